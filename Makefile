@@ -1,0 +1,49 @@
+# The front door: `make run` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test lint format vendor bench stop-db clean code
+
+# Installs exactly the versions in requirements.lock; re-runs only when it changes.
+$(STAMP): requirements.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/python -m earlyhelp.devtools run
+
+test: install
+	$(BIN)/python -m earlyhelp.devtools test $(ARGS)
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	DATABASE_URL=sqlite:///:memory: $(BIN)/python manage.py makemigrations --check --dry-run --settings=earlyhelp.settings.test
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Rebuilds the committed front-end files under static/vendor/ (needs Node and npm).
+vendor:
+	bash scripts/vendor.sh
+
+bench: install
+	@echo "No benchmarks yet: they arrive with the records issue (bench/)."
+
+stop-db: install
+	$(BIN)/python -m earlyhelp.devtools stop-db
+
+clean: stop-db
+	rm -rf .data staticfiles
+
+# The current two-factor code of a demo manager or administrator: make code ACCOUNT=manager
+ACCOUNT ?= manager
+code: install
+	@$(BIN)/python -m earlyhelp.devtools manage totp_code $(ACCOUNT)

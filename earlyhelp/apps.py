@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class EarlyHelpConfig(AppConfig):
+    name = "earlyhelp"
+    verbose_name = "People and organisations"
+
+    def ready(self):
+        from . import signals  # noqa: F401

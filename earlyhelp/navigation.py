@@ -1,0 +1,35 @@
+"""What each role sees in the service navigation. Later capabilities add their pages here."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from .models import Role
+
+ALL_ROLES = frozenset(Role.values)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset
+
+
+NAV_ITEMS = [
+    NavItem("Home", "home", ALL_ROLES),
+    NavItem("Users and organisations", "admin:index", frozenset({Role.ADMINISTRATOR})),
+    NavItem("Your account", "account", ALL_ROLES),
+]
+
+
+def nav_for(user, current_path: str) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    items = []
+    for item in NAV_ITEMS:
+        if user.role in item.roles:
+            url = reverse(item.url_name)
+            current = current_path == url or (url != "/" and current_path.startswith(url))
+            items.append({"label": item.label, "url": url, "current": current})
+    return items

@@ -1,0 +1,15 @@
+"""Django's own sign-in hook: every way of signing in (our page, the admin) passes here."""
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+from .requests import client_ip
+from .services import user_session_record
+
+
+@receiver(user_logged_in, dispatch_uid="earlyhelp.record_session")
+def record_session(sender, request, user, **kwargs):
+    if request is not None and request.session.session_key:
+        user_session_record(
+            user=user, session_key=request.session.session_key, ip_address=client_ip(request)
+        )

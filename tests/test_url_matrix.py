@@ -1,0 +1,185 @@
+"""Every URL in the URLconf, walked by every role, answers as that role expects.
+
+The list of URLs is generated from the URLconf, and the test fails for any
+named URL that has no expectation below: a new page cannot escape the matrix.
+"""
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.admin import site
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from conftest import ROLES, sign_in
+from earlyhelp.models import Locality, Organisation, Team, User, UserSession
+from partners.models import ApiClient
+
+ANON = "anonymous"
+EVERYONE = [ANON, *ROLES]
+SIGNED_IN = ROLES
+TWO_FACTOR = ["manager", "administrator"]
+
+
+def answers(**by_role):
+    """Expected status per role; `others` covers every role not named."""
+    others = by_role.pop("others", None)
+    table = {role: by_role.get(role, others) for role in EVERYONE}
+    missing = [role for role, status in table.items() if status is None]
+    assert not missing, f"no expectation for {missing}"
+    return table
+
+
+signed_in_page = answers(anonymous=302, others=200)
+public_page = answers(others=200)
+admin_page = answers(anonymous=302, administrator=200, others=403)
+
+EXPECTED = {
+    "home": signed_in_page,
+    "account": signed_in_page,
+    "healthz": public_page,
+    "sign-in": answers(anonymous=200, others=302),  # signed in: sent home
+    "sign-out": answers(others=405),  # POST only
+    "signed-out": public_page,
+    "session-status": answers(anonymous=401, others=200),
+    "session-extend": answers(others=405),  # POST only
+    "two-factor-setup": answers(anonymous=302, manager=302, administrator=302, others=403),
+    "two-factor-verify": answers(anonymous=302, manager=200, administrator=200, others=403),
+    "password_reset": public_page,
+    "password_reset_done": public_page,
+    "password_reset_confirm": public_page,  # redirects to the token-less form
+    "password_reset_complete": public_page,
+    "admin:login": answers(others=302),
+    "admin:logout": answers(anonymous=302, administrator=405, others=403),
+    "admin:view_on_site": answers(anonymous=302, administrator=404, others=403),
+    "admin:autocomplete": answers(anonymous=302, administrator=403, others=403),
+    # Records that are written by the system only: nobody adds them by hand.
+    "admin:axes_accessattempt_add": answers(anonymous=302, others=403),
+    "admin:axes_accesslog_add": answers(anonymous=302, others=403),
+    "admin:axes_accessfailurelog_add": answers(anonymous=302, others=403),
+    "admin:earlyhelp_usersession_add": answers(anonymous=302, others=403),
+}
+# Per-view answers that differ from an ordinary admin page.
+FOLLOW = {"password_reset_confirm"}
+
+
+def named_patterns(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            yield from named_patterns(entry, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(entry, URLPattern):
+            if entry.name:
+                yield f"{namespace}{entry.name}", entry
+            elif namespace != "admin:":
+                # Django admin's unnamed "<path:object_id>/" only redirects to the
+                # named change page, which the matrix walks; anything else must be named.
+                yield None, entry
+
+
+@pytest.fixture
+def objects(users):
+    org = Organisation.objects.create(name="Matrix agency", kind="police", tier=3)
+    team = Team.objects.create(organisation=org, name="Matrix team")
+    Locality.objects.create(name="Matrix district")
+    ApiClient.objects.create(organisation=org, name="Matrix client", scopes=[])
+    UserSession.objects.create(user=users["practitioner"], session_key="matrix-session")
+    # Lockout records (django-axes) and an authenticator (django-otp) have admin pages too.
+    attempt = {"username": "x", "ip_address": "127.0.0.1", "user_agent": "t", "path_info": "/"}
+    AccessAttempt.objects.create(**attempt, failures_since_start=1, get_data="", post_data="")
+    AccessLog.objects.create(**attempt)
+    AccessFailureLog.objects.create(**attempt)
+    return {"team": team}
+
+
+def concrete_path(name, pattern, users):
+    converters = set(pattern.pattern.converters) | set(pattern.pattern.regex.groupindex)
+    if not converters:
+        return reverse(name)
+    if name == "password_reset_confirm":
+        user = users["practitioner"]
+        return reverse(
+            name,
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+    if name == "admin:app_list":
+        return reverse(name, kwargs={"app_label": "earlyhelp"})
+    if name == "admin:view_on_site":
+        ct = ContentType.objects.get_for_model(User)
+        return reverse(name, kwargs={"content_type_id": ct.pk, "object_id": users["hub"].pk})
+    if name.startswith("admin:"):
+        # admin:<app_label>_<model_name>_<view>, opened on an existing object.
+        registered = {
+            f"{model._meta.app_label}_{model._meta.model_name}_": model for model in site._registry
+        }
+        # Django's UserAdmin names its password page after auth.User whatever the model.
+        registered["auth_user_"] = User
+        view = name.split(":", 1)[1]
+        model = next(m for prefix, m in registered.items() if view.startswith(prefix))
+        instance = model.objects.order_by("pk").first()
+        assert instance is not None, f"no {model.__name__} to open {name} with"
+        (kwarg,) = converters
+        return reverse(name, kwargs={kwarg: instance.pk})
+    raise AssertionError(f"test_url_matrix does not know how to fill {name}'s {converters}")
+
+
+def expected_for(name):
+    if name in EXPECTED:
+        return EXPECTED[name]
+    if name.startswith("admin:"):
+        return admin_page
+    raise AssertionError(
+        f"URL {name!r} has no expectation in tests/test_url_matrix.py: say who may open it"
+    )
+
+
+def test_every_url_is_named_so_the_matrix_covers_it():
+    unnamed = [str(pattern.pattern) for name, pattern in named_patterns() if name is None]
+    assert unnamed == []
+
+
+def test_every_named_url_has_an_expectation():
+    missing = []
+    for name, _pattern in named_patterns():
+        if name is None:
+            continue
+        try:
+            expected_for(name)
+        except AssertionError:
+            missing.append(name)
+    assert missing == []
+
+
+@pytest.mark.django_db
+def test_every_role_gets_the_expected_answer_from_every_url(users, objects):
+    clients = {ANON: Client()}
+    for role in ROLES:
+        clients[role] = sign_in(Client(), users[role])
+    failures = []
+    walked = 0
+    for name, pattern in named_patterns():
+        if name is None:
+            continue
+        expected = expected_for(name)
+        path = concrete_path(name, pattern, users)
+        for role in EVERYONE:
+            response = clients[role].get(path, follow=name in FOLLOW)
+            walked += 1
+            if response.status_code != expected[role]:
+                failures.append(
+                    f"{role:13} GET {path} ({name}): {response.status_code}, "
+                    f"expected {expected[role]}"
+                )
+            if response.status_code == 403:
+                assert "You do not have permission" in response.content.decode(), path
+            if role in SIGNED_IN and name in {"signed-out"}:
+                clients[role] = sign_in(Client(), users[role])  # that page signs out
+    assert failures == [], "\n".join(failures)
+    assert walked > 100
