@@ -8,7 +8,7 @@ import time
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -26,11 +26,16 @@ def check_database() -> dict:
 
 def check_migrations() -> dict:
     try:
-        executor = MigrationExecutor(connection)
-        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        loader = MigrationLoader(connection)
     except DatabaseError as exc:
         return {"ok": False, "error": exc.__class__.__name__}
-    unapplied = [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+    # Every migration on disk that the database has not recorded, wherever it
+    # sits in the graph (a plan to the leaf nodes would miss a gap below them).
+    unapplied = sorted(
+        f"{app}.{name}"
+        for app, name in loader.graph.nodes
+        if (app, name) not in loader.applied_migrations
+    )
     return {"ok": not unapplied, "unapplied": unapplied}
 
 

@@ -82,7 +82,11 @@ class Team(models.Model):
     class Meta:
         ordering = ["organisation__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="team_unique_per_org")
+            models.UniqueConstraint(
+                fields=["organisation", "name"],
+                name="team_unique_per_org",
+                violation_error_message="This organisation already has a team with this name",
+            )
         ]
 
     def __str__(self):

@@ -18,7 +18,7 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem("Home", "home", ALL_ROLES),
-    NavItem("Users and organisations", "admin:index", frozenset({Role.ADMINISTRATOR})),
+    NavItem("Users and organisations", "manage", frozenset({Role.ADMINISTRATOR})),
     NavItem("Your account", "account", ALL_ROLES),
 ]
 

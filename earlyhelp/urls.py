@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import health, views
+from . import health, manage_views, views
 
 handler400 = "earlyhelp.views.bad_request"
 handler403 = "earlyhelp.views.permission_denied"
@@ -40,5 +40,27 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    path("manage/", manage_views.index, name="manage"),
+    path("manage/users/", manage_views.user_list, name="manage-user-list"),
+    path("manage/users/add/", manage_views.user_edit, name="manage-user-add"),
+    path("manage/users/<int:pk>/", manage_views.user_edit, name="manage-user-edit"),
+    path(
+        "manage/users/<int:pk>/deactivate",
+        manage_views.user_deactivate,
+        name="manage-user-deactivate",
+    ),
+    path(
+        "manage/users/<int:pk>/reactivate",
+        manage_views.user_reactivate,
+        name="manage-user-reactivate",
+    ),
+    path(
+        "manage/users/<int:pk>/reset-two-factor",
+        manage_views.user_reset_two_factor,
+        name="manage-user-reset-two-factor",
+    ),
+    path("manage/<slug:slug>/", manage_views.section_list, name="manage-list"),
+    path("manage/<slug:slug>/add/", manage_views.section_edit, name="manage-add"),
+    path("manage/<slug:slug>/<int:pk>/", manage_views.section_edit, name="manage-edit"),
     path("admin/", admin.site.urls),
 ]

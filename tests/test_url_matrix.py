@@ -56,6 +56,16 @@ EXPECTED = {
     "admin:logout": answers(anonymous=302, administrator=405, others=403),
     "admin:view_on_site": answers(anonymous=302, administrator=404, others=403),
     "admin:autocomplete": answers(anonymous=302, administrator=403, others=403),
+    "manage": admin_page,
+    "manage-user-list": admin_page,
+    "manage-user-add": admin_page,
+    "manage-user-edit": admin_page,
+    "manage-user-deactivate": answers(anonymous=302, administrator=405, others=403),
+    "manage-user-reactivate": answers(anonymous=302, administrator=405, others=403),
+    "manage-user-reset-two-factor": answers(anonymous=302, administrator=405, others=403),
+    "manage-list": admin_page,
+    "manage-add": admin_page,
+    "manage-edit": admin_page,
     # Records that are written by the system only: nobody adds them by hand.
     "admin:axes_accessattempt_add": answers(anonymous=302, others=403),
     "admin:axes_accesslog_add": answers(anonymous=302, others=403),
@@ -109,6 +119,12 @@ def concrete_path(name, pattern, users):
                 "token": default_token_generator.make_token(user),
             },
         )
+    if name in {"manage-list", "manage-add"}:
+        return reverse(name, kwargs={"slug": "teams"})
+    if name == "manage-edit":
+        return reverse(name, kwargs={"slug": "teams", "pk": Team.objects.first().pk})
+    if name.startswith("manage-user-"):
+        return reverse(name, kwargs={"pk": users["hub"].pk})
     if name == "admin:app_list":
         return reverse(name, kwargs={"app_label": "earlyhelp"})
     if name == "admin:view_on_site":

@@ -115,3 +115,46 @@ def test_timeout_dialog_warns_extends_and_signs_out(page, live_server, settings,
     check_a11y(page, "signed out")
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(re.compile(r"/sign-in/"))
+
+
+def test_administrator_manages_users_and_teams(page, live_server, check_a11y):
+    from earlyhelp.tests.factories import OrganisationFactory, TeamFactory
+
+    user = UserFactory(username="adam", first_name="Adam", role="administrator")
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    TeamFactory(
+        name="Charnwood family support",
+        organisation=OrganisationFactory(name="Leicestershire County Council"),
+    )
+    base = live_server.url
+    sign_in(page, base, "adam")
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=6):06d}"
+    page.get_by_label("Security code").fill(code)
+    page.get_by_role("button", name="Continue").click()
+
+    page.get_by_role("link", name="Users and organisations").first.click()
+    check_a11y(page, "manage")
+    page.get_by_role("link", name="Users", exact=True).click()
+    check_a11y(page, "users")
+    page.get_by_role("button", name="Add a user").click()
+    check_a11y(page, "add user")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select role")
+    check_a11y(page, "add user with errors")
+
+    page.get_by_label("Username").fill("nia")
+    page.get_by_label("First name").fill("Nia")
+    page.get_by_label("Last name").fill("Starter")
+    page.get_by_label("Email address").fill("nia@example.org")
+    page.get_by_label("Practitioner").check()
+    page.get_by_label("Team", exact=True).select_option(
+        label="Charnwood family support (Leicestershire County Council)"
+    )
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Nia Starter is added")
+    check_a11y(page, "users after adding")
+
+    page.goto(f"{base}/manage/teams/")
+    check_a11y(page, "teams")
+    page.goto(f"{base}/manage/organisations/add/")
+    check_a11y(page, "add organisation")

@@ -1,0 +1,155 @@
+"""Forms of the configuration pages, with GOV.UK-style error messages."""
+
+from django import forms
+
+from .models import Locality, Organisation, Role, Team, User
+
+
+class GovukMessagesMixin:
+    """'Enter …' / 'Select …' for missing answers, as the GOV.UK patterns say."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            label = str(field.label or "").lower()
+            choosing = isinstance(field.widget, (forms.Select, forms.RadioSelect))
+            verb = "Select" if choosing else "Enter"
+            field.error_messages["required"] = " ".join([verb, label])
+            field.error_messages["invalid_choice"] = " ".join(["Select", label, "from the list"])
+            if isinstance(field, forms.EmailField):
+                field.error_messages["invalid"] = (
+                    "Enter an email address in the correct format, like name@example.gov.uk"
+                )
+
+
+class LocalityForm(GovukMessagesMixin, forms.ModelForm):
+    class Meta:
+        model = Locality
+        fields = ["name", "kind", "is_active"]
+        labels = {"name": "Name", "kind": "Kind of locality", "is_active": "In use"}
+        widgets = {"kind": forms.RadioSelect}
+        error_messages = {"name": {"unique": "A locality with this name already exists"}}
+
+
+class OrganisationForm(GovukMessagesMixin, forms.ModelForm):
+    tier = forms.TypedChoiceField(
+        label="Tier in the need analysis",
+        choices=[("", "The usual tier for this kind of agency"), *Organisation.Tier.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Tier 1 is social care, tier 2 children centres, family support and MST, "
+        "tier 3 every other agency.",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "tier", "is_active"]
+        labels = {"name": "Name", "kind": "Kind of agency", "is_active": "Active"}
+        error_messages = {"name": {"unique": "An organisation with this name already exists"}}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") and not cleaned.get("tier"):
+            cleaned["tier"] = Organisation.default_tier(cleaned["kind"])
+            self.instance.tier = cleaned["tier"]
+        return cleaned
+
+
+class TeamForm(GovukMessagesMixin, forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["organisation", "name", "locality"]
+        labels = {"organisation": "Organisation", "name": "Team name", "locality": "Locality"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(is_active=True)
+        self.fields["organisation"].empty_label = "Select an organisation"
+        self.fields["locality"].queryset = Locality.objects.filter(is_active=True)
+        self.fields["locality"].empty_label = "No single locality"
+        self.fields["locality"].required = False
+
+
+class UserForm(GovukMessagesMixin, forms.ModelForm):
+    role = forms.ChoiceField(label="Role", choices=Role.choices, widget=forms.RadioSelect)
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "job_title",
+            "role",
+            "team",
+            "managed_teams",
+        ]
+        labels = {
+            "username": "Username",
+            "first_name": "First name",
+            "last_name": "Last name",
+            "email": "Email address",
+            "job_title": "Job title",
+            "team": "Team",
+            "managed_teams": "Teams they manage",
+        }
+        help_texts = {
+            "username": "Letters, digits and . @ + - _ only. Used to sign in.",
+            "email": "We send the link to choose a password here.",
+            "managed_teams": "For managers: whose caseloads they oversee.",
+        }
+        widgets = {"managed_teams": forms.CheckboxSelectMultiple}
+        error_messages = {
+            "username": {"unique": "A user with this username already exists"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ["first_name", "last_name", "email", "team"]:
+            self.fields[name].required = True
+        teams = Team.objects.select_related("organisation")
+        self.fields["team"].queryset = teams
+        self.fields["team"].empty_label = "Select a team"
+        self.fields["managed_teams"].queryset = teams
+        self.fields["username"].error_messages["invalid"] = (
+            "Username must only include letters, digits and . @ + - _"
+        )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        clash = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if email and clash.exists():
+            raise forms.ValidationError("Another user already has this email address")
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("managed_teams") and cleaned.get("role") != Role.MANAGER:
+            self.add_error(
+                "managed_teams", "Only managers manage teams: clear these or choose Manager"
+            )
+        return cleaned
+
+    def validate_unique(self):
+        # The case-insensitive email rule is checked in clean_email with a clear message.
+        exclude = self._get_validation_exclusions()
+        exclude.add("email")
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
+
+class UserSearchForm(forms.Form):
+    q = forms.CharField(label="Name, username or email", required=False)
+    role = forms.ChoiceField(
+        label="Role", required=False, choices=[("", "Any role"), *Role.choices]
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Active and deactivated"), ("active", "Active"), ("inactive", "Deactivated")],
+    )
