@@ -8,6 +8,9 @@ from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from pghistory.middleware import HistoryMiddleware
+
+from . import audit
 
 LAST_ACTIVITY = "earlyhelp_last_activity"
 
@@ -92,3 +95,21 @@ class TwoFactorRequiredMiddleware:
 
         target = "two-factor-verify" if user_has_device(user) else "two-factor-setup"
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+
+class HistoryContextMiddleware(HistoryMiddleware):
+    """Tie each request's audit entries and field-history events to who made it and from where.
+
+    The access gate reads `audit.current_origin()`; pghistory stores the same
+    facts beside every field change made during the request.
+    """
+
+    def get_context(self, request):
+        return {**super().get_context(request), **audit.origin_of(request).as_context()}
+
+    def __call__(self, request):
+        token = audit.set_origin(audit.origin_of(request))
+        try:
+            return super().__call__(request)
+        finally:
+            audit.reset_origin(token)

@@ -4,7 +4,10 @@ DOMAIN.md §1 names the roles; §3 the localities (configurable: a county has
 districts, a city clusters) and each agency's tier in the need analysis.
 """
 
+import pgtrigger
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -159,3 +162,76 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AuditEntry(models.Model):
+    """Who saw or changed which family or person, when, from where, and what the gate said.
+
+    Append-only: PostgreSQL triggers refuse UPDATE and DELETE on this table,
+    whoever asks (tested against the real database).
+    """
+
+    class Outcome(models.TextChoices):
+        ALLOWED = "allowed", "Allowed"
+        NOT_FOUND = "not_found", "Refused: not visible (404)"
+        FORBIDDEN = "forbidden", "Refused: action not allowed (403)"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    api_client = models.ForeignKey(
+        "partners.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(max_length=20, blank=True)
+    action = models.CharField(max_length=30)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    # Plain ids, not foreign keys: an entry outlives what it names, and a
+    # refused request may name an id that does not exist.
+    family_id = models.BigIntegerField(null=True, blank=True)
+    person_id = models.BigIntegerField(null=True, blank=True)
+    # A list or search page records every family it showed in one entry.
+    listed_family_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    method = models.CharField(max_length=10, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["family_id", "-at"], name="audit_family"),
+            models.Index(fields=["person_id", "-at"], name="audit_person"),
+            GinIndex(fields=["listed_family_ids"], name="audit_listed"),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.outcome}"
+
+
+class BreakGlass(models.Model):
+    """An administrator's emergency access to one family: a written reason, an expiry, flagged.
+
+    DOMAIN §1: administrators see no families by default; "break-glass"
+    access needs a written reason, expires, and is flagged to managers.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass")
+    family = models.ForeignKey("cases.Family", on_delete=models.PROTECT, related_name="break_glass")
+    reason = models.TextField()
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        verbose_name_plural = "break-glass access"
+
+    def __str__(self):
+        return f"{self.user} to {self.family_id} until {self.expires_at:%Y-%m-%d %H:%M}"

@@ -4,8 +4,10 @@ Here is only the room for them: which agency a client acts for and which
 scopes it holds. Tokens and the API itself arrive with that issue.
 """
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from cases.models import DataKind
 from earlyhelp.models import Organisation
 
 
@@ -31,3 +33,31 @@ class ApiClient(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.organisation})"
+
+
+class InformationSharingAgreement(models.Model):
+    """Which agencies share which kinds of data about families, from when to when (DOMAIN §1).
+
+    An agency's practitioners see a family through an agreement only where a
+    family member's consent names the agency too (earlyhelp.access).
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    organisations = models.ManyToManyField(Organisation, related_name="sharing_agreements")
+    data_kinds = ArrayField(models.CharField(max_length=20, choices=DataKind.choices))
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="isa_ends_after_start",
+                violation_error_message="The end date must be on or after the start date",
+            )
+        ]
+
+    def __str__(self):
+        return self.name

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "pgtrigger",
+    "pghistory",
     "rest_framework",
     "django_filters",
     "earlyhelp",
@@ -80,6 +82,7 @@ MIDDLEWARE = [
     "earlyhelp.middleware.IdleTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "earlyhelp.middleware.TwoFactorRequiredMiddleware",
+    "earlyhelp.middleware.HistoryContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -195,6 +198,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# Hub staff see families with a request in the queue or triaged this many days ago
+# (DOMAIN §1, configurable).
+HUB_RECENT_TRIAGE_DAYS = env_int("HUB_RECENT_TRIAGE_DAYS", 30)
+# How long an administrator's break-glass access to one family lasts.
+BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 4)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

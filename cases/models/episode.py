@@ -1,0 +1,78 @@
+"""An episode: one early help intervention, from allocation to closure (DOMAIN §3)."""
+
+import pghistory
+from django.db import models
+
+from earlyhelp.models import Organisation, User
+
+from .family import Family
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), model_name="EpisodeEvent")
+class Episode(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="episodes")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    lead_agency = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="episodes"
+    )
+    lead_practitioner = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="led_episodes"
+    )
+    closure_reason = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["family", "-started_on"]
+        indexes = [
+            models.Index(
+                fields=["lead_practitioner", "family"],
+                name="episode_open_lead",
+                condition=models.Q(status="open"),
+            )
+        ]
+        constraints = [
+            # A family has at most one open episode at a time.
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=models.Q(status="open"),
+                name="episode_one_open_per_family",
+                violation_error_message="This family already has an open episode",
+            )
+        ]
+
+    def __str__(self):
+        return f"Episode {self.pk} of {self.family_id} from {self.started_on}"
+
+
+class TafMember(models.Model):
+    """A practitioner on the team around the family while the episode is open."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="taf_members")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="taf_memberships")
+    joined_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["user", "episode"],
+                name="taf_current_user",
+                condition=models.Q(left_on__isnull=True),
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "user"],
+                condition=models.Q(left_on__isnull=True),
+                name="taf_member_once",
+                violation_error_message="This person is already on the team",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} on {self.episode_id}"

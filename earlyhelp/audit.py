@@ -1,0 +1,79 @@
+"""The audit trail: one row for every view and change of a family or person, and every refusal.
+
+Where a request came from travels in a context variable set by
+`HistoryContextMiddleware`, so the access gate can record it without every
+caller passing the request along (commands and Celery tasks record none).
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+
+from .models import AuditEntry
+
+
+@dataclass(frozen=True)
+class Origin:
+    path: str = ""
+    method: str = ""
+    ip_address: str | None = None
+    user_agent: str = ""
+    api_client_id: int | None = None
+
+    def as_context(self) -> dict:
+        return {"ip": self.ip_address, "api_client": self.api_client_id}
+
+
+_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("audit_origin", default=Origin())
+
+
+def origin_of(request) -> Origin:
+    return Origin(
+        path=request.path[:500],
+        method=request.method or "",
+        ip_address=request.META.get("REMOTE_ADDR") or None,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        api_client_id=getattr(request, "api_client_id", None),
+    )
+
+
+def set_origin(origin: Origin) -> contextvars.Token:
+    return _origin.set(origin)
+
+
+def reset_origin(token: contextvars.Token) -> None:
+    _origin.reset(token)
+
+
+def current_origin() -> Origin:
+    return _origin.get()
+
+
+def record(
+    user,
+    *,
+    action: str,
+    outcome: str,
+    family_id: int | None = None,
+    person_id: int | None = None,
+    listed_family_ids: list[int] | None = None,
+    detail: str = "",
+) -> AuditEntry:
+    origin = current_origin()
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    return AuditEntry.objects.create(
+        user=user if signed_in else None,
+        api_client_id=origin.api_client_id,
+        role=getattr(user, "role", "") if signed_in else "",
+        action=action,
+        outcome=outcome,
+        family_id=family_id,
+        person_id=person_id,
+        listed_family_ids=listed_family_ids or [],
+        path=origin.path,
+        method=origin.method,
+        ip_address=origin.ip_address,
+        user_agent=origin.user_agent,
+        detail=detail[:300],
+    )
