@@ -25,7 +25,11 @@ class Origin:
         return {"ip": self.ip_address, "api_client": self.api_client_id}
 
 
-_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("audit_origin", default=Origin())
+_NO_ORIGIN = Origin()  # frozen, so safe to share
+_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar(
+    "audit_origin",
+    default=_NO_ORIGIN,  # noqa: B039
+)
 
 
 def origin_of(request) -> Origin:

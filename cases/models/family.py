@@ -63,7 +63,9 @@ class FamilyMember(models.Model):
                 | models.Q(joined_on__isnull=True)
                 | models.Q(left_on__gte=models.F("joined_on")),
                 name="member_left_after_joined",
-                violation_error_message="The date they left must be on or after the date they joined",
+                violation_error_message=(
+                    "The date they left must be on or after the date they joined"
+                ),
             ),
         ]
 

@@ -1,4 +1,4 @@
-"""A request for support, as far as the access gate needs it (the front-door issue adds the rest)."""
+"""A request for support, as far as the access gate needs it (the front-door issue adds more)."""
 
 from django.db import models
 
