@@ -32,7 +32,7 @@ def nhs_check_digit(first_nine: str) -> int | None:
 def validate_nhs_number(value: str) -> None:
     number = normalise_identifier(value)
     if not re.fullmatch(r"\d{10}", number):
-        raise ValidationError("NHS number must be 10 digits, like 485 777 3456", code="format")
+        raise ValidationError("NHS number must be 10 digits, like 943 476 5919", code="format")
     if nhs_check_digit(number[:9]) != int(number[9]):
         raise ValidationError(
             "NHS number is not valid: check the digits (the last one does not match)",

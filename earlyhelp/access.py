@@ -279,7 +279,9 @@ def person_for(user, person_id, *, action: Action = Action.VIEW):
     person = Person.objects.filter(pk=person_id).first()
     relations: set[Relation] = set()
     if person is not None:
-        family_ids = Family.objects.filter(memberships__person_id=person_id).values_list(
+        # A merged record is a pointer: it is seen through the record it was merged into.
+        through = person_id if person.merged_into_id is None else _survivor_of(person)
+        family_ids = Family.objects.filter(memberships__person_id=through).values_list(
             "pk", flat=True
         )
         for family_id in family_ids:
@@ -294,6 +296,18 @@ def person_for(user, person_id, *, action: Action = Action.VIEW):
     person.relations = relations
     person.allowed_actions = allowed_actions(user, relations) | ROLE_WIDE.get(user.role, set())
     return person
+
+
+def _survivor_of(person) -> int:
+    from cases.models import Person
+
+    survivor_id = person.merged_into_id
+    for _ in range(20):  # merges chain rarely; a bound keeps a bad cycle from hanging a page
+        next_id = Person.objects.filter(pk=survivor_id).values_list("merged_into_id", flat=True)[0]
+        if next_id is None:
+            break
+        survivor_id = next_id
+    return survivor_id
 
 
 def _decide(user, action: Action, *, exists: bool, relations: set[Relation], record: dict):
@@ -316,13 +330,14 @@ def _decide(user, action: Action, *, exists: bool, relations: set[Relation], rec
     )
 
 
-def record_listing(user, families, *, action: str = "list") -> None:
-    """A list or search page: one audit entry naming every family it showed."""
+def record_listing(user, families=(), *, persons=(), action: str = "list") -> None:
+    """A list or search page: one audit entry naming every family and person it showed."""
     audit.record(
         user,
         action=action,
         outcome=AuditEntry.Outcome.ALLOWED,
         listed_family_ids=[f.pk for f in families],
+        listed_person_ids=[p.pk for p in persons],
     )
 
 

@@ -62,6 +62,7 @@ def record(
     family_id: int | None = None,
     person_id: int | None = None,
     listed_family_ids: list[int] | None = None,
+    listed_person_ids: list[int] | None = None,
     detail: str = "",
 ) -> AuditEntry:
     origin = current_origin()
@@ -75,6 +76,7 @@ def record(
         family_id=family_id,
         person_id=person_id,
         listed_family_ids=listed_family_ids or [],
+        listed_person_ids=listed_person_ids or [],
         path=origin.path,
         method=origin.method,
         ip_address=origin.ip_address,

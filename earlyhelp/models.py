@@ -192,6 +192,7 @@ class AuditEntry(models.Model):
     person_id = models.BigIntegerField(null=True, blank=True)
     # A list or search page records every family it showed in one entry.
     listed_family_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    listed_person_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     path = models.CharField(max_length=500, blank=True)
     method = models.CharField(max_length=10, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -205,6 +206,7 @@ class AuditEntry(models.Model):
             models.Index(fields=["family_id", "-at"], name="audit_family"),
             models.Index(fields=["person_id", "-at"], name="audit_person"),
             GinIndex(fields=["listed_family_ids"], name="audit_listed"),
+            GinIndex(fields=["listed_person_ids"], name="audit_listed_persons"),
         ]
         triggers = [
             pgtrigger.Protect(

@@ -18,7 +18,9 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem("Home", "home", ALL_ROLES),
+    NavItem("Families", "family-list", ALL_ROLES - {Role.ADMINISTRATOR}),
     NavItem("Users and organisations", "manage", frozenset({Role.ADMINISTRATOR})),
+    NavItem("Break-glass access", "break-glass", frozenset({Role.ADMINISTRATOR, Role.MANAGER})),
     NavItem("Your account", "account", ALL_ROLES),
 ]
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import health, manage_views, views
 
@@ -62,5 +62,6 @@ urlpatterns = [
     path("manage/<slug:slug>/", manage_views.section_list, name="manage-list"),
     path("manage/<slug:slug>/add/", manage_views.section_edit, name="manage-add"),
     path("manage/<slug:slug>/<int:pk>/", manage_views.section_edit, name="manage-edit"),
+    path("", include("cases.urls")),
     path("admin/", admin.site.urls),
 ]

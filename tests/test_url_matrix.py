@@ -14,9 +14,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from cases.models import Episode, Family, FamilyMember, Person, PersonMerge
 from conftest import ROLES, sign_in
 from earlyhelp.models import Locality, Organisation, Team, User, UserSession
-from partners.models import ApiClient
+from partners.models import ApiClient, InformationSharingAgreement
 
 ANON = "anonymous"
 EVERYONE = [ANON, *ROLES]
@@ -36,6 +37,8 @@ def answers(**by_role):
 signed_in_page = answers(anonymous=302, others=200)
 public_page = answers(others=200)
 admin_page = answers(anonymous=302, administrator=200, others=403)
+lead_only = answers(anonymous=302, practitioner=200, others=404)
+merger_page = answers(anonymous=302, hub=200, administrator=200, practitioner=403, others=404)
 
 EXPECTED = {
     "home": signed_in_page,
@@ -66,6 +69,24 @@ EXPECTED = {
     "manage-list": admin_page,
     "manage-add": admin_page,
     "manage-edit": admin_page,
+    # Families and persons: the matrix's family is led by the practitioner; the
+    # gate answers 404 to every role without a relation to it (DOMAIN §1).
+    "family-list": signed_in_page,
+    "person-list": signed_in_page,
+    "family-detail": lead_only,
+    "family-history": lead_only,
+    "member-add": lead_only,
+    "person-detail": lead_only,
+    "person-edit": lead_only,
+    "address-add": lead_only,
+    "person-history": lead_only,
+    # Lead practitioners may not read the audit trail; administrators may, for any family.
+    "family-seen-by": answers(anonymous=302, practitioner=403, administrator=200, others=404),
+    # Merging is for hub staff and administrators, whatever the family.
+    "person-duplicates": merger_page,
+    "person-merge": merger_page,
+    "person-unmerge": answers(anonymous=302, others=405),  # POST only
+    "break-glass": answers(anonymous=302, manager=200, administrator=200, others=403),
     # Records that are written by the system only: nobody adds them by hand.
     "admin:axes_accessattempt_add": answers(anonymous=302, others=403),
     "admin:axes_accesslog_add": answers(anonymous=302, others=403),
@@ -97,19 +118,43 @@ def objects(users):
     team = Team.objects.create(organisation=org, name="Matrix team")
     Locality.objects.create(name="Matrix district")
     ApiClient.objects.create(organisation=org, name="Matrix client", scopes=[])
+    InformationSharingAgreement.objects.create(
+        name="Matrix agreement", data_kinds=["summary"], starts_on="2025-01-01"
+    ).organisations.add(org)
     UserSession.objects.create(user=users["practitioner"], session_key="matrix-session")
     # Lockout records (django-axes) and an authenticator (django-otp) have admin pages too.
     attempt = {"username": "x", "ip_address": "127.0.0.1", "user_agent": "t", "path_info": "/"}
     AccessAttempt.objects.create(**attempt, failures_since_start=1, get_data="", post_data="")
     AccessLog.objects.create(**attempt)
     AccessFailureLog.objects.create(**attempt)
-    return {"team": team}
+    family = Family.objects.create(reference="M0000001", name="Matrix family")
+    episode = Episode.objects.create(
+        family=family, started_on="2026-09-01", lead_practitioner=users["practitioner"]
+    )
+    people = [
+        Person.objects.create(first_name=name, last_name="Matrix", date_of_birth="2015-03-04")
+        for name in ("Ann", "Anne")
+    ]
+    for person in people:
+        FamilyMember.objects.create(family=family, person=person, role="child")
+    merge = PersonMerge.objects.create(
+        survivor=people[0], duplicate=people[1], reason="matrix", merged_by=users["hub"]
+    )
+    return {"team": team, "family": family, "episode": episode, "people": people, "merge": merge}
 
 
 def concrete_path(name, pattern, users):
     converters = set(pattern.pattern.converters) | set(pattern.pattern.regex.groupindex)
     if not converters:
         return reverse(name)
+    records = {
+        "family_id": Family.objects.get(reference="M0000001").pk,
+        "person_id": Person.objects.get(first_name="Ann", last_name="Matrix").pk,
+        "duplicate_id": Person.objects.get(first_name="Anne", last_name="Matrix").pk,
+        "merge_id": PersonMerge.objects.get(reason="matrix").pk,
+    }
+    if converters <= set(records):
+        return reverse(name, kwargs={key: records[key] for key in converters})
     if name == "password_reset_confirm":
         user = users["practitioner"]
         return reverse(

@@ -1,0 +1,50 @@
+"""A practitioner finds a family, reads it, corrects a person, adds a member; axe on each page."""
+
+import pytest
+from playwright.sync_api import expect
+
+from earlyhelp.tests.factories import UserFactory
+from tests.browser.test_smoke import sign_in
+from tests.worlds import make_family
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_practitioner_works_with_a_family(page, live_server, check_a11y):
+    lead = UserFactory(username="priya", first_name="Priya", role="practitioner")
+    family = make_family("Okafor family", members=2, lead=lead)
+    make_family("Hidden family")
+    base = live_server.url
+    sign_in(page, base, "priya")
+
+    page.get_by_role("link", name="Families").first.click()
+    expect(page.get_by_role("link", name="Okafor family")).to_be_visible()
+    expect(page.get_by_text("Hidden family")).to_have_count(0)
+    check_a11y(page, "family list")
+    page.get_by_label("Search by family name, member's name or reference").fill("okafor")
+    page.get_by_role("button", name="Search").click()
+    check_a11y(page, "family search")
+    page.get_by_role("link", name="Okafor family").click()
+    expect(page.get_by_role("heading", name="Okafor family")).to_be_visible()
+    check_a11y(page, "family page")
+
+    page.get_by_role("link", name="Member0 Okafor").click()
+    check_a11y(page, "person page")
+    page.get_by_role("button", name="Change details").click()
+    page.get_by_label("NHS number").fill("485 777 3456")
+    page.get_by_role("button", name="Save").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("NHS number is not valid")
+    check_a11y(page, "person with errors")
+    page.get_by_label("NHS number").fill("485 777 3457")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("record is updated")
+    page.get_by_role("link", name="Changes to this record").click()
+    expect(page.locator("table")).to_contain_text("4857773457")
+    check_a11y(page, "history")
+
+    page.goto(f"{base}/families/{family.pk}/members/add/")
+    check_a11y(page, "add member")
+    page.get_by_role("button", name="Check for existing records and add").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select role in the household")
+    check_a11y(page, "add member with errors")

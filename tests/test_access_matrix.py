@@ -1,0 +1,261 @@
+"""The access table of DOMAIN §1, role by role: a family each role may see, one it may not
+(404, absent from lists and counts), an action it may not take (403), and an audit row for
+every allowed read and every refusal."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+
+from cases.models import (
+    Consent,
+    DataKind,
+    Episode,
+    Person,
+    SupportRequest,
+    TafMember,
+)
+from earlyhelp.access import (
+    Action,
+    break_glass_grant,
+    families_visible_to,
+    family_for,
+    person_for,
+    persons_visible_to,
+)
+from earlyhelp.models import AuditEntry, BreakGlass
+from earlyhelp.tests.factories import TeamFactory, UserFactory
+from outcomes.models import Attachment, AuditSampleItem, ClaimBatch
+from partners.models import InformationSharingAgreement
+from tests.worlds import make_family, open_episode
+
+pytestmark = pytest.mark.django_db
+
+
+def audit_for(user, family):
+    return list(
+        AuditEntry.objects.filter(user=user, family_id=family.pk).values_list("action", "outcome")
+    )
+
+
+# Each case: the role, how to give that role a family it may see, an action that
+# relation grants, and one it does not.
+def lead_practitioner(users):
+    family = make_family("Lead family")
+    open_episode(family, users["practitioner"])
+    return family
+
+
+def taf_member(users):
+    family = make_family("Taf family")
+    episode = open_episode(family, UserFactory(role="practitioner"))
+    TafMember.objects.create(
+        episode=episode, user=users["practitioner"], joined_on=date(2026, 9, 2)
+    )
+    return family
+
+
+def agency_consent(users):
+    family = make_family("Consent family")
+    organisation = users["practitioner"].team.organisation
+    agreement = InformationSharingAgreement.objects.create(
+        name="Schools and early help", data_kinds=[DataKind.SUMMARY], starts_on=date(2025, 1, 1)
+    )
+    agreement.organisations.add(organisation)
+    consent = Consent.objects.create(
+        person=family.memberships.first().person,
+        family=family,
+        kind="written",
+        given_by="Parent",
+        given_on=date(2026, 9, 1),
+        covers=[DataKind.SUMMARY, DataKind.CASEWORK],
+        recorded_by=users["hub"],
+    )
+    consent.agencies.add(organisation)
+    return family
+
+
+def hub_queue(users):
+    family = make_family("Queue family")
+    SupportRequest.objects.create(family=family, received_at=timezone.now())
+    return family
+
+
+def managed_team(users):
+    family = make_family("Managed family")
+    users["manager"].managed_teams.add(users["practitioner"].team)
+    open_episode(family, users["practitioner"])
+    return family
+
+
+def attached(users):
+    family = make_family("Attached family")
+    episode = open_episode(family, UserFactory(role="practitioner"))
+    Attachment.objects.create(
+        family=family,
+        episode=episode,
+        attached_on=date(2026, 10, 1),
+        lead_agency=episode.lead_agency,
+        attached_by=users["programme"],
+    )
+    return family
+
+
+def audit_sample(users):
+    family = make_family("Sampled family")
+    batch = ClaimBatch.objects.create(name="2026 window 1")
+    AuditSampleItem.objects.create(batch=batch, family=family)
+    return family
+
+
+def break_glass(users):
+    family = make_family("Emergency family")
+    break_glass_grant(
+        user=users["administrator"], family_id=family.pk, reason="Police request at 2am"
+    )
+    return family
+
+
+CASES = [
+    # role, setup, allowed action, forbidden action — quoting the access table.
+    ("practitioner", lead_practitioner, Action.EDIT, Action.SIGN_OFF),  # "everything but sign-off"
+    ("practitioner", taf_member, Action.ADD_CASE_NOTE, Action.EDIT),  # "read, update … add notes"
+    ("practitioner", agency_consent, Action.VIEW, Action.VIEW_CASEWORK),  # ISA covers summary only
+    ("hub", hub_queue, Action.TRIAGE, Action.SIGN_OFF),  # "read the request…, triage, allocate"
+    ("manager", managed_team, Action.SIGN_OFF, Action.TRIAGE),  # "read; sign off…; reassign"
+    ("programme", attached, Action.VIEW_EVIDENCE, Action.VIEW_CASEWORK),  # "not case notes"
+    ("auditor", audit_sample, Action.RECORD_VERDICT, Action.EDIT),  # "record a verdict"
+    ("administrator", break_glass, Action.VIEW, Action.EDIT),  # "break-glass access"
+]
+
+
+@pytest.mark.parametrize(
+    "role, setup, allowed, forbidden", CASES, ids=[f"{c[0]}-{c[1].__name__}" for c in CASES]
+)
+def test_role_sees_its_family_not_others_and_is_refused_other_actions(
+    users, role, setup, allowed, forbidden
+):
+    user = users[role]
+    seen = setup(users)
+    unseen = make_family("Unrelated family")
+
+    assert family_for(user, seen.pk, action=Action.VIEW) == seen
+    assert family_for(user, seen.pk, action=allowed) == seen
+    with pytest.raises(PermissionDenied):
+        family_for(user, seen.pk, action=forbidden)
+    with pytest.raises(Http404):
+        family_for(user, unseen.pk, action=Action.VIEW)
+
+    visible = families_visible_to(user)
+    assert seen in visible and unseen not in visible
+    assert visible.count() == 1
+    member = seen.memberships.first().person
+    assert person_for(user, member.pk) == member
+    with pytest.raises(Http404):
+        person_for(user, unseen.memberships.first().person_id)
+    assert list(persons_visible_to(user)) == list(Person.objects.filter(memberships__family=seen))
+
+    assert ("view", "allowed") in audit_for(user, seen)
+    assert (str(allowed), "allowed") in audit_for(user, seen)
+    assert (str(forbidden), "forbidden") in audit_for(user, seen)
+    assert audit_for(user, unseen) == [("view", "not_found")]
+
+
+def test_a_missing_family_answers_like_a_hidden_one(users):
+    # "A record the user may not see answers 404 (never confirm it exists)."
+    with pytest.raises(Http404):
+        family_for(users["practitioner"], 987654321)
+    with pytest.raises(Http404):
+        family_for(users["practitioner"], "not-a-number")
+    entry = AuditEntry.objects.get(user=users["practitioner"], family_id=987654321)
+    assert entry.outcome == "not_found"
+
+
+def test_administrator_sees_no_family_by_default(users):
+    family = make_family()
+    open_episode(family, users["practitioner"])
+    assert families_visible_to(users["administrator"]).count() == 0
+    with pytest.raises(Http404):
+        family_for(users["administrator"], family.pk)
+
+
+def test_break_glass_expires(users):
+    family = break_glass(users)
+    BreakGlass.objects.filter(family=family).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    with pytest.raises(Http404):
+        family_for(users["administrator"], family.pk)
+
+
+def test_only_administrators_break_glass(users):
+    family = make_family()
+    with pytest.raises(PermissionDenied):
+        break_glass_grant(user=users["manager"], family_id=family.pk, reason="Curious")
+
+
+def test_administrators_and_managers_read_who_has_seen_a_record(users):
+    family = managed_team(users)
+    assert family_for(users["manager"], family.pk, action=Action.SEE_AUDIT) == family
+    assert family_for(users["administrator"], family.pk, action=Action.SEE_AUDIT) == family
+    with pytest.raises(PermissionDenied):
+        family_for(users["practitioner"], family.pk, action=Action.SEE_AUDIT)
+
+
+def test_leaving_the_team_ends_access(users):
+    family = taf_member(users)
+    TafMember.objects.filter(user=users["practitioner"]).update(left_on=date(2026, 10, 1))
+    with pytest.raises(Http404):
+        family_for(users["practitioner"], family.pk)
+
+
+def test_withdrawn_consent_ends_agency_access(users):
+    family = agency_consent(users)
+    Consent.objects.update(withdrawn_on=date(2026, 10, 1))
+    with pytest.raises(Http404):
+        family_for(users["practitioner"], family.pk)
+
+
+def test_consent_without_a_sharing_agreement_gives_no_access(users):
+    family = agency_consent(users)
+    InformationSharingAgreement.objects.all().delete()
+    assert family not in families_visible_to(users["practitioner"])
+
+
+def test_an_agreement_that_has_ended_gives_no_access(users):
+    family = agency_consent(users)
+    InformationSharingAgreement.objects.update(starts_on=date(2024, 1, 1), ends_on=date(2025, 1, 1))
+    assert family not in families_visible_to(users["practitioner"])
+
+
+def test_hub_loses_sight_of_a_request_triaged_over_30_days_ago(users):
+    family = hub_queue(users)
+    SupportRequest.objects.update(status="triaged", triaged_at=timezone.now() - timedelta(days=31))
+    with pytest.raises(Http404):
+        family_for(users["hub"], family.pk)
+    SupportRequest.objects.update(triaged_at=timezone.now() - timedelta(days=29))
+    assert family_for(users["hub"], family.pk) == family
+
+
+def test_a_closed_episode_ends_the_lead_practitioners_access(users):
+    family = lead_practitioner(users)
+    Episode.objects.update(status="closed", ended_on=date(2026, 10, 1))
+    with pytest.raises(Http404):
+        family_for(users["practitioner"], family.pk)
+
+
+def test_a_deactivated_user_sees_nothing(users):
+    family = lead_practitioner(users)
+    users["practitioner"].is_active = False
+    assert families_visible_to(users["practitioner"]).count() == 0
+    with pytest.raises(Http404):
+        family_for(users["practitioner"], family.pk)
+
+
+def test_another_team_lead_is_not_the_managers(users):
+    family = make_family()
+    open_episode(family, UserFactory(role="practitioner", team=TeamFactory()))
+    users["manager"].managed_teams.add(users["practitioner"].team)
+    assert family not in families_visible_to(users["manager"])
