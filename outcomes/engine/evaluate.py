@@ -17,6 +17,7 @@ from . import claims
 from .facts import Facts
 from .plan import PRINCIPLES, Plan, Requirement
 from .results import (
+    APPLIES,
     CLAIMABLE,
     CLAIMED,
     AttachmentCheck,
@@ -175,7 +176,7 @@ def _requirement(facts: Facts, req: Requirement) -> RequirementResult:
     names = " or ".join(req.any_of)
     if not applying:
         step = Step(
-            "requirement", f"outcomes {names}", "applies", (), False, f"{names}: does not apply"
+            "requirement", f"outcomes {names}", APPLIES, (), False, f"{names}: does not apply"
         )
         result = RequirementResult(
             req.any_of, req.per_person, False, False, None, False, (), (step,)

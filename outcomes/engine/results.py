@@ -35,6 +35,10 @@ REASON_TEXT = {
 }
 
 
+# The threshold of a step that records an outcome not applying to the family (shown as N/A).
+APPLIES = "applies to this family"
+
+
 class EvidenceRef(NamedTuple):
     id: str
     kind: str

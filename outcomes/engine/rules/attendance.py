@@ -73,13 +73,9 @@ def _awaiting_terms(facts: Facts, n: int) -> str:
     counted = len(facts.complete_terms(facts.as_of, after=facts.episode_start))
     ahead = [t for t in facts.terms if t.ends_on > facts.as_of]
     needed = n - counted
-    when = (
-        f"; the {n}th ends on {ahead[needed - 1].ends_on.isoformat()}"
-        if len(ahead) >= needed
-        else ""
-    )
+    when = f"; the last of them ends on {ahead[needed - 1].ends_on}" if len(ahead) >= needed else ""
     return (
-        f"{n} consecutive school terms since the intervention began have not yet ended "
+        f"{n} consecutive school terms of the intervention have not yet ended "
         f"({counted} so far{when})"
     )
 

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from ..facts import Facts, refs
 from ..periods import ONE_DAY
-from ..results import OutcomeResult, PersonOutcome, Step
+from ..results import APPLIES, OutcomeResult, PersonOutcome, Step
 from ..tools import normalise
 
 
@@ -143,7 +143,7 @@ def finish(
 
 
 def not_applicable(fn, outcome, reason: str) -> OutcomeResult:
-    step = Step(fn.__name__, f"outcome {outcome.id}", "applies to this family", (), False, reason)
+    step = Step(fn.__name__, f"outcome {outcome.id}", APPLIES, (), False, reason)
     return OutcomeResult(outcome.id, outcome.rule, False, False, None, None, None, (), (), (step,))
 
 
