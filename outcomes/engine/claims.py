@@ -1,0 +1,304 @@
+"""Claim routes and claim status (DOMAIN §8; seed 002 §3.1.5 and Table 6).
+
+Route 1, significant and sustained progress: every headline problem identified at engagement and
+during the intervention has met its outcomes, each sustained; where an adult on out-of-work
+benefits was identified (3.1) a work outcome (3.1 or 3.2) is mandatory. Route 2, continuous
+employment: an adult left out-of-work benefits and sustained continuous employment for the period
+of their benefit. One results claim per attachment; a claim must be valid on the date it is made.
+"""
+
+from __future__ import annotations
+
+from .facts import Facts
+from .plan import Plan
+from .results import (
+    CLAIMABLE,
+    CLAIMED,
+    IN_PROGRESS,
+    NOT_CLAIMABLE,
+    REASON_TEXT,
+    ClaimStatus,
+    ClaimWindowRef,
+    Reason,
+    RequirementResult,
+    RouteResult,
+    Step,
+)
+
+
+def _is_work(req: RequirementResult, plan: Plan) -> bool:
+    work = plan.claims["mandatory_work_outcome"]["any_of"]
+    return any(oid in work for oid in req.any_of)
+
+
+def route_1(problems, work, plan: Plan):
+    """Significant and sustained progress: every problem identified at engagement and during the
+    intervention has met its outcomes, each sustained; where 3.1 was identified, a work outcome
+    (3.1 or 3.2) is mandatory (seed 002 §3.1.5 and Table 6 note 2)."""
+    steps, dates = [], []
+    achieved = bool(problems)
+    for p in problems:
+        ok = p.sustained
+        achieved = achieved and ok
+        if ok:
+            dates.append(p.sustained_on)
+        note = f"problem {p.problem} (identified at {' and '.join(p.stages)}): " + (
+            f"all outcomes sustained by {p.sustained_on.isoformat()}"
+            if ok
+            else "outcomes not all met and sustained"
+        )
+        steps.append(
+            Step(
+                "significant_and_sustained_progress",
+                f"problem {p.problem}",
+                "every required outcome met and sustained",
+                (),
+                ok,
+                note,
+            )
+        )
+    if work is not None:
+        achieved = achieved and work.sustained
+        if work.sustained:
+            dates.append(work.sustained_on)
+        steps.append(
+            Step(
+                "mandatory_work_outcome",
+                f"outcomes {' or '.join(work.any_of)}",
+                "a work outcome is mandatory where an adult on out-of-work benefits (3.1) "
+                "was identified",
+                (),
+                work.sustained,
+                "work outcome sustained" if work.sustained else "no work outcome met and sustained",
+            )
+        )
+    if not problems:
+        steps.append(
+            Step(
+                "significant_and_sustained_progress",
+                "route 1",
+                "problems identified",
+                (),
+                False,
+                "no problems identified",
+            )
+        )
+    on = max(dates) if achieved and dates else None
+    reason = None
+    if not achieved:
+        others = [
+            r for p in problems for r in p.requirements if r.applies and not _is_work(r, plan)
+        ]
+        problems_ok = all(r.sustained for r in others) and all(
+            any(r.applies for r in p.requirements) for p in problems
+        )
+        work_gaps = work is not None and not work.sustained
+        work_gaps = work_gaps or any(
+            r.applies and not r.sustained and _is_work(r, plan)
+            for p in problems
+            for r in p.requirements
+        )
+        code = (
+            "work_outcome_not_met" if problems and problems_ok and work_gaps else "outcomes_not_met"
+        )
+        reason = Reason(code, REASON_TEXT[code])
+    return RouteResult(1, achieved, on, tuple(steps)), reason
+
+
+def route_2(facts: Facts) -> RouteResult:
+    """Continuous employment: an adult left out-of-work benefits and sustained continuous
+    employment for the period of their benefit (the plan's outcome named `route_2_outcome`)."""
+    oid = facts.plan.claims["route_2_outcome"]
+    r = facts.outcome(oid)
+    achieved = r.applies and r.sustained
+    note = (
+        f"continuous employment sustained on {r.sustained_on.isoformat()}"
+        if achieved
+        else (
+            "no adult on out-of-work benefits"
+            if not r.applies
+            else "continuous employment not yet sustained"
+        )
+    )
+    evidence = tuple(ref for s in r.explanation for ref in s.evidence)
+    step = Step(
+        "continuous_employment_claim",
+        "route 2",
+        f"outcome {oid} met and sustained",
+        evidence,
+        achieved,
+        note,
+    )
+    return RouteResult(2, achieved, r.sustained_on if achieved else None, (step,))
+
+
+def _window(plan: Plan, on) -> ClaimWindowRef | None:
+    for w in plan.claim_windows:
+        if w.closes >= on:
+            return ClaimWindowRef(w.opens, w.closes)
+    return None
+
+
+def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, work) -> ClaimStatus:
+    plan, snapshot = facts.plan, facts.snapshot
+    rules = plan.claims
+    attachment = snapshot.attachment
+    amount = plan.payments["results_payment"]
+    steps = []
+    achieved = sorted(
+        (max(r.achieved_on, attachment.attached_on), r.route)
+        for r in routes
+        if r.achieved and attachment
+    )
+    made = sorted(
+        (
+            c
+            for c in snapshot.previous_claims
+            if attachment and c.attached_on == attachment.attached_on
+        ),
+        key=lambda c: c.claimed_on,
+    )
+    if made and rules["one_results_claim_per_attachment"]:
+        first = made[0]
+        text = (
+            f"{REASON_TEXT['already_claimed']} on {first.claimed_on} (route {first.route}) "
+            f"against the attachment of {attachment.attached_on.isoformat()}"
+        )
+        steps.append(
+            Step(
+                "one_results_claim_per_attachment",
+                "claim",
+                "one results claim per attachment",
+                (),
+                False,
+                text,
+            )
+        )
+        return ClaimStatus(
+            CLAIMED,
+            None,
+            first.route,
+            first.claimed_on,
+            amount,
+            None,
+            (),
+            Reason("already_claimed", text),
+            tuple(steps),
+        )
+    reasons: list[Reason] = []
+
+    def rule_out(code: str, detail: str):
+        if all(r.code != code for r in reasons):
+            reasons.append(
+                Reason(code, f"{REASON_TEXT[code]}: {detail}" if detail else REASON_TEXT[code])
+            )
+        steps.append(Step("claim_ruled_out", "claim", code, (), False, detail or REASON_TEXT[code]))
+
+    if attachment is None:
+        rule_out("other", "the family is not attached to the programme")
+    if not eligibility.eligible:
+        rule_out("ineligible", eligibility.explanation[0].note)
+    fw = snapshot.family_working
+    for principle, code in rules["principles_blocking"].items():
+        if fw is None or not getattr(fw, principle):
+            rule_out(code, principle.replace("_", " ") + " not shown")
+    end = facts.episode_end
+    reason = snapshot.episode.closure_reason
+    if end is not None and reason in rules["closure_reasons_blocking"]:
+        if not (achieved and achieved[0][0] <= end):
+            rule_out(
+                rules["closure_reasons_blocking"][reason],
+                f"the episode closed on {end.isoformat()} ({reason.replace('_', ' ')})",
+            )
+    if reasons:
+        if not achieved and route_1_reason is not None:
+            reasons.append(route_1_reason)
+        return ClaimStatus(
+            NOT_CLAIMABLE, None, None, None, 0, None, tuple(reasons), None, tuple(steps)
+        )
+    if achieved:
+        since, route = achieved[0]
+        steps.append(
+            Step(
+                "claim_valid_on_date",
+                "claim",
+                "valid on the as-of date",
+                (),
+                True,
+                f"claimable by route {route} since {since.isoformat()}",
+            )
+        )
+        return ClaimStatus(
+            CLAIMABLE,
+            since,
+            route,
+            None,
+            amount,
+            _window(plan, facts.as_of),
+            (),
+            None,
+            tuple(steps),
+        )
+    if end is not None and not _only_waiting(problems, work, facts):
+        steps.append(
+            Step(
+                "closed_with_outcomes_not_met",
+                "claim",
+                "outcomes met by closure",
+                (),
+                False,
+                f"the episode closed on {end.isoformat()}",
+            )
+        )
+        return ClaimStatus(
+            NOT_CLAIMABLE, None, None, None, 0, None, (route_1_reason,), None, tuple(steps)
+        )
+    steps.append(
+        Step(
+            "claim_in_progress",
+            "claim",
+            "route 1 or route 2 achieved",
+            (),
+            False,
+            "not yet claimable",
+        )
+    )
+    return ClaimStatus(
+        IN_PROGRESS, None, None, None, 0, _window(plan, facts.as_of), (), None, tuple(steps)
+    )
+
+
+def _only_waiting(problems, work, facts: Facts) -> bool:
+    """After closure nothing more is done with the family, so only outcomes already met and
+    awaiting their sustain period (or employment under way) can still make it claimable."""
+    employment = facts.outcome(facts.plan.claims["route_2_outcome"])
+    if employment.applies and employment.met and not employment.sustained:
+        return True
+    reqs = [r for p in problems for r in p.requirements if r.applies] + ([work] if work else [])
+    if not problems or any(not any(r.applies for r in p.requirements) for p in problems):
+        return False
+    return all(r.sustained or r.awaiting_sustain for r in reqs)
+
+
+def missing_for_claim(eligibility, problems, work, gaps, snapshot) -> tuple[str, ...]:
+    seen: dict = {}
+    if not eligibility.eligible:
+        seen["At least two headline problems, each evidenced by an indicator"] = None
+    if snapshot.attachment is None:
+        seen["Attachment to the programme"] = None
+    for g in gaps:
+        seen[g] = None
+    for p in problems:
+        for r in p.requirements:
+            if r.applies and not r.sustained:
+                for m in r.missing or (
+                    f"One of outcomes {' or '.join(r.any_of)} met and sustained",
+                ):
+                    seen[m] = None
+    if work is not None and not work.sustained:
+        seen[
+            "A work outcome (3.1 continuous employment or 3.2 steps towards work) is mandatory"
+        ] = None
+        for m in work.missing:
+            seen[m] = None
+    return tuple(seen)

@@ -1,0 +1,88 @@
+"""Periods of time as the outcomes plan states them ("6 months", "26 weeks", "3 terms").
+
+The plan is read by people, so periods are stored in the unit the source document uses rather
+than converted to days: "6 months" after 31 August is 28 February, which no fixed number of days
+gets right. School terms cannot be added to a date (their dates are data in the snapshot), so a
+`terms` period is only ever counted, never added.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+UNITS = ("days", "weeks", "months", "terms")
+
+
+class PeriodError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    unit: str
+    count: int
+
+    @classmethod
+    def from_dict(cls, d: object, *, where: str) -> Period:
+        if not isinstance(d, dict) or len(d) != 1:
+            raise PeriodError(f"{where}: expected one of {{{', '.join(UNITS)}: N}}, got {d!r}")
+        ((unit, count),) = d.items()
+        if unit not in UNITS:
+            raise PeriodError(f"{where}: unknown unit {unit!r}; use one of {', '.join(UNITS)}")
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise PeriodError(f"{where}: {unit} must be a whole number ≥ 0, got {count!r}")
+        return cls(unit, count)
+
+    def to_dict(self) -> dict:
+        return {self.unit: self.count}
+
+    def after(self, start: date) -> date:
+        """The date this period after `start` ends: `start` + 6 months, + 26 weeks, …"""
+        if self.unit == "days":
+            return start + timedelta(days=self.count)
+        if self.unit == "weeks":
+            return start + timedelta(weeks=self.count)
+        if self.unit == "months":
+            return add_months(start, self.count)
+        raise PeriodError(f"{self.describe()} cannot be added to a date: terms are counted")
+
+    def before(self, end: date) -> date:
+        """The date this period before `end` starts (the start of a look-back window)."""
+        if self.unit == "days":
+            return end - timedelta(days=self.count)
+        if self.unit == "weeks":
+            return end - timedelta(weeks=self.count)
+        if self.unit == "months":
+            return add_months(end, -self.count)
+        raise PeriodError(f"{self.describe()} cannot be taken from a date: terms are counted")
+
+    def describe(self) -> str:
+        word = self.unit if self.count != 1 else self.unit[:-1]
+        return f"{self.count} {word}"
+
+
+def add_months(d: date, months: int) -> date:
+    """Calendar months; the 31st becomes the last day of a shorter month (31 Aug + 6 = 28 Feb)."""
+    index = d.year * 12 + d.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(d.day, last))
+
+
+def age_on(date_of_birth: date, on: date) -> int:
+    """Whole years of age on a date (a 29 February birthday turns over on 1 March)."""
+    years = on.year - date_of_birth.year
+    if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
+        years -= 1
+    return years
+
+
+def academic_year_start(on: date) -> date:
+    """The 1 September on or before `on`: English year groups are fixed by age on 31 August."""
+    year = on.year if on.month >= 9 else on.year - 1
+    return date(year, 9, 1)
+
+
+ONE_DAY = timedelta(days=1)

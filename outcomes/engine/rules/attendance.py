@@ -1,0 +1,283 @@
+"""Headline problem 1, the outcomes measured over school terms: 1.1, 1.2 and 1.4.
+
+Quotes are from seed 002, Appendix One, version 9, section 1. Only terms that ended after the
+intervention began count, so success is measured on the intervention, not before it. An outcome is
+met while the latest run of three consecutive complete terms passes, since the end of the first
+window of the unbroken run of passing windows that reaches it.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..facts import Facts
+from .base import (
+    by_person,
+    finish,
+    frac,
+    not_applicable,
+    outcome_rule,
+    outcome_step,
+    pct,
+    person_outcome,
+)
+
+# --- shared -----------------------------------------------------------------------------------
+
+
+def _attendance(facts: Facts) -> dict:
+    """(person, term name) → the child's attendance return for that term."""
+    table = facts.memo.get("attendance")
+    if table is None:
+        table = {(e.person_id, e.values["term"]): e for e in facts.of("school_attendance")}
+        facts.memo["attendance"] = table
+    return table
+
+
+def _rate(rows, exclude_authorised: bool) -> Fraction | None:
+    attended = sum(e.values["sessions_attended"] for e in rows)
+    possible = sum(e.values["possible_sessions"] for e in rows)
+    if exclude_authorised:
+        possible -= sum(e.values["authorised_absence"] for e in rows)
+    return Fraction(attended, possible) if possible > 0 else None
+
+
+def _windows(facts: Facts, n: int) -> list[tuple]:
+    """Runs of n consecutive complete terms ended after the intervention began, oldest first."""
+    key = ("windows", n)
+    windows = facts.memo.get(key)
+    if windows is None:
+        terms = facts.complete_terms(facts.as_of, after=facts.episode_start)
+        windows = [terms[i - n + 1 : i + 1] for i in range(n - 1, len(terms))]
+        facts.memo[key] = windows
+    return windows
+
+
+def _run(windows: list, passes) -> tuple[bool, object]:
+    """Met if the latest window passes; met since the end of the first window of its run."""
+    if not windows or not passes(windows[-1]):
+        return False, None
+    since = windows[-1][-1].ends_on
+    for w in reversed(windows):
+        if not passes(w):
+            break
+        since = w[-1].ends_on
+    return True, since
+
+
+def _span(window) -> str:
+    return f"{window[0].name} to {window[-1].name}"
+
+
+def _awaiting_terms(facts: Facts, n: int) -> str:
+    counted = len(facts.complete_terms(facts.as_of, after=facts.episode_start))
+    ahead = [t for t in facts.terms if t.ends_on > facts.as_of]
+    needed = n - counted
+    when = f"; the last of them ends on {ahead[needed - 1].ends_on}" if len(ahead) >= needed else ""
+    return (
+        f"{n} consecutive school terms of the intervention have not yet ended "
+        f"({counted} so far{when})"
+    )
+
+
+# --- outcomes ---------------------------------------------------------------------------------
+
+
+@outcome_rule("min_attendance_pct", "exclude_authorised_absence")
+def school_attendance_at_least(facts: Facts, outcome):
+    """1.1 "All school age children have a school place and attend at least 90%, (excluding
+    authorised absences) of possible sessions on average across three consecutive school terms";
+    measured as "The attendance rate for each school aged child in the household over 3
+    consecutive terms."
+    """
+    p = outcome.params
+    n = outcome.window.count
+    least = frac(p["min_attendance_pct"])
+    exclude = p["exclude_authorised_absence"]
+    threshold = (
+        f"≥{p['min_attendance_pct']}% of possible sessions"
+        + (" (authorised absence excluded)" if exclude else "")
+        + f" over {n} consecutive terms"
+    )
+    children = facts.school_age_children(facts.as_of)
+    if not children:
+        return not_applicable(school_attendance_at_least, outcome, "no child of school age")
+    windows = _windows(facts, n)
+    if not windows:
+        return finish(
+            facts, outcome, met=False, met_on=None, steps=(), missing=[_awaiting_terms(facts, n)]
+        )
+    table = _attendance(facts)
+    latest = windows[-1]
+    steps, missing, people = [], [], []
+    for child in children:
+
+        def passes(w, child=child):
+            rows = [table.get((child, t.name)) for t in w]
+            if None in rows:
+                return False
+            rate = _rate(rows, exclude)
+            return rate is not None and rate * 100 >= least
+
+        ok, since = _run(windows, passes)
+        rows = [table.get((child, t.name)) for t in latest]
+        gaps = [t.name for t, r in zip(latest, rows, strict=True) if r is None]
+        rows = [r for r in rows if r is not None]
+        rate = None if gaps else _rate(rows, exclude)
+        gap = None
+        if gaps:
+            note = f"{child}: attendance not recorded for {', '.join(gaps)}"
+            gap = f"Attendance for {child} in {', '.join(gaps)} has not been recorded"
+        else:
+            shown = pct(rate.numerator, rate.denominator) if rate is not None else "n/a"
+            note = f"{child}: {shown} over {_span(latest)}"
+            if ok:
+                note += f" (met since {since.isoformat()})"
+            else:
+                gap = (
+                    f"{child} attended {shown} over {_span(latest)}; "
+                    f"{p['min_attendance_pct']}% is needed"
+                )
+        if gap:
+            missing.append(gap)
+        steps.append(outcome_step(school_attendance_at_least, outcome, threshold, rows, ok, note))
+        people.append(person_outcome(facts, outcome, child, ok, since, missing=gap))
+    met = all(x.met for x in people)
+    met_on = max(x.met_on for x in people) if met else None
+    return finish(
+        facts, outcome, met=met, met_on=met_on, steps=steps, missing=missing, people=people
+    )
+
+
+@outcome_rule("below_pct", "min_improvement_pct", "improvement", "exclude_authorised_absence")
+def attendance_improved_from_very_low(facts: Facts, outcome):
+    """1.2 "School age children with attendance below 40% prior to intervention show an
+    improvement in attendance of possible sessions of at least 40%"; measured as "The attendance
+    rate for school aged children in the household over 3 consecutive terms."
+    """
+    p = outcome.params
+    n = outcome.window.count
+    exclude = p["exclude_authorised_absence"]
+    below, gain = frac(p["below_pct"]), frac(p["min_improvement_pct"])
+    relative = p["improvement"] == "relative"
+    threshold = (
+        f"attendance below {p['below_pct']}% over the {n} terms before the intervention, "
+        "improved by "
+        + (
+            f"at least {p['min_improvement_pct']}% of itself"
+            if relative
+            else f"{p['min_improvement_pct']} points"
+        )
+        + f" over {n} consecutive terms"
+    )
+    before = facts.complete_terms(facts.episode_start)[-n:]
+    table = _attendance(facts)
+    baselines = {}
+    for child in facts.school_age_children(facts.as_of):
+        rows = [table.get((child, t.name)) for t in before]
+        if len(before) == n and None not in rows:
+            rate = _rate(rows, exclude)
+            if rate is not None and rate * 100 < below:
+                baselines[child] = (rate, rows)
+    if not baselines:
+        return not_applicable(
+            attendance_improved_from_very_low,
+            outcome,
+            f"no child below {p['below_pct']}% before the intervention",
+        )
+    windows = _windows(facts, n)
+    if not windows:
+        return finish(
+            facts, outcome, met=False, met_on=None, steps=(), missing=[_awaiting_terms(facts, n)]
+        )
+    steps, missing, people = [], [], []
+    for child, (base, base_rows) in baselines.items():
+        target = base * (1 + gain / 100) if relative else base + gain / 100
+
+        def passes(w, child=child, target=target):
+            rows = [table.get((child, t.name)) for t in w]
+            if None in rows:
+                return False
+            rate = _rate(rows, exclude)
+            return rate is not None and rate >= target
+
+        ok, since = _run(windows, passes)
+        rows = [table.get((child, t.name)) for t in windows[-1]]
+        have = [r for r in rows if r is not None]
+        rate = _rate(have, exclude) if len(have) == len(rows) else None
+        now = pct(rate.numerator, rate.denominator) if rate is not None else "not recorded"
+        note = (
+            f"{child}: {pct(base.numerator, base.denominator)} before, {now} over "
+            f"{_span(windows[-1])}; needs {float(target * 100):.1f}%"
+        )
+        gap = (
+            None
+            if ok
+            else f"{child} needs attendance of at least {float(target * 100):.1f}% (now {now})"
+        )
+        if gap:
+            missing.append(gap)
+        steps.append(
+            outcome_step(
+                attendance_improved_from_very_low, outcome, threshold, base_rows + have, ok, note
+            )
+        )
+        people.append(person_outcome(facts, outcome, child, ok, since, missing=gap))
+    met = all(x.met for x in people)
+    met_on = max(x.met_on for x in people) if met else None
+    return finish(
+        facts, outcome, met=met, met_on=met_on, steps=steps, missing=missing, people=people
+    )
+
+
+@outcome_rule("max_exclusions_below", "max_days_below")
+def fewer_fixed_term_exclusions(facts: Facts, outcome):
+    """1.4 "Each child in the household has received less than 3 fixed term exclusions in the
+    last 3 consecutive terms and less than 10 school days of fixed term exclusion during this
+    period"; measured as "The number of fixed terms exclusions each child has received over 3
+    consecutive terms".
+    """
+    p = outcome.params
+    n = outcome.window.count
+    threshold = (
+        f"fewer than {p['max_exclusions_below']} exclusions and fewer than "
+        f"{p['max_days_below']} days over {n} consecutive terms"
+    )
+    children = facts.school_age_children(facts.as_of)
+    if not children:
+        return not_applicable(fewer_fixed_term_exclusions, outcome, "no child of school age")
+    windows = _windows(facts, n)
+    if not windows:
+        return finish(
+            facts, outcome, met=False, met_on=None, steps=(), missing=[_awaiting_terms(facts, n)]
+        )
+    exclusions = by_person(facts.of("fixed_term_exclusion"))
+    steps, missing, people = [], [], []
+    for child in children:
+        own = exclusions.get(child, [])
+
+        def within(w, own=own):
+            return [e for e in own if w[0].starts_on <= e.period_start <= w[-1].ends_on]
+
+        def passes(w):
+            rows = within(w)
+            return (
+                len(rows) < p["max_exclusions_below"]
+                and sum(frac(e.values["days"]) for e in rows) < p["max_days_below"]
+            )
+
+        ok, since = _run(windows, passes)
+        rows = within(windows[-1])
+        days = float(sum(frac(e.values["days"]) for e in rows))
+        note = f"{child}: {len(rows)} exclusions, {days:g} days over {_span(windows[-1])}"
+        if not ok:
+            missing.append(
+                f"{child} had {len(rows)} exclusions ({days:g} days) over {_span(windows[-1])}"
+            )
+        steps.append(outcome_step(fewer_fixed_term_exclusions, outcome, threshold, rows, ok, note))
+        people.append(person_outcome(facts, outcome, child, ok, since))
+    met = all(x.met for x in people)
+    met_on = max(x.met_on for x in people) if met else None
+    return finish(
+        facts, outcome, met=met, met_on=met_on, steps=steps, missing=missing, people=people
+    )

@@ -1,0 +1,306 @@
+"""The rule registry and the helpers the indicator and outcome rules share.
+
+A rule is a small function named in the domain's words, registered under that name; the plan
+names the rule of each indicator and outcome and holds every threshold the rule reads from its
+`params`. Indicator rules answer "does this evidence show the indicator?" with one `Step`; outcome
+rules answer "is this outcome met, since when, and sustained?" with an `OutcomeResult`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from fractions import Fraction
+from functools import lru_cache
+from typing import NamedTuple
+
+from ..facts import Facts, refs
+from ..periods import ONE_DAY
+from ..results import APPLIES, OutcomeResult, PersonOutcome, Step
+from ..tools import normalise
+
+
+class RuleSpec(NamedTuple):
+    fn: Callable
+    params: tuple[str, ...]  # the plan params the rule cannot do without
+
+
+INDICATOR_RULES: dict[str, RuleSpec] = {}
+OUTCOME_RULES: dict[str, RuleSpec] = {}
+
+
+def indicator_rule(*params: str):
+    def register(fn):
+        INDICATOR_RULES[fn.__name__] = RuleSpec(fn, params)
+        return fn
+
+    return register
+
+
+def outcome_rule(*params: str):
+    def register(fn):
+        OUTCOME_RULES[fn.__name__] = RuleSpec(fn, params)
+        return fn
+
+    return register
+
+
+@lru_cache(maxsize=256)
+def frac(value) -> Fraction:
+    """A plan threshold as an exact fraction, so 90% is 90% (0.9 in binary is not)."""
+    return Fraction(str(value))
+
+
+def pct(numerator, denominator) -> str:
+    if not denominator:
+        return "n/a"
+    return f"{float(Fraction(numerator) * 100 / Fraction(denominator)):.1f}%"
+
+
+# --- indicators ---------------------------------------------------------------------------------
+
+
+def indicator_step(fn, indicator, threshold: str, items, result: bool, note: str) -> Step:
+    return Step(fn.__name__, f"indicator {indicator.id}", threshold, refs(items), result, note)
+
+
+def in_lookback(indicator, items: Iterable, on: date) -> list:
+    """Items dated within the indicator's look-back window ending on the identification date."""
+    if indicator.lookback is None or indicator.lookback.unit == "terms":
+        return [e for e in items if e.period_start <= on]
+    start = indicator.lookback.before(on)
+    return [e for e in items if start <= e.period_start <= on]
+
+
+def lookback_words(indicator) -> str:
+    return f"in the last {indicator.lookback.describe()}" if indicator.lookback else "at any time"
+
+
+def covering(facts: Facts, items: Iterable, on: date) -> list:
+    """Spells under way on a date."""
+    return [
+        e for e in items if e.period_start <= on and (e.period_end is None or e.period_end >= on)
+    ]
+
+
+def nominations(indicator, items: Iterable, on: date) -> list:
+    return [
+        e
+        for e in in_lookback(indicator, items, on)
+        if e.kind == "professional_nomination" and e.values.get("indicator") == indicator.id
+    ]
+
+
+# --- outcomes -----------------------------------------------------------------------------------
+
+
+def label(outcome) -> str:
+    return f"Outcome {outcome.id} ({outcome.text.rstrip('.')})"
+
+
+def outcome_step(fn, outcome, threshold: str, items, result: bool, note: str) -> Step:
+    return Step(fn.__name__, f"outcome {outcome.id}", threshold, refs(items), result, note)
+
+
+def finish(
+    facts: Facts,
+    outcome,
+    *,
+    met: bool,
+    met_on: date | None,
+    steps: tuple | list,
+    missing: tuple | list = (),
+    people: tuple | list = (),
+    sustain_due_on: date | None = None,
+) -> OutcomeResult:
+    """Build the result; sustained once success has held for the outcome's sustain period."""
+    missing = list(missing)
+    due = sustained_on = None
+    if met and met_on is not None:
+        if sustain_due_on is not None:
+            due = sustain_due_on
+        else:
+            due = outcome.sustain.after(met_on) if outcome.sustain else met_on
+        if due <= facts.as_of:
+            sustained_on = due
+        else:
+            missing.append(
+                f"{label(outcome)}: met since {met_on.isoformat()}; it will be sustained on "
+                f"{due.isoformat()} if it still holds then"
+            )
+    return OutcomeResult(
+        outcome.id,
+        outcome.rule,
+        True,
+        met,
+        met_on if met else None,
+        sustained_on,
+        due,
+        tuple(people),
+        tuple(missing),
+        tuple(steps),
+    )
+
+
+def not_applicable(fn, outcome, reason: str) -> OutcomeResult:
+    step = Step(fn.__name__, f"outcome {outcome.id}", APPLIES, (), False, reason)
+    return OutcomeResult(outcome.id, outcome.rule, False, False, None, None, None, (), (), (step,))
+
+
+def person_outcome(
+    facts: Facts, outcome, person_id, met, met_on, due=None, missing: str | None = None
+) -> PersonOutcome:
+    gap = (missing,) if missing else ()
+    if not met or met_on is None:
+        return PersonOutcome(person_id, False, None, None, gap)
+    due = due or (outcome.sustain.after(met_on) if outcome.sustain else met_on)
+    return PersonOutcome(person_id, True, met_on, due if due <= facts.as_of else None, gap)
+
+
+def clean_since(facts: Facts, events: list) -> date:
+    """The first day of the current run without any of `events`, starting no earlier than the
+    intervention: an event before the intervention began does not stop the clock."""
+    start = facts.episode_start
+    for e in events:
+        if e.period_start >= start:
+            start = e.period_start + ONE_DAY
+    return start
+
+
+def judged_met(facts: Facts, outcome_id: str, stages) -> tuple[bool, date | None, list]:
+    """Practitioner judgements on an outcome during the intervention, at the allowed stages.
+
+    Met when the latest judgement says met; met since the first of the unbroken run of "met"
+    judgements that reaches it.
+    """
+    items = [
+        e
+        for e in facts.of("practitioner_assessment")
+        if e.values["outcome"] == outcome_id
+        and e.values["stage"] in stages
+        and e.period_start >= facts.episode_start
+    ]
+    if not items or items[-1].values["judgement"] != "met":
+        return False, None, items
+    met_on = items[-1].period_start
+    for e in reversed(items):
+        if e.values["judgement"] != "met":
+            break
+        met_on = e.period_start
+    return True, met_on, items
+
+
+def assessed_at_all(facts: Facts, outcome_id: str) -> bool:
+    return any(e.values["outcome"] == outcome_id for e in facts.of("practitioner_assessment"))
+
+
+def latest_run(items: list, ok: Callable) -> tuple[bool, date | None]:
+    """Whether the latest of dated observations is good, and since the first of its good run."""
+    if not items or not ok(items[-1]):
+        return False, None
+    since = items[-1].period_start
+    for e in reversed(items):
+        if not ok(e):
+            break
+        since = e.period_start
+    return True, since
+
+
+def by_person(items: Iterable) -> dict:
+    grouped: dict = {}
+    for e in items:
+        grouped.setdefault(e.person_id, []).append(e)
+    return grouped
+
+
+def earliest_alternative(options: list[tuple[bool, date | None]]) -> tuple[bool, date | None]:
+    """Of several ways to meet an outcome, the one met earliest."""
+    dates = [d for ok, d in options if ok and d is not None]
+    return (True, min(dates)) if dates else (False, None)
+
+
+def rickter_moved(facts: Facts, params: dict) -> tuple[bool, date | None, list, str]:
+    """Movement towards the desired state on the plan's Rickter headings during the intervention.
+
+    Per person and heading: the baseline score (with its desired score) against each later review;
+    moved while normalised distance travelled exceeds the plan's `rickter_min_distance_above` and
+    the desired state lies ahead. `rickter_combine` "all" needs every heading for one person,
+    "any" one heading. Met since the first review of the unbroken run of movement.
+    """
+    headings = params["rickter_headings"]
+    combine = params["rickter_combine"]
+    floor = frac(params["rickter_min_distance_above"])
+    reversed_of = {h.id: h.reversed for h in facts.plan.rickter_headings}
+    groups: dict = {}
+    for e in facts.of("rickter_score"):
+        if e.values["heading"] in headings:
+            groups.setdefault((e.person_id, e.values["heading"]), []).append(e)
+    since_by_person: dict = {}
+    used: list = []
+    for (person, heading), scores in sorted(
+        groups.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])
+    ):
+        base = next((e for e in scores if e.values["stage"] == "baseline"), None)
+        if base is None or base.values.get("desired") is None:
+            continue
+        rev = reversed_of.get(heading, False)
+        b = normalise(base.values["score"], rev)
+        want = normalise(base.values["desired"], rev)
+        reviews = [
+            e
+            for e in scores
+            if e.values["stage"] != "baseline"
+            and e.period_start >= base.period_start
+            and e.period_start >= facts.episode_start
+        ]
+
+        def moved(e, b=b, want=want, rev=rev):
+            gap = frac(normalise(e.values["score"], rev)) - frac(b)
+            return want > b and gap > floor
+
+        ok, since = latest_run(reviews, moved)
+        used.append(base)
+        used.extend(reviews)
+        since_by_person.setdefault(person, {})[heading] = since if ok else None
+    best = None
+    for per_heading in since_by_person.values():
+        if combine == "all":
+            dates = [per_heading.get(h) for h in headings]
+            when = max(dates) if all(d is not None for d in dates) else None
+        else:
+            dates = [d for d in per_heading.values() if d is not None]
+            when = min(dates) if dates else None
+        if when is not None and (best is None or when < best):
+            best = when
+    names = " and ".join(headings) if combine == "all" else " or ".join(headings)
+    note = (
+        f"movement towards the desired state on Rickter {names} since {best.isoformat()}"
+        if best
+        else f"no movement towards the desired state on Rickter {names} recorded"
+    )
+    return best is not None, best, used, note
+
+
+def judged_outcome(fn, facts: Facts, outcome):
+    """An outcome shown only by a practitioner's judgement at the plan's stages.
+
+    With the param `applies_only_where_assessed`, it applies only to families whose plan took up
+    that need (a practitioner assessment speaks to the outcome at some stage).
+    """
+    p = outcome.params
+    if p.get("applies_only_where_assessed") and not assessed_at_all(facts, outcome.id):
+        return not_applicable(fn, outcome, "the need was not taken up in the family's plan")
+    met, met_on, items = judged_met(facts, outcome.id, p["judged_at"])
+    stages = "/".join(p["judged_at"])
+    note = (
+        f"judged met at {stages} since {met_on.isoformat()}"
+        if met
+        else (
+            f"latest judgement at {stages}: not met" if items else f"no judgement at {stages} yet"
+        )
+    )
+    step = outcome_step(
+        fn, outcome, f"a practitioner judges it met at {stages}", items[-2:], met, note
+    )
+    missing = [] if met else [f"{label(outcome)}: a practitioner's judgement of met at {stages}"]
+    return finish(facts, outcome, met=met, met_on=met_on, steps=(step,), missing=missing)

@@ -1,0 +1,212 @@
+"""Headline problem 2: parents and children involved in crime or anti-social behaviour.
+
+Quotes are from seed 002, Appendix One, version 9, section 2. The three outcomes read "in the last
+6 months": each is met from the day after the last such event (or from the start of the
+intervention) and sustained once 6 months (the plan's `sustain`) have passed without another.
+"""
+
+from __future__ import annotations
+
+from ..facts import Facts
+from ..periods import add_months
+from .base import (
+    clean_since,
+    covering,
+    finish,
+    in_lookback,
+    indicator_rule,
+    indicator_step,
+    lookback_words,
+    outcome_rule,
+    outcome_step,
+)
+
+# --- indicators -------------------------------------------------------------------------------
+
+
+@indicator_rule()
+def proven_offence_by_a_child(facts: Facts, indicator, pi, items):
+    """2.1 "A child (under 18 years old) who has committed a proven offence in the previous 12
+    months." """
+    rows = [
+        e
+        for e in in_lookback(indicator, items, pi.identified_on)
+        if e.kind == "offence"
+        and e.values["proven"]
+        and facts.is_minor(e.person_id, e.period_start)
+    ]
+    return indicator_step(
+        proven_offence_by_a_child,
+        indicator,
+        f"a proven offence by a child under {facts.plan.adult_age} {lookback_words(indicator)}",
+        rows,
+        bool(rows),
+        f"{len(rows)} proven offence(s) by a child",
+    )
+
+
+@indicator_rule()
+def anti_social_behaviour_intervention(facts: Facts, indicator, pi, items):
+    """2.2 "An adult or child who has received an anti-social behaviour intervention (or
+    equivalent local measure) in the last 12 months." """
+    rows = [
+        e for e in in_lookback(indicator, items, pi.identified_on) if e.kind == "asb_intervention"
+    ]
+    return indicator_step(
+        anti_social_behaviour_intervention,
+        indicator,
+        f"an ASB intervention {lookback_words(indicator)}",
+        rows,
+        bool(rows),
+        f"{len(rows)} ASB intervention(s)",
+    )
+
+
+def _orders(facts: Facts, items, pi, kinds) -> list:
+    return [
+        e
+        for e in covering(facts, items, pi.identified_on)
+        if e.kind == "criminal_justice_order" and e.values["order"] in kinds
+    ]
+
+
+@indicator_rule("max_months_to_release")
+def prisoner_due_for_release_with_parenting_responsibilities(facts: Facts, indicator, pi, items):
+    """2.3 "An adult prisoner who is less than 12 months from his/her release date and will have
+    parenting responsibilities on release." """
+    months = indicator.params["max_months_to_release"]
+    horizon = add_months(pi.identified_on, months)
+    rows = [
+        e
+        for e in _orders(facts, items, pi, ("custody",))
+        if e.values.get("release_on") is not None
+        and e.values["release_on"] < horizon
+        and facts.members.get(e.person_id) is not None
+        and facts.members[e.person_id].is_parent
+    ]
+    note = (
+        "in custody, due for release within the window, with parenting responsibilities"
+        if rows
+        else "no such custody record"
+    )
+    return indicator_step(
+        prisoner_due_for_release_with_parenting_responsibilities,
+        indicator,
+        f"in custody, less than {months} months from release, a parent",
+        rows,
+        bool(rows),
+        note,
+    )
+
+
+def _parent_on_order(fn, facts: Facts, indicator, pi, items, kinds, words):
+    rows = [
+        e
+        for e in _orders(facts, items, pi, kinds)
+        if facts.is_adult(e.person_id, pi.identified_on)
+        and facts.members.get(e.person_id) is not None
+        and facts.members[e.person_id].is_parent
+    ]
+    note = (
+        f"an adult with parenting responsibilities {words}"
+        if rows
+        else f"no adult parent {words} on that date"
+    )
+    return indicator_step(fn, indicator, f"an adult parent {words}", rows, bool(rows), note)
+
+
+@indicator_rule()
+def on_licence_with_parenting_responsibilities(facts: Facts, indicator, pi, items):
+    """2.4 "An adult who is currently subject to a licence or supervision in the community,
+    following release from prison, and has parenting responsibilities" """
+    return _parent_on_order(
+        on_licence_with_parenting_responsibilities,
+        facts,
+        indicator,
+        pi,
+        items,
+        ("licence", "supervision"),
+        "on licence or supervision",
+    )
+
+
+@indicator_rule()
+def community_sentence_with_parenting_responsibilities(facts: Facts, indicator, pi, items):
+    """2.5 "An adult currently serving a community order or suspended sentence, who has
+    parenting responsibilities" """
+    return _parent_on_order(
+        community_sentence_with_parenting_responsibilities,
+        facts,
+        indicator,
+        pi,
+        items,
+        ("community_order", "suspended_sentence"),
+        "serving a community order or suspended sentence",
+    )
+
+
+# --- outcomes ---------------------------------------------------------------------------------
+
+
+def _clean_period(fn, facts: Facts, outcome, events: list, what: str):
+    since = clean_since(facts, events)
+    during = [e for e in events if e.period_start >= facts.episode_start]
+    threshold = f"no {what} for {outcome.sustain.describe()}"
+    note = (
+        f"{len(during)} {what} during the intervention, the last on "
+        f"{during[-1].period_start.isoformat()}; none since"
+        if during
+        else f"no {what} since the intervention began on {facts.episode_start.isoformat()}"
+    )
+    step = outcome_step(fn, outcome, threshold, during[-3:], True, note)
+    return finish(facts, outcome, met=True, met_on=since, steps=(step,))
+
+
+@outcome_rule()
+def no_proven_offences_by_minors(facts: Facts, outcome):
+    """2.1 "No proven offences by minors in the family in the last 6 months", measured as "The
+    number of proven offences by under-18 year olds in a 6 month period." """
+    events = [
+        e
+        for e in facts.of("offence")
+        if e.values["proven"]
+        and e.person_id in facts.members
+        and facts.is_minor(e.person_id, e.period_start)
+    ]
+    return _clean_period(
+        no_proven_offences_by_minors, facts, outcome, events, "proven offences by minors"
+    )
+
+
+@outcome_rule()
+def no_anti_social_behaviour_interventions(facts: Facts, outcome):
+    """2.2 "No family member has been subject to an ASB intervention in the last 6 months",
+    measured as "The number of ASB interventions in a 6 month period" """
+    events = [
+        e
+        for e in facts.of("asb_intervention")
+        if e.person_id is None or e.person_id in facts.members
+    ]
+    return _clean_period(
+        no_anti_social_behaviour_interventions, facts, outcome, events, "ASB interventions"
+    )
+
+
+@outcome_rule()
+def no_arrests_of_adults_leading_to_an_outcome(facts: Facts, outcome):
+    """2.3 "No arrests of adults within the family leading to an outcome within the last 6
+    months", measured as "The number of arrests leading to an outcomes in a 6 month period" """
+    events = [
+        e
+        for e in facts.of("arrest")
+        if e.values["led_to_outcome"]
+        and e.person_id in facts.members
+        and facts.is_adult(e.person_id, e.period_start)
+    ]
+    return _clean_period(
+        no_arrests_of_adults_leading_to_an_outcome,
+        facts,
+        outcome,
+        events,
+        "arrests of adults leading to an outcome",
+    )

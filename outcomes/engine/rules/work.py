@@ -1,0 +1,364 @@
+"""Headline problem 3: adults out of work or at risk of financial exclusion, young people at risk
+of worklessness.
+
+Quotes are from seed 002, Appendix One, version 9, section 3, and §3.1.5 (the national framework
+for the continuous-employment claim). The continuous-employment period per benefit, the steps
+towards work and their minimum all come from the plan's params.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from ..facts import Facts
+from ..periods import ONE_DAY, Period
+from .base import (
+    by_person,
+    covering,
+    earliest_alternative,
+    finish,
+    in_lookback,
+    indicator_rule,
+    indicator_step,
+    judged_met,
+    latest_run,
+    lookback_words,
+    nominations,
+    not_applicable,
+    outcome_rule,
+    outcome_step,
+    person_outcome,
+    rickter_moved,
+)
+
+
+def out_of_work(claim, params: dict) -> bool:
+    """JSA, ESA, IS — or Universal Credit with work-related conditions where the plan says so."""
+    benefit = claim.values["benefit"]
+    if benefit in params["out_of_work_benefits"]:
+        return True
+    return (
+        benefit == "UC"
+        and params["universal_credit_with_work_related_conditions"]
+        and bool(claim.values.get("work_related_conditions"))
+    )
+
+
+# --- indicators -------------------------------------------------------------------------------
+
+
+@indicator_rule("out_of_work_benefits", "universal_credit_with_work_related_conditions")
+def adult_on_out_of_work_benefits(facts: Facts, indicator, pi, items):
+    """3.1 "An adult in receipt of out of work benefits or an adult who is claiming Universal
+    Credit and subject to work related conditions." """
+    rows = [
+        e
+        for e in covering(facts, items, pi.identified_on)
+        if e.kind == "benefit_claim"
+        and out_of_work(e, indicator.params)
+        and facts.is_adult(e.person_id, pi.identified_on)
+    ]
+    note = (
+        ", ".join(f"{e.person_id} claiming {e.values['benefit']}" for e in rows)
+        or "no out-of-work claim on that date"
+    )
+    return indicator_step(
+        adult_on_out_of_work_benefits,
+        indicator,
+        "an adult claiming out-of-work benefits (or UC with work-related conditions) "
+        "on the date identified",
+        rows,
+        bool(rows),
+        note,
+    )
+
+
+@indicator_rule("qualifications")
+def school_leaver_without_qualifications_or_plans(facts: Facts, indicator, pi, items):
+    """3.2 "A child who is about to leave school, has no/ few qualifications and no planned
+    education, training or employment." """
+    rows = [
+        e
+        for e in in_lookback(indicator, items, pi.identified_on)
+        if e.kind == "school_leaver"
+        and e.values["qualifications"] in indicator.params["qualifications"]
+        and not e.values["planned_eet"]
+    ]
+    return indicator_step(
+        school_leaver_without_qualifications_or_plans,
+        indicator,
+        f"leaving school with {' or '.join(indicator.params['qualifications'])} qualifications "
+        "and no EET planned",
+        rows,
+        bool(rows),
+        f"{len(rows)} such school leaver record(s)",
+    )
+
+
+@indicator_rule("min_age", "max_age")
+def young_person_not_in_eet(facts: Facts, indicator, pi, items):
+    """3.3 "A young person who is not in education, training or employment." """
+    p = indicator.params
+    found, used = False, []
+    for person, rows in by_person(
+        e for e in items if e.kind == "eet_status" and e.period_start <= pi.identified_on
+    ).items():
+        age = facts.age(person, pi.identified_on)
+        if (
+            age is not None
+            and p["min_age"] <= age <= p["max_age"]
+            and rows[-1].values["status"] == "NEET"
+        ):
+            found = True
+            used.append(rows[-1])
+    return indicator_step(
+        young_person_not_in_eet,
+        indicator,
+        f"aged {p['min_age']}–{p['max_age']} and NEET on the date identified",
+        used,
+        found,
+        f"{len(used)} young person(s) NEET" if found else "no young person recorded as NEET",
+    )
+
+
+@indicator_rule()
+def at_risk_of_financial_exclusion(facts: Facts, indicator, pi, items):
+    """3.4 "Parents and families nominated by professionals as being at significant risk of
+    financial exclusion. This may include those with problematic / unmanageable levels and forms
+    of debt and those with significant rent arrears." """
+    rows = [
+        e
+        for e in in_lookback(indicator, items, pi.identified_on)
+        if e.kind == "financial_exclusion_risk"
+    ]
+    rows += nominations(indicator, items, pi.identified_on)
+    return indicator_step(
+        at_risk_of_financial_exclusion,
+        indicator,
+        "recorded or nominated as at significant risk of financial exclusion "
+        + lookback_words(indicator),
+        rows,
+        bool(rows),
+        ", ".join(e.values.get("reason", "nominated") for e in rows) or "no such record",
+    )
+
+
+# --- outcomes ---------------------------------------------------------------------------------
+
+
+@outcome_rule(
+    "out_of_work_benefits",
+    "universal_credit_with_work_related_conditions",
+    "periods",
+    "max_days_between_claim_end_and_job_start",
+    "max_days_between_jobs",
+)
+def continuous_employment(facts: Facts, outcome):
+    """3.1 "An adult in the family has moved off benefits and into continuous employment";
+    "Continuous employment is 6 months for those previously claiming JSA, and 3 months for those
+    claiming ESA or IS." The national framework (seed 002 §3.1.5): "An adult in the family ceased
+    their out of work benefit claim and sustained continuous employment for 26 weeks if previously
+    claiming JSA or 13 weeks if previously claiming Employment Support Allowance".
+    """
+    p = outcome.params
+    claims = [
+        e
+        for e in facts.of("benefit_claim")
+        if out_of_work(e, p)
+        and e.person_id in facts.members
+        and (e.period_end is None or e.period_end >= facts.episode_start)
+    ]
+    if not claims:
+        return not_applicable(
+            continuous_employment,
+            outcome,
+            "no adult on out-of-work benefits during the intervention",
+        )
+    reach = timedelta(days=p["max_days_between_claim_end_and_job_start"])
+    gap = timedelta(days=p["max_days_between_jobs"] + 1)
+    jobs_of = by_person(facts.of("employment"))
+    claims_of = by_person(claims)
+    best = None  # (sustained?, due, start, person, benefit, used)
+    notes = []
+    for claim in claims:
+        end = claim.period_end
+        if end is None or end > facts.as_of or not facts.is_adult(claim.person_id, end):
+            continue
+        person, benefit = claim.person_id, claim.values["benefit"]
+        jobs = [j for j in jobs_of.get(person, ()) if j.period_start >= claim.period_start]
+        first = next((j for j in jobs if end - reach <= j.period_start <= end + reach), None)
+        if first is None:
+            notes.append(
+                f"{person} left {benefit} on {end}; no job starting within {reach.days} days"
+            )
+            continue
+        start, last = first.period_start, facts.end_of(first)
+        used = [claim, first]
+        for j in jobs:
+            if j.period_start > start and j.period_start <= last + gap:
+                last = max(last, facts.end_of(j))
+                used.append(j)
+        back_on = [c.period_start for c in claims_of[person] if start < c.period_start <= last]
+        if back_on:
+            last = min(back_on) - ONE_DAY
+        due = Period.from_dict(p["periods"][benefit], where=f"periods.{benefit}").after(start)
+        sustained = due <= facts.as_of and last >= due - ONE_DAY
+        running = last >= facts.as_of
+        if not (sustained or running):
+            notes.append(f"{person}: employment from {start} ended on {last}, before {due}")
+            continue
+        candidate = (not sustained, due, start, person, benefit, used)
+        if best is None or candidate[:3] < best[:3]:
+            best = candidate
+    periods = ", ".join(
+        f"{b} {Period.from_dict(v, where=b).describe()}" for b, v in p["periods"].items()
+    )
+    threshold = f"off out-of-work benefits into continuous employment for {periods}"
+    if best is None:
+        note = "; ".join(notes) or "no adult has left out-of-work benefits yet"
+        step = outcome_step(continuous_employment, outcome, threshold, claims[-2:], False, note)
+        return finish(
+            facts,
+            outcome,
+            met=False,
+            met_on=None,
+            steps=(step,),
+            missing=["No adult has yet moved off out-of-work benefits into continuous employment"],
+        )
+    _, due, start, person, benefit, used = best
+    note = (
+        f"{person} left {benefit} and has been in work since {start}; "
+        f"{benefit} needs it to last until {due}"
+    )
+    step = outcome_step(continuous_employment, outcome, threshold, used, True, note)
+    people = [person_outcome(facts, outcome, person, True, start, due)]
+    return finish(
+        facts, outcome, met=True, met_on=start, steps=(step,), people=people, sustain_due_on=due
+    )
+
+
+@outcome_rule("steps", "min_steps", "health_outcomes_as_a_step", "max_health_steps")
+def steps_towards_work(facts: Facts, outcome):
+    """3.2 "An adult in the family is taking steps towards work": "2 or more of the following
+    steps have been undertaken" (the list is in the plan's params). "In addition, achievement of
+    either of the following outcomes can count as 1 step towards work, where the issue was
+    identified as a barrier to work: Adults have access to, and engage with health services ...
+    Adults have reduced or cease their harmful alcohol and/or drug use at end of intervention."
+    """
+    p = outcome.params
+    listed = {s["code"] for s in p["steps"]}
+    need = p["min_steps"]
+    adults = [
+        m.person_id for m in facts.snapshot.members if facts.is_adult(m.person_id, facts.as_of)
+    ]
+    if not adults:
+        return not_applicable(steps_towards_work, outcome, "no adult in the family")
+    threshold = f"at least {need} different steps towards work by one adult during the intervention"
+    steps_of = by_person(
+        e for e in facts.of("step_towards_work") if e.period_start >= facts.episode_start
+    )
+    barriers_of = by_person(facts.of("barrier_to_work"))
+    steps, missing, people = [], [], []
+    for adult in adults:
+        first: dict[str, date] = {}
+        used = []
+        for e in steps_of.get(adult, ()):
+            code = e.values["step"]
+            if code in listed and code not in first:
+                first[code] = e.period_start
+                used.append(e)
+        dated = sorted(first.values())
+        barriers = {e.values["barrier"] for e in barriers_of.get(adult, ())}
+        health = []
+        for oid, barrier in p["health_outcomes_as_a_step"].items():
+            if barrier in barriers and oid in facts.plan.outcomes:
+                result = facts.outcome(oid)
+                if result.sustained:
+                    health.append((result.sustained_on, oid))
+        health = sorted(health)[: p["max_health_steps"]]
+        dated = sorted(dated + [d for d, _ in health])
+        ok = len(dated) >= need
+        since = dated[need - 1] if ok else None
+        words = ", ".join(sorted(first)) or "none"
+        if health:
+            words += f"; health outcome {health[0][1]} (a barrier to work) counts as a step"
+        note = f"{adult}: {len(dated)} step(s): {words}"
+        steps.append(outcome_step(steps_towards_work, outcome, threshold, used, ok, note))
+        people.append(person_outcome(facts, outcome, adult, ok, since))
+        if not ok:
+            missing.append(f"{adult} has {len(dated)} of the {need} steps towards work needed")
+    met = any(x.met for x in people)
+    met_on = min(x.met_on for x in people if x.met) if met else None
+    return finish(
+        facts,
+        outcome,
+        met=met,
+        met_on=met_on,
+        steps=steps,
+        missing=[] if met else missing,
+        people=people,
+    )
+
+
+@outcome_rule("min_age", "max_age")
+def young_people_in_eet(facts: Facts, outcome):
+    """3.3 "Young people in the family are in Education Employment or Training", measured as
+    "Family members aged 16 – 24 years old are in Employment, Education or Training" """
+    p = outcome.params
+    young = [
+        m.person_id
+        for m in facts.snapshot.members
+        if p["min_age"] <= (facts.age(m.person_id, facts.as_of) or -1) <= p["max_age"]
+    ]
+    if not young:
+        return not_applicable(
+            young_people_in_eet, outcome, f"no family member aged {p['min_age']}–{p['max_age']}"
+        )
+    statuses = by_person(facts.of("eet_status"))
+    steps, missing, people = [], [], []
+    for person in young:
+        rows = statuses.get(person, [])
+        ok, since = latest_run(rows, lambda e: e.values["status"] == "EET")
+        note = (
+            f"{person}: in EET since {since.isoformat()}"
+            if ok
+            else f"{person}: not shown to be in EET"
+        )
+        if not ok:
+            missing.append(f"{person} is not shown to be in education, employment or training")
+        steps.append(outcome_step(young_people_in_eet, outcome, "in EET", rows[-1:], ok, note))
+        people.append(person_outcome(facts, outcome, person, ok, since))
+    met = all(x.met for x in people)
+    met_on = max(x.met_on for x in people) if met else None
+    return finish(
+        facts, outcome, met=met, met_on=met_on, steps=steps, missing=missing, people=people
+    )
+
+
+@outcome_rule("judged_at", "rickter_headings", "rickter_combine", "rickter_min_distance_above")
+def more_confident_managing_money(facts: Facts, outcome):
+    """3.4 "The family feel more confident in managing their finances and have accessed services
+    in relation to debt and budgeting, as appropriate", measured as "Family members report a
+    reduction in debt and increased confidence in managing their finances. Family members report
+    movement towards their 'desired state' in relation to money on the Rickter Lifeboard" """
+    p = outcome.params
+    judged, judged_on, assessments = judged_met(facts, outcome.id, p["judged_at"])
+    moved, moved_on, scores, words = rickter_moved(facts, p)
+    met, met_on = earliest_alternative([(judged, judged_on), (moved, moved_on)])
+    note = (
+        "practitioner judged it met" if judged else "no practitioner judgement of met"
+    ) + f"; {words}"
+    step = outcome_step(
+        more_confident_managing_money,
+        outcome,
+        f"judged met at {'/'.join(p['judged_at'])}, or Rickter movement",
+        assessments[-1:] + scores[-2:],
+        met,
+        note,
+    )
+    missing = (
+        []
+        if met
+        else [f"{outcome.id}: no report of reduced debt and more confidence with money yet"]
+    )
+    return finish(facts, outcome, met=met, met_on=met_on, steps=(step,), missing=missing)
