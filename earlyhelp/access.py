@@ -35,6 +35,7 @@ class Action(StrEnum):
     VIEW_EVIDENCE = "view_evidence"  # outcome evidence, results, claims
     EDIT = "edit"  # change the family's or a member's records
     ADD_CASE_NOTE = "add_case_note"
+    ADD_EVIDENCE = "add_evidence"  # outcome evidence, and corrections of it
     UPDATE_ACTION = "update_action"  # a TAF action the user owns
     SIGN_OFF = "sign_off"  # assessments and closures
     REASSIGN = "reassign"
@@ -64,10 +65,21 @@ A = Action
 GRANTS: dict[Relation, frozenset[Action]] = {
     # "lead: everything on the episode but sign-off"
     Relation.LEAD: frozenset(
-        {A.VIEW, A.VIEW_CASEWORK, A.VIEW_EVIDENCE, A.EDIT, A.ADD_CASE_NOTE, A.UPDATE_ACTION}
+        {
+            A.VIEW,
+            A.VIEW_CASEWORK,
+            A.VIEW_EVIDENCE,
+            A.EDIT,
+            A.ADD_CASE_NOTE,
+            A.ADD_EVIDENCE,
+            A.UPDATE_ACTION,
+        }
     ),
     # "TAF member: read, update the actions they own, add case notes"
-    Relation.TAF: frozenset({A.VIEW, A.VIEW_CASEWORK, A.ADD_CASE_NOTE, A.UPDATE_ACTION}),
+    # Partners on the team bring their agency's evidence (a school's attendance…).
+    Relation.TAF: frozenset(
+        {A.VIEW, A.VIEW_CASEWORK, A.ADD_CASE_NOTE, A.ADD_EVIDENCE, A.UPDATE_ACTION}
+    ),
     # An agency's consent reaches only the kinds of data that both the consent
     # and the agreement cover.
     Relation.AGENCY: frozenset({A.VIEW}),

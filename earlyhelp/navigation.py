@@ -20,6 +20,11 @@ NAV_ITEMS = [
     NavItem("Home", "home", ALL_ROLES),
     NavItem("Families", "family-list", ALL_ROLES - {Role.ADMINISTRATOR}),
     NavItem("Users and organisations", "manage", frozenset({Role.ADMINISTRATOR})),
+    NavItem(
+        "Outcomes plan",
+        "plan-list",
+        frozenset({Role.PROGRAMME, Role.AUDITOR, Role.ADMINISTRATOR, Role.MANAGER}),
+    ),
     NavItem("Break-glass access", "break-glass", frozenset({Role.ADMINISTRATOR, Role.MANAGER})),
     NavItem("Your account", "account", ALL_ROLES),
 ]

@@ -63,5 +63,6 @@ urlpatterns = [
     path("manage/<slug:slug>/add/", manage_views.section_edit, name="manage-add"),
     path("manage/<slug:slug>/<int:pk>/", manage_views.section_edit, name="manage-edit"),
     path("", include("cases.urls")),
+    path("", include("outcomes.urls")),
     path("admin/", admin.site.urls),
 ]

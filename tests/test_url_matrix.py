@@ -17,6 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 from cases.models import Episode, Family, FamilyMember, Person, PersonMerge
 from conftest import ROLES, sign_in
 from earlyhelp.models import Locality, Organisation, Team, User, UserSession
+from outcomes.models import Evidence, OutcomesPlanVersion
 from partners.models import ApiClient, InformationSharingAgreement
 
 ANON = "anonymous"
@@ -86,6 +87,16 @@ EXPECTED = {
     "person-duplicates": merger_page,
     "person-merge": merger_page,
     "person-unmerge": answers(anonymous=302, others=405),  # POST only
+    "evidence-list": lead_only,
+    "evidence-add": lead_only,
+    "evidence-add-kind": lead_only,
+    "evidence-correct": lead_only,
+    # The plan is public within the service; only administrators change it.
+    "plan-list": signed_in_page,
+    "plan-detail": signed_in_page,
+    "plan-copy": answers(anonymous=302, administrator=405, others=403),  # POST only
+    "plan-edit": admin_page,
+    "plan-publish": admin_page,
     "break-glass": answers(anonymous=302, manager=200, administrator=200, others=403),
     # Records that are written by the system only: nobody adds them by hand.
     "admin:axes_accessattempt_add": answers(anonymous=302, others=403),
@@ -140,6 +151,20 @@ def objects(users):
     merge = PersonMerge.objects.create(
         survivor=people[0], duplicate=people[1], reason="matrix", merged_by=users["hub"]
     )
+    Evidence.objects.create(
+        family=family,
+        person=people[0],
+        kind="offence",
+        period_start="2026-01-02",
+        period_end="2026-01-02",
+        values={"proven": True},
+        source="Youth Offending Service",
+        recorded_on="2026-02-01",
+    )
+    version_9 = OutcomesPlanVersion.objects.get(version=9)
+    OutcomesPlanVersion.objects.create(
+        version=10, title="Draft", definition={**version_9.definition, "version": 10}
+    )
     return {"team": team, "family": family, "episode": episode, "people": people, "merge": merge}
 
 
@@ -152,6 +177,9 @@ def concrete_path(name, pattern, users):
         "person_id": Person.objects.get(first_name="Ann", last_name="Matrix").pk,
         "duplicate_id": Person.objects.get(first_name="Anne", last_name="Matrix").pk,
         "merge_id": PersonMerge.objects.get(reason="matrix").pk,
+        "evidence_id": Evidence.objects.get(source="Youth Offending Service").pk,
+        "kind": "offence",
+        "version": 10,
     }
     if converters <= set(records):
         return reverse(name, kwargs={key: records[key] for key in converters})

@@ -1,0 +1,246 @@
+"""Reading evidence rows (from a form, a bulk file or the API) into checked values.
+
+Each problem names its row and field, so a person correcting a file of
+thousands of rows knows exactly where to look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from cases.models import Family, FamilyMember, Person
+from outcomes.engine.kinds import EVIDENCE_KINDS, check_values
+
+from .models import Evidence
+
+FIELDS = {
+    "family",
+    "person",
+    "kind",
+    "period_start",
+    "period_end",
+    "values",
+    "source",
+    "external_id",
+    "supersedes",
+}
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    field: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "field": self.field, "message": self.message}
+
+    def __str__(self):
+        return f"Row {self.row}, {self.field}: {self.message}"
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    family_id: int
+    person_id: int | None
+    kind: str
+    period_start: date
+    period_end: date | None
+    values_json: dict
+    source: str
+    external_id: str
+    supersedes_id: int | None
+
+    @property
+    def key(self) -> tuple[str, str] | None:
+        return (self.source, self.external_id) if self.external_id else None
+
+    def to_model(self, *, recorded_by, api_client, today: date) -> Evidence:
+        return Evidence(
+            family_id=self.family_id,
+            person_id=self.person_id,
+            kind=self.kind,
+            period_start=self.period_start,
+            period_end=self.period_end,
+            values=self.values_json,
+            source=self.source,
+            external_id=self.external_id,
+            supersedes_id=self.supersedes_id,
+            recorded_on=today,
+            recorded_by=recorded_by,
+            api_client=api_client,
+        )
+
+
+def read_rows(
+    rows: Iterable[dict], *, families, today: date
+) -> Iterator[tuple[int, EvidenceRow | None, list[RowProblem]]]:
+    rows = list(rows)
+    lookups = _Lookups(rows, families)
+    for number, raw in enumerate(rows, start=1):
+        problems: list[RowProblem] = []
+
+        def problem(field: str, message: str, number=number, problems=problems):
+            problems.append(RowProblem(number, field, message))
+
+        if not isinstance(raw, dict):
+            problem("row", "expected an object with the evidence's fields")
+            yield number, None, problems
+            continue
+        for unknown in sorted(set(raw) - FIELDS):
+            problem(unknown, "is not a field of evidence")
+        family = lookups.family(raw.get("family"))
+        if family is None:
+            problem("family", f"no family {raw.get('family')!r} that you may add evidence to")
+        person_id = None
+        if raw.get("person") not in (None, ""):
+            person_id = lookups.member(family, raw.get("person"))
+            if person_id is None:
+                problem("person", f"{raw.get('person')!r} is not a member of this family")
+        kind_name = raw.get("kind")
+        kind = EVIDENCE_KINDS.get(kind_name) if isinstance(kind_name, str) else None
+        if kind is None:
+            problem("kind", f"unknown evidence kind {kind_name!r}")
+        start = _date(raw.get("period_start"), "period_start", problem, required=True)
+        end = _date(raw.get("period_end"), "period_end", problem, required=False)
+        if start and start > today:
+            problem("period_start", "cannot be in the future")
+        if start and end and end < start:
+            problem("period_end", "must be on or after the start of the period")
+        if kind is not None and kind.dated == "event" and start and end is None:
+            end = start  # a point event covers its own day
+        values = raw.get("values") or {}
+        values_json = {}
+        if kind is not None:
+            typed, values_json = _typed_values(kind, values)
+            for message in check_values(kind.name, typed):
+                field, _, text = message.partition(": ")
+                problem(field, text)
+        source = str(raw.get("source") or "").strip()
+        if not source:
+            problem("source", "say where the evidence came from")
+        elif len(source) > 100:
+            problem("source", "must be 100 characters or fewer")
+        external_id = str(raw.get("external_id") or "").strip()
+        if len(external_id) > 100:
+            problem("external_id", "must be 100 characters or fewer")
+        supersedes_id = None
+        if raw.get("supersedes") not in (None, ""):
+            supersedes_id, message = lookups.correctable(raw.get("supersedes"), family)
+            if message:
+                problem("supersedes", message)
+        if problems:
+            yield number, None, problems
+            continue
+        yield (
+            number,
+            EvidenceRow(
+                family_id=family.pk,
+                person_id=person_id,
+                kind=kind.name,
+                period_start=start,
+                period_end=end,
+                values_json=values_json,
+                source=source,
+                external_id=external_id,
+                supersedes_id=supersedes_id,
+            ),
+            [],
+        )
+
+
+def _date(value, field, problem, *, required):
+    if value in (None, ""):
+        if required:
+            problem(field, "enter a date, like 2026-09-01")
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        problem(field, f"{value!r} is not a real date in the form YYYY-MM-DD")
+        return None
+
+
+def _typed_values(kind, values) -> tuple[dict, dict]:
+    """The values as the engine checks them (dates as dates) and as they are stored (JSON)."""
+    if not isinstance(values, dict):
+        return values, {}
+    typed, stored = {}, {}
+    types = dict(kind.required) | dict(kind.optional)
+    for key, value in values.items():
+        if types.get(key) == "date" and isinstance(value, str):
+            try:
+                typed[key] = date.fromisoformat(value)
+            except ValueError:
+                typed[key] = value
+        else:
+            typed[key] = value
+        stored[key] = value.isoformat() if isinstance(value, date) else value
+    return typed, stored
+
+
+class _Lookups:
+    """Every family, member and corrected item the rows name, fetched in a few queries."""
+
+    def __init__(self, rows: list, families):
+        dicts = [r for r in rows if isinstance(r, dict)]
+        names = {r.get("family") for r in dicts} - {None, ""}
+        refs = {str(n).upper() for n in names if not _is_int(n)}
+        ids = {int(n) for n in names if _is_int(n)}
+        base = families if families is not None else Family.objects.all()
+        found = list(base.filter(reference__in=refs)) + list(base.filter(pk__in=ids))
+        self.families = {f.reference: f for f in found} | {f.pk: f for f in found}
+        person_ids = {int(r["person"]) for r in dicts if _is_int(r.get("person"))}
+        self.members = set(
+            FamilyMember.objects.filter(person_id__in=person_ids).values_list(
+                "family_id", "person_id"
+            )
+        )
+        self.survivors = dict(
+            Person.objects.filter(pk__in=person_ids, merged_into__isnull=False).values_list(
+                "pk", "merged_into_id"
+            )
+        )
+        corrected = {int(r["supersedes"]) for r in dicts if _is_int(r.get("supersedes"))}
+        self.corrected = {
+            e.pk: e
+            for e in Evidence.objects.filter(pk__in=corrected).select_related("superseded_by")
+        }
+
+    def family(self, name):
+        if name in (None, ""):
+            return None
+        return self.families.get(int(name) if _is_int(name) else str(name).upper())
+
+    def member(self, family, person):
+        if family is None or not _is_int(person):
+            return None
+        person_id = self.survivors.get(int(person), int(person))
+        if (family.pk, person_id) in self.members or (family.pk, int(person)) in self.members:
+            return person_id
+        return None
+
+    def correctable(self, value, family) -> tuple[int | None, str]:
+        if not _is_int(value) or int(value) not in self.corrected:
+            return None, f"no evidence item {value!r} to correct"
+        item = self.corrected[int(value)]
+        if family is not None and item.family_id != family.pk:
+            return None, "the item it corrects belongs to another family"
+        if hasattr(item, "superseded_by"):
+            return (
+                None,
+                f"item {item.pk} has already been corrected by item {item.superseded_by.pk}",
+            )
+        return item.pk, ""
+
+
+def _is_int(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, str) and value.isdigit()

@@ -1,0 +1,191 @@
+"""Forms for evidence, built from the engine's vocabulary of kinds, and for plan versions."""
+
+import json
+from datetime import date
+
+from django import forms
+
+from cases.forms import DateInput
+from earlyhelp.manage_forms import GovukMessagesMixin
+from outcomes.engine.kinds import EVIDENCE_KINDS
+
+from .models import SchoolTerm
+
+
+def humanise(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def kind_choices(plan) -> list[tuple[str, str]]:
+    """Every kind, labelled with the headline problem whose rules read it first."""
+    problem_of: dict[str, str] = {}
+    for problem in plan.headline_problems:
+        for rule in (*problem.indicators, *problem.outcomes):
+            for kind in rule.evidence_kinds:
+                problem_of.setdefault(kind, problem.name)
+    labelled = [
+        (name, f"{problem_of.get(name, 'Any problem')}: {kind.description.rstrip('.')}")
+        for name, kind in EVIDENCE_KINDS.items()
+        if name != "retraction"
+    ]
+    return sorted(labelled, key=lambda choice: choice[1])
+
+
+class EvidenceKindForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What kind of evidence is it?",
+        error_messages={"required": "Select what kind of evidence it is"},
+    )
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Select a kind"), *kind_choices(plan)]
+
+
+class EvidenceForm(GovukMessagesMixin, forms.Form):
+    """The fields one kind of evidence needs: who, when, its values, and where it came from."""
+
+    def __init__(self, *args, kind: str, members, initial_values=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = EVIDENCE_KINDS[kind]
+        self.fields["person"] = forms.ChoiceField(
+            label="Who is it about?",
+            choices=[("", "The whole family"), *((str(p.pk), str(p)) for p in members)],
+            required=False,
+        )
+        if self.kind.dated == "term":
+            terms = SchoolTerm.objects.filter(starts_on__lte=date.today()).order_by("-starts_on")
+            self.fields["value_term"] = forms.ChoiceField(
+                label="School term", choices=[(t.engine_name, str(t)) for t in terms[:15]]
+            )
+        else:
+            spell = self.kind.dated == "spell"
+            self.fields["period_start"] = forms.DateField(
+                label="When did it start?" if spell else "When did it happen?", widget=DateInput
+            )
+            if spell:
+                self.fields["period_end"] = forms.DateField(
+                    label="When did it end?",
+                    required=False,
+                    widget=DateInput,
+                    help_text="Leave empty while it continues.",
+                )
+        types = [(key, t, True) for key, t in self.kind.required]
+        types += [(key, t, False) for key, t in self.kind.optional]
+        for key, value_type, required in types:
+            if key == "term" and self.kind.dated == "term":
+                continue
+            self.fields[f"value_{key}"] = _value_field(key, value_type, required)
+        self.fields["source"] = forms.CharField(
+            label="Where did it come from?",
+            max_length=100,
+            help_text="For example: your own assessment, the school, police, DWP.",
+        )
+        for name, value in (initial_values or {}).items():
+            if f"value_{name}" in self.fields:
+                self.initial.setdefault(f"value_{name}", value)
+        self._set_messages()
+
+    def _set_messages(self):
+        for field in self.fields.values():
+            label = str(field.label).rstrip("?").lower()
+            field.error_messages["invalid"] = f"Enter a real {label}"
+            if isinstance(field, forms.DateField):
+                field.error_messages["invalid"] = f"{field.label.rstrip('?')} must be a real date"
+            if isinstance(field, forms.ChoiceField | forms.TypedChoiceField):
+                field.error_messages["required"] = f"Select {label}"
+            else:
+                field.error_messages["required"] = f"Enter {label}"
+
+    def clean_period_start(self):
+        start = self.cleaned_data["period_start"]
+        if start > date.today():
+            raise forms.ValidationError("The date cannot be in the future")
+        return start
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The end must be on or after the start")
+        return cleaned
+
+    def as_row(self, *, family) -> dict:
+        data = self.cleaned_data
+        values = {}
+        for name, value in data.items():
+            if name.startswith("value_") and value not in (None, ""):
+                values[name.removeprefix("value_")] = (
+                    value.isoformat() if isinstance(value, date) else value
+                )
+        row = {
+            "family": family.pk,
+            "person": data.get("person") or None,
+            "kind": self.kind.name,
+            "values": values,
+            "source": data["source"],
+        }
+        if self.kind.dated == "term":
+            term = SchoolTerm.objects.get(
+                academic_year=int(values["term"].split()[0]), name=values["term"].split()[1]
+            )
+            row["period_start"], row["period_end"] = term.starts_on, term.ends_on
+        else:
+            row["period_start"] = data["period_start"]
+            row["period_end"] = data.get("period_end")
+        return row
+
+
+def _value_field(key: str, value_type, required: bool) -> forms.Field:
+    label = humanise(key)
+    if isinstance(value_type, tuple):
+        return forms.ChoiceField(
+            label=label,
+            choices=[(v, humanise(v)) for v in value_type],
+            widget=forms.RadioSelect,
+            required=required,
+        )
+    if value_type == "bool":
+        return forms.TypedChoiceField(
+            label=label,
+            choices=[("true", "Yes"), ("false", "No")],
+            coerce=lambda v: v == "true",
+            widget=forms.RadioSelect,
+            required=required,
+        )
+    if value_type == "count":
+        return forms.IntegerField(label=label, min_value=0, required=required)
+    if value_type == "number":
+        return forms.FloatField(label=label, min_value=0, required=required)
+    if value_type == "date":
+        return forms.DateField(label=label, widget=DateInput, required=required)
+    return forms.CharField(label=label, max_length=200, required=required)
+
+
+class PlanDefinitionForm(forms.Form):
+    definition = forms.CharField(
+        label="The plan, as JSON",
+        widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false"}),
+        help_text="Headline problems, indicators, outcomes, thresholds, windows, payments and "
+        "claim windows. The format is described in outcomes/engine/FORMAT.md.",
+        error_messages={"required": "Enter the plan"},
+    )
+
+    def clean_definition(self):
+        try:
+            value = json.loads(self.cleaned_data["definition"])
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(
+                f"The plan is not valid JSON: {error.msg} at line {error.lineno}"
+            ) from error
+        if not isinstance(value, dict):
+            raise forms.ValidationError("The plan must be a JSON object")
+        return value
+
+
+class PublishForm(GovukMessagesMixin, forms.Form):
+    effective_from = forms.DateField(
+        label="Date it takes effect",
+        widget=DateInput,
+        error_messages={"invalid": "Date it takes effect must be a real date"},
+    )

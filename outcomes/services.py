@@ -1,0 +1,192 @@
+"""Writes for the outcomes plan and its evidence, named `<entity>_<verb>`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from earlyhelp import audit
+from earlyhelp.models import AuditEntry
+from outcomes.engine.plan import Plan, PlanError
+
+from .evidence_rows import EvidenceRow, RowProblem, read_rows
+from .models import Evidence, OutcomesPlanVersion
+
+ALLOWED = AuditEntry.Outcome.ALLOWED
+
+
+# --- the plan -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_version_copy(*, source: OutcomesPlanVersion, by) -> OutcomesPlanVersion:
+    """A new draft, a copy of `source`, numbered after the newest version."""
+    newest = OutcomesPlanVersion.objects.select_for_update().order_by("-version").first()
+    number = newest.version + 1
+    definition = {**source.definition, "version": number}
+    return OutcomesPlanVersion.objects.create(
+        version=number,
+        title=source.title,
+        definition=definition,
+        copied_from=source,
+    )
+
+
+def plan_version_update(*, draft: OutcomesPlanVersion, definition: dict) -> OutcomesPlanVersion:
+    """Replace a draft's content; the engine's own reader checks it, naming any bad field."""
+    if draft.status != OutcomesPlanVersion.Status.DRAFT:
+        raise ValidationError("A published version never changes: copy it to make a new draft")
+    definition = {**definition, "version": draft.version}
+    try:
+        plan = Plan.from_dict(definition)
+    except PlanError as error:
+        raise ValidationError(str(error)) from error
+    draft.definition = definition
+    draft.title = plan.title
+    draft.save(update_fields=["definition", "title"])
+    return draft
+
+
+@transaction.atomic
+def plan_version_publish(*, draft: OutcomesPlanVersion, effective_from: date, by):
+    draft = OutcomesPlanVersion.objects.select_for_update().get(pk=draft.pk)
+    if draft.status != OutcomesPlanVersion.Status.DRAFT:
+        raise ValidationError("This version is already published")
+    later = OutcomesPlanVersion.objects.filter(
+        status=OutcomesPlanVersion.Status.PUBLISHED, effective_from__gte=effective_from
+    ).first()
+    if later is not None:
+        raise ValidationError(
+            f"Version {later.version} takes effect on {later.effective_from:%-d %B %Y}: "
+            "a new version must take effect after it"
+        )
+    definition = {**draft.definition, "effective_from": effective_from.isoformat()}
+    try:
+        Plan.from_dict(definition)
+    except PlanError as error:
+        raise ValidationError(str(error)) from error
+    draft.definition = definition
+    draft.effective_from = effective_from
+    draft.status = OutcomesPlanVersion.Status.PUBLISHED
+    draft.published_at = timezone.now()
+    draft.published_by = by
+    draft.save()
+    return draft
+
+
+# --- evidence -----------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What happened to each row: created, unchanged (a resend) or refused with its problems."""
+
+    created: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    saved: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict:
+        return {
+            "saved": self.saved,
+            "created": len(self.created),
+            "unchanged": len(self.unchanged),
+            "errors": [p.as_dict() for p in self.problems],
+        }
+
+
+def evidence_import(
+    rows: list[dict], *, recorded_by=None, api_client=None, families=None, today=None
+) -> ImportReport:
+    """Validate every row, then save all of them or none.
+
+    One service for the practitioner's form, the bulk file and the partner API.
+    `families` limits which families rows may name (the caller's gate); each row
+    is keyed by (source, external_id) where it has one, so a resend changes nothing.
+    """
+    today = today or timezone.localdate()
+    report = ImportReport()
+    parsed: list[tuple[int, EvidenceRow]] = []
+    for number, row, problems in read_rows(rows, families=families, today=today):
+        if problems:
+            report.problems.extend(problems)
+        else:
+            parsed.append((number, row))
+    existing = _existing_by_key([row for _, row in parsed])
+    to_create: list[tuple[int, EvidenceRow]] = []
+    seen_keys: dict[tuple[str, str], int] = {}
+    for number, row in parsed:
+        key = row.key
+        if key and key in seen_keys:
+            report.problems.append(
+                RowProblem(number, "external_id", f"repeats row {seen_keys[key]} of this file")
+            )
+            continue
+        if key:
+            seen_keys[key] = number
+        if key and key in existing:
+            if existing[key].same_as(row):
+                report.unchanged.append(number)
+            else:
+                report.problems.append(
+                    RowProblem(
+                        number,
+                        "external_id",
+                        "was received before with different content: send a correction "
+                        "that supersedes it instead",
+                    )
+                )
+            continue
+        to_create.append((number, row))
+    if report.problems:
+        return report
+    with transaction.atomic():
+        for number, row in to_create:
+            item = row.to_model(recorded_by=recorded_by, api_client=api_client, today=today)
+            item.save()
+            report.created.append(number)
+            audit.record(
+                recorded_by,
+                action="add_evidence",
+                outcome=ALLOWED,
+                family_id=item.family_id,
+                person_id=item.person_id,
+                detail=item.kind,
+            )
+    report.saved = True
+    return report
+
+
+def _existing_by_key(rows: list[EvidenceRow]) -> dict:
+    keys = [row.key for row in rows if row.key]
+    if not keys:
+        return {}
+    sources = {source for source, _ in keys}
+    ids = {external for _, external in keys}
+    found = Evidence.objects.filter(source__in=sources, external_id__in=ids)
+    return {(e.source, e.external_id): _Existing(e) for e in found}
+
+
+class _Existing:
+    def __init__(self, item: Evidence):
+        self.item = item
+
+    def same_as(self, row: EvidenceRow) -> bool:
+        i = self.item
+        return (
+            i.family_id == row.family_id
+            and i.person_id == row.person_id
+            and i.kind == row.kind
+            and i.period_start == row.period_start
+            and i.period_end == row.period_end
+            and i.values == row.values_json
+            and i.supersedes_id == row.supersedes_id
+        )
