@@ -19,7 +19,7 @@ def humanise(name: str) -> str:
 def kind_choices(plan) -> list[tuple[str, str]]:
     """Every kind, labelled with the headline problem whose rules read it first."""
     problem_of: dict[str, str] = {}
-    for problem in plan.headline_problems:
+    for problem in plan.headline_problems if plan else ():
         for rule in (*problem.indicators, *problem.outcomes):
             for kind in rule.evidence_kinds:
                 problem_of.setdefault(kind, problem.name)

@@ -190,3 +190,21 @@ class _Existing:
             and i.values == row.values_json
             and i.supersedes_id == row.supersedes_id
         )
+
+
+def plan_version_load(path) -> OutcomesPlanVersion:
+    """Load a published version from a plan file (as the data migration does), once."""
+    import json
+
+    definition = json.loads(open(path, encoding="utf-8").read())
+    Plan.from_dict(definition)
+    version, _ = OutcomesPlanVersion.objects.get_or_create(
+        version=definition["version"],
+        defaults={
+            "title": definition["title"],
+            "status": OutcomesPlanVersion.Status.PUBLISHED,
+            "effective_from": definition["effective_from"],
+            "definition": definition,
+        },
+    )
+    return version

@@ -34,8 +34,9 @@ def evidence_list(request, family_id):
 
 
 def _plan_for_forms():
+    """The plan in force labels the kinds by headline problem; without one they go unlabelled."""
     version = selectors.plan_in_force(timezone.localdate())
-    return version.plan
+    return version.plan if version else None
 
 
 @login_required
