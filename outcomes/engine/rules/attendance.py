@@ -12,7 +12,6 @@ from fractions import Fraction
 
 from ..facts import Facts
 from .base import (
-    by_person,
     finish,
     frac,
     not_applicable,
@@ -20,6 +19,7 @@ from .base import (
     outcome_step,
     pct,
     person_outcome,
+    ratio,
 )
 
 # --- shared -----------------------------------------------------------------------------------
@@ -34,12 +34,23 @@ def _attendance(facts: Facts) -> dict:
     return table
 
 
+def _sessions(rows, exclude_authorised: bool) -> tuple[int, int]:
+    """Sessions attended and possible over the terms, pooled (authorised absence excluded)."""
+    attended = possible = 0
+    for e in rows:
+        v = e.values
+        attended += v["sessions_attended"]
+        possible += v["possible_sessions"] - (v["authorised_absence"] if exclude_authorised else 0)
+    return attended, possible
+
+
 def _rate(rows, exclude_authorised: bool) -> Fraction | None:
-    attended = sum(e.values["sessions_attended"] for e in rows)
-    possible = sum(e.values["possible_sessions"] for e in rows)
-    if exclude_authorised:
-        possible -= sum(e.values["authorised_absence"] for e in rows)
+    attended, possible = _sessions(rows, exclude_authorised)
     return Fraction(attended, possible) if possible > 0 else None
+
+
+def _shown(attended: int, possible: int) -> str:
+    return f"{100 * attended / possible:.1f}%" if possible > 0 else "n/a"
 
 
 def _windows(facts: Facts, n: int) -> list[tuple]:
@@ -92,7 +103,7 @@ def school_attendance_at_least(facts: Facts, outcome):
     """
     p = outcome.params
     n = outcome.window.count
-    least = frac(p["min_attendance_pct"])
+    num, den = ratio(p["min_attendance_pct"])
     exclude = p["exclude_authorised_absence"]
     threshold = (
         f"≥{p['min_attendance_pct']}% of possible sessions"
@@ -109,6 +120,7 @@ def school_attendance_at_least(facts: Facts, outcome):
         )
     table = _attendance(facts)
     latest = windows[-1]
+    # attended / possible ≥ least, in whole numbers: attended × 100 × d ≥ n × possible.
     steps, missing, people = [], [], []
     for child in children:
 
@@ -116,20 +128,19 @@ def school_attendance_at_least(facts: Facts, outcome):
             rows = [table.get((child, t.name)) for t in w]
             if None in rows:
                 return False
-            rate = _rate(rows, exclude)
-            return rate is not None and rate * 100 >= least
+            attended, possible = _sessions(rows, exclude)
+            return possible > 0 and attended * 100 * den >= num * possible
 
         ok, since = _run(windows, passes)
         rows = [table.get((child, t.name)) for t in latest]
         gaps = [t.name for t, r in zip(latest, rows, strict=True) if r is None]
         rows = [r for r in rows if r is not None]
-        rate = None if gaps else _rate(rows, exclude)
         gap = None
         if gaps:
             note = f"{child}: attendance not recorded for {', '.join(gaps)}"
             gap = f"Attendance for {child} in {', '.join(gaps)} has not been recorded"
         else:
-            shown = pct(rate.numerator, rate.denominator) if rate is not None else "n/a"
+            shown = _shown(*_sessions(rows, exclude))
             note = f"{child}: {shown} over {_span(latest)}"
             if ok:
                 note += f" (met since {since.isoformat()})"
@@ -251,7 +262,7 @@ def fewer_fixed_term_exclusions(facts: Facts, outcome):
         return finish(
             facts, outcome, met=False, met_on=None, steps=(), missing=[_awaiting_terms(facts, n)]
         )
-    exclusions = by_person(facts.of("fixed_term_exclusion"))
+    exclusions = facts.grouped("fixed_term_exclusion")
     steps, missing, people = [], [], []
     for child in children:
         own = exclusions.get(child, [])
