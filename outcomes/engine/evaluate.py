@@ -197,9 +197,9 @@ def _requirement(facts: Facts, req: Requirement) -> RequirementResult:
         r = facts.outcome(oid)
         if r.applies:
             applying.append(r)
-    names, subject = _requirement_words(facts, req)
+    names, subject, does_not_apply = _requirement_words(facts.plan, req)
     if not applying:
-        result = _does_not_apply(facts, req, names, subject)
+        result = does_not_apply
     elif req.per_person and any(r.people for r in applying):
         result = _per_person(req, applying, subject)
     else:
@@ -226,26 +226,20 @@ def _requirement(facts: Facts, req: Requirement) -> RequirementResult:
     return result
 
 
-def _requirement_words(facts: Facts, req: Requirement) -> tuple[str, str]:
-    key = ("requirement words", id(req))
-    words = facts.plan.cache.get(key)
+def _requirement_words(plan: Plan, req: Requirement) -> tuple:
+    """The words for a requirement and its result when it does not apply: the same for every
+    family judged by the plan, so made once and kept in the plan's cache."""
+    key = ("requirement", id(req))
+    words = plan.cache.get(key)
     if words is None:
         names = " or ".join(req.any_of)
-        words = facts.plan.cache[key] = (names, f"outcomes {names}")
-    return words
-
-
-def _does_not_apply(facts: Facts, req: Requirement, names: str, subject: str):
-    # The same for every family judged by this plan, so made once and shared.
-    key = ("requirement does not apply", id(req))
-    result = facts.plan.cache.get(key)
-    if result is None:
+        subject = f"outcomes {names}"
         step = Step("requirement", subject, APPLIES, (), False, f"{names}: does not apply")
-        result = RequirementResult(
+        does_not_apply = RequirementResult(
             req.any_of, req.per_person, False, False, None, False, (), (step,)
         )
-        facts.plan.cache[key] = result
-    return result
+        words = plan.cache[key] = (names, subject, does_not_apply)
+    return words
 
 
 def _per_person(req: Requirement, applying: list, subject: str) -> RequirementResult:

@@ -249,6 +249,13 @@ def snapshot_from_dict(d: dict) -> FamilySnapshot:
             raise SnapshotError(f"{w}.name", f"{term.name!r} appears twice")
         names.add(term.name)
         terms.append(term)
+    ordered = sorted(range(len(terms)), key=lambda i: terms[i].starts_on)
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        if terms[after].starts_on <= terms[before].ends_on:
+            raise SnapshotError(
+                f"school_terms[{after}].starts_on",
+                f"overlaps {terms[before].name!r}: terms must follow one another",
+            )
     return FamilySnapshot(
         _text(d, "family_id", ""),
         _date(d, "as_of", ""),

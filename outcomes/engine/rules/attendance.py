@@ -66,14 +66,12 @@ def _windows(facts: Facts, n: int) -> list[tuple]:
 
 def _run(windows: list, passes) -> tuple[bool, object]:
     """Met if the latest window passes; met since the end of the first window of its run."""
-    if not windows or not passes(windows[-1]):
-        return False, None
-    since = windows[-1][-1].ends_on
+    since = None
     for w in reversed(windows):
         if not passes(w):
             break
         since = w[-1].ends_on
-    return True, since
+    return since is not None, since
 
 
 def _span(window) -> str:
@@ -169,27 +167,16 @@ def attendance_improved_from_very_low(facts: Facts, outcome):
     p = outcome.params
     n = outcome.window.count
     exclude = p["exclude_authorised_absence"]
-    below, gain = frac(p["below_pct"]), frac(p["min_improvement_pct"])
-    relative = p["improvement"] == "relative"
-    threshold = (
-        f"attendance below {p['below_pct']}% over the {n} terms before the intervention, "
-        "improved by "
-        + (
-            f"at least {p['min_improvement_pct']}% of itself"
-            if relative
-            else f"{p['min_improvement_pct']} points"
-        )
-        + f" over {n} consecutive terms"
-    )
     before = facts.complete_terms(facts.episode_start)[-n:]
     table = _attendance(facts)
     baselines = {}
+    num, den = ratio(p["below_pct"])
     for child in facts.school_age_children(facts.as_of):
         rows = [table.get((child, t.name)) for t in before]
         if len(before) == n and None not in rows:
-            rate = _rate(rows, exclude)
-            if rate is not None and rate * 100 < below:
-                baselines[child] = (rate, rows)
+            attended, possible = _sessions(rows, exclude)
+            if possible > 0 and attended * 100 * den < num * possible:
+                baselines[child] = (Fraction(attended, possible), rows)
     if not baselines:
         return not_applicable(
             attendance_improved_from_very_low,
@@ -201,6 +188,18 @@ def attendance_improved_from_very_low(facts: Facts, outcome):
         return finish(
             facts, outcome, met=False, met_on=None, steps=(), missing=[_awaiting_terms(facts, n)]
         )
+    gain = frac(p["min_improvement_pct"])
+    relative = p["improvement"] == "relative"
+    threshold = (
+        f"attendance below {p['below_pct']}% over the {n} terms before the intervention, "
+        "improved by "
+        + (
+            f"at least {p['min_improvement_pct']}% of itself"
+            if relative
+            else f"{p['min_improvement_pct']} points"
+        )
+        + f" over {n} consecutive terms"
+    )
     steps, missing, people = [], [], []
     for child, (base, base_rows) in baselines.items():
         target = base * (1 + gain / 100) if relative else base + gain / 100
