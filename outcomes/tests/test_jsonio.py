@@ -38,6 +38,13 @@ def test_format_md_result_is_what_the_engine_gives_for_the_example():
     assert _blocks()["Result"] == result_to_dict(evaluate(snapshot_from_dict(EXAMPLE), PLAN))
 
 
+def test_format_md_documents_every_evidence_kind():
+    from outcomes.engine.kinds import EVIDENCE_KINDS
+
+    text = (ENGINE / "FORMAT.md").read_text("utf-8")
+    assert [k for k in EVIDENCE_KINDS if f"| `{k}` |" not in text] == []
+
+
 def test_worked_example_is_claimable_by_continuous_employment():
     result = evaluate(snapshot_from_dict(EXAMPLE), PLAN)
     assert (result.claim.status, result.claim.route) == ("claimable", 2)
