@@ -138,25 +138,12 @@ class Family:
             if before:
                 ids.append(eid)
         self.identify("1.1", child, ids[-3:])
-        if self.rng.random() < 0.3:
-            ex = self.item(
-                "fixed_term_exclusion",
-                child,
-                self.start - self.days(10, 200),
-                days=self.rng.choice((1, 2, 3, 5)),
-            )
-            self.item("fixed_term_exclusion", child, self.start - self.days(10, 200), days=5)
-            self.item("fixed_term_exclusion", child, self.start - self.days(10, 200), days=1)
+        if self.rng.random() < 0.3:  # three exclusions before the intervention: indicator 1.2
+            for days in (self.rng.choice((1, 2, 3, 5)), 5, 1):
+                self.item("fixed_term_exclusion", child, self.start - self.days(10, 200), days=days)
             self.identify("1.2", child, [])
             if not good:
-                self.item(
-                    "fixed_term_exclusion",
-                    child,
-                    self.as_of - self.days(30, 90),
-                    days=2,
-                    supersedes=None,
-                )
-            del ex
+                self.item("fixed_term_exclusion", child, self.as_of - self.days(30, 90), days=2)
 
     def crime(self, good):
         person = self.rng.choice(self.children).person_id

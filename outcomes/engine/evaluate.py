@@ -60,7 +60,7 @@ def evaluate(snapshot: FamilySnapshot, plan: Plan) -> FamilyResult:
     if claim.status not in (CLAIMABLE, CLAIMED):
         missing = claims.missing_for_claim(eligibility, problems, work, gaps, snapshot)
     results = facts.results
-    outcomes = tuple(results[oid] for oid in plan.outcomes if oid in results)
+    outcomes = tuple([results[oid] for oid in plan.outcomes if oid in results])
     return FamilyResult(
         snapshot.family_id,
         snapshot.as_of,
@@ -193,8 +193,9 @@ def _requirement(facts: Facts, req: Requirement) -> RequirementResult:
     if result is not None:
         return result
     applying = []
+    judged = facts.results
     for oid in req.any_of:
-        r = facts.outcome(oid)
+        r = judged.get(oid) or facts.outcome(oid)
         if r.applies:
             applying.append(r)
     names, subject, does_not_apply = _requirement_words(facts.plan, req)

@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from ..facts import Facts
 from .base import (
+    compiled,
     finish,
     frac,
     not_applicable,
@@ -103,10 +104,14 @@ def school_attendance_at_least(facts: Facts, outcome):
     n = outcome.window.count
     num, den = ratio(p["min_attendance_pct"])
     exclude = p["exclude_authorised_absence"]
-    threshold = (
-        f"≥{p['min_attendance_pct']}% of possible sessions"
-        + (" (authorised absence excluded)" if exclude else "")
-        + f" over {n} consecutive terms"
+    threshold = compiled(
+        facts,
+        ("school_attendance_at_least", outcome.id),
+        lambda: (
+            f"≥{p['min_attendance_pct']}% of possible sessions"
+            + (" (authorised absence excluded)" if exclude else "")
+            + f" over {n} consecutive terms"
+        ),
     )
     children = facts.school_age_children(facts.as_of)
     if not children:
