@@ -81,9 +81,6 @@ class Facts:
     def of(self, kind: str) -> list[EvidenceItem]:
         return self.by_kind.get(kind, _EMPTY)
 
-    def of_person(self, kind: str, person_id: str | None) -> list[EvidenceItem]:
-        return self.grouped(kind).get(person_id, _EMPTY)
-
     def grouped(self, kind: str) -> dict:
         """person id → that person's items of a kind, in date order (built once per kind)."""
         key = ("grouped", kind)

@@ -99,7 +99,7 @@ def lookback_words(indicator) -> str:
     return f"in the last {indicator.lookback.describe()}" if indicator.lookback else "at any time"
 
 
-def covering(facts: Facts, items: Iterable, on: date) -> list:
+def covering(items: Iterable, on: date) -> list:
     """Spells under way on a date."""
     return [
         e for e in items if e.period_start <= on and (e.period_end is None or e.period_end >= on)

@@ -139,7 +139,7 @@ def in_alternative_provision_for_behaviour(facts: Facts, indicator, pi, items):
     problems." """
     rows = [
         e
-        for e in covering(facts, items, pi.identified_on)
+        for e in covering(items, pi.identified_on)
         if e.kind == "alternative_provision" and e.values["for_behaviour"]
     ]
     note = (
@@ -161,7 +161,7 @@ def in_alternative_provision_for_behaviour(facts: Facts, indicator, pi, items):
 def not_on_a_school_roll(facts: Facts, indicator, pi, items):
     """1.5 "A child who is neither registered with a school, nor being educated in an
     alternative setting." """
-    rows = [e for e in covering(facts, items, pi.identified_on) if e.kind == "not_on_roll"]
+    rows = [e for e in covering(items, pi.identified_on) if e.kind == "not_on_roll"]
     note = "not on a school roll" if rows else "no record of the child being off roll on that date"
     return indicator_step(
         not_on_a_school_roll, indicator, "off roll on the date identified", rows, bool(rows), note

@@ -60,7 +60,7 @@ def adult_on_out_of_work_benefits(facts: Facts, indicator, pi, items):
     Credit and subject to work related conditions." """
     rows = [
         e
-        for e in covering(facts, items, pi.identified_on)
+        for e in covering(items, pi.identified_on)
         if e.kind == "benefit_claim"
         and out_of_work(e, indicator.params)
         and facts.is_adult(e.person_id, pi.identified_on)
