@@ -190,14 +190,15 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
     def rule_out(code: str, detail: str):
         if all(r.code != code for r in reasons):
             reasons.append(
-                Reason(code, f"{REASON_TEXT[code]}: {detail}" if detail else REASON_TEXT[code])
+                Reason(code, f"{REASON_TEXT[code]} ({detail})" if detail else REASON_TEXT[code])
             )
         steps.append(Step("claim_ruled_out", "claim", code, (), False, detail or REASON_TEXT[code]))
 
     if attachment is None:
         rule_out("other", "the family is not attached to the programme")
     if not eligibility.eligible:
-        rule_out("ineligible", eligibility.explanation[0].note)
+        shown = ", ".join(eligibility.problems_evidenced) or "none"
+        rule_out("ineligible", f"headline problems evidenced: {shown}")
     fw = snapshot.family_working
     for principle, code in rules["principles_blocking"].items():
         if fw is None or not getattr(fw, principle):
@@ -208,7 +209,7 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
         if not (achieved and achieved[0][0] <= end):
             rule_out(
                 rules["closure_reasons_blocking"][reason],
-                f"the episode closed on {end.isoformat()} ({reason.replace('_', ' ')})",
+                f"{reason.replace('_', ' ')}; the episode closed on {end.isoformat()}",
             )
     if reasons:
         if not achieved and route_1_reason is not None:

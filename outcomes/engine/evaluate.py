@@ -59,9 +59,8 @@ def evaluate(snapshot: FamilySnapshot, plan: Plan) -> FamilyResult:
     missing = ()
     if claim.status not in (CLAIMABLE, CLAIMED):
         missing = claims.missing_for_claim(eligibility, problems, work, gaps, snapshot)
-    outcomes = tuple(
-        facts.memo[("outcome", oid)] for oid in plan.outcomes if ("outcome", oid) in facts.memo
-    )
+    results = facts.results
+    outcomes = tuple([results[oid] for oid in plan.outcomes if oid in results])
     return FamilyResult(
         snapshot.family_id,
         snapshot.as_of,
@@ -94,11 +93,18 @@ def _check_indicator(facts: Facts, index: int, pi) -> IndicatorResult:
         )
     kinds = indicator.evidence_kinds
     if pi.evidence_ids:
-        found = (facts.resolve(i) for i in pi.evidence_ids)
-        items = sorted(
-            (e for e in found if e is not None and e.kind in kinds),
-            key=lambda e: (e.period_start, e.recorded_on, e.id),
-        )
+        items = []
+        for evidence_id in pi.evidence_ids:
+            e = facts.resolve(evidence_id)
+            if e is not None and e.kind in kinds:
+                items.append(e)
+        if len(items) > 1:
+            items.sort(key=_order)
+    elif len(kinds) == 1:
+        person = pi.person_id
+        items = facts.of(kinds[0])
+        if person is not None:
+            items = [e for e in items if e.person_id == person or e.person_id is None]
     else:
         person = pi.person_id
         items = [
@@ -107,49 +113,63 @@ def _check_indicator(facts: Facts, index: int, pi) -> IndicatorResult:
             for e in facts.of(kind)
             if person is None or e.person_id == person or e.person_id is None
         ]
-        if len(kinds) > 1:
-            items.sort(key=lambda e: (e.period_start, e.recorded_on, e.id))
+        items.sort(key=_order)
     step = INDICATOR_RULES[indicator.rule].fn(facts, indicator, pi, items)
     return IndicatorResult(
         pi.problem, pi.indicator, pi.person_id, pi.identified_on, pi.stage, step.result, (step,)
     )
 
 
+def _order(e):
+    return (e.period_start, e.recorded_on, e.id)
+
+
 def _eligibility(plan: Plan, checks: list[IndicatorResult]) -> Eligibility:
-    evidenced = sorted({c.problem for c in checks if c.evidenced})
-    unevidenced = sorted({c.problem for c in checks} - set(evidenced))
+    shown, named, evidence = set(), set(), []
+    for c in checks:
+        named.add(c.problem)
+        if c.evidenced:
+            shown.add(c.problem)
+            evidence.extend(c.explanation[0].evidence)
+    evidenced = sorted(shown)
     need = plan.min_headline_problems
     eligible = len(evidenced) >= need
     note = f"headline problems evidenced by an indicator: {', '.join(evidenced) or 'none'}"
-    if unevidenced:
-        note += f"; identified but not evidenced: {', '.join(unevidenced)}"
-    evidence = tuple(ref for c in checks if c.evidenced for ref in c.explanation[0].evidence)
+    if len(named) > len(shown):
+        note += f"; identified but not evidenced: {', '.join(sorted(named - shown))}"
+    threshold = f"at least {need} headline problems, each evidenced by an indicator"
     step = Step(
-        "at_least_two_headline_problems",
-        "eligibility",
-        f"at least {need} headline problems, each evidenced by an indicator",
-        evidence,
-        eligible,
-        note,
+        "at_least_two_headline_problems", "eligibility", threshold, tuple(evidence), eligible, note
     )
     return Eligibility(eligible, tuple(evidenced), (step,))
 
 
-def _attachment(snapshot: FamilySnapshot, plan: Plan, eligibility: Eligibility) -> AttachmentCheck:
-    fw = snapshot.family_working
-    principles = tuple((name, bool(fw is not None and getattr(fw, name))) for name in PRINCIPLES)
-    holds = all(ok for _, ok in principles)
-    steps = tuple(
-        Step(
-            "family_working_principles",
-            f"principle {name}",
-            "must hold to attach",
-            (),
-            ok,
-            name.replace("_", " ") + (" holds" if ok else " not shown"),
+_PRINCIPLES: dict = {}
+
+
+def _principles(fw) -> tuple:
+    """The four principles and their steps; one shared copy per combination of answers."""
+    key = tuple(bool(fw is not None and getattr(fw, name)) for name in PRINCIPLES)
+    found = _PRINCIPLES.get(key)
+    if found is None:
+        principles = tuple(zip(PRINCIPLES, key, strict=True))
+        steps = tuple(
+            Step(
+                "family_working_principles",
+                f"principle {name}",
+                "must hold to attach",
+                (),
+                ok,
+                name.replace("_", " ") + (" holds" if ok else " not shown"),
+            )
+            for name, ok in principles
         )
-        for name, ok in principles
-    )
+        found = _PRINCIPLES[key] = (principles, all(key), steps)
+    return found
+
+
+def _attachment(snapshot: FamilySnapshot, plan: Plan, eligibility: Eligibility) -> AttachmentCheck:
+    principles, holds, steps = _principles(snapshot.family_working)
     a = snapshot.attachment
     return AttachmentCheck(
         eligibility.eligible,
@@ -167,66 +187,89 @@ def _attachment(snapshot: FamilySnapshot, plan: Plan, eligibility: Eligibility) 
 
 
 def _requirement(facts: Facts, req: Requirement) -> RequirementResult:
-    key = ("requirement", req)
-    cached = facts.memo.get(key)
-    if cached is not None:
-        return cached
-    results = [facts.outcome(oid) for oid in req.any_of]
-    applying = [r for r in results if r.applies]
-    names = " or ".join(req.any_of)
+    key = id(req)  # requirements belong to the plan, which outlives the evaluation
+    memo = facts.memo
+    result = memo.get(key)
+    if result is not None:
+        return result
+    applying = []
+    judged = facts.results
+    for oid in req.any_of:
+        r = judged.get(oid) or facts.outcome(oid)
+        if r.applies:
+            applying.append(r)
+    names, subject, does_not_apply = _requirement_words(facts.plan, req)
     if not applying:
-        step = Step(
-            "requirement", f"outcomes {names}", APPLIES, (), False, f"{names}: does not apply"
-        )
-        result = RequirementResult(
-            req.any_of, req.per_person, False, False, None, False, (), (step,)
-        )
+        result = does_not_apply
     elif req.per_person and any(r.people for r in applying):
-        result = _per_person(req, applying, names)
+        result = _per_person(req, applying, subject)
     else:
-        done = [r for r in applying if r.sustained]
-        ok = bool(done)
-        on = min(r.sustained_on for r in done) if ok else None
-        awaiting = not ok and any(r.met for r in applying)
-        missing = () if ok else tuple(m for r in applying for m in r.missing)
-        note = (
-            f"outcome {min(done, key=lambda r: r.sustained_on).outcome} sustained on {on}"
-            if ok
-            else f"none of {names} met and sustained yet"
-        )
-        step = Step("requirement", f"outcomes {names}", "one met and sustained", (), ok, note)
-        result = RequirementResult(
-            req.any_of, req.per_person, True, ok, on, awaiting, missing, (step,)
-        )
-    facts.memo[key] = result
+        best = None
+        for r in applying:
+            if r.sustained_on is not None and (best is None or r.sustained_on < best.sustained_on):
+                best = r
+        if best is not None:
+            on = best.sustained_on
+            note = f"outcome {best.outcome} sustained on {on.isoformat()}"
+            step = Step("requirement", subject, "one met and sustained", (), True, note)
+            result = RequirementResult(
+                req.any_of, req.per_person, True, True, on, False, (), (step,)
+            )
+        else:
+            awaiting = any(r.met for r in applying)
+            missing = tuple(m for r in applying for m in r.missing)
+            note = f"none of {names} met and sustained yet"
+            step = Step("requirement", subject, "one met and sustained", (), False, note)
+            result = RequirementResult(
+                req.any_of, req.per_person, True, False, None, awaiting, missing, (step,)
+            )
+    memo[key] = result
     return result
 
 
-def _per_person(req: Requirement, applying: list, names: str) -> RequirementResult:
+def _requirement_words(plan: Plan, req: Requirement) -> tuple:
+    """The words for a requirement and its result when it does not apply: the same for every
+    family judged by the plan, so made once and kept in the plan's cache."""
+    key = ("requirement", id(req))
+    words = plan.cache.get(key)
+    if words is None:
+        names = " or ".join(req.any_of)
+        subject = f"outcomes {names}"
+        step = Step("requirement", subject, APPLIES, (), False, f"{names}: does not apply")
+        does_not_apply = RequirementResult(
+            req.any_of, req.per_person, False, False, None, False, (), (step,)
+        )
+        words = plan.cache[key] = (names, subject, does_not_apply)
+    return words
+
+
+def _per_person(req: Requirement, applying: list, subject: str) -> RequirementResult:
     options: dict = {}
     for r in applying:
         for po in r.people:
-            options.setdefault(po.person_id, []).append((r.outcome, po))
+            found = options.get(po.person_id)
+            if found is None:
+                options[po.person_id] = [(r.outcome, po)]
+            else:
+                found.append((r.outcome, po))
     dates, missing, notes, awaiting = [], [], [], True
     for person, opts in options.items():
-        done = [(po.sustained_on, oid) for oid, po in opts if po.sustained_on is not None]
-        if done:
-            on, oid = min(done)
-            dates.append(on)
-            notes.append(f"{person}: outcome {oid} sustained on {on.isoformat()}")
+        best = None
+        for oid, po in opts:
+            if po.sustained_on is not None and (best is None or po.sustained_on < best[0]):
+                best = (po.sustained_on, oid)
+        if best is not None:
+            dates.append(best[0])
+            notes.append(f"{person}: outcome {best[1]} sustained on {best[0].isoformat()}")
         else:
             awaiting = awaiting and any(po.met for _, po in opts)
-            missing.extend(m for _, po in opts for m in po.missing)
+            for _, po in opts:
+                missing.extend(po.missing)
             notes.append(f"{person}: not yet met ({' or '.join(oid for oid, _ in opts)})")
     ok = len(dates) == len(options)
     on = max(dates) if ok else None
     step = Step(
-        "requirement",
-        f"outcomes {names}",
-        "one met and sustained, for each person",
-        (),
-        ok,
-        "; ".join(notes),
+        "requirement", subject, "one met and sustained, for each person", (), ok, "; ".join(notes)
     )
     return RequirementResult(
         req.any_of, True, True, ok, on, awaiting and not ok, tuple(missing), (step,)
@@ -237,42 +280,59 @@ def _problems(facts: Facts, checks: list[IndicatorResult]):
     plan = facts.plan
     by_problem: dict = {}
     for c in checks:
-        by_problem.setdefault(c.problem, []).append(c)
+        found = by_problem.get(c.problem)
+        if found is None:
+            by_problem[c.problem] = [c]
+        else:
+            found.append(c)
     problems, gaps = [], []
-    names = {p.id: p.name for p in plan.headline_problems}
+    names = plan.problem_names
+    indicators = plan.indicators
     for pid in sorted(by_problem):
         own = by_problem[pid]
-        wanted: dict = {}
-        for c in own:
-            for req in plan.indicators[c.indicator].requires:
-                wanted.setdefault(req, None)
-        reqs = tuple(_requirement(facts, r) for r in wanted)
-        applying = [r for r in reqs if r.applies]
-        sustained = bool(applying) and all(r.sustained for r in applying)
-        on = max(r.sustained_on for r in applying) if sustained else None
-        if not applying:
+        if len(own) == 1:
+            wanted = indicators[own[0].indicator].requires
+        else:  # several indicators of one problem: each requirement once, in first-seen order
+            seen: dict = {}
+            for c in own:
+                for req in indicators[c.indicator].requires:
+                    seen.setdefault(req, req)  # equal requirements of two indicators: once
+            wanted = seen.values()
+        reqs = tuple([_requirement(facts, r) for r in wanted])
+        sustained, on, applies = True, None, False
+        for r in reqs:
+            if r.applies:
+                applies = True
+                if r.sustained:
+                    if on is None or r.sustained_on > on:
+                        on = r.sustained_on
+                else:
+                    sustained = False
+        sustained = sustained and applies
+        if not applies:
             gaps.append(
                 f"Problem {pid} ({names[pid]}): no outcome applies yet; record the evidence that "
                 "shows which outcome the family is working towards"
             )
-        stages = tuple(sorted({c.stage for c in own}))
+        stages = (own[0].stage,) if len(own) == 1 else tuple(sorted({c.stage for c in own}))
+        evidenced = any(c.evidenced for c in own)
         problems.append(
             ProblemResult(
                 pid,
                 names[pid],
                 stages,
-                any(c.evidenced for c in own),
+                evidenced,
                 tuple(own),
                 reqs,
                 sustained,
-                on,
+                on if sustained else None,
             )
         )
     return tuple(problems), gaps
 
 
 def _mandatory_work(facts: Facts, checks) -> RequirementResult | None:
-    rule = facts.plan.claims["mandatory_work_outcome"]
-    if not any(c.indicator in rule["when_indicators"] for c in checks):
+    when = facts.plan.claims["mandatory_work_outcome"]["when_indicators"]
+    if not any(c.indicator in when for c in checks):
         return None
-    return _requirement(facts, Requirement(tuple(rule["any_of"])))
+    return _requirement(facts, facts.plan.work_requirement)

@@ -43,8 +43,6 @@ def for_practitioner(result: FamilyResult) -> str:
         f"(Family Outcomes Plan version {result.plan_version})",
         headline(result),
     ]
-    if not result.eligibility.eligible:
-        lines.append(result.eligibility.explanation[0].note.capitalize() + ".")
     for p in result.problems:
         stages = " and ".join(p.stages)
         if p.sustained:

@@ -8,6 +8,7 @@ are read as running up to it. Evidence is grouped by kind and sorted once, so no
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import date
 
 from .periods import ONE_DAY, academic_year_start, age_on
@@ -27,13 +28,14 @@ class Facts:
         "plan",
         "as_of",
         "members",
-        "terms",
+        "_calendar",
         "items",
         "by_kind",
         "replaced_by",
         "episode_start",
         "episode_end",
         "identified",
+        "results",
         "memo",
         "_outcome_rules",
     )
@@ -44,15 +46,13 @@ class Facts:
         self.plan = plan
         self.as_of = as_of
         self.members = {m.person_id: m for m in snapshot.members}
-        self.terms: tuple[SchoolTerm, ...] = tuple(
-            sorted(snapshot.school_terms, key=lambda t: t.starts_on)
-        )
+        self._calendar = None
         known = [e for e in snapshot.evidence if e.recorded_on <= as_of]
         replaced_by = {e.supersedes: e.id for e in known if e.supersedes is not None}
         items: dict[str, EvidenceItem] = {}
         by_kind: dict[str, list[EvidenceItem]] = {}
         for e in known:
-            if e.id in replaced_by or e.period_start > as_of:
+            if e.period_start > as_of or (replaced_by and e.id in replaced_by):
                 continue
             items[e.id] = e
             bucket = by_kind.get(e.kind)
@@ -72,6 +72,7 @@ class Facts:
             episode.ended_on if episode.ended_on is not None and episode.ended_on <= as_of else None
         )
         self.identified = ()
+        self.results: dict = {}  # outcome id → OutcomeResult, each outcome judged once
         self.memo: dict = {}
         self._outcome_rules = outcome_rules
 
@@ -80,8 +81,30 @@ class Facts:
     def of(self, kind: str) -> list[EvidenceItem]:
         return self.by_kind.get(kind, _EMPTY)
 
-    def of_person(self, kind: str, person_id: str | None) -> list[EvidenceItem]:
-        return [e for e in self.by_kind.get(kind, _EMPTY) if e.person_id == person_id]
+    def grouped(self, kind: str) -> dict:
+        """person id → that person's items of a kind, in date order (built once per kind)."""
+        key = ("grouped", kind)
+        groups = self.memo.get(key)
+        if groups is None:
+            groups = {}
+            for e in self.by_kind.get(kind, _EMPTY):
+                bucket = groups.get(e.person_id)
+                if bucket is None:
+                    groups[e.person_id] = [e]
+                else:
+                    bucket.append(e)
+            self.memo[key] = groups
+        return groups
+
+    def assessments(self, outcome_id: str) -> list[EvidenceItem]:
+        """Practitioner assessments speaking to one outcome, in date order."""
+        index = self.memo.get("assessments")
+        if index is None:
+            index = {}
+            for e in self.by_kind.get("practitioner_assessment", _EMPTY):
+                index.setdefault(e.values["outcome"], []).append(e)
+            self.memo["assessments"] = index
+        return index.get(outcome_id, _EMPTY)
 
     def resolve(self, evidence_id: str) -> EvidenceItem | None:
         """The item as it stands on the as-of date, following corrections (None if unknown)."""
@@ -119,6 +142,13 @@ class Facts:
 
     def school_age_children(self, on: date) -> list[str]:
         """Children of school age in the school year under way on `on` (ages in the plan)."""
+        key = ("school_age", on)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self._school_age_children(on)
+        return found
+
+    def _school_age_children(self, on: date) -> list[str]:
         school = self.plan.school
         low, high = school["school_age_on_31_august_from"], school["school_age_on_31_august_to"]
         august_31 = academic_year_start(on) - ONE_DAY
@@ -130,30 +160,69 @@ class Facts:
 
     # --- school terms -----------------------------------------------------------------------
 
+    @property
+    def terms(self) -> tuple[SchoolTerm, ...]:
+        return self.calendar.terms
+
+    @property
+    def calendar(self) -> TermCalendar:
+        if self._calendar is None:
+            self._calendar = TermCalendar.of(self.snapshot.school_terms)
+        return self._calendar
+
     def complete_terms(self, on: date, *, after: date | None = None) -> tuple[SchoolTerm, ...]:
         """Terms ended on or before `on` (and, with `after`, ended after that date)."""
-        return tuple(
-            t for t in self.terms if t.ends_on <= on and (after is None or t.ends_on > after)
-        )
+        cal = self.calendar
+        hi = bisect_right(cal.ends, on)
+        lo = bisect_right(cal.ends, after) if after is not None else 0
+        return cal.terms[lo:hi] if lo < hi else ()
 
     def terms_up_to(self, on: date, count: int) -> tuple[SchoolTerm, ...]:
         """The term under way on `on` (or the last one begun) and the `count` - 1 before it."""
-        begun = [t for t in self.terms if t.starts_on <= on]
-        return tuple(begun[-count:]) if count else ()
+        cal = self.calendar
+        begun = bisect_right(cal.starts, on)
+        return cal.terms[max(0, begun - count) : begun] if count else ()
 
     # --- outcomes used by other rules (health steps towards work) ---------------------------
 
     def outcome(self, outcome_id: str):
-        cached = self.memo.get(("outcome", outcome_id))
-        if cached is None:
+        result = self.results.get(outcome_id)
+        if result is None:
             spec = self.plan.outcomes[outcome_id]
-            cached = self._outcome_rules[spec.rule].fn(self, spec)
-            self.memo[("outcome", outcome_id)] = cached
-        return cached
+            result = self.results[outcome_id] = self._outcome_rules[spec.rule].fn(self, spec)
+        return result
+
+
+class TermCalendar:
+    """School terms in date order with their start and end dates ready for bisection.
+
+    Term dates are the same for every family in an authority, so the calendar built for one
+    tuple of terms is kept and reused while the next family brings the very same tuple.
+    """
+
+    __slots__ = ("source", "terms", "starts", "ends")
+    _last: TermCalendar | None = None
+
+    def __init__(self, source: tuple[SchoolTerm, ...]):
+        self.source = source
+        self.terms = tuple(sorted(source, key=lambda t: t.starts_on))
+        self.starts = [t.starts_on for t in self.terms]
+        self.ends = [t.ends_on for t in self.terms]
+
+    @classmethod
+    def of(cls, source: tuple[SchoolTerm, ...]) -> TermCalendar:
+        last = cls._last
+        if last is not None and last.source is source:
+            return last
+        cls._last = calendar = cls(source)
+        return calendar
+
+
+_new = tuple.__new__  # builds a named tuple without its Python-level __new__ (twice as fast)
 
 
 def refs(items) -> tuple[EvidenceRef, ...]:
-    return tuple(EvidenceRef(e.id, e.kind, e.period_start) for e in items)
+    return tuple([_new(EvidenceRef, (e.id, e.kind, e.period_start)) for e in items])
 
 
 _EMPTY: list = []

@@ -8,6 +8,7 @@ Dates are ISO strings (YYYY-MM-DD). Reading checks everything the engine relies 
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date
 
 from .kinds import EVIDENCE_KINDS, check_values
@@ -248,6 +249,13 @@ def snapshot_from_dict(d: dict) -> FamilySnapshot:
             raise SnapshotError(f"{w}.name", f"{term.name!r} appears twice")
         names.add(term.name)
         terms.append(term)
+    ordered = sorted(range(len(terms)), key=lambda i: terms[i].starts_on)
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        if terms[after].starts_on <= terms[before].ends_on:
+            raise SnapshotError(
+                f"school_terms[{after}].starts_on",
+                f"overlaps {terms[before].name!r}: terms must follow one another",
+            )
     return FamilySnapshot(
         _text(d, "family_id", ""),
         _date(d, "as_of", ""),
@@ -292,3 +300,24 @@ def result_to_dict(result: FamilyResult) -> dict:
     for o, r in zip(d["outcomes"], result.outcomes, strict=True):
         o["sustained"] = r.sustained
     return d
+
+
+def dumps(value, width: int = 100) -> str:
+    """JSON that keeps short objects and lists on one line, so an explanation reads top to
+    bottom: each container goes on one line when it fits within `width`, else one item a line."""
+    return _dump(value, 0, width) + "\n"
+
+
+def _dump(value, indent: int, width: int) -> str:
+    flat = json.dumps(value, ensure_ascii=False)
+    if len(flat) + indent <= width or not isinstance(value, dict | list) or not value:
+        return flat
+    pad = " " * (indent + 2)
+    if isinstance(value, dict):
+        items = [
+            f"{pad}{json.dumps(k, ensure_ascii=False)}: {_dump(v, indent + 2, width).lstrip()}"
+            for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+    items = [pad + _dump(v, indent + 2, width) for v in value]
+    return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"

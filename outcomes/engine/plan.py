@@ -116,6 +116,11 @@ class Plan:
     indicators: dict = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
     outcomes: dict = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
     problem_of: dict = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+    work_requirement: Requirement = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+    problem_names: dict = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+    # Values the rules derive from this plan's params (threshold words, exact ratios, periods),
+    # worked out once per plan rather than once per family.
+    cache: dict = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
 
     def __post_init__(self):
         indicators, outcomes, problem_of = {}, {}, {}
@@ -128,6 +133,10 @@ class Plan:
         object.__setattr__(self, "indicators", indicators)
         object.__setattr__(self, "outcomes", outcomes)
         object.__setattr__(self, "problem_of", problem_of)
+        work = self.claims.get("mandatory_work_outcome", {}).get("any_of", ())
+        object.__setattr__(self, "work_requirement", Requirement(tuple(work)))
+        object.__setattr__(self, "problem_names", {p.id: p.name for p in self.headline_problems})
+        object.__setattr__(self, "cache", {})
 
     @classmethod
     def from_dict(cls, d: dict) -> Plan:

@@ -59,7 +59,7 @@ def codes(result):
         pytest.param(
             [problem("2.2", "P2"), problem("4.1", "P1")],
             False,
-            id="eligibility 'each evidenced by an indicator': an unevidenced problem does not count",
+            id="eligibility 'each evidenced by an indicator': an unevidenced one does not count",
         ),
     ],
 )
@@ -175,7 +175,8 @@ JSA = spell("benefit_claim", "P1", "2017-01-01", None, benefit="JSA")
         pytest.param(
             (),
             "in_progress",
-            id="'where an adult on out-of-work benefits was identified (3.1), a work outcome is mandatory'",
+            id="'where an adult on out-of-work benefits was identified (3.1)' a work outcome "
+            "is mandatory",
         ),
         pytest.param(
             ("written_cv", "obtained_id"),
@@ -283,3 +284,12 @@ def test_not_claimable_reasons(changes, expected):
 def test_moving_away_after_the_results_were_sustained_does_not_take_them_away():
     result = run(good(ended="2019-08-15", closure_reason="moved_out_of_area"))
     assert result.claim.status == "claimable" and result.claim.since == SUSTAINED
+
+
+def test_reasons_are_in_plain_words_with_their_detail():
+    result = run(good(ended="2019-04-01", closure_reason="moved_out_of_area", as_of="2019-05-01"))
+    texts = [r.text for r in result.claim.reasons]
+    assert texts == [
+        "The family moved out of the area (moved out of area; the episode closed on 2019-04-01)",
+        "Outcomes not met",
+    ]

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from ..facts import Facts
 from .base import (
-    by_person,
+    compiled,
     finish,
     frac,
     not_applicable,
@@ -20,6 +20,7 @@ from .base import (
     outcome_step,
     pct,
     person_outcome,
+    ratio,
 )
 
 # --- shared -----------------------------------------------------------------------------------
@@ -34,12 +35,23 @@ def _attendance(facts: Facts) -> dict:
     return table
 
 
+def _sessions(rows, exclude_authorised: bool) -> tuple[int, int]:
+    """Sessions attended and possible over the terms, pooled (authorised absence excluded)."""
+    attended = possible = 0
+    for e in rows:
+        v = e.values
+        attended += v["sessions_attended"]
+        possible += v["possible_sessions"] - (v["authorised_absence"] if exclude_authorised else 0)
+    return attended, possible
+
+
 def _rate(rows, exclude_authorised: bool) -> Fraction | None:
-    attended = sum(e.values["sessions_attended"] for e in rows)
-    possible = sum(e.values["possible_sessions"] for e in rows)
-    if exclude_authorised:
-        possible -= sum(e.values["authorised_absence"] for e in rows)
+    attended, possible = _sessions(rows, exclude_authorised)
     return Fraction(attended, possible) if possible > 0 else None
+
+
+def _shown(attended: int, possible: int) -> str:
+    return f"{100 * attended / possible:.1f}%" if possible > 0 else "n/a"
 
 
 def _windows(facts: Facts, n: int) -> list[tuple]:
@@ -55,14 +67,12 @@ def _windows(facts: Facts, n: int) -> list[tuple]:
 
 def _run(windows: list, passes) -> tuple[bool, object]:
     """Met if the latest window passes; met since the end of the first window of its run."""
-    if not windows or not passes(windows[-1]):
-        return False, None
-    since = windows[-1][-1].ends_on
+    since = None
     for w in reversed(windows):
         if not passes(w):
             break
         since = w[-1].ends_on
-    return True, since
+    return since is not None, since
 
 
 def _span(window) -> str:
@@ -92,12 +102,16 @@ def school_attendance_at_least(facts: Facts, outcome):
     """
     p = outcome.params
     n = outcome.window.count
-    least = frac(p["min_attendance_pct"])
+    num, den = ratio(p["min_attendance_pct"])
     exclude = p["exclude_authorised_absence"]
-    threshold = (
-        f"≥{p['min_attendance_pct']}% of possible sessions"
-        + (" (authorised absence excluded)" if exclude else "")
-        + f" over {n} consecutive terms"
+    threshold = compiled(
+        facts,
+        ("school_attendance_at_least", outcome.id),
+        lambda: (
+            f"≥{p['min_attendance_pct']}% of possible sessions"
+            + (" (authorised absence excluded)" if exclude else "")
+            + f" over {n} consecutive terms"
+        ),
     )
     children = facts.school_age_children(facts.as_of)
     if not children:
@@ -109,6 +123,7 @@ def school_attendance_at_least(facts: Facts, outcome):
         )
     table = _attendance(facts)
     latest = windows[-1]
+    # attended / possible ≥ least, in whole numbers: attended × 100 × d ≥ n × possible.
     steps, missing, people = [], [], []
     for child in children:
 
@@ -116,20 +131,19 @@ def school_attendance_at_least(facts: Facts, outcome):
             rows = [table.get((child, t.name)) for t in w]
             if None in rows:
                 return False
-            rate = _rate(rows, exclude)
-            return rate is not None and rate * 100 >= least
+            attended, possible = _sessions(rows, exclude)
+            return possible > 0 and attended * 100 * den >= num * possible
 
         ok, since = _run(windows, passes)
         rows = [table.get((child, t.name)) for t in latest]
         gaps = [t.name for t, r in zip(latest, rows, strict=True) if r is None]
         rows = [r for r in rows if r is not None]
-        rate = None if gaps else _rate(rows, exclude)
         gap = None
         if gaps:
             note = f"{child}: attendance not recorded for {', '.join(gaps)}"
             gap = f"Attendance for {child} in {', '.join(gaps)} has not been recorded"
         else:
-            shown = pct(rate.numerator, rate.denominator) if rate is not None else "n/a"
+            shown = _shown(*_sessions(rows, exclude))
             note = f"{child}: {shown} over {_span(latest)}"
             if ok:
                 note += f" (met since {since.isoformat()})"
@@ -158,27 +172,16 @@ def attendance_improved_from_very_low(facts: Facts, outcome):
     p = outcome.params
     n = outcome.window.count
     exclude = p["exclude_authorised_absence"]
-    below, gain = frac(p["below_pct"]), frac(p["min_improvement_pct"])
-    relative = p["improvement"] == "relative"
-    threshold = (
-        f"attendance below {p['below_pct']}% over the {n} terms before the intervention, "
-        "improved by "
-        + (
-            f"at least {p['min_improvement_pct']}% of itself"
-            if relative
-            else f"{p['min_improvement_pct']} points"
-        )
-        + f" over {n} consecutive terms"
-    )
     before = facts.complete_terms(facts.episode_start)[-n:]
     table = _attendance(facts)
     baselines = {}
+    num, den = ratio(p["below_pct"])
     for child in facts.school_age_children(facts.as_of):
         rows = [table.get((child, t.name)) for t in before]
         if len(before) == n and None not in rows:
-            rate = _rate(rows, exclude)
-            if rate is not None and rate * 100 < below:
-                baselines[child] = (rate, rows)
+            attended, possible = _sessions(rows, exclude)
+            if possible > 0 and attended * 100 * den < num * possible:
+                baselines[child] = (Fraction(attended, possible), rows)
     if not baselines:
         return not_applicable(
             attendance_improved_from_very_low,
@@ -190,6 +193,18 @@ def attendance_improved_from_very_low(facts: Facts, outcome):
         return finish(
             facts, outcome, met=False, met_on=None, steps=(), missing=[_awaiting_terms(facts, n)]
         )
+    gain = frac(p["min_improvement_pct"])
+    relative = p["improvement"] == "relative"
+    threshold = (
+        f"attendance below {p['below_pct']}% over the {n} terms before the intervention, "
+        "improved by "
+        + (
+            f"at least {p['min_improvement_pct']}% of itself"
+            if relative
+            else f"{p['min_improvement_pct']} points"
+        )
+        + f" over {n} consecutive terms"
+    )
     steps, missing, people = [], [], []
     for child, (base, base_rows) in baselines.items():
         target = base * (1 + gain / 100) if relative else base + gain / 100
@@ -251,7 +266,7 @@ def fewer_fixed_term_exclusions(facts: Facts, outcome):
         return finish(
             facts, outcome, met=False, met_on=None, steps=(), missing=[_awaiting_terms(facts, n)]
         )
-    exclusions = by_person(facts.of("fixed_term_exclusion"))
+    exclusions = facts.grouped("fixed_term_exclusion")
     steps, missing, people = [], [], []
     for child in children:
         own = exclusions.get(child, [])

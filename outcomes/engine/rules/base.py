@@ -51,17 +51,40 @@ def frac(value) -> Fraction:
     return Fraction(str(value))
 
 
+@lru_cache(maxsize=256)
+def ratio(value) -> tuple[int, int]:
+    """A plan threshold as whole numbers (numerator, denominator), for exact comparisons in
+    integer arithmetic: part / whole ≥ 90% ⇔ part × 100 × d ≥ n × whole."""
+    f = Fraction(str(value))
+    return f.numerator, f.denominator
+
+
 def pct(numerator, denominator) -> str:
+    """A share for people to read (the decision itself is made exactly, never on this)."""
     if not denominator:
         return "n/a"
-    return f"{float(Fraction(numerator) * 100 / Fraction(denominator)):.1f}%"
+    return f"{100 * float(numerator) / float(denominator):.1f}%"
+
+
+def compiled(facts: Facts, key, build):
+    """A value derived from the plan alone (threshold words, a parsed period), built once per
+    plan and kept in the plan's cache: `key` must name the rule and the outcome or indicator."""
+    cache = facts.plan.cache
+    value = cache.get(key)
+    if value is None:
+        value = cache[key] = build()
+    return value
 
 
 # --- indicators ---------------------------------------------------------------------------------
 
 
+_new = tuple.__new__  # builds a named tuple without its Python-level __new__ (twice as fast)
+
+
 def indicator_step(fn, indicator, threshold: str, items, result: bool, note: str) -> Step:
-    return Step(fn.__name__, f"indicator {indicator.id}", threshold, refs(items), result, note)
+    subject = "indicator " + indicator.id
+    return _new(Step, (fn.__name__, subject, threshold, refs(items), result, note))
 
 
 def in_lookback(indicator, items: Iterable, on: date) -> list:
@@ -76,7 +99,7 @@ def lookback_words(indicator) -> str:
     return f"in the last {indicator.lookback.describe()}" if indicator.lookback else "at any time"
 
 
-def covering(facts: Facts, items: Iterable, on: date) -> list:
+def covering(items: Iterable, on: date) -> list:
     """Spells under way on a date."""
     return [
         e for e in items if e.period_start <= on and (e.period_end is None or e.period_end >= on)
@@ -99,7 +122,8 @@ def label(outcome) -> str:
 
 
 def outcome_step(fn, outcome, threshold: str, items, result: bool, note: str) -> Step:
-    return Step(fn.__name__, f"outcome {outcome.id}", threshold, refs(items), result, note)
+    subject = "outcome " + outcome.id
+    return _new(Step, (fn.__name__, subject, threshold, refs(items), result, note))
 
 
 def finish(
@@ -114,7 +138,6 @@ def finish(
     sustain_due_on: date | None = None,
 ) -> OutcomeResult:
     """Build the result; sustained once success has held for the outcome's sustain period."""
-    missing = list(missing)
     due = sustained_on = None
     if met and met_on is not None:
         if sustain_due_on is not None:
@@ -124,9 +147,10 @@ def finish(
         if due <= facts.as_of:
             sustained_on = due
         else:
-            missing.append(
+            missing = (
+                *missing,
                 f"{label(outcome)}: met since {met_on.isoformat()}; it will be sustained on "
-                f"{due.isoformat()} if it still holds then"
+                f"{due.isoformat()} if it still holds then",
             )
     return OutcomeResult(
         outcome.id,
@@ -142,9 +166,20 @@ def finish(
     )
 
 
+_NOT_APPLICABLE: dict = {}
+
+
 def not_applicable(fn, outcome, reason: str) -> OutcomeResult:
-    step = Step(fn.__name__, f"outcome {outcome.id}", APPLIES, (), False, reason)
-    return OutcomeResult(outcome.id, outcome.rule, False, False, None, None, None, (), (), (step,))
+    # Results are immutable, so the nightly run shares one per outcome and reason.
+    key = (fn.__name__, outcome.id, reason)
+    result = _NOT_APPLICABLE.get(key)
+    if result is None:
+        step = Step(fn.__name__, f"outcome {outcome.id}", APPLIES, (), False, reason)
+        result = OutcomeResult(
+            outcome.id, outcome.rule, False, False, None, None, None, (), (), (step,)
+        )
+        _NOT_APPLICABLE[key] = result
+    return result
 
 
 def person_outcome(
@@ -173,12 +208,11 @@ def judged_met(facts: Facts, outcome_id: str, stages) -> tuple[bool, date | None
     Met when the latest judgement says met; met since the first of the unbroken run of "met"
     judgements that reaches it.
     """
+    start = facts.episode_start
     items = [
         e
-        for e in facts.of("practitioner_assessment")
-        if e.values["outcome"] == outcome_id
-        and e.values["stage"] in stages
-        and e.period_start >= facts.episode_start
+        for e in facts.assessments(outcome_id)
+        if e.values["stage"] in stages and e.period_start >= start
     ]
     if not items or items[-1].values["judgement"] != "met":
         return False, None, items
@@ -191,7 +225,7 @@ def judged_met(facts: Facts, outcome_id: str, stages) -> tuple[bool, date | None
 
 
 def assessed_at_all(facts: Facts, outcome_id: str) -> bool:
-    return any(e.values["outcome"] == outcome_id for e in facts.of("practitioner_assessment"))
+    return bool(facts.assessments(outcome_id))
 
 
 def latest_run(items: list, ok: Callable) -> tuple[bool, date | None]:
@@ -207,6 +241,7 @@ def latest_run(items: list, ok: Callable) -> tuple[bool, date | None]:
 
 
 def by_person(items: Iterable) -> dict:
+    """Items grouped by person, in the order given (see also `Facts.grouped`)."""
     grouped: dict = {}
     for e in items:
         grouped.setdefault(e.person_id, []).append(e)
@@ -229,10 +264,14 @@ def rickter_moved(facts: Facts, params: dict) -> tuple[bool, date | None, list, 
     """
     headings = params["rickter_headings"]
     combine = params["rickter_combine"]
-    floor = frac(params["rickter_min_distance_above"])
+    names = " and ".join(headings) if combine == "all" else " or ".join(headings)
+    scored = facts.of("rickter_score")
+    if not scored:
+        return False, None, [], f"no movement towards the desired state on Rickter {names} recorded"
+    floor = params["rickter_min_distance_above"]
     reversed_of = {h.id: h.reversed for h in facts.plan.rickter_headings}
     groups: dict = {}
-    for e in facts.of("rickter_score"):
+    for e in scored:
         if e.values["heading"] in headings:
             groups.setdefault((e.person_id, e.values["heading"]), []).append(e)
     since_by_person: dict = {}
@@ -255,7 +294,8 @@ def rickter_moved(facts: Facts, params: dict) -> tuple[bool, date | None, list, 
         ]
 
         def moved(e, b=b, want=want, rev=rev):
-            gap = frac(normalise(e.values["score"], rev)) - frac(b)
+            # Scores carry one decimal place; rounding the difference keeps 6.0 − 4.3 at 1.7.
+            gap = round(normalise(e.values["score"], rev) - b, 6)
             return want > b and gap > floor
 
         ok, since = latest_run(reviews, moved)
@@ -272,7 +312,6 @@ def rickter_moved(facts: Facts, params: dict) -> tuple[bool, date | None, list, 
             when = min(dates) if dates else None
         if when is not None and (best is None or when < best):
             best = when
-    names = " and ".join(headings) if combine == "all" else " or ".join(headings)
     note = (
         f"movement towards the desired state on Rickter {names} since {best.isoformat()}"
         if best

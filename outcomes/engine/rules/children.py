@@ -13,7 +13,6 @@ from .base import (
     by_person,
     earliest_alternative,
     finish,
-    frac,
     in_lookback,
     indicator_rule,
     indicator_step,
@@ -297,7 +296,7 @@ def early_years_entitlement_taken_up(facts: Facts, outcome):
 
     def regular(e):
         a = e.values.get("attendance_pct")
-        return e.values["taken_up"] and a is not None and frac(a) >= frac(least)
+        return e.values["taken_up"] and a is not None and a >= least
 
     dates, rows, missing = [], [], []
     for child, own in sorted(entitled.items(), key=lambda kv: str(kv[0])):

@@ -65,7 +65,7 @@ def anti_social_behaviour_intervention(facts: Facts, indicator, pi, items):
 def _orders(facts: Facts, items, pi, kinds) -> list:
     return [
         e
-        for e in covering(facts, items, pi.identified_on)
+        for e in covering(items, pi.identified_on)
         if e.kind == "criminal_justice_order" and e.values["order"] in kinds
     ]
 

@@ -127,7 +127,7 @@ def accessing_health_services(facts: Facts, outcome):
     accessing health services to meet their needs (as appropriate) e.g. the GP, Dentist ..." """
     services = outcome.params["services_required"]
     people = sorted({pi.person_id for pi in facts.identified if pi.problem == "4" and pi.person_id})
-    regs = by_person(facts.of("health_registration"))
+    regs = facts.grouped("health_registration")
     dates, rows = [], []
     for person in people:
         for service in services:

@@ -23,6 +23,7 @@ from .base import (
     outcome_step,
     pct,
     person_outcome,
+    ratio,
 )
 
 # --- indicators -------------------------------------------------------------------------------
@@ -36,6 +37,7 @@ def attendance_not_regular(facts: Facts, indicator, pi, items):
     covered by statutory exceptions – is a cause for concern."
     """
     limit = indicator.params["unexplained_absence_pct_above"]
+    num, den = ratio(limit)
     n = indicator.lookback.count
     threshold = (
         f"unexplained absence above {limit}% of possible sessions, or absence a concern, "
@@ -48,7 +50,7 @@ def attendance_not_regular(facts: Facts, indicator, pi, items):
         possible = sum(e.values["possible_sessions"] for e in own)
         unexplained = sum(e.values["unexplained_absence"] for e in own)
         concern = any(e.values.get("concern") for e in own)
-        irregular = concern or unexplained * 100 > frac(limit) * possible
+        irregular = concern or unexplained * 100 * den > num * possible
         found = found or irregular
         notes.append(
             f"{child}: unexplained absence {pct(unexplained, possible)}"
@@ -137,7 +139,7 @@ def in_alternative_provision_for_behaviour(facts: Facts, indicator, pi, items):
     problems." """
     rows = [
         e
-        for e in covering(facts, items, pi.identified_on)
+        for e in covering(items, pi.identified_on)
         if e.kind == "alternative_provision" and e.values["for_behaviour"]
     ]
     note = (
@@ -159,7 +161,7 @@ def in_alternative_provision_for_behaviour(facts: Facts, indicator, pi, items):
 def not_on_a_school_roll(facts: Facts, indicator, pi, items):
     """1.5 "A child who is neither registered with a school, nor being educated in an
     alternative setting." """
-    rows = [e for e in covering(facts, items, pi.identified_on) if e.kind == "not_on_roll"]
+    rows = [e for e in covering(items, pi.identified_on) if e.kind == "not_on_roll"]
     note = "not on a school roll" if rows else "no record of the child being off roll on that date"
     return indicator_step(
         not_on_a_school_roll, indicator, "off roll on the date identified", rows, bool(rows), note
@@ -244,7 +246,7 @@ def school_leavers_in_eet(facts: Facts, outcome):
         return not_applicable(
             school_leavers_in_eet, outcome, "no school leaver identified under problem 1"
         )
-    statuses = by_person(facts.of("eet_status"))
+    statuses = facts.grouped("eet_status")
     steps, missing, people = [], [], []
     for child in leavers:
         rows = statuses.get(child, [])

@@ -14,6 +14,7 @@ from ..facts import Facts
 from ..periods import ONE_DAY, Period
 from .base import (
     by_person,
+    compiled,
     covering,
     earliest_alternative,
     finish,
@@ -44,6 +45,12 @@ def out_of_work(claim, params: dict) -> bool:
     )
 
 
+def _periods(params: dict) -> tuple[dict, str]:
+    periods = {b: Period.from_dict(v, where=f"periods.{b}") for b, v in params["periods"].items()}
+    words = ", ".join(f"{b} {period.describe()}" for b, period in periods.items())
+    return periods, f"off out-of-work benefits into continuous employment for {words}"
+
+
 # --- indicators -------------------------------------------------------------------------------
 
 
@@ -53,7 +60,7 @@ def adult_on_out_of_work_benefits(facts: Facts, indicator, pi, items):
     Credit and subject to work related conditions." """
     rows = [
         e
-        for e in covering(facts, items, pi.identified_on)
+        for e in covering(items, pi.identified_on)
         if e.kind == "benefit_claim"
         and out_of_work(e, indicator.params)
         and facts.is_adult(e.person_id, pi.identified_on)
@@ -174,9 +181,10 @@ def continuous_employment(facts: Facts, outcome):
             outcome,
             "no adult on out-of-work benefits during the intervention",
         )
+    periods, threshold = compiled(facts, ("continuous_employment", outcome.id), lambda: _periods(p))
     reach = timedelta(days=p["max_days_between_claim_end_and_job_start"])
     gap = timedelta(days=p["max_days_between_jobs"] + 1)
-    jobs_of = by_person(facts.of("employment"))
+    jobs_of = facts.grouped("employment")
     claims_of = by_person(claims)
     best = None  # (sustained?, due, start, person, benefit, used)
     notes = []
@@ -189,7 +197,8 @@ def continuous_employment(facts: Facts, outcome):
         first = next((j for j in jobs if end - reach <= j.period_start <= end + reach), None)
         if first is None:
             notes.append(
-                f"{person} left {benefit} on {end}; no job starting within {reach.days} days"
+                f"{person} left {benefit} on {end.isoformat()}; "
+                f"no job starting within {reach.days} days"
             )
             continue
         start, last = first.period_start, facts.end_of(first)
@@ -201,19 +210,18 @@ def continuous_employment(facts: Facts, outcome):
         back_on = [c.period_start for c in claims_of[person] if start < c.period_start <= last]
         if back_on:
             last = min(back_on) - ONE_DAY
-        due = Period.from_dict(p["periods"][benefit], where=f"periods.{benefit}").after(start)
+        due = periods[benefit].after(start)
         sustained = due <= facts.as_of and last >= due - ONE_DAY
         running = last >= facts.as_of
         if not (sustained or running):
-            notes.append(f"{person}: employment from {start} ended on {last}, before {due}")
+            notes.append(
+                f"{person}: employment from {start.isoformat()} ended on {last.isoformat()}, "
+                f"before {due.isoformat()}"
+            )
             continue
         candidate = (not sustained, due, start, person, benefit, used)
         if best is None or candidate[:3] < best[:3]:
             best = candidate
-    periods = ", ".join(
-        f"{b} {Period.from_dict(v, where=b).describe()}" for b, v in p["periods"].items()
-    )
-    threshold = f"off out-of-work benefits into continuous employment for {periods}"
     if best is None:
         note = "; ".join(notes) or "no adult has left out-of-work benefits yet"
         step = outcome_step(continuous_employment, outcome, threshold, claims[-2:], False, note)
@@ -227,8 +235,8 @@ def continuous_employment(facts: Facts, outcome):
         )
     _, due, start, person, benefit, used = best
     note = (
-        f"{person} left {benefit} and has been in work since {start}; "
-        f"{benefit} needs it to last until {due}"
+        f"{person} left {benefit} and has been in work since {start.isoformat()}; "
+        f"{benefit} needs it to last until {due.isoformat()}"
     )
     step = outcome_step(continuous_employment, outcome, threshold, used, True, note)
     people = [person_outcome(facts, outcome, person, True, start, due)]
@@ -246,37 +254,44 @@ def steps_towards_work(facts: Facts, outcome):
     Adults have reduced or cease their harmful alcohol and/or drug use at end of intervention."
     """
     p = outcome.params
-    listed = {s["code"] for s in p["steps"]}
     need = p["min_steps"]
+    listed, threshold = compiled(
+        facts,
+        ("steps_towards_work", outcome.id),
+        lambda: (
+            frozenset(s["code"] for s in p["steps"]),
+            f"at least {need} different steps towards work by one adult during the intervention",
+        ),
+    )
     adults = [
         m.person_id for m in facts.snapshot.members if facts.is_adult(m.person_id, facts.as_of)
     ]
     if not adults:
         return not_applicable(steps_towards_work, outcome, "no adult in the family")
-    threshold = f"at least {need} different steps towards work by one adult during the intervention"
-    steps_of = by_person(
-        e for e in facts.of("step_towards_work") if e.period_start >= facts.episode_start
-    )
-    barriers_of = by_person(facts.of("barrier_to_work"))
+    steps_of = facts.grouped("step_towards_work")
+    start = facts.episode_start
+    barriers_of = facts.grouped("barrier_to_work")
     steps, missing, people = [], [], []
     for adult in adults:
         first: dict[str, date] = {}
         used = []
         for e in steps_of.get(adult, ()):
             code = e.values["step"]
-            if code in listed and code not in first:
+            if code in listed and code not in first and e.period_start >= start:
                 first[code] = e.period_start
                 used.append(e)
         dated = sorted(first.values())
-        barriers = {e.values["barrier"] for e in barriers_of.get(adult, ())}
         health = []
-        for oid, barrier in p["health_outcomes_as_a_step"].items():
-            if barrier in barriers and oid in facts.plan.outcomes:
-                result = facts.outcome(oid)
-                if result.sustained:
-                    health.append((result.sustained_on, oid))
-        health = sorted(health)[: p["max_health_steps"]]
-        dated = sorted(dated + [d for d, _ in health])
+        own_barriers = barriers_of.get(adult)
+        if own_barriers:
+            barriers = {e.values["barrier"] for e in own_barriers}
+            for oid, barrier in p["health_outcomes_as_a_step"].items():
+                if barrier in barriers and oid in facts.plan.outcomes:
+                    result = facts.outcome(oid)
+                    if result.sustained:
+                        health.append((result.sustained_on, oid))
+            health = sorted(health)[: p["max_health_steps"]]
+            dated = sorted(dated + [d for d, _ in health])
         ok = len(dated) >= need
         since = dated[need - 1] if ok else None
         words = ", ".join(sorted(first)) or "none"
@@ -314,7 +329,7 @@ def young_people_in_eet(facts: Facts, outcome):
         return not_applicable(
             young_people_in_eet, outcome, f"no family member aged {p['min_age']}–{p['max_age']}"
         )
-    statuses = by_person(facts.of("eet_status"))
+    statuses = facts.grouped("eet_status")
     steps, missing, people = [], [], []
     for person in young:
         rows = statuses.get(person, [])

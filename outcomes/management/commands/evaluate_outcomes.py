@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from outcomes.engine import EvaluationError, Plan, PlanError, evaluate
 from outcomes.engine.explain import for_auditor, for_practitioner
-from outcomes.engine.jsonio import SnapshotError, result_to_dict, snapshot_from_dict
+from outcomes.engine.jsonio import SnapshotError, dumps, result_to_dict, snapshot_from_dict
 
 DEFAULT_PLAN = Path(__file__).resolve().parents[2] / "plans" / "fop_v9.json"
 EXPLAIN = {"practitioner": for_practitioner, "auditor": for_auditor}
@@ -54,9 +54,7 @@ class Command(BaseCommand):
         results = []
         for index, raw in enumerate([data] if single else data):
             results.append(self._evaluate(index, raw, plans, default_version, explain))
-        self.stdout.write(
-            json.dumps(results[0] if single else results, indent=2, ensure_ascii=False)
-        )
+        self.stdout.write(dumps(results[0] if single else results), ending="")
 
     def _plans(self, paths) -> dict:
         plans = {}
