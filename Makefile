@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint format vendor bench stop-db clean code
+.PHONY: install run test lint format vendor bench stop-db clean code evaluate
 
 # Installs exactly the versions in requirements.lock; re-runs only when it changes.
 $(STAMP): requirements.lock
@@ -47,3 +47,11 @@ clean: stop-db
 ACCOUNT ?= manager
 code: install
 	@$(BIN)/python -m earlyhelp.devtools manage totp_code $(ACCOUNT)
+
+# Judge family snapshots against the outcomes plan (the engine touches no database; the
+# settings only need a well-formed address): make evaluate FILE=outcomes/examples/family_snapshot.json
+FILE ?= outcomes/examples/family_snapshot.json
+EXPLAIN ?= practitioner
+evaluate: install
+	@DATABASE_URL=postgresql://unused.invalid/none DJANGO_SETTINGS_MODULE=earlyhelp.settings.local \
+		$(BIN)/python manage.py evaluate_outcomes $(FILE) --explain $(EXPLAIN)
