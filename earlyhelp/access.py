@@ -84,7 +84,8 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     # and the agreement cover.
     Relation.AGENCY: frozenset({A.VIEW}),
     Relation.AGENCY_CASEWORK: frozenset({A.VIEW_CASEWORK}),
-    Relation.AGENCY_EVIDENCE: frozenset({A.VIEW_EVIDENCE}),
+    # …and an agency whose consent covers evidence may send it (a school's attendance feed).
+    Relation.AGENCY_EVIDENCE: frozenset({A.VIEW_EVIDENCE, A.ADD_EVIDENCE}),
     # "read the request and linked records, triage, allocate"
     Relation.HUB: frozenset({A.VIEW, A.VIEW_CASEWORK, A.EDIT, A.TRIAGE, A.ALLOCATE}),
     # "read; sign off EHAs and closures; reassign"
@@ -223,6 +224,23 @@ def families_visible_to(user) -> QuerySet:
     if condition is None:
         return Family.objects.none()
     return Family.objects.filter(condition)
+
+
+def families_allowing(user, action: Action) -> QuerySet:
+    """The families where `user` may take `action` (for bulk work that names many families)."""
+    from cases.models import Family
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Family.objects.none()
+    subqueries = _relation_subqueries(user)
+    visible = _visible_filter(subqueries)
+    granting = [sub for relation, sub in subqueries.items() if action in GRANTS[relation]]
+    if visible is None or not granting:
+        return Family.objects.none()
+    condition = Q(granting[0])
+    for sub in granting[1:]:
+        condition |= Q(sub)
+    return Family.objects.filter(visible).filter(condition)
 
 
 def persons_visible_to(user) -> QuerySet:

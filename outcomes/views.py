@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases.models import Person
-from earlyhelp.access import Action, families_visible_to, family_for
+from earlyhelp.access import Action, families_allowing, family_for
 from earlyhelp.models import Role
 from earlyhelp.roles import role_required
 
@@ -82,7 +82,7 @@ def evidence_add_kind(request, family_id, kind, corrects=None):
         report = services.evidence_import(
             [row],
             recorded_by=request.user,
-            families=families_visible_to(request.user).filter(pk=family.pk),
+            families=families_allowing(request.user, Action.ADD_EVIDENCE).filter(pk=family.pk),
         )
         if report.saved:
             messages.success(request, "The evidence is recorded.")

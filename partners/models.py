@@ -1,7 +1,9 @@
-"""Partner agency systems that will call the REST API (issue: partner REST API).
+"""Partner agency systems that call the REST API, and information sharing agreements.
 
-Here is only the room for them: which agency a client acts for and which
-scopes it holds. Tokens and the API itself arrive with that issue.
+An API client acts for one agency. It signs in with OAuth 2 client credentials
+(django-oauth-toolkit's Application) and reaches families through the access
+gate as a practitioner of its agency would, through its own system user, and
+only within its scopes.
 """
 
 from django.contrib.postgres.fields import ArrayField
@@ -10,18 +12,29 @@ from django.db import models
 from cases.models import DataKind
 from earlyhelp.models import Organisation
 
+from .scopes import SCOPES
+
 
 class ApiClient(models.Model):
-    class Scope(models.TextChoices):
-        REQUESTS_WRITE = "requests:write", "Send requests for support"
-        EVIDENCE_WRITE = "evidence:write", "Send evidence"
-        FAMILIES_READ = "families:read", "Read families the agency may see"
+    SCOPE_CHOICES = list(SCOPES.items())
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="api_clients"
     )
     name = models.CharField(max_length=200)
     scopes = models.JSONField(default=list, blank=True)
+    # Who the gate sees: a practitioner of the agency that no person signs in as.
+    user = models.OneToOneField(
+        "earlyhelp.User", null=True, blank=True, on_delete=models.PROTECT, related_name="api_client"
+    )
+    application = models.OneToOneField(
+        "oauth2_provider.Application",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="api_client",
+    )
+    requests_per_minute = models.PositiveIntegerField(default=120)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -39,6 +39,7 @@ signed_in_page = answers(anonymous=302, others=200)
 public_page = answers(others=200)
 admin_page = answers(anonymous=302, administrator=200, others=403)
 lead_only = answers(anonymous=302, practitioner=200, others=404)
+api_lead_only = answers(anonymous=401, practitioner=200, others=404)
 merger_page = answers(anonymous=302, hub=200, administrator=200, practitioner=403, others=404)
 
 EXPECTED = {
@@ -97,6 +98,18 @@ EXPECTED = {
     "plan-copy": answers(anonymous=302, administrator=405, others=403),  # POST only
     "plan-edit": admin_page,
     "plan-publish": admin_page,
+    # The partner API answers 401 to anyone without a session or a token, and the gate's
+    # 404 to a signed-in person without a relation to the family.
+    "v1:family-list": answers(anonymous=401, others=200),
+    "v1:person-list": answers(anonymous=401, others=200),
+    "v1:family-detail": api_lead_only,
+    "v1:family-evidence": api_lead_only,
+    "v1:person-detail": api_lead_only,
+    "v1:evidence-submit": answers(anonymous=401, others=405),  # POST only
+    "v1:evaluate": answers(anonymous=401, others=405),  # POST only
+    "api-token": answers(others=405),  # POST only
+    "api-schema": public_page,
+    "api-docs": public_page,
     "break-glass": answers(anonymous=302, manager=200, administrator=200, others=403),
     # Records that are written by the system only: nobody adds them by hand.
     "admin:axes_accessattempt_add": answers(anonymous=302, others=403),
@@ -181,6 +194,8 @@ def concrete_path(name, pattern, users):
         "kind": "offence",
         "version": 10,
     }
+    if name.startswith("v1:"):
+        records["pk"] = records["person_id"] if "person" in name else records["family_id"]
     if converters <= set(records):
         return reverse(name, kwargs={key: records[key] for key in converters})
     if name == "password_reset_confirm":

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "v1"
+urlpatterns = [
+    path("families/", views.FamilyList.as_view(), name="family-list"),
+    path("families/<int:pk>/", views.FamilyDetail.as_view(), name="family-detail"),
+    path("families/<int:pk>/evidence/", views.FamilyEvidence.as_view(), name="family-evidence"),
+    path("persons/", views.PersonList.as_view(), name="person-list"),
+    path("persons/<int:pk>/", views.PersonDetail.as_view(), name="person-detail"),
+    path("evidence/", views.EvidenceSubmit.as_view(), name="evidence-submit"),
+    path("evaluate/", views.Evaluate.as_view(), name="evaluate"),
+]

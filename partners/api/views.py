@@ -1,0 +1,216 @@
+"""API views, one per operation, each reaching families and persons only through the gate."""
+
+import csv
+import io
+import json
+
+import django_filters
+from django.db.models import Prefetch
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.models import FamilyMember
+from earlyhelp.access import (
+    Action,
+    families_allowing,
+    families_visible_to,
+    family_for,
+    person_for,
+    persons_visible_to,
+    record_listing,
+)
+from outcomes import selectors as outcome_selectors
+from outcomes.engine import EvaluationError, evaluate
+from outcomes.engine.jsonio import SnapshotError, result_to_dict, snapshot_from_dict
+from outcomes.models import OutcomesPlanVersion
+from outcomes.services import evidence_import
+
+from .auth import HasScope
+from .problems import problem
+from .serializers import EvidenceSerializer, FamilySerializer, PersonSerializer
+
+MAX_BULK_ROWS = 20_000
+
+
+class GateView:
+    permission_classes = [*APIView.permission_classes, HasScope]
+
+
+class FamilyFilter(django_filters.FilterSet):
+    postcode = django_filters.CharFilter(field_name="postcode", lookup_expr="istartswith")
+    locality = django_filters.CharFilter(field_name="locality__name", lookup_expr="iexact")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+
+class FamilyList(GateView, generics.ListAPIView):
+    """Families the client's agency may see (consent under a sharing agreement)."""
+
+    scopes = {"GET": "families:read"}
+    serializer_class = FamilySerializer
+    filterset_class = FamilyFilter
+    ordering_fields = ["id", "updated_at"]
+
+    def get_queryset(self):
+        return (
+            families_visible_to(self.request.user)
+            .select_related("locality")
+            .prefetch_related(
+                Prefetch("memberships", queryset=FamilyMember.objects.select_related("person"))
+            )
+        )
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        record_listing(request.user, [_Id(row["id"]) for row in response.data["results"]])
+        return response
+
+
+class FamilyDetail(GateView, generics.RetrieveAPIView):
+    scopes = {"GET": "families:read"}
+    serializer_class = FamilySerializer
+
+    def get_object(self):
+        return family_for(self.request.user, self.kwargs["pk"], action=Action.VIEW)
+
+
+class PersonList(GateView, generics.ListAPIView):
+    scopes = {"GET": "families:read"}
+    serializer_class = PersonSerializer
+    filterset_fields = ["nhs_number", "upn", "date_of_birth"]
+
+    def get_queryset(self):
+        return persons_visible_to(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        record_listing(request.user, persons=[_Id(r["id"]) for r in response.data["results"]])
+        return response
+
+
+class PersonDetail(GateView, generics.RetrieveAPIView):
+    scopes = {"GET": "families:read"}
+    serializer_class = PersonSerializer
+
+    def get_object(self):
+        return person_for(self.request.user, self.kwargs["pk"], action=Action.VIEW)
+
+
+class FamilyEvidence(GateView, generics.ListAPIView):
+    scopes = {"GET": "evidence:read"}
+    serializer_class = EvidenceSerializer
+
+    def get_queryset(self):
+        family = family_for(self.request.user, self.kwargs["pk"], action=Action.VIEW_EVIDENCE)
+        return outcome_selectors.evidence_for_family(family).order_by("id")
+
+
+class EvidenceSubmit(GateView, APIView):
+    """Evidence rows: one object, a JSON list, or a CSV file of thousands of rows.
+
+    The same import service as the pages: every row checked, all saved or none, and a resend
+    with the same (source, external_id) changes nothing. The answer is a per-row report.
+    """
+
+    scopes = {"POST": "evidence:write"}
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(request=EvidenceSerializer(many=True), responses={201: dict, 400: dict})
+    def post(self, request):
+        rows = _rows_from(request)
+        if isinstance(rows, Response):
+            return rows
+        report = evidence_import(
+            rows,
+            recorded_by=None if hasattr(request, "api_client") else request.user,
+            api_client=getattr(request, "api_client", None),
+            families=families_allowing(request.user, Action.ADD_EVIDENCE),
+        )
+        if not report.ok:
+            return problem(
+                400,
+                f"{len(report.problems)} problem(s) in {len(rows)} row(s): nothing was saved",
+                kind="evidence-rows",
+                errors=[p.as_dict() for p in report.problems],
+                request=request,
+            )
+        body = report.as_dict()
+        return Response(body, status=status.HTTP_201_CREATED if report.created else 200)
+
+
+def _rows_from(request):
+    upload = request.FILES.get("file")
+    if upload is not None:
+        text = upload.read().decode("utf-8-sig", errors="replace")
+        rows = []
+        for line in csv.DictReader(io.StringIO(text)):
+            values = line.pop("values", "") or "{}"
+            try:
+                line["values"] = json.loads(values)
+            except json.JSONDecodeError:
+                line["values"] = values  # reported against the row by the import
+            rows.append({k: v for k, v in line.items() if v not in (None, "")})
+    else:
+        rows = request.data if isinstance(request.data, list) else [request.data]
+    if not rows:
+        return problem(400, "Send at least one evidence row", request=request)
+    if len(rows) > MAX_BULK_ROWS:
+        return problem(
+            413, f"At most {MAX_BULK_ROWS} rows in one call: split the file", request=request
+        )
+    return rows
+
+
+class Evaluate(GateView, APIView):
+    """What-if: family snapshots in the engine's format in, results and explanations out.
+
+    Touches no record: the snapshots are the caller's own data.
+    """
+
+    scopes = {"POST": "evaluate"}
+
+    @extend_schema(request=dict, responses={200: dict, 400: dict})
+    def post(self, request):
+        items = request.data if isinstance(request.data, list) else [request.data]
+        if not items or len(items) > 1000:
+            return problem(400, "Send between 1 and 1000 snapshots", request=request)
+        in_force = outcome_selectors.plan_in_force(timezone.localdate())
+        versions = {v.version: v for v in OutcomesPlanVersion.objects.filter(status="published")}
+        results, errors = [], []
+        for index, item in enumerate(items):
+            try:
+                snapshot = snapshot_from_dict(item)
+            except SnapshotError as error:
+                errors.append({"field": f"[{index}].{error.field}", "message": error.problem})
+                continue
+            wanted = (item.get("attachment") or {}).get("plan_version") or item.get("plan_version")
+            version = versions.get(wanted) if wanted else in_force
+            if version is None:
+                errors.append(
+                    {
+                        "field": f"[{index}].plan_version",
+                        "message": f"no published version {wanted}",
+                    }
+                )
+                continue
+            try:
+                results.append(result_to_dict(evaluate(snapshot, version.plan)))
+            except EvaluationError as error:
+                errors.append({"field": f"[{index}]", "message": str(error)})
+        if errors:
+            return problem(
+                400,
+                "Some snapshots are not right: see errors",
+                errors=errors,
+                kind="validation",
+                request=request,
+            )
+        return Response(results if isinstance(request.data, list) else results[0])
+
+
+class _Id:
+    def __init__(self, pk):
+        self.pk = pk
