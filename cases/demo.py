@@ -132,7 +132,8 @@ def seed_families(
             end = min(families, start + HOUSEHOLDS_PER_BATCH)
             for index in range(start, end):
                 showcase = SHOWCASE.get(index)
-                district = "Charnwood" if showcase == "lead" else None
+                # The demo practitioner's case is in their own district.
+                district = staff.practitioner.service if showcase == "lead" else None
                 house = maker.household(f"F{first + index:07d}", district=district)
                 casework.plan(house, showcase=showcase)
             totals.update(_insert(rows))

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from earlyhelp import services
-from earlyhelp.models import Organisation, Role, Team, User
+from earlyhelp.models import Locality, Organisation, Role, Team, User
 from outcomes.models import Attachment, AuditSampleItem
 
 from .demo_heritages import HERITAGES
@@ -75,7 +75,10 @@ class Staff:
     def load(cls, *, families: int, seed: int, district_shares: dict[str, float]) -> Staff:
         """Find the demo users and create enough workers for caseloads of about ten."""
         demo = {
-            u.username: u for u in User.objects.filter(username__in=["practitioner", "programme"])
+            u.username: u
+            for u in User.objects.filter(username__in=["practitioner", "programme"]).select_related(
+                "team__locality"
+            )
         }
         if len(demo) < 2:
             raise RuntimeError(
@@ -90,7 +93,7 @@ class Staff:
             team, _ = Team.objects.get_or_create(
                 organisation=fs_org,
                 name=f"{district} family support",
-                defaults={"locality_id": _locality_id(district)},
+                defaults={"locality": Locality.objects.filter(name=district).first()},
             )
             open_cases = families * OPEN_SHARE * FAMILY_SUPPORT_LEAD_SHARE * share
             if team.pk == practitioner.team_id:
@@ -105,18 +108,13 @@ class Staff:
             team, _ = Team.objects.get_or_create(organisation=org, name=team_name)
             users = maker.users(team, job, per_service)
             partners[service] = [Staffer(u, org.pk, service) for u in users]
+        district = practitioner.team.locality.name if practitioner.team.locality else None
         return cls(
-            practitioner=Staffer(practitioner.pk, fs_org.pk, "Charnwood"),
+            practitioner=Staffer(practitioner.pk, fs_org.pk, district or "Charnwood"),
             programme_user_id=demo["programme"].pk,
             family_support=family_support,
             partners=partners,
         )
-
-
-def _locality_id(district: str) -> int | None:
-    from earlyhelp.models import Locality
-
-    return Locality.objects.filter(name=district).values_list("pk", flat=True).first()
 
 
 class _StaffMaker:
@@ -181,17 +179,21 @@ class Casework:
         needs = self._needs(house)
         cursor = self.today - timedelta(days=rng.randint(20, 200))
         attached = False
-        if showcase == "lead" or rng.random() < OPEN_SHARE:
-            started = self.today - timedelta(days=120 if showcase else rng.randint(7, 330))
-            lead = self.staff.practitioner if showcase else self._lead(house, needs, now_open=True)
-            attached = self._episode(house, needs, lead, started, None, attach=showcase == "lead")
+        if showcase == "lead":
+            started = self.today - timedelta(days=120)
+            self._episode(house, needs, self.staff.practitioner, started, None, attach=True)
+            attached, cursor = True, started
+        elif showcase is None and rng.random() < OPEN_SHARE:
+            started = self.today - timedelta(days=rng.randint(7, 330))
+            lead = self._lead(house, needs, now_open=True)
+            attached = self._episode(house, needs, lead, started, None)
             cursor = started
         elif showcase == "queue" or rng.random() < 0.04:
             received = self.days_ago(0, 10)
             self._request(house, received, None, SupportRequest.Status.AWAITING_TRIAGE)
         elif rng.random() < 0.08:  # advice or no further action, closed at triage
             received = self.days_ago(3, 700)
-            self._request(house, received, received, SupportRequest.Status.CLOSED)
+            self._request(house, received, 0, SupportRequest.Status.CLOSED)
         closed = rng.choices([0, 1, 2], weights=[64, 30, 6])[0]
         for _ in range(closed):
             ended = cursor - timedelta(days=rng.randint(30, 500))
@@ -264,9 +266,8 @@ class Casework:
             self.staff.caseload[lead.user_id] = self.staff.caseload.get(lead.user_id, 0) + 1
 
         received = started - timedelta(days=rng.randint(5, 35))
-        triaged = received + timedelta(days=rng.randint(0, 4))
         status = SupportRequest.Status.TRIAGED if is_open else SupportRequest.Status.CLOSED
-        self._request(house, received, triaged, status)
+        self._request(house, received, rng.randint(0, 4), status)
 
         team = self._team(episode, needs - {lead.service}, is_open)
         eligible = (
@@ -285,7 +286,9 @@ class Casework:
                     attached_by_id=self.staff.programme_user_id,
                 )
             )
-        self._consent(house, lead, team, triaged, ended, reason, attach)
+        # A request needs the family's consent, so it was given by the day it came in.
+        given_on = received - timedelta(days=rng.randint(0, 3))
+        self._consent(house, lead, team, given_on, ended, reason, attach)
         return attach
 
     def _team(self, episode, services: set[str], is_open: bool) -> list[Staffer]:
@@ -335,12 +338,15 @@ class Casework:
             consent.withdrawn_on = ended
         self.rows.consents.append((consent, sorted(agencies)))
 
-    def _request(self, house, received: date, triaged: date | None, status) -> None:
+    def _request(self, house, received: date, triage_days: int | None, status) -> None:
+        """A request received on a day and triaged `triage_days` later (None: not yet)."""
+        received_at = self.at_work(received)
+        triaged_at = None
+        if triage_days is not None:
+            delay = timedelta(days=triage_days, hours=self.rng.randint(1, 6))
+            triaged_at = received_at + delay
         self.rows.requests.append(
             SupportRequest(
-                family=house.family,
-                status=status,
-                received_at=self.at_work(received),
-                triaged_at=self.at_work(triaged) if triaged else None,
+                family=house.family, status=status, received_at=received_at, triaged_at=triaged_at
             )
         )

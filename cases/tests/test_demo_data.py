@@ -7,7 +7,17 @@ from django.core.management import CommandError, call_command
 
 from cases.demo import TODAY, seed_families
 from cases.identifiers import validate_nhs_number, validate_ni_number, validate_upn
-from cases.models import Address, Episode, Family, FamilyMember, Person, PersonName, TafMember
+from cases.models import (
+    Address,
+    Consent,
+    Episode,
+    Family,
+    FamilyMember,
+    Person,
+    PersonName,
+    SupportRequest,
+    TafMember,
+)
 from earlyhelp.access import Relation, families_visible_to, persons_visible_to, relations_to
 from earlyhelp.demo import seed_demo
 from earlyhelp.models import User
@@ -149,6 +159,24 @@ def test_households_hang_together(demo_users):
                 assert _age(member.person) < 18, member
     dates = Person.objects.values_list("date_of_birth", flat=True)
     assert max(d for d in dates if d) <= TODAY  # nothing "as of" a day after the demo's today
+
+
+def test_the_casework_timeline_runs_forwards(demo_users):
+    seed_families(families=FAMILIES * 2, seed=4)
+
+    for request in SupportRequest.objects.exclude(triaged_at=None):
+        assert request.received_at < request.triaged_at
+    for episode in Episode.objects.prefetch_related("family__requests", "family__consents"):
+        assert episode.started_on <= TODAY
+        assert episode.ended_on is None or episode.started_on < episode.ended_on
+        # Each episode began from a request, made with the family's consent.
+        requests = [r.received_at.date() for r in episode.family.requests.all()]
+        assert any(received < episode.started_on for received in requests), episode
+        assert min(c.given_on for c in episode.family.consents.all()) <= min(requests)
+    for attachment in Attachment.objects.select_related("episode"):
+        assert attachment.episode.started_on <= attachment.attached_on <= TODAY
+    verbal = Consent.objects.filter(kind=Consent.Kind.VERBAL)
+    assert all(c.chase_on > c.given_on for c in verbal)
 
 
 def test_some_people_moved_household_and_some_were_entered_twice(demo_users):
