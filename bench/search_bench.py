@@ -4,8 +4,8 @@
         [--families 50000] [--queries 200] [--seed 1] [--database earlyhelp_bench]
 
 Uses its own database on DATABASE_URL's server (`earlyhelp_bench`), migrated and
-seeded once with cases.demo; a later run with the same seed and size reuses it,
-another seed or size starts it afresh. Searches run through cases.selectors
+seeded once with cases.demo; a later run with the same seed, size and generator
+code reuses it, anything else starts it afresh. Searches run through cases.selectors
 exactly as the pages will, for a hub user (the access gate narrows the rows)
 and unrestricted (the same ranking over everyone) as a baseline, with queries
 a practitioner types: surnames drawn from the data (common ones more often),
@@ -15,6 +15,7 @@ the same misspelt, and first and last names together.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import random
 import statistics
@@ -58,13 +59,22 @@ def setup_django(url: str) -> None:
     django.setup()
 
 
-def loaded_with() -> tuple[int, int, float] | None:
-    """(seed, families, seconds) of the load already in this database, if any."""
+def generator_version() -> str:
+    """A fingerprint of the demo generator's code: data from older code is not reused."""
+    sources = sorted((ROOT / "cases").glob("demo*.py"))
+    return hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:12]
+
+
+def loaded_with() -> tuple | None:
+    """(seed, families, generator version, seconds) of the load in this database, if any."""
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("CREATE TABLE IF NOT EXISTS bench_seed (seed int, families int, seconds float)")
-        cur.execute("SELECT seed, families, seconds FROM bench_seed")
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS bench_seed"
+            " (seed int, families int, generator text, seconds float)"
+        )
+        cur.execute("SELECT seed, families, generator, seconds FROM bench_seed")
         return cur.fetchone()
 
 
@@ -82,7 +92,10 @@ def load(families: int, seed: int) -> float:
     seconds = time.monotonic() - started
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE")  # fresh statistics, as autovacuum would soon give
-        cur.execute("INSERT INTO bench_seed VALUES (%s, %s, %s)", [seed, families, seconds])
+        cur.execute(
+            "INSERT INTO bench_seed VALUES (%s, %s, %s, %s)",
+            [seed, families, generator_version(), seconds],
+        )
     return seconds
 
 
@@ -95,10 +108,10 @@ def prepare(url: str, name: str, *, families: int, seed: int) -> tuple[float, bo
     setup_django(with_database(url, name))
     call_command("migrate", verbosity=0)
     previous = loaded_with()
-    if previous and previous[:2] == (seed, families):
-        return previous[2], False
+    if previous and previous[:3] == (seed, families, generator_version()):
+        return previous[3], False
     if previous or _has_families():
-        print(f"{name} holds another load ({previous}); starting it afresh", file=sys.stderr)
+        print(f"{name} holds another seed, size or generator; loading afresh", file=sys.stderr)
         connection.close()
         drop_database(url, name)
         ensure_database(with_database(url, "postgres"), name)
