@@ -34,8 +34,10 @@ format: install
 vendor:
 	bash scripts/vendor.sh
 
+# Every bench/*_bench.py in turn, on the PostgreSQL `make test` would use;
+# ARGS="search --families 5000" runs only matching scripts, with those options.
 bench: install
-	@echo "No benchmarks yet: they arrive with the records issue (bench/)."
+	$(BIN)/python -m earlyhelp.devtools bench $(ARGS)
 
 stop-db: install
 	$(BIN)/python -m earlyhelp.devtools stop-db

@@ -1,14 +1,78 @@
-"""Reads about families and persons, each starting from the access gate's querysets.
-
-A selector owns its select_related/prefetch_related, so a page runs a fixed
-number of queries whatever it holds.
+"""Reads for families and persons. Each starts from the access gate's querysets and owns its
+select_related/prefetch_related, so a page makes the same few queries whatever it shows.
 """
 
-from django.db.models import Prefetch
+from __future__ import annotations
 
-from earlyhelp.access import families_visible_to
+import re
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.functions import Greatest, Upper
+
+from earlyhelp.access import families_visible_to, persons_visible_to
 
 from .models import Episode, Family, FamilyMember
+
+# Names are matched with pg_trgm's `%` operator, which the trigram GIN indexes on
+# UPPER(first_name), UPPER(last_name) and UPPER(name) answer; it uses pg_trgm's
+# similarity threshold, left at its default of 0.3. (A `similarity(...) > x`
+# filter would read every row instead.)
+MAX_TERMS = 4
+
+
+def person_search(*, user, query: str, page_size: int = 25, page: int = 1):
+    """People the user may see whose name is like `query`, closest first.
+
+    One word matches a first or last name; two or more are read as first name
+    then last name, or last name then first. Returns (persons, has_next); each
+    person carries `visible_memberships`: their households the user may see,
+    the current ones first.
+    """
+    terms = _terms(query)
+    if not terms:
+        return [], False
+    persons = _ranked_persons(persons_visible_to(user), terms).prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=FamilyMember.objects.filter(family__in=families_visible_to(user))
+            .select_related("family")
+            .order_by(F("left_on").desc(nulls_first=True), "-joined_on"),
+            to_attr="visible_memberships",
+        )
+    )
+    return _page(persons, page_size, page)
+
+
+def family_search(*, user, query: str, page_size: int = 25, page: int = 1):
+    """Families the user may see whose name ("Smith family") is like `query`, closest first.
+
+    Returns (families, has_next); each family carries `current_members`.
+    """
+    terms = _terms(query)
+    if not terms:
+        return [], False
+    families = (
+        _ranked_families(families_visible_to(user), terms)
+        .select_related("locality")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=FamilyMember.objects.filter(left_on__isnull=True)
+                .select_related("person")
+                .order_by("role", "person__date_of_birth"),
+                to_attr="current_members",
+            ),
+            Prefetch(
+                "episodes",
+                queryset=Episode.objects.filter(status=Episode.Status.OPEN).select_related(
+                    "lead_practitioner"
+                ),
+                to_attr="open_episodes",
+            ),
+        )
+    )
+    return _page(families, page_size, page)
 
 
 def family_list(*, user):
@@ -50,21 +114,55 @@ def family_detail(family: Family) -> dict:
     }
 
 
-def family_search(*, user, query, page_size=25, page=1):
-    rows = list(
-        family_list(user=user).filter(name__icontains=query)[
-            (page - 1) * page_size : page * page_size + 1
-        ]
+def _terms(query: str) -> list[str]:
+    """The words of a name search, upper-cased as the indexes are; punctuation but
+    hyphens and apostrophes dropped."""
+    words = re.sub(r"[^\w\s'-]", " ", query or "").upper().split()
+    return words[:MAX_TERMS]
+
+
+def _ranked_families(families: QuerySet, terms: list[str]) -> QuerySet:
+    term = " ".join(terms)
+    return (
+        families.annotate(name_upper=Upper("name"))
+        .filter(Q(name_upper__trigram_similar=term) | Q(reference=term))
+        .annotate(score=TrigramSimilarity("name_upper", term))
+        .order_by("-score", "name", "id")
     )
-    return rows[:page_size], len(rows) > page_size
 
 
-def person_search(*, user, query, page_size=25, page=1):
-    from earlyhelp.access import persons_visible_to
-
-    rows = list(
-        persons_visible_to(user).filter(last_name__icontains=query)[
-            (page - 1) * page_size : page * page_size + 1
-        ]
+def _ranked_persons(persons: QuerySet, terms: list[str]) -> QuerySet:
+    persons = persons.filter(merged_into__isnull=True).annotate(
+        first_upper=Upper("first_name"), last_upper=Upper("last_name")
     )
-    return rows[:page_size], len(rows) > page_size
+
+    def like(first: str, last: str):
+        return Q(first_upper__trigram_similar=first) & Q(last_upper__trigram_similar=last)
+
+    def closeness(first: str, last: str):
+        return TrigramSimilarity("first_upper", first) + TrigramSimilarity("last_upper", last)
+
+    if len(terms) == 1:
+        (term,) = terms
+        match = Q(last_upper__trigram_similar=term) | Q(first_upper__trigram_similar=term)
+        score = Greatest(
+            TrigramSimilarity("last_upper", term), TrigramSimilarity("first_upper", term)
+        )
+    else:
+        # "Priya Shah" or "Shah Priya": the first word is the first name or the last.
+        word, rest = terms[0], " ".join(terms[1:])
+        match = like(word, rest) | like(rest, word)
+        score = Greatest(closeness(word, rest), closeness(rest, word))
+    return (
+        persons.filter(match)
+        .annotate(score=score)
+        .order_by("-score", "last_name", "first_name", "id")
+    )
+
+
+def _page(rows: QuerySet, page_size: int, page: int):
+    """One page of rows and whether another follows, in one query (no COUNT)."""
+    page_size = max(1, page_size)
+    start = (max(1, page) - 1) * page_size
+    found = list(rows[start : start + page_size + 1])
+    return found[:page_size], len(found) > page_size

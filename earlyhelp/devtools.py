@@ -1,4 +1,4 @@
-"""The newcomer's two commands, `make run` and `make test`, as plain Python.
+"""The newcomer's two commands, `make run` and `make test`, as plain Python (and `make bench`).
 
 Kept free of Django imports: it decides which PostgreSQL and Redis to use
 *before* settings are loaded, then hands over to manage.py or pytest.
@@ -213,12 +213,42 @@ def test(argv: list[str]) -> int:
     return code
 
 
+def bench(argv: list[str]) -> int:
+    """Run each bench/*_bench.py in turn, with the PostgreSQL `make test` would use.
+
+    A first argument that is not an option picks the scripts whose name holds
+    it, and the rest go to them: `make bench ARGS="search --families 5000"`.
+    Scripts that need a database make their own on that server.
+    """
+    pick = argv.pop(0) if argv and not argv[0].startswith("-") else ""
+    scripts = [s for s in sorted((ROOT / "bench").glob("*_bench.py")) if pick in s.name]
+    if not scripts:
+        print(f"No bench/*_bench.py matches {pick!r}", file=sys.stderr)
+        return 2
+    env = dict(os.environ)
+    url, source = database_for_test()
+    env["DATABASE_URL"] = url
+    print(f"Benchmarks use PostgreSQL from {source}")
+    failed = []
+    for script in scripts:
+        print(f"\n== {script.relative_to(ROOT)}", flush=True)
+        started = time.monotonic()
+        code = subprocess.run([sys.executable, str(script), *argv], cwd=ROOT, env=env).returncode
+        print(f"== {script.name}: {'ok' if code == 0 else f'FAILED ({code})'}", end="")
+        print(f" in {time.monotonic() - started:.0f}s")
+        if code:
+            failed.append(script.name)
+    return 1 if failed else 0
+
+
 def main() -> int:
     command, *rest = sys.argv[1:] or ["help"]
     if command == "run":
         return run(rest)
     if command == "test":
         return test(rest)
+    if command == "bench":
+        return bench(rest)
     if command == "manage":
         # A manage.py command against the same database `make run` uses.
         env = {**os.environ, "DATABASE_URL": database_for_run()[0]}
@@ -228,7 +258,7 @@ def main() -> int:
         embedded_stop(DATA / "postgres")
         embedded_stop(DATA / "test-postgres")
         return 0
-    print("usage: python -m earlyhelp.devtools run|test|manage ARGS|stop-db", file=sys.stderr)
+    print("usage: python -m earlyhelp.devtools run|test|bench|manage ARGS|stop-db", file=sys.stderr)
     return 2
 
 

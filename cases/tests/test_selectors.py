@@ -1,0 +1,111 @@
+"""Name search: closest names first, only what the user may see, the same few queries a page."""
+
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from cases.models import Family, FamilyMember, Person, SupportRequest
+from cases.selectors import family_search, person_search
+
+pytestmark = pytest.mark.django_db
+ROLE = FamilyMember.Role
+
+
+def household(surname: str, *, in_hub_queue: bool, first_names=("Kerry", "Jayden")) -> Family:
+    """A family of a parent and a child; `in_hub_queue` puts a request in the hub's queue."""
+    family = Family.objects.create(
+        reference=f"T{Family.objects.count() + 1:07d}", name=f"{surname} family"
+    )
+    for first_name, role in zip(first_names, [ROLE.PARENT_CARER, ROLE.CHILD], strict=False):
+        person = Person.objects.create(
+            first_name=first_name, last_name=surname, date_of_birth=date(2012, 5, 1)
+        )
+        FamilyMember.objects.create(family=family, person=person, role=role)
+    if in_hub_queue:
+        SupportRequest.objects.create(family=family, received_at=timezone.now())
+    return family
+
+
+def test_person_search_finds_only_people_the_user_may_see(users):
+    seen = household("Smith", in_hub_queue=True)
+    household("Smith", in_hub_queue=False, first_names=("Hidden", "Person"))
+
+    rows, has_next = person_search(user=users["hub"], query="smith")
+
+    assert {p.first_name for p in rows} == {"Kerry", "Jayden"}
+    assert not has_next
+    assert {m.family for p in rows for m in p.visible_memberships} == {seen}
+    assert person_search(user=users["administrator"], query="smith") == ([], False)
+
+
+def test_a_person_in_two_households_shows_only_the_one_the_user_may_see(users):
+    seen = household("Okafor", in_hub_queue=True)
+    unseen = household("Bennett", in_hub_queue=False)
+    mover = seen.memberships.get(role=ROLE.CHILD).person
+    FamilyMember.objects.create(family=unseen, person=mover, role=ROLE.CHILD)
+
+    rows, _ = person_search(user=users["hub"], query="Jayden Okafor")
+
+    assert rows == [mover]
+    assert [m.family for m in rows[0].visible_memberships] == [seen]
+
+
+def test_person_search_puts_the_closest_name_first_and_tolerates_order_and_slips(users):
+    for surname in ["Smyth", "Smith", "Smithson"]:
+        household(surname, in_hub_queue=True)
+    hub = users["hub"]
+
+    rows, _ = person_search(user=hub, query="SMITH")
+    assert rows[0].last_name == "Smith"
+    assert {p.last_name for p in rows} >= {"Smith", "Smyth"}
+    assert person_search(user=hub, query="Smith Kerry")[0][0].full_name == "Kerry Smith"
+    assert person_search(user=hub, query="kery smith")[0][0].full_name == "Kerry Smith"
+
+
+def test_family_search_finds_only_families_the_user_may_see(users):
+    seen = household("Kowalski", in_hub_queue=True)
+    household("Kowalski", in_hub_queue=False)
+
+    rows, has_next = family_search(user=users["hub"], query="Kowalski")
+
+    assert rows == [seen] and not has_next
+    assert {m.person.first_name for m in rows[0].current_members} == {"Kerry", "Jayden"}
+
+
+def test_an_empty_search_asks_the_database_nothing(users, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert person_search(user=users["hub"], query="  ") == ([], False)
+        assert family_search(user=users["hub"], query="") == ([], False)
+
+
+@pytest.mark.parametrize("matching", [5, 30])
+def test_a_search_page_costs_the_same_queries_however_many_match(
+    users, matching, django_assert_max_num_queries
+):
+    for _ in range(matching):
+        household("Patel", in_hub_queue=True)
+    household("Patel", in_hub_queue=False)
+    hub = users["hub"]
+
+    with django_assert_max_num_queries(2):  # the page, and the households shown on it
+        people, more_people = person_search(user=hub, query="Patel", page_size=25)
+    with django_assert_max_num_queries(3):  # the page, its members, its open episodes
+        families, more_families = family_search(user=hub, query="Patel", page_size=25)
+
+    assert len(people) == min(25, 2 * matching) and more_people == (2 * matching > 25)
+    assert len(families) == min(25, matching) and more_families == (matching > 25)
+    for person in people:
+        assert len(person.visible_memberships) == 1
+
+
+def test_the_next_page_carries_on_where_the_first_stopped(users):
+    for _ in range(30):
+        household("Patel", in_hub_queue=True)
+    hub = users["hub"]
+
+    first, more = family_search(user=hub, query="Patel", page=1)
+    second, more_after = family_search(user=hub, query="Patel", page=2)
+
+    assert (len(first), more, len(second), more_after) == (25, True, 5, False)
+    assert not set(first) & set(second)
