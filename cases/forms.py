@@ -8,6 +8,7 @@ from earlyhelp.manage_forms import GovukMessagesMixin
 from earlyhelp.models import Locality
 
 from .identifiers import normalise_identifier
+from .matching import likely_duplicates
 from .models import Address, FamilyMember, Person
 
 UK_POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}")
@@ -94,6 +95,20 @@ class PersonForm(GovukMessagesMixin, forms.ModelForm):
         if postcode and not UK_POSTCODE.fullmatch(postcode):
             raise forms.ValidationError("Enter a real postcode, like LE11 3TU")
         return postcode
+
+    def likely_duplicates(self, **options):
+        """Existing records these (valid) details may describe, best first (DOMAIN §3)."""
+        details = self.cleaned_data
+        return likely_duplicates(
+            first_name=details["first_name"],
+            last_name=details["last_name"],
+            date_of_birth=details["date_of_birth"],
+            postcode=details["postcode"],
+            nhs_number=details["nhs_number"],
+            ni_number=details["ni_number"],
+            upn=details["upn"],
+            **options,
+        )
 
     def clean(self):
         cleaned = super().clean()

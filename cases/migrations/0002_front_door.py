@@ -302,12 +302,6 @@ class Migration(migrations.Migration):
                 to="cases.supportrequest",
             ),
         ),
-        migrations.AddConstraint(
-            model_name="supportrequestmember",
-            constraint=models.UniqueConstraint(
-                fields=("request", "person"), name="request_member_once"
-            ),
-        ),
         migrations.AddIndex(
             model_name="triagedecision",
             index=models.Index(fields=["decided_by", "-decided_at"], name="decision_by"),

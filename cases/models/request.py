@@ -102,10 +102,9 @@ class SupportRequestMember(models.Model):
     )
 
     class Meta:
+        # No "once per request" rule: a person typed twice as new records must
+        # still merge into one (the merge moves this link to the survivor).
         ordering = ["request", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["request", "person"], name="request_member_once")
-        ]
 
     def __str__(self):
         return f"{self.person_id} in {self.request_id}"

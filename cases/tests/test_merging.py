@@ -311,7 +311,13 @@ def test_refuses_an_unmerge_once_the_survivor_was_merged_elsewhere(records, hub)
 
 def test_live_links_are_every_person_foreign_key_but_history_and_merges():
     keys = {link.key for link in person_links()}
-    assert keys == {"cases.Address", "cases.Consent", "cases.FamilyMember", "cases.PersonName"}
+    assert keys == {
+        "cases.Address",
+        "cases.Consent",
+        "cases.FamilyMember",
+        "cases.PersonName",
+        "cases.SupportRequestMember",  # a request is about the surviving record
+    }
 
 
 # --- Two people merging at once -------------------------------------------------------------
