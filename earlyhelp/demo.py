@@ -93,6 +93,10 @@ DEMO_USERS = [
         "Programme officer",
     ),
     DemoUser("auditor", "Aisha", "Rahman", Role.AUDITOR, "Quality and audit", "Internal auditor"),
+    # Social care's social workers raise step-down requests (DOMAIN §4 step 8).
+    DemoUser(
+        "social-worker", "Sofia", "Mensah", Role.PRACTITIONER, "First Response", "Social worker"
+    ),
     DemoUser(
         "admin",
         "Adam",
@@ -147,4 +151,8 @@ def seed_demo(*, password: str) -> list[tuple[DemoUser, TOTPDevice | None]]:
             if device is None:
                 device = TOTPDevice.objects.create(user=user, name="Demo device", confirmed=True)
         created.append((demo, device))
+    # A few requests in the hub's queue (the front door).
+    from cases.demo import seed_demo_requests
+
+    seed_demo_requests()
     return created
