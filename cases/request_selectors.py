@@ -169,7 +169,7 @@ def support_request_for(user, support_request_id, *, action):
         )
         raise Http404("No such request")
     family = family_for(user, family_id, action=action)
-    request = (
+    support_request = (
         with_flags(SupportRequest.objects.filter(pk=pk))
         .select_related(
             "locality",
@@ -182,21 +182,23 @@ def support_request_for(user, support_request_id, *, action):
         )
         .get()
     )
-    request.family = family  # carries the gate's relations and allowed actions
-    return request
+    support_request.family = family  # carries the gate's relations and allowed actions
+    return support_request
 
 
-def request_detail(request: SupportRequest) -> dict:
+def request_detail(support_request: SupportRequest) -> dict:
     """What the request page shows besides the request itself."""
-    members = list(request.members.select_related("person").order_by("id"))
+    members = list(support_request.members.select_related("person").order_by("id"))
     consents = list(
-        Consent.objects.filter(family_id=request.family_id, person__in=[m.person for m in members])
+        Consent.objects.filter(
+            family_id=support_request.family_id, person__in=[m.person for m in members]
+        )
         .select_related("person")
         .prefetch_related("agencies")
         .order_by("person__last_name", "person__first_name", "-given_on")
     )
     episodes = list(
-        Episode.objects.filter(family_id=request.family_id)
+        Episode.objects.filter(family_id=support_request.family_id)
         .select_related("lead_practitioner", "lead_agency")
         .order_by("-started_on")[:5]
     )

@@ -115,7 +115,7 @@ def support_request_submit(
             locality=locality,
         )
         audit.record(by, action="create", outcome=ALLOWED, family_id=family.pk)
-    request = SupportRequest.objects.create(
+    support_request = SupportRequest.objects.create(
         family=family,
         kind=kind,
         received_at=timezone.now(),
@@ -152,10 +152,10 @@ def support_request_submit(
                 outcome=ALLOWED,
                 family_id=family.pk,
                 person_id=person.pk,
-                detail=f"from request {request.reference}",
+                detail=f"from request {support_request.reference}",
             )
         SupportRequestMember.objects.create(
-            request=request,
+            request=support_request,
             person=person,
             role=wanted.role,
             relationship=wanted.relationship,
@@ -169,9 +169,9 @@ def support_request_submit(
         action="request",
         outcome=ALLOWED,
         family_id=family.pk,
-        detail=f"{request.reference}: {request.get_kind_display()}",
+        detail=f"{support_request.reference}: {support_request.get_kind_display()}",
     )
-    return request
+    return support_request
 
 
 def _check_submission(*, by, kind, people, consent, reason):
@@ -262,27 +262,27 @@ def support_request_triage(
         raise ValidationError("Select a decision")
     if not rationale.strip():
         raise ValidationError("Enter the reasons for your decision")
-    request = _locked(support_request_id)
-    if request.status != SupportRequest.Status.AWAITING_TRIAGE:
-        raise RequestAlreadyHandled(already_handled(request))
+    support_request = _locked(support_request_id)
+    if support_request.status != SupportRequest.Status.AWAITING_TRIAGE:
+        raise RequestAlreadyHandled(already_handled(support_request))
     now = timezone.now()
     decision = TriageDecision.objects.create(
-        request=request,
+        request=support_request,
         priority=priority,
         rationale=rationale.strip(),
         decided_by=by,
         decided_at=now,
-        time_to_decision=now - request.received_at,
+        time_to_decision=now - support_request.received_at,
     )
-    request.status = STATUS_AFTER[priority]
-    request.triaged_at = now
-    request.save(update_fields=["status", "triaged_at"])
+    support_request.status = STATUS_AFTER[priority]
+    support_request.triaged_at = now
+    support_request.save(update_fields=["status", "triaged_at"])
     audit.record(
         by,
         action="triage",
         outcome=ALLOWED,
-        family_id=request.family_id,
-        detail=f"{request.reference}: {decision.short_name}",
+        family_id=support_request.family_id,
+        detail=f"{support_request.reference}: {decision.short_name}",
     )
     return decision
 
@@ -292,9 +292,9 @@ def support_request_allocate(
     *, support_request_id: int, lead_agency: Organisation, lead_practitioner: User, by: User
 ) -> Allocation:
     """Name the lead agency and practitioner, and open the family's episode with them."""
-    request = _locked(support_request_id)
-    if request.status != SupportRequest.Status.AWAITING_ALLOCATION:
-        raise RequestAlreadyHandled(already_handled(request))
+    support_request = _locked(support_request_id)
+    if support_request.status != SupportRequest.Status.AWAITING_ALLOCATION:
+        raise RequestAlreadyHandled(already_handled(support_request))
     if not is_candidate(lead_practitioner, lead_agency):
         raise ValidationError(f"{lead_practitioner} is not a practitioner of {lead_agency}")
     caseload = Episode.objects.filter(
@@ -303,15 +303,15 @@ def support_request_allocate(
     try:
         with transaction.atomic():
             episode = Episode.objects.create(
-                family_id=request.family_id,
+                family_id=support_request.family_id,
                 started_on=timezone.localdate(),
                 lead_agency=lead_agency,
                 lead_practitioner=lead_practitioner,
             )
     except IntegrityError:
-        raise FamilyAlreadyOpen(_already_open(request.family_id)) from None
+        raise FamilyAlreadyOpen(_already_open(support_request.family_id)) from None
     allocation = Allocation.objects.create(
-        request=request,
+        request=support_request,
         episode=episode,
         lead_agency=lead_agency,
         lead_practitioner=lead_practitioner,
@@ -319,14 +319,14 @@ def support_request_allocate(
         allocated_by=by,
         allocated_at=timezone.now(),
     )
-    request.status = SupportRequest.Status.ALLOCATED
-    request.save(update_fields=["status"])
+    support_request.status = SupportRequest.Status.ALLOCATED
+    support_request.save(update_fields=["status"])
     audit.record(
         by,
         action="allocate",
         outcome=ALLOWED,
-        family_id=request.family_id,
-        detail=f"{request.reference} to {lead_practitioner} ({lead_agency})",
+        family_id=support_request.family_id,
+        detail=f"{support_request.reference} to {lead_practitioner} ({lead_agency})",
     )
     return allocation
 
@@ -346,25 +346,25 @@ def _locked(support_request_id: int) -> SupportRequest:
     return SupportRequest.objects.select_for_update(of=("self",)).get(pk=support_request_id)
 
 
-def already_handled(request: SupportRequest) -> str:
+def already_handled(support_request: SupportRequest) -> str:
     Status = SupportRequest.Status
-    if request.status == Status.ALLOCATED:
-        allocation = Allocation.objects.select_related("allocated_by").get(request=request)
+    if support_request.status == Status.ALLOCATED:
+        allocation = Allocation.objects.select_related("allocated_by").get(request=support_request)
         return (
             f"This request was allocated by {allocation.allocated_by} "
             f"{_when(allocation.allocated_at)}"
         )
-    if request.status == Status.AWAITING_TRIAGE:
+    if support_request.status == Status.AWAITING_TRIAGE:
         return "This request has not been triaged yet"
-    decision = TriageDecision.objects.select_related("decided_by").get(request=request)
-    if request.status == Status.AWAITING_ALLOCATION:
+    decision = TriageDecision.objects.select_related("decided_by").get(request=support_request)
+    if support_request.status == Status.AWAITING_ALLOCATION:
         return (
             f"This request was triaged by {decision.decided_by} {_when(decision.decided_at)} "
             f"({decision.short_name}) and is waiting for allocation"
         )
     return (
         f"This request was triaged by {decision.decided_by} {_when(decision.decided_at)} "
-        f"({decision.short_name}): it is {request.get_status_display().lower()}"
+        f"({decision.short_name}): it is {support_request.get_status_display().lower()}"
     )
 
 
