@@ -143,6 +143,16 @@ class ChooseMatchForm(forms.Form):
         error_messages={"required": "Select a record, or that none of these is the person"},
     )
 
+    # The page showing the matches carries this, so that "Continue" with no choice made
+    # is an error rather than the same matches offered again.
+    OFFERED = "matches_offered"
+
+    @classmethod
+    def after_check(cls, data, *, matches):
+        """Bound to the answer once the matches were shown; unbound the first time."""
+        shown = data is not None and ("match" in data or cls.OFFERED in data)
+        return cls(data if shown else None, matches=matches)
+
     def __init__(self, *args, matches=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["match"].choices = [

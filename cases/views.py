@@ -251,7 +251,7 @@ def member_add(request, family_id):
     matches, choose = [], None
     if request.method == "POST" and person_form.is_valid() and membership_form.is_valid():
         matches = person_form.likely_duplicates()
-        choose = ChooseMatchForm(data if "match" in request.POST else None, matches=matches)
+        choose = ChooseMatchForm.after_check(data, matches=matches)
         if not matches or choose.is_valid():
             chosen = choose.cleaned_data["match"] if matches else ChooseMatchForm.NEW
             with transaction.atomic():

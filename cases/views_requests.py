@@ -116,7 +116,7 @@ def request_person(request, index=None):
             record_listing(
                 request.user, persons=[m.person for m in matches], action="duplicate_check"
             )
-        choose = ChooseMatchForm(data if "match" in request.POST else None, matches=matches)
+        choose = ChooseMatchForm.after_check(data, matches=matches)
         if not matches or choose.is_valid():
             chosen = choose.cleaned_data["match"] if matches else ChooseMatchForm.NEW
             if chosen in draft.chosen_ids(except_index=index):

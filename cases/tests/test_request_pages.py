@@ -480,3 +480,24 @@ def test_a_record_merged_before_sending_stops_the_request_and_saves_nothing(prac
     assert response.status_code == 400 and "govuk-error-summary" in page
     assert "is no longer there, or was merged: change that person" in page
     assert counts() == before
+
+
+def test_continuing_past_the_offered_records_without_choosing_is_an_error(practitioner, users):
+    """On the request's person page and on a family's "add a member" page alike."""
+    Person.objects.create(
+        first_name="Tomasz", last_name="Nowak", date_of_birth="2014-03-02", postcode="LE11 2AB"
+    )
+    family = make_family("Lead family", members=0, lead=users["practitioner"])
+    fill_until(practitioner, "person")
+    member_add = {k: v for k, v in CHILD.items() if k != "member-concerns"}
+    for url, data in [
+        (reverse("request-person-add"), CHILD),
+        (reverse("member-add", args=[family.pk]), member_add),
+    ]:
+        offered = practitioner.post(url, data)
+        assert offered.status_code == 200 and 'name="matches_offered"' in offered.content.decode()
+        unanswered = practitioner.post(url, {**data, "matches_offered": "1"})
+        page = unanswered.content.decode()
+        assert unanswered.status_code == 400 and "govuk-error-summary" in page
+        assert "Select a record, or that none of these is the person" in page
+    assert not FamilyMember.objects.filter(family=family).exists()

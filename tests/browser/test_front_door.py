@@ -123,7 +123,9 @@ def test_a_school_asks_the_hub_triages_and_allocates_and_the_lead_finds_the_fami
 
     # 1. A school's practitioner makes the request, by keyboard alone.
     sign_in(page, base, "sam", check_a11y)
-    tab_to(page, page.get_by_role("link", name="Make a request"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Sam")
+    check_a11y(page, "practitioner home")
+    tab_to(page, page.get_by_role("link", name="Make a request", exact=True))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("What kind of request is this?")
     check_a11y(page, "request: kind")
@@ -209,14 +211,17 @@ def test_a_school_asks_the_hub_triages_and_allocates_and_the_lead_finds_the_fami
     # The request does not open the family's record to the one who sent it.
     page.goto(f"{base}/families/{family.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    check_a11y(page, "the family, refused to the sender")
     page.get_by_role("button", name="Sign out").click()
 
     # 2. The hub triages it P3a and allocates a lead practitioner.
-    sign_in(page, base, "harry")
+    sign_in(page, base, "harry", check_a11y)
     expect(page.get_by_role("heading", level=1)).to_have_text("Your triage queue")
     expect(page.locator("main")).to_contain_text("Verbal consent: chase by")
     check_a11y(page, "hub home")
     page.get_by_role("link", name="Triage queue").first.click()
+    expect(page.locator("table")).to_contain_text("Nowak family")
+    check_a11y(page, "triage queue")
     page.get_by_label("Locality").select_option(label="Charnwood")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.locator("table")).to_contain_text("Nowak family")
@@ -257,7 +262,8 @@ def test_a_school_asks_the_hub_triages_and_allocates_and_the_lead_finds_the_fami
     assert Episode.objects.get(family=family).status == "open"
 
     # 3. The lead practitioner finds the family on their own page.
-    sign_in(page, base, "priya")
+    sign_in(page, base, "priya", check_a11y)
+    check_a11y(page, "lead's home")
     page.get_by_role("link", name="Families").first.click()
     expect(page.get_by_role("link", name="Nowak family")).to_be_visible()
     check_a11y(page, "lead's family list")
@@ -265,3 +271,48 @@ def test_a_school_asks_the_hub_triages_and_allocates_and_the_lead_finds_the_fami
     expect(page.locator("main")).to_contain_text("Priya Shah")
     expect(page.locator("main")).to_contain_text("P3a by Harry Bennett")
     check_a11y(page, "lead's family page")
+
+
+def test_a_person_we_already_hold_is_offered_and_chosen(page, live_server, check_a11y, world):
+    from cases.models import FamilyMember, Person
+    from tests.worlds import make_family
+
+    family = make_family("Nowak family", members=0)
+    tomasz = Person.objects.create(
+        first_name="Tomasz", last_name="Nowak", date_of_birth=date(2014, 3, 2), postcode="LE11 2AB"
+    )
+    FamilyMember.objects.create(family=family, person=tomasz, role="child")
+    base = live_server.url
+    sign_in(page, base, "sam")
+    page.goto(f"{base}/requests/new/")
+    page.get_by_label("A professional asking for support for a family").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Telephone number").fill("01509 123456")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter why the family needs support"
+    )
+    check_a11y(page, "reason with errors")
+    page.get_by_label("Why does the family need support?").fill("Attendance has fallen this term.")
+    page.get_by_role("button", name="Continue").click()
+
+    page.get_by_role("button", name="Check for existing records and continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter first name")
+    check_a11y(page, "person with errors")
+    page.get_by_label("Child or young person").check()
+    page.get_by_label("First name").fill("Tomasz")
+    page.get_by_label("Last name").fill("Nowak")
+    page.get_by_label("Date of birth", exact=True).fill("2014-03-02")
+    page.get_by_role("button", name="Check for existing records and continue").click()
+    expect(page.get_by_role("heading", name="We may already know this person")).to_be_visible()
+    check_a11y(page, "person with likely matches")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select a record")
+    check_a11y(page, "likely matches with errors")
+    # By keyboard: the first record offered is Tomasz.
+    choose(page, f"Tomasz Nowak, born 2 Mar 2014, LE11 2AB (record {tomasz.pk})")
+    press_button(page, "Continue")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You have added 1 person")
+    expect(page.locator("main")).to_contain_text("Linked to a record we already hold")
+    check_a11y(page, "people, one linked")
