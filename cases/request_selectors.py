@@ -146,7 +146,7 @@ def requests_submitted_by(*, user) -> QuerySet:
     """
     return (
         SupportRequest.objects.filter(submitted_by=user)
-        .select_related("decision", "allocation__lead_agency", "source_agency")
+        .select_related("family", "decision", "allocation__lead_agency", "source_agency")
         .prefetch_related(Prefetch("members", queryset=SupportRequestMember.objects.order_by("id")))
         .annotate(family_visible=Exists(families_visible_to(user).filter(pk=OuterRef("family_id"))))
         .order_by("-received_at", "-id")

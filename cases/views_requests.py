@@ -284,4 +284,6 @@ def request_list(request):
     page = Paginator(requests_submitted_by(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    # Where each family's request stands is news about the family: the page is audited.
+    record_listing(request.user, [r.family for r in page.object_list], action="your_requests")
     return render(request, "requests/yours.html", {"page": page, "draft": Draft.of(request)})

@@ -282,6 +282,8 @@ def test_your_requests_shows_status_not_the_family_record(practitioner, client_f
         == 404
     )
     assert practitioner.get(reverse("triage-request", args=[support_request.pk])).status_code == 404
+    listed = AuditEntry.objects.filter(action="your_requests").latest("id").listed_family_ids
+    assert listed == [support_request.family_id]
     # Another user's requests are not listed.
     other = client_for("manager").get(reverse("request-list")).content.decode()
     assert support_request.reference not in other

@@ -272,3 +272,19 @@ def test_a_request_page_never_shows_to_a_family_without_it_being_visible(client_
             client_for(role).get(reverse("triage-request", args=[support_request.pk])).status_code
             == 404
         )
+
+
+def test_your_requests_runs_a_fixed_number_of_queries(
+    client_for, users, django_assert_max_num_queries
+):
+    practitioner = client_for("practitioner")
+    counted = []
+    for total in (2, 12):
+        while SupportRequest.objects.filter(submitted_by=users["practitioner"]).count() < total:
+            made = waiting_request(f"Sent{SupportRequest.objects.count()} family")
+            SupportRequest.objects.filter(pk=made.pk).update(submitted_by=users["practitioner"])
+        with django_assert_max_num_queries(14) as captured:
+            page = practitioner.get(reverse("request-list")).content.decode()
+        assert page.count("Awaiting triage") == total
+        counted.append(len(captured))
+    assert counted[0] == counted[1]
