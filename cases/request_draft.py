@@ -10,9 +10,11 @@ wrong.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import formats
 
 from .forms import ChooseMatchForm, PersonForm
 from .models import Person, SupportRequest
@@ -41,6 +43,13 @@ URL_NAMES = {
     "consent": "request-consent",
     "check": "request-check",
 }
+
+
+def _readable_date(value) -> str:
+    try:
+        return formats.date_format(date.fromisoformat(value or ""), "j F Y")
+    except ValueError:
+        return value or ""
 
 
 class DraftIncomplete(Exception):
@@ -186,7 +195,7 @@ class Draft:
                     "name": " ".join(
                         p for p in (person.get("first_name"), person.get("last_name")) if p
                     ),
-                    "date_of_birth": person.get("date_of_birth") or "",
+                    "date_of_birth": _readable_date(person.get("date_of_birth")),
                     "role": member.get("role", ""),
                     "relationship": member.get("relationship", ""),
                     "concerns": member.get("concerns", ""),
@@ -228,11 +237,14 @@ class Draft:
                 return step
         return None
 
-    def next_url(self) -> str:
-        step = self.first_incomplete()
+    def url_for(self, step) -> str:
+        """The page that asks `step`: with nobody added yet, "people" means adding one."""
         if step == "people" and not self.people:
             return reverse("request-person-add")
-        return reverse(URL_NAMES[step or "check"])
+        return reverse(URL_NAMES[step])
+
+    def next_url(self) -> str:
+        return self.url_for(self.first_incomplete() or "check")
 
     # --- what the service needs --------------------------------------------------------
 

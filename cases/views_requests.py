@@ -11,13 +11,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.views.decorators.http import require_POST
 
 from earlyhelp.access import record_listing
 
 from .forms import ChooseMatchForm, PersonForm
 from .models import Consent, DataKind, FamilyMember, SupportRequest
-from .request_draft import URL_NAMES, Draft, DraftIncomplete
+from .request_draft import STEPS, URL_NAMES, Draft, DraftIncomplete
 from .request_forms import AddAnotherForm, RequestKindForm, RequestMemberForm
 from .request_selectors import requests_submitted_by
 from .request_services import support_request_submit
@@ -35,12 +36,6 @@ STEP_TITLES = {
 def _posted(request):
     """The posted answers, even when empty (an empty POST is still an answer to check)."""
     return request.POST if request.method == "POST" else None
-
-
-def _go_to(draft, step):
-    if step == "people" and not draft.people:
-        return redirect("request-person-add")
-    return redirect(URL_NAMES[step])
 
 
 @login_required
@@ -68,7 +63,7 @@ def request_step(request, step):
     draft = Draft.of(request)
     missing = draft.first_incomplete(before=step)
     if missing:
-        return _go_to(draft, missing)
+        return redirect(draft.url_for(missing))
     form_class = draft.form_class(step)
     if request.method == "POST":
         form = form_class(request.POST, **draft.form_kwargs(step))
@@ -83,14 +78,13 @@ def request_step(request, step):
     return render(
         request,
         f"requests/{step}.html",
-        {"form": form, "title": title, "back": _back(draft, step)},
+        {"form": form, "title": title, "back": _back(step)},
         status=400 if form.errors else 200,
     )
 
 
-def _back(draft, step):
-    steps = ["kind", "referrer", "reason", "people", "address", "consent", "check"]
-    before = steps[steps.index(step) - 1]
+def _back(step):
+    before = STEPS[STEPS.index(step) - 1]
     return reverse(URL_NAMES[before])
 
 
@@ -100,7 +94,7 @@ def request_person(request, index=None):
     draft = Draft.of(request)
     missing = draft.first_incomplete(before="people")
     if missing:
-        return _go_to(draft, missing)
+        return redirect(draft.url_for(missing))
     entry = {}
     if index is not None:
         if index >= len(draft.people):
@@ -147,7 +141,7 @@ def request_people(request):
     draft = Draft.of(request)
     missing = draft.first_incomplete(before="people")
     if missing:
-        return _go_to(draft, missing)
+        return redirect(draft.url_for(missing))
     if not draft.people:
         return redirect("request-person-add")
     people = _people_with_roles(draft)
@@ -188,13 +182,13 @@ def request_check(request):
     draft = Draft.of(request)
     missing = draft.first_incomplete()
     if missing:
-        return _go_to(draft, missing)
+        return redirect(draft.url_for(missing))
     problems = []
     if request.method == "POST":
         try:
             support_request = support_request_submit(by=request.user, **draft.submission())
         except DraftIncomplete as incomplete:
-            return _go_to(draft, incomplete.step)
+            return redirect(draft.url_for(incomplete.step))
         except ValidationError as error:
             problems = error.messages
         else:
@@ -227,8 +221,7 @@ def _check_sections(draft) -> list[dict]:
     referrer = draft.valid_form("referrer").cleaned_data
     reason = draft.valid_form("reason").cleaned_data
     address = draft.valid_form("address").cleaned_data
-    consent_form = draft.valid_form("consent")
-    consent = consent_form.cleaned_data
+    consent = draft.valid_form("consent").cleaned_data
     url = {step: reverse(name) for step, name in URL_NAMES.items()}
     asking = [
         ("Kind of request", _label(kind, "kind"), url["kind"]),
@@ -251,10 +244,10 @@ def _check_sections(draft) -> list[dict]:
     consent_rows = [
         ("Consent", dict(Consent.Kind.choices)[consent["kind"]], url["consent"]),
         ("Given by", consent["given_by"], url["consent"]),
-        ("Given on", consent["given_on"], url["consent"]),
+        ("Given on", _day(consent["given_on"]), url["consent"]),
     ]
     if consent["chase_on"]:
-        consent_rows.append(("Chase written consent by", consent["chase_on"], url["consent"]))
+        consent_rows.append(("Chase written consent by", _day(consent["chase_on"]), url["consent"]))
     consent_rows += [
         ("May be shared", "; ".join(kinds[k] for k in consent["covers"]), url["consent"]),
         ("Agencies", "; ".join(str(a) for a in consent["agencies"]), url["consent"]),
@@ -264,6 +257,10 @@ def _check_sections(draft) -> list[dict]:
         {"title": "The family", "rows": _rows(family)},
         {"title": "Consent", "rows": _rows(consent_rows)},
     ]
+
+
+def _day(day) -> str:
+    return formats.date_format(day, "j F Y")
 
 
 def _rows(items):
