@@ -266,7 +266,7 @@ class Casework:
             self.staff.caseload[lead.user_id] = self.staff.caseload.get(lead.user_id, 0) + 1
 
         received = started - timedelta(days=rng.randint(5, 35))
-        status = SupportRequest.Status.TRIAGED if is_open else SupportRequest.Status.CLOSED
+        status = SupportRequest.Status.ALLOCATED if is_open else SupportRequest.Status.CLOSED
         self._request(house, received, rng.randint(0, 4), status)
 
         team = self._team(episode, needs - {lead.service}, is_open)

@@ -8,6 +8,7 @@ from earlyhelp.manage_forms import GovukMessagesMixin
 from earlyhelp.models import Locality
 
 from .identifiers import normalise_identifier
+from .matching import likely_duplicates
 from .models import Address, FamilyMember, Person
 
 UK_POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}")
@@ -95,6 +96,20 @@ class PersonForm(GovukMessagesMixin, forms.ModelForm):
             raise forms.ValidationError("Enter a real postcode, like LE11 3TU")
         return postcode
 
+    def likely_duplicates(self, **options):
+        """Existing records these (valid) details may describe, best first (DOMAIN §3)."""
+        details = self.cleaned_data
+        return likely_duplicates(
+            first_name=details["first_name"],
+            last_name=details["last_name"],
+            date_of_birth=details["date_of_birth"],
+            postcode=details["postcode"],
+            nhs_number=details["nhs_number"],
+            ni_number=details["ni_number"],
+            upn=details["upn"],
+            **options,
+        )
+
     def clean(self):
         cleaned = super().clean()
         born, expected = cleaned.get("date_of_birth"), cleaned.get("expected_date_of_birth")
@@ -127,6 +142,16 @@ class ChooseMatchForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select a record, or that none of these is the person"},
     )
+
+    # The page showing the matches carries this, so that "Continue" with no choice made
+    # is an error rather than the same matches offered again.
+    OFFERED = "matches_offered"
+
+    @classmethod
+    def after_check(cls, data, *, matches):
+        """Bound to the answer once the matches were shown; unbound the first time."""
+        shown = data is not None and ("match" in data or cls.OFFERED in data)
+        return cls(data if shown else None, matches=matches)
 
     def __init__(self, *args, matches=(), **kwargs):
         super().__init__(*args, **kwargs)

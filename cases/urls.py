@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_requests, views_triage
 
 urlpatterns = [
     path("families/", views.family_list, name="family-list"),
@@ -21,4 +21,48 @@ urlpatterns = [
     ),
     path("merges/<int:merge_id>/unmerge", views.person_unmerge, name="person-unmerge"),
     path("break-glass/", views.break_glass, name="break-glass"),
+    # The front door: a request, question by question (answers kept in the session).
+    path("requests/", views_requests.request_list, name="request-list"),
+    path("requests/new/", views_requests.request_start, name="request-start"),
+    path(
+        "requests/new/about-you/",
+        views_requests.request_step,
+        {"step": "referrer"},
+        name="request-referrer",
+    ),
+    path(
+        "requests/new/reason/",
+        views_requests.request_step,
+        {"step": "reason"},
+        name="request-reason",
+    ),
+    path("requests/new/people/", views_requests.request_people, name="request-people"),
+    path("requests/new/people/add/", views_requests.request_person, name="request-person-add"),
+    path(
+        "requests/new/people/<int:index>/",
+        views_requests.request_person,
+        name="request-person-change",
+    ),
+    path(
+        "requests/new/people/<int:index>/remove",
+        views_requests.request_person_remove,
+        name="request-person-remove",
+    ),
+    path(
+        "requests/new/address/",
+        views_requests.request_step,
+        {"step": "address"},
+        name="request-address",
+    ),
+    path(
+        "requests/new/consent/",
+        views_requests.request_step,
+        {"step": "consent"},
+        name="request-consent",
+    ),
+    path("requests/new/check/", views_requests.request_check, name="request-check"),
+    # The hub: its queue, each request and its decision, allocation.
+    path("triage/", views_triage.queue, name="triage-queue"),
+    path("triage/<int:request_id>/", views_triage.request_page, name="triage-request"),
+    path("triage/<int:request_id>/allocate/", views_triage.allocate, name="triage-allocate"),
 ]

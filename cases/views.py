@@ -22,6 +22,7 @@ from . import merging, selectors, services
 from .forms import AddressForm, ChooseMatchForm, MembershipForm, MergeForm, PersonForm
 from .matching import likely_duplicates
 from .models import FamilyMember, Person, PersonMerge
+from .request_selectors import family_requests
 
 PAGE_SIZE = 25
 
@@ -95,7 +96,12 @@ def family_detail(request, family_id):
     return render(
         request,
         "cases/family_detail.html",
-        {"family": family, "can": family.allowed_actions, **selectors.family_detail(family)},
+        {
+            "family": family,
+            "can": family.allowed_actions,
+            "requests": family_requests(family),
+            **selectors.family_detail(family),
+        },
     )
 
 
@@ -244,17 +250,8 @@ def member_add(request, family_id):
     membership_form = MembershipForm(data, prefix="member")
     matches, choose = [], None
     if request.method == "POST" and person_form.is_valid() and membership_form.is_valid():
-        details = person_form.cleaned_data
-        matches = likely_duplicates(
-            first_name=details["first_name"],
-            last_name=details["last_name"],
-            date_of_birth=details["date_of_birth"],
-            postcode=details["postcode"],
-            nhs_number=details["nhs_number"],
-            ni_number=details["ni_number"],
-            upn=details["upn"],
-        )
-        choose = ChooseMatchForm(data if "match" in request.POST else None, matches=matches)
+        matches = person_form.likely_duplicates()
+        choose = ChooseMatchForm.after_check(data, matches=matches)
         if not matches or choose.is_valid():
             chosen = choose.cleaned_data["match"] if matches else ChooseMatchForm.NEW
             with transaction.atomic():

@@ -174,7 +174,7 @@ def _relation_subqueries(user) -> dict[Relation, Exists]:
         since = now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS)
         found[Relation.HUB] = Exists(
             SupportRequest.objects.filter(family=family).filter(
-                Q(status=SupportRequest.Status.AWAITING_TRIAGE) | Q(triaged_at__gte=since)
+                Q(status__in=SupportRequest.WAITING) | Q(triaged_at__gte=since)
             )
         )
     if Relation.MANAGER in wanted:

@@ -93,6 +93,10 @@ DEMO_USERS = [
         "Programme officer",
     ),
     DemoUser("auditor", "Aisha", "Rahman", Role.AUDITOR, "Quality and audit", "Internal auditor"),
+    # Social care's social workers raise step-down requests (DOMAIN §4 step 8).
+    DemoUser(
+        "social-worker", "Sofia", "Mensah", Role.PRACTITIONER, "First Response", "Social worker"
+    ),
     DemoUser(
         "admin",
         "Adam",

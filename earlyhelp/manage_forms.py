@@ -14,12 +14,27 @@ class GovukMessagesMixin:
             label = str(field.label or "").lower()
             choosing = isinstance(field.widget, (forms.Select, forms.RadioSelect))
             verb = "Select" if choosing else "Enter"
-            field.error_messages["required"] = " ".join([verb, label])
-            field.error_messages["invalid_choice"] = " ".join(["Select", label, "from the list"])
+            # A message the form wrote for its own field is kept; Django's are replaced.
+            if _is_django_default(field, "required"):
+                field.error_messages["required"] = " ".join([verb, label])
+            if _is_django_default(field, "invalid_choice"):
+                field.error_messages["invalid_choice"] = " ".join(
+                    ["Select", label, "from the list"]
+                )
             if isinstance(field, forms.EmailField):
                 field.error_messages["invalid"] = (
                     "Enter an email address in the correct format, like name@example.gov.uk"
                 )
+
+
+def _is_django_default(field, key: str) -> bool:
+    message = field.error_messages.get(key)
+    if message is None:
+        return True
+    for cls in type(field).__mro__:
+        if message == getattr(cls, "default_error_messages", {}).get(key):
+            return True
+    return False
 
 
 class LocalityForm(GovukMessagesMixin, forms.ModelForm):

@@ -16,9 +16,15 @@ class NavItem:
     roles: frozenset
 
 
+# Who makes requests for support day to day; anyone signed in may (the URLs are open).
+REQUESTERS = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.PROGRAMME})
+
 NAV_ITEMS = [
     NavItem("Home", "home", ALL_ROLES),
+    NavItem("Triage queue", "triage-queue", frozenset({Role.HUB})),
     NavItem("Families", "family-list", ALL_ROLES - {Role.ADMINISTRATOR}),
+    NavItem("Make a request", "request-start", REQUESTERS),
+    NavItem("Your requests", "request-list", REQUESTERS),
     NavItem("Users and organisations", "manage", frozenset({Role.ADMINISTRATOR})),
     NavItem(
         "Outcomes plan",
@@ -37,6 +43,12 @@ def nav_for(user, current_path: str) -> list[dict]:
     for item in NAV_ITEMS:
         if user.role in item.roles:
             url = reverse(item.url_name)
-            current = current_path == url or (url != "/" and current_path.startswith(url))
-            items.append({"label": item.label, "url": url, "current": current})
+            under = current_path == url or (url != "/" and current_path.startswith(url))
+            items.append({"label": item.label, "url": url, "current": under})
+    # Only the closest item is current: /requests/new/… is "Make a request", not both.
+    closest = max(
+        (item for item in items if item["current"]), key=lambda i: len(i["url"]), default=None
+    )
+    for item in items:
+        item["current"] = item is closest
     return items

@@ -18,10 +18,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .forms import NewPasswordForm, ResetRequestForm, SignInForm, TwoFactorCodeForm
 from .middleware import allowed_before_two_factor, keeps_session_idle, seconds_remaining
+from .models import Role
 
 
 @login_required
 def home(request):
+    if request.user.role == Role.HUB:
+        # The hub's home is its queue (the front-door issue).
+        from cases.views_triage import hub_home
+
+        return hub_home(request)
     return render(request, "home.html", {"role_label": request.user.get_role_display()})
 
 

@@ -232,7 +232,7 @@ def test_an_agreement_that_has_ended_gives_no_access(users):
 
 def test_hub_loses_sight_of_a_request_triaged_over_30_days_ago(users):
     family = hub_queue(users)
-    SupportRequest.objects.update(status="triaged", triaged_at=timezone.now() - timedelta(days=31))
+    SupportRequest.objects.update(status="closed", triaged_at=timezone.now() - timedelta(days=31))
     with pytest.raises(Http404):
         family_for(users["hub"], family.pk)
     SupportRequest.objects.update(triaged_at=timezone.now() - timedelta(days=29))

@@ -4,6 +4,8 @@ The list of URLs is generated from the URLconf, and the test fails for any
 named URL that has no expectation below: a new page cannot escape the matrix.
 """
 
+from datetime import timedelta
+
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.admin import site
@@ -11,10 +13,19 @@ from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from cases.models import Episode, Family, FamilyMember, Person, PersonMerge
+from cases.models import (
+    Episode,
+    Family,
+    FamilyMember,
+    Person,
+    PersonMerge,
+    SupportRequest,
+    TriageDecision,
+)
 from conftest import ROLES, sign_in
 from earlyhelp.models import Locality, Organisation, Team, User, UserSession
 from outcomes.models import Evidence, OutcomesPlanVersion
@@ -111,6 +122,24 @@ EXPECTED = {
     "api-schema": public_page,
     "api-docs": public_page,
     "break-glass": answers(anonymous=302, manager=200, administrator=200, others=403),
+    # The front door: anyone signed in may make a request. Its question pages send
+    # a user with no answers yet back to the first question.
+    "request-list": signed_in_page,
+    "request-start": signed_in_page,
+    "request-referrer": answers(others=302),
+    "request-reason": answers(others=302),
+    "request-people": answers(others=302),
+    "request-person-add": answers(others=302),
+    "request-person-change": answers(others=302),
+    "request-person-remove": answers(anonymous=302, others=405),  # POST only
+    "request-address": answers(others=302),
+    "request-consent": answers(others=302),
+    "request-check": answers(others=302),
+    # The queue is the hub's; a request is reached through the gate on its family,
+    # which only the hub can see here (it is in the queue, awaiting allocation).
+    "triage-queue": answers(anonymous=302, hub=200, others=403),
+    "triage-request": answers(anonymous=302, hub=200, others=404),
+    "triage-allocate": answers(anonymous=302, hub=200, others=404),
     # Records that are written by the system only: nobody adds them by hand.
     "admin:axes_accessattempt_add": answers(anonymous=302, others=403),
     "admin:axes_accesslog_add": answers(anonymous=302, others=403),
@@ -178,6 +207,22 @@ def objects(users):
     OutcomesPlanVersion.objects.create(
         version=10, title="Draft", definition={**version_9.definition, "version": 10}
     )
+    # A request the hub triaged P3a, waiting for allocation, for a family of its own.
+    now = timezone.now()
+    waiting = SupportRequest.objects.create(
+        family=Family.objects.create(reference="M0000002", name="Matrix request family"),
+        received_at=now - timedelta(days=2),
+        status="awaiting_allocation",
+        triaged_at=now,
+    )
+    TriageDecision.objects.create(
+        request=waiting,
+        priority="p3a",
+        rationale="matrix",
+        decided_by=users["hub"],
+        decided_at=now,
+        time_to_decision=timedelta(days=2),
+    )
     return {"team": team, "family": family, "episode": episode, "people": people, "merge": merge}
 
 
@@ -193,6 +238,8 @@ def concrete_path(name, pattern, users):
         "evidence_id": Evidence.objects.get(source="Youth Offending Service").pk,
         "kind": "offence",
         "version": 10,
+        "request_id": SupportRequest.objects.get(family__reference="M0000002").pk,
+        "index": 0,
     }
     if name.startswith("v1:"):
         records["pk"] = records["person_id"] if "person" in name else records["family_id"]

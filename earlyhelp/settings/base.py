@@ -212,6 +212,10 @@ if REDIS_URL:
 # Hub staff see families with a request in the queue or triaged this many days ago
 # (DOMAIN §1, configurable).
 HUB_RECENT_TRIAGE_DAYS = env_int("HUB_RECENT_TRIAGE_DAYS", 30)
+# The number of open families a lead practitioner is expected to hold; the hub
+# sees each candidate's caseload against it when allocating (DOMAIN §9: intensive
+# workers hold about 10).
+CASELOAD_TARGET = env_int("CASELOAD_TARGET", 10)
 # How long an administrator's break-glass access to one family lasts.
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 4)
 

@@ -10,6 +10,7 @@ from django.db import reset_queries
 from tqdm import tqdm
 
 from cases.demo import TODAY, seed_families
+from cases.demo_requests import seed_demo_requests
 from cases.models import Family
 from earlyhelp.demo import seed_demo
 from earlyhelp.models import Role
@@ -76,6 +77,11 @@ class Command(BaseCommand):
             out.write(line)
         out.write("")
         self.load_families(families, seed, today, quiet=options["verbosity"] == 0)
+        # After the families, which load only into an empty table: a school's request, a
+        # family's own and a step-down, made through the front door's own service.
+        made = seed_demo_requests()
+        if made:
+            self.stdout.write(f"Demo requests: {len(made)} sent to the hub's queue.")
 
     def load_families(self, families: int, seed: int, today: date, *, quiet: bool) -> None:
         # Families load only into an empty table, so `make run` can run this every
