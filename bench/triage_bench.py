@@ -207,7 +207,7 @@ def main() -> int:
         print("Set DATABASE_URL to a PostgreSQL server (any database on it).", file=sys.stderr)
         return 2
     os.environ["DATABASE_URL"] = bench_url(url)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "earlyhelp.settings.test")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "earlyhelp.settings.test"  # ALLOWED_HOSTS for the client
     started = time.perf_counter()
     fresh = make_database(url, reuse=args.reuse)
 
