@@ -18,6 +18,7 @@ urlpatterns = [
     path("signed-out/", views.signed_out, name="signed-out"),
     path("session/status", views.session_status, name="session-status"),
     path("session/extend", views.session_extend, name="session-extend"),
+    path("session/sign-in", views.session_sign_in, name="session-sign-in"),
     path("two-factor/set-up/", views.two_factor_setup, name="two-factor-setup"),
     path("two-factor/", views.two_factor_verify, name="two-factor-verify"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
@@ -63,6 +64,7 @@ urlpatterns = [
     path("manage/<slug:slug>/add/", manage_views.section_edit, name="manage-add"),
     path("manage/<slug:slug>/<int:pk>/", manage_views.section_edit, name="manage-edit"),
     path("", include("cases.urls")),
+    path("", include("assessments.urls")),
     path("", include("outcomes.urls")),
     path("admin/", admin.site.urls),
 ]

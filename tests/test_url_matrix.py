@@ -14,9 +14,20 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from cases.models import Episode, Family, FamilyMember, Person, PersonMerge
+from cases.models import (
+    Episode,
+    Family,
+    FamilyMember,
+    Person,
+    PersonMerge,
+    PlanAction,
+    StepDown,
+    StepUp,
+    TafMember,
+)
 from conftest import ROLES, sign_in
 from earlyhelp.models import Locality, Organisation, Team, User, UserSession
+from earlyhelp.tests.factories import UserFactory
 from outcomes.models import Evidence, OutcomesPlanVersion
 from partners.models import ApiClient, InformationSharingAgreement
 
@@ -98,6 +109,33 @@ EXPECTED = {
     "plan-edit": admin_page,
     "plan-publish": admin_page,
     "break-glass": answers(anonymous=302, manager=200, administrator=200, others=403),
+    # The episode's work (issue 8). The lead practitioner keeps the case; managers of
+    # the lead's team sign off (the matrix's manager manages no team, so 404s).
+    "session-sign-in": answers(others=405),  # POST only (JSON)
+    "assessment": lead_only,
+    "assessment-autosave": answers(others=405),  # POST only (JSON)
+    "assessment-sign-off": answers(anonymous=302, practitioner=403, others=404),
+    "assessment-print": lead_only,
+    "tool-score-add": lead_only,
+    "taf-member-add": lead_only,
+    "taf-member-leave": lead_only,
+    "plan-action-add": lead_only,
+    "plan-action-update": lead_only,
+    "taf-meeting-add": lead_only,
+    "plan-review-add": lead_only,
+    "case-note-list": lead_only,
+    "case-note-add": lead_only,
+    "closure-request": lead_only,
+    "closure-sign-off": answers(anonymous=302, practitioner=403, others=404),
+    "step-up-request": lead_only,
+    # The matrix's step-up and step-down are of another family, in the front door's hands.
+    "step-up-decision": answers(anonymous=302, hub=200, others=404),
+    "step-down-request": answers(anonymous=302, practitioner=403, others=404),
+    "step-down-decision": answers(anonymous=302, hub=200, others=404),
+    "step-request-list": answers(anonymous=302, hub=200, others=403),
+    "lead-change": answers(anonymous=302, practitioner=403, others=404),
+    "notification-list": signed_in_page,
+    "notifications-read": answers(anonymous=302, others=405),  # POST only
     # Records that are written by the system only: nobody adds them by hand.
     "admin:axes_accessattempt_add": answers(anonymous=302, others=403),
     "admin:axes_accesslog_add": answers(anonymous=302, others=403),
@@ -161,11 +199,42 @@ def objects(users):
         source="Youth Offending Service",
         recorded_on="2026-02-01",
     )
+    action = PlanAction.objects.create(
+        episode=episode,
+        what="Book a school meeting",
+        owner=users["practitioner"],
+        due_on="2026-10-01",
+        created_by=users["practitioner"],
+    )
+    taf = TafMember.objects.create(
+        episode=episode, user=UserFactory(role="practitioner"), joined_on="2026-09-02"
+    )
+    # Another family, with requests at the front door: only hub staff may decide them.
+    other = Family.objects.create(reference="M0000002", name="Matrix other family")
+    other_episode = Episode.objects.create(
+        family=other, started_on="2026-09-01", lead_practitioner=UserFactory(role="practitioner")
+    )
+    step_up = StepUp.objects.create(
+        episode=other_episode, reason="matrix", requested_by=other_episode.lead_practitioner
+    )
+    step_down = StepDown.objects.create(
+        family=other, reason="matrix", handover="matrix", requested_by=users["hub"]
+    )
     version_9 = OutcomesPlanVersion.objects.get(version=9)
     OutcomesPlanVersion.objects.create(
         version=10, title="Draft", definition={**version_9.definition, "version": 10}
     )
-    return {"team": team, "family": family, "episode": episode, "people": people, "merge": merge}
+    return {
+        "team": team,
+        "family": family,
+        "episode": episode,
+        "people": people,
+        "merge": merge,
+        "action": action,
+        "taf": taf,
+        "step_up": step_up,
+        "step_down": step_down,
+    }
 
 
 def concrete_path(name, pattern, users):
@@ -180,6 +249,11 @@ def concrete_path(name, pattern, users):
         "evidence_id": Evidence.objects.get(source="Youth Offending Service").pk,
         "kind": "offence",
         "version": 10,
+        "action_id": PlanAction.objects.get(what="Book a school meeting").pk,
+        "member_id": TafMember.objects.get(episode__family__reference="M0000001").pk,
+        "step_up_id": StepUp.objects.get(reason="matrix").pk,
+        "step_down_id": StepDown.objects.get(reason="matrix").pk,
+        "tool": "family-star",
     }
     if converters <= set(records):
         return reverse(name, kwargs={key: records[key] for key in converters})
