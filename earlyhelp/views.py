@@ -25,6 +25,7 @@ from .middleware import (
     allowed_before_two_factor,
     keeps_session_idle,
     seconds_remaining,
+    signs_in,
 )
 
 
@@ -96,6 +97,7 @@ def session_extend(request):
     return JsonResponse({"seconds_remaining": settings.IDLE_TIMEOUT_SECONDS, "signed_in": True})
 
 
+@signs_in
 @allowed_before_two_factor
 @require_POST
 def session_sign_in(request):

@@ -45,6 +45,18 @@ def plan_version():
     return OutcomesPlanVersion.objects.get(version=9)
 
 
+def ensure_plan_v9():
+    """Version 9 of the plan, which a data migration loads. Tests that truncate the tables
+    (browser tests, `transaction=True`) remove it for the tests after them: load it again."""
+    import importlib
+
+    from django.apps import apps
+
+    if not OutcomesPlanVersion.objects.filter(version=9).exists():
+        importlib.import_module("outcomes.migrations.0003_load_plan_v9_and_terms").load(apps, None)
+    return plan_version()
+
+
 def write_assessment(episode, *, status="draft", indicators=("1.1", "6.2"), by=None):
     """An assessment with every part written, for every current member."""
     by = by or episode.lead_practitioner
