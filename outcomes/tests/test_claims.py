@@ -59,7 +59,7 @@ def codes(result):
         pytest.param(
             [problem("2.2", "P2"), problem("4.1", "P1")],
             False,
-            id="eligibility 'each evidenced by an indicator': an unevidenced problem does not count",
+            id="eligibility 'each evidenced by an indicator': an unevidenced problem does not count",  # noqa: E501 (a quote)
         ),
     ],
 )
@@ -175,7 +175,7 @@ JSA = spell("benefit_claim", "P1", "2017-01-01", None, benefit="JSA")
         pytest.param(
             (),
             "in_progress",
-            id="'where an adult on out-of-work benefits was identified (3.1), a work outcome is mandatory'",
+            id="'where an adult on out-of-work benefits was identified (3.1), a work outcome is mandatory'",  # noqa: E501 (a quote)
         ),
         pytest.param(
             ("written_cv", "obtained_id"),

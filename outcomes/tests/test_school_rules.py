@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from outcomes.engine import Member
 from outcomes.tests.builders import (
     CHILD,
     PARENT,
@@ -21,7 +22,6 @@ from outcomes.tests.builders import (
     problem,
     run,
 )
-from outcomes.engine import Member
 
 # --- outcome 1.1 -----------------------------------------------------------------------------
 

@@ -144,7 +144,7 @@ def test_outcome_3_2_steps_towards_work(evidence, met):
         pytest.param(
             "health",
             True,
-            id="3.2 health outcome 4.1 counts as 1 step 'where the issue was identified as a barrier to work'",
+            id="3.2 health outcome 4.1 counts as 1 step 'where the issue was identified as a barrier to work'",  # noqa: E501 (a quote)
         ),
         pytest.param(
             "childcare",
