@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -314,13 +316,69 @@ def _sources(family_id: int) -> dict[str, list]:
     }
 
 
-def chronology(family_id: int, *, kind: str | None = None):
-    """The family's chronology as one queryset of rows, newest first; `kind` filters it."""
+ORDER = ("-e_at", "-e_kind", "-e_ref")
+
+
+def _combined(family_id: int, kind: str | None):
     sources = _sources(family_id)
     chosen = sources[kind] if kind in sources else [q for qs in sources.values() for q in qs]
     first, *rest = chosen
-    combined = first.union(*rest, all=True) if rest else first
-    return combined.order_by("-e_at", "-e_kind", "-e_ref")
+    return first.union(*rest, all=True) if rest else first
+
+
+def chronology(family_id: int, *, kind: str | None = None):
+    """The family's chronology as one queryset of rows, newest first; `kind` filters it."""
+    return _combined(family_id, kind).order_by(*ORDER)
+
+
+def chronology_page(family_id: int, *, kind: str | None = None, number=1, size: int = 25) -> Page:
+    """One page of the chronology and its length, in one query (the count is a window over
+    the same rows), so PostgreSQL plans the sixteen SELECTs once, not twice."""
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    sql, params = _sql_for(family_id, kind)
+    paged = (
+        f"SELECT c.*, COUNT(*) OVER () AS e_total FROM ({sql}) AS c "  # noqa: S608
+        "ORDER BY c.e_at DESC, c.e_kind DESC, c.e_ref DESC LIMIT %s OFFSET %s"
+    )
+    rows = _fetch(paged, [*params, size, (number - 1) * size])
+    total = rows[0]["e_total"] if rows else 0
+    if not rows and number > 1:  # past the end: show the last page, as Paginator.get_page does
+        count = f"SELECT COUNT(*) AS e_total FROM ({sql}) AS c"  # noqa: S608
+        total = _fetch(count, params)[0]["e_total"]
+        number = max(1, -(-total // size))
+        rows = _fetch(paged, [*params, size, (number - 1) * size])
+    paginator = Paginator([], size)
+    paginator.count = total  # known already: Paginator would count again
+    return Page(entries(rows), number, paginator)
+
+
+# The SQL of the sixteen SELECTs is the same for every family: Django compiles it once per
+# kind, for a family id no family has, and each page puts the real id in those parameters.
+# (Compiling it took half the chronology's time.) Every value stays a parameter.
+_NO_FAMILY = -7_654_321
+_COMPILED: dict[str | None, tuple[str, tuple, tuple[int, ...]]] = {}
+
+
+def _sql_for(family_id: int, kind: str | None) -> tuple[str, list]:
+    if kind not in _COMPILED:
+        sql, params = _combined(_NO_FAMILY, kind).query.sql_with_params()
+        slots = tuple(i for i, value in enumerate(params) if value == _NO_FAMILY)
+        _COMPILED[kind] = (sql, tuple(params), slots)
+    sql, params, slots = _COMPILED[kind]
+    params = list(params)
+    for i in slots:
+        params[i] = family_id
+    return sql, params
+
+
+def _fetch(sql: str, params) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def entries(rows) -> list[Entry]:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.core.paginator import Paginator
 from django.db.models import Count, Max
 from django.utils import timezone
 
@@ -31,6 +30,18 @@ from .models import (
 from .notifications import review_due_on
 
 CHRONOLOGY_PAGE = 25
+_PUBLISHED_PLANS: dict[int, object] = {}
+
+
+def plan_of(version):
+    """The engine's Plan of a version, read once per process for a published version (which
+    never changes: a trigger refuses it), every time for a draft."""
+    if version.status != version.Status.PUBLISHED:
+        return version.plan
+    if version.pk not in _PUBLISHED_PLANS:
+        _PUBLISHED_PLANS[version.pk] = version.plan
+    version.__dict__["plan"] = _PUBLISHED_PLANS[version.pk]  # later `version.plan` reads it
+    return version.plan
 
 
 @dataclass(frozen=True)
@@ -261,7 +272,7 @@ def episode_work(episode: Episode, *, consents, members) -> dict:
         last_review_on=Max("reviews__held_on"),
     )
     due = review_due_on(episode.started_on, counts["last_review_on"])
-    plan = assessment.plan_version.plan if assessment else None
+    plan = plan_of(assessment.plan_version) if assessment else None  # before headline_problems
     facts = _facts(
         today=today,
         consents=consents,
@@ -332,7 +343,7 @@ def family_story(family, *, episodes, members, consents, can, kind=None, page=No
         )
         plan_version = scores[0].plan_version if scores else plan_in_force(timezone.localdate())
         if plan_version is not None:
-            story["tools"] = _tool_tables(scores, plan_version.plan)
+            story["tools"] = _tool_tables(scores, plan_of(plan_version))
             story["tools_recorded"] = bool(scores)
     if open_episode is not None and "view_casework" in can:
         story.update(episode_work(open_episode, consents=consents, members=members))
@@ -343,11 +354,9 @@ def family_story(family, *, episodes, members, consents, can, kind=None, page=No
         )
     if "view_casework" in can:
         kind = kind if kind in chronology.KINDS else None
-        rows = Paginator(chronology.chronology(family.pk, kind=kind), CHRONOLOGY_PAGE).get_page(
-            page
+        story["chronology"] = chronology.chronology_page(
+            family.pk, kind=kind, number=page, size=CHRONOLOGY_PAGE
         )
-        rows.object_list = chronology.entries(rows.object_list)
-        story["chronology"] = rows
         story["chronology_kind"] = kind or ""
         story["chronology_kinds"] = chronology.KINDS
         story["chronology_kind_label"] = chronology.KINDS.get(kind, "")
