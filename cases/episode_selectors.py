@@ -20,7 +20,6 @@ from .models import (
     Closure,
     ClosureReason,
     Episode,
-    FamilyMember,
     LeadChange,
     PlanAction,
     StepDecision,
@@ -361,7 +360,3 @@ def family_story(family, *, episodes, members, consents, can, kind=None, page=No
         story["chronology_kinds"] = chronology.KINDS
         story["chronology_kind_label"] = chronology.KINDS.get(kind, "")
     return story
-
-
-def current_members(members) -> list[FamilyMember]:
-    return [m for m in members if m.left_on is None]

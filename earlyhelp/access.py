@@ -218,14 +218,17 @@ def _relation_subqueries(user) -> dict[Relation, Exists]:
                 Q(status=SupportRequest.Status.AWAITING_TRIAGE) | Q(triaged_at__gte=since)
             )
         )
+    # Like a request: waiting at the front door, or decided there in the last N days.
+    at_front_door = Q(status=StepDecision.PENDING) | Q(
+        decided_at__gte=now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS)
+    )
     if Relation.STEP_UP_AT_FRONT_DOOR in wanted:
-        since = now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS)
-        recent = Q(status=StepDecision.PENDING) | Q(decided_at__gte=since)
         found[Relation.STEP_UP_AT_FRONT_DOOR] = Exists(
-            StepUp.objects.filter(episode__family=family).filter(recent)
+            StepUp.objects.filter(episode__family=family).filter(at_front_door)
         )
+    if Relation.STEP_DOWN_AT_FRONT_DOOR in wanted:
         found[Relation.STEP_DOWN_AT_FRONT_DOOR] = Exists(
-            StepDown.objects.filter(family=family).filter(recent)
+            StepDown.objects.filter(family=family).filter(at_front_door)
         )
     if Relation.MANAGER in wanted:
         found[Relation.MANAGER] = Exists(
