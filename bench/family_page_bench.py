@@ -1,17 +1,17 @@
 """How fast is the family page of a family with a long story, in a database of many families?
 
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/earlyhelp_bench \
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \
         .venv/bin/python bench/family_page_bench.py [--families 50000] [--requests 200]
 
-Standalone: it sets Django up itself, creates the database if it does not exist, migrates it,
-and loads its data once (a re-run reuses them, topping up the other families if asked for
-more). It makes one family with 500 chronology entries — case notes, actions and their
-updates, meetings, reviews, the team, the assessment's history, tool scores — and up to
-`--families` other families with a member, an open episode, two case notes and an action each,
-all by bulk insert. Then it asks for that family's page as its lead practitioner through
+Standalone: it sets Django up itself and works in a database of its own,
+`earlyhelp_bench_family_page`, on the server DATABASE_URL names (never in the database the URL
+names), creating and migrating it if needed; it loads its data once (a re-run reuses them,
+topping up the other families if asked for more). It makes one family with 500 chronology
+entries — case notes, actions and their updates, meetings, reviews, the team, the assessment's
+history, tool scores — and up to `--families` other families with a member, an open episode,
+two case notes and an action each, all by bulk insert. Then it asks for that family's page as its lead practitioner through
 Django's test client, and prints the p50, p95 and worst times and the number of queries.
-Without DATABASE_URL it uses `make test`'s server (or the embedded one) with a database of its
-own, `earlyhelp_bench`.
+Without DATABASE_URL it uses `make test`'s server (or the embedded one).
 """
 
 from __future__ import annotations
@@ -28,19 +28,20 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+BENCH_DATABASE = "earlyhelp_bench_family_page"
 BENCH_REFERENCE = "B0000000"
 ENTRIES = 500
 BATCH = 5_000
 
 
 def database_url() -> str:
+    """The bench's own database on the server DATABASE_URL (or `make test`) names."""
     url = os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    from earlyhelp.devtools import database_for_test
+    if not url:
+        from earlyhelp.devtools import database_for_test
 
-    parts = urlsplit(database_for_test()[0])
-    return urlunsplit(parts._replace(path="/earlyhelp_bench"))
+        url = database_for_test()[0]
+    return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DATABASE}"))
 
 
 def create_database(url: str) -> None:
