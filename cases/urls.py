@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import views, views_requests, views_triage
+from . import (
+    views,
+    views_closure,
+    views_episode,
+    views_notifications,
+    views_requests,
+    views_triage,
+)
 
 urlpatterns = [
     path("families/", views.family_list, name="family-list"),
@@ -65,4 +72,63 @@ urlpatterns = [
     path("triage/", views_triage.queue, name="triage-queue"),
     path("triage/<int:request_id>/", views_triage.request_page, name="triage-request"),
     path("triage/<int:request_id>/allocate/", views_triage.allocate, name="triage-allocate"),
+    # The episode's work (issue 8).
+    path("families/<int:family_id>/team/add/", views_episode.taf_member_add, name="taf-member-add"),
+    path(
+        "families/<int:family_id>/team/<int:member_id>/leave/",
+        views_episode.taf_member_leave,
+        name="taf-member-leave",
+    ),
+    path(
+        "families/<int:family_id>/plan/actions/add/",
+        views_episode.plan_action_add,
+        name="plan-action-add",
+    ),
+    path(
+        "families/<int:family_id>/plan/actions/<int:action_id>/",
+        views_episode.plan_action_update,
+        name="plan-action-update",
+    ),
+    path(
+        "families/<int:family_id>/meetings/add/",
+        views_episode.taf_meeting_add,
+        name="taf-meeting-add",
+    ),
+    path(
+        "families/<int:family_id>/reviews/add/",
+        views_episode.plan_review_add,
+        name="plan-review-add",
+    ),
+    path("families/<int:family_id>/notes/", views_episode.case_note_list, name="case-note-list"),
+    path("families/<int:family_id>/notes/add/", views_episode.case_note_add, name="case-note-add"),
+    path(
+        "families/<int:family_id>/closure/", views_closure.closure_request, name="closure-request"
+    ),
+    path(
+        "families/<int:family_id>/closure/sign-off/",
+        views_closure.closure_sign_off,
+        name="closure-sign-off",
+    ),
+    path(
+        "families/<int:family_id>/step-up/", views_closure.step_up_request, name="step-up-request"
+    ),
+    path(
+        "step-ups/<int:step_up_id>/decision/",
+        views_closure.step_up_decision,
+        name="step-up-decision",
+    ),
+    path(
+        "families/<int:family_id>/step-down/",
+        views_closure.step_down_request,
+        name="step-down-request",
+    ),
+    path(
+        "step-downs/<int:step_down_id>/decision/",
+        views_closure.step_down_decision,
+        name="step-down-decision",
+    ),
+    path("step-requests/", views_closure.step_request_list, name="step-request-list"),
+    path("families/<int:family_id>/lead/", views_closure.lead_change, name="lead-change"),
+    path("notifications/", views_notifications.notification_list, name="notification-list"),
+    path("notifications/read", views_notifications.notifications_read, name="notifications-read"),
 ]

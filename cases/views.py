@@ -18,7 +18,7 @@ from earlyhelp.access import (
 )
 from earlyhelp.models import AuditEntry
 
-from . import merging, selectors, services
+from . import episode_selectors, merging, selectors, services
 from .forms import AddressForm, ChooseMatchForm, MembershipForm, MergeForm, PersonForm
 from .matching import likely_duplicates
 from .models import FamilyMember, Person, PersonMerge
@@ -93,6 +93,16 @@ def person_list(request):
 @login_required
 def family_detail(request, family_id):
     family = family_for(request.user, family_id, action=Action.VIEW)
+    detail = selectors.family_detail(family)
+    story = episode_selectors.family_story(
+        family,
+        episodes=detail["episodes"],
+        members=detail["current_members"],
+        consents=detail["consents"],
+        can=family.allowed_actions,
+        kind=request.GET.get("kind"),
+        page=request.GET.get("page"),
+    )
     return render(
         request,
         "cases/family_detail.html",
@@ -100,7 +110,8 @@ def family_detail(request, family_id):
             "family": family,
             "can": family.allowed_actions,
             "requests": family_requests(family),
-            **selectors.family_detail(family),
+            **detail,
+            **story,
         },
     )
 

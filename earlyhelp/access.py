@@ -46,6 +46,11 @@ class Action(StrEnum):
     RECORD_VERDICT = "record_verdict"
     SEE_AUDIT = "see_audit"  # "who has seen this record"
     MERGE = "merge"  # persons
+    # The lead's work on the episode: the assessment, the team, the plan, meetings,
+    # reviews and outcome tool scores.
+    KEEP_CASE = "keep_case"
+    CLOSE = "close"  # ask for the episode's closure, or a step-up to social care
+    STEP_DOWN = "step_down"  # social care asks to hand the family back to early help
 
 
 class Relation(StrEnum):
@@ -55,6 +60,9 @@ class Relation(StrEnum):
     AGENCY_CASEWORK = "agency consent covering casework"
     AGENCY_EVIDENCE = "agency consent covering evidence"
     HUB = "request in the hub's queue"
+    STEP_UP_AT_FRONT_DOOR = "step-up request at the front door"
+    STEP_DOWN_AT_FRONT_DOOR = "step-down request at the front door"
+    SOCIAL_CARE = "holds the family in social care after a step-up"
     MANAGER = "manages the lead practitioner"
     PROGRAMME = "attached to the programme"
     AUDITOR = "in an audit sample"
@@ -73,6 +81,8 @@ GRANTS: dict[Relation, frozenset[Action]] = {
             A.ADD_CASE_NOTE,
             A.ADD_EVIDENCE,
             A.UPDATE_ACTION,
+            A.KEEP_CASE,
+            A.CLOSE,
         }
     ),
     # "TAF member: read, update the actions they own, add case notes"
@@ -88,6 +98,13 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     Relation.AGENCY_EVIDENCE: frozenset({A.VIEW_EVIDENCE, A.ADD_EVIDENCE}),
     # "read the request and linked records, triage, allocate"
     Relation.HUB: frozenset({A.VIEW, A.VIEW_CASEWORK, A.EDIT, A.TRIAGE, A.ALLOCATE}),
+    # "a step-up request goes to the front door, where hub staff … record the decision";
+    # "step-down requests from social care go through the same triage" (§4 steps 2, 8).
+    Relation.STEP_UP_AT_FRONT_DOOR: frozenset({A.VIEW, A.VIEW_CASEWORK, A.TRIAGE}),
+    Relation.STEP_DOWN_AT_FRONT_DOOR: frozenset({A.VIEW, A.VIEW_CASEWORK, A.TRIAGE}),
+    # The social worker a step-up handed the family to: "its social workers raise step-down
+    # requests" (§4 step 8). It ends when their step-down is accepted.
+    Relation.SOCIAL_CARE: frozenset({A.VIEW, A.VIEW_CASEWORK, A.STEP_DOWN}),
     # "read; sign off EHAs and closures; reassign"
     Relation.MANAGER: frozenset(
         {A.VIEW, A.VIEW_CASEWORK, A.VIEW_EVIDENCE, A.SIGN_OFF, A.REASSIGN, A.SEE_AUDIT}
@@ -111,8 +128,9 @@ ROLE_RELATIONS: dict[str, tuple[Relation, ...]] = {
         Relation.AGENCY,
         Relation.AGENCY_CASEWORK,
         Relation.AGENCY_EVIDENCE,
+        Relation.SOCIAL_CARE,
     ),
-    Role.HUB: (Relation.HUB,),
+    Role.HUB: (Relation.HUB, Relation.STEP_UP_AT_FRONT_DOOR, Relation.STEP_DOWN_AT_FRONT_DOOR),
     Role.MANAGER: (Relation.MANAGER,),
     Role.PROGRAMME: (Relation.PROGRAMME,),
     Role.AUDITOR: (Relation.AUDITOR,),
@@ -130,7 +148,17 @@ ROLE_WIDE: dict[str, frozenset[Action]] = {
 
 def _relation_subqueries(user) -> dict[Relation, Exists]:
     """Each relation the user's role can have, as an Exists over `OuterRef("pk")` of a Family."""
-    from cases.models import Consent, DataKind, Episode, SupportRequest, TafMember
+    from cases.models import (
+        ClosureReason,
+        Consent,
+        DataKind,
+        Episode,
+        StepDecision,
+        StepDown,
+        StepUp,
+        SupportRequest,
+        TafMember,
+    )
     from outcomes.models import Attachment, AuditSampleItem
 
     family = OuterRef("pk")
@@ -145,13 +173,27 @@ def _relation_subqueries(user) -> dict[Relation, Exists]:
             )
         )
     if Relation.TAF in wanted:
+        # "An accepted step-up closes the early help episode …; the family may stay known
+        # to early help partners as TAF members" (§4 step 8): until a later episode begins.
+        later_episode = Exists(
+            Episode.objects.filter(family=OuterRef("episode__family"), pk__gt=OuterRef("episode"))
+        )
         found[Relation.TAF] = Exists(
             TafMember.objects.filter(
-                episode__family=family,
-                episode__status=Episode.Status.OPEN,
-                user=user,
-                left_on__isnull=True,
+                episode__family=family, user=user, left_on__isnull=True
+            ).filter(
+                Q(episode__status=Episode.Status.OPEN)
+                | Q(episode__closure_reason=ClosureReason.STEPPED_UP) & ~Q(later_episode)
             )
+        )
+    if Relation.SOCIAL_CARE in wanted:
+        handed_back = Exists(
+            StepDown.objects.filter(from_step_up=OuterRef("pk"), status=StepDecision.ACCEPTED)
+        )
+        found[Relation.SOCIAL_CARE] = Exists(
+            StepUp.objects.filter(
+                episode__family=family, status=StepDecision.ACCEPTED, received_by=user
+            ).filter(~Q(handed_back))
         )
     if Relation.AGENCY in wanted and user.team_id:
         shared = _kinds_shared_by_agreements(user.team.organisation_id, today)
@@ -176,6 +218,18 @@ def _relation_subqueries(user) -> dict[Relation, Exists]:
             SupportRequest.objects.filter(family=family).filter(
                 Q(status__in=SupportRequest.WAITING) | Q(triaged_at__gte=since)
             )
+        )
+    # Like a request: waiting at the front door, or decided there in the last N days.
+    at_front_door = Q(status=StepDecision.PENDING) | Q(
+        decided_at__gte=now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS)
+    )
+    if Relation.STEP_UP_AT_FRONT_DOOR in wanted:
+        found[Relation.STEP_UP_AT_FRONT_DOOR] = Exists(
+            StepUp.objects.filter(episode__family=family).filter(at_front_door)
+        )
+    if Relation.STEP_DOWN_AT_FRONT_DOOR in wanted:
+        found[Relation.STEP_DOWN_AT_FRONT_DOOR] = Exists(
+            StepDown.objects.filter(family=family).filter(at_front_door)
         )
     if Relation.MANAGER in wanted:
         found[Relation.MANAGER] = Exists(

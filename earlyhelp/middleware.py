@@ -24,6 +24,12 @@ def keeps_session_idle(view):
     return view
 
 
+def signs_in(view):
+    """Mark a view that signs a person in (again): an expired session ends, and the view runs."""
+    view.signs_in = True
+    return view
+
+
 def allowed_before_two_factor(view):
     """Mark a view a signed-in user may reach before completing two-factor sign-in."""
     view.allowed_before_two_factor = True
@@ -60,6 +66,8 @@ class IdleTimeoutMiddleware:
         idle = seconds_idle(request)
         if idle is not None and idle > settings.IDLE_TIMEOUT_SECONDS:
             logout(request)
+            if getattr(view_func, "signs_in", False):
+                return None
             if request.headers.get("Accept", "").startswith("application/json"):
                 return JsonResponse({"seconds_remaining": 0, "signed_in": False}, status=401)
             query = urlencode({"reason": "timeout", "next": request.get_full_path()})

@@ -32,6 +32,8 @@ NAV_ITEMS = [
         frozenset({Role.PROGRAMME, Role.AUDITOR, Role.ADMINISTRATOR, Role.MANAGER}),
     ),
     NavItem("Break-glass access", "break-glass", frozenset({Role.ADMINISTRATOR, Role.MANAGER})),
+    NavItem("Step-up and step-down", "step-request-list", frozenset({Role.HUB})),
+    NavItem("Notifications", "notification-list", ALL_ROLES),
     NavItem("Your account", "account", ALL_ROLES),
 ]
 

@@ -1,13 +1,16 @@
 """Pages about the signed-in person: home, sign-in and out, two-factor, the session."""
 
+import time
+
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,7 +20,13 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .forms import NewPasswordForm, ResetRequestForm, SignInForm, TwoFactorCodeForm
-from .middleware import allowed_before_two_factor, keeps_session_idle, seconds_remaining
+from .middleware import (
+    LAST_ACTIVITY,
+    allowed_before_two_factor,
+    keeps_session_idle,
+    seconds_remaining,
+    signs_in,
+)
 from .models import Role
 
 
@@ -28,7 +37,18 @@ def home(request):
         from cases.views_triage import hub_home
 
         return hub_home(request)
-    return render(request, "home.html", {"role_label": request.user.get_role_display()})
+    from cases.models import Notification
+
+    unread = Notification.objects.filter(user=request.user, read_at__isnull=True)
+    return render(
+        request,
+        "home.html",
+        {
+            "role_label": request.user.get_role_display(),
+            "notifications": list(unread[:5]),
+            "unread_count": unread.count(),
+        },
+    )
 
 
 @login_required
@@ -81,6 +101,53 @@ def session_extend(request):
     if not request.user.is_authenticated:
         return JsonResponse({"seconds_remaining": 0, "signed_in": False}, status=401)
     return JsonResponse({"seconds_remaining": settings.IDLE_TIMEOUT_SECONDS, "signed_in": True})
+
+
+@signs_in
+@allowed_before_two_factor
+@require_POST
+def session_sign_in(request):
+    """Sign in again in place, after the idle timeout, without leaving the page (JSON).
+
+    Pages that keep unsent work (the assessment) show a sign-in dialog instead
+    of leaving for the signed-out page; it posts here, and the work is then
+    saved. The same lockout (django-axes) and second factor apply as on the
+    sign-in page. The CSRF token changes at sign-in, so the new one is returned.
+    """
+    form = SignInForm(request, data=request.POST)
+    if not form.is_valid():
+        return JsonResponse(
+            {"signed_in": False, "errors": _errors(form)},
+            status=400,
+        )
+    user = form.get_user()
+    device = None
+    if user.needs_two_factor:
+        devices = TOTPDevice.objects.filter(user=user, confirmed=True)
+        code_form = TwoFactorCodeForm(request.POST, devices=devices)
+        if not devices.exists():
+            return JsonResponse(
+                {"signed_in": False, "errors": ["Set up two-factor sign-in on the sign-in page"]},
+                status=400,
+            )
+        if not code_form.is_valid():
+            return JsonResponse({"signed_in": False, "errors": _errors(code_form)}, status=400)
+        device = code_form.device
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if device is not None:
+        otp_login(request, device)
+    request.session[LAST_ACTIVITY] = time.time()
+    return JsonResponse(
+        {
+            "signed_in": True,
+            "seconds_remaining": settings.IDLE_TIMEOUT_SECONDS,
+            "csrf_token": get_token(request),
+        }
+    )
+
+
+def _errors(form) -> list[str]:
+    return [str(error) for errors in form.errors.values() for error in errors]
 
 
 def _next_url(request) -> str:

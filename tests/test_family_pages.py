@@ -46,7 +46,8 @@ def test_family_page_shows_members_in_fixed_queries(
     practitioner, users, members, django_assert_max_num_queries
 ):
     family = make_family("Patel family", members=members, lead=users["practitioner"])
-    with django_assert_max_num_queries(20):
+    # The page tells the episode's story too (tests/test_family_story.py counts that part).
+    with django_assert_max_num_queries(30):
         response = practitioner.get(reverse("family-detail", args=[family.pk]))
     assert response.status_code == 200
     assert response.content.decode().count("Member") >= members

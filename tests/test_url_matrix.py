@@ -23,11 +23,16 @@ from cases.models import (
     FamilyMember,
     Person,
     PersonMerge,
+    PlanAction,
+    StepDown,
+    StepUp,
     SupportRequest,
+    TafMember,
     TriageDecision,
 )
 from conftest import ROLES, sign_in
 from earlyhelp.models import Locality, Organisation, Team, User, UserSession
+from earlyhelp.tests.factories import UserFactory
 from outcomes.models import Evidence, OutcomesPlanVersion
 from partners.models import ApiClient, InformationSharingAgreement
 
@@ -140,6 +145,33 @@ EXPECTED = {
     "triage-queue": answers(anonymous=302, hub=200, others=403),
     "triage-request": answers(anonymous=302, hub=200, others=404),
     "triage-allocate": answers(anonymous=302, hub=200, others=404),
+    # The episode's work (issue 8). The lead practitioner keeps the case; managers of
+    # the lead's team sign off (the matrix's manager manages no team, so 404s).
+    "session-sign-in": answers(others=405),  # POST only (JSON)
+    "assessment": lead_only,
+    "assessment-autosave": answers(others=405),  # POST only (JSON)
+    "assessment-sign-off": answers(anonymous=302, practitioner=403, others=404),
+    "assessment-print": lead_only,
+    "tool-score-add": lead_only,
+    "taf-member-add": lead_only,
+    "taf-member-leave": lead_only,
+    "plan-action-add": lead_only,
+    "plan-action-update": lead_only,
+    "taf-meeting-add": lead_only,
+    "plan-review-add": lead_only,
+    "case-note-list": lead_only,
+    "case-note-add": lead_only,
+    "closure-request": lead_only,
+    "closure-sign-off": answers(anonymous=302, practitioner=403, others=404),
+    "step-up-request": lead_only,
+    # The matrix's step-up and step-down are of another family, in the front door's hands.
+    "step-up-decision": answers(anonymous=302, hub=200, others=404),
+    "step-down-request": answers(anonymous=302, practitioner=403, others=404),
+    "step-down-decision": answers(anonymous=302, hub=200, others=404),
+    "step-request-list": answers(anonymous=302, hub=200, others=403),
+    "lead-change": answers(anonymous=302, practitioner=403, others=404),
+    "notification-list": signed_in_page,
+    "notifications-read": answers(anonymous=302, others=405),  # POST only
     # Records that are written by the system only: nobody adds them by hand.
     "admin:axes_accessattempt_add": answers(anonymous=302, others=403),
     "admin:axes_accesslog_add": answers(anonymous=302, others=403),
@@ -203,6 +235,27 @@ def objects(users):
         source="Youth Offending Service",
         recorded_on="2026-02-01",
     )
+    action = PlanAction.objects.create(
+        episode=episode,
+        what="Book a school meeting",
+        owner=users["practitioner"],
+        due_on="2026-10-01",
+        created_by=users["practitioner"],
+    )
+    taf = TafMember.objects.create(
+        episode=episode, user=UserFactory(role="practitioner"), joined_on="2026-09-02"
+    )
+    # Another family, with requests at the front door: only hub staff may decide them.
+    other = Family.objects.create(reference="M0000002", name="Matrix other family")
+    other_episode = Episode.objects.create(
+        family=other, started_on="2026-09-01", lead_practitioner=UserFactory(role="practitioner")
+    )
+    step_up = StepUp.objects.create(
+        episode=other_episode, reason="matrix", requested_by=other_episode.lead_practitioner
+    )
+    step_down = StepDown.objects.create(
+        family=other, reason="matrix", handover="matrix", requested_by=users["hub"]
+    )
     version_9 = OutcomesPlanVersion.objects.get(version=9)
     OutcomesPlanVersion.objects.create(
         version=10, title="Draft", definition={**version_9.definition, "version": 10}
@@ -210,7 +263,7 @@ def objects(users):
     # A request the hub triaged P3a, waiting for allocation, for a family of its own.
     now = timezone.now()
     waiting = SupportRequest.objects.create(
-        family=Family.objects.create(reference="M0000002", name="Matrix request family"),
+        family=Family.objects.create(reference="M0000003", name="Matrix request family"),
         received_at=now - timedelta(days=2),
         status="awaiting_allocation",
         triaged_at=now,
@@ -223,7 +276,17 @@ def objects(users):
         decided_at=now,
         time_to_decision=timedelta(days=2),
     )
-    return {"team": team, "family": family, "episode": episode, "people": people, "merge": merge}
+    return {
+        "team": team,
+        "family": family,
+        "episode": episode,
+        "people": people,
+        "merge": merge,
+        "action": action,
+        "taf": taf,
+        "step_up": step_up,
+        "step_down": step_down,
+    }
 
 
 def concrete_path(name, pattern, users):
@@ -238,8 +301,13 @@ def concrete_path(name, pattern, users):
         "evidence_id": Evidence.objects.get(source="Youth Offending Service").pk,
         "kind": "offence",
         "version": 10,
-        "request_id": SupportRequest.objects.get(family__reference="M0000002").pk,
+        "request_id": SupportRequest.objects.get(family__reference="M0000003").pk,
         "index": 0,
+        "action_id": PlanAction.objects.get(what="Book a school meeting").pk,
+        "member_id": TafMember.objects.get(episode__family__reference="M0000001").pk,
+        "step_up_id": StepUp.objects.get(reason="matrix").pk,
+        "step_down_id": StepDown.objects.get(reason="matrix").pk,
+        "tool": "family-star",
     }
     if name.startswith("v1:"):
         records["pk"] = records["person_id"] if "person" in name else records["family_id"]

@@ -191,6 +191,8 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "early-help@localhost")
+# Where the service is reached, for links in emails ("https://earlyhelp.example.gov.uk").
+SERVICE_URL = env("SERVICE_URL", "")
 PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
 
 # Celery: a real broker when REDIS_URL is set, otherwise tasks run eagerly in
@@ -208,6 +210,10 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+CELERY_BEAT_SCHEDULE["notify-overdue-reviews"] = {
+    "task": "cases.tasks.notify_overdue_reviews",
+    "schedule": 60 * 60,  # hourly; the command is idempotent, so a re-run notifies nobody twice
+}
 
 # Hub staff see families with a request in the queue or triaged this many days ago
 # (DOMAIN §1, configurable).
@@ -218,6 +224,11 @@ HUB_RECENT_TRIAGE_DAYS = env_int("HUB_RECENT_TRIAGE_DAYS", 30)
 CASELOAD_TARGET = env_int("CASELOAD_TARGET", 10)
 # How long an administrator's break-glass access to one family lasts.
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 4)
+# A plan is reviewed this many weeks after the last review (or the episode's start);
+# after that the review is overdue (DOMAIN §4 step 5, configurable: "every 6–12 weeks").
+REVIEW_INTERVAL_WEEKS = env_int("REVIEW_INTERVAL_WEEKS", 8)
+# Assessment drafts are saved this long after the last keystroke.
+AUTOSAVE_DELAY_MS = env_int("AUTOSAVE_DELAY_MS", 1500)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

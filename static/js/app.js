@@ -8,6 +8,7 @@
 
 import { initAll } from '../vendor/govuk/govuk-frontend.min.js'
 import { initSessionTimeout } from './session-timeout.js'
+import { initAutosave, initPrintButtons } from './autosave.js'
 
 // base.html adds these classes with a small inline script at the top of
 // <body> (as the GOV.UK template does). A browser running this module
@@ -22,3 +23,5 @@ try {
 }
 
 initSessionTimeout(document)
+initAutosave(document)
+initPrintButtons(document)

@@ -14,6 +14,11 @@
 // session. When time runs out the status is checked one last time and the
 // browser goes to the sign-out page.
 //
+// A page holding unsent work (the assessment's autosave) may keep the person on
+// the page when time runs out: it cancels the "app:session-ended" event sent on
+// document and shows its own sign-in dialog; when the person is signed in again
+// it sends "app:session-renewed" and the countdown starts afresh.
+//
 // Screen readers hear the dialog's name and description when it opens; after
 // that a polite live region speaks the time left once a minute, then at 40,
 // 20 and 10 seconds. The visible countdown changes every second but is not
@@ -57,7 +62,7 @@ export function announcementStep (seconds) {
   return 60
 }
 
-function readCookie (name) {
+export function readCookie (name) {
   const prefix = name + '='
   for (const part of document.cookie ? document.cookie.split(';') : []) {
     const cookie = part.trim()
@@ -115,6 +120,13 @@ class SessionTimeout {
     })
 
     this.dialog.addEventListener('close', () => this.onClose())
+
+    document.addEventListener('app:session-renewed', () => {
+      this.signingOut = false
+      this.busy = false
+      this.close()
+      this.schedule(this.timeoutSeconds)
+    })
 
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible' &&
@@ -315,6 +327,12 @@ class SessionTimeout {
     }
     this.signingOut = true
     this.clearTimers()
+    const ended = new window.CustomEvent('app:session-ended', { cancelable: true })
+    if (!document.dispatchEvent(ended)) {
+      // The page keeps its work and asks the person to sign in again in place
+      this.close()
+      return
+    }
     window.location.assign(this.signoutUrl)
   }
 

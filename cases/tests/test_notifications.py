@@ -1,0 +1,87 @@
+"""Notifications in the service and by email: allocation, sign-off, overdue reviews (idempotent)."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import tasks
+from cases.models import Notification, PlanReview
+from cases.notifications import notify_allocated, notify_overdue_reviews
+from tests.episode_worlds import managed_by
+from tests.worlds import make_family
+
+pytestmark = pytest.mark.django_db
+
+
+def test_allocation_notifies_the_lead_once_in_the_service_and_by_email(
+    users, client_for, django_capture_on_commit_callbacks
+):
+    family = make_family("Begum family", lead=users["practitioner"])
+    episode = family.episodes.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notify_allocated(episode) is not None
+        assert notify_allocated(episode) is None  # the allocation code may call it twice
+    assert Notification.objects.filter(user=users["practitioner"]).count() == 1
+    assert len(mail.outbox) == 1
+    assert family.reference in mail.outbox[0].body and "Begum" not in mail.outbox[0].body
+    home = client_for("practitioner").get(reverse("home")).content.decode()
+    assert f"Family {family.reference} is allocated to you" in home and "1 new" in home
+
+
+def test_notifications_are_listed_and_marked_read(users, client_for):
+    family = make_family("Begum family", lead=users["practitioner"])
+    notify_allocated(family.episodes.get())
+    client = client_for("practitioner")
+    page = client.get(reverse("notification-list")).content.decode()
+    assert "is allocated to you" in page and "Mark all as read" in page
+    assert client.post(reverse("notifications-read")).status_code == 302
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
+    # Nobody reads another person's notifications.
+    assert (
+        "is allocated to you"
+        not in client_for("hub").get(reverse("notification-list")).content.decode()
+    )
+
+
+def test_overdue_reviews_are_notified_once_however_often_the_command_runs(
+    users, settings, django_capture_on_commit_callbacks
+):
+    settings.REVIEW_INTERVAL_WEEKS = 8
+    managed_by(users["manager"], users["practitioner"])
+    overdue = make_family("Late family", lead=users["practitioner"])
+    episode = overdue.episodes.get()
+    episode.started_on = timezone.localdate() - timedelta(weeks=12)
+    episode.save()
+    PlanReview.objects.create(
+        episode=episode,
+        held_on=timezone.localdate() - timedelta(weeks=9),
+        progress="x",
+        recorded_by=users["practitioner"],
+    )
+    in_date = make_family("Timely family", lead=users["practitioner"])
+    recent = in_date.episodes.get()
+    recent.started_on = timezone.localdate() - timedelta(weeks=2)
+    recent.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        out = StringIO()
+        call_command("notify_overdue_reviews", stdout=out)
+        assert "2 notifications sent" in out.getvalue()  # the lead and their manager
+        assert tasks.notify_overdue_reviews() == 0
+        assert notify_overdue_reviews() == 0
+    told = Notification.objects.filter(kind="review_overdue")
+    assert sorted(n.user.username for n in told) == ["manager", "practitioner"]
+    assert all(n.family == overdue for n in told)
+    assert len(mail.outbox) == 2
+    # A review held, then overdue again later: a new due date, a new notification.
+    PlanReview.objects.create(
+        episode=episode,
+        held_on=timezone.localdate() - timedelta(weeks=8, days=1),
+        progress="y",
+        recorded_by=users["practitioner"],
+    )
+    assert notify_overdue_reviews() == 2
