@@ -10,9 +10,9 @@ topping up the other families if asked for more). It makes one family with 500 c
 entries — case notes, actions and their updates, meetings, reviews, the team, the assessment's
 history, tool scores — and up to `--families` other families with a member, an open episode,
 two case notes and an action each, all by bulk insert. Then it asks for that family's page as
-its lead practitioner through
-Django's test client, and prints the p50, p95 and worst times and the number of queries.
-Without DATABASE_URL it uses `make test`'s server (or the embedded one).
+its lead practitioner through Django's test client, and prints the p50, p95 and worst times
+and the number of queries. Without DATABASE_URL it uses `make test`'s server (or the embedded
+one).
 """
 
 from __future__ import annotations
