@@ -328,6 +328,10 @@ def support_request_allocate(
         family_id=support_request.family_id,
         detail=f"{support_request.reference} to {lead_practitioner} ({lead_agency})",
     )
+    # The lead practitioner hears of the new case in the service and by email.
+    from .notifications import notify_allocated
+
+    notify_allocated(episode)
     return allocation
 
 

@@ -140,6 +140,10 @@ def test_allocation_opens_the_episode_and_the_lead_then_sees_the_family(
     assert lead.get(reverse("family-detail", args=[waiting.family_id])).status_code == 200
     page = hub.get(reverse("triage-request", args=[waiting.pk])).content.decode()
     assert "Priya Shah" in page and "3 families then" in page
+    # The lead practitioner is told, in the service (and by email where she has one).
+    from cases.models import Notification
+
+    assert Notification.objects.filter(user=priya, family=waiting.family).exists()
 
 
 def test_allocating_again_says_who_allocated_it(hub, users, agency, workers, waiting):
