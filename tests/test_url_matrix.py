@@ -61,6 +61,7 @@ merger_page = answers(anonymous=302, hub=200, administrator=200, practitioner=40
 EXPECTED = {
     "home": signed_in_page,
     # Only managers; a worker outside the manager's teams is not found (issue 9).
+    "dashboard-caseload": answers(anonymous=302, manager=200, others=403),
     "team-reallocate": answers(anonymous=302, manager=404, others=403),
     "account": signed_in_page,
     "healthz": public_page,
