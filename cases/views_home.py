@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from earlyhelp.access import families_visible_to
 from earlyhelp.manage_forms import GovukMessagesMixin
 from earlyhelp.models import Role, User
 
@@ -27,15 +28,16 @@ def _notifications(user) -> dict:
 
 def practitioner_home(request):
     user, today = request.user, timezone.localdate()
-    caseload = selectors.practitioner_caseload(user, today=today)
+    visible = families_visible_to(user)
+    caseload = selectors.practitioner_caseload(user, today=today, visible=visible)
     return render(
         request,
         "home/practitioner.html",
         {
             "caseload": caseload,
             "overdue": [row for row in caseload if row.overdue],
-            "actions": selectors.actions_due_this_week(user, today=today),
-            "assessments": selectors.assessments_awaiting(user),
+            "actions": selectors.actions_due_this_week(user, today=today, visible=visible),
+            "assessments": selectors.assessments_awaiting(user, visible=visible),
             "today": today,
             **_notifications(user),
         },
@@ -44,16 +46,17 @@ def practitioner_home(request):
 
 def manager_home(request):
     user, today = request.user, timezone.localdate()
+    visible = families_visible_to(user)
     return render(
         request,
         "home/manager.html",
         {
-            "members": selectors.team_members(user),
+            "members": selectors.team_members(user, visible=visible),
             "target": settings.CASELOAD_TARGET,
-            "overdue": selectors.team_overdue_reviews(user, today=today),
-            "assessments": selectors.team_assessments_to_sign_off(user),
-            "closures": selectors.team_closures_to_sign_off(user),
-            "long_open": selectors.team_long_open(user, today=today),
+            "overdue": selectors.team_overdue_reviews(user, today=today, visible=visible),
+            "assessments": selectors.team_assessments_to_sign_off(user, visible=visible),
+            "closures": selectors.team_closures_to_sign_off(user, visible=visible),
+            "long_open": selectors.team_long_open(user, today=today, visible=visible),
             **_notifications(user),
         },
     )

@@ -127,10 +127,11 @@ def test_manager_sees_overdue_reviews_sign_offs_and_long_open_cases(team):
 
     context = home_as(team["manager"]).context
 
-    assert context["overdue"] == [overdue]
-    assert context["assessments"] == [submitted]
-    assert context["closures"] == [closure]
-    assert context["long_open"] == [long_open]
+    assert context["overdue"].rows == [overdue]
+    assert context["assessments"].rows == [submitted]
+    assert context["closures"].rows == [closure]
+    assert context["long_open"].rows == [long_open]
+    assert context["overdue"].total == 1
 
 
 @pytest.mark.parametrize("role", ["programme", "auditor"])
@@ -236,3 +237,18 @@ def test_cases_move_only_to_a_worker_of_the_same_team(team):
     response = reallocate(team["manager"], team["ann"], team["stranger"])
     assert response.status_code == 400
     assert Episode.objects.get(pk=episode.pk).lead_practitioner == team["ann"]
+
+
+def test_manager_lists_show_the_first_rows_and_say_how_many_in_all(team, settings):
+    from cases import home_selectors
+
+    home_selectors.LIST_LIMIT, limit = 2, home_selectors.LIST_LIMIT
+    try:
+        for i in range(3):
+            episode_for(team["ann"], name=f"Long family {i}", started=400 + i)
+        response = home_as(team["manager"])
+    finally:
+        home_selectors.LIST_LIMIT = limit
+    listing = response.context["long_open"]
+    assert (len(listing.rows), listing.total, listing.more) == (2, 3, 1)
+    assert "the first 2 shown" in response.content.decode()
