@@ -62,12 +62,15 @@ def busiest_lead() -> str:
     )
 
 
-def busiest_manager() -> str:
-    """The demo manager, given every team that has practitioners: the widest manager pages."""
-    from earlyhelp.models import Team, User
+def manager_of_everyone() -> str:
+    """A manager of every team that has practitioners: the widest manager pages (the demo
+    manager keeps the teams seed_demo gave them)."""
+    from earlyhelp.models import Role, Team, User
 
-    manager = User.objects.get(username="manager")
-    manager.managed_teams.add(*Team.objects.filter(members__isnull=False).distinct())
+    manager, _ = User.objects.get_or_create(
+        username="bench-manager-all", defaults={"role": Role.MANAGER, "first_name": "Bench"}
+    )
+    manager.managed_teams.set(Team.objects.filter(members__isnull=False).distinct())
     return manager.username
 
 
@@ -99,18 +102,20 @@ def run(requests: int) -> None:
 
     setup_test_environment()  # the test client's host, and no emails sent
     lead = busiest_lead()
-    manager = busiest_manager()
+    everyone = manager_of_everyone()
     pages = [
         ("/healthz", Client(), "/healthz"),
         (f"practitioner home ({lead})", client_for(lead), "/"),
         ("practitioner home (demo practitioner)", client_for("practitioner"), "/"),
-        ("manager home (every team)", client_for(manager), "/"),
+        ("manager home (demo manager)", client_for("manager"), "/"),
+        ("manager home (every team)", client_for(everyone), "/"),
         ("programme home", client_for("programme"), "/"),
         ("auditor home", client_for("auditor"), "/"),
-        ("caseload dashboard, last 12 months", client_for(manager), "/dashboards/caseload/"),
+        ("dashboard (demo manager), 12 months", client_for("manager"), "/dashboards/caseload/"),
+        ("dashboard (every team), 12 months", client_for(everyone), "/dashboards/caseload/"),
         (
-            "caseload dashboard, 36 months",
-            client_for(manager),
+            "dashboard (every team), 36 months",
+            client_for(everyone),
             "/dashboards/caseload/?start=2023-12&end=2026-11",
         ),
     ]
