@@ -59,7 +59,10 @@ class CutsForm(forms.Form):
 
     def __init__(self, *args, manager, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(managers=manager)
+        # Team's label names its organisation: one query for the choices, however many teams.
+        self.fields["team"].queryset = Team.objects.filter(managers=manager).select_related(
+            "organisation"
+        )
 
     def clean(self):
         data = super().clean()

@@ -364,9 +364,14 @@ def test_dashboard_runs_a_fixed_number_of_queries(world, django_assert_max_num_q
 
     query = {"start": "2026-01", "end": "2026-06"}
     build(1)
+    world["manager"].managed_teams.add(TeamFactory(organisation=world["agency"]))
     with CaptureQueriesContext(connection) as small:
         dashboard(world["manager"], **query)
     build(12)
+    # More teams to choose from in the filter must not mean more queries either.
+    world["manager"].managed_teams.add(
+        *[TeamFactory(organisation=world["agency"]) for _ in range(5)]
+    )
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert dashboard(world["manager"], **query).status_code == 200
 
