@@ -3,13 +3,21 @@ from django.urls import path
 from . import (
     views,
     views_closure,
+    views_dashboards,
     views_episode,
+    views_home,
     views_notifications,
     views_requests,
     views_triage,
 )
 
 urlpatterns = [
+    path(
+        "dashboards/caseload/",
+        views_dashboards.caseload_dashboard_view,
+        name="dashboard-caseload",
+    ),
+    path("team/<int:user_id>/reallocate/", views_home.team_reallocate, name="team-reallocate"),
     path("families/", views.family_list, name="family-list"),
     path("families/<int:family_id>/", views.family_detail, name="family-detail"),
     path("people/", views.person_list, name="person-list"),

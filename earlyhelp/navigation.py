@@ -31,6 +31,7 @@ NAV_ITEMS = [
         "plan-list",
         frozenset({Role.PROGRAMME, Role.AUDITOR, Role.ADMINISTRATOR, Role.MANAGER}),
     ),
+    NavItem("Caseload dashboard", "dashboard-caseload", frozenset({Role.MANAGER})),
     NavItem("Break-glass access", "break-glass", frozenset({Role.ADMINISTRATOR, Role.MANAGER})),
     NavItem("Step-up and step-down", "step-request-list", frozenset({Role.HUB})),
     NavItem("Notifications", "notification-list", ALL_ROLES),

@@ -37,6 +37,10 @@ def home(request):
         from cases.views_triage import hub_home
 
         return hub_home(request)
+    from cases.views_home import HOMES
+
+    if request.user.role in HOMES:
+        return HOMES[request.user.role](request)
     from cases.models import Notification
 
     unread = Notification.objects.filter(user=request.user, read_at__isnull=True)

@@ -60,6 +60,9 @@ merger_page = answers(anonymous=302, hub=200, administrator=200, practitioner=40
 
 EXPECTED = {
     "home": signed_in_page,
+    # Only managers; a worker outside the manager's teams is not found (issue 9).
+    "dashboard-caseload": answers(anonymous=302, manager=200, others=403),
+    "team-reallocate": answers(anonymous=302, manager=404, others=403),
     "account": signed_in_page,
     "healthz": public_page,
     "sign-in": answers(anonymous=200, others=302),  # signed in: sent home
@@ -308,6 +311,7 @@ def concrete_path(name, pattern, users):
         "step_up_id": StepUp.objects.get(reason="matrix").pk,
         "step_down_id": StepDown.objects.get(reason="matrix").pk,
         "tool": "family-star",
+        "user_id": users["practitioner"].pk,
     }
     if name.startswith("v1:"):
         records["pk"] = records["person_id"] if "person" in name else records["family_id"]

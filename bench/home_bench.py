@@ -1,0 +1,153 @@
+"""Each role's home page and the caseload dashboard on demo data: p95 beside /healthz's p95.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/x python bench/home_bench.py \\
+        [--families 50000] [--requests 100] [--seed 1] [--database earlyhelp_bench_home]
+
+Uses its own database on DATABASE_URL's server (`earlyhelp_bench_home`), migrated and
+seeded once with `seed_demo` and `cases.demo.seed_families`, as bench/search_bench.py
+does (a later run with the same seed, size and generator code reuses it). Each page is
+requested through Django's test client as its role's demo user would (the manager with
+their second factor), `/healthz` in the same run, and each page's p95 is printed with
+its ratio to /healthz's (issue 9's aim: no page above four times it) and its queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from search_bench import prepare  # noqa: E402  (the same database making, not copied)
+
+AIM_RATIO = 4
+
+
+def client_for(username):
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from earlyhelp.models import User
+
+    user = User.objects.get(username=username)
+    client = Client()
+    client.force_login(user)
+    if user.needs_two_factor:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="Bench", confirmed=True)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client
+
+
+def busiest_lead() -> str:
+    """The practitioner who leads the most open episodes: the heaviest practitioner home."""
+    from django.db.models import Count, Q
+
+    from earlyhelp.models import Role, User
+
+    return (
+        User.objects.filter(role=Role.PRACTITIONER)
+        .annotate(n=Count("led_episodes", filter=Q(led_episodes__status="open")))
+        .order_by("-n")
+        .values_list("username", flat=True)
+        .first()
+    )
+
+
+def manager_of_everyone() -> str:
+    """A manager of every team that has practitioners: the widest manager pages (the demo
+    manager keeps the teams seed_demo gave them)."""
+    from earlyhelp.models import Role, Team, User
+
+    manager, _ = User.objects.get_or_create(
+        username="bench-manager-all", defaults={"role": Role.MANAGER, "first_name": "Bench"}
+    )
+    manager.managed_teams.set(Team.objects.filter(members__isnull=False).distinct())
+    return manager.username
+
+
+def timed(client, url: str, requests: int) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):  # warm up: templates, connections
+        assert client.get(url).status_code == 200, url
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    count = len(queries)
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, url
+    return {
+        "p50": statistics.median(times),
+        "p95": statistics.quantiles(times, n=20, method="inclusive")[-1],
+        "queries": count,
+    }
+
+
+def run(requests: int) -> None:
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # the test client's host, and no emails sent
+    lead = busiest_lead()
+    everyone = manager_of_everyone()
+    pages = [
+        ("/healthz", Client(), "/healthz"),
+        (f"practitioner home ({lead})", client_for(lead), "/"),
+        ("practitioner home (demo practitioner)", client_for("practitioner"), "/"),
+        ("manager home (demo manager)", client_for("manager"), "/"),
+        ("manager home (every team)", client_for(everyone), "/"),
+        ("programme home", client_for("programme"), "/"),
+        ("auditor home", client_for("auditor"), "/"),
+        ("dashboard (demo manager), 12 months", client_for("manager"), "/dashboards/caseload/"),
+        ("dashboard (every team), 12 months", client_for(everyone), "/dashboards/caseload/"),
+        (
+            "dashboard (every team), 36 months",
+            client_for(everyone),
+            "/dashboards/caseload/?start=2023-12&end=2026-11",
+        ),
+    ]
+    results = {label: timed(client, url, requests) for label, client, url in pages}
+    base = results["/healthz"]["p95"]
+    print(f"\n{requests} requests each (ms):")
+    for label, result in results.items():
+        ratio = result["p95"] / base
+        flag = "" if ratio <= AIM_RATIO or label == "/healthz" else f"  <-- over {AIM_RATIO}x"
+        print(
+            f"  {label:<40} p50 {result['p50']:7.1f}  p95 {result['p95']:7.1f}  "
+            f"x{ratio:5.1f} of /healthz  {result['queries']:3d} queries{flag}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--families", type=int, default=50_000)
+    parser.add_argument("--requests", type=int, default=100, help="per page")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database", default="earlyhelp_bench_home")
+    args = parser.parse_args(argv)
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        print("Set DATABASE_URL to a PostgreSQL server (make bench does).", file=sys.stderr)
+        return 2
+    seconds, fresh = prepare(url, args.database, families=args.families, seed=args.seed)
+    how = "seeded now" if fresh else "seeded earlier, reused"
+    print(f"{args.families:,} demo families (seed {args.seed}, {how}) in {seconds:.0f}s")
+    run(args.requests)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
