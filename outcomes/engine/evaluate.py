@@ -13,6 +13,8 @@ Claim status (DOMAIN §8):
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from . import claims
 from .facts import Facts
 from .plan import PRINCIPLES, Plan, Requirement
@@ -43,14 +45,16 @@ def evaluate(snapshot: FamilySnapshot, plan: Plan) -> FamilyResult:
             f"attachment.plan_version: the family is judged by plan version "
             f"{attachment.plan_version}, but version {plan.version} was given"
         )
+    compiled = plan.cache.get(_COMPILED) or _compile(plan)
     facts = Facts(snapshot, plan, OUTCOME_RULES)
-    identified = tuple(p for p in snapshot.problems_identified if p.identified_on <= snapshot.as_of)
+    as_of = snapshot.as_of
+    identified = tuple([p for p in snapshot.problems_identified if p.identified_on <= as_of])
     facts.identified = identified
-    checks = [_check_indicator(facts, i, pi) for i, pi in enumerate(identified)]
+    checks = [_check_indicator(facts, compiled, i, pi) for i, pi in enumerate(identified)]
     eligibility = _eligibility(plan, checks)
     attachment_check = _attachment(snapshot, plan, eligibility)
-    problems, gaps = _problems(facts, checks)
-    work = _mandatory_work(facts, checks)
+    problems, gaps = _problems(facts, compiled, checks)
+    work = _mandatory_work(facts, compiled, checks)
     route_1, route_1_reason = claims.route_1(problems, work, plan)
     route_2 = claims.route_2(facts)
     claim = claims.claim_status(
@@ -60,38 +64,96 @@ def evaluate(snapshot: FamilySnapshot, plan: Plan) -> FamilyResult:
     if claim.status not in (CLAIMABLE, CLAIMED):
         missing = claims.missing_for_claim(eligibility, problems, work, gaps, snapshot)
     results = facts.results
-    outcomes = tuple([results[oid] for oid in plan.outcomes if oid in results])
-    return FamilyResult(
-        snapshot.family_id,
-        snapshot.as_of,
-        plan.version,
-        eligibility,
-        attachment_check,
-        problems,
-        outcomes,
-        (route_1, route_2),
-        claim,
-        missing,
+    # The outcomes judged, in plan order (a family has a handful of the plan's 26).
+    order = sorted(results, key=compiled.position.__getitem__)
+    return _new(
+        FamilyResult,
+        (
+            snapshot.family_id,
+            as_of,
+            plan.version,
+            eligibility,
+            attachment_check,
+            problems,
+            tuple([results[oid] for oid in order]),
+            (route_1, route_2),
+            claim,
+            missing,
+        ),
     )
+
+
+# --- what every family needs from the plan, worked out once per plan ----------------------------
+
+_COMPILED = "evaluate.compiled"
+_new = tuple.__new__  # builds a named tuple without its Python-level __new__ (twice as fast)
+
+
+class _Requirement:
+    """A requirement of the plan with its words, and its result when it does not apply."""
+
+    __slots__ = ("any_of", "per_person", "names", "subject", "does_not_apply")
+
+    def __init__(self, req: Requirement):
+        self.any_of = req.any_of
+        self.per_person = req.per_person
+        self.names = " or ".join(req.any_of)
+        self.subject = f"outcomes {self.names}"
+        step = Step(
+            "requirement", self.subject, APPLIES, (), False, f"{self.names}: does not apply"
+        )
+        self.does_not_apply = RequirementResult(
+            req.any_of, req.per_person, False, False, None, False, (), (step,)
+        )
+
+
+class _Compiled:
+    __slots__ = ("indicators", "requirements", "position", "work", "work_when")
+
+    def __init__(self, plan: Plan):
+        # Requirement objects are compared by identity: each is judged once per family.
+        self.requirements: dict = {}
+        for ind in plan.indicators.values():
+            for req in ind.requires:
+                self.requirements[id(req)] = _Requirement(req)
+        self.work = _Requirement(plan.work_requirement)
+        self.requirements[id(plan.work_requirement)] = self.work
+        self.indicators = {
+            iid: (
+                ind,
+                INDICATOR_RULES[ind.rule].fn,
+                ind.evidence_kinds,
+                plan.problem_of[iid],
+                tuple(self.requirements[id(r)] for r in ind.requires),
+            )
+            for iid, ind in plan.indicators.items()
+        }
+        self.position = {oid: i for i, oid in enumerate(plan.outcomes)}
+        self.work_when = frozenset(plan.claims["mandatory_work_outcome"]["when_indicators"])
+
+
+def _compile(plan: Plan) -> _Compiled:
+    compiled = plan.cache[_COMPILED] = _Compiled(plan)
+    return compiled
 
 
 # --- indicators and eligibility -----------------------------------------------------------------
 
 
-def _check_indicator(facts: Facts, index: int, pi) -> IndicatorResult:
-    plan = facts.plan
-    indicator = plan.indicators.get(pi.indicator)
-    if indicator is None:
+def _check_indicator(facts: Facts, compiled: _Compiled, index: int, pi) -> IndicatorResult:
+    found = compiled.indicators.get(pi.indicator)
+    if found is None:
+        plan = facts.plan
         raise EvaluationError(
             f"problems_identified[{index}].indicator: {pi.indicator!r} is not an indicator of "
             f"plan version {plan.version}"
         )
-    if plan.problem_of[pi.indicator] != pi.problem:
+    indicator, rule, kinds, problem, _ = found
+    if problem != pi.problem:
         raise EvaluationError(
             f"problems_identified[{index}].problem: indicator {pi.indicator} belongs to headline "
-            f"problem {plan.problem_of[pi.indicator]}, not {pi.problem}"
+            f"problem {problem}, not {pi.problem}"
         )
-    kinds = indicator.evidence_kinds
     if pi.evidence_ids:
         items = []
         for evidence_id in pi.evidence_ids:
@@ -114,14 +176,14 @@ def _check_indicator(facts: Facts, index: int, pi) -> IndicatorResult:
             if person is None or e.person_id == person or e.person_id is None
         ]
         items.sort(key=_order)
-    step = INDICATOR_RULES[indicator.rule].fn(facts, indicator, pi, items)
-    return IndicatorResult(
-        pi.problem, pi.indicator, pi.person_id, pi.identified_on, pi.stage, step.result, (step,)
+    step = rule(facts, indicator, pi, items)
+    return _new(
+        IndicatorResult,
+        (pi.problem, pi.indicator, pi.person_id, pi.identified_on, pi.stage, step.result, (step,)),
     )
 
 
-def _order(e):
-    return (e.period_start, e.recorded_on, e.id)
+_order = attrgetter("period_start", "recorded_on", "id")  # as Facts orders evidence
 
 
 def _eligibility(plan: Plan, checks: list[IndicatorResult]) -> Eligibility:
@@ -138,20 +200,29 @@ def _eligibility(plan: Plan, checks: list[IndicatorResult]) -> Eligibility:
     if len(named) > len(shown):
         note += f"; identified but not evidenced: {', '.join(sorted(named - shown))}"
     threshold = f"at least {need} headline problems, each evidenced by an indicator"
-    step = Step(
-        "at_least_two_headline_problems", "eligibility", threshold, tuple(evidence), eligible, note
+    step = _new(
+        Step,
+        (
+            "at_least_two_headline_problems",
+            "eligibility",
+            threshold,
+            tuple(evidence),
+            eligible,
+            note,
+        ),
     )
-    return Eligibility(eligible, tuple(evidenced), (step,))
+    return _new(Eligibility, (eligible, tuple(evidenced), (step,)))
 
 
 _PRINCIPLES: dict = {}
 
 
 def _principles(fw) -> tuple:
-    """The four principles and their steps; one shared copy per combination of answers."""
-    key = tuple(bool(fw is not None and getattr(fw, name)) for name in PRINCIPLES)
-    found = _PRINCIPLES.get(key)
+    """The four principles and their steps; one shared copy per combination of answers (equal
+    answers are an equal, hashable FamilyWorking, so it is its own key)."""
+    found = _PRINCIPLES.get(fw)
     if found is None:
+        key = tuple(bool(fw is not None and getattr(fw, name)) for name in PRINCIPLES)
         principles = tuple(zip(PRINCIPLES, key, strict=True))
         steps = tuple(
             Step(
@@ -164,29 +235,41 @@ def _principles(fw) -> tuple:
             )
             for name, ok in principles
         )
-        found = _PRINCIPLES[key] = (principles, all(key), steps)
+        if len(_PRINCIPLES) > 64:  # only odd, non-bool answers could make more than 17
+            _PRINCIPLES.clear()
+        found = _PRINCIPLES[fw] = (principles, all(key), steps)
     return found
 
 
 def _attachment(snapshot: FamilySnapshot, plan: Plan, eligibility: Eligibility) -> AttachmentCheck:
     principles, holds, steps = _principles(snapshot.family_working)
     a = snapshot.attachment
-    return AttachmentCheck(
-        eligibility.eligible,
-        principles,
-        eligibility.eligible and holds,
-        a.attached_on if a else None,
-        a.plan_version if a else None,
-        a.lead_agency if a else None,
-        plan.payments["attachment_fee"],
-        steps,
+    eligible = eligibility.eligible
+    fee = plan.payments["attachment_fee"]
+    if a is None:
+        return _new(
+            AttachmentCheck,
+            (eligible, principles, eligible and holds, None, None, None, fee, steps),
+        )
+    return _new(
+        AttachmentCheck,
+        (
+            eligible,
+            principles,
+            eligible and holds,
+            a.attached_on,
+            a.plan_version,
+            a.lead_agency,
+            fee,
+            steps,
+        ),
     )
 
 
 # --- outcomes per problem -------------------------------------------------------------------------
 
 
-def _requirement(facts: Facts, req: Requirement) -> RequirementResult:
+def _requirement(facts: Facts, req: _Requirement) -> RequirementResult:
     key = id(req)  # requirements belong to the plan, which outlives the evaluation
     memo = facts.memo
     result = memo.get(key)
@@ -195,14 +278,15 @@ def _requirement(facts: Facts, req: Requirement) -> RequirementResult:
     applying = []
     judged = facts.results
     for oid in req.any_of:
-        r = judged.get(oid) or facts.outcome(oid)
+        r = judged.get(oid)
+        if r is None:
+            r = facts.outcome(oid)
         if r.applies:
             applying.append(r)
-    names, subject, does_not_apply = _requirement_words(facts.plan, req)
     if not applying:
-        result = does_not_apply
+        result = req.does_not_apply
     elif req.per_person and any(r.people for r in applying):
-        result = _per_person(req, applying, subject)
+        result = _per_person(req, applying)
     else:
         best = None
         for r in applying:
@@ -211,39 +295,30 @@ def _requirement(facts: Facts, req: Requirement) -> RequirementResult:
         if best is not None:
             on = best.sustained_on
             note = f"outcome {best.outcome} sustained on {on.isoformat()}"
-            step = Step("requirement", subject, "one met and sustained", (), True, note)
-            result = RequirementResult(
-                req.any_of, req.per_person, True, True, on, False, (), (step,)
+            step = _new(Step, ("requirement", req.subject, "one met and sustained", (), True, note))
+            result = _new(
+                RequirementResult,
+                (req.any_of, req.per_person, True, True, on, False, (), (step,)),
             )
         else:
-            awaiting = any(r.met for r in applying)
-            missing = tuple(m for r in applying for m in r.missing)
-            note = f"none of {names} met and sustained yet"
-            step = Step("requirement", subject, "one met and sustained", (), False, note)
-            result = RequirementResult(
-                req.any_of, req.per_person, True, False, None, awaiting, missing, (step,)
+            awaiting = False
+            missing = []
+            for r in applying:
+                awaiting = awaiting or r.met
+                missing += r.missing
+            note = f"none of {req.names} met and sustained yet"
+            step = _new(
+                Step, ("requirement", req.subject, "one met and sustained", (), False, note)
+            )
+            result = _new(
+                RequirementResult,
+                (req.any_of, req.per_person, True, False, None, awaiting, tuple(missing), (step,)),
             )
     memo[key] = result
     return result
 
 
-def _requirement_words(plan: Plan, req: Requirement) -> tuple:
-    """The words for a requirement and its result when it does not apply: the same for every
-    family judged by the plan, so made once and kept in the plan's cache."""
-    key = ("requirement", id(req))
-    words = plan.cache.get(key)
-    if words is None:
-        names = " or ".join(req.any_of)
-        subject = f"outcomes {names}"
-        step = Step("requirement", subject, APPLIES, (), False, f"{names}: does not apply")
-        does_not_apply = RequirementResult(
-            req.any_of, req.per_person, False, False, None, False, (), (step,)
-        )
-        words = plan.cache[key] = (names, subject, does_not_apply)
-    return words
-
-
-def _per_person(req: Requirement, applying: list, subject: str) -> RequirementResult:
+def _per_person(req: _Requirement, applying: list) -> RequirementResult:
     options: dict = {}
     for r in applying:
         for po in r.people:
@@ -268,15 +343,24 @@ def _per_person(req: Requirement, applying: list, subject: str) -> RequirementRe
             notes.append(f"{person}: not yet met ({' or '.join(oid for oid, _ in opts)})")
     ok = len(dates) == len(options)
     on = max(dates) if ok else None
-    step = Step(
-        "requirement", subject, "one met and sustained, for each person", (), ok, "; ".join(notes)
+    step = _new(
+        Step,
+        (
+            "requirement",
+            req.subject,
+            "one met and sustained, for each person",
+            (),
+            ok,
+            "; ".join(notes),
+        ),
     )
-    return RequirementResult(
-        req.any_of, True, True, ok, on, awaiting and not ok, tuple(missing), (step,)
+    return _new(
+        RequirementResult,
+        (req.any_of, True, True, ok, on, awaiting and not ok, tuple(missing), (step,)),
     )
 
 
-def _problems(facts: Facts, checks: list[IndicatorResult]):
+def _problems(facts: Facts, compiled: _Compiled, checks: list[IndicatorResult]):
     plan = facts.plan
     by_problem: dict = {}
     for c in checks:
@@ -287,17 +371,21 @@ def _problems(facts: Facts, checks: list[IndicatorResult]):
             found.append(c)
     problems, gaps = [], []
     names = plan.problem_names
-    indicators = plan.indicators
-    for pid in sorted(by_problem):
+    indicators = compiled.indicators
+    for pid in sorted(by_problem) if len(by_problem) > 1 else by_problem:
         own = by_problem[pid]
         if len(own) == 1:
-            wanted = indicators[own[0].indicator].requires
+            wanted = indicators[own[0].indicator][4]
+            stages = (own[0].stage,)
+            evidenced = bool(own[0].evidenced)
         else:  # several indicators of one problem: each requirement once, in first-seen order
             seen: dict = {}
             for c in own:
-                for req in indicators[c.indicator].requires:
+                for req in plan.indicators[c.indicator].requires:
                     seen.setdefault(req, req)  # equal requirements of two indicators: once
-            wanted = seen.values()
+            wanted = [compiled.requirements[id(r)] for r in seen.values()]
+            stages = tuple(sorted({c.stage for c in own}))
+            evidenced = any(c.evidenced for c in own)
         reqs = tuple([_requirement(facts, r) for r in wanted])
         sustained, on, applies = True, None, False
         for r in reqs:
@@ -314,25 +402,27 @@ def _problems(facts: Facts, checks: list[IndicatorResult]):
                 f"Problem {pid} ({names[pid]}): no outcome applies yet; record the evidence that "
                 "shows which outcome the family is working towards"
             )
-        stages = (own[0].stage,) if len(own) == 1 else tuple(sorted({c.stage for c in own}))
-        evidenced = any(c.evidenced for c in own)
         problems.append(
-            ProblemResult(
-                pid,
-                names[pid],
-                stages,
-                evidenced,
-                tuple(own),
-                reqs,
-                sustained,
-                on if sustained else None,
+            _new(
+                ProblemResult,
+                (
+                    pid,
+                    names[pid],
+                    stages,
+                    evidenced,
+                    tuple(own),
+                    reqs,
+                    sustained,
+                    on if sustained else None,
+                ),
             )
         )
     return tuple(problems), gaps
 
 
-def _mandatory_work(facts: Facts, checks) -> RequirementResult | None:
-    when = facts.plan.claims["mandatory_work_outcome"]["when_indicators"]
-    if not any(c.indicator in when for c in checks):
-        return None
-    return _requirement(facts, facts.plan.work_requirement)
+def _mandatory_work(facts: Facts, compiled: _Compiled, checks) -> RequirementResult | None:
+    when = compiled.work_when
+    for c in checks:
+        if c.indicator in when:
+            return _requirement(facts, compiled.work)
+    return None

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import date
+from operator import attrgetter
 
 from .periods import ONE_DAY, academic_year_start, age_on
 from .results import EvidenceRef
 from .snapshot import EvidenceItem, FamilySnapshot, SchoolTerm
 
-
-def _order(item: EvidenceItem):
-    return (item.period_start, item.recorded_on, item.id)
+# Date order, then the order recorded; ids are unique, so the order is total (and in C).
+_order = attrgetter("period_start", "recorded_on", "id")
 
 
 class Facts:
@@ -47,12 +47,19 @@ class Facts:
         self.as_of = as_of
         self.members = {m.person_id: m for m in snapshot.members}
         self._calendar = None
-        known = [e for e in snapshot.evidence if e.recorded_on <= as_of]
-        replaced_by = {e.supersedes: e.id for e in known if e.supersedes is not None}
+        evidence = snapshot.evidence
+        # Corrections are rare: one pass finds them, the next skips what they replace.
+        replaced_by = {
+            e.supersedes: e.id
+            for e in evidence
+            if e.supersedes is not None and e.recorded_on <= as_of
+        }
         items: dict[str, EvidenceItem] = {}
         by_kind: dict[str, list[EvidenceItem]] = {}
-        for e in known:
-            if e.period_start > as_of or (replaced_by and e.id in replaced_by):
+        for e in evidence:
+            if e.recorded_on > as_of or e.period_start > as_of:
+                continue
+            if replaced_by and e.id in replaced_by:
                 continue
             items[e.id] = e
             bucket = by_kind.get(e.kind)
