@@ -21,6 +21,7 @@ from .base import (
     pct,
     person_outcome,
     ratio,
+    total_days,
 )
 
 # --- shared -----------------------------------------------------------------------------------
@@ -54,12 +55,22 @@ def _shown(attended: int, possible: int) -> str:
     return f"{100 * attended / possible:.1f}%" if possible > 0 else "n/a"
 
 
+def _counted(facts: Facts) -> tuple:
+    """Complete terms that ended after the intervention began, oldest first."""
+    terms = facts.memo.get("counted_terms")
+    if terms is None:
+        terms = facts.memo["counted_terms"] = facts.complete_terms(
+            facts.as_of, after=facts.episode_start
+        )
+    return terms
+
+
 def _windows(facts: Facts, n: int) -> list[tuple]:
     """Runs of n consecutive complete terms ended after the intervention began, oldest first."""
     key = ("windows", n)
     windows = facts.memo.get(key)
     if windows is None:
-        terms = facts.complete_terms(facts.as_of, after=facts.episode_start)
+        terms = _counted(facts)
         windows = [terms[i - n + 1 : i + 1] for i in range(n - 1, len(terms))]
         facts.memo[key] = windows
     return windows
@@ -73,6 +84,40 @@ def _run(windows: list, passes) -> tuple[bool, object]:
             break
         since = w[-1].ends_on
     return since is not None, since
+
+
+def _pooled_run(rows: list, terms: tuple, n: int, passes) -> object:
+    """`_run` over a child's returns for consecutive terms (None where missing): the end of the
+    first window of n terms of the unbroken run of passing windows reaching the latest, or None.
+    `passes(attended, possible)` judges one window's pooled sessions."""
+    since = None
+    for i in range(len(rows) - n, -1, -1):
+        attended = possible = 0
+        for j in range(i, i + n):
+            r = rows[j]
+            if r is None:
+                return since
+            attended += r[0]
+            possible += r[1]
+        if not passes(attended, possible):
+            return since
+        since = terms[i + n - 1].ends_on
+    return since
+
+
+def _returns(table: dict, child, terms, exclude: bool) -> tuple[list, list]:
+    """A child's return for each term (None where missing), and its (attended, possible)."""
+    items, pooled = [], []
+    for t in terms:
+        e = table.get((child, t.name))
+        items.append(e)
+        if e is None:
+            pooled.append(None)
+        else:
+            v = e.values
+            possible = v["possible_sessions"] - (v["authorised_absence"] if exclude else 0)
+            pooled.append((v["sessions_attended"], possible))
+    return items, pooled
 
 
 def _span(window) -> str:
@@ -93,6 +138,16 @@ def _awaiting_terms(facts: Facts, n: int) -> str:
 # --- outcomes ---------------------------------------------------------------------------------
 
 
+def _least(p: dict, n: int) -> tuple:
+    num, den = ratio(p["min_attendance_pct"])
+    threshold = (
+        f"≥{p['min_attendance_pct']}% of possible sessions"
+        + (" (authorised absence excluded)" if p["exclude_authorised_absence"] else "")
+        + f" over {n} consecutive terms"
+    )
+    return num, den, threshold
+
+
 @outcome_rule("min_attendance_pct", "exclude_authorised_absence")
 def school_attendance_at_least(facts: Facts, outcome):
     """1.1 "All school age children have a school place and attend at least 90%, (excluding
@@ -102,44 +157,35 @@ def school_attendance_at_least(facts: Facts, outcome):
     """
     p = outcome.params
     n = outcome.window.count
-    num, den = ratio(p["min_attendance_pct"])
     exclude = p["exclude_authorised_absence"]
-    threshold = compiled(
-        facts,
-        ("school_attendance_at_least", outcome.id),
-        lambda: (
-            f"≥{p['min_attendance_pct']}% of possible sessions"
-            + (" (authorised absence excluded)" if exclude else "")
-            + f" over {n} consecutive terms"
-        ),
+    num, den, threshold = compiled(
+        facts, ("school_attendance_at_least", outcome.id), lambda: _least(p, n)
     )
     children = facts.school_age_children(facts.as_of)
     if not children:
         return not_applicable(school_attendance_at_least, outcome, "no child of school age")
-    windows = _windows(facts, n)
-    if not windows:
+    terms = _counted(facts)
+    if len(terms) < n:
         return finish(
             facts, outcome, met=False, met_on=None, steps=(), missing=[_awaiting_terms(facts, n)]
         )
     table = _attendance(facts)
-    latest = windows[-1]
+    latest = terms[-n:]
+
     # attended / possible ≥ least, in whole numbers: attended × 100 × d ≥ n × possible.
+    def passes(attended, possible):
+        return possible > 0 and attended * 100 * den >= num * possible
+
     steps, missing, people = [], [], []
     for child in children:
-
-        def passes(w, child=child):
-            rows = [table.get((child, t.name)) for t in w]
-            if None in rows:
-                return False
-            attended, possible = _sessions(rows, exclude)
-            return possible > 0 and attended * 100 * den >= num * possible
-
-        ok, since = _run(windows, passes)
-        rows = [table.get((child, t.name)) for t in latest]
+        items, pooled = _returns(table, child, terms, exclude)
+        since = _pooled_run(pooled, terms, n, passes)
+        ok = since is not None
+        rows = items[-n:]
         gaps = [t.name for t, r in zip(latest, rows, strict=True) if r is None]
-        rows = [r for r in rows if r is not None]
         gap = None
         if gaps:
+            rows = [r for r in rows if r is not None]
             note = f"{child}: attendance not recorded for {', '.join(gaps)}"
             gap = f"Attendance for {child} in {', '.join(gaps)} has not been recorded"
         else:
@@ -173,26 +219,30 @@ def attendance_improved_from_very_low(facts: Facts, outcome):
     n = outcome.window.count
     exclude = p["exclude_authorised_absence"]
     before = facts.complete_terms(facts.episode_start)[-n:]
-    table = _attendance(facts)
     baselines = {}
-    num, den = ratio(p["below_pct"])
-    for child in facts.school_age_children(facts.as_of):
-        rows = [table.get((child, t.name)) for t in before]
-        if len(before) == n and None not in rows:
-            attended, possible = _sessions(rows, exclude)
-            if possible > 0 and attended * 100 * den < num * possible:
-                baselines[child] = (Fraction(attended, possible), rows)
+    if len(before) == n:
+        table = _attendance(facts)
+        num, den = ratio(p["below_pct"])
+        for child in facts.school_age_children(facts.as_of):
+            rows, pooled = _returns(table, child, before, exclude)
+            if None not in pooled:
+                attended = sum(a for a, _ in pooled)
+                possible = sum(b for _, b in pooled)
+                if possible > 0 and attended * 100 * den < num * possible:
+                    baselines[child] = (Fraction(attended, possible), rows)
     if not baselines:
         return not_applicable(
             attendance_improved_from_very_low,
             outcome,
             f"no child below {p['below_pct']}% before the intervention",
         )
-    windows = _windows(facts, n)
-    if not windows:
+    terms = _counted(facts)
+    if len(terms) < n:
         return finish(
             facts, outcome, met=False, met_on=None, steps=(), missing=[_awaiting_terms(facts, n)]
         )
+    table = _attendance(facts)
+    latest = terms[-n:]
     gain = frac(p["min_improvement_pct"])
     relative = p["improvement"] == "relative"
     threshold = (
@@ -209,21 +259,19 @@ def attendance_improved_from_very_low(facts: Facts, outcome):
     for child, (base, base_rows) in baselines.items():
         target = base * (1 + gain / 100) if relative else base + gain / 100
 
-        def passes(w, child=child, target=target):
-            rows = [table.get((child, t.name)) for t in w]
-            if None in rows:
-                return False
-            rate = _rate(rows, exclude)
-            return rate is not None and rate >= target
+        def passes(attended, possible, target=target):
+            return possible > 0 and Fraction(attended, possible) >= target
 
-        ok, since = _run(windows, passes)
-        rows = [table.get((child, t.name)) for t in windows[-1]]
+        items, pooled = _returns(table, child, terms, exclude)
+        since = _pooled_run(pooled, terms, n, passes)
+        ok = since is not None
+        rows = items[-n:]
         have = [r for r in rows if r is not None]
         rate = _rate(have, exclude) if len(have) == len(rows) else None
         now = pct(rate.numerator, rate.denominator) if rate is not None else "not recorded"
         note = (
             f"{child}: {pct(base.numerator, base.denominator)} before, {now} over "
-            f"{_span(windows[-1])}; needs {float(target * 100):.1f}%"
+            f"{_span(latest)}; needs {float(target * 100):.1f}%"
         )
         gap = (
             None
@@ -267,23 +315,22 @@ def fewer_fixed_term_exclusions(facts: Facts, outcome):
             facts, outcome, met=False, met_on=None, steps=(), missing=[_awaiting_terms(facts, n)]
         )
     exclusions = facts.grouped("fixed_term_exclusion")
+    most, most_days = p["max_exclusions_below"], p["max_days_below"]
     steps, missing, people = [], [], []
     for child in children:
         own = exclusions.get(child, [])
 
         def within(w, own=own):
-            return [e for e in own if w[0].starts_on <= e.period_start <= w[-1].ends_on]
+            start, end = w[0].starts_on, w[-1].ends_on
+            return [e for e in own if start <= e.period_start <= end]
 
         def passes(w):
             rows = within(w)
-            return (
-                len(rows) < p["max_exclusions_below"]
-                and sum(frac(e.values["days"]) for e in rows) < p["max_days_below"]
-            )
+            return len(rows) < most and total_days(rows) < most_days
 
         ok, since = _run(windows, passes)
         rows = within(windows[-1])
-        days = float(sum(frac(e.values["days"]) for e in rows))
+        days = float(total_days(rows))
         note = f"{child}: {len(rows)} exclusions, {days:g} days over {_span(windows[-1])}"
         if not ok:
             missing.append(

@@ -59,6 +59,18 @@ def ratio(value) -> tuple[int, int]:
     return f.numerator, f.denominator
 
 
+def total_days(items) -> int | Fraction:
+    """The exact sum of items' `days`: whole numbers are added as they are (quick, and equal to
+    their fractions); any other number makes the whole sum exact fractions, as `frac` reads it."""
+    total = 0
+    for e in items:
+        days = e.values["days"]
+        if type(days) is not int:
+            return sum(frac(e.values["days"]) for e in items)
+        total += days
+    return total
+
+
 def pct(numerator, denominator) -> str:
     """A share for people to read (the decision itself is made exactly, never on this)."""
     if not denominator:
@@ -143,7 +155,8 @@ def finish(
         if sustain_due_on is not None:
             due = sustain_due_on
         else:
-            due = outcome.sustain.after(met_on) if outcome.sustain else met_on
+            sustain = outcome.sustain
+            due = sustain.after(met_on) if sustain is not None else met_on
         if due <= facts.as_of:
             sustained_on = due
         else:
@@ -152,17 +165,20 @@ def finish(
                 f"{label(outcome)}: met since {met_on.isoformat()}; it will be sustained on "
                 f"{due.isoformat()} if it still holds then",
             )
-    return OutcomeResult(
-        outcome.id,
-        outcome.rule,
-        True,
-        met,
-        met_on if met else None,
-        sustained_on,
-        due,
-        tuple(people),
-        tuple(missing),
-        tuple(steps),
+    return _new(
+        OutcomeResult,
+        (
+            outcome.id,
+            outcome.rule,
+            True,
+            met,
+            met_on if met else None,
+            sustained_on,
+            due,
+            tuple(people),
+            tuple(missing),
+            tuple(steps),
+        ),
     )
 
 
@@ -187,9 +203,11 @@ def person_outcome(
 ) -> PersonOutcome:
     gap = (missing,) if missing else ()
     if not met or met_on is None:
-        return PersonOutcome(person_id, False, None, None, gap)
-    due = due or (outcome.sustain.after(met_on) if outcome.sustain else met_on)
-    return PersonOutcome(person_id, True, met_on, due if due <= facts.as_of else None, gap)
+        return _new(PersonOutcome, (person_id, False, None, None, gap))
+    if not due:
+        sustain = outcome.sustain
+        due = sustain.after(met_on) if sustain is not None else met_on
+    return _new(PersonOutcome, (person_id, True, met_on, due if due <= facts.as_of else None, gap))
 
 
 def clean_since(facts: Facts, events: list) -> date:
