@@ -90,21 +90,30 @@ _new = tuple.__new__  # builds a named tuple without its Python-level __new__ (t
 
 
 class _Requirement:
-    """A requirement of the plan with its words, and its result when it does not apply."""
+    """A requirement of the plan with its words, its steps that never change, its result when
+    it does not apply, and each of its outcomes' rule (so none is looked up per family)."""
 
-    __slots__ = ("any_of", "per_person", "names", "subject", "does_not_apply")
+    __slots__ = ("any_of", "per_person", "names", "subject", "does_not_apply", "not_yet", "rules")
 
-    def __init__(self, req: Requirement):
+    def __init__(self, req: Requirement, plan: Plan):
         self.any_of = req.any_of
         self.per_person = req.per_person
-        self.names = " or ".join(req.any_of)
-        self.subject = f"outcomes {self.names}"
-        step = Step(
-            "requirement", self.subject, APPLIES, (), False, f"{self.names}: does not apply"
-        )
+        self.names = names = " or ".join(req.any_of)
+        self.subject = subject = f"outcomes {names}"
+        step = Step("requirement", subject, APPLIES, (), False, f"{names}: does not apply")
         self.does_not_apply = RequirementResult(
             req.any_of, req.per_person, False, False, None, False, (), (step,)
         )
+        self.not_yet = Step(
+            "requirement",
+            subject,
+            "one met and sustained",
+            (),
+            False,
+            f"none of {names} met and sustained yet",
+        )
+        specs = [plan.outcomes[oid] for oid in req.any_of]
+        self.rules = tuple((o.id, OUTCOME_RULES[o.rule].fn, o) for o in specs)
 
 
 class _Compiled:
@@ -115,8 +124,8 @@ class _Compiled:
         self.requirements: dict = {}
         for ind in plan.indicators.values():
             for req in ind.requires:
-                self.requirements[id(req)] = _Requirement(req)
-        self.work = _Requirement(plan.work_requirement)
+                self.requirements[id(req)] = _Requirement(req, plan)
+        self.work = _Requirement(plan.work_requirement, plan)
         self.requirements[id(plan.work_requirement)] = self.work
         self.indicators = {
             iid: (
@@ -270,52 +279,44 @@ def _attachment(snapshot: FamilySnapshot, plan: Plan, eligibility: Eligibility) 
 
 
 def _requirement(facts: Facts, req: _Requirement) -> RequirementResult:
-    key = id(req)  # requirements belong to the plan, which outlives the evaluation
-    memo = facts.memo
-    result = memo.get(key)
-    if result is not None:
-        return result
+    # Each outcome is judged once per family (as `Facts.outcome` does), whichever asks first.
+    results = facts.results
     applying = []
-    judged = facts.results
-    for oid in req.any_of:
-        r = judged.get(oid)
+    for oid, rule, spec in req.rules:
+        r = results.get(oid)
         if r is None:
-            r = facts.outcome(oid)
+            r = results[oid] = rule(facts, spec)
         if r.applies:
             applying.append(r)
     if not applying:
-        result = req.does_not_apply
-    elif req.per_person and any(r.people for r in applying):
-        result = _per_person(req, applying)
+        return req.does_not_apply
+    if req.per_person and any(r.people for r in applying):
+        return _per_person(req, applying)
+    best = None
+    for r in applying:
+        if r.sustained_on is not None and (best is None or r.sustained_on < best.sustained_on):
+            best = r
+    if best is not None:
+        on = best.sustained_on
+        note = f"outcome {best.outcome} sustained on {on.isoformat()}"
+        step = _new(Step, ("requirement", req.subject, "one met and sustained", (), True, note))
+        return _new(
+            RequirementResult, (req.any_of, req.per_person, True, True, on, False, (), (step,))
+        )
+    if len(applying) == 1:
+        r = applying[0]
+        awaiting, missing = bool(r.met), r.missing
     else:
-        best = None
+        awaiting, missing = False, []
         for r in applying:
-            if r.sustained_on is not None and (best is None or r.sustained_on < best.sustained_on):
-                best = r
-        if best is not None:
-            on = best.sustained_on
-            note = f"outcome {best.outcome} sustained on {on.isoformat()}"
-            step = _new(Step, ("requirement", req.subject, "one met and sustained", (), True, note))
-            result = _new(
-                RequirementResult,
-                (req.any_of, req.per_person, True, True, on, False, (), (step,)),
-            )
-        else:
-            awaiting = False
-            missing = []
-            for r in applying:
-                awaiting = awaiting or r.met
-                missing += r.missing
-            note = f"none of {req.names} met and sustained yet"
-            step = _new(
-                Step, ("requirement", req.subject, "one met and sustained", (), False, note)
-            )
-            result = _new(
-                RequirementResult,
-                (req.any_of, req.per_person, True, False, None, awaiting, tuple(missing), (step,)),
-            )
-    memo[key] = result
-    return result
+            if r.met:
+                awaiting = True
+            missing += r.missing
+        missing = tuple(missing)
+    return _new(
+        RequirementResult,
+        (req.any_of, req.per_person, True, False, None, awaiting, missing, (req.not_yet,)),
+    )
 
 
 def _per_person(req: _Requirement, applying: list) -> RequirementResult:

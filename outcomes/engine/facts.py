@@ -47,29 +47,7 @@ class Facts:
         self.as_of = as_of
         self.members = {m.person_id: m for m in snapshot.members}
         self._calendar = None
-        evidence = snapshot.evidence
-        # Corrections are rare: one pass finds them, the next skips what they replace.
-        replaced_by = {
-            e.supersedes: e.id
-            for e in evidence
-            if e.supersedes is not None and e.recorded_on <= as_of
-        }
-        items: dict[str, EvidenceItem] = {}
-        by_kind: dict[str, list[EvidenceItem]] = {}
-        for e in evidence:
-            if e.recorded_on > as_of or e.period_start > as_of:
-                continue
-            if replaced_by and e.id in replaced_by:
-                continue
-            items[e.id] = e
-            bucket = by_kind.get(e.kind)
-            if bucket is None:
-                by_kind[e.kind] = [e]
-            else:
-                bucket.append(e)
-        for bucket in by_kind.values():
-            if len(bucket) > 1:
-                bucket.sort(key=_order)
+        items, by_kind, replaced_by = _index(snapshot.evidence, as_of)
         self.items = items
         self.by_kind = by_kind
         self.replaced_by = replaced_by
@@ -140,6 +118,18 @@ class Facts:
         age = self.age(person_id, on)
         return age is not None and age < self.plan.adult_age
 
+    def adults(self) -> list[str]:
+        """Members who are adults on the as-of date, in the snapshot's order."""
+        found = self.memo.get("adults")
+        if found is None:
+            members, least, on = self.members, self.plan.adult_age, self.as_of
+            found = self.memo["adults"] = [
+                m.person_id
+                for m in self.snapshot.members
+                if age_on(members[m.person_id].date_of_birth, on) >= least
+            ]
+        return found
+
     def school_year_age(self, person_id: str | None, on: date) -> int | None:
         """Age on the 31 August before `on`, which fixes an English pupil's year group."""
         member = self.members.get(person_id) if person_id is not None else None
@@ -198,6 +188,31 @@ class Facts:
             spec = self.plan.outcomes[outcome_id]
             result = self.results[outcome_id] = self._outcome_rules[spec.rule].fn(self, spec)
         return result
+
+
+def _index(evidence, as_of: date) -> tuple[dict, dict, dict]:
+    """Items by id and by kind (in date order) as of the date, and which item replaced which."""
+    # Corrections are rare: one pass finds them, the next skips what they replace.
+    replaced_by = {
+        e.supersedes: e.id for e in evidence if e.supersedes is not None and e.recorded_on <= as_of
+    }
+    items: dict[str, EvidenceItem] = {}
+    by_kind: dict[str, list[EvidenceItem]] = {}
+    for e in evidence:
+        if e.recorded_on > as_of or e.period_start > as_of:
+            continue
+        if replaced_by and e.id in replaced_by:
+            continue
+        items[e.id] = e
+        bucket = by_kind.get(e.kind)
+        if bucket is None:
+            by_kind[e.kind] = [e]
+        else:
+            bucket.append(e)
+    for bucket in by_kind.values():
+        if len(bucket) > 1:
+            bucket.sort(key=_order)
+    return items, by_kind, replaced_by
 
 
 class TermCalendar:

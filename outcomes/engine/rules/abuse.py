@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..facts import Facts
 from .base import (
     by_person,
+    compiled,
     earliest_alternative,
     finish,
     in_lookback,
@@ -34,16 +35,21 @@ def _abuse(fn, facts: Facts, indicator, pi, items, role: str):
         for e in in_lookback(indicator, items, pi.identified_on)
         if e.kind == "domestic_abuse" and e.values["role"] == role and e.values["abuse"] == abuse
     ]
-    what = "experienced or at risk of" if role == "victim" else "perpetrated"
-    words = abuse.replace("_", "-")
+    threshold = compiled(facts, ("abuse", indicator.id), lambda: _abuse_words(indicator, role))
     return indicator_step(
         fn,
         indicator,
-        f"{what} {words} abuse {lookback_words(indicator)}",
+        threshold,
         rows,
         bool(rows),
-        ", ".join(f"{e.person_id}: {e.values['status']}" for e in rows) or "none recorded",
+        ", ".join([f"{e.person_id}: {e.values['status']}" for e in rows]) or "none recorded",
     )
+
+
+def _abuse_words(indicator, role: str) -> str:
+    what = "experienced or at risk of" if role == "victim" else "perpetrated"
+    words = indicator.params["abuse"].replace("_", "-")
+    return f"{what} {words} abuse {lookback_words(indicator)}"
 
 
 @indicator_rule("abuse")
@@ -129,25 +135,31 @@ def fewer_and_less_severe_incidents(facts: Facts, outcome):
     window before it; no incident during the intervention counts as reduced.
     """
     start = facts.episode_start
-    window_start = outcome.window.before(start)
     incidents = facts.of("domestic_incident")
-    before = [e for e in incidents if window_start <= e.period_start < start]
-    current = [e for e in facts.of("domestic_abuse") if e.values["status"] == "current"]
+    current = any(e.values["status"] == "current" for e in facts.of("domestic_abuse"))
+    if not current and not incidents:
+        return not_applicable(fewer_and_less_severe_incidents, outcome, "no current abuse recorded")
+    window_start = outcome.window.before(start)
+    before, during = [], []
+    for e in incidents:
+        day = e.period_start
+        if day >= start:
+            during.append(e)
+        elif day >= window_start:
+            before.append(e)
     if not current and not before:
         return not_applicable(fewer_and_less_severe_incidents, outcome, "no current abuse recorded")
-    during = [e for e in incidents if e.period_start >= start]
-    worst_before = max((e.values["severity"] for e in before), default=0)
-    worst_during = max((e.values["severity"] for e in during), default=0)
+    worst_before = max([e.values["severity"] for e in before], default=0)
+    worst_during = max([e.values["severity"] for e in during], default=0)
     # Incidents only accumulate, so once the comparison fails it stays failed; while it holds it
     # has held since the intervention began.
     met = not during or (len(during) < len(before) and worst_during < worst_before)
-    note = (
-        f"{len(before)} incident(s) in the {outcome.window.describe()} before (worst severity "
-        f"{worst_before}); {len(during)} during (worst {worst_during})"
+    window, threshold = compiled(
+        facts, ("fewer_and_less_severe_incidents", outcome.id), lambda: _incident_words(outcome)
     )
-    threshold = (
-        f"fewer and less severe incidents than in the {outcome.window.describe()} "
-        "before the intervention"
+    note = (
+        f"{len(before)} incident(s) in the {window} before (worst severity "
+        f"{worst_before}); {len(during)} during (worst {worst_during})"
     )
     step = outcome_step(
         fewer_and_less_severe_incidents, outcome, threshold, before + during, met, note
@@ -158,41 +170,60 @@ def fewer_and_less_severe_incidents(facts: Facts, outcome):
     )
 
 
+def _incident_words(outcome) -> tuple[str, str]:
+    window = outcome.window.describe()
+    return window, f"fewer and less severe incidents than in the {window} before the intervention"
+
+
 @outcome_rule("feelings", "judged_at")
 def feeling_safer(facts: Facts, outcome):
     """5.2 "Adult victims and children in the family report a greater ability to keep themselves
     safe (if risk is current)", measured as "Family members report feeling somewhat or much safer
     at end of intervention" """
     p = outcome.params
-    victims = sorted({e.person_id for e in _victims(facts, ("current", "risk"))}, key=str)
+    victims = {e.person_id for e in _victims(facts, ("current", "risk"))}
     if not victims:
         return not_applicable(feeling_safer, outcome, "no current abuse or current risk recorded")
-    reports = by_person(
-        e for e in facts.of("safety_report") if e.period_start >= facts.episode_start
-    )
+    if len(victims) > 1:
+        victims = sorted(victims, key=str)
+    feelings = p["feelings"]
+    start = facts.episode_start
+    reports = facts.grouped("safety_report")
     dates, rows = [], []
     for person in victims:
-        own = reports.get(person, [])
-        ok, since = latest_run(own, lambda e: e.values["feeling"] in p["feelings"])
+        own = [e for e in reports.get(person, _NONE) if e.period_start >= start]
+        # The person's latest report says safer, since the first of the run of such reports.
+        since = None
+        for e in reversed(own):
+            if e.values["feeling"] not in feelings:
+                break
+            since = e.period_start
         rows += own[-1:]
-        dates.append(since if ok else None)
+        dates.append(since)
     safer = None not in dates
     judged, judged_on, assessments = judged_met(facts, outcome.id, p["judged_at"])
     met, met_on = earliest_alternative(
         [(safer, max(dates) if safer else None), (judged, judged_on)]
     )
     note = (
-        f"{', '.join(str(v) for v in victims)}: "
+        f"{', '.join([str(v) for v in victims])}: "
         + ("all report feeling safer" if safer else "not all report feeling somewhat or much safer")
         + ("; judged met" if judged else "")
     )
-    threshold = (
-        f"each victim reports feeling {' or '.join(p['feelings'])}, "
-        f"or judged met at {'/'.join(p['judged_at'])}"
+    threshold = compiled(
+        facts,
+        ("feeling_safer", outcome.id),
+        lambda: (
+            f"each victim reports feeling {' or '.join(p['feelings'])}, "
+            f"or judged met at {'/'.join(p['judged_at'])}"
+        ),
     )
     step = outcome_step(feeling_safer, outcome, threshold, rows + assessments[-1:], met, note)
     missing = [] if met else ["A report of feeling somewhat or much safer from each victim"]
     return finish(facts, outcome, met=met, met_on=met_on, steps=(step,), missing=missing)
+
+
+_NONE = ()
 
 
 @outcome_rule("judged_at", "rickter_headings", "rickter_combine", "rickter_min_distance_above")

@@ -15,7 +15,6 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..facts import Facts, refs
-from ..periods import ONE_DAY
 from ..results import APPLIES, OutcomeResult, PersonOutcome, Step
 from ..tools import normalise
 
@@ -119,6 +118,8 @@ def covering(items: Iterable, on: date) -> list:
 
 
 def nominations(indicator, items: Iterable, on: date) -> list:
+    if "professional_nomination" not in indicator.evidence_kinds:
+        return []  # the items are only ever of the indicator's kinds
     return [
         e
         for e in in_lookback(indicator, items, on)
@@ -210,28 +211,17 @@ def person_outcome(
     return _new(PersonOutcome, (person_id, True, met_on, due if due <= facts.as_of else None, gap))
 
 
-def clean_since(facts: Facts, events: list) -> date:
-    """The first day of the current run without any of `events`, starting no earlier than the
-    intervention: an event before the intervention began does not stop the clock."""
-    start = facts.episode_start
-    for e in events:
-        if e.period_start >= start:
-            start = e.period_start + ONE_DAY
-    return start
-
-
 def judged_met(facts: Facts, outcome_id: str, stages) -> tuple[bool, date | None, list]:
     """Practitioner judgements on an outcome during the intervention, at the allowed stages.
 
     Met when the latest judgement says met; met since the first of the unbroken run of "met"
     judgements that reaches it.
     """
+    assessed = facts.assessments(outcome_id)
+    if not assessed:
+        return False, None, []
     start = facts.episode_start
-    items = [
-        e
-        for e in facts.assessments(outcome_id)
-        if e.values["stage"] in stages and e.period_start >= start
-    ]
+    items = [e for e in assessed if e.values["stage"] in stages and e.period_start >= start]
     if not items or items[-1].values["judgement"] != "met":
         return False, None, items
     met_on = items[-1].period_start
@@ -256,6 +246,19 @@ def latest_run(items: list, ok: Callable) -> tuple[bool, date | None]:
             break
         since = e.period_start
     return True, since
+
+
+def _person_key(pair) -> str:
+    return str(pair[0])
+
+
+def people_in_order(groups: dict) -> list:
+    """A `by_person` grouping as (person, items) pairs in order of person id (as text, so the
+    household's None sorts as "None"); one person needs no sorting."""
+    pairs = list(groups.items())
+    if len(pairs) > 1:
+        pairs.sort(key=_person_key)
+    return pairs
 
 
 def by_person(items: Iterable) -> dict:
@@ -287,44 +290,54 @@ def rickter_moved(facts: Facts, params: dict) -> tuple[bool, date | None, list, 
     if not scored:
         return False, None, [], f"no movement towards the desired state on Rickter {names} recorded"
     floor = params["rickter_min_distance_above"]
-    reversed_of = {h.id: h.reversed for h in facts.plan.rickter_headings}
+    reversed_of = compiled(
+        facts, "rickter_reversed", lambda: {h.id: h.reversed for h in facts.plan.rickter_headings}
+    )
     groups: dict = {}
     for e in scored:
-        if e.values["heading"] in headings:
-            groups.setdefault((e.person_id, e.values["heading"]), []).append(e)
+        heading = e.values["heading"]
+        if heading in headings:
+            key = (e.person_id, heading)
+            found = groups.get(key)
+            if found is None:
+                groups[key] = [e]
+            else:
+                found.append(e)
+    pairs = list(groups.items())
+    if len(pairs) > 1:
+        pairs.sort(key=_person_and_heading)
     since_by_person: dict = {}
     used: list = []
-    for (person, heading), scores in sorted(
-        groups.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])
-    ):
-        base = next((e for e in scores if e.values["stage"] == "baseline"), None)
+    start = facts.episode_start
+    for (person, heading), scores in pairs:
+        base = None
+        for e in scores:
+            if e.values["stage"] == "baseline":
+                base = e
+                break
         if base is None or base.values.get("desired") is None:
             continue
         rev = reversed_of.get(heading, False)
         b = normalise(base.values["score"], rev)
         want = normalise(base.values["desired"], rev)
-        reviews = [
-            e
-            for e in scores
-            if e.values["stage"] != "baseline"
-            and e.period_start >= base.period_start
-            and e.period_start >= facts.episode_start
-        ]
-
-        def moved(e, b=b, want=want, rev=rev):
-            # Scores carry one decimal place; rounding the difference keeps 6.0 − 4.3 at 1.7.
-            gap = round(normalise(e.values["score"], rev) - b, 6)
-            return want > b and gap > floor
-
-        ok, since = latest_run(reviews, moved)
+        on = max(base.period_start, start)
+        reviews = [e for e in scores if e.values["stage"] != "baseline" and e.period_start >= on]
+        # The latest review shows movement, since the first review of the unbroken run of them.
+        # Scores carry one decimal place; rounding the difference keeps 6.0 − 4.3 at 1.7.
+        since = None
+        if want > b:
+            for e in reversed(reviews):
+                if not round(normalise(e.values["score"], rev) - b, 6) > floor:
+                    break
+                since = e.period_start
         used.append(base)
         used.extend(reviews)
-        since_by_person.setdefault(person, {})[heading] = since if ok else None
+        since_by_person.setdefault(person, {})[heading] = since
     best = None
     for per_heading in since_by_person.values():
         if combine == "all":
             dates = [per_heading.get(h) for h in headings]
-            when = max(dates) if all(d is not None for d in dates) else None
+            when = max(dates) if None not in dates else None
         else:
             dates = [d for d in per_heading.values() if d is not None]
             when = min(dates) if dates else None
@@ -336,6 +349,11 @@ def rickter_moved(facts: Facts, params: dict) -> tuple[bool, date | None, list, 
         else f"no movement towards the desired state on Rickter {names} recorded"
     )
     return best is not None, best, used, note
+
+
+def _person_and_heading(pair) -> tuple:
+    (person, heading), _ = pair
+    return str(person), heading
 
 
 def judged_outcome(fn, facts: Facts, outcome):

@@ -11,6 +11,7 @@ from ..facts import Facts
 from ..periods import ONE_DAY
 from .base import (
     by_person,
+    compiled,
     earliest_alternative,
     finish,
     in_lookback,
@@ -80,22 +81,18 @@ def assessed_as_needing_early_help(facts: Facts, indicator, pi, items):
 
 
 def _case_open(fn, facts: Facts, indicator, pi, items, case: str, words: str):
+    on = pi.identified_on
     events = [e for e in items if e.kind == "social_care_event"]
-    open_ = _open_cases(events, pi.identified_on)
+    open_ = _open_cases(events, on)
     found = any(kind == case for (_, kind) in open_)
-    used = [
-        e
-        for e in events
-        if e.values["event"] == f"{case}_opened" and e.period_start <= pi.identified_on
-    ]
-    return indicator_step(
-        fn,
-        indicator,
-        f"{words} on the date identified",
-        used[-1:],
-        found,
-        f"{words}: {'yes' if found else 'no'}",
-    )
+    opened = case + "_opened"
+    used = [e for e in events if e.values["event"] == opened and e.period_start <= on]
+    threshold, no, yes = compiled(facts, ("case_open", indicator.id), lambda: _case_words(words))
+    return indicator_step(fn, indicator, threshold, used[-1:], found, yes if found else no)
+
+
+def _case_words(words: str) -> tuple[str, str, str]:
+    return f"{words} on the date identified", f"{words}: no", f"{words}: yes"
 
 
 @indicator_rule()
@@ -222,7 +219,11 @@ def social_care_closed_without_re_referral(facts: Facts, outcome):
             "no child in need or child protection case",
         )
     still_open = _open_cases(events, facts.as_of)
-    threshold = f"CIN/CP closed or stepped down, no re-referral for {outcome.sustain.describe()}"
+    threshold = compiled(
+        facts,
+        ("social_care_closed_without_re_referral", outcome.id),
+        lambda: f"CIN/CP closed or stepped down, no re-referral for {outcome.sustain.describe()}",
+    )
     if still_open:
         words = ", ".join(
             f"{person} {kind.upper()} since {d.isoformat()}"

@@ -8,9 +8,9 @@ intervention) and sustained once 6 months (the plan's `sustain`) have passed wit
 from __future__ import annotations
 
 from ..facts import Facts
-from ..periods import add_months
+from ..periods import ONE_DAY, add_months
 from .base import (
-    clean_since,
+    compiled,
     covering,
     finish,
     in_lookback,
@@ -35,10 +35,17 @@ def proven_offence_by_a_child(facts: Facts, indicator, pi, items):
         and e.values["proven"]
         and facts.is_minor(e.person_id, e.period_start)
     ]
+    threshold = compiled(
+        facts,
+        ("proven_offence_by_a_child", indicator.id),
+        lambda: (
+            f"a proven offence by a child under {facts.plan.adult_age} " + lookback_words(indicator)
+        ),
+    )
     return indicator_step(
         proven_offence_by_a_child,
         indicator,
-        f"a proven offence by a child under {facts.plan.adult_age} {lookback_words(indicator)}",
+        threshold,
         rows,
         bool(rows),
         f"{len(rows)} proven offence(s) by a child",
@@ -55,7 +62,11 @@ def anti_social_behaviour_intervention(facts: Facts, indicator, pi, items):
     return indicator_step(
         anti_social_behaviour_intervention,
         indicator,
-        f"an ASB intervention {lookback_words(indicator)}",
+        compiled(
+            facts,
+            ("anti_social_behaviour_intervention", indicator.id),
+            lambda: f"an ASB intervention {lookback_words(indicator)}",
+        ),
         rows,
         bool(rows),
         f"{len(rows)} ASB intervention(s)",
@@ -149,9 +160,19 @@ def community_sentence_with_parenting_responsibilities(facts: Facts, indicator, 
 
 
 def _clean_period(fn, facts: Facts, outcome, events: list, what: str):
-    since = clean_since(facts, events)
-    during = [e for e in events if e.period_start >= facts.episode_start]
-    threshold = f"no {what} for {outcome.sustain.describe()}"
+    start = since = facts.episode_start
+    during = []
+    # Met from the day after the last event, or from the start of the intervention: an event
+    # before the intervention began does not stop the clock.
+    for e in events:
+        day = e.period_start
+        if day >= start:
+            during.append(e)
+            if day >= since:
+                since = day + ONE_DAY
+    threshold = compiled(
+        facts, ("clean_period", outcome.id), lambda: f"no {what} for {outcome.sustain.describe()}"
+    )
     note = (
         f"{len(during)} {what} during the intervention, the last on "
         f"{during[-1].period_start.isoformat()}; none since"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..facts import Facts
 from .base import (
     by_person,
-    earliest_alternative,
+    compiled,
     finish,
     in_lookback,
     indicator_rule,
@@ -36,15 +36,11 @@ def _needs(fn, facts: Facts, indicator, pi, items, who: str):
         and _is(facts, e.person_id, who, pi.identified_on)
     ]
     rows += nominations(indicator, items, pi.identified_on)
-    found = ", ".join(f"{e.person_id}: {e.values.get('need', 'nominated')}" for e in rows)
-    return indicator_step(
-        fn,
-        indicator,
-        f"{' or '.join(needs)} recorded ({who})",
-        rows,
-        bool(rows),
-        found or "none recorded",
+    found = ", ".join([f"{e.person_id}: {e.values.get('need', 'nominated')}" for e in rows])
+    threshold = compiled(
+        facts, ("health_needs", indicator.id), lambda: f"{' or '.join(needs)} recorded ({who})"
     )
+    return indicator_step(fn, indicator, threshold, rows, bool(rows), found or "none recorded")
 
 
 def _is(facts: Facts, person_id, who: str, on) -> bool:
@@ -106,10 +102,14 @@ def _reported(facts: Facts, kind: str, good) -> tuple[bool, object, list]:
 
 
 def _alternatives(fn, facts: Facts, outcome, ways: list, judged_words: str):
-    met, met_on = earliest_alternative([(ok, when) for ok, when, _, _ in ways])
-    items = [e for _, _, rows, _ in ways for e in rows[-2:]]
-    note = "; ".join(words for _, _, _, words in ways)
-    step = outcome_step(fn, outcome, judged_words, items, met, note)
+    met_on, items, notes = None, [], []
+    for ok, when, rows, words in ways:  # the earliest way met counts (`earliest_alternative`)
+        if ok and when is not None and (met_on is None or when < met_on):
+            met_on = when
+        items += rows[-2:]
+        notes.append(words)
+    met = met_on is not None
+    step = outcome_step(fn, outcome, judged_words, items, met, "; ".join(notes))
     missing = [] if met else [f"Outcome {outcome.id}: {judged_words}"]
     return finish(facts, outcome, met=met, met_on=met_on, steps=(step,), missing=missing)
 
@@ -117,7 +117,18 @@ def _alternatives(fn, facts: Facts, outcome, ways: list, judged_words: str):
 def _judged(facts: Facts, outcome) -> tuple:
     stages = outcome.params["judged_at"]
     ok, when, rows = judged_met(facts, outcome.id, stages)
-    return ok, when, rows, ("judged met" if ok else "not judged met") + f" at {'/'.join(stages)}"
+    words = compiled(facts, ("judged_words", outcome.id), lambda: _judged_words(stages))
+    return ok, when, rows, words[ok]
+
+
+def _judged_words(stages) -> tuple[str, str]:
+    """The note for (not judged met, judged met) at the outcome's stages."""
+    at = "/".join(stages)
+    return f"not judged met at {at}", f"judged met at {at}"
+
+
+def _registered_and_accessing(e) -> bool:
+    return e.values["registered"] and e.values.get("accessing") is not False
 
 
 @outcome_rule("judged_at", "services_required")
@@ -130,11 +141,13 @@ def accessing_health_services(facts: Facts, outcome):
     regs = facts.grouped("health_registration")
     dates, rows = [], []
     for person in people:
+        mine = regs.get(person)
         for service in services:
-            own = [e for e in regs.get(person, ()) if e.values["service"] == service]
-            ok, since = latest_run(
-                own, lambda e: e.values["registered"] and e.values.get("accessing") is not False
-            )
+            if not mine:
+                dates.append(None)
+                continue
+            own = [e for e in mine if e.values["service"] == service]
+            ok, since = latest_run(own, _registered_and_accessing)
             rows += own[-1:]
             dates.append(since if ok else None)
     registered = bool(people) and None not in dates

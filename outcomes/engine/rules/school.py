@@ -12,9 +12,9 @@ from __future__ import annotations
 from ..facts import Facts
 from .base import (
     by_person,
+    compiled,
     covering,
     finish,
-    frac,
     indicator_rule,
     indicator_step,
     latest_run,
@@ -22,8 +22,10 @@ from .base import (
     outcome_rule,
     outcome_step,
     pct,
+    people_in_order,
     person_outcome,
     ratio,
+    total_days,
 )
 
 # --- indicators -------------------------------------------------------------------------------
@@ -36,20 +38,22 @@ def attendance_not_regular(facts: Facts, indicator, pi, items):
     authorisation for exceptional circumstances). Where the level of absence – even where it is
     covered by statutory exceptions – is a cause for concern."
     """
-    limit = indicator.params["unexplained_absence_pct_above"]
-    num, den = ratio(limit)
     n = indicator.lookback.count
-    threshold = (
-        f"unexplained absence above {limit}% of possible sessions, or absence a concern, "
-        f"over the last {n} complete terms"
+    num, den, threshold = compiled(
+        facts, ("attendance_not_regular", indicator.id), lambda: _irregular_words(indicator)
     )
     terms = {t.name for t in facts.complete_terms(pi.identified_on)[-n:]}
     rows = [e for e in items if e.kind == "school_attendance" and e.values["term"] in terms]
     found, notes = False, []
-    for child, own in sorted(by_person(rows).items(), key=lambda kv: str(kv[0])):
-        possible = sum(e.values["possible_sessions"] for e in own)
-        unexplained = sum(e.values["unexplained_absence"] for e in own)
-        concern = any(e.values.get("concern") for e in own)
+    for child, own in people_in_order(by_person(rows)):
+        possible = unexplained = 0
+        concern = False
+        for e in own:
+            v = e.values
+            possible += v["possible_sessions"]
+            unexplained += v["unexplained_absence"]
+            if v.get("concern"):
+                concern = True
         irregular = concern or unexplained * 100 * den > num * possible
         found = found or irregular
         notes.append(
@@ -58,6 +62,16 @@ def attendance_not_regular(facts: Facts, indicator, pi, items):
         )
     note = "; ".join(notes) or f"no attendance returns for the last {n} complete terms"
     return indicator_step(attendance_not_regular, indicator, threshold, rows, found, note)
+
+
+def _irregular_words(indicator) -> tuple:
+    limit = indicator.params["unexplained_absence_pct_above"]
+    num, den = ratio(limit)
+    threshold = (
+        f"unexplained absence above {limit}% of possible sessions, or absence a concern, "
+        f"over the last {indicator.lookback.count} complete terms"
+    )
+    return num, den, threshold
 
 
 @indicator_rule("min_exclusions", "primary_min_days", "any_min_days")
@@ -86,8 +100,8 @@ def fixed_term_exclusions(facts: Facts, indicator, pi, items):
         if e.kind == "fixed_term_exclusion" and start <= e.period_start <= pi.identified_on
     ]
     found, notes = False, []
-    for child, own in sorted(by_person(rows).items(), key=lambda kv: str(kv[0])):
-        days = sum(frac(e.values["days"]) for e in own)
+    for child, own in people_in_order(by_person(rows)):
+        days = total_days(own)
         year_age = facts.school_year_age(child, pi.identified_on)
         primary = year_age is not None and year_age <= facts.plan.school["primary_age_to"]
         hit = (

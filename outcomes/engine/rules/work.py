@@ -45,10 +45,15 @@ def out_of_work(claim, params: dict) -> bool:
     )
 
 
-def _periods(params: dict) -> tuple[dict, str]:
+def _periods(params: dict) -> tuple:
     periods = {b: Period.from_dict(v, where=f"periods.{b}") for b, v in params["periods"].items()}
     words = ", ".join(f"{b} {period.describe()}" for b, period in periods.items())
-    return periods, f"off out-of-work benefits into continuous employment for {words}"
+    return (
+        periods,
+        f"off out-of-work benefits into continuous employment for {words}",
+        timedelta(days=params["max_days_between_claim_end_and_job_start"]),
+        timedelta(days=params["max_days_between_jobs"] + 1),
+    )
 
 
 # --- indicators -------------------------------------------------------------------------------
@@ -66,7 +71,7 @@ def adult_on_out_of_work_benefits(facts: Facts, indicator, pi, items):
         and facts.is_adult(e.person_id, pi.identified_on)
     ]
     note = (
-        ", ".join(f"{e.person_id} claiming {e.values['benefit']}" for e in rows)
+        ", ".join([f"{e.person_id} claiming {e.values['benefit']}" for e in rows])
         or "no out-of-work claim on that date"
     )
     return indicator_step(
@@ -181,9 +186,9 @@ def continuous_employment(facts: Facts, outcome):
             outcome,
             "no adult on out-of-work benefits during the intervention",
         )
-    periods, threshold = compiled(facts, ("continuous_employment", outcome.id), lambda: _periods(p))
-    reach = timedelta(days=p["max_days_between_claim_end_and_job_start"])
-    gap = timedelta(days=p["max_days_between_jobs"] + 1)
+    periods, threshold, reach, gap = compiled(
+        facts, ("continuous_employment", outcome.id), lambda: _periods(p)
+    )
     jobs_of = facts.grouped("employment")
     claims_of = by_person(claims)
     best = None  # (sustained?, due, start, person, benefit, used)
@@ -263,9 +268,7 @@ def steps_towards_work(facts: Facts, outcome):
             f"at least {need} different steps towards work by one adult during the intervention",
         ),
     )
-    adults = [
-        m.person_id for m in facts.snapshot.members if facts.is_adult(m.person_id, facts.as_of)
-    ]
+    adults = facts.adults()
     if not adults:
         return not_applicable(steps_towards_work, outcome, "no adult in the family")
     steps_of = facts.grouped("step_towards_work")
@@ -280,7 +283,7 @@ def steps_towards_work(facts: Facts, outcome):
             if code in listed and code not in first and e.period_start >= start:
                 first[code] = e.period_start
                 used.append(e)
-        dated = sorted(first.values())
+        dated = sorted(first.values()) if len(first) > 1 else list(first.values())
         health = []
         own_barriers = barriers_of.get(adult)
         if own_barriers:
