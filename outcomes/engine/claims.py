@@ -221,34 +221,36 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
             Reason("already_claimed", text),
             tuple(steps),
         )
-    reasons: list[Reason] = []
-
-    def rule_out(code: str, detail: str):
-        if all(r.code != code for r in reasons):
-            reasons.append(
-                Reason(code, f"{REASON_TEXT[code]} ({detail})" if detail else REASON_TEXT[code])
-            )
-        step = ("claim_ruled_out", "claim", code, (), False, detail or REASON_TEXT[code])
-        steps.append(_new(Step, step))
-
+    # What rules a claim out: (reason code, detail), in the order DOMAIN §8 lists them.
+    ruled_out = []
     if attachment is None:
-        rule_out("other", "the family is not attached to the programme")
+        ruled_out.append(("other", "the family is not attached to the programme"))
     if not eligibility.eligible:
         shown = ", ".join(eligibility.problems_evidenced) or "none"
-        rule_out("ineligible", f"headline problems evidenced: {shown}")
+        ruled_out.append(("ineligible", f"headline problems evidenced: {shown}"))
     fw = snapshot.family_working
     for principle, code in rules["principles_blocking"].items():
         if fw is None or not getattr(fw, principle):
-            rule_out(code, principle.replace("_", " ") + " not shown")
+            ruled_out.append((code, principle.replace("_", " ") + " not shown"))
     end = facts.episode_end
     reason = snapshot.episode.closure_reason
     if end is not None and reason in rules["closure_reasons_blocking"]:
         if not (achieved and achieved[0][0] <= end):
-            rule_out(
-                rules["closure_reasons_blocking"][reason],
-                f"{reason.replace('_', ' ')}; the episode closed on {end.isoformat()}",
+            ruled_out.append(
+                (
+                    rules["closure_reasons_blocking"][reason],
+                    f"{reason.replace('_', ' ')}; the episode closed on {end.isoformat()}",
+                )
             )
-    if reasons:
+    if ruled_out:
+        reasons: list[Reason] = []
+        for code, detail in ruled_out:
+            if all(r.code != code for r in reasons):
+                reasons.append(
+                    Reason(code, f"{REASON_TEXT[code]} ({detail})" if detail else REASON_TEXT[code])
+                )
+            step = ("claim_ruled_out", "claim", code, (), False, detail or REASON_TEXT[code])
+            steps.append(_new(Step, step))
         if not achieved and route_1_reason is not None:
             reasons.append(route_1_reason)
         return _new(

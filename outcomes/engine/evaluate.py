@@ -165,8 +165,11 @@ def _check_indicator(facts: Facts, compiled: _Compiled, index: int, pi) -> Indic
         )
     if pi.evidence_ids:
         items = []
+        by_id = facts.items
         for evidence_id in pi.evidence_ids:
-            e = facts.resolve(evidence_id)
+            e = by_id.get(evidence_id)
+            if e is None and facts.replaced_by:  # corrected since: follow the corrections
+                e = facts.resolve(evidence_id)
             if e is not None and e.kind in kinds:
                 items.append(e)
         if len(items) > 1:

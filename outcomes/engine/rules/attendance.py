@@ -28,12 +28,21 @@ from .base import (
 
 
 def _attendance(facts: Facts) -> dict:
-    """(person, term name) → the child's attendance return for that term."""
+    """child → term name → the child's attendance return for that term (the latest recorded)."""
     table = facts.memo.get("attendance")
     if table is None:
-        table = {(e.person_id, e.values["term"]): e for e in facts.of("school_attendance")}
+        table = {}
+        for e in facts.of("school_attendance"):
+            own = table.get(e.person_id)
+            if own is None:
+                table[e.person_id] = {e.values["term"]: e}
+            else:
+                own[e.values["term"]] = e
         facts.memo["attendance"] = table
     return table
+
+
+_NO_RETURNS: dict = {}
 
 
 def _sessions(rows, exclude_authorised: bool) -> tuple[int, int]:
@@ -107,9 +116,10 @@ def _pooled_run(rows: list, terms: tuple, n: int, passes) -> object:
 
 def _returns(table: dict, child, terms, exclude: bool) -> tuple[list, list]:
     """A child's return for each term (None where missing), and its (attended, possible)."""
+    own = table.get(child, _NO_RETURNS)
     items, pooled = [], []
     for t in terms:
-        e = table.get((child, t.name))
+        e = own.get(t.name)
         items.append(e)
         if e is None:
             pooled.append(None)
@@ -118,6 +128,26 @@ def _returns(table: dict, child, terms, exclude: bool) -> tuple[list, list]:
             possible = v["possible_sessions"] - (v["authorised_absence"] if exclude else 0)
             pooled.append((v["sessions_attended"], possible))
     return items, pooled
+
+
+def _earlier_at_least(own: dict, terms: tuple, n: int, exclude: bool, num: int, den: int):
+    """`_run` for 1.1 once the latest window passes: the end of the first window of the unbroken
+    run of windows of at least num/den attendance that reaches the latest (walked back from the
+    one before it, reading the child's returns only as far as the run goes)."""
+    since = terms[-1].ends_on
+    for i in range(len(terms) - n - 1, -1, -1):
+        attended = possible = 0
+        for j in range(i, i + n):
+            e = own.get(terms[j].name)
+            if e is None:
+                return since
+            v = e.values
+            attended += v["sessions_attended"]
+            possible += v["possible_sessions"] - (v["authorised_absence"] if exclude else 0)
+        if not (possible > 0 and attended * 100 * den >= num * possible):
+            return since
+        since = terms[i + n - 1].ends_on
+    return since
 
 
 def _span(window) -> str:
@@ -171,33 +201,38 @@ def school_attendance_at_least(facts: Facts, outcome):
         )
     table = _attendance(facts)
     latest = terms[-n:]
-
-    # attended / possible ≥ least, in whole numbers: attended × 100 × d ≥ n × possible.
-    def passes(attended, possible):
-        return possible > 0 and attended * 100 * den >= num * possible
-
     steps, missing, people = [], [], []
     for child in children:
-        items, pooled = _returns(table, child, terms, exclude)
-        since = _pooled_run(pooled, terms, n, passes)
-        ok = since is not None
-        rows = items[-n:]
-        gaps = [t.name for t, r in zip(latest, rows, strict=True) if r is None]
-        gap = None
-        if gaps:
-            rows = [r for r in rows if r is not None]
+        own = table.get(child, _NO_RETURNS)
+        rows, gaps = [], []
+        attended = possible = 0
+        for t in latest:
+            e = own.get(t.name)
+            if e is None:
+                gaps.append(t.name)
+            else:
+                rows.append(e)
+                v = e.values
+                attended += v["sessions_attended"]
+                possible += v["possible_sessions"] - (v["authorised_absence"] if exclude else 0)
+        since = gap = None
+        if gaps:  # the latest window cannot pass, so the run is broken
             note = f"{child}: attendance not recorded for {', '.join(gaps)}"
             gap = f"Attendance for {child} in {', '.join(gaps)} has not been recorded"
         else:
-            shown = _shown(*_sessions(rows, exclude))
+            # attended / possible ≥ least, in whole numbers: attended × 100 × d ≥ n × possible.
+            if possible > 0 and attended * 100 * den >= num * possible:
+                since = _earlier_at_least(own, terms, n, exclude, num, den)
+            shown = _shown(attended, possible)
             note = f"{child}: {shown} over {_span(latest)}"
-            if ok:
+            if since is not None:
                 note += f" (met since {since.isoformat()})"
             else:
                 gap = (
                     f"{child} attended {shown} over {_span(latest)}; "
                     f"{p['min_attendance_pct']}% is needed"
                 )
+        ok = since is not None
         if gap:
             missing.append(gap)
         steps.append(outcome_step(school_attendance_at_least, outcome, threshold, rows, ok, note))
