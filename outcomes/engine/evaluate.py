@@ -93,7 +93,16 @@ class _Requirement:
     """A requirement of the plan with its words, its steps that never change, its result when
     it does not apply, and each of its outcomes' rule (so none is looked up per family)."""
 
-    __slots__ = ("any_of", "per_person", "names", "subject", "does_not_apply", "not_yet", "rules")
+    __slots__ = (
+        "any_of",
+        "per_person",
+        "names",
+        "subject",
+        "does_not_apply",
+        "not_yet",
+        "rules",
+        "single",
+    )
 
     def __init__(self, req: Requirement, plan: Plan):
         self.any_of = req.any_of
@@ -114,6 +123,7 @@ class _Requirement:
         )
         specs = [plan.outcomes[oid] for oid in req.any_of]
         self.rules = tuple((o.id, OUTCOME_RULES[o.rule].fn, o) for o in specs)
+        self.single = self.rules[0] if len(self.rules) == 1 else None  # most need one outcome
 
 
 class _Compiled:
@@ -284,6 +294,8 @@ def _attachment(snapshot: FamilySnapshot, plan: Plan, eligibility: Eligibility) 
 def _requirement(facts: Facts, req: _Requirement) -> RequirementResult:
     # Each outcome is judged once per family (as `Facts.outcome` does), whichever asks first.
     results = facts.results
+    if req.single is not None:
+        return _one_outcome(facts, req, results)
     applying = []
     for oid, rule, spec in req.rules:
         r = results.get(oid)
@@ -319,6 +331,29 @@ def _requirement(facts: Facts, req: _Requirement) -> RequirementResult:
     return _new(
         RequirementResult,
         (req.any_of, req.per_person, True, False, None, awaiting, missing, (req.not_yet,)),
+    )
+
+
+def _one_outcome(facts: Facts, req: _Requirement, results: dict) -> RequirementResult:
+    """`_requirement` for a requirement of one outcome, with no choosing among outcomes."""
+    oid, rule, spec = req.single
+    r = results.get(oid)
+    if r is None:
+        r = results[oid] = rule(facts, spec)
+    if not r.applies:
+        return req.does_not_apply
+    if req.per_person and r.people:
+        return _per_person(req, [r])
+    on = r.sustained_on
+    if on is not None:
+        note = f"outcome {oid} sustained on {on.isoformat()}"
+        step = _new(Step, ("requirement", req.subject, "one met and sustained", (), True, note))
+        return _new(
+            RequirementResult, (req.any_of, req.per_person, True, True, on, False, (), (step,))
+        )
+    return _new(
+        RequirementResult,
+        (req.any_of, req.per_person, True, False, None, bool(r.met), r.missing, (req.not_yet,)),
     )
 
 

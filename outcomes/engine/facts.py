@@ -13,7 +13,6 @@ from datetime import date
 from operator import attrgetter
 
 from .periods import ONE_DAY, academic_year_start, age_on
-from .results import EvidenceRef
 from .snapshot import EvidenceItem, FamilySnapshot, SchoolTerm
 
 # Date order, then the order recorded; ids are unique, so the order is total (and in C).
@@ -238,13 +237,6 @@ class TermCalendar:
             return last
         cls._last = calendar = cls(source)
         return calendar
-
-
-_new = tuple.__new__  # builds a named tuple without its Python-level __new__ (twice as fast)
-
-
-def refs(items) -> tuple[EvidenceRef, ...]:
-    return tuple([_new(EvidenceRef, (e.id, e.kind, e.period_start)) for e in items])
 
 
 _EMPTY: list = []

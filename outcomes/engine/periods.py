@@ -82,8 +82,9 @@ def add_months(d: date, months: int) -> date:
 def age_on(date_of_birth: date, on: date) -> int:
     """Whole years of age on a date (a 29 February birthday turns over on 1 March)."""
     years = on.year - date_of_birth.year
-    if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
-        years -= 1
+    month, born_in = on.month, date_of_birth.month
+    if month < born_in or (month == born_in and on.day < date_of_birth.day):
+        years -= 1  # the birthday is still to come that year
     return years
 
 

@@ -14,8 +14,8 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import NamedTuple
 
-from ..facts import Facts, refs
-from ..results import APPLIES, OutcomeResult, PersonOutcome, Step
+from ..facts import Facts
+from ..results import APPLIES, EvidenceRef, OutcomeResult, PersonOutcome, Step
 from ..tools import normalise
 
 
@@ -94,8 +94,8 @@ _new = tuple.__new__  # builds a named tuple without its Python-level __new__ (t
 
 
 def indicator_step(fn, indicator, threshold: str, items, result: bool, note: str) -> Step:
-    subject = "indicator " + indicator.id
-    return _new(Step, (fn.__name__, subject, threshold, refs(items), result, note))
+    evidence = tuple([_new(EvidenceRef, (e.id, e.kind, e.period_start)) for e in items])
+    return _new(Step, (fn.__name__, "indicator " + indicator.id, threshold, evidence, result, note))
 
 
 def in_lookback(indicator, items: Iterable, on: date) -> list:
@@ -135,8 +135,8 @@ def label(outcome) -> str:
 
 
 def outcome_step(fn, outcome, threshold: str, items, result: bool, note: str) -> Step:
-    subject = "outcome " + outcome.id
-    return _new(Step, (fn.__name__, subject, threshold, refs(items), result, note))
+    evidence = tuple([_new(EvidenceRef, (e.id, e.kind, e.period_start)) for e in items])
+    return _new(Step, (fn.__name__, "outcome " + outcome.id, threshold, evidence, result, note))
 
 
 def finish(
