@@ -75,7 +75,7 @@ def evaluate(snapshot: FamilySnapshot, plan: Plan) -> FamilyResult:
             eligibility,
             attachment_check,
             problems,
-            tuple([results[oid] for oid in order]),
+            tuple(map(results.__getitem__, order)),
             (route_1, route_2),
             claim,
             missing,
@@ -425,9 +425,11 @@ def _problems(facts: Facts, compiled: _Compiled, checks: list[IndicatorResult]):
             wanted = [compiled.requirements[id(r)] for r in seen.values()]
             stages = tuple(sorted({c.stage for c in own}))
             evidenced = any(c.evidenced for c in own)
-        reqs = tuple([_requirement(facts, r) for r in wanted])
+        reqs = []
         sustained, on, applies = True, None, False
-        for r in reqs:
+        for req in wanted:
+            r = _requirement(facts, req)
+            reqs.append(r)
             if r.applies:
                 applies = True
                 if r.sustained:
@@ -450,7 +452,7 @@ def _problems(facts: Facts, compiled: _Compiled, checks: list[IndicatorResult]):
                     stages,
                     evidenced,
                     tuple(own),
-                    reqs,
+                    tuple(reqs),
                     sustained,
                     on if sustained else None,
                 ),

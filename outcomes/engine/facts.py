@@ -44,7 +44,9 @@ class Facts:
         self.snapshot = snapshot
         self.plan = plan
         self.as_of = as_of
-        self.members = {m.person_id: m for m in snapshot.members}
+        self.members = members = {}
+        for m in snapshot.members:
+            members[m.person_id] = m
         self._calendar = None
         items, by_kind, replaced_by = _index(snapshot.evidence, as_of)
         self.items = items

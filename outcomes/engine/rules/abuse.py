@@ -10,7 +10,6 @@ from __future__ import annotations
 from ..facts import Facts
 from .base import (
     by_person,
-    compiled,
     earliest_alternative,
     finish,
     in_lookback,
@@ -22,6 +21,7 @@ from .base import (
     not_applicable,
     outcome_rule,
     outcome_step,
+    plan_words,
     rickter_moved,
 )
 
@@ -35,7 +35,7 @@ def _abuse(fn, facts: Facts, indicator, pi, items, role: str):
         for e in in_lookback(indicator, items, pi.identified_on)
         if e.kind == "domestic_abuse" and e.values["role"] == role and e.values["abuse"] == abuse
     ]
-    threshold = compiled(facts, ("abuse", indicator.id), lambda: _abuse_words(indicator, role))
+    threshold = plan_words(facts, _abuse_words, indicator, role)
     return indicator_step(
         fn,
         indicator,
@@ -154,9 +154,7 @@ def fewer_and_less_severe_incidents(facts: Facts, outcome):
     # Incidents only accumulate, so once the comparison fails it stays failed; while it holds it
     # has held since the intervention began.
     met = not during or (len(during) < len(before) and worst_during < worst_before)
-    window, threshold = compiled(
-        facts, ("fewer_and_less_severe_incidents", outcome.id), lambda: _incident_words(outcome)
-    )
+    window, threshold = plan_words(facts, _incident_words, outcome)
     note = (
         f"{len(before)} incident(s) in the {window} before (worst severity "
         f"{worst_before}); {len(during)} during (worst {worst_during})"
@@ -210,17 +208,18 @@ def feeling_safer(facts: Facts, outcome):
         + ("all report feeling safer" if safer else "not all report feeling somewhat or much safer")
         + ("; judged met" if judged else "")
     )
-    threshold = compiled(
-        facts,
-        ("feeling_safer", outcome.id),
-        lambda: (
-            f"each victim reports feeling {' or '.join(p['feelings'])}, "
-            f"or judged met at {'/'.join(p['judged_at'])}"
-        ),
-    )
+    threshold = plan_words(facts, _safer_words, outcome)
     step = outcome_step(feeling_safer, outcome, threshold, rows + assessments[-1:], met, note)
     missing = [] if met else ["A report of feeling somewhat or much safer from each victim"]
     return finish(facts, outcome, met=met, met_on=met_on, steps=(step,), missing=missing)
+
+
+def _safer_words(outcome) -> str:
+    p = outcome.params
+    return (
+        f"each victim reports feeling {' or '.join(p['feelings'])}, "
+        f"or judged met at {'/'.join(p['judged_at'])}"
+    )
 
 
 _NONE = ()

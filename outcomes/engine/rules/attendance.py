@@ -12,7 +12,6 @@ from fractions import Fraction
 
 from ..facts import Facts
 from .base import (
-    compiled,
     finish,
     frac,
     not_applicable,
@@ -20,6 +19,7 @@ from .base import (
     outcome_step,
     pct,
     person_outcome,
+    plan_words,
     ratio,
     total_days,
 )
@@ -168,7 +168,8 @@ def _awaiting_terms(facts: Facts, n: int) -> str:
 # --- outcomes ---------------------------------------------------------------------------------
 
 
-def _least(p: dict, n: int) -> tuple:
+def _least(outcome) -> tuple:
+    p, n = outcome.params, outcome.window.count
     num, den = ratio(p["min_attendance_pct"])
     threshold = (
         f"≥{p['min_attendance_pct']}% of possible sessions"
@@ -188,9 +189,7 @@ def school_attendance_at_least(facts: Facts, outcome):
     p = outcome.params
     n = outcome.window.count
     exclude = p["exclude_authorised_absence"]
-    num, den, threshold = compiled(
-        facts, ("school_attendance_at_least", outcome.id), lambda: _least(p, n)
-    )
+    num, den, threshold = plan_words(facts, _least, outcome)
     children = facts.school_age_children(facts.as_of)
     if not children:
         return not_applicable(school_attendance_at_least, outcome, "no child of school age")

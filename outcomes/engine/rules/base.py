@@ -77,13 +77,18 @@ def pct(numerator, denominator) -> str:
     return f"{100 * float(numerator) / float(denominator):.1f}%"
 
 
-def compiled(facts: Facts, key, build):
-    """A value derived from the plan alone (threshold words, a parsed period), built once per
-    plan and kept in the plan's cache: `key` must name the rule and the outcome or indicator."""
+def plan_words(facts: Facts, build: Callable, spec, extra=None):
+    """`build(spec)` (or `build(spec, extra)`): a value derived from the plan alone (threshold
+    words, exact ratios, parsed periods) for one indicator or outcome, built once per plan and
+    kept in the plan's cache under the builder and the spec's id. `extra` must be the same for
+    every call with that builder and spec."""
     cache = facts.plan.cache
-    value = cache.get(key)
+    built = cache.get(build)
+    if built is None:
+        built = cache[build] = {}
+    value = built.get(spec.id)
     if value is None:
-        value = cache[key] = build()
+        value = built[spec.id] = build(spec) if extra is None else build(spec, extra)
     return value
 
 
@@ -93,17 +98,32 @@ def compiled(facts: Facts, key, build):
 _new = tuple.__new__  # builds a named tuple without its Python-level __new__ (twice as fast)
 
 
+def refs(items) -> tuple[EvidenceRef, ...]:
+    """The items' references (id, kind, date). A plain loop: for the one to three items a step
+    cites, a comprehension costs more to set up than it saves."""
+    if not items:
+        return ()
+    found = []
+    for e in items:
+        found.append(_new(EvidenceRef, (e.id, e.kind, e.period_start)))
+    return tuple(found)
+
+
 def indicator_step(fn, indicator, threshold: str, items, result: bool, note: str) -> Step:
-    evidence = tuple([_new(EvidenceRef, (e.id, e.kind, e.period_start)) for e in items])
-    return _new(Step, (fn.__name__, "indicator " + indicator.id, threshold, evidence, result, note))
+    subject = "indicator " + indicator.id
+    return _new(Step, (fn.__name__, subject, threshold, refs(items), result, note))
 
 
 def in_lookback(indicator, items: Iterable, on: date) -> list:
     """Items dated within the indicator's look-back window ending on the identification date."""
-    if indicator.lookback is None or indicator.lookback.unit == "terms":
-        return [e for e in items if e.period_start <= on]
-    start = indicator.lookback.before(on)
-    return [e for e in items if start <= e.period_start <= on]
+    lookback = indicator.lookback
+    start = None if lookback is None or lookback.unit == "terms" else lookback.before(on)
+    found = []
+    for e in items:  # a loop: for a handful of items a comprehension costs more to set up
+        day = e.period_start
+        if day <= on and (start is None or start <= day):
+            found.append(e)
+    return found
 
 
 def lookback_words(indicator) -> str:
@@ -112,9 +132,11 @@ def lookback_words(indicator) -> str:
 
 def covering(items: Iterable, on: date) -> list:
     """Spells under way on a date."""
-    return [
-        e for e in items if e.period_start <= on and (e.period_end is None or e.period_end >= on)
-    ]
+    found = []
+    for e in items:
+        if e.period_start <= on and (e.period_end is None or e.period_end >= on):
+            found.append(e)
+    return found
 
 
 def nominations(indicator, items: Iterable, on: date) -> list:
@@ -135,8 +157,8 @@ def label(outcome) -> str:
 
 
 def outcome_step(fn, outcome, threshold: str, items, result: bool, note: str) -> Step:
-    evidence = tuple([_new(EvidenceRef, (e.id, e.kind, e.period_start)) for e in items])
-    return _new(Step, (fn.__name__, "outcome " + outcome.id, threshold, evidence, result, note))
+    subject = "outcome " + outcome.id
+    return _new(Step, (fn.__name__, subject, threshold, refs(items), result, note))
 
 
 def finish(
@@ -221,7 +243,10 @@ def judged_met(facts: Facts, outcome_id: str, stages) -> tuple[bool, date | None
     if not assessed:
         return False, None, []
     start = facts.episode_start
-    items = [e for e in assessed if e.values["stage"] in stages and e.period_start >= start]
+    items = []
+    for e in assessed:
+        if e.values["stage"] in stages and e.period_start >= start:
+            items.append(e)
     if not items or items[-1].values["judgement"] != "met":
         return False, None, items
     met_on = items[-1].period_start
@@ -271,8 +296,11 @@ def by_person(items: Iterable) -> dict:
 
 def earliest_alternative(options: list[tuple[bool, date | None]]) -> tuple[bool, date | None]:
     """Of several ways to meet an outcome, the one met earliest."""
-    dates = [d for ok, d in options if ok and d is not None]
-    return (True, min(dates)) if dates else (False, None)
+    best = None
+    for ok, d in options:
+        if ok and d is not None and (best is None or d < best):
+            best = d
+    return (False, None) if best is None else (True, best)
 
 
 def rickter_moved(facts: Facts, params: dict) -> tuple[bool, date | None, list, str]:
@@ -290,9 +318,9 @@ def rickter_moved(facts: Facts, params: dict) -> tuple[bool, date | None, list, 
     if not scored:
         return False, None, [], f"no movement towards the desired state on Rickter {names} recorded"
     floor = params["rickter_min_distance_above"]
-    reversed_of = compiled(
-        facts, "rickter_reversed", lambda: {h.id: h.reversed for h in facts.plan.rickter_headings}
-    )
+    reversed_of = facts.plan.cache.get(_reversed_headings)
+    if reversed_of is None:
+        reversed_of = facts.plan.cache[_reversed_headings] = _reversed_headings(facts.plan)
     groups: dict = {}
     for e in scored:
         heading = e.values["heading"]
@@ -349,6 +377,10 @@ def rickter_moved(facts: Facts, params: dict) -> tuple[bool, date | None, list, 
         else f"no movement towards the desired state on Rickter {names} recorded"
     )
     return best is not None, best, used, note
+
+
+def _reversed_headings(plan) -> dict:
+    return {h.id: h.reversed for h in plan.rickter_headings}
 
 
 def _person_and_heading(pair) -> tuple:

@@ -11,7 +11,6 @@ from ..facts import Facts
 from ..periods import ONE_DAY
 from .base import (
     by_person,
-    compiled,
     earliest_alternative,
     finish,
     in_lookback,
@@ -24,6 +23,7 @@ from .base import (
     not_applicable,
     outcome_rule,
     outcome_step,
+    plan_words,
 )
 
 _OPENS = {"cin_opened": "cin", "cp_opened": "cp"}
@@ -87,11 +87,11 @@ def _case_open(fn, facts: Facts, indicator, pi, items, case: str, words: str):
     found = any(kind == case for (_, kind) in open_)
     opened = case + "_opened"
     used = [e for e in events if e.values["event"] == opened and e.period_start <= on]
-    threshold, no, yes = compiled(facts, ("case_open", indicator.id), lambda: _case_words(words))
+    threshold, no, yes = plan_words(facts, _case_words, indicator, words)
     return indicator_step(fn, indicator, threshold, used[-1:], found, yes if found else no)
 
 
-def _case_words(words: str) -> tuple[str, str, str]:
+def _case_words(indicator, words: str) -> tuple[str, str, str]:
     return f"{words} on the date identified", f"{words}: no", f"{words}: yes"
 
 
@@ -219,11 +219,7 @@ def social_care_closed_without_re_referral(facts: Facts, outcome):
             "no child in need or child protection case",
         )
     still_open = _open_cases(events, facts.as_of)
-    threshold = compiled(
-        facts,
-        ("social_care_closed_without_re_referral", outcome.id),
-        lambda: f"CIN/CP closed or stepped down, no re-referral for {outcome.sustain.describe()}",
-    )
+    threshold = plan_words(facts, _closed_words, outcome)
     if still_open:
         words = ", ".join(
             f"{person} {kind.upper()} since {d.isoformat()}"
@@ -267,6 +263,10 @@ def social_care_closed_without_re_referral(facts: Facts, outcome):
         note,
     )
     return finish(facts, outcome, met=True, met_on=since, steps=(step,))
+
+
+def _closed_words(outcome) -> str:
+    return f"CIN/CP closed or stepped down, no re-referral for {outcome.sustain.describe()}"
 
 
 @outcome_rule("judged_at", "applies_only_where_assessed")

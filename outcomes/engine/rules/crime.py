@@ -10,7 +10,6 @@ from __future__ import annotations
 from ..facts import Facts
 from ..periods import ONE_DAY, add_months
 from .base import (
-    compiled,
     covering,
     finish,
     in_lookback,
@@ -19,6 +18,7 @@ from .base import (
     lookback_words,
     outcome_rule,
     outcome_step,
+    plan_words,
 )
 
 # --- indicators -------------------------------------------------------------------------------
@@ -35,13 +35,7 @@ def proven_offence_by_a_child(facts: Facts, indicator, pi, items):
         and e.values["proven"]
         and facts.is_minor(e.person_id, e.period_start)
     ]
-    threshold = compiled(
-        facts,
-        ("proven_offence_by_a_child", indicator.id),
-        lambda: (
-            f"a proven offence by a child under {facts.plan.adult_age} " + lookback_words(indicator)
-        ),
-    )
+    threshold = plan_words(facts, _offence_words, indicator, facts.plan.adult_age)
     return indicator_step(
         proven_offence_by_a_child,
         indicator,
@@ -50,6 +44,10 @@ def proven_offence_by_a_child(facts: Facts, indicator, pi, items):
         bool(rows),
         f"{len(rows)} proven offence(s) by a child",
     )
+
+
+def _offence_words(indicator, adult_age: int) -> str:
+    return f"a proven offence by a child under {adult_age} {lookback_words(indicator)}"
 
 
 @indicator_rule()
@@ -62,15 +60,15 @@ def anti_social_behaviour_intervention(facts: Facts, indicator, pi, items):
     return indicator_step(
         anti_social_behaviour_intervention,
         indicator,
-        compiled(
-            facts,
-            ("anti_social_behaviour_intervention", indicator.id),
-            lambda: f"an ASB intervention {lookback_words(indicator)}",
-        ),
+        plan_words(facts, _asb_words, indicator),
         rows,
         bool(rows),
         f"{len(rows)} ASB intervention(s)",
     )
+
+
+def _asb_words(indicator) -> str:
+    return f"an ASB intervention {lookback_words(indicator)}"
 
 
 def _orders(facts: Facts, items, pi, kinds) -> list:
@@ -170,9 +168,7 @@ def _clean_period(fn, facts: Facts, outcome, events: list, what: str):
             during.append(e)
             if day >= since:
                 since = day + ONE_DAY
-    threshold = compiled(
-        facts, ("clean_period", outcome.id), lambda: f"no {what} for {outcome.sustain.describe()}"
-    )
+    threshold = plan_words(facts, _clean_words, outcome, what)
     note = (
         f"{len(during)} {what} during the intervention, the last on "
         f"{during[-1].period_start.isoformat()}; none since"
@@ -181,6 +177,10 @@ def _clean_period(fn, facts: Facts, outcome, events: list, what: str):
     )
     step = outcome_step(fn, outcome, threshold, during[-3:], True, note)
     return finish(facts, outcome, met=True, met_on=since, steps=(step,))
+
+
+def _clean_words(outcome, what: str) -> str:
+    return f"no {what} for {outcome.sustain.describe()}"
 
 
 @outcome_rule()

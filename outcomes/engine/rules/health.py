@@ -10,7 +10,6 @@ from __future__ import annotations
 from ..facts import Facts
 from .base import (
     by_person,
-    compiled,
     finish,
     in_lookback,
     indicator_rule,
@@ -20,6 +19,7 @@ from .base import (
     nominations,
     outcome_rule,
     outcome_step,
+    plan_words,
     rickter_moved,
 )
 
@@ -37,10 +37,12 @@ def _needs(fn, facts: Facts, indicator, pi, items, who: str):
     ]
     rows += nominations(indicator, items, pi.identified_on)
     found = ", ".join([f"{e.person_id}: {e.values.get('need', 'nominated')}" for e in rows])
-    threshold = compiled(
-        facts, ("health_needs", indicator.id), lambda: f"{' or '.join(needs)} recorded ({who})"
-    )
+    threshold = plan_words(facts, _needs_words, indicator, who)
     return indicator_step(fn, indicator, threshold, rows, bool(rows), found or "none recorded")
+
+
+def _needs_words(indicator, who: str) -> str:
+    return f"{' or '.join(indicator.params['needs'])} recorded ({who})"
 
 
 def _is(facts: Facts, person_id, who: str, on) -> bool:
@@ -117,13 +119,13 @@ def _alternatives(fn, facts: Facts, outcome, ways: list, judged_words: str):
 def _judged(facts: Facts, outcome) -> tuple:
     stages = outcome.params["judged_at"]
     ok, when, rows = judged_met(facts, outcome.id, stages)
-    words = compiled(facts, ("judged_words", outcome.id), lambda: _judged_words(stages))
+    words = plan_words(facts, _judged_words, outcome)
     return ok, when, rows, words[ok]
 
 
-def _judged_words(stages) -> tuple[str, str]:
+def _judged_words(outcome) -> tuple[str, str]:
     """The note for (not judged met, judged met) at the outcome's stages."""
-    at = "/".join(stages)
+    at = "/".join(outcome.params["judged_at"])
     return f"not judged met at {at}", f"judged met at {at}"
 
 

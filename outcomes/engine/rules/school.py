@@ -12,7 +12,6 @@ from __future__ import annotations
 from ..facts import Facts
 from .base import (
     by_person,
-    compiled,
     covering,
     finish,
     indicator_rule,
@@ -24,6 +23,7 @@ from .base import (
     pct,
     people_in_order,
     person_outcome,
+    plan_words,
     ratio,
     total_days,
 )
@@ -39,9 +39,7 @@ def attendance_not_regular(facts: Facts, indicator, pi, items):
     covered by statutory exceptions – is a cause for concern."
     """
     n = indicator.lookback.count
-    num, den, threshold = compiled(
-        facts, ("attendance_not_regular", indicator.id), lambda: _irregular_words(indicator)
-    )
+    num, den, threshold = plan_words(facts, _irregular_words, indicator)
     terms = {t.name for t in facts.complete_terms(pi.identified_on)[-n:]}
     rows = [e for e in items if e.kind == "school_attendance" and e.values["term"] in terms]
     found, notes = False, []

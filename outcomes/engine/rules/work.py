@@ -14,7 +14,6 @@ from ..facts import Facts
 from ..periods import ONE_DAY, Period
 from .base import (
     by_person,
-    compiled,
     covering,
     earliest_alternative,
     finish,
@@ -29,6 +28,7 @@ from .base import (
     outcome_rule,
     outcome_step,
     person_outcome,
+    plan_words,
     rickter_moved,
 )
 
@@ -45,7 +45,8 @@ def out_of_work(claim, params: dict) -> bool:
     )
 
 
-def _periods(params: dict) -> tuple:
+def _periods(outcome) -> tuple:
+    params = outcome.params
     periods = {b: Period.from_dict(v, where=f"periods.{b}") for b, v in params["periods"].items()}
     words = ", ".join(f"{b} {period.describe()}" for b, period in periods.items())
     return (
@@ -186,9 +187,7 @@ def continuous_employment(facts: Facts, outcome):
             outcome,
             "no adult on out-of-work benefits during the intervention",
         )
-    periods, threshold, reach, gap = compiled(
-        facts, ("continuous_employment", outcome.id), lambda: _periods(p)
-    )
+    periods, threshold, reach, gap = plan_words(facts, _periods, outcome)
     jobs_of = facts.grouped("employment")
     claims_of = by_person(claims)
     best = None  # (sustained?, due, start, person, benefit, used)
@@ -260,14 +259,7 @@ def steps_towards_work(facts: Facts, outcome):
     """
     p = outcome.params
     need = p["min_steps"]
-    listed, threshold = compiled(
-        facts,
-        ("steps_towards_work", outcome.id),
-        lambda: (
-            frozenset(s["code"] for s in p["steps"]),
-            f"at least {need} different steps towards work by one adult during the intervention",
-        ),
-    )
+    listed, threshold = plan_words(facts, _steps_words, outcome)
     adults = facts.adults()
     if not adults:
         return not_applicable(steps_towards_work, outcome, "no adult in the family")
@@ -315,6 +307,15 @@ def steps_towards_work(facts: Facts, outcome):
         steps=steps,
         missing=[] if met else missing,
         people=people,
+    )
+
+
+def _steps_words(outcome) -> tuple:
+    p = outcome.params
+    return (
+        frozenset(s["code"] for s in p["steps"]),
+        f"at least {p['min_steps']} different steps towards work by one adult during the "
+        "intervention",
     )
 
 
