@@ -148,7 +148,10 @@ def route_2(facts: Facts) -> RouteResult:
             else "continuous employment not yet sustained"
         )
     )
-    evidence = tuple([ref for s in r.explanation for ref in s.evidence])
+    evidence = []
+    for s in r.explanation:
+        evidence += s.evidence
+    evidence = tuple(evidence)
     step = _new(
         Step,
         (

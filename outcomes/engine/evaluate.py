@@ -48,9 +48,14 @@ def evaluate(snapshot: FamilySnapshot, plan: Plan) -> FamilyResult:
     compiled = plan.cache.get(_COMPILED) or _compile(plan)
     facts = Facts(snapshot, plan, OUTCOME_RULES)
     as_of = snapshot.as_of
-    identified = tuple([p for p in snapshot.problems_identified if p.identified_on <= as_of])
-    facts.identified = identified
-    checks = [_check_indicator(facts, compiled, i, pi) for i, pi in enumerate(identified)]
+    identified = []
+    for p in snapshot.problems_identified:
+        if p.identified_on <= as_of:
+            identified.append(p)
+    facts.identified = identified = tuple(identified)
+    checks = []
+    for i, pi in enumerate(identified):
+        checks.append(_check_indicator(facts, compiled, i, pi))
     eligibility = _eligibility(plan, checks)
     attachment_check = _attachment(snapshot, plan, eligibility)
     problems, gaps = _problems(facts, compiled, checks)

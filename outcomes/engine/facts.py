@@ -193,16 +193,15 @@ class Facts:
 
 def _index(evidence, as_of: date) -> tuple[dict, dict, dict]:
     """Items by id and by kind (in date order) as of the date, and which item replaced which."""
-    # Corrections are rare: one pass finds them, the next skips what they replace.
-    replaced_by = {
-        e.supersedes: e.id for e in evidence if e.supersedes is not None and e.recorded_on <= as_of
-    }
+    replaced_by: dict = {}  # superseded id → the id of the item that corrects it
     items: dict[str, EvidenceItem] = {}
     by_kind: dict[str, list[EvidenceItem]] = {}
     for e in evidence:
-        if e.recorded_on > as_of or e.period_start > as_of:
-            continue
-        if replaced_by and e.id in replaced_by:
+        if e.recorded_on > as_of:
+            continue  # not yet known, nor any correction it makes
+        if e.supersedes is not None:
+            replaced_by[e.supersedes] = e.id
+        if e.period_start > as_of:
             continue
         items[e.id] = e
         bucket = by_kind.get(e.kind)
@@ -210,6 +209,12 @@ def _index(evidence, as_of: date) -> tuple[dict, dict, dict]:
             by_kind[e.kind] = [e]
         else:
             bucket.append(e)
+    if replaced_by:  # corrections are rare: drop what they replace once all are known
+        for old in replaced_by:
+            items.pop(old, None)
+        for kind, bucket in by_kind.items():
+            by_kind[kind] = [e for e in bucket if e.id not in replaced_by]
+        by_kind = {kind: bucket for kind, bucket in by_kind.items() if bucket}
     for bucket in by_kind.values():
         if len(bucket) > 1:
             bucket.sort(key=_order)

@@ -30,20 +30,15 @@ from .base import (
 
 def _abuse(fn, facts: Facts, indicator, pi, items, role: str):
     abuse = indicator.params["abuse"]
-    rows = [
-        e
-        for e in in_lookback(indicator, items, pi.identified_on)
-        if e.kind == "domestic_abuse" and e.values["role"] == role and e.values["abuse"] == abuse
-    ]
+    rows, found = [], []
+    for e in in_lookback(indicator, items, pi.identified_on):
+        v = e.values
+        if e.kind == "domestic_abuse" and v["role"] == role and v["abuse"] == abuse:
+            rows.append(e)
+            found.append(f"{e.person_id}: {v['status']}")
     threshold = plan_words(facts, _abuse_words, indicator, role)
-    return indicator_step(
-        fn,
-        indicator,
-        threshold,
-        rows,
-        bool(rows),
-        ", ".join([f"{e.person_id}: {e.values['status']}" for e in rows]) or "none recorded",
-    )
+    note = ", ".join(found) or "none recorded"
+    return indicator_step(fn, indicator, threshold, rows, bool(rows), note)
 
 
 def _abuse_words(indicator, role: str) -> str:
@@ -117,11 +112,11 @@ def police_call_out_for_domestic_incident(facts: Facts, indicator, pi, items):
 
 
 def _victims(facts: Facts, statuses) -> list:
-    return [
-        e
-        for e in facts.of("domestic_abuse")
-        if e.values["role"] == "victim" and e.values["status"] in statuses
-    ]
+    found = []
+    for e in facts.of("domestic_abuse"):
+        if e.values["role"] == "victim" and e.values["status"] in statuses:
+            found.append(e)
+    return found
 
 
 @outcome_rule()
@@ -136,21 +131,27 @@ def fewer_and_less_severe_incidents(facts: Facts, outcome):
     """
     start = facts.episode_start
     incidents = facts.of("domestic_incident")
-    current = any(e.values["status"] == "current" for e in facts.of("domestic_abuse"))
+    current = False
+    for e in facts.of("domestic_abuse"):
+        if e.values["status"] == "current":
+            current = True
+            break
     if not current and not incidents:
         return not_applicable(fewer_and_less_severe_incidents, outcome, "no current abuse recorded")
     window_start = outcome.window.before(start)
-    before, during = [], []
+    before, during, severity_before, severity_during = [], [], [], []
     for e in incidents:
         day = e.period_start
         if day >= start:
             during.append(e)
+            severity_during.append(e.values["severity"])
         elif day >= window_start:
             before.append(e)
+            severity_before.append(e.values["severity"])
     if not current and not before:
         return not_applicable(fewer_and_less_severe_incidents, outcome, "no current abuse recorded")
-    worst_before = max([e.values["severity"] for e in before], default=0)
-    worst_during = max([e.values["severity"] for e in during], default=0)
+    worst_before = max(severity_before, default=0)
+    worst_during = max(severity_during, default=0)
     # Incidents only accumulate, so once the comparison fails it stays failed; while it holds it
     # has held since the intervention began.
     met = not during or (len(during) < len(before) and worst_during < worst_before)
@@ -179,7 +180,9 @@ def feeling_safer(facts: Facts, outcome):
     safe (if risk is current)", measured as "Family members report feeling somewhat or much safer
     at end of intervention" """
     p = outcome.params
-    victims = {e.person_id for e in _victims(facts, ("current", "risk"))}
+    victims = set()
+    for e in _victims(facts, ("current", "risk")):
+        victims.add(e.person_id)
     if not victims:
         return not_applicable(feeling_safer, outcome, "no current abuse or current risk recorded")
     if len(victims) > 1:
@@ -189,14 +192,21 @@ def feeling_safer(facts: Facts, outcome):
     reports = facts.grouped("safety_report")
     dates, rows = [], []
     for person in victims:
-        own = [e for e in reports.get(person, _NONE) if e.period_start >= start]
-        # The person's latest report says safer, since the first of the run of such reports.
-        since = None
-        for e in reversed(own):
-            if e.values["feeling"] not in feelings:
+        # The person's latest report during the intervention says safer, since the first of the
+        # run of such reports.
+        since = latest = None
+        run = True
+        for e in reversed(reports.get(person, _NONE)):
+            if e.period_start < start:
                 break
-            since = e.period_start
-        rows += own[-1:]
+            if latest is None:
+                latest = e
+            if run and e.values["feeling"] in feelings:
+                since = e.period_start
+            else:
+                run = False
+        if latest is not None:
+            rows.append(latest)
         dates.append(since)
     safer = None not in dates
     judged, judged_on, assessments = judged_met(facts, outcome.id, p["judged_at"])
@@ -204,7 +214,7 @@ def feeling_safer(facts: Facts, outcome):
         [(safer, max(dates) if safer else None), (judged, judged_on)]
     )
     note = (
-        f"{', '.join([str(v) for v in victims])}: "
+        f"{', '.join(map(str, victims))}: "
         + ("all report feeling safer" if safer else "not all report feeling somewhat or much safer")
         + ("; judged met" if judged else "")
     )

@@ -39,11 +39,13 @@ def _open_cases(events, on) -> dict:
         event = e.values["event"]
         if event in _OPENS:
             open_.setdefault((e.person_id, _OPENS[event]), e.period_start)
-        for case in _CLOSES.get(event, ()):
-            for key in [
-                k for k in open_ if k[1] == case and (e.person_id is None or k[0] == e.person_id)
-            ]:
-                del open_[key]
+        closes = _CLOSES.get(event)
+        if closes and open_:
+            person = e.person_id
+            for case in closes:
+                for key in list(open_):
+                    if key[1] == case and (person is None or key[0] == person):
+                        del open_[key]
     return open_
 
 
@@ -82,13 +84,21 @@ def assessed_as_needing_early_help(facts: Facts, indicator, pi, items):
 
 def _case_open(fn, facts: Facts, indicator, pi, items, case: str, words: str):
     on = pi.identified_on
-    events = [e for e in items if e.kind == "social_care_event"]
-    open_ = _open_cases(events, on)
-    found = any(kind == case for (_, kind) in open_)
     opened = case + "_opened"
-    used = [e for e in events if e.values["event"] == opened and e.period_start <= on]
+    events, used = [], None
+    for e in items:
+        if e.kind == "social_care_event":
+            events.append(e)
+            if e.values["event"] == opened and e.period_start <= on:
+                used = e  # the latest opening by then
+    found = False
+    for _, kind in _open_cases(events, on):
+        if kind == case:
+            found = True
+            break
     threshold, no, yes = plan_words(facts, _case_words, indicator, words)
-    return indicator_step(fn, indicator, threshold, used[-1:], found, yes if found else no)
+    used = [used] if used is not None else []
+    return indicator_step(fn, indicator, threshold, used, found, yes if found else no)
 
 
 def _case_words(indicator, words: str) -> tuple[str, str, str]:

@@ -28,15 +28,20 @@ from .base import (
 
 def _needs(fn, facts: Facts, indicator, pi, items, who: str):
     needs = indicator.params["needs"]
-    rows = [
-        e
-        for e in in_lookback(indicator, items, pi.identified_on)
-        if e.kind == "health_need"
-        and e.values["need"] in needs
-        and _is(facts, e.person_id, who, pi.identified_on)
-    ]
-    rows += nominations(indicator, items, pi.identified_on)
-    found = ", ".join([f"{e.person_id}: {e.values.get('need', 'nominated')}" for e in rows])
+    on = pi.identified_on
+    rows = []
+    for e in in_lookback(indicator, items, on):
+        if (
+            e.kind == "health_need"
+            and e.values["need"] in needs
+            and _is(facts, e.person_id, who, on)
+        ):
+            rows.append(e)
+    rows += nominations(indicator, items, on)
+    found = []
+    for e in rows:
+        found.append(f"{e.person_id}: {e.values.get('need', 'nominated')}")
+    found = ", ".join(found)
     threshold = plan_words(facts, _needs_words, indicator, who)
     return indicator_step(fn, indicator, threshold, rows, bool(rows), found or "none recorded")
 
@@ -91,9 +96,13 @@ def health_problem_of_equivalent_concern(facts: Facts, indicator, pi, items):
 
 def _reported(facts: Facts, kind: str, good) -> tuple[bool, object, list]:
     """Every person reporting during the intervention: their latest report is good."""
-    rows = [e for e in facts.of(kind) if e.period_start >= facts.episode_start]
+    rows = []
+    start = facts.episode_start
+    for e in facts.of(kind):
+        if e.period_start >= start:
+            rows.append(e)
     if not rows:
-        return False, None, []
+        return False, None, rows
     dates = []
     for own in by_person(rows).values():
         ok, since = latest_run(own, good)
@@ -139,7 +148,11 @@ def accessing_health_services(facts: Facts, outcome):
     to meet their health needs", measured as "Adults and/or children are registered with and are
     accessing health services to meet their needs (as appropriate) e.g. the GP, Dentist ..." """
     services = outcome.params["services_required"]
-    people = sorted({pi.person_id for pi in facts.identified if pi.problem == "4" and pi.person_id})
+    people = set()
+    for pi in facts.identified:
+        if pi.problem == "4" and pi.person_id:
+            people.add(pi.person_id)
+    people = sorted(people)
     regs = facts.grouped("health_registration")
     dates, rows = [], []
     for person in people:
@@ -172,6 +185,14 @@ def accessing_health_services(facts: Facts, outcome):
     )
 
 
+def _improved(e) -> bool:
+    return e.values["improved"]
+
+
+def _in_eet(e) -> bool:
+    return e.values["status"] == "EET"
+
+
 @outcome_rule(
     "judged_at",
     "rickter_headings",
@@ -186,7 +207,7 @@ def improved_health_and_wellbeing(facts: Facts, outcome):
     movement towards their 'desired state' in relation to health and happiness on the Rickter
     Lifeboard or Adults are engaged in work/education/training/volunteering." """
     p = outcome.params
-    ok, when, rows = _reported(facts, "wellbeing_report", lambda e: e.values["improved"])
+    ok, when, rows = _reported(facts, "wellbeing_report", _improved)
     moved, moved_on, scores, words = rickter_moved(facts, p)
     ways = [
         _judged(facts, outcome),
@@ -194,16 +215,17 @@ def improved_health_and_wellbeing(facts: Facts, outcome):
         (moved, moved_on, scores, words),
     ]
     if p["adults_in_eet_count"]:
-        eet = [
-            e
-            for e in facts.of("eet_status")
-            if e.period_start >= facts.episode_start and facts.is_adult(e.person_id, e.period_start)
-        ]
-        in_eet = [
-            latest_run(own, lambda e: e.values["status"] == "EET")
-            for own in by_person(eet).values()
-        ]
-        dates = [d for good, d in in_eet if good]
+        eet = []
+        start = facts.episode_start
+        for e in facts.of("eet_status"):
+            if e.period_start >= start and facts.is_adult(e.person_id, e.period_start):
+                eet.append(e)
+        dates = []
+        if eet:
+            for own in by_person(eet).values():
+                good, since = latest_run(own, _in_eet)
+                if good:
+                    dates.append(since)
         ways.append(
             (
                 bool(dates),

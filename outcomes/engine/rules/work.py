@@ -174,13 +174,14 @@ def continuous_employment(facts: Facts, outcome):
     claiming JSA or 13 weeks if previously claiming Employment Support Allowance".
     """
     p = outcome.params
-    claims = [
-        e
-        for e in facts.of("benefit_claim")
-        if out_of_work(e, p)
-        and e.person_id in facts.members
-        and (e.period_end is None or e.period_end >= facts.episode_start)
-    ]
+    claims = []
+    for e in facts.of("benefit_claim"):
+        if (
+            out_of_work(e, p)
+            and e.person_id in facts.members
+            and (e.period_end is None or e.period_end >= facts.episode_start)
+        ):
+            claims.append(e)
     if not claims:
         return not_applicable(
             continuous_employment,
