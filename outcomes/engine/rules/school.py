@@ -188,9 +188,14 @@ def authorised_absence_no_longer_a_concern(facts: Facts, outcome):
     """1.3 "Authorised absence no longer a concern to education professionals", measured as
     "Closure of cases to Education Welfare Service where authorised absence a concern".
     """
-    cases = by_person(
-        e for e in facts.of("education_welfare_case") if e.values["authorised_absence_concern"]
-    )
+    welfare = facts.of("education_welfare_case")
+    if not welfare:
+        return not_applicable(
+            authorised_absence_no_longer_a_concern,
+            outcome,
+            "no Education Welfare case for authorised absence",
+        )
+    cases = by_person(e for e in welfare if e.values["authorised_absence_concern"])
     open_during = {
         child: events
         for child, events in cases.items()
@@ -234,6 +239,10 @@ def authorised_absence_no_longer_a_concern(facts: Facts, outcome):
     )
 
 
+def _in_eet(e) -> bool:
+    return e.values["status"] == "EET"
+
+
 @outcome_rule()
 def school_leavers_in_eet(facts: Facts, outcome):
     """1.5 "School leavers who were persistently absent or had multiple exclusions are in
@@ -241,19 +250,22 @@ def school_leavers_in_eet(facts: Facts, outcome):
     Training".
     """
     top = facts.plan.school["school_age_on_31_august_to"]
-    leavers_with_data = {e.person_id for e in facts.of("school_leaver")}
-    leavers = sorted(
-        {
-            pi.person_id
-            for pi in facts.identified
-            if pi.problem == "1"
-            and pi.person_id is not None
+    leavers_with_data = set()
+    for e in facts.of("school_leaver"):
+        leavers_with_data.add(e.person_id)
+    leavers = set()
+    for pi in facts.identified:
+        person = pi.person_id
+        if (
+            pi.problem == "1"
+            and person is not None
             and (
-                pi.person_id in leavers_with_data
-                or (facts.school_year_age(pi.person_id, facts.as_of) or 0) > top
+                person in leavers_with_data
+                or (facts.school_year_age(person, facts.as_of) or 0) > top
             )
-        }
-    )
+        ):
+            leavers.add(person)
+    leavers = sorted(leavers)
     if not leavers:
         return not_applicable(
             school_leavers_in_eet, outcome, "no school leaver identified under problem 1"
@@ -262,7 +274,7 @@ def school_leavers_in_eet(facts: Facts, outcome):
     steps, missing, people = [], [], []
     for child in leavers:
         rows = statuses.get(child, [])
-        ok, since = latest_run(rows, lambda e: e.values["status"] == "EET")
+        ok, since = latest_run(rows, _in_eet)
         note = (
             f"{child}: in EET since {since.isoformat()}"
             if ok

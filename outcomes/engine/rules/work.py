@@ -64,17 +64,13 @@ def _periods(outcome) -> tuple:
 def adult_on_out_of_work_benefits(facts: Facts, indicator, pi, items):
     """3.1 "An adult in receipt of out of work benefits or an adult who is claiming Universal
     Credit and subject to work related conditions." """
-    rows = [
-        e
-        for e in covering(items, pi.identified_on)
-        if e.kind == "benefit_claim"
-        and out_of_work(e, indicator.params)
-        and facts.is_adult(e.person_id, pi.identified_on)
-    ]
-    note = (
-        ", ".join([f"{e.person_id} claiming {e.values['benefit']}" for e in rows])
-        or "no out-of-work claim on that date"
-    )
+    on, params = pi.identified_on, indicator.params
+    rows, claiming = [], []
+    for e in covering(items, on):
+        if e.kind == "benefit_claim" and out_of_work(e, params) and facts.is_adult(e.person_id, on):
+            rows.append(e)
+            claiming.append(f"{e.person_id} claiming {e.values['benefit']}")
+    note = ", ".join(claiming) or "no out-of-work claim on that date"
     return indicator_step(
         adult_on_out_of_work_benefits,
         indicator,
@@ -298,8 +294,11 @@ def steps_towards_work(facts: Facts, outcome):
         people.append(person_outcome(facts, outcome, adult, ok, since))
         if not ok:
             missing.append(f"{adult} has {len(dated)} of the {need} steps towards work needed")
-    met = any(x.met for x in people)
-    met_on = min(x.met_on for x in people if x.met) if met else None
+    met_on = None
+    for x in people:  # met when one adult has taken the steps: since the first to
+        if x.met and (met_on is None or x.met_on < met_on):
+            met_on = x.met_on
+    met = met_on is not None
     return finish(
         facts,
         outcome,
