@@ -432,8 +432,12 @@ def _problems(facts: Facts, compiled: _Compiled, checks: list[IndicatorResult]):
             evidenced = any(c.evidenced for c in own)
         reqs = []
         sustained, on, applies = True, None, False
+        results = facts.results
         for req in wanted:
-            r = _requirement(facts, req)
+            if req.single is not None:
+                r = _one_outcome(facts, req, results)
+            else:
+                r = _requirement(facts, req)
             reqs.append(r)
             if r.applies:
                 applies = True

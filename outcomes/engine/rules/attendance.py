@@ -155,10 +155,16 @@ def _span(window) -> str:
 
 
 def _awaiting_terms(facts: Facts, n: int) -> str:
-    counted = len(facts.complete_terms(facts.as_of, after=facts.episode_start))
-    ahead = [t for t in facts.terms if t.ends_on > facts.as_of]
-    needed = n - counted
-    when = f"; the last of them ends on {ahead[needed - 1].ends_on}" if len(ahead) >= needed else ""
+    as_of = facts.as_of
+    counted = len(_counted(facts))
+    needed = n - counted  # at least one, or the windows would not be awaited
+    when = ""
+    for t in facts.terms:  # the needed-th term still to end, if the calendar has it
+        if t.ends_on > as_of:
+            needed -= 1
+            if needed == 0:
+                when = f"; the last of them ends on {t.ends_on}"
+                break
     return (
         f"{n} consecutive school terms of the intervention have not yet ended "
         f"({counted} so far{when})"
