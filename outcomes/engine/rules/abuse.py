@@ -249,7 +249,7 @@ def historic_abuse_impact_reduced(facts: Facts, outcome):
         latest_run(own, lambda e: e.values["improved"]) for own in by_person(reports).values()
     ]
     dates = [d for ok, d in better if ok]
-    moved, moved_on, scores, words = rickter_moved(facts, p)
+    moved, moved_on, scores, words = rickter_moved(facts, outcome)
     judged, judged_on, assessments = judged_met(facts, outcome.id, p["judged_at"])
     met, met_on = earliest_alternative(
         [(bool(dates), min(dates) if dates else None), (moved, moved_on), (judged, judged_on)]

@@ -264,10 +264,19 @@ def attendance_improved_from_very_low(facts: Facts, outcome):
         table = _attendance(facts)
         num, den = ratio(p["below_pct"])
         for child in facts.school_age_children(facts.as_of):
-            rows, pooled = _returns(table, child, before, exclude)
-            if None not in pooled:
-                attended = sum(a for a, _ in pooled)
-                possible = sum(b for _, b in pooled)
+            own = table.get(child)
+            if not own:
+                continue  # no returns, so no baseline
+            rows, attended, possible = [], 0, 0
+            for t in before:
+                e = own.get(t.name)
+                if e is None:
+                    break  # a term without a return: no baseline
+                rows.append(e)
+                v = e.values
+                attended += v["sessions_attended"]
+                possible += v["possible_sessions"] - (v["authorised_absence"] if exclude else 0)
+            else:
                 if possible > 0 and attended * 100 * den < num * possible:
                     baselines[child] = (Fraction(attended, possible), rows)
     if not baselines:

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from ..facts import Facts
 from ..results import APPLIES, EvidenceRef, OutcomeResult, PersonOutcome, Step
-from ..tools import normalise
+from ..tools import RICKTER_MAX
 
 
 class RuleSpec(NamedTuple):
@@ -303,7 +303,7 @@ def earliest_alternative(options: list[tuple[bool, date | None]]) -> tuple[bool,
     return (False, None) if best is None else (True, best)
 
 
-def rickter_moved(facts: Facts, params: dict) -> tuple[bool, date | None, list, str]:
+def rickter_moved(facts: Facts, outcome) -> tuple[bool, date | None, list, str]:
     """Movement towards the desired state on the plan's Rickter headings during the intervention.
 
     Per person and heading: the baseline score (with its desired score) against each later review;
@@ -311,12 +311,12 @@ def rickter_moved(facts: Facts, params: dict) -> tuple[bool, date | None, list, 
     the desired state lies ahead. `rickter_combine` "all" needs every heading for one person,
     "any" one heading. Met since the first review of the unbroken run of movement.
     """
-    headings = params["rickter_headings"]
-    combine = params["rickter_combine"]
-    names = " and ".join(headings) if combine == "all" else " or ".join(headings)
+    none_moved, moved_since = plan_words(facts, _rickter_words, outcome)
     scored = facts.of("rickter_score")
     if not scored:
-        return False, None, [], f"no movement towards the desired state on Rickter {names} recorded"
+        return False, None, [], none_moved
+    params = outcome.params
+    headings = params["rickter_headings"]
     floor = params["rickter_min_distance_above"]
     reversed_of = facts.plan.cache.get(_reversed_headings)
     if reversed_of is None:
@@ -331,6 +331,8 @@ def rickter_moved(facts: Facts, params: dict) -> tuple[bool, date | None, list, 
                 groups[key] = [e]
             else:
                 found.append(e)
+    if not groups:
+        return False, None, [], none_moved
     pairs = list(groups.items())
     if len(pairs) > 1:
         pairs.sort(key=_person_and_heading)
@@ -345,38 +347,62 @@ def rickter_moved(facts: Facts, params: dict) -> tuple[bool, date | None, list, 
                 break
         if base is None or base.values.get("desired") is None:
             continue
+        # Scores on the "higher is better" scale (`tools.normalise`, written out).
         rev = reversed_of.get(heading, False)
-        b = normalise(base.values["score"], rev)
-        want = normalise(base.values["desired"], rev)
+        b = RICKTER_MAX - base.values["score"] if rev else base.values["score"]
+        want = RICKTER_MAX - base.values["desired"] if rev else base.values["desired"]
         on = max(base.period_start, start)
-        reviews = [e for e in scores if e.values["stage"] != "baseline" and e.period_start >= on]
-        # The latest review shows movement, since the first review of the unbroken run of them.
-        # Scores carry one decimal place; rounding the difference keeps 6.0 − 4.3 at 1.7.
-        since = None
-        if want > b:
-            for e in reversed(reviews):
-                if not round(normalise(e.values["score"], rev) - b, 6) > floor:
-                    break
-                since = e.period_start
         used.append(base)
-        used.extend(reviews)
-        since_by_person.setdefault(person, {})[heading] = since
-    best = None
-    for per_heading in since_by_person.values():
-        if combine == "all":
-            dates = [per_heading.get(h) for h in headings]
-            when = max(dates) if None not in dates else None
+        since = None
+        run = want > b
+        for e in scores:  # the reviews since the baseline, during the intervention
+            v = e.values
+            if v["stage"] == "baseline" or e.period_start < on:
+                continue
+            used.append(e)
+            # The latest review shows movement, since the first review of the unbroken run of
+            # them. Scores carry one decimal place; rounding keeps 6.0 − 4.3 at 1.7.
+            if run and round((RICKTER_MAX - v["score"] if rev else v["score"]) - b, 6) > floor:
+                if since is None:
+                    since = e.period_start
+            else:
+                since = None
+        own = since_by_person.get(person)
+        if own is None:
+            since_by_person[person] = {heading: since}
         else:
-            dates = [d for d in per_heading.values() if d is not None]
-            when = min(dates) if dates else None
+            own[heading] = since
+    best = None
+    every = params["rickter_combine"] == "all"
+    for per_heading in since_by_person.values():
+        when = None
+        if every:
+            for h in headings:
+                d = per_heading.get(h)
+                if d is None:
+                    when = None
+                    break
+                if when is None or d > when:
+                    when = d
+        else:
+            for d in per_heading.values():
+                if d is not None and (when is None or d < when):
+                    when = d
         if when is not None and (best is None or when < best):
             best = when
-    note = (
-        f"movement towards the desired state on Rickter {names} since {best.isoformat()}"
-        if best
-        else f"no movement towards the desired state on Rickter {names} recorded"
+    if best is None:
+        return False, None, used, none_moved
+    return True, best, used, f"{moved_since}{best.isoformat()}"
+
+
+def _rickter_words(outcome) -> tuple[str, str]:
+    p = outcome.params
+    headings = p["rickter_headings"]
+    names = " and ".join(headings) if p["rickter_combine"] == "all" else " or ".join(headings)
+    return (
+        f"no movement towards the desired state on Rickter {names} recorded",
+        f"movement towards the desired state on Rickter {names} since ",
     )
-    return best is not None, best, used, note
 
 
 def _reversed_headings(plan) -> dict:

@@ -208,7 +208,7 @@ def improved_health_and_wellbeing(facts: Facts, outcome):
     Lifeboard or Adults are engaged in work/education/training/volunteering." """
     p = outcome.params
     ok, when, rows = _reported(facts, "wellbeing_report", _improved)
-    moved, moved_on, scores, words = rickter_moved(facts, p)
+    moved, moved_on, scores, words = rickter_moved(facts, outcome)
     ways = [
         _judged(facts, outcome),
         (ok, when, rows, "improved wellbeing reported" if ok else "no improved wellbeing reported"),
@@ -260,7 +260,7 @@ def reduced_harmful_substance_use(facts: Facts, outcome):
     ok, when, rows = _reported(
         facts, "substance_use_report", lambda e: e.values["change"] in p["changes_counting"]
     )
-    moved, moved_on, scores, words = rickter_moved(facts, p)
+    moved, moved_on, scores, words = rickter_moved(facts, outcome)
     ways = [
         _judged(facts, outcome),
         (ok, when, rows, "reduced or ceased use reported" if ok else "no reduction reported"),

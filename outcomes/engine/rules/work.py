@@ -362,7 +362,7 @@ def more_confident_managing_money(facts: Facts, outcome):
     movement towards their 'desired state' in relation to money on the Rickter Lifeboard" """
     p = outcome.params
     judged, judged_on, assessments = judged_met(facts, outcome.id, p["judged_at"])
-    moved, moved_on, scores, words = rickter_moved(facts, p)
+    moved, moved_on, scores, words = rickter_moved(facts, outcome)
     met, met_on = earliest_alternative([(judged, judged_on), (moved, moved_on)])
     note = (
         "practitioner judged it met" if judged else "no practitioner judgement of met"
