@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from ..facts import Facts
 from .base import (
+    all_met,
     finish,
     frac,
     not_applicable,
@@ -206,6 +207,7 @@ def school_attendance_at_least(facts: Facts, outcome):
         )
     table = _attendance(facts)
     latest = terms[-n:]
+    span = _span(latest)
     steps, missing, people = [], [], []
     for child in children:
         own = table.get(child, _NO_RETURNS)
@@ -229,21 +231,17 @@ def school_attendance_at_least(facts: Facts, outcome):
             if possible > 0 and attended * 100 * den >= num * possible:
                 since = _earlier_at_least(own, terms, n, exclude, num, den)
             shown = _shown(attended, possible)
-            note = f"{child}: {shown} over {_span(latest)}"
+            note = f"{child}: {shown} over {span}"
             if since is not None:
                 note += f" (met since {since.isoformat()})"
             else:
-                gap = (
-                    f"{child} attended {shown} over {_span(latest)}; "
-                    f"{p['min_attendance_pct']}% is needed"
-                )
+                gap = f"{child} attended {shown} over {span}; {p['min_attendance_pct']}% is needed"
         ok = since is not None
         if gap:
             missing.append(gap)
         steps.append(outcome_step(school_attendance_at_least, outcome, threshold, rows, ok, note))
         people.append(person_outcome(facts, outcome, child, ok, since, missing=gap))
-    met = all(x.met for x in people)
-    met_on = max(x.met_on for x in people) if met else None
+    met, met_on = all_met(people)
     return finish(
         facts, outcome, met=met, met_on=met_on, steps=steps, missing=missing, people=people
     )
@@ -335,8 +333,7 @@ def attendance_improved_from_very_low(facts: Facts, outcome):
             )
         )
         people.append(person_outcome(facts, outcome, child, ok, since, missing=gap))
-    met = all(x.met for x in people)
-    met_on = max(x.met_on for x in people) if met else None
+    met, met_on = all_met(people)
     return finish(
         facts, outcome, met=met, met_on=met_on, steps=steps, missing=missing, people=people
     )
@@ -387,8 +384,7 @@ def fewer_fixed_term_exclusions(facts: Facts, outcome):
             )
         steps.append(outcome_step(fewer_fixed_term_exclusions, outcome, threshold, rows, ok, note))
         people.append(person_outcome(facts, outcome, child, ok, since))
-    met = all(x.met for x in people)
-    met_on = max(x.met_on for x in people) if met else None
+    met, met_on = all_met(people)
     return finish(
         facts, outcome, met=met, met_on=met_on, steps=steps, missing=missing, people=people
     )

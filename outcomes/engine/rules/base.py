@@ -233,6 +233,17 @@ def person_outcome(
     return _new(PersonOutcome, (person_id, True, met_on, due if due <= facts.as_of else None, gap))
 
 
+def all_met(people: list) -> tuple[bool, date | None]:
+    """Met when every person has met it (there is always someone), since the last of them to."""
+    met_on = None
+    for x in people:
+        if not x.met:
+            return False, None
+        if met_on is None or x.met_on > met_on:
+            met_on = x.met_on
+    return True, met_on
+
+
 def judged_met(facts: Facts, outcome_id: str, stages) -> tuple[bool, date | None, list]:
     """Practitioner judgements on an outcome during the intervention, at the allowed stages.
 

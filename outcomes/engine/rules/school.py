@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ..facts import Facts
 from .base import (
+    all_met,
     by_person,
     covering,
     finish,
@@ -232,8 +233,7 @@ def authorised_absence_no_longer_a_concern(facts: Facts, outcome):
             )
         )
         people.append(person_outcome(facts, outcome, child, closed, since))
-    met = all(x.met for x in people)
-    met_on = max(x.met_on for x in people) if met else None
+    met, met_on = all_met(people)
     return finish(
         facts, outcome, met=met, met_on=met_on, steps=steps, missing=missing, people=people
     )
@@ -285,8 +285,7 @@ def school_leavers_in_eet(facts: Facts, outcome):
             missing.append(gap)
         steps.append(outcome_step(school_leavers_in_eet, outcome, "in EET", rows[-1:], ok, note))
         people.append(person_outcome(facts, outcome, child, ok, since, missing=gap))
-    met = all(x.met for x in people)
-    met_on = max(x.met_on for x in people) if met else None
+    met, met_on = all_met(people)
     return finish(
         facts, outcome, met=met, met_on=met_on, steps=steps, missing=missing, people=people
     )

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from ..facts import Facts
 from ..periods import ONE_DAY, Period
 from .base import (
+    all_met,
     by_person,
     covering,
     earliest_alternative,
@@ -347,8 +348,7 @@ def young_people_in_eet(facts: Facts, outcome):
             missing.append(f"{person} is not shown to be in education, employment or training")
         steps.append(outcome_step(young_people_in_eet, outcome, "in EET", rows[-1:], ok, note))
         people.append(person_outcome(facts, outcome, person, ok, since))
-    met = all(x.met for x in people)
-    met_on = max(x.met_on for x in people) if met else None
+    met, met_on = all_met(people)
     return finish(
         facts, outcome, met=met, met_on=met_on, steps=steps, missing=missing, people=people
     )
