@@ -17,9 +17,9 @@ from operator import attrgetter
 
 from . import claims
 from .facts import Facts
-from .plan import PRINCIPLES, Plan, Requirement
+from .lookups import PlanLookups, RequirementLookup, plan_lookups
+from .plan import PRINCIPLES, Plan
 from .results import (
-    APPLIES,
     CLAIMABLE,
     CLAIMED,
     AttachmentCheck,
@@ -30,7 +30,7 @@ from .results import (
     RequirementResult,
     Step,
 )
-from .rules import INDICATOR_RULES, OUTCOME_RULES
+from .rules import OUTCOME_RULES
 from .snapshot import FamilySnapshot
 
 
@@ -45,7 +45,7 @@ def evaluate(snapshot: FamilySnapshot, plan: Plan) -> FamilyResult:
             f"attachment.plan_version: the family is judged by plan version "
             f"{attachment.plan_version}, but version {plan.version} was given"
         )
-    compiled = plan.cache.get(_COMPILED) or _compile(plan)
+    lookups = plan_lookups(plan)
     facts = Facts(snapshot, plan, OUTCOME_RULES)
     as_of = snapshot.as_of
     identified = []
@@ -55,11 +55,11 @@ def evaluate(snapshot: FamilySnapshot, plan: Plan) -> FamilyResult:
     facts.identified = identified = tuple(identified)
     checks = []
     for i, pi in enumerate(identified):
-        checks.append(_check_indicator(facts, compiled, i, pi))
+        checks.append(_check_indicator(facts, lookups, i, pi))
     eligibility = _eligibility(plan, checks)
     attachment_check = _attachment(snapshot, plan, eligibility)
-    problems, gaps = _problems(facts, compiled, checks)
-    work = _mandatory_work(facts, compiled, checks)
+    problems, gaps = _problems(facts, lookups, checks)
+    work = _mandatory_work(facts, lookups, checks)
     route_1, route_1_reason = claims.route_1(problems, work, plan)
     route_2 = claims.route_2(facts)
     claim = claims.claim_status(
@@ -70,7 +70,7 @@ def evaluate(snapshot: FamilySnapshot, plan: Plan) -> FamilyResult:
         missing = claims.missing_for_claim(eligibility, problems, work, gaps, snapshot)
     results = facts.results
     # The outcomes judged, in plan order (a family has a handful of the plan's 26).
-    order = sorted(results, key=compiled.position.__getitem__)
+    order = sorted(results, key=lookups.position.__getitem__)
     return _new(
         FamilyResult,
         (
@@ -88,84 +88,14 @@ def evaluate(snapshot: FamilySnapshot, plan: Plan) -> FamilyResult:
     )
 
 
-# --- what every family needs from the plan, worked out once per plan ----------------------------
-
-_COMPILED = "evaluate.compiled"
 _new = tuple.__new__  # builds a named tuple without its Python-level __new__ (twice as fast)
-
-
-class _Requirement:
-    """A requirement of the plan with its words, its steps that never change, its result when
-    it does not apply, and each of its outcomes' rule (so none is looked up per family)."""
-
-    __slots__ = (
-        "any_of",
-        "per_person",
-        "names",
-        "subject",
-        "does_not_apply",
-        "not_yet",
-        "rules",
-        "single",
-    )
-
-    def __init__(self, req: Requirement, plan: Plan):
-        self.any_of = req.any_of
-        self.per_person = req.per_person
-        self.names = names = " or ".join(req.any_of)
-        self.subject = subject = f"outcomes {names}"
-        step = Step("requirement", subject, APPLIES, (), False, f"{names}: does not apply")
-        self.does_not_apply = RequirementResult(
-            req.any_of, req.per_person, False, False, None, False, (), (step,)
-        )
-        self.not_yet = Step(
-            "requirement",
-            subject,
-            "one met and sustained",
-            (),
-            False,
-            f"none of {names} met and sustained yet",
-        )
-        specs = [plan.outcomes[oid] for oid in req.any_of]
-        self.rules = tuple((o.id, OUTCOME_RULES[o.rule].fn, o) for o in specs)
-        self.single = self.rules[0] if len(self.rules) == 1 else None  # most need one outcome
-
-
-class _Compiled:
-    __slots__ = ("indicators", "requirements", "position", "work", "work_when")
-
-    def __init__(self, plan: Plan):
-        # Requirement objects are compared by identity: each is judged once per family.
-        self.requirements: dict = {}
-        for ind in plan.indicators.values():
-            for req in ind.requires:
-                self.requirements[id(req)] = _Requirement(req, plan)
-        self.work = _Requirement(plan.work_requirement, plan)
-        self.requirements[id(plan.work_requirement)] = self.work
-        self.indicators = {
-            iid: (
-                ind,
-                INDICATOR_RULES[ind.rule].fn,
-                ind.evidence_kinds,
-                plan.problem_of[iid],
-                tuple(self.requirements[id(r)] for r in ind.requires),
-            )
-            for iid, ind in plan.indicators.items()
-        }
-        self.position = {oid: i for i, oid in enumerate(plan.outcomes)}
-        self.work_when = frozenset(plan.claims["mandatory_work_outcome"]["when_indicators"])
-
-
-def _compile(plan: Plan) -> _Compiled:
-    compiled = plan.cache[_COMPILED] = _Compiled(plan)
-    return compiled
 
 
 # --- indicators and eligibility -----------------------------------------------------------------
 
 
-def _check_indicator(facts: Facts, compiled: _Compiled, index: int, pi) -> IndicatorResult:
-    found = compiled.indicators.get(pi.indicator)
+def _check_indicator(facts: Facts, lookups: PlanLookups, index: int, pi) -> IndicatorResult:
+    found = lookups.indicators.get(pi.indicator)
     if found is None:
         plan = facts.plan
         raise EvaluationError(
@@ -296,7 +226,7 @@ def _attachment(snapshot: FamilySnapshot, plan: Plan, eligibility: Eligibility) 
 # --- outcomes per problem -------------------------------------------------------------------------
 
 
-def _requirement(facts: Facts, req: _Requirement) -> RequirementResult:
+def _requirement(facts: Facts, req: RequirementLookup) -> RequirementResult:
     # Each outcome is judged once per family (as `Facts.outcome` does), whichever asks first.
     results = facts.results
     if req.single is not None:
@@ -339,7 +269,7 @@ def _requirement(facts: Facts, req: _Requirement) -> RequirementResult:
     )
 
 
-def _one_outcome(facts: Facts, req: _Requirement, results: dict) -> RequirementResult:
+def _one_outcome(facts: Facts, req: RequirementLookup, results: dict) -> RequirementResult:
     """`_requirement` for a requirement of one outcome, with no choosing among outcomes."""
     oid, rule, spec = req.single
     r = results.get(oid)
@@ -362,7 +292,7 @@ def _one_outcome(facts: Facts, req: _Requirement, results: dict) -> RequirementR
     )
 
 
-def _per_person(req: _Requirement, applying: list) -> RequirementResult:
+def _per_person(req: RequirementLookup, applying: list) -> RequirementResult:
     options: dict = {}
     for r in applying:
         for po in r.people:
@@ -404,7 +334,7 @@ def _per_person(req: _Requirement, applying: list) -> RequirementResult:
     )
 
 
-def _problems(facts: Facts, compiled: _Compiled, checks: list[IndicatorResult]):
+def _problems(facts: Facts, lookups: PlanLookups, checks: list[IndicatorResult]):
     plan = facts.plan
     by_problem: dict = {}
     for c in checks:
@@ -415,7 +345,7 @@ def _problems(facts: Facts, compiled: _Compiled, checks: list[IndicatorResult]):
             found.append(c)
     problems, gaps = [], []
     names = plan.problem_names
-    indicators = compiled.indicators
+    indicators = lookups.indicators
     for pid in sorted(by_problem) if len(by_problem) > 1 else by_problem:
         own = by_problem[pid]
         if len(own) == 1:
@@ -427,7 +357,7 @@ def _problems(facts: Facts, compiled: _Compiled, checks: list[IndicatorResult]):
             for c in own:
                 for req in plan.indicators[c.indicator].requires:
                     seen.setdefault(req, req)  # equal requirements of two indicators: once
-            wanted = [compiled.requirements[id(r)] for r in seen.values()]
+            wanted = [lookups.requirements[id(r)] for r in seen.values()]
             stages = tuple(sorted({c.stage for c in own}))
             evidenced = any(c.evidenced for c in own)
         reqs = []
@@ -470,9 +400,9 @@ def _problems(facts: Facts, compiled: _Compiled, checks: list[IndicatorResult]):
     return tuple(problems), gaps
 
 
-def _mandatory_work(facts: Facts, compiled: _Compiled, checks) -> RequirementResult | None:
-    when = compiled.work_when
+def _mandatory_work(facts: Facts, lookups: PlanLookups, checks) -> RequirementResult | None:
+    when = lookups.work_when
     for c in checks:
         if c.indicator in when:
-            return _requirement(facts, compiled.work)
+            return _requirement(facts, lookups.work)
     return None

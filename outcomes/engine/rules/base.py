@@ -268,10 +268,6 @@ def judged_met(facts: Facts, outcome_id: str, stages) -> tuple[bool, date | None
     return True, met_on, items
 
 
-def assessed_at_all(facts: Facts, outcome_id: str) -> bool:
-    return bool(facts.assessments(outcome_id))
-
-
 def latest_run(items: list, ok: Callable) -> tuple[bool, date | None]:
     """Whether the latest of dated observations is good, and since the first of its good run."""
     if not items or not ok(items[-1]):
@@ -432,7 +428,7 @@ def judged_outcome(fn, facts: Facts, outcome):
     that need (a practitioner assessment speaks to the outcome at some stage).
     """
     p = outcome.params
-    if p.get("applies_only_where_assessed") and not assessed_at_all(facts, outcome.id):
+    if p.get("applies_only_where_assessed") and not facts.assessments(outcome.id):
         return not_applicable(fn, outcome, "the need was not taken up in the family's plan")
     met, met_on, items = judged_met(facts, outcome.id, p["judged_at"])
     stages = "/".join(p["judged_at"])
