@@ -175,12 +175,18 @@ _PRINCIPLES: dict = {}
 
 
 def _principles(fw) -> tuple:
-    """The four principles and their steps; one shared copy per combination of answers (equal
-    answers are an equal, hashable FamilyWorking, so it is its own key)."""
-    found = _PRINCIPLES.get(fw)
+    """The four principles and their steps; one shared copy per combination of answers. Equal
+    answers are an equal, hashable FamilyWorking, so it is its own key; anything else standing
+    in for one is keyed by its answers."""
+    try:
+        key = fw
+        found = _PRINCIPLES.get(key)
+    except TypeError:  # unhashable
+        key = _answers(fw)
+        found = _PRINCIPLES.get(key)
     if found is None:
-        key = tuple(bool(fw is not None and getattr(fw, name)) for name in PRINCIPLES)
-        principles = tuple(zip(PRINCIPLES, key, strict=True))
+        answers = _answers(fw)
+        principles = tuple(zip(PRINCIPLES, answers, strict=True))
         steps = tuple(
             Step(
                 "family_working_principles",
@@ -194,8 +200,12 @@ def _principles(fw) -> tuple:
         )
         if len(_PRINCIPLES) > 64:  # only odd, non-bool answers could make more than 17
             _PRINCIPLES.clear()
-        found = _PRINCIPLES[fw] = (principles, all(key), steps)
+        found = _PRINCIPLES[key] = (principles, all(answers), steps)
     return found
+
+
+def _answers(fw) -> tuple[bool, ...]:
+    return tuple(bool(fw is not None and getattr(fw, name)) for name in PRINCIPLES)
 
 
 def _attachment(snapshot: FamilySnapshot, plan: Plan, eligibility: Eligibility) -> AttachmentCheck:
