@@ -12,7 +12,7 @@ from bisect import bisect_right
 from datetime import date
 from operator import attrgetter
 
-from .periods import ONE_DAY, academic_year_start, age_on
+from .periods import age_on, age_on_31_august_before
 from .snapshot import EvidenceItem, FamilySnapshot, SchoolTerm
 
 # Date order, then the order recorded; ids are unique, so the order is total (and in C).
@@ -136,7 +136,7 @@ class Facts:
         member = self.members.get(person_id) if person_id is not None else None
         if member is None:
             return None
-        return age_on(member.date_of_birth, academic_year_start(on) - ONE_DAY)
+        return age_on_31_august_before(member.date_of_birth, on)
 
     def school_age_children(self, on: date) -> list[str]:
         """Children of school age in the school year under way on `on` (ages in the plan)."""
@@ -149,12 +149,11 @@ class Facts:
     def _school_age_children(self, on: date) -> list[str]:
         school = self.plan.school
         low, high = school["school_age_on_31_august_from"], school["school_age_on_31_august_to"]
-        august_31 = academic_year_start(on) - ONE_DAY
-        return [
-            m.person_id
-            for m in self.snapshot.members
-            if low <= age_on(m.date_of_birth, august_31) <= high
-        ]
+        found = []
+        for m in self.snapshot.members:
+            if low <= age_on_31_august_before(m.date_of_birth, on) <= high:
+                found.append(m.person_id)
+        return found
 
     # --- school terms -----------------------------------------------------------------------
 

@@ -88,6 +88,15 @@ def age_on(date_of_birth: date, on: date) -> int:
     return years
 
 
+def age_on_31_august_before(date_of_birth: date, on: date) -> int:
+    """`age_on(date_of_birth, academic_year_start(on) - ONE_DAY)` without making either date:
+    on 31 August only a birthday in September to December is still to come that year."""
+    year = on.year if on.month >= 9 else on.year - 1
+    if year < 1:
+        academic_year_start(on)  # raises, as making that date would
+    return year - date_of_birth.year - (date_of_birth.month > 8)
+
+
 def academic_year_start(on: date) -> date:
     """The 1 September on or before `on`: English year groups are fixed by age on 31 August."""
     year = on.year if on.month >= 9 else on.year - 1

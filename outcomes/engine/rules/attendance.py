@@ -86,19 +86,9 @@ def _windows(facts: Facts, n: int) -> list[tuple]:
     return windows
 
 
-def _run(windows: list, passes) -> tuple[bool, object]:
-    """Met if the latest window passes; met since the end of the first window of its run."""
-    since = None
-    for w in reversed(windows):
-        if not passes(w):
-            break
-        since = w[-1].ends_on
-    return since is not None, since
-
-
 def _pooled_run(rows: list, terms: tuple, n: int, passes) -> object:
-    """`_run` over a child's returns for consecutive terms (None where missing): the end of the
-    first window of n terms of the unbroken run of passing windows reaching the latest, or None.
+    """Over a child's returns for consecutive terms (None where missing): the end of the first
+    window of n terms of the unbroken run of passing windows reaching the latest, or None.
     `passes(attended, possible)` judges one window's pooled sessions."""
     since = None
     for i in range(len(rows) - n, -1, -1):
@@ -132,7 +122,7 @@ def _returns(table: dict, child, terms, exclude: bool) -> tuple[list, list]:
 
 
 def _earlier_at_least(own: dict, terms: tuple, n: int, exclude: bool, num: int, den: int):
-    """`_run` for 1.1 once the latest window passes: the end of the first window of the unbroken
+    """For 1.1, once the latest window passes: the end of the first window of the unbroken
     run of windows of at least num/den attendance that reaches the latest (walked back from the
     one before it, reading the child's returns only as far as the run goes)."""
     since = terms[-1].ends_on
@@ -348,10 +338,7 @@ def fewer_fixed_term_exclusions(facts: Facts, outcome):
     """
     p = outcome.params
     n = outcome.window.count
-    threshold = (
-        f"fewer than {p['max_exclusions_below']} exclusions and fewer than "
-        f"{p['max_days_below']} days over {n} consecutive terms"
-    )
+    threshold = plan_words(facts, _fewer_words, outcome)
     children = facts.school_age_children(facts.as_of)
     if not children:
         return not_applicable(fewer_fixed_term_exclusions, outcome, "no child of school age")
@@ -362,29 +349,44 @@ def fewer_fixed_term_exclusions(facts: Facts, outcome):
         )
     exclusions = facts.grouped("fixed_term_exclusion")
     most, most_days = p["max_exclusions_below"], p["max_days_below"]
+    latest = windows[-1]
+    span = _span(latest)
     steps, missing, people = [], [], []
     for child in children:
-        own = exclusions.get(child, [])
-
-        def within(w, own=own):
+        own = exclusions.get(child, _NO_EXCLUSIONS)
+        # Met since the end of the first window of the unbroken run of windows with few enough
+        # exclusions that reaches the latest: walk back from the latest while they hold.
+        since = rows = None
+        for w in reversed(windows):
             start, end = w[0].starts_on, w[-1].ends_on
-            return [e for e in own if start <= e.period_start <= end]
-
-        def passes(w):
-            rows = within(w)
-            return len(rows) < most and total_days(rows) < most_days
-
-        ok, since = _run(windows, passes)
-        rows = within(windows[-1])
+            inside = []
+            for e in own:
+                if start <= e.period_start <= end:
+                    inside.append(e)
+            if rows is None:
+                rows = inside  # the latest window's, for the note
+            if not (len(inside) < most and total_days(inside) < most_days):
+                break
+            since = end
+        ok = since is not None
         days = float(total_days(rows))
-        note = f"{child}: {len(rows)} exclusions, {days:g} days over {_span(windows[-1])}"
+        note = f"{child}: {len(rows)} exclusions, {days:g} days over {span}"
         if not ok:
-            missing.append(
-                f"{child} had {len(rows)} exclusions ({days:g} days) over {_span(windows[-1])}"
-            )
+            missing.append(f"{child} had {len(rows)} exclusions ({days:g} days) over {span}")
         steps.append(outcome_step(fewer_fixed_term_exclusions, outcome, threshold, rows, ok, note))
         people.append(person_outcome(facts, outcome, child, ok, since))
     met, met_on = all_met(people)
     return finish(
         facts, outcome, met=met, met_on=met_on, steps=steps, missing=missing, people=people
     )
+
+
+def _fewer_words(outcome) -> str:
+    p = outcome.params
+    return (
+        f"fewer than {p['max_exclusions_below']} exclusions and fewer than "
+        f"{p['max_days_below']} days over {outcome.window.count} consecutive terms"
+    )
+
+
+_NO_EXCLUSIONS: list = []
