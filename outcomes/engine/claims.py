@@ -138,6 +138,12 @@ def route_2(facts: Facts) -> RouteResult:
     employment for the period of their benefit (the plan's outcome named `route_2_outcome`)."""
     oid = facts.plan.claims["route_2_outcome"]
     r = facts.outcome(oid)
+    if not r.applies:
+        # Most families have no adult on out-of-work benefits: the outcome's result is then one
+        # shared value, and so is this route's (kept with it, so its id cannot be reused).
+        found = _NOT_APPLYING.get(id(r))
+        if found is not None and found[0] is r:
+            return found[1]
     achieved = r.applies and r.sustained_on is not None
     note = (
         f"continuous employment sustained on {r.sustained_on.isoformat()}"
@@ -163,7 +169,15 @@ def route_2(facts: Facts) -> RouteResult:
             note,
         ),
     )
-    return _new(RouteResult, (2, achieved, r.sustained_on if achieved else None, (step,)))
+    result = _new(RouteResult, (2, achieved, r.sustained_on if achieved else None, (step,)))
+    if not r.applies:
+        if len(_NOT_APPLYING) > 64:  # one per reason the outcome does not apply; never grows
+            _NOT_APPLYING.clear()
+        _NOT_APPLYING[id(r)] = (r, result)
+    return result
+
+
+_NOT_APPLYING: dict = {}  # id of a shared "does not apply" result → (it, route 2's result)
 
 
 def _window(plan: Plan, on) -> ClaimWindowRef | None:
@@ -247,11 +261,12 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
             )
     if ruled_out:
         reasons: list[Reason] = []
+        codes = []  # one reason per code, the first detail given
         for code, detail in ruled_out:
-            if all(r.code != code for r in reasons):
-                reasons.append(
-                    Reason(code, f"{REASON_TEXT[code]} ({detail})" if detail else REASON_TEXT[code])
-                )
+            if code not in codes:
+                codes.append(code)
+                text = f"{REASON_TEXT[code]} ({detail})" if detail else REASON_TEXT[code]
+                reasons.append(_new(Reason, (code, text)))
             step = ("claim_ruled_out", "claim", code, (), False, detail or REASON_TEXT[code])
             steps.append(_new(Step, step))
         if not achieved and route_1_reason is not None:

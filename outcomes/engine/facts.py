@@ -112,12 +112,12 @@ class Facts:
         return age_on(member.date_of_birth, on) if member is not None else None
 
     def is_adult(self, person_id: str | None, on: date) -> bool:
-        age = self.age(person_id, on)
-        return age is not None and age >= self.plan.adult_age
+        member = self.members.get(person_id) if person_id is not None else None
+        return member is not None and age_on(member.date_of_birth, on) >= self.plan.adult_age
 
     def is_minor(self, person_id: str | None, on: date) -> bool:
-        age = self.age(person_id, on)
-        return age is not None and age < self.plan.adult_age
+        member = self.members.get(person_id) if person_id is not None else None
+        return member is not None and age_on(member.date_of_birth, on) < self.plan.adult_age
 
     def adults(self) -> list[str]:
         """Members who are adults on the as-of date, in the snapshot's order."""

@@ -28,13 +28,14 @@ from .base import (
 def proven_offence_by_a_child(facts: Facts, indicator, pi, items):
     """2.1 "A child (under 18 years old) who has committed a proven offence in the previous 12
     months." """
-    rows = [
-        e
-        for e in in_lookback(indicator, items, pi.identified_on)
-        if e.kind == "offence"
-        and e.values["proven"]
-        and facts.is_minor(e.person_id, e.period_start)
-    ]
+    rows = []
+    for e in in_lookback(indicator, items, pi.identified_on):
+        if (
+            e.kind == "offence"
+            and e.values["proven"]
+            and facts.is_minor(e.person_id, e.period_start)
+        ):
+            rows.append(e)
     threshold = plan_words(facts, _offence_words, indicator, facts.plan.adult_age)
     return indicator_step(
         proven_offence_by_a_child,
@@ -54,9 +55,10 @@ def _offence_words(indicator, adult_age: int) -> str:
 def anti_social_behaviour_intervention(facts: Facts, indicator, pi, items):
     """2.2 "An adult or child who has received an anti-social behaviour intervention (or
     equivalent local measure) in the last 12 months." """
-    rows = [
-        e for e in in_lookback(indicator, items, pi.identified_on) if e.kind == "asb_intervention"
-    ]
+    rows = []
+    for e in in_lookback(indicator, items, pi.identified_on):
+        if e.kind == "asb_intervention":
+            rows.append(e)
     return indicator_step(
         anti_social_behaviour_intervention,
         indicator,
@@ -187,13 +189,14 @@ def _clean_words(outcome, what: str) -> str:
 def no_proven_offences_by_minors(facts: Facts, outcome):
     """2.1 "No proven offences by minors in the family in the last 6 months", measured as "The
     number of proven offences by under-18 year olds in a 6 month period." """
-    events = [
-        e
-        for e in facts.of("offence")
-        if e.values["proven"]
-        and e.person_id in facts.members
-        and facts.is_minor(e.person_id, e.period_start)
-    ]
+    events = []
+    for e in facts.of("offence"):
+        if (
+            e.values["proven"]
+            and e.person_id in facts.members
+            and facts.is_minor(e.person_id, e.period_start)
+        ):
+            events.append(e)
     return _clean_period(
         no_proven_offences_by_minors, facts, outcome, events, "proven offences by minors"
     )
@@ -203,11 +206,10 @@ def no_proven_offences_by_minors(facts: Facts, outcome):
 def no_anti_social_behaviour_interventions(facts: Facts, outcome):
     """2.2 "No family member has been subject to an ASB intervention in the last 6 months",
     measured as "The number of ASB interventions in a 6 month period" """
-    events = [
-        e
-        for e in facts.of("asb_intervention")
-        if e.person_id is None or e.person_id in facts.members
-    ]
+    events = []
+    for e in facts.of("asb_intervention"):
+        if e.person_id is None or e.person_id in facts.members:
+            events.append(e)
     return _clean_period(
         no_anti_social_behaviour_interventions, facts, outcome, events, "ASB interventions"
     )
