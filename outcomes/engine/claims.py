@@ -9,6 +9,8 @@ of their benefit. One results claim per attachment; a claim must be valid on the
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from .facts import Facts
 from .plan import Plan
 from .results import (
@@ -25,10 +27,20 @@ from .results import (
     Step,
 )
 
+_new = tuple.__new__  # builds a named tuple without its Python-level __new__ (twice as fast)
+
+
+def _work_outcomes(plan: Plan) -> frozenset:
+    work = plan.cache.get("claims.work")
+    if work is None:
+        work = plan.cache["claims.work"] = frozenset(
+            plan.claims["mandatory_work_outcome"]["any_of"]
+        )
+    return work
+
 
 def _is_work(req: RequirementResult, plan: Plan) -> bool:
-    work = plan.claims["mandatory_work_outcome"]["any_of"]
-    return any(oid in work for oid in req.any_of)
+    return not _work_outcomes(plan).isdisjoint(req.any_of)
 
 
 def route_1(problems, work, plan: Plan):
@@ -39,22 +51,29 @@ def route_1(problems, work, plan: Plan):
     achieved = bool(problems)
     for p in problems:
         ok = p.sustained
-        achieved = achieved and ok
         if ok:
             dates.append(p.sustained_on)
-        note = f"problem {p.problem} (identified at {' and '.join(p.stages)}): " + (
-            f"all outcomes sustained by {p.sustained_on.isoformat()}"
-            if ok
-            else "outcomes not all met and sustained"
-        )
+            note = (
+                f"problem {p.problem} (identified at {' and '.join(p.stages)}): "
+                f"all outcomes sustained by {p.sustained_on.isoformat()}"
+            )
+        else:
+            achieved = False
+            note = (
+                f"problem {p.problem} (identified at {' and '.join(p.stages)}): "
+                "outcomes not all met and sustained"
+            )
         steps.append(
-            Step(
-                "significant_and_sustained_progress",
-                f"problem {p.problem}",
-                "every required outcome met and sustained",
-                (),
-                ok,
-                note,
+            _new(
+                Step,
+                (
+                    "significant_and_sustained_progress",
+                    "problem " + p.problem,
+                    "every required outcome met and sustained",
+                    (),
+                    ok,
+                    note,
+                ),
             )
         )
     if work is not None:
@@ -86,23 +105,32 @@ def route_1(problems, work, plan: Plan):
     on = max(dates) if achieved and dates else None
     reason = None
     if not achieved:
-        others = [
-            r for p in problems for r in p.requirements if r.applies and not _is_work(r, plan)
-        ]
-        problems_ok = all(r.sustained for r in others) and all(
-            any(r.applies for r in p.requirements) for p in problems
-        )
-        work_gaps = work is not None and not work.sustained
-        work_gaps = work_gaps or any(
-            r.applies and not r.sustained and _is_work(r, plan)
-            for p in problems
-            for r in p.requirements
-        )
-        code = (
-            "work_outcome_not_met" if problems and problems_ok and work_gaps else "outcomes_not_met"
-        )
-        reason = Reason(code, REASON_TEXT[code])
-    return RouteResult(1, achieved, on, tuple(steps)), reason
+        reason = _REASONS[_route_1_gap(problems, work, _work_outcomes(plan))]
+    return _new(RouteResult, (1, achieved, on, tuple(steps))), reason
+
+
+def _route_1_gap(problems, work, work_outcomes: frozenset) -> str:
+    """Why route 1 is not achieved: only the work outcome, or other outcomes too."""
+    if not problems:
+        return "outcomes_not_met"
+    work_gaps = work is not None and not work.sustained
+    for p in problems:
+        applies = False
+        for r in p.requirements:
+            if r.applies:
+                applies = True
+                if work_outcomes.isdisjoint(r.any_of):
+                    if not r.sustained:
+                        return "outcomes_not_met"
+                elif not r.sustained:
+                    work_gaps = True
+        if not applies:
+            return "outcomes_not_met"
+    return "work_outcome_not_met" if work_gaps else "outcomes_not_met"
+
+
+# Reasons are immutable: one shared copy of each.
+_REASONS = {code: Reason(code, text) for code, text in REASON_TEXT.items()}
 
 
 def route_2(facts: Facts) -> RouteResult:
@@ -110,7 +138,13 @@ def route_2(facts: Facts) -> RouteResult:
     employment for the period of their benefit (the plan's outcome named `route_2_outcome`)."""
     oid = facts.plan.claims["route_2_outcome"]
     r = facts.outcome(oid)
-    achieved = r.applies and r.sustained
+    if not r.applies:
+        # Most families have no adult on out-of-work benefits: the outcome's result is then one
+        # shared value, and so is this route's (kept with it, so its id cannot be reused).
+        found = _NOT_APPLYING.get(id(r))
+        if found is not None and found[0] is r:
+            return found[1]
+    achieved = r.applies and r.sustained_on is not None
     note = (
         f"continuous employment sustained on {r.sustained_on.isoformat()}"
         if achieved
@@ -120,23 +154,45 @@ def route_2(facts: Facts) -> RouteResult:
             else "continuous employment not yet sustained"
         )
     )
-    evidence = tuple(ref for s in r.explanation for ref in s.evidence)
-    step = Step(
-        "continuous_employment_claim",
-        "route 2",
-        f"outcome {oid} met and sustained",
-        evidence,
-        achieved,
-        note,
+    evidence = []
+    for s in r.explanation:
+        evidence += s.evidence
+    evidence = tuple(evidence)
+    step = _new(
+        Step,
+        (
+            "continuous_employment_claim",
+            "route 2",
+            f"outcome {oid} met and sustained",
+            evidence,
+            achieved,
+            note,
+        ),
     )
-    return RouteResult(2, achieved, r.sustained_on if achieved else None, (step,))
+    result = _new(RouteResult, (2, achieved, r.sustained_on if achieved else None, (step,)))
+    if not r.applies:
+        if len(_NOT_APPLYING) > 64:  # one per reason the outcome does not apply; never grows
+            _NOT_APPLYING.clear()
+        _NOT_APPLYING[id(r)] = (r, result)
+    return result
+
+
+_NOT_APPLYING: dict = {}  # id of a shared "does not apply" result → (it, route 2's result)
 
 
 def _window(plan: Plan, on) -> ClaimWindowRef | None:
-    for w in plan.claim_windows:
+    windows = plan.cache.get("claims.windows")
+    if windows is None:  # immutable, so one shared copy of each
+        windows = plan.cache["claims.windows"] = [
+            ClaimWindowRef(w.opens, w.closes) for w in plan.claim_windows
+        ]
+    for w in windows:
         if w.closes >= on:
-            return ClaimWindowRef(w.opens, w.closes)
+            return w
     return None
+
+
+_claimed_on = attrgetter("claimed_on")
 
 
 def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, work) -> ClaimStatus:
@@ -145,19 +201,16 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
     attachment = snapshot.attachment
     amount = plan.payments["results_payment"]
     steps = []
-    achieved = sorted(
-        (max(r.achieved_on, attachment.attached_on), r.route)
-        for r in routes
-        if r.achieved and attachment
-    )
-    made = sorted(
-        (
-            c
-            for c in snapshot.previous_claims
-            if attachment and c.attached_on == attachment.attached_on
-        ),
-        key=lambda c: c.claimed_on,
-    )
+    achieved, made = [], []
+    if attachment is not None:
+        attached_on = attachment.attached_on
+        for r in routes:
+            if r.achieved:
+                achieved.append((max(r.achieved_on, attached_on), r.route))
+        achieved.sort()
+        if snapshot.previous_claims:
+            made = [c for c in snapshot.previous_claims if c.attached_on == attached_on]
+            made.sort(key=_claimed_on)
     if made and rules["one_results_claim_per_attachment"]:
         first = made[0]
         text = (
@@ -185,60 +238,62 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
             Reason("already_claimed", text),
             tuple(steps),
         )
-    reasons: list[Reason] = []
-
-    def rule_out(code: str, detail: str):
-        if all(r.code != code for r in reasons):
-            reasons.append(
-                Reason(code, f"{REASON_TEXT[code]} ({detail})" if detail else REASON_TEXT[code])
-            )
-        steps.append(Step("claim_ruled_out", "claim", code, (), False, detail or REASON_TEXT[code]))
-
+    # What rules a claim out: (reason code, detail), in the order DOMAIN §8 lists them.
+    ruled_out = []
     if attachment is None:
-        rule_out("other", "the family is not attached to the programme")
+        ruled_out.append(("other", "the family is not attached to the programme"))
     if not eligibility.eligible:
         shown = ", ".join(eligibility.problems_evidenced) or "none"
-        rule_out("ineligible", f"headline problems evidenced: {shown}")
+        ruled_out.append(("ineligible", f"headline problems evidenced: {shown}"))
     fw = snapshot.family_working
     for principle, code in rules["principles_blocking"].items():
         if fw is None or not getattr(fw, principle):
-            rule_out(code, principle.replace("_", " ") + " not shown")
+            ruled_out.append((code, principle.replace("_", " ") + " not shown"))
     end = facts.episode_end
     reason = snapshot.episode.closure_reason
     if end is not None and reason in rules["closure_reasons_blocking"]:
         if not (achieved and achieved[0][0] <= end):
-            rule_out(
-                rules["closure_reasons_blocking"][reason],
-                f"{reason.replace('_', ' ')}; the episode closed on {end.isoformat()}",
+            ruled_out.append(
+                (
+                    rules["closure_reasons_blocking"][reason],
+                    f"{reason.replace('_', ' ')}; the episode closed on {end.isoformat()}",
+                )
             )
-    if reasons:
+    if ruled_out:
+        reasons: list[Reason] = []
+        codes = []  # one reason per code, the first detail given
+        for code, detail in ruled_out:
+            if code not in codes:
+                codes.append(code)
+                text = f"{REASON_TEXT[code]} ({detail})" if detail else REASON_TEXT[code]
+                reasons.append(_new(Reason, (code, text)))
+            step = ("claim_ruled_out", "claim", code, (), False, detail or REASON_TEXT[code])
+            steps.append(_new(Step, step))
         if not achieved and route_1_reason is not None:
             reasons.append(route_1_reason)
-        return ClaimStatus(
-            NOT_CLAIMABLE, None, None, None, 0, None, tuple(reasons), None, tuple(steps)
+        return _new(
+            ClaimStatus,
+            (NOT_CLAIMABLE, None, None, None, 0, None, tuple(reasons), None, tuple(steps)),
         )
     if achieved:
         since, route = achieved[0]
+        note = f"claimable by route {route} since {since.isoformat()}"
         steps.append(
-            Step(
-                "claim_valid_on_date",
-                "claim",
-                "valid on the as-of date",
-                (),
-                True,
-                f"claimable by route {route} since {since.isoformat()}",
-            )
+            _new(Step, ("claim_valid_on_date", "claim", "valid on the as-of date", (), True, note))
         )
-        return ClaimStatus(
-            CLAIMABLE,
-            since,
-            route,
-            None,
-            amount,
-            _window(plan, facts.as_of),
-            (),
-            None,
-            tuple(steps),
+        return _new(
+            ClaimStatus,
+            (
+                CLAIMABLE,
+                since,
+                route,
+                None,
+                amount,
+                _window(plan, facts.as_of),
+                (),
+                None,
+                tuple(steps),
+            ),
         )
     if end is not None and not _only_waiting(problems, work, facts):
         steps.append(
@@ -254,19 +309,16 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
         return ClaimStatus(
             NOT_CLAIMABLE, None, None, None, 0, None, (route_1_reason,), None, tuple(steps)
         )
-    steps.append(
-        Step(
-            "claim_in_progress",
-            "claim",
-            "route 1 or route 2 achieved",
-            (),
-            False,
-            "not yet claimable",
-        )
+    steps.append(_IN_PROGRESS)
+    return _new(
+        ClaimStatus,
+        (IN_PROGRESS, None, None, None, 0, _window(plan, facts.as_of), (), None, tuple(steps)),
     )
-    return ClaimStatus(
-        IN_PROGRESS, None, None, None, 0, _window(plan, facts.as_of), (), None, tuple(steps)
-    )
+
+
+_IN_PROGRESS = Step(
+    "claim_in_progress", "claim", "route 1 or route 2 achieved", (), False, "not yet claimable"
+)
 
 
 def _only_waiting(problems, work, facts: Facts) -> bool:

@@ -13,11 +13,13 @@ Claim status (DOMAIN §8):
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from . import claims
 from .facts import Facts
-from .plan import PRINCIPLES, Plan, Requirement
+from .lookups import PlanLookups, RequirementLookup, plan_lookups
+from .plan import PRINCIPLES, Plan
 from .results import (
-    APPLIES,
     CLAIMABLE,
     CLAIMED,
     AttachmentCheck,
@@ -28,7 +30,7 @@ from .results import (
     RequirementResult,
     Step,
 )
-from .rules import INDICATOR_RULES, OUTCOME_RULES
+from .rules import OUTCOME_RULES
 from .snapshot import FamilySnapshot
 
 
@@ -43,14 +45,21 @@ def evaluate(snapshot: FamilySnapshot, plan: Plan) -> FamilyResult:
             f"attachment.plan_version: the family is judged by plan version "
             f"{attachment.plan_version}, but version {plan.version} was given"
         )
+    lookups = plan_lookups(plan)
     facts = Facts(snapshot, plan, OUTCOME_RULES)
-    identified = tuple(p for p in snapshot.problems_identified if p.identified_on <= snapshot.as_of)
-    facts.identified = identified
-    checks = [_check_indicator(facts, i, pi) for i, pi in enumerate(identified)]
+    as_of = snapshot.as_of
+    identified = []
+    for p in snapshot.problems_identified:
+        if p.identified_on <= as_of:
+            identified.append(p)
+    facts.identified = identified = tuple(identified)
+    checks = []
+    for i, pi in enumerate(identified):
+        checks.append(_check_indicator(facts, lookups, i, pi))
     eligibility = _eligibility(plan, checks)
     attachment_check = _attachment(snapshot, plan, eligibility)
-    problems, gaps = _problems(facts, checks)
-    work = _mandatory_work(facts, checks)
+    problems, gaps = _problems(facts, lookups, checks)
+    work = _mandatory_work(facts, lookups, checks)
     route_1, route_1_reason = claims.route_1(problems, work, plan)
     route_2 = claims.route_2(facts)
     claim = claims.claim_status(
@@ -60,42 +69,52 @@ def evaluate(snapshot: FamilySnapshot, plan: Plan) -> FamilyResult:
     if claim.status not in (CLAIMABLE, CLAIMED):
         missing = claims.missing_for_claim(eligibility, problems, work, gaps, snapshot)
     results = facts.results
-    outcomes = tuple([results[oid] for oid in plan.outcomes if oid in results])
-    return FamilyResult(
-        snapshot.family_id,
-        snapshot.as_of,
-        plan.version,
-        eligibility,
-        attachment_check,
-        problems,
-        outcomes,
-        (route_1, route_2),
-        claim,
-        missing,
+    # The outcomes judged, in plan order (a family has a handful of the plan's 26).
+    order = sorted(results, key=lookups.position.__getitem__)
+    return _new(
+        FamilyResult,
+        (
+            snapshot.family_id,
+            as_of,
+            plan.version,
+            eligibility,
+            attachment_check,
+            problems,
+            tuple(map(results.__getitem__, order)),
+            (route_1, route_2),
+            claim,
+            missing,
+        ),
     )
+
+
+_new = tuple.__new__  # builds a named tuple without its Python-level __new__ (twice as fast)
 
 
 # --- indicators and eligibility -----------------------------------------------------------------
 
 
-def _check_indicator(facts: Facts, index: int, pi) -> IndicatorResult:
-    plan = facts.plan
-    indicator = plan.indicators.get(pi.indicator)
-    if indicator is None:
+def _check_indicator(facts: Facts, lookups: PlanLookups, index: int, pi) -> IndicatorResult:
+    found = lookups.indicators.get(pi.indicator)
+    if found is None:
+        plan = facts.plan
         raise EvaluationError(
             f"problems_identified[{index}].indicator: {pi.indicator!r} is not an indicator of "
             f"plan version {plan.version}"
         )
-    if plan.problem_of[pi.indicator] != pi.problem:
+    indicator, rule, kinds, problem, _ = found
+    if problem != pi.problem:
         raise EvaluationError(
             f"problems_identified[{index}].problem: indicator {pi.indicator} belongs to headline "
-            f"problem {plan.problem_of[pi.indicator]}, not {pi.problem}"
+            f"problem {problem}, not {pi.problem}"
         )
-    kinds = indicator.evidence_kinds
     if pi.evidence_ids:
         items = []
+        by_id = facts.items
         for evidence_id in pi.evidence_ids:
-            e = facts.resolve(evidence_id)
+            e = by_id.get(evidence_id)
+            if e is None and facts.replaced_by:  # corrected since: follow the corrections
+                e = facts.resolve(evidence_id)
             if e is not None and e.kind in kinds:
                 items.append(e)
         if len(items) > 1:
@@ -114,14 +133,14 @@ def _check_indicator(facts: Facts, index: int, pi) -> IndicatorResult:
             if person is None or e.person_id == person or e.person_id is None
         ]
         items.sort(key=_order)
-    step = INDICATOR_RULES[indicator.rule].fn(facts, indicator, pi, items)
-    return IndicatorResult(
-        pi.problem, pi.indicator, pi.person_id, pi.identified_on, pi.stage, step.result, (step,)
+    step = rule(facts, indicator, pi, items)
+    return _new(
+        IndicatorResult,
+        (pi.problem, pi.indicator, pi.person_id, pi.identified_on, pi.stage, step.result, (step,)),
     )
 
 
-def _order(e):
-    return (e.period_start, e.recorded_on, e.id)
+_order = attrgetter("period_start", "recorded_on", "id")  # as Facts orders evidence
 
 
 def _eligibility(plan: Plan, checks: list[IndicatorResult]) -> Eligibility:
@@ -138,21 +157,36 @@ def _eligibility(plan: Plan, checks: list[IndicatorResult]) -> Eligibility:
     if len(named) > len(shown):
         note += f"; identified but not evidenced: {', '.join(sorted(named - shown))}"
     threshold = f"at least {need} headline problems, each evidenced by an indicator"
-    step = Step(
-        "at_least_two_headline_problems", "eligibility", threshold, tuple(evidence), eligible, note
+    step = _new(
+        Step,
+        (
+            "at_least_two_headline_problems",
+            "eligibility",
+            threshold,
+            tuple(evidence),
+            eligible,
+            note,
+        ),
     )
-    return Eligibility(eligible, tuple(evidenced), (step,))
+    return _new(Eligibility, (eligible, tuple(evidenced), (step,)))
 
 
 _PRINCIPLES: dict = {}
 
 
 def _principles(fw) -> tuple:
-    """The four principles and their steps; one shared copy per combination of answers."""
-    key = tuple(bool(fw is not None and getattr(fw, name)) for name in PRINCIPLES)
-    found = _PRINCIPLES.get(key)
+    """The four principles and their steps; one shared copy per combination of answers. Equal
+    answers are an equal, hashable FamilyWorking, so it is its own key; anything else standing
+    in for one is keyed by its answers."""
+    try:
+        key = fw
+        found = _PRINCIPLES.get(key)
+    except TypeError:  # unhashable
+        key = _answers(fw)
+        found = _PRINCIPLES.get(key)
     if found is None:
-        principles = tuple(zip(PRINCIPLES, key, strict=True))
+        answers = _answers(fw)
+        principles = tuple(zip(PRINCIPLES, answers, strict=True))
         steps = tuple(
             Step(
                 "family_working_principles",
@@ -164,86 +198,111 @@ def _principles(fw) -> tuple:
             )
             for name, ok in principles
         )
-        found = _PRINCIPLES[key] = (principles, all(key), steps)
+        if len(_PRINCIPLES) > 64:  # only odd, non-bool answers could make more than 17
+            _PRINCIPLES.clear()
+        found = _PRINCIPLES[key] = (principles, all(answers), steps)
     return found
+
+
+def _answers(fw) -> tuple[bool, ...]:
+    return tuple(bool(fw is not None and getattr(fw, name)) for name in PRINCIPLES)
 
 
 def _attachment(snapshot: FamilySnapshot, plan: Plan, eligibility: Eligibility) -> AttachmentCheck:
     principles, holds, steps = _principles(snapshot.family_working)
     a = snapshot.attachment
-    return AttachmentCheck(
-        eligibility.eligible,
-        principles,
-        eligibility.eligible and holds,
-        a.attached_on if a else None,
-        a.plan_version if a else None,
-        a.lead_agency if a else None,
-        plan.payments["attachment_fee"],
-        steps,
+    eligible = eligibility.eligible
+    fee = plan.payments["attachment_fee"]
+    if a is None:
+        return _new(
+            AttachmentCheck,
+            (eligible, principles, eligible and holds, None, None, None, fee, steps),
+        )
+    return _new(
+        AttachmentCheck,
+        (
+            eligible,
+            principles,
+            eligible and holds,
+            a.attached_on,
+            a.plan_version,
+            a.lead_agency,
+            fee,
+            steps,
+        ),
     )
 
 
 # --- outcomes per problem -------------------------------------------------------------------------
 
 
-def _requirement(facts: Facts, req: Requirement) -> RequirementResult:
-    key = id(req)  # requirements belong to the plan, which outlives the evaluation
-    memo = facts.memo
-    result = memo.get(key)
-    if result is not None:
-        return result
+def _requirement(facts: Facts, req: RequirementLookup) -> RequirementResult:
+    # Each outcome is judged once per family (as `Facts.outcome` does), whichever asks first.
+    results = facts.results
+    if req.single is not None:
+        return _one_outcome(facts, req, results)
     applying = []
-    judged = facts.results
-    for oid in req.any_of:
-        r = judged.get(oid) or facts.outcome(oid)
+    for oid, rule, spec in req.rules:
+        r = results.get(oid)
+        if r is None:
+            r = results[oid] = rule(facts, spec)
         if r.applies:
             applying.append(r)
-    names, subject, does_not_apply = _requirement_words(facts.plan, req)
     if not applying:
-        result = does_not_apply
-    elif req.per_person and any(r.people for r in applying):
-        result = _per_person(req, applying, subject)
-    else:
-        best = None
-        for r in applying:
-            if r.sustained_on is not None and (best is None or r.sustained_on < best.sustained_on):
-                best = r
-        if best is not None:
-            on = best.sustained_on
-            note = f"outcome {best.outcome} sustained on {on.isoformat()}"
-            step = Step("requirement", subject, "one met and sustained", (), True, note)
-            result = RequirementResult(
-                req.any_of, req.per_person, True, True, on, False, (), (step,)
-            )
-        else:
-            awaiting = any(r.met for r in applying)
-            missing = tuple(m for r in applying for m in r.missing)
-            note = f"none of {names} met and sustained yet"
-            step = Step("requirement", subject, "one met and sustained", (), False, note)
-            result = RequirementResult(
-                req.any_of, req.per_person, True, False, None, awaiting, missing, (step,)
-            )
-    memo[key] = result
-    return result
-
-
-def _requirement_words(plan: Plan, req: Requirement) -> tuple:
-    """The words for a requirement and its result when it does not apply: the same for every
-    family judged by the plan, so made once and kept in the plan's cache."""
-    key = ("requirement", id(req))
-    words = plan.cache.get(key)
-    if words is None:
-        names = " or ".join(req.any_of)
-        subject = f"outcomes {names}"
-        step = Step("requirement", subject, APPLIES, (), False, f"{names}: does not apply")
-        does_not_apply = RequirementResult(
-            req.any_of, req.per_person, False, False, None, False, (), (step,)
+        return req.does_not_apply
+    if req.per_person and any(r.people for r in applying):
+        return _per_person(req, applying)
+    best = None
+    for r in applying:
+        if r.sustained_on is not None and (best is None or r.sustained_on < best.sustained_on):
+            best = r
+    if best is not None:
+        on = best.sustained_on
+        note = f"outcome {best.outcome} sustained on {on.isoformat()}"
+        step = _new(Step, ("requirement", req.subject, "one met and sustained", (), True, note))
+        return _new(
+            RequirementResult, (req.any_of, req.per_person, True, True, on, False, (), (step,))
         )
-        words = plan.cache[key] = (names, subject, does_not_apply)
-    return words
+    if len(applying) == 1:
+        r = applying[0]
+        awaiting, missing = bool(r.met), r.missing
+    else:
+        awaiting, missing = False, []
+        for r in applying:
+            if r.met:
+                awaiting = True
+            missing += r.missing
+        missing = tuple(missing)
+    return _new(
+        RequirementResult,
+        (req.any_of, req.per_person, True, False, None, awaiting, missing, (req.not_yet,)),
+    )
 
 
-def _per_person(req: Requirement, applying: list, subject: str) -> RequirementResult:
+def _one_outcome(facts: Facts, req: RequirementLookup, results: dict) -> RequirementResult:
+    """`_requirement` for a requirement of one outcome, with no choosing among outcomes."""
+    oid, rule, spec = req.single
+    r = results.get(oid)
+    if r is None:
+        r = results[oid] = rule(facts, spec)
+    if not r.applies:
+        return req.does_not_apply
+    if req.per_person and r.people:
+        return _per_person(req, [r])
+    on = r.sustained_on
+    if on is not None:
+        note = f"outcome {oid} sustained on {on.isoformat()}"
+        step = _new(Step, ("requirement", req.subject, "one met and sustained", (), True, note))
+        return _new(
+            RequirementResult, (req.any_of, req.per_person, True, True, on, False, (), (step,))
+        )
+    return _new(
+        RequirementResult,
+        (req.any_of, req.per_person, True, False, None, bool(r.met), r.missing, (req.not_yet,)),
+    )
+
+
+def _per_person(req: RequirementLookup, applying: list) -> RequirementResult:
     options: dict = {}
     for r in applying:
         for po in r.people:
@@ -268,15 +327,24 @@ def _per_person(req: Requirement, applying: list, subject: str) -> RequirementRe
             notes.append(f"{person}: not yet met ({' or '.join(oid for oid, _ in opts)})")
     ok = len(dates) == len(options)
     on = max(dates) if ok else None
-    step = Step(
-        "requirement", subject, "one met and sustained, for each person", (), ok, "; ".join(notes)
+    step = _new(
+        Step,
+        (
+            "requirement",
+            req.subject,
+            "one met and sustained, for each person",
+            (),
+            ok,
+            "; ".join(notes),
+        ),
     )
-    return RequirementResult(
-        req.any_of, True, True, ok, on, awaiting and not ok, tuple(missing), (step,)
+    return _new(
+        RequirementResult,
+        (req.any_of, True, True, ok, on, awaiting and not ok, tuple(missing), (step,)),
     )
 
 
-def _problems(facts: Facts, checks: list[IndicatorResult]):
+def _problems(facts: Facts, lookups: PlanLookups, checks: list[IndicatorResult]):
     plan = facts.plan
     by_problem: dict = {}
     for c in checks:
@@ -287,20 +355,30 @@ def _problems(facts: Facts, checks: list[IndicatorResult]):
             found.append(c)
     problems, gaps = [], []
     names = plan.problem_names
-    indicators = plan.indicators
-    for pid in sorted(by_problem):
+    indicators = lookups.indicators
+    for pid in sorted(by_problem) if len(by_problem) > 1 else by_problem:
         own = by_problem[pid]
         if len(own) == 1:
-            wanted = indicators[own[0].indicator].requires
+            wanted = indicators[own[0].indicator][4]
+            stages = (own[0].stage,)
+            evidenced = bool(own[0].evidenced)
         else:  # several indicators of one problem: each requirement once, in first-seen order
             seen: dict = {}
             for c in own:
-                for req in indicators[c.indicator].requires:
+                for req in plan.indicators[c.indicator].requires:
                     seen.setdefault(req, req)  # equal requirements of two indicators: once
-            wanted = seen.values()
-        reqs = tuple([_requirement(facts, r) for r in wanted])
+            wanted = [lookups.requirements[id(r)] for r in seen.values()]
+            stages = tuple(sorted({c.stage for c in own}))
+            evidenced = any(c.evidenced for c in own)
+        reqs = []
         sustained, on, applies = True, None, False
-        for r in reqs:
+        results = facts.results
+        for req in wanted:
+            if req.single is not None:
+                r = _one_outcome(facts, req, results)
+            else:
+                r = _requirement(facts, req)
+            reqs.append(r)
             if r.applies:
                 applies = True
                 if r.sustained:
@@ -314,25 +392,27 @@ def _problems(facts: Facts, checks: list[IndicatorResult]):
                 f"Problem {pid} ({names[pid]}): no outcome applies yet; record the evidence that "
                 "shows which outcome the family is working towards"
             )
-        stages = (own[0].stage,) if len(own) == 1 else tuple(sorted({c.stage for c in own}))
-        evidenced = any(c.evidenced for c in own)
         problems.append(
-            ProblemResult(
-                pid,
-                names[pid],
-                stages,
-                evidenced,
-                tuple(own),
-                reqs,
-                sustained,
-                on if sustained else None,
+            _new(
+                ProblemResult,
+                (
+                    pid,
+                    names[pid],
+                    stages,
+                    evidenced,
+                    tuple(own),
+                    tuple(reqs),
+                    sustained,
+                    on if sustained else None,
+                ),
             )
         )
     return tuple(problems), gaps
 
 
-def _mandatory_work(facts: Facts, checks) -> RequirementResult | None:
-    when = facts.plan.claims["mandatory_work_outcome"]["when_indicators"]
-    if not any(c.indicator in when for c in checks):
-        return None
-    return _requirement(facts, facts.plan.work_requirement)
+def _mandatory_work(facts: Facts, lookups: PlanLookups, checks) -> RequirementResult | None:
+    when = lookups.work_when
+    for c in checks:
+        if c.indicator in when:
+            return _requirement(facts, lookups.work)
+    return None

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import date
+from operator import attrgetter
 
-from .periods import ONE_DAY, academic_year_start, age_on
-from .results import EvidenceRef
+from .periods import age_on, age_on_31_august_before
 from .snapshot import EvidenceItem, FamilySnapshot, SchoolTerm
 
-
-def _order(item: EvidenceItem):
-    return (item.period_start, item.recorded_on, item.id)
+# Date order, then the order recorded; ids are unique, so the order is total (and in C).
+_order = attrgetter("period_start", "recorded_on", "id")
 
 
 class Facts:
@@ -45,24 +44,11 @@ class Facts:
         self.snapshot = snapshot
         self.plan = plan
         self.as_of = as_of
-        self.members = {m.person_id: m for m in snapshot.members}
+        self.members = members = {}
+        for m in snapshot.members:
+            members[m.person_id] = m
         self._calendar = None
-        known = [e for e in snapshot.evidence if e.recorded_on <= as_of]
-        replaced_by = {e.supersedes: e.id for e in known if e.supersedes is not None}
-        items: dict[str, EvidenceItem] = {}
-        by_kind: dict[str, list[EvidenceItem]] = {}
-        for e in known:
-            if e.period_start > as_of or (replaced_by and e.id in replaced_by):
-                continue
-            items[e.id] = e
-            bucket = by_kind.get(e.kind)
-            if bucket is None:
-                by_kind[e.kind] = [e]
-            else:
-                bucket.append(e)
-        for bucket in by_kind.values():
-            if len(bucket) > 1:
-                bucket.sort(key=_order)
+        items, by_kind, replaced_by = _index(snapshot.evidence, as_of)
         self.items = items
         self.by_kind = by_kind
         self.replaced_by = replaced_by
@@ -126,19 +112,31 @@ class Facts:
         return age_on(member.date_of_birth, on) if member is not None else None
 
     def is_adult(self, person_id: str | None, on: date) -> bool:
-        age = self.age(person_id, on)
-        return age is not None and age >= self.plan.adult_age
+        member = self.members.get(person_id) if person_id is not None else None
+        return member is not None and age_on(member.date_of_birth, on) >= self.plan.adult_age
 
     def is_minor(self, person_id: str | None, on: date) -> bool:
-        age = self.age(person_id, on)
-        return age is not None and age < self.plan.adult_age
+        member = self.members.get(person_id) if person_id is not None else None
+        return member is not None and age_on(member.date_of_birth, on) < self.plan.adult_age
+
+    def adults(self) -> list[str]:
+        """Members who are adults on the as-of date, in the snapshot's order."""
+        found = self.memo.get("adults")
+        if found is None:
+            members, least, on = self.members, self.plan.adult_age, self.as_of
+            found = self.memo["adults"] = [
+                m.person_id
+                for m in self.snapshot.members
+                if age_on(members[m.person_id].date_of_birth, on) >= least
+            ]
+        return found
 
     def school_year_age(self, person_id: str | None, on: date) -> int | None:
         """Age on the 31 August before `on`, which fixes an English pupil's year group."""
         member = self.members.get(person_id) if person_id is not None else None
         if member is None:
             return None
-        return age_on(member.date_of_birth, academic_year_start(on) - ONE_DAY)
+        return age_on_31_august_before(member.date_of_birth, on)
 
     def school_age_children(self, on: date) -> list[str]:
         """Children of school age in the school year under way on `on` (ages in the plan)."""
@@ -151,12 +149,11 @@ class Facts:
     def _school_age_children(self, on: date) -> list[str]:
         school = self.plan.school
         low, high = school["school_age_on_31_august_from"], school["school_age_on_31_august_to"]
-        august_31 = academic_year_start(on) - ONE_DAY
-        return [
-            m.person_id
-            for m in self.snapshot.members
-            if low <= age_on(m.date_of_birth, august_31) <= high
-        ]
+        found = []
+        for m in self.snapshot.members:
+            if low <= age_on_31_august_before(m.date_of_birth, on) <= high:
+                found.append(m.person_id)
+        return found
 
     # --- school terms -----------------------------------------------------------------------
 
@@ -193,6 +190,36 @@ class Facts:
         return result
 
 
+def _index(evidence, as_of: date) -> tuple[dict, dict, dict]:
+    """Items by id and by kind (in date order) as of the date, and which item replaced which."""
+    replaced_by: dict = {}  # superseded id → the id of the item that corrects it
+    items: dict[str, EvidenceItem] = {}
+    by_kind: dict[str, list[EvidenceItem]] = {}
+    for e in evidence:
+        if e.recorded_on > as_of:
+            continue  # not yet known, nor any correction it makes
+        if e.supersedes is not None:
+            replaced_by[e.supersedes] = e.id
+        if e.period_start > as_of:
+            continue
+        items[e.id] = e
+        bucket = by_kind.get(e.kind)
+        if bucket is None:
+            by_kind[e.kind] = [e]
+        else:
+            bucket.append(e)
+    if replaced_by:  # corrections are rare: drop what they replace once all are known
+        for old in replaced_by:
+            items.pop(old, None)
+        for kind, bucket in by_kind.items():
+            by_kind[kind] = [e for e in bucket if e.id not in replaced_by]
+        by_kind = {kind: bucket for kind, bucket in by_kind.items() if bucket}
+    for bucket in by_kind.values():
+        if len(bucket) > 1:
+            bucket.sort(key=_order)
+    return items, by_kind, replaced_by
+
+
 class TermCalendar:
     """School terms in date order with their start and end dates ready for bisection.
 
@@ -216,13 +243,6 @@ class TermCalendar:
             return last
         cls._last = calendar = cls(source)
         return calendar
-
-
-_new = tuple.__new__  # builds a named tuple without its Python-level __new__ (twice as fast)
-
-
-def refs(items) -> tuple[EvidenceRef, ...]:
-    return tuple([_new(EvidenceRef, (e.id, e.kind, e.period_start)) for e in items])
 
 
 _EMPTY: list = []

@@ -273,7 +273,30 @@ def snapshot_from_dict(d: dict) -> FamilySnapshot:
 # --- writing --------------------------------------------------------------------------------------
 
 
+_SCALARS = frozenset((str, int, bool, float, type(None)))
+_NAMED: dict = {}  # named tuple class → its field names
+
+
 def _plain(value):
+    """JSON-ready copy of a value: results are named tuples of tuples, text, numbers and dates,
+    so those are recognised by their exact type first (a result has hundreds of values); any
+    other type takes the general path, `_plain_any`."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is tuple or kind is list:
+        return [v if type(v) in _SCALARS else _plain(v) for v in value]
+    if kind is date:
+        return value.isoformat()
+    fields = _NAMED.get(kind)
+    if fields is None:
+        if not (issubclass(kind, tuple) and hasattr(kind, "_asdict")):
+            return _plain_any(value)
+        fields = _NAMED[kind] = kind._fields
+    return {k: v if type(v) in _SCALARS else _plain(v) for k, v in zip(fields, value, strict=False)}
+
+
+def _plain_any(value):
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, tuple) and hasattr(value, "_asdict"):

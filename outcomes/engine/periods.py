@@ -40,22 +40,24 @@ class Period:
 
     def after(self, start: date) -> date:
         """The date this period after `start` ends: `start` + 6 months, + 26 weeks, …"""
-        if self.unit == "days":
-            return start + timedelta(days=self.count)
-        if self.unit == "weeks":
-            return start + timedelta(weeks=self.count)
-        if self.unit == "months":
+        unit = self.unit
+        if unit == "months":  # the plan's usual unit, so tried first
             return add_months(start, self.count)
+        if unit == "days":
+            return start + timedelta(days=self.count)
+        if unit == "weeks":
+            return start + timedelta(weeks=self.count)
         raise PeriodError(f"{self.describe()} cannot be added to a date: terms are counted")
 
     def before(self, end: date) -> date:
         """The date this period before `end` starts (the start of a look-back window)."""
-        if self.unit == "days":
-            return end - timedelta(days=self.count)
-        if self.unit == "weeks":
-            return end - timedelta(weeks=self.count)
-        if self.unit == "months":
+        unit = self.unit
+        if unit == "months":
             return add_months(end, -self.count)
+        if unit == "days":
+            return end - timedelta(days=self.count)
+        if unit == "weeks":
+            return end - timedelta(weeks=self.count)
         raise PeriodError(f"{self.describe()} cannot be taken from a date: terms are counted")
 
     def describe(self) -> str:
@@ -63,20 +65,36 @@ class Period:
         return f"{self.count} {word}"
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def add_months(d: date, months: int) -> date:
     """Calendar months; the 31st becomes the last day of a shorter month (31 Aug + 6 = 28 Feb)."""
     index = d.year * 12 + d.month - 1 + months
     year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(d.day, last))
+    day = d.day
+    if day > 28:  # only the 29th to 31st can overrun a month (calendar.monthrange is slower)
+        last = 29 if month == 1 and calendar.isleap(year) else _MONTH_DAYS[month]
+        day = min(day, last)
+    return date(year, month + 1, day)
 
 
 def age_on(date_of_birth: date, on: date) -> int:
     """Whole years of age on a date (a 29 February birthday turns over on 1 March)."""
     years = on.year - date_of_birth.year
-    if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
-        years -= 1
+    month, born_in = on.month, date_of_birth.month
+    if month < born_in or (month == born_in and on.day < date_of_birth.day):
+        years -= 1  # the birthday is still to come that year
     return years
+
+
+def age_on_31_august_before(date_of_birth: date, on: date) -> int:
+    """`age_on(date_of_birth, academic_year_start(on) - ONE_DAY)` without making either date:
+    on 31 August only a birthday in September to December is still to come that year."""
+    year = on.year if on.month >= 9 else on.year - 1
+    if year < 1:
+        academic_year_start(on)  # raises, as making that date would
+    return year - date_of_birth.year - (date_of_birth.month > 8)
 
 
 def academic_year_start(on: date) -> date:

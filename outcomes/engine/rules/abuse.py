@@ -21,6 +21,7 @@ from .base import (
     not_applicable,
     outcome_rule,
     outcome_step,
+    plan_words,
     rickter_moved,
 )
 
@@ -29,21 +30,21 @@ from .base import (
 
 def _abuse(fn, facts: Facts, indicator, pi, items, role: str):
     abuse = indicator.params["abuse"]
-    rows = [
-        e
-        for e in in_lookback(indicator, items, pi.identified_on)
-        if e.kind == "domestic_abuse" and e.values["role"] == role and e.values["abuse"] == abuse
-    ]
+    rows, found = [], []
+    for e in in_lookback(indicator, items, pi.identified_on):
+        v = e.values
+        if e.kind == "domestic_abuse" and v["role"] == role and v["abuse"] == abuse:
+            rows.append(e)
+            found.append(f"{e.person_id}: {v['status']}")
+    threshold = plan_words(facts, _abuse_words, indicator, role)
+    note = ", ".join(found) or "none recorded"
+    return indicator_step(fn, indicator, threshold, rows, bool(rows), note)
+
+
+def _abuse_words(indicator, role: str) -> str:
     what = "experienced or at risk of" if role == "victim" else "perpetrated"
-    words = abuse.replace("_", "-")
-    return indicator_step(
-        fn,
-        indicator,
-        f"{what} {words} abuse {lookback_words(indicator)}",
-        rows,
-        bool(rows),
-        ", ".join(f"{e.person_id}: {e.values['status']}" for e in rows) or "none recorded",
-    )
+    words = indicator.params["abuse"].replace("_", "-")
+    return f"{what} {words} abuse {lookback_words(indicator)}"
 
 
 @indicator_rule("abuse")
@@ -111,11 +112,11 @@ def police_call_out_for_domestic_incident(facts: Facts, indicator, pi, items):
 
 
 def _victims(facts: Facts, statuses) -> list:
-    return [
-        e
-        for e in facts.of("domestic_abuse")
-        if e.values["role"] == "victim" and e.values["status"] in statuses
-    ]
+    found = []
+    for e in facts.of("domestic_abuse"):
+        if e.values["role"] == "victim" and e.values["status"] in statuses:
+            found.append(e)
+    return found
 
 
 @outcome_rule()
@@ -129,25 +130,35 @@ def fewer_and_less_severe_incidents(facts: Facts, outcome):
     window before it; no incident during the intervention counts as reduced.
     """
     start = facts.episode_start
-    window_start = outcome.window.before(start)
     incidents = facts.of("domestic_incident")
-    before = [e for e in incidents if window_start <= e.period_start < start]
-    current = [e for e in facts.of("domestic_abuse") if e.values["status"] == "current"]
+    current = False
+    for e in facts.of("domestic_abuse"):
+        if e.values["status"] == "current":
+            current = True
+            break
+    if not current and not incidents:
+        return not_applicable(fewer_and_less_severe_incidents, outcome, "no current abuse recorded")
+    window_start = outcome.window.before(start)
+    before, during, severity_before, severity_during = [], [], [], []
+    for e in incidents:
+        day = e.period_start
+        if day >= start:
+            during.append(e)
+            severity_during.append(e.values["severity"])
+        elif day >= window_start:
+            before.append(e)
+            severity_before.append(e.values["severity"])
     if not current and not before:
         return not_applicable(fewer_and_less_severe_incidents, outcome, "no current abuse recorded")
-    during = [e for e in incidents if e.period_start >= start]
-    worst_before = max((e.values["severity"] for e in before), default=0)
-    worst_during = max((e.values["severity"] for e in during), default=0)
+    worst_before = max(severity_before, default=0)
+    worst_during = max(severity_during, default=0)
     # Incidents only accumulate, so once the comparison fails it stays failed; while it holds it
     # has held since the intervention began.
     met = not during or (len(during) < len(before) and worst_during < worst_before)
+    window, threshold = plan_words(facts, _incident_words, outcome)
     note = (
-        f"{len(before)} incident(s) in the {outcome.window.describe()} before (worst severity "
+        f"{len(before)} incident(s) in the {window} before (worst severity "
         f"{worst_before}); {len(during)} during (worst {worst_during})"
-    )
-    threshold = (
-        f"fewer and less severe incidents than in the {outcome.window.describe()} "
-        "before the intervention"
     )
     step = outcome_step(
         fewer_and_less_severe_incidents, outcome, threshold, before + during, met, note
@@ -158,41 +169,70 @@ def fewer_and_less_severe_incidents(facts: Facts, outcome):
     )
 
 
+def _incident_words(outcome) -> tuple[str, str]:
+    window = outcome.window.describe()
+    return window, f"fewer and less severe incidents than in the {window} before the intervention"
+
+
 @outcome_rule("feelings", "judged_at")
 def feeling_safer(facts: Facts, outcome):
     """5.2 "Adult victims and children in the family report a greater ability to keep themselves
     safe (if risk is current)", measured as "Family members report feeling somewhat or much safer
     at end of intervention" """
     p = outcome.params
-    victims = sorted({e.person_id for e in _victims(facts, ("current", "risk"))}, key=str)
+    victims = set()
+    for e in _victims(facts, ("current", "risk")):
+        victims.add(e.person_id)
     if not victims:
         return not_applicable(feeling_safer, outcome, "no current abuse or current risk recorded")
-    reports = by_person(
-        e for e in facts.of("safety_report") if e.period_start >= facts.episode_start
-    )
+    if len(victims) > 1:
+        victims = sorted(victims, key=str)
+    feelings = p["feelings"]
+    start = facts.episode_start
+    reports = facts.grouped("safety_report")
     dates, rows = [], []
     for person in victims:
-        own = reports.get(person, [])
-        ok, since = latest_run(own, lambda e: e.values["feeling"] in p["feelings"])
-        rows += own[-1:]
-        dates.append(since if ok else None)
+        # The person's latest report during the intervention says safer, since the first of the
+        # run of such reports.
+        since = latest = None
+        run = True
+        for e in reversed(reports.get(person, _NONE)):
+            if e.period_start < start:
+                break
+            if latest is None:
+                latest = e
+            if run and e.values["feeling"] in feelings:
+                since = e.period_start
+            else:
+                run = False
+        if latest is not None:
+            rows.append(latest)
+        dates.append(since)
     safer = None not in dates
     judged, judged_on, assessments = judged_met(facts, outcome.id, p["judged_at"])
     met, met_on = earliest_alternative(
         [(safer, max(dates) if safer else None), (judged, judged_on)]
     )
     note = (
-        f"{', '.join(str(v) for v in victims)}: "
+        f"{', '.join(map(str, victims))}: "
         + ("all report feeling safer" if safer else "not all report feeling somewhat or much safer")
         + ("; judged met" if judged else "")
     )
-    threshold = (
-        f"each victim reports feeling {' or '.join(p['feelings'])}, "
-        f"or judged met at {'/'.join(p['judged_at'])}"
-    )
+    threshold = plan_words(facts, _safer_words, outcome)
     step = outcome_step(feeling_safer, outcome, threshold, rows + assessments[-1:], met, note)
     missing = [] if met else ["A report of feeling somewhat or much safer from each victim"]
     return finish(facts, outcome, met=met, met_on=met_on, steps=(step,), missing=missing)
+
+
+def _safer_words(outcome) -> str:
+    p = outcome.params
+    return (
+        f"each victim reports feeling {' or '.join(p['feelings'])}, "
+        f"or judged met at {'/'.join(p['judged_at'])}"
+    )
+
+
+_NONE = ()
 
 
 @outcome_rule("judged_at", "rickter_headings", "rickter_combine", "rickter_min_distance_above")
@@ -209,7 +249,7 @@ def historic_abuse_impact_reduced(facts: Facts, outcome):
         latest_run(own, lambda e: e.values["improved"]) for own in by_person(reports).values()
     ]
     dates = [d for ok, d in better if ok]
-    moved, moved_on, scores, words = rickter_moved(facts, p)
+    moved, moved_on, scores, words = rickter_moved(facts, outcome)
     judged, judged_on, assessments = judged_met(facts, outcome.id, p["judged_at"])
     met, met_on = earliest_alternative(
         [(bool(dates), min(dates) if dates else None), (moved, moved_on), (judged, judged_on)]

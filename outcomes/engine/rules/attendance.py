@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from ..facts import Facts
 from .base import (
-    compiled,
+    all_met,
     finish,
     frac,
     not_applicable,
@@ -20,19 +20,30 @@ from .base import (
     outcome_step,
     pct,
     person_outcome,
+    plan_words,
     ratio,
+    total_days,
 )
 
 # --- shared -----------------------------------------------------------------------------------
 
 
 def _attendance(facts: Facts) -> dict:
-    """(person, term name) → the child's attendance return for that term."""
+    """child → term name → the child's attendance return for that term (the latest recorded)."""
     table = facts.memo.get("attendance")
     if table is None:
-        table = {(e.person_id, e.values["term"]): e for e in facts.of("school_attendance")}
+        table = {}
+        for e in facts.of("school_attendance"):
+            own = table.get(e.person_id)
+            if own is None:
+                table[e.person_id] = {e.values["term"]: e}
+            else:
+                own[e.values["term"]] = e
         facts.memo["attendance"] = table
     return table
+
+
+_NO_RETURNS: dict = {}
 
 
 def _sessions(rows, exclude_authorised: bool) -> tuple[int, int]:
@@ -54,25 +65,80 @@ def _shown(attended: int, possible: int) -> str:
     return f"{100 * attended / possible:.1f}%" if possible > 0 else "n/a"
 
 
+def _counted(facts: Facts) -> tuple:
+    """Complete terms that ended after the intervention began, oldest first."""
+    terms = facts.memo.get("counted_terms")
+    if terms is None:
+        terms = facts.memo["counted_terms"] = facts.complete_terms(
+            facts.as_of, after=facts.episode_start
+        )
+    return terms
+
+
 def _windows(facts: Facts, n: int) -> list[tuple]:
     """Runs of n consecutive complete terms ended after the intervention began, oldest first."""
     key = ("windows", n)
     windows = facts.memo.get(key)
     if windows is None:
-        terms = facts.complete_terms(facts.as_of, after=facts.episode_start)
+        terms = _counted(facts)
         windows = [terms[i - n + 1 : i + 1] for i in range(n - 1, len(terms))]
         facts.memo[key] = windows
     return windows
 
 
-def _run(windows: list, passes) -> tuple[bool, object]:
-    """Met if the latest window passes; met since the end of the first window of its run."""
+def _pooled_run(rows: list, terms: tuple, n: int, passes) -> object:
+    """Over a child's returns for consecutive terms (None where missing): the end of the first
+    window of n terms of the unbroken run of passing windows reaching the latest, or None.
+    `passes(attended, possible)` judges one window's pooled sessions."""
     since = None
-    for w in reversed(windows):
-        if not passes(w):
-            break
-        since = w[-1].ends_on
-    return since is not None, since
+    for i in range(len(rows) - n, -1, -1):
+        attended = possible = 0
+        for j in range(i, i + n):
+            r = rows[j]
+            if r is None:
+                return since
+            attended += r[0]
+            possible += r[1]
+        if not passes(attended, possible):
+            return since
+        since = terms[i + n - 1].ends_on
+    return since
+
+
+def _returns(table: dict, child, terms, exclude: bool) -> tuple[list, list]:
+    """A child's return for each term (None where missing), and its (attended, possible)."""
+    own = table.get(child, _NO_RETURNS)
+    items, pooled = [], []
+    for t in terms:
+        e = own.get(t.name)
+        items.append(e)
+        if e is None:
+            pooled.append(None)
+        else:
+            v = e.values
+            possible = v["possible_sessions"] - (v["authorised_absence"] if exclude else 0)
+            pooled.append((v["sessions_attended"], possible))
+    return items, pooled
+
+
+def _earlier_at_least(own: dict, terms: tuple, n: int, exclude: bool, num: int, den: int):
+    """For 1.1, once the latest window passes: the end of the first window of the unbroken
+    run of windows of at least num/den attendance that reaches the latest (walked back from the
+    one before it, reading the child's returns only as far as the run goes)."""
+    since = terms[-1].ends_on
+    for i in range(len(terms) - n - 1, -1, -1):
+        attended = possible = 0
+        for j in range(i, i + n):
+            e = own.get(terms[j].name)
+            if e is None:
+                return since
+            v = e.values
+            attended += v["sessions_attended"]
+            possible += v["possible_sessions"] - (v["authorised_absence"] if exclude else 0)
+        if not (possible > 0 and attended * 100 * den >= num * possible):
+            return since
+        since = terms[i + n - 1].ends_on
+    return since
 
 
 def _span(window) -> str:
@@ -80,10 +146,16 @@ def _span(window) -> str:
 
 
 def _awaiting_terms(facts: Facts, n: int) -> str:
-    counted = len(facts.complete_terms(facts.as_of, after=facts.episode_start))
-    ahead = [t for t in facts.terms if t.ends_on > facts.as_of]
-    needed = n - counted
-    when = f"; the last of them ends on {ahead[needed - 1].ends_on}" if len(ahead) >= needed else ""
+    as_of = facts.as_of
+    counted = len(_counted(facts))
+    needed = n - counted  # at least one, or the windows would not be awaited
+    when = ""
+    for t in facts.terms:  # the needed-th term still to end, if the calendar has it
+        if t.ends_on > as_of:
+            needed -= 1
+            if needed == 0:
+                when = f"; the last of them ends on {t.ends_on}"
+                break
     return (
         f"{n} consecutive school terms of the intervention have not yet ended "
         f"({counted} so far{when})"
@@ -91,6 +163,17 @@ def _awaiting_terms(facts: Facts, n: int) -> str:
 
 
 # --- outcomes ---------------------------------------------------------------------------------
+
+
+def _least(outcome) -> tuple:
+    p, n = outcome.params, outcome.window.count
+    num, den = ratio(p["min_attendance_pct"])
+    threshold = (
+        f"≥{p['min_attendance_pct']}% of possible sessions"
+        + (" (authorised absence excluded)" if p["exclude_authorised_absence"] else "")
+        + f" over {n} consecutive terms"
+    )
+    return num, den, threshold
 
 
 @outcome_rule("min_attendance_pct", "exclude_authorised_absence")
@@ -102,62 +185,53 @@ def school_attendance_at_least(facts: Facts, outcome):
     """
     p = outcome.params
     n = outcome.window.count
-    num, den = ratio(p["min_attendance_pct"])
     exclude = p["exclude_authorised_absence"]
-    threshold = compiled(
-        facts,
-        ("school_attendance_at_least", outcome.id),
-        lambda: (
-            f"≥{p['min_attendance_pct']}% of possible sessions"
-            + (" (authorised absence excluded)" if exclude else "")
-            + f" over {n} consecutive terms"
-        ),
-    )
+    num, den, threshold = plan_words(facts, _least, outcome)
     children = facts.school_age_children(facts.as_of)
     if not children:
         return not_applicable(school_attendance_at_least, outcome, "no child of school age")
-    windows = _windows(facts, n)
-    if not windows:
+    terms = _counted(facts)
+    if len(terms) < n:
         return finish(
             facts, outcome, met=False, met_on=None, steps=(), missing=[_awaiting_terms(facts, n)]
         )
     table = _attendance(facts)
-    latest = windows[-1]
-    # attended / possible ≥ least, in whole numbers: attended × 100 × d ≥ n × possible.
+    latest = terms[-n:]
+    span = _span(latest)
     steps, missing, people = [], [], []
     for child in children:
-
-        def passes(w, child=child):
-            rows = [table.get((child, t.name)) for t in w]
-            if None in rows:
-                return False
-            attended, possible = _sessions(rows, exclude)
-            return possible > 0 and attended * 100 * den >= num * possible
-
-        ok, since = _run(windows, passes)
-        rows = [table.get((child, t.name)) for t in latest]
-        gaps = [t.name for t, r in zip(latest, rows, strict=True) if r is None]
-        rows = [r for r in rows if r is not None]
-        gap = None
-        if gaps:
+        own = table.get(child, _NO_RETURNS)
+        rows, gaps = [], []
+        attended = possible = 0
+        for t in latest:
+            e = own.get(t.name)
+            if e is None:
+                gaps.append(t.name)
+            else:
+                rows.append(e)
+                v = e.values
+                attended += v["sessions_attended"]
+                possible += v["possible_sessions"] - (v["authorised_absence"] if exclude else 0)
+        since = gap = None
+        if gaps:  # the latest window cannot pass, so the run is broken
             note = f"{child}: attendance not recorded for {', '.join(gaps)}"
             gap = f"Attendance for {child} in {', '.join(gaps)} has not been recorded"
         else:
-            shown = _shown(*_sessions(rows, exclude))
-            note = f"{child}: {shown} over {_span(latest)}"
-            if ok:
+            # attended / possible ≥ least, in whole numbers: attended × 100 × d ≥ n × possible.
+            if possible > 0 and attended * 100 * den >= num * possible:
+                since = _earlier_at_least(own, terms, n, exclude, num, den)
+            shown = _shown(attended, possible)
+            note = f"{child}: {shown} over {span}"
+            if since is not None:
                 note += f" (met since {since.isoformat()})"
             else:
-                gap = (
-                    f"{child} attended {shown} over {_span(latest)}; "
-                    f"{p['min_attendance_pct']}% is needed"
-                )
+                gap = f"{child} attended {shown} over {span}; {p['min_attendance_pct']}% is needed"
+        ok = since is not None
         if gap:
             missing.append(gap)
         steps.append(outcome_step(school_attendance_at_least, outcome, threshold, rows, ok, note))
         people.append(person_outcome(facts, outcome, child, ok, since, missing=gap))
-    met = all(x.met for x in people)
-    met_on = max(x.met_on for x in people) if met else None
+    met, met_on = all_met(people)
     return finish(
         facts, outcome, met=met, met_on=met_on, steps=steps, missing=missing, people=people
     )
@@ -173,26 +247,39 @@ def attendance_improved_from_very_low(facts: Facts, outcome):
     n = outcome.window.count
     exclude = p["exclude_authorised_absence"]
     before = facts.complete_terms(facts.episode_start)[-n:]
-    table = _attendance(facts)
     baselines = {}
-    num, den = ratio(p["below_pct"])
-    for child in facts.school_age_children(facts.as_of):
-        rows = [table.get((child, t.name)) for t in before]
-        if len(before) == n and None not in rows:
-            attended, possible = _sessions(rows, exclude)
-            if possible > 0 and attended * 100 * den < num * possible:
-                baselines[child] = (Fraction(attended, possible), rows)
+    if len(before) == n:
+        table = _attendance(facts)
+        num, den = ratio(p["below_pct"])
+        for child in facts.school_age_children(facts.as_of):
+            own = table.get(child)
+            if not own:
+                continue  # no returns, so no baseline
+            rows, attended, possible = [], 0, 0
+            for t in before:
+                e = own.get(t.name)
+                if e is None:
+                    break  # a term without a return: no baseline
+                rows.append(e)
+                v = e.values
+                attended += v["sessions_attended"]
+                possible += v["possible_sessions"] - (v["authorised_absence"] if exclude else 0)
+            else:
+                if possible > 0 and attended * 100 * den < num * possible:
+                    baselines[child] = (Fraction(attended, possible), rows)
     if not baselines:
         return not_applicable(
             attendance_improved_from_very_low,
             outcome,
             f"no child below {p['below_pct']}% before the intervention",
         )
-    windows = _windows(facts, n)
-    if not windows:
+    terms = _counted(facts)
+    if len(terms) < n:
         return finish(
             facts, outcome, met=False, met_on=None, steps=(), missing=[_awaiting_terms(facts, n)]
         )
+    table = _attendance(facts)
+    latest = terms[-n:]
     gain = frac(p["min_improvement_pct"])
     relative = p["improvement"] == "relative"
     threshold = (
@@ -209,21 +296,19 @@ def attendance_improved_from_very_low(facts: Facts, outcome):
     for child, (base, base_rows) in baselines.items():
         target = base * (1 + gain / 100) if relative else base + gain / 100
 
-        def passes(w, child=child, target=target):
-            rows = [table.get((child, t.name)) for t in w]
-            if None in rows:
-                return False
-            rate = _rate(rows, exclude)
-            return rate is not None and rate >= target
+        def passes(attended, possible, target=target):
+            return possible > 0 and Fraction(attended, possible) >= target
 
-        ok, since = _run(windows, passes)
-        rows = [table.get((child, t.name)) for t in windows[-1]]
+        items, pooled = _returns(table, child, terms, exclude)
+        since = _pooled_run(pooled, terms, n, passes)
+        ok = since is not None
+        rows = items[-n:]
         have = [r for r in rows if r is not None]
         rate = _rate(have, exclude) if len(have) == len(rows) else None
         now = pct(rate.numerator, rate.denominator) if rate is not None else "not recorded"
         note = (
             f"{child}: {pct(base.numerator, base.denominator)} before, {now} over "
-            f"{_span(windows[-1])}; needs {float(target * 100):.1f}%"
+            f"{_span(latest)}; needs {float(target * 100):.1f}%"
         )
         gap = (
             None
@@ -238,8 +323,7 @@ def attendance_improved_from_very_low(facts: Facts, outcome):
             )
         )
         people.append(person_outcome(facts, outcome, child, ok, since, missing=gap))
-    met = all(x.met for x in people)
-    met_on = max(x.met_on for x in people) if met else None
+    met, met_on = all_met(people)
     return finish(
         facts, outcome, met=met, met_on=met_on, steps=steps, missing=missing, people=people
     )
@@ -254,10 +338,7 @@ def fewer_fixed_term_exclusions(facts: Facts, outcome):
     """
     p = outcome.params
     n = outcome.window.count
-    threshold = (
-        f"fewer than {p['max_exclusions_below']} exclusions and fewer than "
-        f"{p['max_days_below']} days over {n} consecutive terms"
-    )
+    threshold = plan_words(facts, _fewer_words, outcome)
     children = facts.school_age_children(facts.as_of)
     if not children:
         return not_applicable(fewer_fixed_term_exclusions, outcome, "no child of school age")
@@ -267,32 +348,45 @@ def fewer_fixed_term_exclusions(facts: Facts, outcome):
             facts, outcome, met=False, met_on=None, steps=(), missing=[_awaiting_terms(facts, n)]
         )
     exclusions = facts.grouped("fixed_term_exclusion")
+    most, most_days = p["max_exclusions_below"], p["max_days_below"]
+    latest = windows[-1]
+    span = _span(latest)
     steps, missing, people = [], [], []
     for child in children:
-        own = exclusions.get(child, [])
-
-        def within(w, own=own):
-            return [e for e in own if w[0].starts_on <= e.period_start <= w[-1].ends_on]
-
-        def passes(w):
-            rows = within(w)
-            return (
-                len(rows) < p["max_exclusions_below"]
-                and sum(frac(e.values["days"]) for e in rows) < p["max_days_below"]
-            )
-
-        ok, since = _run(windows, passes)
-        rows = within(windows[-1])
-        days = float(sum(frac(e.values["days"]) for e in rows))
-        note = f"{child}: {len(rows)} exclusions, {days:g} days over {_span(windows[-1])}"
+        own = exclusions.get(child, _NO_EXCLUSIONS)
+        # Met since the end of the first window of the unbroken run of windows with few enough
+        # exclusions that reaches the latest: walk back from the latest while they hold.
+        since = rows = None
+        for w in reversed(windows):
+            start, end = w[0].starts_on, w[-1].ends_on
+            inside = []
+            for e in own:
+                if start <= e.period_start <= end:
+                    inside.append(e)
+            if rows is None:
+                rows = inside  # the latest window's, for the note
+            if not (len(inside) < most and total_days(inside) < most_days):
+                break
+            since = end
+        ok = since is not None
+        days = float(total_days(rows))
+        note = f"{child}: {len(rows)} exclusions, {days:g} days over {span}"
         if not ok:
-            missing.append(
-                f"{child} had {len(rows)} exclusions ({days:g} days) over {_span(windows[-1])}"
-            )
+            missing.append(f"{child} had {len(rows)} exclusions ({days:g} days) over {span}")
         steps.append(outcome_step(fewer_fixed_term_exclusions, outcome, threshold, rows, ok, note))
         people.append(person_outcome(facts, outcome, child, ok, since))
-    met = all(x.met for x in people)
-    met_on = max(x.met_on for x in people) if met else None
+    met, met_on = all_met(people)
     return finish(
         facts, outcome, met=met, met_on=met_on, steps=steps, missing=missing, people=people
     )
+
+
+def _fewer_words(outcome) -> str:
+    p = outcome.params
+    return (
+        f"fewer than {p['max_exclusions_below']} exclusions and fewer than "
+        f"{p['max_days_below']} days over {outcome.window.count} consecutive terms"
+    )
+
+
+_NO_EXCLUSIONS: list = []

@@ -14,10 +14,9 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import NamedTuple
 
-from ..facts import Facts, refs
-from ..periods import ONE_DAY
-from ..results import APPLIES, OutcomeResult, PersonOutcome, Step
-from ..tools import normalise
+from ..facts import Facts
+from ..results import APPLIES, EvidenceRef, OutcomeResult, PersonOutcome, Step
+from ..tools import RICKTER_MAX
 
 
 class RuleSpec(NamedTuple):
@@ -59,6 +58,18 @@ def ratio(value) -> tuple[int, int]:
     return f.numerator, f.denominator
 
 
+def total_days(items) -> int | Fraction:
+    """The exact sum of items' `days`: whole numbers are added as they are (quick, and equal to
+    their fractions); any other number makes the whole sum exact fractions, as `frac` reads it."""
+    total = 0
+    for e in items:
+        days = e.values["days"]
+        if type(days) is not int:
+            return sum(frac(e.values["days"]) for e in items)
+        total += days
+    return total
+
+
 def pct(numerator, denominator) -> str:
     """A share for people to read (the decision itself is made exactly, never on this)."""
     if not denominator:
@@ -66,13 +77,18 @@ def pct(numerator, denominator) -> str:
     return f"{100 * float(numerator) / float(denominator):.1f}%"
 
 
-def compiled(facts: Facts, key, build):
-    """A value derived from the plan alone (threshold words, a parsed period), built once per
-    plan and kept in the plan's cache: `key` must name the rule and the outcome or indicator."""
+def plan_words(facts: Facts, build: Callable, spec, extra=None):
+    """`build(spec)` (or `build(spec, extra)`): a value derived from the plan alone (threshold
+    words, exact ratios, parsed periods) for one indicator or outcome, built once per plan and
+    kept in the plan's cache under the builder and the spec's id. `extra` must be the same for
+    every call with that builder and spec."""
     cache = facts.plan.cache
-    value = cache.get(key)
+    built = cache.get(build)
+    if built is None:
+        built = cache[build] = {}
+    value = built.get(spec.id)
     if value is None:
-        value = cache[key] = build()
+        value = built[spec.id] = build(spec) if extra is None else build(spec, extra)
     return value
 
 
@@ -82,6 +98,17 @@ def compiled(facts: Facts, key, build):
 _new = tuple.__new__  # builds a named tuple without its Python-level __new__ (twice as fast)
 
 
+def refs(items) -> tuple[EvidenceRef, ...]:
+    """The items' references (id, kind, date). A plain loop: for the one to three items a step
+    cites, a comprehension costs more to set up than it saves."""
+    if not items:
+        return ()
+    found = []
+    for e in items:
+        found.append(_new(EvidenceRef, (e.id, e.kind, e.period_start)))
+    return tuple(found)
+
+
 def indicator_step(fn, indicator, threshold: str, items, result: bool, note: str) -> Step:
     subject = "indicator " + indicator.id
     return _new(Step, (fn.__name__, subject, threshold, refs(items), result, note))
@@ -89,10 +116,14 @@ def indicator_step(fn, indicator, threshold: str, items, result: bool, note: str
 
 def in_lookback(indicator, items: Iterable, on: date) -> list:
     """Items dated within the indicator's look-back window ending on the identification date."""
-    if indicator.lookback is None or indicator.lookback.unit == "terms":
-        return [e for e in items if e.period_start <= on]
-    start = indicator.lookback.before(on)
-    return [e for e in items if start <= e.period_start <= on]
+    lookback = indicator.lookback
+    start = None if lookback is None or lookback.unit == "terms" else lookback.before(on)
+    found = []
+    for e in items:  # a loop: for a handful of items a comprehension costs more to set up
+        day = e.period_start
+        if day <= on and (start is None or start <= day):
+            found.append(e)
+    return found
 
 
 def lookback_words(indicator) -> str:
@@ -101,12 +132,16 @@ def lookback_words(indicator) -> str:
 
 def covering(items: Iterable, on: date) -> list:
     """Spells under way on a date."""
-    return [
-        e for e in items if e.period_start <= on and (e.period_end is None or e.period_end >= on)
-    ]
+    found = []
+    for e in items:
+        if e.period_start <= on and (e.period_end is None or e.period_end >= on):
+            found.append(e)
+    return found
 
 
 def nominations(indicator, items: Iterable, on: date) -> list:
+    if "professional_nomination" not in indicator.evidence_kinds:
+        return []  # the items are only ever of the indicator's kinds
     return [
         e
         for e in in_lookback(indicator, items, on)
@@ -143,7 +178,8 @@ def finish(
         if sustain_due_on is not None:
             due = sustain_due_on
         else:
-            due = outcome.sustain.after(met_on) if outcome.sustain else met_on
+            sustain = outcome.sustain
+            due = sustain.after(met_on) if sustain is not None else met_on
         if due <= facts.as_of:
             sustained_on = due
         else:
@@ -152,17 +188,20 @@ def finish(
                 f"{label(outcome)}: met since {met_on.isoformat()}; it will be sustained on "
                 f"{due.isoformat()} if it still holds then",
             )
-    return OutcomeResult(
-        outcome.id,
-        outcome.rule,
-        True,
-        met,
-        met_on if met else None,
-        sustained_on,
-        due,
-        tuple(people),
-        tuple(missing),
-        tuple(steps),
+    return _new(
+        OutcomeResult,
+        (
+            outcome.id,
+            outcome.rule,
+            True,
+            met,
+            met_on if met else None,
+            sustained_on,
+            due,
+            tuple(people),
+            tuple(missing),
+            tuple(steps),
+        ),
     )
 
 
@@ -187,19 +226,22 @@ def person_outcome(
 ) -> PersonOutcome:
     gap = (missing,) if missing else ()
     if not met or met_on is None:
-        return PersonOutcome(person_id, False, None, None, gap)
-    due = due or (outcome.sustain.after(met_on) if outcome.sustain else met_on)
-    return PersonOutcome(person_id, True, met_on, due if due <= facts.as_of else None, gap)
+        return _new(PersonOutcome, (person_id, False, None, None, gap))
+    if not due:
+        sustain = outcome.sustain
+        due = sustain.after(met_on) if sustain is not None else met_on
+    return _new(PersonOutcome, (person_id, True, met_on, due if due <= facts.as_of else None, gap))
 
 
-def clean_since(facts: Facts, events: list) -> date:
-    """The first day of the current run without any of `events`, starting no earlier than the
-    intervention: an event before the intervention began does not stop the clock."""
-    start = facts.episode_start
-    for e in events:
-        if e.period_start >= start:
-            start = e.period_start + ONE_DAY
-    return start
+def all_met(people: list) -> tuple[bool, date | None]:
+    """Met when every person has met it (there is always someone), since the last of them to."""
+    met_on = None
+    for x in people:
+        if not x.met:
+            return False, None
+        if met_on is None or x.met_on > met_on:
+            met_on = x.met_on
+    return True, met_on
 
 
 def judged_met(facts: Facts, outcome_id: str, stages) -> tuple[bool, date | None, list]:
@@ -208,12 +250,14 @@ def judged_met(facts: Facts, outcome_id: str, stages) -> tuple[bool, date | None
     Met when the latest judgement says met; met since the first of the unbroken run of "met"
     judgements that reaches it.
     """
+    assessed = facts.assessments(outcome_id)
+    if not assessed:
+        return False, None, []
     start = facts.episode_start
-    items = [
-        e
-        for e in facts.assessments(outcome_id)
-        if e.values["stage"] in stages and e.period_start >= start
-    ]
+    items = []
+    for e in assessed:
+        if e.values["stage"] in stages and e.period_start >= start:
+            items.append(e)
     if not items or items[-1].values["judgement"] != "met":
         return False, None, items
     met_on = items[-1].period_start
@@ -222,10 +266,6 @@ def judged_met(facts: Facts, outcome_id: str, stages) -> tuple[bool, date | None
             break
         met_on = e.period_start
     return True, met_on, items
-
-
-def assessed_at_all(facts: Facts, outcome_id: str) -> bool:
-    return bool(facts.assessments(outcome_id))
 
 
 def latest_run(items: list, ok: Callable) -> tuple[bool, date | None]:
@@ -240,6 +280,19 @@ def latest_run(items: list, ok: Callable) -> tuple[bool, date | None]:
     return True, since
 
 
+def _person_key(pair) -> str:
+    return str(pair[0])
+
+
+def people_in_order(groups: dict) -> list:
+    """A `by_person` grouping as (person, items) pairs in order of person id (as text, so the
+    household's None sorts as "None"); one person needs no sorting."""
+    pairs = list(groups.items())
+    if len(pairs) > 1:
+        pairs.sort(key=_person_key)
+    return pairs
+
+
 def by_person(items: Iterable) -> dict:
     """Items grouped by person, in the order given (see also `Facts.grouped`)."""
     grouped: dict = {}
@@ -250,11 +303,14 @@ def by_person(items: Iterable) -> dict:
 
 def earliest_alternative(options: list[tuple[bool, date | None]]) -> tuple[bool, date | None]:
     """Of several ways to meet an outcome, the one met earliest."""
-    dates = [d for ok, d in options if ok and d is not None]
-    return (True, min(dates)) if dates else (False, None)
+    best = None
+    for ok, d in options:
+        if ok and d is not None and (best is None or d < best):
+            best = d
+    return (False, None) if best is None else (True, best)
 
 
-def rickter_moved(facts: Facts, params: dict) -> tuple[bool, date | None, list, str]:
+def rickter_moved(facts: Facts, outcome) -> tuple[bool, date | None, list, str]:
     """Movement towards the desired state on the plan's Rickter headings during the intervention.
 
     Per person and heading: the baseline score (with its desired score) against each later review;
@@ -262,62 +318,107 @@ def rickter_moved(facts: Facts, params: dict) -> tuple[bool, date | None, list, 
     the desired state lies ahead. `rickter_combine` "all" needs every heading for one person,
     "any" one heading. Met since the first review of the unbroken run of movement.
     """
-    headings = params["rickter_headings"]
-    combine = params["rickter_combine"]
-    names = " and ".join(headings) if combine == "all" else " or ".join(headings)
+    none_moved, moved_since = plan_words(facts, _rickter_words, outcome)
     scored = facts.of("rickter_score")
     if not scored:
-        return False, None, [], f"no movement towards the desired state on Rickter {names} recorded"
+        return False, None, [], none_moved
+    params = outcome.params
+    headings = params["rickter_headings"]
     floor = params["rickter_min_distance_above"]
-    reversed_of = {h.id: h.reversed for h in facts.plan.rickter_headings}
+    reversed_of = facts.plan.cache.get(_reversed_headings)
+    if reversed_of is None:
+        reversed_of = facts.plan.cache[_reversed_headings] = _reversed_headings(facts.plan)
     groups: dict = {}
     for e in scored:
-        if e.values["heading"] in headings:
-            groups.setdefault((e.person_id, e.values["heading"]), []).append(e)
+        heading = e.values["heading"]
+        if heading in headings:
+            key = (e.person_id, heading)
+            found = groups.get(key)
+            if found is None:
+                groups[key] = [e]
+            else:
+                found.append(e)
+    if not groups:
+        return False, None, [], none_moved
+    pairs = list(groups.items())
+    if len(pairs) > 1:
+        pairs.sort(key=_person_and_heading)
     since_by_person: dict = {}
     used: list = []
-    for (person, heading), scores in sorted(
-        groups.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])
-    ):
-        base = next((e for e in scores if e.values["stage"] == "baseline"), None)
+    start = facts.episode_start
+    for (person, heading), scores in pairs:
+        base = None
+        for e in scores:
+            if e.values["stage"] == "baseline":
+                base = e
+                break
         if base is None or base.values.get("desired") is None:
             continue
+        # Scores on the "higher is better" scale (`tools.normalise`, written out).
         rev = reversed_of.get(heading, False)
-        b = normalise(base.values["score"], rev)
-        want = normalise(base.values["desired"], rev)
-        reviews = [
-            e
-            for e in scores
-            if e.values["stage"] != "baseline"
-            and e.period_start >= base.period_start
-            and e.period_start >= facts.episode_start
-        ]
-
-        def moved(e, b=b, want=want, rev=rev):
-            # Scores carry one decimal place; rounding the difference keeps 6.0 − 4.3 at 1.7.
-            gap = round(normalise(e.values["score"], rev) - b, 6)
-            return want > b and gap > floor
-
-        ok, since = latest_run(reviews, moved)
+        b = RICKTER_MAX - base.values["score"] if rev else base.values["score"]
+        want = RICKTER_MAX - base.values["desired"] if rev else base.values["desired"]
+        on = max(base.period_start, start)
         used.append(base)
-        used.extend(reviews)
-        since_by_person.setdefault(person, {})[heading] = since if ok else None
-    best = None
-    for per_heading in since_by_person.values():
-        if combine == "all":
-            dates = [per_heading.get(h) for h in headings]
-            when = max(dates) if all(d is not None for d in dates) else None
+        since = None
+        run = want > b
+        for e in scores:  # the reviews since the baseline, during the intervention
+            v = e.values
+            if v["stage"] == "baseline" or e.period_start < on:
+                continue
+            used.append(e)
+            # The latest review shows movement, since the first review of the unbroken run of
+            # them. Scores carry one decimal place; rounding keeps 6.0 − 4.3 at 1.7.
+            if run and round((RICKTER_MAX - v["score"] if rev else v["score"]) - b, 6) > floor:
+                if since is None:
+                    since = e.period_start
+            else:
+                since = None
+        own = since_by_person.get(person)
+        if own is None:
+            since_by_person[person] = {heading: since}
         else:
-            dates = [d for d in per_heading.values() if d is not None]
-            when = min(dates) if dates else None
+            own[heading] = since
+    best = None
+    every = params["rickter_combine"] == "all"
+    for per_heading in since_by_person.values():
+        when = None
+        if every:
+            for h in headings:
+                d = per_heading.get(h)
+                if d is None:
+                    when = None
+                    break
+                if when is None or d > when:
+                    when = d
+        else:
+            for d in per_heading.values():
+                if d is not None and (when is None or d < when):
+                    when = d
         if when is not None and (best is None or when < best):
             best = when
-    note = (
-        f"movement towards the desired state on Rickter {names} since {best.isoformat()}"
-        if best
-        else f"no movement towards the desired state on Rickter {names} recorded"
+    if best is None:
+        return False, None, used, none_moved
+    return True, best, used, f"{moved_since}{best.isoformat()}"
+
+
+def _rickter_words(outcome) -> tuple[str, str]:
+    p = outcome.params
+    headings = p["rickter_headings"]
+    names = " and ".join(headings) if p["rickter_combine"] == "all" else " or ".join(headings)
+    return (
+        f"no movement towards the desired state on Rickter {names} recorded",
+        f"movement towards the desired state on Rickter {names} since ",
     )
-    return best is not None, best, used, note
+
+
+def _reversed_headings(plan) -> dict:
+    return {h.id: h.reversed for h in plan.rickter_headings}
+
+
+def _person_and_heading(pair) -> tuple:
+    (person, heading), _ = pair
+    return str(person), heading
 
 
 def judged_outcome(fn, facts: Facts, outcome):
@@ -327,7 +428,7 @@ def judged_outcome(fn, facts: Facts, outcome):
     that need (a practitioner assessment speaks to the outcome at some stage).
     """
     p = outcome.params
-    if p.get("applies_only_where_assessed") and not assessed_at_all(facts, outcome.id):
+    if p.get("applies_only_where_assessed") and not facts.assessments(outcome.id):
         return not_applicable(fn, outcome, "the need was not taken up in the family's plan")
     met, met_on, items = judged_met(facts, outcome.id, p["judged_at"])
     stages = "/".join(p["judged_at"])

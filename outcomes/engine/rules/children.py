@@ -23,6 +23,7 @@ from .base import (
     not_applicable,
     outcome_rule,
     outcome_step,
+    plan_words,
 )
 
 _OPENS = {"cin_opened": "cin", "cp_opened": "cp"}
@@ -38,11 +39,13 @@ def _open_cases(events, on) -> dict:
         event = e.values["event"]
         if event in _OPENS:
             open_.setdefault((e.person_id, _OPENS[event]), e.period_start)
-        for case in _CLOSES.get(event, ()):
-            for key in [
-                k for k in open_ if k[1] == case and (e.person_id is None or k[0] == e.person_id)
-            ]:
-                del open_[key]
+        closes = _CLOSES.get(event)
+        if closes and open_:
+            person = e.person_id
+            for case in closes:
+                for key in list(open_):
+                    if key[1] == case and (person is None or key[0] == person):
+                        del open_[key]
     return open_
 
 
@@ -80,22 +83,26 @@ def assessed_as_needing_early_help(facts: Facts, indicator, pi, items):
 
 
 def _case_open(fn, facts: Facts, indicator, pi, items, case: str, words: str):
-    events = [e for e in items if e.kind == "social_care_event"]
-    open_ = _open_cases(events, pi.identified_on)
-    found = any(kind == case for (_, kind) in open_)
-    used = [
-        e
-        for e in events
-        if e.values["event"] == f"{case}_opened" and e.period_start <= pi.identified_on
-    ]
-    return indicator_step(
-        fn,
-        indicator,
-        f"{words} on the date identified",
-        used[-1:],
-        found,
-        f"{words}: {'yes' if found else 'no'}",
-    )
+    on = pi.identified_on
+    opened = case + "_opened"
+    events, used = [], None
+    for e in items:
+        if e.kind == "social_care_event":
+            events.append(e)
+            if e.values["event"] == opened and e.period_start <= on:
+                used = e  # the latest opening by then
+    found = False
+    for _, kind in _open_cases(events, on):
+        if kind == case:
+            found = True
+            break
+    threshold, no, yes = plan_words(facts, _case_words, indicator, words)
+    used = [used] if used is not None else []
+    return indicator_step(fn, indicator, threshold, used, found, yes if found else no)
+
+
+def _case_words(indicator, words: str) -> tuple[str, str, str]:
+    return f"{words} on the date identified", f"{words}: no", f"{words}: yes"
 
 
 @indicator_rule()
@@ -222,7 +229,7 @@ def social_care_closed_without_re_referral(facts: Facts, outcome):
             "no child in need or child protection case",
         )
     still_open = _open_cases(events, facts.as_of)
-    threshold = f"CIN/CP closed or stepped down, no re-referral for {outcome.sustain.describe()}"
+    threshold = plan_words(facts, _closed_words, outcome)
     if still_open:
         words = ", ".join(
             f"{person} {kind.upper()} since {d.isoformat()}"
@@ -266,6 +273,10 @@ def social_care_closed_without_re_referral(facts: Facts, outcome):
         note,
     )
     return finish(facts, outcome, met=True, met_on=since, steps=(step,))
+
+
+def _closed_words(outcome) -> str:
+    return f"CIN/CP closed or stepped down, no re-referral for {outcome.sustain.describe()}"
 
 
 @outcome_rule("judged_at", "applies_only_where_assessed")

@@ -8,9 +8,8 @@ intervention) and sustained once 6 months (the plan's `sustain`) have passed wit
 from __future__ import annotations
 
 from ..facts import Facts
-from ..periods import add_months
+from ..periods import ONE_DAY, add_months
 from .base import (
-    clean_since,
     covering,
     finish,
     in_lookback,
@@ -19,6 +18,7 @@ from .base import (
     lookback_words,
     outcome_rule,
     outcome_step,
+    plan_words,
 )
 
 # --- indicators -------------------------------------------------------------------------------
@@ -28,38 +28,49 @@ from .base import (
 def proven_offence_by_a_child(facts: Facts, indicator, pi, items):
     """2.1 "A child (under 18 years old) who has committed a proven offence in the previous 12
     months." """
-    rows = [
-        e
-        for e in in_lookback(indicator, items, pi.identified_on)
-        if e.kind == "offence"
-        and e.values["proven"]
-        and facts.is_minor(e.person_id, e.period_start)
-    ]
+    rows = []
+    for e in in_lookback(indicator, items, pi.identified_on):
+        if (
+            e.kind == "offence"
+            and e.values["proven"]
+            and facts.is_minor(e.person_id, e.period_start)
+        ):
+            rows.append(e)
+    threshold = plan_words(facts, _offence_words, indicator, facts.plan.adult_age)
     return indicator_step(
         proven_offence_by_a_child,
         indicator,
-        f"a proven offence by a child under {facts.plan.adult_age} {lookback_words(indicator)}",
+        threshold,
         rows,
         bool(rows),
         f"{len(rows)} proven offence(s) by a child",
     )
 
 
+def _offence_words(indicator, adult_age: int) -> str:
+    return f"a proven offence by a child under {adult_age} {lookback_words(indicator)}"
+
+
 @indicator_rule()
 def anti_social_behaviour_intervention(facts: Facts, indicator, pi, items):
     """2.2 "An adult or child who has received an anti-social behaviour intervention (or
     equivalent local measure) in the last 12 months." """
-    rows = [
-        e for e in in_lookback(indicator, items, pi.identified_on) if e.kind == "asb_intervention"
-    ]
+    rows = []
+    for e in in_lookback(indicator, items, pi.identified_on):
+        if e.kind == "asb_intervention":
+            rows.append(e)
     return indicator_step(
         anti_social_behaviour_intervention,
         indicator,
-        f"an ASB intervention {lookback_words(indicator)}",
+        plan_words(facts, _asb_words, indicator),
         rows,
         bool(rows),
         f"{len(rows)} ASB intervention(s)",
     )
+
+
+def _asb_words(indicator) -> str:
+    return f"an ASB intervention {lookback_words(indicator)}"
 
 
 def _orders(facts: Facts, items, pi, kinds) -> list:
@@ -149,9 +160,17 @@ def community_sentence_with_parenting_responsibilities(facts: Facts, indicator, 
 
 
 def _clean_period(fn, facts: Facts, outcome, events: list, what: str):
-    since = clean_since(facts, events)
-    during = [e for e in events if e.period_start >= facts.episode_start]
-    threshold = f"no {what} for {outcome.sustain.describe()}"
+    start = since = facts.episode_start
+    during = []
+    # Met from the day after the last event, or from the start of the intervention: an event
+    # before the intervention began does not stop the clock.
+    for e in events:
+        day = e.period_start
+        if day >= start:
+            during.append(e)
+            if day >= since:
+                since = day + ONE_DAY
+    threshold = plan_words(facts, _clean_words, outcome, what)
     note = (
         f"{len(during)} {what} during the intervention, the last on "
         f"{during[-1].period_start.isoformat()}; none since"
@@ -162,17 +181,22 @@ def _clean_period(fn, facts: Facts, outcome, events: list, what: str):
     return finish(facts, outcome, met=True, met_on=since, steps=(step,))
 
 
+def _clean_words(outcome, what: str) -> str:
+    return f"no {what} for {outcome.sustain.describe()}"
+
+
 @outcome_rule()
 def no_proven_offences_by_minors(facts: Facts, outcome):
     """2.1 "No proven offences by minors in the family in the last 6 months", measured as "The
     number of proven offences by under-18 year olds in a 6 month period." """
-    events = [
-        e
-        for e in facts.of("offence")
-        if e.values["proven"]
-        and e.person_id in facts.members
-        and facts.is_minor(e.person_id, e.period_start)
-    ]
+    events = []
+    for e in facts.of("offence"):
+        if (
+            e.values["proven"]
+            and e.person_id in facts.members
+            and facts.is_minor(e.person_id, e.period_start)
+        ):
+            events.append(e)
     return _clean_period(
         no_proven_offences_by_minors, facts, outcome, events, "proven offences by minors"
     )
@@ -182,11 +206,10 @@ def no_proven_offences_by_minors(facts: Facts, outcome):
 def no_anti_social_behaviour_interventions(facts: Facts, outcome):
     """2.2 "No family member has been subject to an ASB intervention in the last 6 months",
     measured as "The number of ASB interventions in a 6 month period" """
-    events = [
-        e
-        for e in facts.of("asb_intervention")
-        if e.person_id is None or e.person_id in facts.members
-    ]
+    events = []
+    for e in facts.of("asb_intervention"):
+        if e.person_id is None or e.person_id in facts.members:
+            events.append(e)
     return _clean_period(
         no_anti_social_behaviour_interventions, facts, outcome, events, "ASB interventions"
     )

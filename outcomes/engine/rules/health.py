@@ -10,7 +10,6 @@ from __future__ import annotations
 from ..facts import Facts
 from .base import (
     by_person,
-    earliest_alternative,
     finish,
     in_lookback,
     indicator_rule,
@@ -20,6 +19,7 @@ from .base import (
     nominations,
     outcome_rule,
     outcome_step,
+    plan_words,
     rickter_moved,
 )
 
@@ -28,23 +28,26 @@ from .base import (
 
 def _needs(fn, facts: Facts, indicator, pi, items, who: str):
     needs = indicator.params["needs"]
-    rows = [
-        e
-        for e in in_lookback(indicator, items, pi.identified_on)
-        if e.kind == "health_need"
-        and e.values["need"] in needs
-        and _is(facts, e.person_id, who, pi.identified_on)
-    ]
-    rows += nominations(indicator, items, pi.identified_on)
-    found = ", ".join(f"{e.person_id}: {e.values.get('need', 'nominated')}" for e in rows)
-    return indicator_step(
-        fn,
-        indicator,
-        f"{' or '.join(needs)} recorded ({who})",
-        rows,
-        bool(rows),
-        found or "none recorded",
-    )
+    on = pi.identified_on
+    rows = []
+    for e in in_lookback(indicator, items, on):
+        if (
+            e.kind == "health_need"
+            and e.values["need"] in needs
+            and _is(facts, e.person_id, who, on)
+        ):
+            rows.append(e)
+    rows += nominations(indicator, items, on)
+    found = []
+    for e in rows:
+        found.append(f"{e.person_id}: {e.values.get('need', 'nominated')}")
+    found = ", ".join(found)
+    threshold = plan_words(facts, _needs_words, indicator, who)
+    return indicator_step(fn, indicator, threshold, rows, bool(rows), found or "none recorded")
+
+
+def _needs_words(indicator, who: str) -> str:
+    return f"{' or '.join(indicator.params['needs'])} recorded ({who})"
 
 
 def _is(facts: Facts, person_id, who: str, on) -> bool:
@@ -93,9 +96,13 @@ def health_problem_of_equivalent_concern(facts: Facts, indicator, pi, items):
 
 def _reported(facts: Facts, kind: str, good) -> tuple[bool, object, list]:
     """Every person reporting during the intervention: their latest report is good."""
-    rows = [e for e in facts.of(kind) if e.period_start >= facts.episode_start]
+    rows = []
+    start = facts.episode_start
+    for e in facts.of(kind):
+        if e.period_start >= start:
+            rows.append(e)
     if not rows:
-        return False, None, []
+        return False, None, rows
     dates = []
     for own in by_person(rows).values():
         ok, since = latest_run(own, good)
@@ -106,10 +113,14 @@ def _reported(facts: Facts, kind: str, good) -> tuple[bool, object, list]:
 
 
 def _alternatives(fn, facts: Facts, outcome, ways: list, judged_words: str):
-    met, met_on = earliest_alternative([(ok, when) for ok, when, _, _ in ways])
-    items = [e for _, _, rows, _ in ways for e in rows[-2:]]
-    note = "; ".join(words for _, _, _, words in ways)
-    step = outcome_step(fn, outcome, judged_words, items, met, note)
+    met_on, items, notes = None, [], []
+    for ok, when, rows, words in ways:  # the earliest way met counts (`earliest_alternative`)
+        if ok and when is not None and (met_on is None or when < met_on):
+            met_on = when
+        items += rows[-2:]
+        notes.append(words)
+    met = met_on is not None
+    step = outcome_step(fn, outcome, judged_words, items, met, "; ".join(notes))
     missing = [] if met else [f"Outcome {outcome.id}: {judged_words}"]
     return finish(facts, outcome, met=met, met_on=met_on, steps=(step,), missing=missing)
 
@@ -117,7 +128,18 @@ def _alternatives(fn, facts: Facts, outcome, ways: list, judged_words: str):
 def _judged(facts: Facts, outcome) -> tuple:
     stages = outcome.params["judged_at"]
     ok, when, rows = judged_met(facts, outcome.id, stages)
-    return ok, when, rows, ("judged met" if ok else "not judged met") + f" at {'/'.join(stages)}"
+    words = plan_words(facts, _judged_words, outcome)
+    return ok, when, rows, words[ok]
+
+
+def _judged_words(outcome) -> tuple[str, str]:
+    """The note for (not judged met, judged met) at the outcome's stages."""
+    at = "/".join(outcome.params["judged_at"])
+    return f"not judged met at {at}", f"judged met at {at}"
+
+
+def _registered_and_accessing(e) -> bool:
+    return e.values["registered"] and e.values.get("accessing") is not False
 
 
 @outcome_rule("judged_at", "services_required")
@@ -126,15 +148,21 @@ def accessing_health_services(facts: Facts, outcome):
     to meet their health needs", measured as "Adults and/or children are registered with and are
     accessing health services to meet their needs (as appropriate) e.g. the GP, Dentist ..." """
     services = outcome.params["services_required"]
-    people = sorted({pi.person_id for pi in facts.identified if pi.problem == "4" and pi.person_id})
+    people = set()
+    for pi in facts.identified:
+        if pi.problem == "4" and pi.person_id:
+            people.add(pi.person_id)
+    people = sorted(people)
     regs = facts.grouped("health_registration")
     dates, rows = [], []
     for person in people:
+        mine = regs.get(person)
         for service in services:
-            own = [e for e in regs.get(person, ()) if e.values["service"] == service]
-            ok, since = latest_run(
-                own, lambda e: e.values["registered"] and e.values.get("accessing") is not False
-            )
+            if not mine:
+                dates.append(None)
+                continue
+            own = [e for e in mine if e.values["service"] == service]
+            ok, since = latest_run(own, _registered_and_accessing)
             rows += own[-1:]
             dates.append(since if ok else None)
     registered = bool(people) and None not in dates
@@ -157,6 +185,14 @@ def accessing_health_services(facts: Facts, outcome):
     )
 
 
+def _improved(e) -> bool:
+    return e.values["improved"]
+
+
+def _in_eet(e) -> bool:
+    return e.values["status"] == "EET"
+
+
 @outcome_rule(
     "judged_at",
     "rickter_headings",
@@ -171,24 +207,25 @@ def improved_health_and_wellbeing(facts: Facts, outcome):
     movement towards their 'desired state' in relation to health and happiness on the Rickter
     Lifeboard or Adults are engaged in work/education/training/volunteering." """
     p = outcome.params
-    ok, when, rows = _reported(facts, "wellbeing_report", lambda e: e.values["improved"])
-    moved, moved_on, scores, words = rickter_moved(facts, p)
+    ok, when, rows = _reported(facts, "wellbeing_report", _improved)
+    moved, moved_on, scores, words = rickter_moved(facts, outcome)
     ways = [
         _judged(facts, outcome),
         (ok, when, rows, "improved wellbeing reported" if ok else "no improved wellbeing reported"),
         (moved, moved_on, scores, words),
     ]
     if p["adults_in_eet_count"]:
-        eet = [
-            e
-            for e in facts.of("eet_status")
-            if e.period_start >= facts.episode_start and facts.is_adult(e.person_id, e.period_start)
-        ]
-        in_eet = [
-            latest_run(own, lambda e: e.values["status"] == "EET")
-            for own in by_person(eet).values()
-        ]
-        dates = [d for good, d in in_eet if good]
+        eet = []
+        start = facts.episode_start
+        for e in facts.of("eet_status"):
+            if e.period_start >= start and facts.is_adult(e.person_id, e.period_start):
+                eet.append(e)
+        dates = []
+        if eet:
+            for own in by_person(eet).values():
+                good, since = latest_run(own, _in_eet)
+                if good:
+                    dates.append(since)
         ways.append(
             (
                 bool(dates),
@@ -223,7 +260,7 @@ def reduced_harmful_substance_use(facts: Facts, outcome):
     ok, when, rows = _reported(
         facts, "substance_use_report", lambda e: e.values["change"] in p["changes_counting"]
     )
-    moved, moved_on, scores, words = rickter_moved(facts, p)
+    moved, moved_on, scores, words = rickter_moved(facts, outcome)
     ways = [
         _judged(facts, outcome),
         (ok, when, rows, "reduced or ceased use reported" if ok else "no reduction reported"),

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from ..facts import Facts
 from .base import (
+    all_met,
     by_person,
     covering,
     finish,
-    frac,
     indicator_rule,
     indicator_step,
     latest_run,
@@ -22,8 +22,11 @@ from .base import (
     outcome_rule,
     outcome_step,
     pct,
+    people_in_order,
     person_outcome,
+    plan_words,
     ratio,
+    total_days,
 )
 
 # --- indicators -------------------------------------------------------------------------------
@@ -36,20 +39,20 @@ def attendance_not_regular(facts: Facts, indicator, pi, items):
     authorisation for exceptional circumstances). Where the level of absence – even where it is
     covered by statutory exceptions – is a cause for concern."
     """
-    limit = indicator.params["unexplained_absence_pct_above"]
-    num, den = ratio(limit)
     n = indicator.lookback.count
-    threshold = (
-        f"unexplained absence above {limit}% of possible sessions, or absence a concern, "
-        f"over the last {n} complete terms"
-    )
+    num, den, threshold = plan_words(facts, _irregular_words, indicator)
     terms = {t.name for t in facts.complete_terms(pi.identified_on)[-n:]}
     rows = [e for e in items if e.kind == "school_attendance" and e.values["term"] in terms]
     found, notes = False, []
-    for child, own in sorted(by_person(rows).items(), key=lambda kv: str(kv[0])):
-        possible = sum(e.values["possible_sessions"] for e in own)
-        unexplained = sum(e.values["unexplained_absence"] for e in own)
-        concern = any(e.values.get("concern") for e in own)
+    for child, own in people_in_order(by_person(rows)):
+        possible = unexplained = 0
+        concern = False
+        for e in own:
+            v = e.values
+            possible += v["possible_sessions"]
+            unexplained += v["unexplained_absence"]
+            if v.get("concern"):
+                concern = True
         irregular = concern or unexplained * 100 * den > num * possible
         found = found or irregular
         notes.append(
@@ -58,6 +61,16 @@ def attendance_not_regular(facts: Facts, indicator, pi, items):
         )
     note = "; ".join(notes) or f"no attendance returns for the last {n} complete terms"
     return indicator_step(attendance_not_regular, indicator, threshold, rows, found, note)
+
+
+def _irregular_words(indicator) -> tuple:
+    limit = indicator.params["unexplained_absence_pct_above"]
+    num, den = ratio(limit)
+    threshold = (
+        f"unexplained absence above {limit}% of possible sessions, or absence a concern, "
+        f"over the last {indicator.lookback.count} complete terms"
+    )
+    return num, den, threshold
 
 
 @indicator_rule("min_exclusions", "primary_min_days", "any_min_days")
@@ -86,8 +99,8 @@ def fixed_term_exclusions(facts: Facts, indicator, pi, items):
         if e.kind == "fixed_term_exclusion" and start <= e.period_start <= pi.identified_on
     ]
     found, notes = False, []
-    for child, own in sorted(by_person(rows).items(), key=lambda kv: str(kv[0])):
-        days = sum(frac(e.values["days"]) for e in own)
+    for child, own in people_in_order(by_person(rows)):
+        days = total_days(own)
         year_age = facts.school_year_age(child, pi.identified_on)
         primary = year_age is not None and year_age <= facts.plan.school["primary_age_to"]
         hit = (
@@ -176,9 +189,14 @@ def authorised_absence_no_longer_a_concern(facts: Facts, outcome):
     """1.3 "Authorised absence no longer a concern to education professionals", measured as
     "Closure of cases to Education Welfare Service where authorised absence a concern".
     """
-    cases = by_person(
-        e for e in facts.of("education_welfare_case") if e.values["authorised_absence_concern"]
-    )
+    welfare = facts.of("education_welfare_case")
+    if not welfare:
+        return not_applicable(
+            authorised_absence_no_longer_a_concern,
+            outcome,
+            "no Education Welfare case for authorised absence",
+        )
+    cases = by_person(e for e in welfare if e.values["authorised_absence_concern"])
     open_during = {
         child: events
         for child, events in cases.items()
@@ -215,11 +233,14 @@ def authorised_absence_no_longer_a_concern(facts: Facts, outcome):
             )
         )
         people.append(person_outcome(facts, outcome, child, closed, since))
-    met = all(x.met for x in people)
-    met_on = max(x.met_on for x in people) if met else None
+    met, met_on = all_met(people)
     return finish(
         facts, outcome, met=met, met_on=met_on, steps=steps, missing=missing, people=people
     )
+
+
+def _in_eet(e) -> bool:
+    return e.values["status"] == "EET"
 
 
 @outcome_rule()
@@ -229,19 +250,22 @@ def school_leavers_in_eet(facts: Facts, outcome):
     Training".
     """
     top = facts.plan.school["school_age_on_31_august_to"]
-    leavers_with_data = {e.person_id for e in facts.of("school_leaver")}
-    leavers = sorted(
-        {
-            pi.person_id
-            for pi in facts.identified
-            if pi.problem == "1"
-            and pi.person_id is not None
+    leavers_with_data = set()
+    for e in facts.of("school_leaver"):
+        leavers_with_data.add(e.person_id)
+    leavers = set()
+    for pi in facts.identified:
+        person = pi.person_id
+        if (
+            pi.problem == "1"
+            and person is not None
             and (
-                pi.person_id in leavers_with_data
-                or (facts.school_year_age(pi.person_id, facts.as_of) or 0) > top
+                person in leavers_with_data
+                or (facts.school_year_age(person, facts.as_of) or 0) > top
             )
-        }
-    )
+        ):
+            leavers.add(person)
+    leavers = sorted(leavers)
     if not leavers:
         return not_applicable(
             school_leavers_in_eet, outcome, "no school leaver identified under problem 1"
@@ -250,7 +274,7 @@ def school_leavers_in_eet(facts: Facts, outcome):
     steps, missing, people = [], [], []
     for child in leavers:
         rows = statuses.get(child, [])
-        ok, since = latest_run(rows, lambda e: e.values["status"] == "EET")
+        ok, since = latest_run(rows, _in_eet)
         note = (
             f"{child}: in EET since {since.isoformat()}"
             if ok
@@ -261,8 +285,7 @@ def school_leavers_in_eet(facts: Facts, outcome):
             missing.append(gap)
         steps.append(outcome_step(school_leavers_in_eet, outcome, "in EET", rows[-1:], ok, note))
         people.append(person_outcome(facts, outcome, child, ok, since, missing=gap))
-    met = all(x.met for x in people)
-    met_on = max(x.met_on for x in people) if met else None
+    met, met_on = all_met(people)
     return finish(
         facts, outcome, met=met, met_on=met_on, steps=steps, missing=missing, people=people
     )

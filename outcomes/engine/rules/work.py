@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from ..facts import Facts
 from ..periods import ONE_DAY, Period
 from .base import (
+    all_met,
     by_person,
-    compiled,
     covering,
     earliest_alternative,
     finish,
@@ -29,6 +29,7 @@ from .base import (
     outcome_rule,
     outcome_step,
     person_outcome,
+    plan_words,
     rickter_moved,
 )
 
@@ -45,10 +46,16 @@ def out_of_work(claim, params: dict) -> bool:
     )
 
 
-def _periods(params: dict) -> tuple[dict, str]:
+def _periods(outcome) -> tuple:
+    params = outcome.params
     periods = {b: Period.from_dict(v, where=f"periods.{b}") for b, v in params["periods"].items()}
     words = ", ".join(f"{b} {period.describe()}" for b, period in periods.items())
-    return periods, f"off out-of-work benefits into continuous employment for {words}"
+    return (
+        periods,
+        f"off out-of-work benefits into continuous employment for {words}",
+        timedelta(days=params["max_days_between_claim_end_and_job_start"]),
+        timedelta(days=params["max_days_between_jobs"] + 1),
+    )
 
 
 # --- indicators -------------------------------------------------------------------------------
@@ -58,17 +65,13 @@ def _periods(params: dict) -> tuple[dict, str]:
 def adult_on_out_of_work_benefits(facts: Facts, indicator, pi, items):
     """3.1 "An adult in receipt of out of work benefits or an adult who is claiming Universal
     Credit and subject to work related conditions." """
-    rows = [
-        e
-        for e in covering(items, pi.identified_on)
-        if e.kind == "benefit_claim"
-        and out_of_work(e, indicator.params)
-        and facts.is_adult(e.person_id, pi.identified_on)
-    ]
-    note = (
-        ", ".join(f"{e.person_id} claiming {e.values['benefit']}" for e in rows)
-        or "no out-of-work claim on that date"
-    )
+    on, params = pi.identified_on, indicator.params
+    rows, claiming = [], []
+    for e in covering(items, on):
+        if e.kind == "benefit_claim" and out_of_work(e, params) and facts.is_adult(e.person_id, on):
+            rows.append(e)
+            claiming.append(f"{e.person_id} claiming {e.values['benefit']}")
+    note = ", ".join(claiming) or "no out-of-work claim on that date"
     return indicator_step(
         adult_on_out_of_work_benefits,
         indicator,
@@ -168,22 +171,21 @@ def continuous_employment(facts: Facts, outcome):
     claiming JSA or 13 weeks if previously claiming Employment Support Allowance".
     """
     p = outcome.params
-    claims = [
-        e
-        for e in facts.of("benefit_claim")
-        if out_of_work(e, p)
-        and e.person_id in facts.members
-        and (e.period_end is None or e.period_end >= facts.episode_start)
-    ]
+    claims = []
+    for e in facts.of("benefit_claim"):
+        if (
+            out_of_work(e, p)
+            and e.person_id in facts.members
+            and (e.period_end is None or e.period_end >= facts.episode_start)
+        ):
+            claims.append(e)
     if not claims:
         return not_applicable(
             continuous_employment,
             outcome,
             "no adult on out-of-work benefits during the intervention",
         )
-    periods, threshold = compiled(facts, ("continuous_employment", outcome.id), lambda: _periods(p))
-    reach = timedelta(days=p["max_days_between_claim_end_and_job_start"])
-    gap = timedelta(days=p["max_days_between_jobs"] + 1)
+    periods, threshold, reach, gap = plan_words(facts, _periods, outcome)
     jobs_of = facts.grouped("employment")
     claims_of = by_person(claims)
     best = None  # (sustained?, due, start, person, benefit, used)
@@ -255,17 +257,8 @@ def steps_towards_work(facts: Facts, outcome):
     """
     p = outcome.params
     need = p["min_steps"]
-    listed, threshold = compiled(
-        facts,
-        ("steps_towards_work", outcome.id),
-        lambda: (
-            frozenset(s["code"] for s in p["steps"]),
-            f"at least {need} different steps towards work by one adult during the intervention",
-        ),
-    )
-    adults = [
-        m.person_id for m in facts.snapshot.members if facts.is_adult(m.person_id, facts.as_of)
-    ]
+    listed, threshold = plan_words(facts, _steps_words, outcome)
+    adults = facts.adults()
     if not adults:
         return not_applicable(steps_towards_work, outcome, "no adult in the family")
     steps_of = facts.grouped("step_towards_work")
@@ -280,7 +273,7 @@ def steps_towards_work(facts: Facts, outcome):
             if code in listed and code not in first and e.period_start >= start:
                 first[code] = e.period_start
                 used.append(e)
-        dated = sorted(first.values())
+        dated = sorted(first.values()) if len(first) > 1 else list(first.values())
         health = []
         own_barriers = barriers_of.get(adult)
         if own_barriers:
@@ -302,8 +295,11 @@ def steps_towards_work(facts: Facts, outcome):
         people.append(person_outcome(facts, outcome, adult, ok, since))
         if not ok:
             missing.append(f"{adult} has {len(dated)} of the {need} steps towards work needed")
-    met = any(x.met for x in people)
-    met_on = min(x.met_on for x in people if x.met) if met else None
+    met_on = None
+    for x in people:  # met when one adult has taken the steps: since the first to
+        if x.met and (met_on is None or x.met_on < met_on):
+            met_on = x.met_on
+    met = met_on is not None
     return finish(
         facts,
         outcome,
@@ -312,6 +308,15 @@ def steps_towards_work(facts: Facts, outcome):
         steps=steps,
         missing=[] if met else missing,
         people=people,
+    )
+
+
+def _steps_words(outcome) -> tuple:
+    p = outcome.params
+    return (
+        frozenset(s["code"] for s in p["steps"]),
+        f"at least {p['min_steps']} different steps towards work by one adult during the "
+        "intervention",
     )
 
 
@@ -343,8 +348,7 @@ def young_people_in_eet(facts: Facts, outcome):
             missing.append(f"{person} is not shown to be in education, employment or training")
         steps.append(outcome_step(young_people_in_eet, outcome, "in EET", rows[-1:], ok, note))
         people.append(person_outcome(facts, outcome, person, ok, since))
-    met = all(x.met for x in people)
-    met_on = max(x.met_on for x in people) if met else None
+    met, met_on = all_met(people)
     return finish(
         facts, outcome, met=met, met_on=met_on, steps=steps, missing=missing, people=people
     )
@@ -358,7 +362,7 @@ def more_confident_managing_money(facts: Facts, outcome):
     movement towards their 'desired state' in relation to money on the Rickter Lifeboard" """
     p = outcome.params
     judged, judged_on, assessments = judged_met(facts, outcome.id, p["judged_at"])
-    moved, moved_on, scores, words = rickter_moved(facts, p)
+    moved, moved_on, scores, words = rickter_moved(facts, outcome)
     met, met_on = earliest_alternative([(judged, judged_on), (moved, moved_on)])
     note = (
         "practitioner judged it met" if judged else "no practitioner judgement of met"
