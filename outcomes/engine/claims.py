@@ -22,7 +22,6 @@ from .results import (
     ClaimStatus,
     ClaimWindowRef,
     Reason,
-    RequirementResult,
     RouteResult,
     Step,
 )
@@ -37,10 +36,6 @@ def _work_outcomes(plan: Plan) -> frozenset:
             plan.claims["mandatory_work_outcome"]["any_of"]
         )
     return work
-
-
-def _is_work(req: RequirementResult, plan: Plan) -> bool:
-    return not _work_outcomes(plan).isdisjoint(req.any_of)
 
 
 def route_1(problems, work, plan: Plan):
