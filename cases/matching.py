@@ -69,6 +69,8 @@ PLACEHOLDER_FIRST_NAMES = frozenset({"BABY", "UNBORN", "UNNAMED", "UNKNOWN", "IN
 
 @dataclass(frozen=True)
 class Match:
+    """An existing person offered as a likely duplicate: the evidence added up, and why."""
+
     person: Person
     score: float
     reasons: list[str] = field(default_factory=list)

@@ -87,6 +87,15 @@ def test_labelled_set_is_big_enough_and_balanced():
     assert all(pair["why"] for pair in PAIRS)
 
 
+def test_people_made_for_tests_carry_identifiers_only_when_asked():
+    plain = PersonFactory()
+    assert (plain.nhs_number, plain.ni_number, plain.upn) == ("", "", "")
+    identified = PersonFactory(with_identifiers=True)
+    identified.full_clean()  # runs the NHS, NI and UPN validators
+    assert identified.nhs_number and identified.ni_number and identified.upn
+    assert PersonFactory(with_nhs_number=True).nhs_number != identified.nhs_number
+
+
 # --- Each reason ----------------------------------------------------------------------------
 
 
@@ -127,7 +136,12 @@ def test_different_nhs_numbers_rule_out_an_otherwise_identical_record():
 def test_same_national_insurance_number():
     person = PersonFactory(first_name="Sarah", last_name="Gill", with_ni_number=True)
     match = _only_match(first_name="Sarah", last_name="Kaur", ni_number=person.ni_number)
-    assert "Same National Insurance number" in match.reasons
+    # What disagrees is shown too, so the practitioner can judge the surname change.
+    assert match.reasons == [
+        "Same National Insurance number",
+        "First name matches",
+        "Different surname",
+    ]
 
 
 def test_same_unique_pupil_number():
