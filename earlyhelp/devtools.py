@@ -250,10 +250,8 @@ def main() -> int:
     if command == "bench":
         return bench(rest)
     if command == "manage":
-        # A manage.py command against the same database `make run` uses.
-        env = {**os.environ, "DATABASE_URL": database_for_run()[0]}
-        env.setdefault("DJANGO_SETTINGS_MODULE", "earlyhelp.settings.local")
-        return subprocess.run([sys.executable, "manage.py", *rest], cwd=ROOT, env=env).returncode
+        # manage.py itself picks the database `make run` uses when none is given.
+        return subprocess.run([sys.executable, "manage.py", *rest], cwd=ROOT).returncode
     if command == "stop-db":
         embedded_stop(DATA / "postgres")
         embedded_stop(DATA / "test-postgres")
