@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 from earlyhelp import services
 from earlyhelp.models import Locality, Organisation, Role, Team, User
-from outcomes.models import Attachment, AuditSampleItem
+from outcomes.engine.plan import PRINCIPLES
+from outcomes.models import Attachment, AuditSampleItem, OutcomesPlanVersion
 
 from .demo_heritages import HERITAGES
 from .demo_household import Household
@@ -67,6 +68,7 @@ class Staff:
 
     practitioner: Staffer  # the demo `practitioner` user
     programme_user_id: int
+    plan_version_id: int  # the outcomes plan families are attached under
     family_support: dict[str, list[Staffer]]  # district -> workers (not the demo user)
     partners: dict[str, list[Staffer]]
     caseload: dict[int, int] = field(default_factory=dict)
@@ -112,6 +114,7 @@ class Staff:
         return cls(
             practitioner=Staffer(practitioner.pk, fs_org.pk, district or "Charnwood"),
             programme_user_id=demo["programme"].pk,
+            plan_version_id=OutcomesPlanVersion.objects.get(version=9).pk,
             family_support=family_support,
             partners=partners,
         )
@@ -284,6 +287,9 @@ class Casework:
                     attached_on=attached_on,
                     lead_agency_id=lead.organisation_id,
                     attached_by_id=self.staff.programme_user_id,
+                    plan_version_id=self.staff.plan_version_id,
+                    # The demo attaches only families whose records hold all four.
+                    principles=dict.fromkeys(PRINCIPLES, True),
                 )
             )
         # A request needs the family's consent, so it was given by the day it came in.

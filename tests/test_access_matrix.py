@@ -27,7 +27,7 @@ from earlyhelp.access import (
 )
 from earlyhelp.models import AuditEntry, BreakGlass
 from earlyhelp.tests.factories import TeamFactory, UserFactory
-from outcomes.models import Attachment, AuditSampleItem, ClaimBatch
+from outcomes.models import Attachment, AuditSampleItem, ClaimBatch, OutcomesPlanVersion
 from partners.models import InformationSharingAgreement
 from tests.worlds import make_family, open_episode
 
@@ -99,6 +99,7 @@ def attached(users):
         attached_on=date(2026, 10, 1),
         lead_agency=episode.lead_agency,
         attached_by=users["programme"],
+        plan_version=OutcomesPlanVersion.objects.get(version=9),
     )
     return family
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from partners.scopes import SCOPES
@@ -210,6 +211,22 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+# The nightly job (DOMAIN §8): when the beat starts it (local time, HH:MM) and how many families
+# each worker takes at a time.
+NIGHTLY_RUN_AT = env("NIGHTLY_RUN_AT", "02:00")
+try:
+    _hour, _minute = (int(part) for part in NIGHTLY_RUN_AT.split(":"))
+    if not (0 <= _hour < 24 and 0 <= _minute < 60):
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured(
+        f"NIGHTLY_RUN_AT must be a time of day as HH:MM, like 02:00; got {NIGHTLY_RUN_AT!r}"
+    ) from None
+NIGHTLY_CHUNK_SIZE = env_int("NIGHTLY_CHUNK_SIZE", 1000)
+CELERY_BEAT_SCHEDULE["nightly-results"] = {
+    "task": "outcomes.tasks.nightly_schedule",
+    "schedule": crontab(hour=_hour, minute=_minute),
+}
 CELERY_BEAT_SCHEDULE["notify-overdue-reviews"] = {
     "task": "cases.tasks.notify_overdue_reviews",
     "schedule": 60 * 60,  # hourly; the command is idempotent, so a re-run notifies nobody twice

@@ -115,6 +115,7 @@ def test_who_may_not_add_or_see_evidence(client_for, users, family):
         attached_on="2026-10-01",
         lead_agency=users["practitioner"].team.organisation,
         attached_by=users["programme"],
+        plan_version=OutcomesPlanVersion.objects.get(version=9),
     )
     programme = client_for("programme")
     assert programme.get(reverse("evidence-list", args=[family.pk])).status_code == 200

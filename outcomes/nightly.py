@@ -1,0 +1,245 @@
+"""The nightly job: every attached family's results and claim status, recomputed (DOMAIN §8).
+
+`nightly_run(as_of=…)` records a run, splits the attached families into chunks and works
+through them — in this process (the command, the eager mode without a broker) or, with
+`dispatch=True`, as one Celery task per chunk so that several workers on several machines share
+the work. `chunk_process` is what each worker does with one chunk:
+
+- it takes the chunk with a conditional UPDATE, so no chunk is ever worked twice;
+- it builds the chunk's snapshots in a few queries, asks the engine, and compares each answer
+  with the family's current result by digest: only a different answer is written, so a re-run
+  writes nothing, and "what changed since last night" is exactly what a run wrote;
+- it commits the chunk's results and its progress in one transaction: killed part-way, a chunk
+  leaves nothing half-written, and the next run (which recomputes every family) completes the
+  work and ends with the same results as an uninterrupted run.
+
+Reproducible: the answer depends only on the records, the plan version each family was attached
+under, the school terms and the as-of date; evidence recorded after the as-of date is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+from collections.abc import Callable
+from datetime import date
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from outcomes.engine.evaluate import EvaluationError, evaluate
+from outcomes.engine.jsonio import result_to_dict
+
+from .models import Attachment, FamilyResult, NightlyChunk, NightlyRun, OutcomesPlanVersion
+from .snapshots import snapshots_for
+
+Progress = Callable[[NightlyRun, int], None]
+
+
+def nightly_run(
+    *,
+    as_of: date,
+    trigger: str = NightlyRun.Trigger.COMMAND,
+    by=None,
+    family_id: int | None = None,
+    chunk_size: int | None = None,
+    dispatch: bool = False,
+    progress: Progress | None = None,
+) -> NightlyRun:
+    """Record a run for `as_of` and work through it (or hand its chunks to Celery workers)."""
+    chunk_size = chunk_size or settings.NIGHTLY_CHUNK_SIZE
+    run = nightly_run_start(
+        as_of=as_of, trigger=trigger, by=by, family_id=family_id, chunk_size=chunk_size
+    )
+    if dispatch:
+        from .tasks import nightly_chunk
+
+        numbers = list(run.chunks.values_list("number", flat=True))
+        transaction.on_commit(lambda: [nightly_chunk.delay(run.pk, number) for number in numbers])
+        return run
+    for number in run.chunks.values_list("number", flat=True):
+        done = chunk_process(run.pk, number)
+        if progress is not None:
+            progress(run, done)
+    run.refresh_from_db()
+    return run
+
+
+@transaction.atomic
+def nightly_run_start(
+    *, as_of: date, trigger: str, by=None, family_id: int | None = None, chunk_size: int
+) -> NightlyRun:
+    """The run and its chunks. Earlier runs left unfinished (a worker killed part-way) are marked
+    abandoned: this run recomputes every family, so nothing they left undone stays undone."""
+    now = timezone.now()
+    NightlyRun.objects.filter(status=NightlyRun.Status.RUNNING).update(
+        status=NightlyRun.Status.ABANDONED, finished_at=now
+    )
+    families = Attachment.objects.filter(attached_on__lte=as_of)
+    if family_id is not None:
+        families = families.filter(family_id=family_id)
+    ids = sorted(set(families.values_list("family_id", flat=True)))
+    run = NightlyRun.objects.create(
+        as_of=as_of,
+        trigger=trigger,
+        started_by=by,
+        only_family_id=family_id,
+        started_at=now,
+        families_total=len(ids),
+    )
+    chunks = [
+        NightlyChunk(run=run, number=n, family_ids=ids[start : start + chunk_size])
+        for n, start in enumerate(range(0, len(ids), chunk_size), start=1)
+    ]
+    NightlyChunk.objects.bulk_create(chunks)
+    run.chunks_total = len(chunks)
+    if not chunks:
+        run.status = NightlyRun.Status.COMPLETED
+        run.finished_at = now
+    run.save(update_fields=["chunks_total", "status", "finished_at"])
+    return run
+
+
+def chunk_process(run_id: int, number: int) -> int:
+    """Work one chunk if nobody has taken it; returns how many families it judged."""
+    taken = NightlyChunk.objects.filter(
+        run_id=run_id,
+        number=number,
+        status=NightlyChunk.Status.PENDING,
+        run__status=NightlyRun.Status.RUNNING,
+    ).update(
+        status=NightlyChunk.Status.TAKEN,
+        taken_by=f"{socket.gethostname()}:{os.getpid()}",
+        taken_at=timezone.now(),
+    )
+    if not taken:
+        return 0
+    chunk = NightlyChunk.objects.select_related("run").get(run_id=run_id, number=number)
+    try:
+        with transaction.atomic():
+            written, problems = _judge(chunk.run, chunk.family_ids)
+            _chunk_done(chunk, written, problems)
+    except Exception as error:
+        _chunk_failed(chunk, error)
+        raise
+    return len(chunk.family_ids)
+
+
+def _judge(run: NightlyRun, family_ids: list[int]) -> tuple[int, list[str]]:
+    """Judge the families and write the answers that differ; returns (written, problems)."""
+    with connection.cursor() as cursor:
+        # Two workers (a late chunk of an abandoned run and tonight's) never write one family at
+        # once: each holds the families' locks until it commits.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(7307, f::int) FROM unnest(%s::bigint[]) f ORDER BY f",
+            [family_ids],
+        )
+    snapshots = snapshots_for(family_ids, as_of=run.as_of)
+    current = {
+        r.family_id: r
+        for r in FamilyResult.objects.filter(family_id__in=family_ids, is_current=True).only(
+            "id", "family_id", "digest"
+        )
+    }
+    attachment_of = dict(
+        Attachment.objects.filter(family_id__in=list(snapshots))
+        .order_by("family_id", "attached_on", "id")
+        .values_list("family_id", "id")
+    )  # the latest wins, as in the snapshot
+    plans = {
+        v.version: v.plan
+        for v in OutcomesPlanVersion.objects.filter(
+            version__in={s.attachment.plan_version for s in snapshots.values()}
+        )
+    }
+    fresh, replaced, problems = [], [], []
+    for family_id, snapshot in snapshots.items():
+        try:
+            answer = result_to_dict(evaluate(snapshot, plans[snapshot.attachment.plan_version]))
+        except EvaluationError as error:
+            problems.append(f"family {family_id}: {error}")
+            continue
+        digest = result_digest(answer)
+        before = current.get(family_id)
+        if before is not None and before.digest == digest:
+            continue
+        if before is not None:
+            replaced.append(before.pk)
+        fresh.append(_row(run, family_id, attachment_of[family_id], before, digest, answer))
+    if replaced:
+        FamilyResult.objects.filter(pk__in=replaced).update(is_current=False)
+    FamilyResult.objects.bulk_create(fresh, batch_size=500)
+    return len(fresh), problems
+
+
+def result_digest(answer: dict) -> str:
+    """The answer's fingerprint, leaving out only the date it was asked for: the same answer on
+    a later night is not a change."""
+    without_date = {k: v for k, v in answer.items() if k != "as_of"}
+    text = json.dumps(without_date, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _row(run, family_id, attachment_id, before, digest, answer) -> FamilyResult:
+    claim = answer["claim"]
+    applying = [o for o in answer["outcomes"] if o["applies"]]
+    return FamilyResult(
+        family_id=family_id,
+        attachment_id=attachment_id,
+        run=run,
+        previous_id=None if before is None else before.pk,
+        as_of=run.as_of,
+        plan_version=answer["plan_version"],
+        digest=digest,
+        claim_status=claim["status"],
+        claimable_since=claim["since"],
+        claim_route=claim["route"],
+        reasons=[r["code"] for r in claim["reasons"]],
+        problems=list(answer["eligibility"]["problems_evidenced"]),
+        outcomes_sustained=sum(1 for o in applying if o["sustained"]),
+        outcomes_applying=len(applying),
+        result=answer,
+    )
+
+
+def _chunk_done(chunk: NightlyChunk, written: int, problems: list[str]) -> None:
+    NightlyChunk.objects.filter(pk=chunk.pk).update(
+        status=NightlyChunk.Status.DONE,
+        done_at=timezone.now(),
+        written=written,
+        error="\n".join(problems),
+    )
+    NightlyRun.objects.filter(pk=chunk.run_id).update(
+        chunks_done=F("chunks_done") + 1,
+        families_done=F("families_done") + len(chunk.family_ids),
+        results_written=F("results_written") + written,
+        errors=F("errors") + len(problems),
+    )
+    _finish_if_last(chunk.run_id)
+
+
+def _chunk_failed(chunk: NightlyChunk, error: Exception) -> None:
+    message = f"{type(error).__name__}: {error}"
+    NightlyChunk.objects.filter(pk=chunk.pk).update(
+        status=NightlyChunk.Status.FAILED, done_at=timezone.now(), error=message
+    )
+    NightlyRun.objects.filter(pk=chunk.run_id).update(
+        chunks_done=F("chunks_done") + 1, errors=F("errors") + 1, error=message
+    )
+    _finish_if_last(chunk.run_id)
+
+
+def _finish_if_last(run_id: int) -> None:
+    """The worker that finishes the last chunk closes the run; the condition makes it happen
+    once however many workers finish together."""
+    failed = NightlyChunk.objects.filter(run_id=run_id, status=NightlyChunk.Status.FAILED)
+    NightlyRun.objects.filter(
+        pk=run_id, status=NightlyRun.Status.RUNNING, chunks_done__gte=F("chunks_total")
+    ).update(
+        status=NightlyRun.Status.FAILED if failed.exists() else NightlyRun.Status.COMPLETED,
+        finished_at=timezone.now(),
+    )
