@@ -206,6 +206,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
+# The queue tasks go to and workers take from (a second deployment on the same Redis, or a test,
+# uses its own).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
 # One cache for every process (API throttling counts) where Redis is configured.
 if REDIS_URL:
     CACHES = {
