@@ -9,6 +9,7 @@ engine would ignore it anyway. Each family is judged on its latest attachment.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from datetime import date
@@ -191,16 +192,19 @@ def snapshots_for(
                 else None,
             ),
             attachment=Attachment(attached_on, version, agency),
-            family_working=_family_working(json.loads(principles)),
+            family_working=_family_working(principles),
             previous_claims=tuple(claims[family_id]),
             school_terms=terms,
         )
     return snapshots
 
 
-def _family_working(principles: dict) -> FamilyWorking | None:
-    """The principles as checked on the day of attachment; None where they were never recorded
-    (attachments made before the check existed), which the engine reports as not shown."""
-    if not principles:
+@functools.lru_cache(maxsize=64)
+def _family_working(principles: str) -> FamilyWorking | None:
+    """The principles as checked on the day of attachment (as JSON text; a handful of distinct
+    values, so each is read once); None where they were never recorded (attachments made before
+    the check existed), which the engine reports as not shown."""
+    held = json.loads(principles)
+    if not held:
         return None
-    return FamilyWorking(*(bool(principles.get(name)) for name in PRINCIPLES))
+    return FamilyWorking(*(bool(held.get(name)) for name in PRINCIPLES))

@@ -16,7 +16,6 @@ from django.db import connection
 
 from earlyhelp.tests.factories import OrganisationFactory, UserFactory
 from outcomes.engine import evaluate
-from outcomes.engine.jsonio import result_to_dict
 from outcomes.models import FamilyResult, NightlyRun, OutcomesPlanVersion, SchoolTerm
 from outcomes.nightly import nightly_run, result_digest
 from outcomes.services import plan_version_load
@@ -54,7 +53,7 @@ def _expected(ids) -> dict:
     """Each family's answer straight from the engine: what an uninterrupted run stores."""
     plan = OutcomesPlanVersion.objects.get(version=9).plan
     return {
-        family_id: result_digest(result_to_dict(evaluate(snapshot, plan)))
+        family_id: result_digest(evaluate(snapshot, plan))
         for family_id, snapshot in snapshots_for(ids, as_of=AS_OF).items()
     }
 

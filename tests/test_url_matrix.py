@@ -33,7 +33,7 @@ from cases.models import (
 from conftest import ROLES, sign_in
 from earlyhelp.models import Locality, Organisation, Team, User, UserSession
 from earlyhelp.tests.factories import UserFactory
-from outcomes.models import Evidence, OutcomesPlanVersion
+from outcomes.models import Evidence, NightlyRun, OutcomesPlanVersion
 from partners.models import ApiClient, InformationSharingAgreement
 
 ANON = "anonymous"
@@ -116,6 +116,10 @@ EXPECTED = {
     "plan-detail": signed_in_page,
     "plan-copy": answers(anonymous=302, administrator=405, others=403),  # POST only
     "plan-edit": admin_page,
+    # The nightly job's runs: the programme team's work, and administrators'.
+    "nightly-run-list": answers(anonymous=302, programme=200, administrator=200, others=403),
+    "nightly-run-detail": answers(anonymous=302, programme=200, administrator=200, others=403),
+    "nightly-run-start": answers(others=405),  # POST only
     "plan-publish": admin_page,
     # The partner API answers 401 to anyone without a session or a token, and the gate's
     # 404 to a signed-in person without a relation to the family.
@@ -248,6 +252,7 @@ def objects(users):
     taf = TafMember.objects.create(
         episode=episode, user=UserFactory(role="practitioner"), joined_on="2026-09-02"
     )
+    NightlyRun.objects.create(as_of="2026-10-01", trigger="command", started_at=timezone.now())
     # Another family, with requests at the front door: only hub staff may decide them.
     other = Family.objects.create(reference="M0000002", name="Matrix other family")
     other_episode = Episode.objects.create(
@@ -312,6 +317,7 @@ def concrete_path(name, pattern, users):
         "step_down_id": StepDown.objects.get(reason="matrix").pk,
         "tool": "family-star",
         "user_id": users["practitioner"].pk,
+        "run_id": NightlyRun.objects.get(trigger="command").pk,
     }
     if name.startswith("v1:"):
         records["pk"] = records["person_id"] if "person" in name else records["family_id"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 from datetime import date, datetime
-from itertools import count
 
 from django.db import connection
 
@@ -19,7 +18,6 @@ from cases.models import Episode, Family, FamilyMember, Person
 from outcomes.engine.snapshot import FamilySnapshot
 from outcomes.models import Attachment, Evidence, ProblemIdentified
 
-_batch = count(1)
 REASON = {"withdrew_consent": "withdrew_or_disengaged", "disengaged": "withdrew_or_disengaged"}
 
 
@@ -77,11 +75,12 @@ def load_snapshots(
 ) -> list[int]:
     """Each snapshot as a family with its household, episode, attachment, problems identified and
     evidence; returns the family ids in the snapshots' order."""
-    batch = next(_batch)
+    family_ids = iter(reserve_ids(Family, len(snapshots)))
     families, persons, members, episodes, attachments, problems, evidence = ([] for _ in range(7))
     person_of, item_of, corrected_by = {}, {}, {}
     for n, s in enumerate(snapshots):
-        family = Family(reference=f"B{batch:02d}{n:07d}", name=f"Bench family {n}")
+        pk = next(family_ids)
+        family = Family(pk=pk, reference=f"B{pk:09d}", name=f"Bench family {n}")
         families.append(family)
         for m in s.members:
             person = Person(
@@ -90,7 +89,7 @@ def load_snapshots(
             persons.append(person)
             person_of[(n, m.person_id)] = person
             members.append(FamilyMember(family=family, person=person, role=m.role))
-    copy_objects(Family, families)
+    copy_objects(Family, families, ids_reserved=True)
     copy_objects(Person, persons)
     for m in members:
         m.family_id, m.person_id = m.family.pk, m.person.pk
