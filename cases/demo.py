@@ -36,7 +36,13 @@ import pghistory
 from django.db import connection, transaction
 
 from earlyhelp.models import Locality, Organisation
-from outcomes.models import Attachment, AuditSampleItem, ClaimBatch
+from outcomes.models import (
+    Attachment,
+    AuditSampleItem,
+    ClaimBatch,
+    Evidence,
+    ProblemIdentified,
+)
 from partners.models import InformationSharingAgreement
 
 from .demo_casework import FAMILY_SUPPORT, PARTNER_SERVICES, Casework, Staff
@@ -159,6 +165,8 @@ class Rows:
     consents: list = field(default_factory=list)  # (Consent, [organisation ids])
     requests: list = field(default_factory=list)
     attachments: list = field(default_factory=list)
+    evidence: list = field(default_factory=list)  # attached families' (outcomes.demo)
+    problems: list = field(default_factory=list)
     audit_sample: list = field(default_factory=list)
     duplicates: list = field(default_factory=list)  # (original, duplicate) Person pairs
 
@@ -204,6 +212,8 @@ def _insert(rows: Rows) -> Counter:
     )
     SupportRequest.objects.bulk_create(rows.requests, **bulk)
     Attachment.objects.bulk_create(rows.attachments, **bulk)
+    Evidence.objects.bulk_create(rows.evidence, **bulk)
+    ProblemIdentified.objects.bulk_create(rows.problems, **bulk)
     AuditSampleItem.objects.bulk_create(rows.audit_sample, **bulk)
     return Counter(
         families=len(rows.families),
@@ -212,6 +222,7 @@ def _insert(rows: Rows) -> Counter:
         addresses=len(rows.addresses),
         other_names=len(rows.other_names),
         episodes=len(rows.episodes),
+        evidence=len(rows.evidence),
         open_episodes=sum(e.status == Episode.Status.OPEN for e in rows.episodes),
         taf_members=len(rows.taf_members),
         consents=len(rows.consents),

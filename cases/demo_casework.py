@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from earlyhelp import services
 from earlyhelp.models import Locality, Organisation, Role, Team, User
+from outcomes.demo import DemoEvidence
 from outcomes.engine.plan import PRINCIPLES
 from outcomes.models import Attachment, AuditSampleItem, OutcomesPlanVersion
 
@@ -159,6 +160,8 @@ class Casework:
         self.staff = staff
         self.claim_batch_id = claim_batch_id
         self.rows = None  # the batch being built (cases.demo.Rows)
+        # Its own generator, so adding evidence leaves the rest of the demo as it was.
+        self.evidence = DemoEvidence(random.Random(f"evidence-{today}"), today)  # noqa: S311
         closures, weights = zip(*CLOSURE_REASONS, strict=True)
         self.pick_closure = lambda: rng.choices(closures, weights=weights)[0]
 
@@ -280,18 +283,25 @@ class Casework:
         if attach:
             latest = min(self.today, ended or self.today)
             attached_on = min(latest, started + timedelta(days=rng.randint(30, 90)))
-            self.rows.attachments.append(
-                Attachment(
-                    family=house.family,
-                    episode=episode,
-                    attached_on=attached_on,
-                    lead_agency_id=lead.organisation_id,
-                    attached_by_id=self.staff.programme_user_id,
-                    plan_version_id=self.staff.plan_version_id,
-                    # The demo attaches only families whose records hold all four.
-                    principles=dict.fromkeys(PRINCIPLES, True),
-                )
+            attachment = Attachment(
+                family=house.family,
+                episode=episode,
+                attached_on=attached_on,
+                lead_agency_id=lead.organisation_id,
+                attached_by_id=self.staff.programme_user_id,
+                plan_version_id=self.staff.plan_version_id,
+                # The demo attaches only families whose records hold all four.
+                principles=dict.fromkeys(PRINCIPLES, True),
             )
+            self.rows.attachments.append(attachment)
+            evidence, problems = self.evidence.for_attachment(
+                attachment,
+                started=started,
+                parents=[m.person for m in (house.head, house.partner) if m],
+                children=[m.person for m in house.children],
+            )
+            self.rows.evidence += evidence
+            self.rows.problems += problems
         # A request needs the family's consent, so it was given by the day it came in.
         given_on = received - timedelta(days=rng.randint(0, 3))
         self._consent(house, lead, team, given_on, ended, reason, attach)
