@@ -9,6 +9,9 @@ the work. `chunk_process` is what each worker does with one chunk:
 - it builds the chunk's snapshots in a few queries, asks the engine, and compares each answer
   with the family's current result by digest: only a different answer is written, so a re-run
   writes nothing, and "what changed since last night" is exactly what a run wrote;
+- families whose own records are unchanged since the last run (which must have judged every
+  family to the end, as of the same date, by the same plans and school terms) are passed over
+  by fingerprint (`outcomes.fingerprints`), so a re-run after a few changes costs little;
 - it commits the chunk's results and its progress in one transaction: killed part-way, a chunk
   leaves nothing half-written, and the next run (which recomputes every family) completes the
   work and ends with the same results as an uninterrupted run.
@@ -33,6 +36,7 @@ from django.utils import timezone
 from outcomes.engine.evaluate import EvaluationError, evaluate
 from outcomes.engine.jsonio import result_to_dict
 
+from . import fingerprints
 from .models import Attachment, FamilyResult, NightlyChunk, NightlyRun, OutcomesPlanVersion
 from .snapshots import snapshots_for
 
@@ -78,6 +82,20 @@ def nightly_run_start(
     NightlyRun.objects.filter(status=NightlyRun.Status.RUNNING).update(
         status=NightlyRun.Status.ABANDONED, finished_at=now
     )
+    inputs = fingerprints.for_everyone()
+    last = NightlyRun.objects.order_by("-started_at", "-id").first()
+    # The last run's answers stand for families whose records are unchanged only if it judged
+    # every family, to the end, as of the same date, by the same plans and terms. Any other run
+    # since (one killed part-way, one for a single family) might have written other answers.
+    baseline = (
+        last
+        if last is not None
+        and last.status == NightlyRun.Status.COMPLETED
+        and last.only_family_id is None
+        and last.as_of == as_of
+        and last.inputs == inputs
+        else None
+    )
     families = Attachment.objects.filter(attached_on__lte=as_of)
     if family_id is not None:
         families = families.filter(family_id=family_id)
@@ -89,6 +107,8 @@ def nightly_run_start(
         only_family_id=family_id,
         started_at=now,
         families_total=len(ids),
+        inputs=inputs,
+        baseline=baseline,
     )
     chunks = [
         NightlyChunk(run=run, number=n, family_ids=ids[start : start + chunk_size])
@@ -120,16 +140,19 @@ def chunk_process(run_id: int, number: int) -> int:
     chunk = NightlyChunk.objects.select_related("run").get(run_id=run_id, number=number)
     try:
         with transaction.atomic():
-            written, problems = _judge(chunk.run, chunk.family_ids)
-            _chunk_done(chunk, written, problems)
+            written, unchanged, problems, judged = _judge(chunk.run, chunk.family_ids)
+            _chunk_done(chunk, written, unchanged, problems, judged)
     except Exception as error:
         _chunk_failed(chunk, error)
         raise
     return len(chunk.family_ids)
 
 
-def _judge(run: NightlyRun, family_ids: list[int]) -> tuple[int, list[str]]:
-    """Judge the families and write the answers that differ; returns (written, problems)."""
+def _judge(run: NightlyRun, family_ids: list[int]) -> tuple[int, int, list[str], list[str]]:
+    """Judge the families and write the answers that differ.
+
+    Returns (written, unchanged, problems, fingerprints): families whose own records have not
+    changed since the baseline run judged them are passed over, their answer standing."""
     with connection.cursor() as cursor:
         # Two workers (a late chunk of an abandoned run and tonight's) never write one family at
         # once: each holds the families' locks until it commits.
@@ -137,43 +160,48 @@ def _judge(run: NightlyRun, family_ids: list[int]) -> tuple[int, list[str]]:
             "SELECT pg_advisory_xact_lock(7307, f::int) FROM unnest(%s::bigint[]) f ORDER BY f",
             [family_ids],
         )
-    snapshots = snapshots_for(family_ids, as_of=run.as_of)
+    now = fingerprints.for_families(family_ids)
+    before = fingerprints.as_judged(run.baseline_id, family_ids) if run.baseline_id else {}
+    todo = [f for f in family_ids if before.get(f) != now[f]]
+    snapshots = snapshots_for(todo, as_of=run.as_of) if todo else {}
     current = {
         r.family_id: r
-        for r in FamilyResult.objects.filter(family_id__in=family_ids, is_current=True).only(
+        for r in FamilyResult.objects.filter(family_id__in=todo, is_current=True).only(
             "id", "family_id", "digest"
         )
     }
     attachment_of = dict(
-        Attachment.objects.filter(family_id__in=list(snapshots))
+        Attachment.objects.filter(family_id__in=list(snapshots), attached_on__lte=run.as_of)
         .order_by("family_id", "attached_on", "id")
         .values_list("family_id", "id")
-    )  # the latest wins, as in the snapshot
+    )  # the latest by the as-of date wins, as in the snapshot
     plans = {
         v.version: v.plan
         for v in OutcomesPlanVersion.objects.filter(
             version__in={s.attachment.plan_version for s in snapshots.values()}
         )
     }
-    fresh, replaced, problems = [], [], []
+    fresh, replaced, problems, failed = [], [], [], set()
     for family_id, snapshot in snapshots.items():
         try:
             result = evaluate(snapshot, plans[snapshot.attachment.plan_version])
         except EvaluationError as error:
             problems.append(f"family {family_id}: {error}")
+            failed.add(family_id)
             continue
         digest = result_digest(result)
-        before = current.get(family_id)
-        if before is not None and before.digest == digest:
+        earlier = current.get(family_id)
+        if earlier is not None and earlier.digest == digest:
             continue  # the same answer: nothing to write
-        if before is not None:
-            replaced.append(before.pk)
+        if earlier is not None:
+            replaced.append(earlier.pk)
         answer = result_to_dict(result)
-        fresh.append(_row(run, family_id, attachment_of[family_id], before, digest, answer))
+        fresh.append(_row(run, family_id, attachment_of[family_id], earlier, digest, answer))
     if replaced:
         FamilyResult.objects.filter(pk__in=replaced).update(is_current=False)
     FamilyResult.objects.bulk_create(fresh, batch_size=500)
-    return len(fresh), problems
+    judged = ["" if f in failed else now[f] for f in family_ids]
+    return len(fresh), len(family_ids) - len(todo), problems, judged
 
 
 def result_digest(result) -> str:
@@ -206,16 +234,18 @@ def _row(run, family_id, attachment_id, before, digest, answer) -> FamilyResult:
     )
 
 
-def _chunk_done(chunk: NightlyChunk, written: int, problems: list[str]) -> None:
+def _chunk_done(chunk, written: int, unchanged: int, problems: list, judged: list) -> None:
     NightlyChunk.objects.filter(pk=chunk.pk).update(
         status=NightlyChunk.Status.DONE,
         done_at=timezone.now(),
         written=written,
+        fingerprints=judged,
         error="\n".join(problems),
     )
     NightlyRun.objects.filter(pk=chunk.run_id).update(
         chunks_done=F("chunks_done") + 1,
         families_done=F("families_done") + len(chunk.family_ids),
+        families_unchanged=F("families_unchanged") + unchanged,
         results_written=F("results_written") + written,
         errors=F("errors") + len(problems),
     )

@@ -41,6 +41,15 @@ class NightlyRun(models.Model):
     families_total = models.PositiveIntegerField(default=0)
     families_done = models.PositiveIntegerField(default=0)
     results_written = models.PositiveIntegerField(default=0)
+    # Families passed over because nothing they are judged on changed since `baseline`.
+    families_unchanged = models.PositiveIntegerField(default=0)
+    # A fingerprint of what every family is judged by (plan versions, school terms), and the
+    # run whose answers still stand for families whose own records are unchanged: the last run
+    # before this one, if it completed for every family with the same date and fingerprint.
+    inputs = models.CharField(max_length=32, blank=True)
+    baseline = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     errors = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
 
@@ -70,6 +79,9 @@ class NightlyChunk(models.Model):
     run = models.ForeignKey(NightlyRun, on_delete=models.CASCADE, related_name="chunks")
     number = models.PositiveIntegerField()
     family_ids = ArrayField(models.BigIntegerField())
+    # A fingerprint of each family's own records as judged (aligned with family_ids; empty for a
+    # family the engine could not judge), for the next run to pass unchanged families over.
+    fingerprints = ArrayField(models.CharField(max_length=32), default=list, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     taken_by = models.CharField(max_length=200, blank=True)
     taken_at = models.DateTimeField(null=True, blank=True)

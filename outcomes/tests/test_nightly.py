@@ -276,3 +276,82 @@ def test_the_command_refuses_bad_arguments(programme, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("run_nightly", *args, stdout=StringIO(), stderr=StringIO())
     assert not NightlyRun.objects.exists()
+
+
+def _judged(monkeypatch):
+    """The families each chunk builds snapshots for."""
+    seen = []
+    real = nightly.snapshots_for
+
+    def spy(ids, **kw):
+        seen.extend(ids)
+        return real(ids, **kw)
+
+    monkeypatch.setattr(nightly, "snapshots_for", spy)
+    return seen
+
+
+@pytest.fixture
+def committed(transactional_db):
+    """Each change in its own transaction, as in service: row versions (xmin) are per
+    transaction, so a change made inside a test's one transaction would not show."""
+    import json
+
+    from django.conf import settings
+
+    from outcomes.models import SchoolTerm
+    from outcomes.services import plan_version_load
+
+    plans = settings.BASE_DIR / "outcomes" / "plans"
+    plan_version_load(plans / "fop_v9.json")
+    if not SchoolTerm.objects.exists():
+        for t in json.loads((plans / "school_terms.json").read_text())["terms"]:
+            SchoolTerm.objects.create(**t)
+    return UserFactory(username="prog", role="programme")
+
+
+def test_a_rerun_passes_over_families_whose_records_did_not_change(committed, monkeypatch):
+    a, b = _two_families(committed)
+    first = nightly.nightly_run(as_of=AS_OF)
+    seen = _judged(monkeypatch)
+    again = nightly.nightly_run(as_of=AS_OF)
+    assert (again.baseline_id, again.families_unchanged, again.families_done) == (first.pk, 2, 2)
+    assert seen == []
+    # A correction to one person's date of birth is a change to that family's records only.
+    person = next(iter(b.person.values()))
+    person.date_of_birth = person.date_of_birth.replace(day=2)
+    person.save()
+    third = nightly.nightly_run(as_of=AS_OF)
+    assert seen == [b.family.pk] and third.families_unchanged == 1
+
+
+@pytest.mark.parametrize("between", ["other date", "one family", "killed", "new term"])
+def test_no_family_is_passed_over_after_a_run_that_did_not_judge_everyone_alike(
+    programme, monkeypatch, between
+):
+    a, b = _two_families(programme)
+    nightly.nightly_run(as_of=AS_OF)
+    if between == "other date":
+        nightly.nightly_run(as_of=date(2019, 9, 1))
+    elif between == "one family":
+        nightly.nightly_run(as_of=date(2019, 9, 1), family_id=a.family.pk)
+    elif between == "killed":
+        nightly.nightly_run_start(as_of=AS_OF, trigger="command", chunk_size=1)
+    else:
+        from outcomes.models import SchoolTerm
+
+        SchoolTerm.objects.create(
+            academic_year=2035,
+            name="autumn",
+            starts_on=date(2035, 9, 3),
+            ends_on=date(2035, 12, 20),
+        )
+    seen = _judged(monkeypatch)
+    run = nightly.nightly_run(as_of=AS_OF)
+    assert run.baseline_id is None and run.families_unchanged == 0
+    assert sorted(seen) == sorted([a.family.pk, b.family.pk])
+    # and the answers are as of the date asked for again
+    assert set(FamilyResult.objects.filter(is_current=True).values_list("as_of", flat=True)) <= {
+        AS_OF,
+        date(2019, 9, 1),
+    }
