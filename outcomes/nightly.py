@@ -23,6 +23,8 @@ under, the school terms and the as-of date; evidence recorded after the as-of da
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import os
 import socket
 from collections.abc import Callable
@@ -199,7 +201,7 @@ def _judge(run: NightlyRun, family_ids: list[int]) -> tuple[int, int, list[str],
         fresh.append(_row(run, family_id, attachment_of[family_id], earlier, digest, answer))
     if replaced:
         FamilyResult.objects.filter(pk__in=replaced).update(is_current=False)
-    FamilyResult.objects.bulk_create(fresh, batch_size=500)
+    _insert(fresh)
     judged = ["" if f in failed else now[f] for f in family_ids]
     return len(fresh), len(family_ids) - len(todo), problems, judged
 
@@ -212,25 +214,67 @@ def result_digest(result) -> str:
     return hashlib.sha256(repr(result._replace(as_of=None)).encode()).hexdigest()
 
 
-def _row(run, family_id, attachment_id, before, digest, answer) -> FamilyResult:
+def _row(run, family_id, attachment_id, before, digest, answer) -> tuple:
+    """One new result, as the columns `_insert` writes."""
     claim = answer["claim"]
     applying = [o for o in answer["outcomes"] if o["applies"]]
-    return FamilyResult(
-        family_id=family_id,
-        attachment_id=attachment_id,
-        run=run,
-        previous_id=None if before is None else before.pk,
-        as_of=run.as_of,
-        plan_version=answer["plan_version"],
-        digest=digest,
-        claim_status=claim["status"],
-        claimable_since=claim["since"],
-        claim_route=claim["route"],
-        reasons=[r["code"] for r in claim["reasons"]],
-        problems=list(answer["eligibility"]["problems_evidenced"]),
-        outcomes_sustained=sum(1 for o in applying if o["sustained"]),
-        outcomes_applying=len(applying),
-        result=answer,
+    return (
+        family_id,
+        attachment_id,
+        run.pk,
+        None if before is None else before.pk,
+        True,
+        run.as_of,
+        answer["plan_version"],
+        digest,
+        claim["status"],
+        claim["since"],
+        claim["route"],
+        [r["code"] for r in claim["reasons"]],
+        list(answer["eligibility"]["problems_evidenced"]),
+        sum(1 for o in applying if o["sustained"]),
+        len(applying),
+        json.dumps(answer, separators=(",", ":")),
+        timezone.now(),
+    )
+
+
+_COLUMNS = (
+    "family_id, attachment_id, run_id, previous_id, is_current, as_of, plan_version, digest,"
+    " claim_status, claimable_since, claim_route, reasons, problems, outcomes_sustained,"
+    " outcomes_applying, result, written_at"
+)
+
+
+def _insert(rows: list[tuple]) -> None:
+    """New results by COPY: the answers are tens of megabytes a chunk on a first run, and COPY
+    takes them as they are, without an INSERT's parameters to quote (`FamilyResult`'s columns)."""
+    if not rows:
+        return
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(copy_text(v) for v in row))
+        buffer.write("\n")
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY outcomes_familyresult ({_COLUMNS}) FROM STDIN", buffer)
+
+
+def copy_text(value) -> str:
+    """A value as a field of COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, dict):
+        value = json.dumps(value, default=str)
+    elif isinstance(value, list | tuple):
+        value = "{" + ",".join(f'"{v}"' for v in value) + "}"
+    elif not isinstance(value, str):
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    # COPY's text format: a backslash, tab, newline or carriage return is escaped.
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     )
 
 

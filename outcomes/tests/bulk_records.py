@@ -9,14 +9,13 @@ so rows can point at each other before any is written; defaults and `auto_now_ad
 from __future__ import annotations
 
 import io
-import json
-from datetime import date, datetime
 
 from django.db import connection
 
 from cases.models import Episode, Family, FamilyMember, Person
 from outcomes.engine.snapshot import FamilySnapshot
 from outcomes.models import Attachment, Evidence, ProblemIdentified
+from outcomes.nightly import copy_text
 
 REASON = {"withdrew_consent": "withdrew_or_disengaged", "disengaged": "withdrew_or_disengaged"}
 
@@ -33,26 +32,6 @@ def reserve_ids(model, n: int) -> range:
     return range(last - n + 1, last + 1)
 
 
-def _text(value) -> str:
-    if value is None:
-        return r"\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        value = json.dumps(value, default=str)
-    elif isinstance(value, list | tuple):
-        value = "{" + ",".join(str(v) for v in value) + "}"
-    return (
-        str(value)
-        .replace("\\", "\\\\")
-        .replace("\t", "\\t")
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-    )
-
-
 def copy_objects(model, objects: list, *, ids_reserved: bool = False) -> None:
     if not objects:
         return
@@ -63,7 +42,7 @@ def copy_objects(model, objects: list, *, ids_reserved: bool = False) -> None:
     buffer = io.StringIO()
     for obj in objects:
         # pre_save fills auto_now(_add) as save() would, and gives every other field's value.
-        buffer.write("\t".join(_text(f.pre_save(obj, add=True)) for f in fields) + "\n")
+        buffer.write("\t".join(copy_text(f.pre_save(obj, add=True)) for f in fields) + "\n")
     buffer.seek(0)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
