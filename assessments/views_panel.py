@@ -77,8 +77,11 @@ def employment_panel_decide(request, referral_id):
             referral.refresh_from_db()
             status = 409
         except ValidationError as error:
-            for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
-                form.add_error(field if field in form.fields else None, errors)
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
         else:
             messages.success(
                 request, f"{referral.person}'s referral: {decided.decision_label.lower()}."

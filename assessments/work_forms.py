@@ -81,7 +81,10 @@ class WorkConversationForm(GovukMessagesMixin, forms.Form):
         self.people = {str(m.person_id): m.person for m in members if adult_on(m.person, today)}
         self.fields["person"].choices = [(pk, p.full_name) for pk, p in self.people.items()]
         self.fields["person"].help_text = "Adults (18 or over) in the family."
-        self.fields["person"].error_messages["required"] = "Select who the conversation is with"
+        self.fields["person"].error_messages.update(
+            required="Select who the conversation is with",
+            invalid_choice="Select who the conversation is with from the list",
+        )
         self.fields["held_on"].error_messages["invalid"] = (
             "Date of the conversation must be a real date"
         )
