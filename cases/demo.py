@@ -35,7 +35,9 @@ from datetime import date
 import pghistory
 from django.db import connection, transaction
 
-from earlyhelp.models import Locality, Organisation
+from assessments.demo_work import WorkConversations
+from assessments.models import WorkConversation
+from earlyhelp.models import Locality, Organisation, User
 from outcomes.models import Attachment, AuditSampleItem, ClaimBatch
 from partners.models import InformationSharingAgreement
 
@@ -124,7 +126,9 @@ def seed_families(
         claim_batch, _ = ClaimBatch.objects.get_or_create(name=f"Claims {today:%B %Y}")
         _sharing_agreements()
         maker = HouseholdMaker(rng, today, localities)
-        casework = Casework(rng, today, staff, claim_batch.pk)
+        hub = User.objects.filter(username="hub").values_list("pk", flat=True).first()
+        work = WorkConversations(seed, today, hub)
+        casework = Casework(rng, today, staff, claim_batch.pk, work=work)
         first = _next_reference_number()
         for start in range(0, families, HOUSEHOLDS_PER_BATCH):
             rows = Rows()
@@ -160,6 +164,7 @@ class Rows:
     requests: list = field(default_factory=list)
     attachments: list = field(default_factory=list)
     audit_sample: list = field(default_factory=list)
+    work_conversations: list = field(default_factory=list)
     duplicates: list = field(default_factory=list)  # (original, duplicate) Person pairs
 
 
@@ -205,6 +210,7 @@ def _insert(rows: Rows) -> Counter:
     SupportRequest.objects.bulk_create(rows.requests, **bulk)
     Attachment.objects.bulk_create(rows.attachments, **bulk)
     AuditSampleItem.objects.bulk_create(rows.audit_sample, **bulk)
+    WorkConversation.objects.bulk_create(rows.work_conversations, **bulk)
     return Counter(
         families=len(rows.families),
         persons=len(rows.persons),
@@ -221,5 +227,6 @@ def _insert(rows: Rows) -> Counter:
         ),
         attachments=len(rows.attachments),
         audit_sample=len(rows.audit_sample),
+        work_conversations=len(rows.work_conversations),
         duplicates=len(rows.duplicates),
     )
