@@ -26,7 +26,7 @@ from earlyhelp.roles import role_required
 from . import selectors, work_services
 from .dashboards import employment_panel
 from .models import WorkConversation
-from .views_work import _answers
+from .views_work import answers_of
 from .work_forms import PanelDecisionForm
 
 DASHBOARD_ROLES = {Role.MANAGER, Role.PROGRAMME, Role.HUB}
@@ -95,7 +95,7 @@ def employment_panel_decide(request, referral_id):
         {
             "family": family,
             "referral": referral,
-            "answers": _answers(referral),
+            "answers": answers_of(referral),
             "form": form,
         },
         status=status,

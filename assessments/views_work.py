@@ -65,7 +65,7 @@ def work_conversation(request, family_id, conversation_id):
         return render(
             request,
             "assessments/work_conversation.html",
-            {"family": family, "conversation": conversation, "answers": _answers(conversation)},
+            {"family": family, "conversation": conversation, "answers": answers_of(conversation)},
         )
     return _edit(request, family, episode, conversation)
 
@@ -105,7 +105,7 @@ def _edit(request, family, episode, conversation):
     )
 
 
-def _answers(conversation) -> list[tuple[str, str]]:
+def answers_of(conversation) -> list[tuple[str, str]]:
     """The conversation as read: each question with its answer in words."""
 
     def labels(choices, values):
