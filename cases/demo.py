@@ -35,7 +35,9 @@ from datetime import date
 import pghistory
 from django.db import connection, transaction
 
-from earlyhelp.models import Locality, Organisation
+from assessments.demo_work import WorkConversations
+from assessments.models import WorkConversation
+from earlyhelp.models import Locality, Organisation, User
 from outcomes.models import (
     Attachment,
     AuditSampleItem,
@@ -130,7 +132,9 @@ def seed_families(
         claim_batch, _ = ClaimBatch.objects.get_or_create(name=f"Claims {today:%B %Y}")
         _sharing_agreements()
         maker = HouseholdMaker(rng, today, localities)
-        casework = Casework(rng, today, staff, claim_batch.pk)
+        hub = User.objects.filter(username="hub").values_list("pk", flat=True).first()
+        work = WorkConversations(seed, today, hub)
+        casework = Casework(rng, today, staff, claim_batch.pk, work=work)
         first = _next_reference_number()
         for start in range(0, families, HOUSEHOLDS_PER_BATCH):
             rows = Rows()
@@ -168,6 +172,7 @@ class Rows:
     evidence: list = field(default_factory=list)  # attached families' (outcomes.demo)
     problems: list = field(default_factory=list)
     audit_sample: list = field(default_factory=list)
+    work_conversations: list = field(default_factory=list)
     duplicates: list = field(default_factory=list)  # (original, duplicate) Person pairs
 
 
@@ -215,6 +220,7 @@ def _insert(rows: Rows) -> Counter:
     Evidence.objects.bulk_create(rows.evidence, **bulk)
     ProblemIdentified.objects.bulk_create(rows.problems, **bulk)
     AuditSampleItem.objects.bulk_create(rows.audit_sample, **bulk)
+    WorkConversation.objects.bulk_create(rows.work_conversations, **bulk)
     return Counter(
         families=len(rows.families),
         persons=len(rows.persons),
@@ -232,5 +238,6 @@ def _insert(rows: Rows) -> Counter:
         ),
         attachments=len(rows.attachments),
         audit_sample=len(rows.audit_sample),
+        work_conversations=len(rows.work_conversations),
         duplicates=len(rows.duplicates),
     )

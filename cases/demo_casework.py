@@ -154,11 +154,14 @@ class _StaffMaker:
 
 
 class Casework:
-    def __init__(self, rng: random.Random, today: date, staff: Staff, claim_batch_id: int):
+    def __init__(
+        self, rng: random.Random, today: date, staff: Staff, claim_batch_id: int, *, work=None
+    ):
         self.rng = rng
         self.today = today
         self.staff = staff
         self.claim_batch_id = claim_batch_id
+        self.work = work  # assessments.demo_work.WorkConversations, or None for none
         self.rows = None  # the batch being built (cases.demo.Rows)
         # Its own generator, so adding evidence leaves the rest of the demo as it was.
         self.evidence = DemoEvidence(random.Random(f"evidence-{today}"), today)  # noqa: S311
@@ -187,7 +190,9 @@ class Casework:
         attached = False
         if showcase == "lead":
             started = self.today - timedelta(days=120)
-            self._episode(house, needs, self.staff.practitioner, started, None, attach=True)
+            self._episode(
+                house, needs, self.staff.practitioner, started, None, attach=True, showcase=True
+            )
             attached, cursor = True, started
         elif showcase is None and rng.random() < OPEN_SHARE:
             started = self.today - timedelta(days=rng.randint(7, 330))
@@ -253,7 +258,9 @@ class Casework:
         )
         return rng.choice(staff.partners[service])
 
-    def _episode(self, house, needs, lead: Staffer, started, ended, *, attach=False) -> bool:
+    def _episode(
+        self, house, needs, lead: Staffer, started, ended, *, attach=False, showcase=False
+    ) -> bool:
         """One episode with its request, team and consent; True if attached to the programme."""
         rng = self.rng
         is_open = ended is None
@@ -270,6 +277,13 @@ class Casework:
         self.rows.episodes.append(episode)
         if is_open:
             self.staff.caseload[lead.user_id] = self.staff.caseload.get(lead.user_id, 0) + 1
+            if self.work is not None:
+                persons = [m.person for m in house.current()]
+                conversation = self.work.for_episode(
+                    episode, persons, lead.user_id, showcase=showcase
+                )
+                if conversation is not None:
+                    self.rows.work_conversations.append(conversation)
 
         received = started - timedelta(days=rng.randint(5, 35))
         status = SupportRequest.Status.ALLOCATED if is_open else SupportRequest.Status.CLOSED

@@ -60,6 +60,7 @@ class Relation(StrEnum):
     AGENCY_CASEWORK = "agency consent covering casework"
     AGENCY_EVIDENCE = "agency consent covering evidence"
     HUB = "request in the hub's queue"
+    EMPLOYMENT_PANEL = "referral before the employment triage panel"
     STEP_UP_AT_FRONT_DOOR = "step-up request at the front door"
     STEP_DOWN_AT_FRONT_DOOR = "step-down request at the front door"
     SOCIAL_CARE = "holds the family in social care after a step-up"
@@ -98,6 +99,9 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     Relation.AGENCY_EVIDENCE: frozenset({A.VIEW_EVIDENCE, A.ADD_EVIDENCE}),
     # "read the request and linked records, triage, allocate"
     Relation.HUB: frozenset({A.VIEW, A.VIEW_CASEWORK, A.EDIT, A.TRIAGE, A.ALLOCATE}),
+    # The weekly employment triage panel: a completed work conversation is a referral it
+    # allocates to a provider (DOMAIN §7). It reads the referral; it changes nothing else.
+    Relation.EMPLOYMENT_PANEL: frozenset({A.VIEW, A.ALLOCATE}),
     # "a step-up request goes to the front door, where hub staff … record the decision";
     # "step-down requests from social care go through the same triage" (§4 steps 2, 8).
     Relation.STEP_UP_AT_FRONT_DOOR: frozenset({A.VIEW, A.VIEW_CASEWORK, A.TRIAGE}),
@@ -130,7 +134,12 @@ ROLE_RELATIONS: dict[str, tuple[Relation, ...]] = {
         Relation.AGENCY_EVIDENCE,
         Relation.SOCIAL_CARE,
     ),
-    Role.HUB: (Relation.HUB, Relation.STEP_UP_AT_FRONT_DOOR, Relation.STEP_DOWN_AT_FRONT_DOOR),
+    Role.HUB: (
+        Relation.HUB,
+        Relation.STEP_UP_AT_FRONT_DOOR,
+        Relation.STEP_DOWN_AT_FRONT_DOOR,
+        Relation.EMPLOYMENT_PANEL,
+    ),
     Role.MANAGER: (Relation.MANAGER,),
     Role.PROGRAMME: (Relation.PROGRAMME,),
     Role.AUDITOR: (Relation.AUDITOR,),
@@ -217,6 +226,18 @@ def _relation_subqueries(user) -> dict[Relation, Exists]:
         found[Relation.HUB] = Exists(
             SupportRequest.objects.filter(family=family).filter(
                 Q(status__in=SupportRequest.WAITING) | Q(triaged_at__gte=since)
+            )
+        )
+    if Relation.EMPLOYMENT_PANEL in wanted:
+        from assessments.models import WorkConversation
+
+        # Like a request: awaiting the panel, or decided there in the last N days.
+        found[Relation.EMPLOYMENT_PANEL] = Exists(
+            WorkConversation.objects.filter(
+                episode__family=family, status=WorkConversation.Status.COMPLETED
+            ).filter(
+                Q(decided_at__isnull=True)
+                | Q(decided_at__gte=now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS))
             )
         )
     # Like a request: waiting at the front door, or decided there in the last N days.

@@ -34,6 +34,12 @@ NAV_ITEMS = [
     NavItem("Caseload dashboard", "dashboard-caseload", frozenset({Role.MANAGER})),
     NavItem("Break-glass access", "break-glass", frozenset({Role.ADMINISTRATOR, Role.MANAGER})),
     NavItem("Step-up and step-down", "step-request-list", frozenset({Role.HUB})),
+    NavItem("Employment triage panel", "employment-panel", frozenset({Role.HUB})),
+    NavItem(
+        "Employment panel figures",
+        "dashboard-employment-panel",
+        frozenset({Role.MANAGER, Role.PROGRAMME}),
+    ),
     NavItem("Notifications", "notification-list", ALL_ROLES),
     NavItem("Your account", "account", ALL_ROLES),
 ]

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from assessments.models import WorkConversation
 from cases.models import (
     Episode,
     Family,
@@ -177,6 +178,16 @@ EXPECTED = {
     "step-down-decision": answers(anonymous=302, hub=200, others=404),
     "step-request-list": answers(anonymous=302, hub=200, others=403),
     "lead-change": answers(anonymous=302, practitioner=403, others=404),
+    # Work readiness conversations (issue 10): recorded by the family's team, like case notes.
+    "work-conversation-add": lead_only,
+    "work-conversation": lead_only,
+    # The employment triage panel is the hub's; the matrix's referral is of the family the
+    # front door holds, which only the hub can see.
+    "employment-panel": answers(anonymous=302, hub=200, others=403),
+    "employment-panel-decide": answers(anonymous=302, hub=200, others=404),
+    "dashboard-employment-panel": answers(
+        anonymous=302, hub=200, manager=200, programme=200, others=403
+    ),
     "notification-list": signed_in_page,
     "notifications-read": answers(anonymous=302, others=405),  # POST only
     # Records that are written by the system only: nobody adds them by hand.
@@ -253,6 +264,7 @@ def objects(users):
         episode=episode, user=UserFactory(role="practitioner"), joined_on="2026-09-02"
     )
     NightlyRun.objects.create(as_of="2026-10-01", trigger="command", started_at=timezone.now())
+    now = timezone.now()
     # Another family, with requests at the front door: only hub staff may decide them.
     other = Family.objects.create(reference="M0000002", name="Matrix other family")
     other_episode = Episode.objects.create(
@@ -264,12 +276,28 @@ def objects(users):
     step_down = StepDown.objects.create(
         family=other, reason="matrix", handover="matrix", requested_by=users["hub"]
     )
+    # A draft work conversation of the lead's family, and a completed one (a referral
+    # awaiting the employment triage panel) of the family at the front door.
+    for episode_of, status in [(episode, "draft"), (other_episode, "completed")]:
+        adult = Person.objects.create(
+            first_name="Adult", last_name=status, date_of_birth="1985-01-02"
+        )
+        FamilyMember.objects.create(family=episode_of.family, person=adult, role="parent_carer")
+        WorkConversation.objects.create(
+            episode=episode_of,
+            person=adult,
+            held_on="2026-09-10",
+            status=status,
+            agrees_to_referral=status == "completed",
+            completed_at=now if status == "completed" else None,
+            created_by=users["practitioner"],
+            updated_by=users["practitioner"],
+        )
     version_9 = OutcomesPlanVersion.objects.get(version=9)
     OutcomesPlanVersion.objects.create(
         version=10, title="Draft", definition={**version_9.definition, "version": 10}
     )
     # A request the hub triaged P3a, waiting for allocation, for a family of its own.
-    now = timezone.now()
     waiting = SupportRequest.objects.create(
         family=Family.objects.create(reference="M0000003", name="Matrix request family"),
         received_at=now - timedelta(days=2),
@@ -316,6 +344,8 @@ def concrete_path(name, pattern, users):
         "step_up_id": StepUp.objects.get(reason="matrix").pk,
         "step_down_id": StepDown.objects.get(reason="matrix").pk,
         "tool": "family-star",
+        "conversation_id": WorkConversation.objects.get(status="draft").pk,
+        "referral_id": WorkConversation.objects.get(status="completed").pk,
         "user_id": users["practitioner"].pk,
         "run_id": NightlyRun.objects.get(trigger="command").pk,
     }
