@@ -65,9 +65,41 @@ def record(
     listed_person_ids: list[int] | None = None,
     detail: str = "",
 ) -> AuditEntry:
+    entry = _entry(
+        user,
+        action=action,
+        outcome=outcome,
+        family_id=family_id,
+        person_id=person_id,
+        listed_family_ids=listed_family_ids,
+        listed_person_ids=listed_person_ids,
+        detail=detail,
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def record_many(user, *, action: str, outcome: str, records: list[dict]) -> list[AuditEntry]:
+    """One entry per record (`family_id`, `person_id`, `detail`), written in bulk: a file of
+    10,000 evidence rows leaves 10,000 entries, in a handful of INSERTs."""
+    entries = [_entry(user, action=action, outcome=outcome, **record) for record in records]
+    return AuditEntry.objects.bulk_create(entries, batch_size=2000)
+
+
+def _entry(
+    user,
+    *,
+    action: str,
+    outcome: str,
+    family_id: int | None = None,
+    person_id: int | None = None,
+    listed_family_ids: list[int] | None = None,
+    listed_person_ids: list[int] | None = None,
+    detail: str = "",
+) -> AuditEntry:
     origin = current_origin()
     signed_in = user is not None and getattr(user, "is_authenticated", False)
-    return AuditEntry.objects.create(
+    return AuditEntry(
         user=user if signed_in else None,
         api_client_id=origin.api_client_id,
         role=getattr(user, "role", "") if signed_in else "",
