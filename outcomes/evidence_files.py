@@ -98,7 +98,7 @@ def _layout(format: str) -> str:
 
 
 def _csv_rows(text: str, required) -> list:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, [])
         headings = [h.strip() for h in header]

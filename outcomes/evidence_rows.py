@@ -111,7 +111,9 @@ def read_rows(
         if family is None:
             problem("family", f"no family {raw.get('family')!r} that you may add evidence to")
         person_id = None
-        if raw.get("person") not in (None, ""):
+        # A person is judged against the family the row names: with no such family, the
+        # family's problem is the whole story.
+        if family is not None and raw.get("person") not in (None, ""):
             person_id = lookups.member(family, raw.get("person"))
             if person_id is None:
                 problem("person", f"{raw.get('person')!r} is not a member of this family")
@@ -147,7 +149,7 @@ def read_rows(
         elif require_external_id and not external_id:
             problem("external_id", "give each row its own id, so that a resent file adds nothing")
         supersedes_id = None
-        if raw.get("supersedes") not in (None, ""):
+        if family is not None and raw.get("supersedes") not in (None, ""):
             supersedes_id, message = lookups.correctable(raw.get("supersedes"), family)
             if message:
                 problem("supersedes", message)

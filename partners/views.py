@@ -23,8 +23,9 @@ PROBLEMS_PER_PAGE = 100
 
 @uploaders
 def evidence_file_upload(request):
-    form = EvidenceFileForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = EvidenceFileForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             record = evidence_file_import(name=upload.name, data=upload.read(), by=request.user)
