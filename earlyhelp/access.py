@@ -114,8 +114,12 @@ GRANTS: dict[Relation, frozenset[Action]] = {
         {A.VIEW, A.VIEW_CASEWORK, A.VIEW_EVIDENCE, A.SIGN_OFF, A.REASSIGN, A.SEE_AUDIT}
     ),
     # "read the family summary, evidence, outcomes and claims, not case notes or
-    # the EHA narrative; attach; build claim batches"
-    Relation.PROGRAMME: frozenset({A.VIEW, A.VIEW_EVIDENCE, A.ATTACH, A.BUILD_CLAIM}),
+    # the EHA narrative; attach; build claim batches" — and bring in the evidence the
+    # claims rest on: the programme team uploads partners' evidence files (issue 10),
+    # for attached families only.
+    Relation.PROGRAMME: frozenset(
+        {A.VIEW, A.VIEW_EVIDENCE, A.ADD_EVIDENCE, A.ATTACH, A.BUILD_CLAIM}
+    ),
     # "read their evidence packs; record a verdict"
     Relation.AUDITOR: frozenset({A.VIEW, A.VIEW_EVIDENCE, A.RECORD_VERDICT}),
     Relation.BREAK_GLASS: frozenset({A.VIEW, A.VIEW_CASEWORK, A.VIEW_EVIDENCE, A.SEE_AUDIT}),
@@ -153,6 +157,15 @@ ROLE_WIDE: dict[str, frozenset[Action]] = {
     Role.ADMINISTRATOR: frozenset({A.SEE_AUDIT, A.MERGE}),
     Role.HUB: frozenset({A.MERGE}),
 }
+
+
+def roles_that_may(action: Action) -> frozenset[str]:
+    """The roles with some relation that grants `action` (who a page for it is open to)."""
+    return frozenset(
+        role
+        for role, relations in ROLE_RELATIONS.items()
+        if any(action in GRANTS[relation] for relation in relations)
+    ) | frozenset(role for role, actions in ROLE_WIDE.items() if action in actions)
 
 
 def _relation_subqueries(user) -> dict[Relation, Exists]:

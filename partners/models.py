@@ -74,3 +74,32 @@ class InformationSharingAgreement(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class EvidenceFile(models.Model):
+    """An evidence file uploaded in the page, and what became of its rows (issue 10).
+
+    The file itself is not kept (it holds personal data, and its good rows are now
+    evidence); its report is, so the uploader can come back to it and download the
+    rejected rows. It is written in the same transaction as the evidence it added.
+    """
+
+    uploaded_by = models.ForeignKey(
+        "earlyhelp.User", on_delete=models.PROTECT, related_name="evidence_files"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(max_length=255)
+    format = models.CharField(max_length=4, choices=[("csv", "CSV"), ("json", "JSON")])
+    size = models.PositiveIntegerField(help_text="Bytes")
+    rows = models.PositiveIntegerField()
+    created = models.PositiveIntegerField(help_text="Rows saved as new evidence")
+    unchanged = models.PositiveIntegerField(help_text="Rows already recorded: skipped as resends")
+    rejected = models.PositiveIntegerField(help_text="Rows refused, each with its problems")
+    # Every problem, in row order: [row, field, message].
+    problems = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.uploaded_at:%Y-%m-%d %H:%M})"

@@ -35,7 +35,7 @@ from conftest import ROLES, sign_in
 from earlyhelp.models import Locality, Organisation, Team, User, UserSession
 from earlyhelp.tests.factories import UserFactory
 from outcomes.models import Evidence, NightlyRun, OutcomesPlanVersion
-from partners.models import ApiClient, InformationSharingAgreement
+from partners.models import ApiClient, EvidenceFile, InformationSharingAgreement
 
 ANON = "anonymous"
 EVERYONE = [ANON, *ROLES]
@@ -112,6 +112,11 @@ EXPECTED = {
     "evidence-add": lead_only,
     "evidence-add-kind": lead_only,
     "evidence-correct": lead_only,
+    # Evidence files: for the roles the gate lets add evidence; a report is its uploader's
+    # alone (the matrix's file is the practitioner's, so the programme team gets 404).
+    "evidence-file-upload": answers(anonymous=302, practitioner=200, programme=200, others=403),
+    "evidence-file-report": answers(anonymous=302, practitioner=200, programme=404, others=403),
+    "evidence-file-problems": answers(anonymous=302, practitioner=200, programme=404, others=403),
     # The plan is public within the service; only administrators change it.
     "plan-list": signed_in_page,
     "plan-detail": signed_in_page,
@@ -293,6 +298,17 @@ def objects(users):
             created_by=users["practitioner"],
             updated_by=users["practitioner"],
         )
+    EvidenceFile.objects.create(
+        uploaded_by=users["practitioner"],
+        name="matrix.csv",
+        format="csv",
+        size=100,
+        rows=2,
+        created=1,
+        unchanged=0,
+        rejected=1,
+        problems=[[3, "kind", "unknown evidence kind 'x'"]],
+    )
     version_9 = OutcomesPlanVersion.objects.get(version=9)
     OutcomesPlanVersion.objects.create(
         version=10, title="Draft", definition={**version_9.definition, "version": 10}
@@ -348,6 +364,7 @@ def concrete_path(name, pattern, users):
         "referral_id": WorkConversation.objects.get(status="completed").pk,
         "user_id": users["practitioner"].pk,
         "run_id": NightlyRun.objects.get(trigger="command").pk,
+        "file_id": EvidenceFile.objects.get(name="matrix.csv").pk,
     }
     if name.startswith("v1:"):
         records["pk"] = records["person_id"] if "person" in name else records["family_id"]

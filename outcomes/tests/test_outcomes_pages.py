@@ -119,7 +119,15 @@ def test_who_may_not_add_or_see_evidence(client_for, users, family):
     )
     programme = client_for("programme")
     assert programme.get(reverse("evidence-list", args=[family.pk])).status_code == 200
-    assert programme.get(reverse("evidence-add", args=[family.pk])).status_code == 403
+    # The programme team brings in evidence for attached families (issue 10's evidence files)…
+    assert programme.get(reverse("evidence-add", args=[family.pk])).status_code == 200
+    # …and for no other family.
+    other = make_family("Unattached family", lead=users["practitioner"])
+    assert programme.get(reverse("evidence-add", args=[other.pk])).status_code == 404
+    manager = client_for("manager")
+    users["manager"].managed_teams.add(users["practitioner"].team)
+    assert manager.get(reverse("evidence-list", args=[family.pk])).status_code == 200
+    assert manager.get(reverse("evidence-add", args=[family.pk])).status_code == 403
     assert client_for("hub").get(reverse("evidence-list", args=[family.pk])).status_code == 404
 
 

@@ -1,9 +1,5 @@
 """API views, one per operation, each reaching families and persons only through the gate."""
 
-import csv
-import io
-import json
-
 import django_filters
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -26,14 +22,19 @@ from earlyhelp.access import (
 from outcomes import selectors as outcome_selectors
 from outcomes.engine import EvaluationError, evaluate
 from outcomes.engine.jsonio import SnapshotError, result_to_dict, snapshot_from_dict
+from outcomes.evidence_files import (
+    MAX_ROWS,
+    EvidenceFileError,
+    TooManyRows,
+    file_format,
+    read_evidence_file,
+)
 from outcomes.models import OutcomesPlanVersion
 from outcomes.services import evidence_import
 
 from .auth import HasScope
 from .problems import problem
 from .serializers import EvidenceSerializer, FamilySerializer, PersonSerializer
-
-MAX_BULK_ROWS = 20_000
 
 
 class GateView:
@@ -144,23 +145,19 @@ class EvidenceSubmit(GateView, APIView):
 def _rows_from(request):
     upload = request.FILES.get("file")
     if upload is not None:
-        text = upload.read().decode("utf-8-sig", errors="replace")
-        rows = []
-        for line in csv.DictReader(io.StringIO(text)):
-            values = line.pop("values", "") or "{}"
-            try:
-                line["values"] = json.loads(values)
-            except json.JSONDecodeError:
-                line["values"] = values  # reported against the row by the import
-            rows.append({k: v for k, v in line.items() if v not in (None, "")})
+        # The API has always read an upload as CSV; a .json file is read as JSON.
+        try:
+            rows = read_evidence_file(upload.read(), format=file_format(upload.name) or "csv").rows
+        except TooManyRows as error:
+            return problem(413, str(error), request=request)
+        except EvidenceFileError as error:
+            return problem(400, str(error), request=request)
     else:
         rows = request.data if isinstance(request.data, list) else [request.data]
     if not rows:
         return problem(400, "Send at least one evidence row", request=request)
-    if len(rows) > MAX_BULK_ROWS:
-        return problem(
-            413, f"At most {MAX_BULK_ROWS} rows in one call: split the file", request=request
-        )
+    if len(rows) > MAX_ROWS:
+        return problem(413, f"At most {MAX_ROWS} rows in one call: split the file", request=request)
     return rows
 
 

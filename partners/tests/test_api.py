@@ -167,6 +167,22 @@ def test_evidence_as_a_csv_file(feed, school):
     assert response.status_code == 201 and response.json()["created"] == 20
 
 
+@pytest.mark.parametrize(
+    "text, status, detail",
+    [
+        ("family,kind\nF1,offence\n", 400, "missing the columns period_start, source"),
+        ("family,kind,period_start,source\n", 400, "has no evidence rows"),
+        ("family,kind,period_start,source\nF1,caf\xe9,2026-01-01,x\n", 400, "not UTF-8"),
+    ],
+)
+def test_a_csv_file_that_cannot_be_read_is_one_problem_not_one_per_row(feed, text, status, detail):
+    upload = io.BytesIO(text.encode("latin-1"))
+    upload.name = "feed.csv"
+    response = api(feed).post("/api/v1/evidence/", {"file": upload})
+    assert response.status_code == status and detail in response.json()["detail"]
+    assert not Evidence.objects.exists()
+
+
 def test_evidence_for_a_family_the_agency_cannot_see_is_refused(feed):
     hidden = make_family("Hidden family")
     row = {
