@@ -15,7 +15,7 @@ from cases.models import Episode, Family, FamilyMember, Person
 from earlyhelp.models import AuditEntry
 from earlyhelp.tests.factories import OrganisationFactory
 from outcomes.evidence_files import EvidenceFileError
-from outcomes.models import Attachment, Evidence
+from outcomes.models import Attachment, Evidence, OutcomesPlanVersion
 from partners.models import EvidenceFile
 from partners.services import evidence_file_import
 
@@ -47,6 +47,7 @@ def attached_families(users, count, *, members=2):
         [Episode(family=family, started_on=date(2026, 1, 5)) for family in families]
     )
     agency = OrganisationFactory(name="Bulk council")
+    plan = OutcomesPlanVersion.objects.get(version=9)
     Attachment.objects.bulk_create(
         [
             Attachment(
@@ -55,6 +56,7 @@ def attached_families(users, count, *, members=2):
                 attached_on=date(2026, 2, 1),
                 lead_agency=agency,
                 attached_by=users["programme"],
+                plan_version=plan,
             )
             for family, episode in zip(families, episodes, strict=True)
         ]
