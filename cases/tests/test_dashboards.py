@@ -243,9 +243,97 @@ def test_changes_of_lead_agency_by_time_since_the_start(world):
     change(date(2025, 12, 1), date(2026, 2, 1), to=UserFactory(team=ann.team))  # same agency
     change(date(2025, 12, 1), date(2026, 7, 1))  # after the period
 
-    rows = dict(dashboards.lead_agency_changes(world["manager"], HALF_YEAR).rows)
+    rows = {
+        row[0]: row[1] for row in dashboards.lead_agency_changes(world["manager"], HALF_YEAR).rows
+    }
 
     assert rows == {"Within 6 months": 1, "6 to 12 months": 1, "Over 12 months": 1}
+
+
+def test_changes_of_lead_agency_by_cohort_on_both_sides_of_the_6_and_12_month_edges(world):
+    ann, centre = world["ann"], world["centre"]
+    start = date(2025, 3, 31)  # six months on: 30 September 2025; twelve: 31 March 2026
+
+    def change_for(statuses, changed_on, *, left=()):
+        family = make_family("Cohort family", members=len(statuses))
+        members = list(family.memberships.select_related("person").order_by("pk"))
+        for member, status in zip(members, statuses, strict=True):
+            member.person.social_care_status = status
+            member.person.save()
+            if member.person.first_name in left:
+                member.left_on = date(2026, 1, 1)
+                member.save()
+        ep = episode(ann, start, family=family)
+        LeadChange.objects.create(
+            episode=ep,
+            changed_on=changed_on,
+            from_practitioner=ann,
+            from_agency=ann.team.organisation,
+            to_practitioner=centre,
+            to_agency=centre.team.organisation,
+            reason="r",
+            recorded_by=world["manager"],
+        )
+
+    six, after_six = date(2025, 9, 30), date(2025, 10, 1)
+    twelve, after_twelve = date(2026, 3, 31), date(2026, 4, 1)
+    # Child in need: one change on each side of each edge.
+    for day in (six, after_six, twelve, after_twelve):
+        change_for(["cin", ""], day)
+    change_for(["cp"], six)  # child protection: within 6 months
+    change_for(["cp"], after_twelve)  # …and over 12
+    change_for(["lac"], after_six)  # looked after: 6 to 12 months
+    change_for(["lac", "cin"], twelve)  # in two cohorts at once: 6 to 12 months
+    change_for(["cp", ""], six, left={"Member0"})  # the child protection child has left
+    change_for([""], after_twelve)  # no cohort but all
+
+    table = dashboards.lead_agency_changes(
+        world["manager"], Cuts(first_month=date(2025, 9, 1), last_month=date(2026, 4, 1))
+    )
+
+    assert table.headers == [
+        "Time since the start",
+        "Changes, all families",
+        "Child in need",
+        "Child protection plan",
+        "Looked after",
+    ]
+    assert table.rows == [
+        ["Within 6 months", 3, 1, 1, 0],
+        ["6 to 12 months", 4, 3, 0, 2],
+        ["Over 12 months", 3, 1, 1, 0],
+    ]
+
+
+def test_a_childs_social_care_status_is_entered_on_their_record(world, users):
+    from cases.models import Person
+
+    family = make_family("Status family")
+    episode(world["ann"], date(2026, 1, 5), family=family)
+    person = family.memberships.get().person
+    client = sign_in(Client(), world["ann"])
+    page = client.get(reverse("person-edit", args=[person.pk]))
+    assert "Known to children&#x27;s social care as" in page.content.decode()
+
+    data = {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "date_of_birth": person.date_of_birth.isoformat(),
+        "sex": "unknown",
+        "ethnicity": "not_stated",
+        "send": "none",
+        "social_care_status": "cp",
+    }
+    bad = client.post(reverse("person-edit", args=[person.pk]), {**data, "social_care_status": "x"})
+    assert bad.status_code == 400
+    assert "Select a social care status from the list" in bad.content.decode()
+    assert Person.objects.get(pk=person.pk).social_care_status == ""
+
+    client.post(reverse("person-edit", args=[person.pk]), data)
+    person.refresh_from_db()
+    assert person.social_care_status == "cp"
+    detail = client.get(reverse("person-detail", args=[person.pk])).content.decode()
+    assert "Child protection plan (section 47)" in detail
 
 
 def test_tier_of_need_per_intervention_begun_in_the_period(world):

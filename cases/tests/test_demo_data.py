@@ -59,6 +59,7 @@ def canonical_dump() -> dict:
                 "school",
                 "send",
                 "young_carer",
+                "social_care_status",
             ),
             key=repr,
         ),
