@@ -72,6 +72,12 @@ class Cuts:
         return months
 
 
+def default_cuts(today: date) -> Cuts:
+    """The last twelve months, this one included, every team, agency and locality."""
+    end = today.replace(day=1)
+    return Cuts(first_month=end - relativedelta(months=11), last_month=end)
+
+
 @dataclass
 class Table:
     key: str
