@@ -91,6 +91,14 @@ class Table:
     def text_rows(self) -> list[list[str]]:
         return [[_text(cell) for cell in row] for row in self.rows]
 
+    def display_rows(self) -> list[tuple[str, list[tuple[str, bool]]]]:
+        """Each row's heading cell, and its other cells with whether each is numeric: the
+        page's loop then looks nothing up per cell."""
+        return [
+            (row[0], [(cell, i in self.numeric) for i, cell in enumerate(row[1:], start=1)])
+            for row in self.text_rows()
+        ]
+
 
 def _text(value) -> str:
     if value is None:

@@ -173,7 +173,7 @@ def team_counts(manager, *, today: date) -> TeamCounts:
 
 
 # A manager of many teams pages through their workers rather than waiting for hundreds of rows.
-WORKERS_PER_PAGE = 50
+WORKERS_PER_PAGE = 25
 
 
 def team_members(manager, *, counts: TeamCounts, page=None):

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from earlyhelp.models import Locality, Organisation, Role, Team
 
-from .charts import bar_chart
+from .charts import bar_chart_svg
 from .dashboard_figures import dashboard_figures
 from .dashboards import Cuts, default_cuts
 
@@ -105,7 +105,7 @@ def caseload_dashboard_view(request):
     query.pop("format", None)
     query.pop("table", None)
     for table in tables:
-        table.chart = bar_chart(table) if table.chart_column is not None else None
+        table.chart = bar_chart_svg(table) if table.chart_column is not None else None
     return render(
         request,
         "dashboards/caseload.html",
