@@ -5,8 +5,8 @@ shows or counts a family its reader may not see. Lists of the episodes a user
 leads, or a manager's team leads, start from the gate's own relation
 (`episodes_led_by`, `episodes_managed_by`): each such episode is what makes its
 family visible, so the list is a join and no row is checked against the whole
-visible set. Other lists (actions a user owns) start from
-`families_visible_to(user)`; compiling it is costly, so it is built once a page.
+visible set. Other lists (the actions a user owns) start from
+`families_visible_to(user)`.
 """
 
 from __future__ import annotations
@@ -30,11 +30,9 @@ def _interval() -> timedelta:
     return timedelta(weeks=settings.REVIEW_INTERVAL_WEEKS)
 
 
-# A review is due REVIEW_INTERVAL_WEEKS after the later of the episode's start and its latest
-# review (PostgreSQL's GREATEST passes over a missing review).
-
-
 def _with_next_review(episodes):
+    """A review is due REVIEW_INTERVAL_WEEKS after the later of the episode's start and its
+    latest review (PostgreSQL's GREATEST passes over a missing review)."""
     return episodes.annotate(last_review_on=Greatest(Max("reviews__held_on"), "started_on"))
 
 
