@@ -319,3 +319,20 @@ def test_a_manager_of_many_workers_pages_through_them(team):
     assert first.context["members"][0].open_cases == 1
     assert "workers 1 to 2 of 5" in first.content.decode()
     assert [m.last_name for m in third.context["members"]] == ["Zed 2"]
+
+
+def test_sign_off_lists_count_all_in_the_same_query_as_their_first_rows(team):
+    from cases import home_selectors
+
+    for i in range(3):
+        episode = episode_for(team["ann"], name=f"Submitted family {i}")
+        write_assessment(episode, status=EarlyHelpAssessment.Status.SUBMITTED)
+    write_assessment(episode_for(team["stranger"]), status=EarlyHelpAssessment.Status.SUBMITTED)
+    home_selectors.LIST_LIMIT, limit = 2, home_selectors.LIST_LIMIT
+    try:
+        listing = home_selectors.team_assessments_to_sign_off(team["manager"])
+        closures = home_selectors.team_closures_to_sign_off(team["manager"])
+    finally:
+        home_selectors.LIST_LIMIT = limit
+    assert (len(listing.rows), listing.total, listing.more) == (2, 3, 1)
+    assert (closures.rows, closures.total) == ([], 0)
