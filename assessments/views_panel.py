@@ -17,8 +17,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
-from cases.views_dashboards import CutsForm, _csv, _default_cuts
+from cases.dashboards import default_cuts
+from cases.views_dashboards import CutsForm, _csv
 from earlyhelp.access import Action, families_visible_to, family_for, record_listing
 from earlyhelp.models import Role
 from earlyhelp.roles import role_required
@@ -111,7 +113,7 @@ def employment_panel_dashboard(request):
         del form.fields["team"]  # teams are the ones a manager manages
     if request.GET and not form.is_valid():
         return render(request, "dashboards/employment_panel.html", {"form": form}, status=400)
-    cuts = form.cuts() if request.GET else _default_cuts()
+    cuts = form.cuts() if request.GET else default_cuts(timezone.localdate())
     table = employment_panel(request.user, cuts, visible=families_visible_to(request.user))
     if request.GET.get("format") == "csv":
         return _csv([table], request.GET.get("table"), cuts)

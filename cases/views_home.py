@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from earlyhelp.access import families_visible_to
 from earlyhelp.manage_forms import GovukMessagesMixin
 from earlyhelp.models import Role, User
 
@@ -28,16 +27,15 @@ def _notifications(user) -> dict:
 
 def practitioner_home(request):
     user, today = request.user, timezone.localdate()
-    visible = families_visible_to(user)
-    caseload = selectors.practitioner_caseload(user, today=today, visible=visible)
+    caseload = selectors.practitioner_caseload(user, today=today)
     return render(
         request,
         "home/practitioner.html",
         {
             "caseload": caseload,
             "overdue": [row for row in caseload if row.overdue],
-            "actions": selectors.actions_due_this_week(user, today=today, visible=visible),
-            "assessments": selectors.assessments_awaiting(user, visible=visible),
+            "actions": selectors.actions_due_this_week(user, today=today),
+            "assessments": selectors.assessments_awaiting(user),
             "today": today,
             **_notifications(user),
         },
@@ -46,17 +44,17 @@ def practitioner_home(request):
 
 def manager_home(request):
     user, today = request.user, timezone.localdate()
-    visible = families_visible_to(user)
+    counts = selectors.team_counts(user, today=today)
     return render(
         request,
         "home/manager.html",
         {
-            "members": selectors.team_members(user, visible=visible),
+            "members": selectors.team_members(user, counts=counts, page=request.GET.get("page")),
             "target": settings.CASELOAD_TARGET,
-            "overdue": selectors.team_overdue_reviews(user, today=today, visible=visible),
-            "assessments": selectors.team_assessments_to_sign_off(user, visible=visible),
-            "closures": selectors.team_closures_to_sign_off(user, visible=visible),
-            "long_open": selectors.team_long_open(user, today=today, visible=visible),
+            "overdue": selectors.team_overdue_reviews(user, today=today, counts=counts),
+            "assessments": selectors.team_assessments_to_sign_off(user),
+            "closures": selectors.team_closures_to_sign_off(user),
+            "long_open": selectors.team_long_open(user, today=today, counts=counts),
             **_notifications(user),
         },
     )

@@ -189,11 +189,7 @@ def _relation_subqueries(user) -> dict[Relation, Exists]:
     wanted = ROLE_RELATIONS.get(user.role, ())
     found: dict[Relation, Exists] = {}
     if Relation.LEAD in wanted:
-        found[Relation.LEAD] = Exists(
-            Episode.objects.filter(
-                family=family, status=Episode.Status.OPEN, lead_practitioner=user
-            )
-        )
+        found[Relation.LEAD] = Exists(_led_episodes(user).filter(family=family))
     if Relation.TAF in wanted:
         # "An accepted step-up closes the early help episode …; the family may stay known
         # to early help partners as TAF members" (§4 step 8): until a later episode begins.
@@ -266,9 +262,7 @@ def _relation_subqueries(user) -> dict[Relation, Exists]:
             StepDown.objects.filter(family=family).filter(at_front_door)
         )
     if Relation.MANAGER in wanted:
-        found[Relation.MANAGER] = Exists(
-            Episode.objects.filter(family=family, lead_practitioner__team__managers=user)
-        )
+        found[Relation.MANAGER] = Exists(_managed_episodes(user).filter(family=family))
     if Relation.PROGRAMME in wanted:
         found[Relation.PROGRAMME] = Exists(Attachment.objects.filter(family=family))
     if Relation.AUDITOR in wanted:
@@ -278,6 +272,49 @@ def _relation_subqueries(user) -> dict[Relation, Exists]:
             BreakGlass.objects.filter(family=family, user=user, expires_at__gt=now)
         )
     return found
+
+
+def _led_episodes(user) -> QuerySet:
+    """The relation LEAD's one definition: the open episodes `user` leads."""
+    from cases.models import Episode
+
+    return Episode.objects.filter(status=Episode.Status.OPEN, lead_practitioner=user)
+
+
+def episodes_led_by(user) -> QuerySet:
+    """The open episodes through which `user` sees a family as its lead (Relation.LEAD): each
+    makes its own family visible to them, so a caseload needs no check against the whole
+    visible set. Anyone else: none."""
+    from cases.models import Episode
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Episode.objects.none()
+    if Relation.LEAD not in ROLE_RELATIONS.get(user.role, ()):
+        return Episode.objects.none()
+    return _led_episodes(user)
+
+
+def _managed_episodes(user) -> QuerySet:
+    """The relation MANAGER's one definition: episodes led by a member of a team `user` manages."""
+    from cases.models import Episode
+
+    return Episode.objects.filter(lead_practitioner__team__managers=user)
+
+
+def episodes_managed_by(user) -> QuerySet:
+    """The episodes through which `user` sees a family as a manager (Relation.MANAGER).
+
+    Each such episode makes its own family visible to them, so a list of a manager's team's
+    episodes is already inside `families_visible_to(user)`: it is a join, not a check of each
+    row against the whole visible set (issue 9's home page). Anyone else: none.
+    """
+    from cases.models import Episode
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Episode.objects.none()
+    if Relation.MANAGER not in ROLE_RELATIONS.get(user.role, ()):
+        return Episode.objects.none()
+    return _managed_episodes(user)
 
 
 def _kinds_shared_by_agreements(organisation_id: int, today) -> set[str]:

@@ -60,6 +60,7 @@ def canonical_dump() -> dict:
                 "school",
                 "send",
                 "young_carer",
+                "social_care_status",
             ),
             key=repr,
         ),

@@ -235,6 +235,14 @@ CELERY_BEAT_SCHEDULE["notify-overdue-reviews"] = {
     "schedule": 60 * 60,  # hourly; the command is idempotent, so a re-run notifies nobody twice
 }
 
+# The caseload dashboard serves figures computed at most this many minutes ago (the page
+# says when); beat recomputes each manager's default view more often than that.
+DASHBOARD_FIGURES_MAX_AGE_MINUTES = env_int("DASHBOARD_FIGURES_MAX_AGE_MINUTES", 15)
+CELERY_BEAT_SCHEDULE["refresh-dashboard-figures"] = {
+    "task": "cases.tasks.refresh_dashboard_figures",
+    "schedule": 10 * 60,
+}
+
 # Hub staff see families with a request in the queue or triaged this many days ago
 # (DOMAIN §1, configurable).
 HUB_RECENT_TRIAGE_DAYS = env_int("HUB_RECENT_TRIAGE_DAYS", 30)

@@ -85,6 +85,8 @@ def test_manager_home_reallocation_and_dashboard(page, live_server, check_a11y):
     page.get_by_role("link", name="Caseload dashboard").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload dashboard")
     expect(page.locator("svg[role=img]")).to_have_count(5)
+    expect(page.locator("#computed-at")).to_contain_text("These figures were computed at")
+    expect(page.locator("#table-lead-agency thead")).to_contain_text("Child protection plan")
     check_a11y(page, "dashboard")
     page.get_by_label("Team").select_option(index=1)
     page.get_by_role("button", name="Apply filters").click()
