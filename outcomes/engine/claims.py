@@ -12,6 +12,7 @@ from __future__ import annotations
 from operator import attrgetter
 
 from .facts import Facts
+from .periods import ISO
 from .plan import Plan
 from .results import (
     CLAIMABLE,
@@ -50,7 +51,7 @@ def route_1(problems, work, plan: Plan):
             dates.append(p.sustained_on)
             note = (
                 f"problem {p.problem} (identified at {' and '.join(p.stages)}): "
-                f"all outcomes sustained by {p.sustained_on.isoformat()}"
+                f"all outcomes sustained by {ISO[p.sustained_on]}"
             )
         else:
             achieved = False
@@ -141,7 +142,7 @@ def route_2(facts: Facts) -> RouteResult:
             return found[1]
     achieved = r.applies and r.sustained_on is not None
     note = (
-        f"continuous employment sustained on {r.sustained_on.isoformat()}"
+        f"continuous employment sustained on {ISO[r.sustained_on]}"
         if achieved
         else (
             "no adult on out-of-work benefits"
@@ -209,8 +210,8 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
     if made and rules["one_results_claim_per_attachment"]:
         first = made[0]
         text = (
-            f"{REASON_TEXT['already_claimed']} on {first.claimed_on} (route {first.route}) "
-            f"against the attachment of {attachment.attached_on.isoformat()}"
+            f"{REASON_TEXT['already_claimed']} on {ISO[first.claimed_on]} (route {first.route}) "
+            f"against the attachment of {ISO[attachment.attached_on]}"
         )
         steps.append(
             Step(
@@ -251,7 +252,7 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
             ruled_out.append(
                 (
                     rules["closure_reasons_blocking"][reason],
-                    f"{reason.replace('_', ' ')}; the episode closed on {end.isoformat()}",
+                    f"{reason.replace('_', ' ')}; the episode closed on {ISO[end]}",
                 )
             )
     if ruled_out:
@@ -272,7 +273,7 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
         )
     if achieved:
         since, route = achieved[0]
-        note = f"claimable by route {route} since {since.isoformat()}"
+        note = f"claimable by route {route} since {ISO[since]}"
         steps.append(
             _new(Step, ("claim_valid_on_date", "claim", "valid on the as-of date", (), True, note))
         )
@@ -298,7 +299,7 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
                 "outcomes met by closure",
                 (),
                 False,
-                f"the episode closed on {end.isoformat()}",
+                f"the episode closed on {ISO[end]}",
             )
         )
         return ClaimStatus(

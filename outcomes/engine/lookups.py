@@ -60,7 +60,16 @@ class RequirementLookup:
 
 
 class PlanLookups:
-    __slots__ = ("indicators", "requirements", "position", "work", "work_when")
+    __slots__ = (
+        "plan",
+        "indicators",
+        "requirements",
+        "position",
+        "work",
+        "work_when",
+        "layouts",
+        "eligibilities",
+    )
 
     def __init__(self, plan: Plan):
         # Requirement objects are told apart by identity: each is judged once per family.
@@ -83,3 +92,65 @@ class PlanLookups:
         }
         self.position = {oid: i for i, oid in enumerate(plan.outcomes)}
         self.work_when = frozenset(plan.claims["mandatory_work_outcome"]["when_indicators"])
+        self.plan = plan
+        self.layouts: dict = {}
+        self.eligibilities: dict = {}
+
+    def eligibility(self, identified: tuple[str, ...], shown: int) -> tuple:
+        """(eligible, problems evidenced, threshold, note) for these indicators identified, of
+        which those at the set bits of `shown` are evidenced; worked out once per combination."""
+        key = (identified, shown)
+        found = self.eligibilities.get(key)
+        if found is None:
+            if len(self.eligibilities) > 4096:
+                self.eligibilities.clear()
+            found = self.eligibilities[key] = self._eligibility(identified, shown)
+        return found
+
+    def _eligibility(self, identified: tuple[str, ...], shown: int) -> tuple:
+        problem_of = self.plan.problem_of
+        named = {problem_of[iid] for iid in identified}
+        evidenced = {problem_of[iid] for i, iid in enumerate(identified) if shown >> i & 1}
+        need = self.plan.min_headline_problems
+        in_order = tuple(sorted(evidenced))
+        note = f"headline problems evidenced by an indicator: {', '.join(in_order) or 'none'}"
+        if len(named) > len(evidenced):
+            note += f"; identified but not evidenced: {', '.join(sorted(named - evidenced))}"
+        threshold = f"at least {need} headline problems, each evidenced by an indicator"
+        return len(in_order) >= need, in_order, threshold, note
+
+    def layout(self, identified: tuple[str, ...]) -> tuple:
+        """How the problems of a family with these indicators identified (in this order) are
+        judged: per headline problem, in id order, (problem, name, the positions of its
+        identifications, its requirements, the gap to name if no outcome applies yet). Families
+        share a handful of combinations, so each is worked out once per plan."""
+        found = self.layouts.get(identified)
+        if found is None:
+            if len(self.layouts) > 4096:  # combinations are few; never let odd input grow it
+                self.layouts.clear()
+            found = self.layouts[identified] = self._layout(identified)
+        return found
+
+    def _layout(self, identified: tuple[str, ...]) -> tuple:
+        plan = self.plan
+        by_problem: dict = {}
+        for i, iid in enumerate(identified):
+            by_problem.setdefault(self.indicators[iid][3], []).append(i)
+        layout = []
+        for pid in sorted(by_problem):
+            at = tuple(by_problem[pid])
+            seen: dict = {}  # each requirement once, in first-seen order (equal ones once)
+            for i in at:
+                for req in plan.indicators[identified[i]].requires:
+                    seen.setdefault(req, req)
+            if len(at) == 1:
+                wanted = self.indicators[identified[at[0]]][4]
+            else:
+                wanted = tuple(self.requirements[id(r)] for r in seen.values())
+            name = plan.problem_names[pid]
+            gap = (
+                f"Problem {pid} ({name}): no outcome applies yet; record the evidence that "
+                "shows which outcome the family is working towards"
+            )
+            layout.append((pid, name, at, wanted, gap))
+        return tuple(layout)
