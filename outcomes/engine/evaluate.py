@@ -254,12 +254,7 @@ def _requirement(facts: Facts, req: RequirementLookup) -> RequirementResult:
         if r.sustained_on is not None and (best is None or r.sustained_on < best.sustained_on):
             best = r
     if best is not None:
-        on = best.sustained_on
-        note = f"outcome {best.outcome} sustained on {ISO[on]}"
-        step = _new(Step, ("requirement", req.subject, "one met and sustained", (), True, note))
-        return _new(
-            RequirementResult, (req.any_of, req.per_person, True, True, on, False, (), (step,))
-        )
+        return req.sustained(best.outcome, best.sustained_on)
     if len(applying) == 1:
         r = applying[0]
         awaiting, missing = bool(r.met), r.missing
@@ -288,11 +283,7 @@ def _one_outcome(facts: Facts, req: RequirementLookup, results: dict) -> Require
         return _per_person(req, [r])
     on = r.sustained_on
     if on is not None:
-        note = f"outcome {oid} sustained on {ISO[on]}"
-        step = _new(Step, ("requirement", req.subject, "one met and sustained", (), True, note))
-        return _new(
-            RequirementResult, (req.any_of, req.per_person, True, True, on, False, (), (step,))
-        )
+        return req.sustained(oid, on)
     return _new(
         RequirementResult,
         (req.any_of, req.per_person, True, False, None, bool(r.met), r.missing, (req.not_yet,)),

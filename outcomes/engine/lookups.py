@@ -8,6 +8,9 @@ good part of the nightly run's time.
 
 from __future__ import annotations
 
+from datetime import date
+
+from .periods import ISO
 from .plan import Plan, Requirement
 from .results import APPLIES, RequirementResult, Step
 from .rules import INDICATOR_RULES, OUTCOME_RULES
@@ -35,6 +38,7 @@ class RequirementLookup:
         "not_yet",
         "rules",
         "single",
+        "_sustained",
     )
 
     def __init__(self, req: Requirement, plan: Plan):
@@ -57,6 +61,22 @@ class RequirementLookup:
         specs = [plan.outcomes[oid] for oid in req.any_of]
         self.rules = tuple((o.id, OUTCOME_RULES[o.rule].fn, o) for o in specs)
         self.single = self.rules[0] if len(self.rules) == 1 else None  # most need one outcome
+        self._sustained: dict = {}
+
+    def sustained(self, outcome_id: str, on: date) -> RequirementResult:
+        """The result when outcome `outcome_id` is the one met and sustained, since `on`. It
+        depends on nothing else, and families share the dates, so each is built once."""
+        key = (outcome_id, on)
+        found = self._sustained.get(key)
+        if found is None:
+            if len(self._sustained) > 20_000:  # a few thousand dates a year at most
+                self._sustained.clear()
+            note = f"outcome {outcome_id} sustained on {ISO[on]}"
+            step = Step("requirement", self.subject, "one met and sustained", (), True, note)
+            found = self._sustained[key] = RequirementResult(
+                self.any_of, self.per_person, True, True, on, False, (), (step,)
+            )
+        return found
 
 
 class PlanLookups:
