@@ -100,9 +100,13 @@ _new = tuple.__new__  # builds a named tuple without its Python-level __new__ (t
 
 
 def refs(items) -> tuple[EvidenceRef, ...]:
-    """The items' references (id, kind, date). A plain loop: for the one to three items a step
-    cites, a comprehension costs more to set up than it saves."""
-    if not items:
+    """The items' references (id, kind, date), from a list or tuple of them. A plain loop: for
+    the one to three items a step cites, a comprehension costs more to set up than it saves."""
+    n = len(items)
+    if n == 1:  # the usual case
+        e = items[0]
+        return (_new(EvidenceRef, (e.id, e.kind, e.period_start)),)
+    if not n:
         return ()
     found = []
     for e in items:
