@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pghistory
+from django.conf import settings
 from django.db import connection, transaction
 
 from earlyhelp.models import Locality, Organisation
@@ -121,7 +122,16 @@ def seed_families(
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         staff = Staff.load(families=families, seed=seed, district_shares=shares)
-        claim_batch, _ = ClaimBatch.objects.get_or_create(name=f"Claims {today:%B %Y}")
+        claim_batch, _ = ClaimBatch.objects.get_or_create(
+            name=f"Claims {today:%B %Y}",
+            defaults={
+                "window_opens": today.replace(day=1),
+                "window_closes": today,
+                "submitted_on": today,
+                "sample_seed": seed,
+                "sample_percent": settings.AUDIT_SAMPLE_PERCENT,
+            },
+        )
         _sharing_agreements()
         maker = HouseholdMaker(rng, today, localities)
         casework = Casework(rng, today, staff, claim_batch.pk)

@@ -65,6 +65,7 @@ class Relation(StrEnum):
     SOCIAL_CARE = "holds the family in social care after a step-up"
     MANAGER = "manages the lead practitioner"
     PROGRAMME = "attached to the programme"
+    PROGRAMME_CANDIDATE = "a candidate for the programme"
     AUDITOR = "in an audit sample"
     BREAK_GLASS = "break-glass access"
 
@@ -112,6 +113,9 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     # "read the family summary, evidence, outcomes and claims, not case notes or
     # the EHA narrative; attach; build claim batches"
     Relation.PROGRAMME: frozenset({A.VIEW, A.VIEW_EVIDENCE, A.ATTACH, A.BUILD_CLAIM}),
+    # "…and candidates": an open episode whose signed-off assessment ticks enough indicators to
+    # be eligible. The programme team reads the summary and decides whether to attach.
+    Relation.PROGRAMME_CANDIDATE: frozenset({A.VIEW, A.ATTACH}),
     # "read their evidence packs; record a verdict"
     Relation.AUDITOR: frozenset({A.VIEW, A.VIEW_EVIDENCE, A.RECORD_VERDICT}),
     Relation.BREAK_GLASS: frozenset({A.VIEW, A.VIEW_CASEWORK, A.VIEW_EVIDENCE, A.SEE_AUDIT}),
@@ -132,7 +136,7 @@ ROLE_RELATIONS: dict[str, tuple[Relation, ...]] = {
     ),
     Role.HUB: (Relation.HUB, Relation.STEP_UP_AT_FRONT_DOOR, Relation.STEP_DOWN_AT_FRONT_DOOR),
     Role.MANAGER: (Relation.MANAGER,),
-    Role.PROGRAMME: (Relation.PROGRAMME,),
+    Role.PROGRAMME: (Relation.PROGRAMME, Relation.PROGRAMME_CANDIDATE),
     Role.AUDITOR: (Relation.AUDITOR,),
     Role.ADMINISTRATOR: (Relation.BREAK_GLASS,),
 }
@@ -237,6 +241,8 @@ def _relation_subqueries(user) -> dict[Relation, Exists]:
         )
     if Relation.PROGRAMME in wanted:
         found[Relation.PROGRAMME] = Exists(Attachment.objects.filter(family=family))
+    if Relation.PROGRAMME_CANDIDATE in wanted:
+        found[Relation.PROGRAMME_CANDIDATE] = Exists(programme_candidates().filter(family=family))
     if Relation.AUDITOR in wanted:
         found[Relation.AUDITOR] = Exists(AuditSampleItem.objects.filter(family=family))
     if Relation.BREAK_GLASS in wanted:
@@ -244,6 +250,24 @@ def _relation_subqueries(user) -> dict[Relation, Exists]:
             BreakGlass.objects.filter(family=family, user=user, expires_at__gt=now)
         )
     return found
+
+
+# Two headline problems need at least two indicators ticked (DOMAIN §5); a coarse filter only.
+CANDIDATE_MIN_INDICATORS = 2
+
+
+def programme_candidates() -> QuerySet:
+    """Open episodes not yet attached whose signed-off assessment ticks at least as many
+    indicators as eligibility needs headline problems (DOMAIN §1: "candidates … eligible"). The
+    attachment page then asks the engine whether they are eligible in fact."""
+    from cases.models import Episode
+
+    return Episode.objects.filter(
+        status=Episode.Status.OPEN,
+        assessment__status="signed_off",
+        assessment__indicators__len__gte=CANDIDATE_MIN_INDICATORS,
+        attachment__isnull=True,
+    )
 
 
 def _kinds_shared_by_agreements(organisation_id: int, today) -> set[str]:

@@ -33,7 +33,7 @@ from cases.models import (
 from conftest import ROLES, sign_in
 from earlyhelp.models import Locality, Organisation, Team, User, UserSession
 from earlyhelp.tests.factories import UserFactory
-from outcomes.models import Evidence, OutcomesPlanVersion
+from outcomes.models import ClaimBatch, Evidence, OutcomesPlanVersion
 from partners.models import ApiClient, InformationSharingAgreement
 
 ANON = "anonymous"
@@ -173,6 +173,15 @@ EXPECTED = {
     "step-down-decision": answers(anonymous=302, hub=200, others=404),
     "step-request-list": answers(anonymous=302, hub=200, others=403),
     "lead-change": answers(anonymous=302, practitioner=403, others=404),
+    # The programme (issue 10). The matrix's family is not attached nor a candidate: the lead
+    # sees it but may not attach or give a verdict; its evidence pack is the lead's to read.
+    "programme-attach": answers(anonymous=302, practitioner=403, others=404),
+    "evidence-pack": lead_only,
+    "evidence-pack-pdf": lead_only,
+    "claim-batch-list": answers(anonymous=302, programme=200, auditor=200, others=403),
+    "claim-batch-build": answers(anonymous=302, programme=200, others=403),
+    "claim-batch-detail": answers(anonymous=302, programme=200, auditor=200, others=403),
+    "audit-verdict": answers(anonymous=302, practitioner=403, others=404),
     "notification-list": signed_in_page,
     "notifications-read": answers(anonymous=302, others=405),  # POST only
     # Records that are written by the system only: nobody adds them by hand.
@@ -263,6 +272,14 @@ def objects(users):
     OutcomesPlanVersion.objects.create(
         version=10, title="Draft", definition={**version_9.definition, "version": 10}
     )
+    ClaimBatch.objects.create(
+        name="Matrix batch",
+        window_opens="2026-09-01",
+        window_closes="2026-09-30",
+        submitted_on="2026-09-15",
+        sample_seed=1,
+        sample_percent=10,
+    )
     # A request the hub triaged P3a, waiting for allocation, for a family of its own.
     now = timezone.now()
     waiting = SupportRequest.objects.create(
@@ -312,6 +329,7 @@ def concrete_path(name, pattern, users):
         "step_down_id": StepDown.objects.get(reason="matrix").pk,
         "tool": "family-star",
         "user_id": users["practitioner"].pk,
+        "batch_id": ClaimBatch.objects.get(name="Matrix batch").pk,
     }
     if name.startswith("v1:"):
         records["pk"] = records["person_id"] if "person" in name else records["family_id"]
