@@ -14,6 +14,7 @@ from outcomes.engine.explain import for_auditor, for_practitioner, headline, lon
 
 from .models import Evidence, FamilyResult
 from .results_read import evidence_ids, result_from_dict
+from .selectors import current_result
 
 
 @dataclass
@@ -45,10 +46,6 @@ def _status(o: dict) -> str:
     if o["met"]:
         return f"Met, sustained on {o['sustain_due_on']} if it holds"
     return "Not met"
-
-
-def current_result(family) -> FamilyResult | None:
-    return FamilyResult.objects.filter(family=family, is_current=True).first()
 
 
 def evidence_pack_for(family) -> EvidencePack:
