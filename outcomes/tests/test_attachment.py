@@ -276,3 +276,17 @@ def test_ticking_on_an_unattached_episode_identifies_nothing(users, client_for):
         HTTP_ACCEPT="application/json",
     )
     assert not ProblemIdentified.objects.exists()
+
+
+def test_a_plan_action_says_which_member_it_is_for(users, client_for):
+    family, episode = attachable(users)
+    child = family.memberships.order_by("pk").last().person
+    lead = client_for("practitioner")
+    url = reverse("plan-action-add", args=[family.pk])
+    data = {"what": "Speech therapy", "owner": "family", "due_on": timezone.localdate()}
+    response = lead.post(url, {**data, "for_person": child.pk, "link": "need:6.2"})
+    assert response.status_code == 302
+    assert PlanAction.objects.get(what="Speech therapy").for_person == child
+    stranger = lead.post(url, {**data, "what": "Other", "for_person": 999999})
+    assert stranger.status_code == 400
+    assert not PlanAction.objects.filter(what="Other").exists()

@@ -126,3 +126,22 @@ def test_the_family_page_shows_what_is_missing(users, client_for):
     assert "In progress" in text and "Still needed" in text
     missing = FamilyResult.objects.get(family=made.family).result["missing"]
     assert missing and all(m.replace("'", "&#x27;") in text for m in missing)
+
+
+def test_the_family_page_hides_results_from_those_who_may_not_see_evidence(users, client_for):
+    from cases.models import TafMember
+    from tests.episode_worlds import agency_user
+
+    lead = agency_user("council", first_name="Lee")
+    made = records_from(good(as_of=NIGHT), by=users["programme"], lead=lead)
+    nightly.nightly_run(as_of=NIGHT)
+    teacher = users["practitioner"]
+    TafMember.objects.create(episode=made.attachment.episode, user=teacher, joined_on=NIGHT)
+    url = reverse("family-detail", args=[made.family.pk])
+    # A team member reads the family (VIEW) but not its evidence: no results section.
+    html = client_for("practitioner").get(url).content.decode()
+    assert "Snapshot family" in html and 'id="results"' not in html
+    assert (
+        client_for("practitioner").get(reverse("evidence-pack", args=[made.family.pk])).status_code
+        == 403
+    )
