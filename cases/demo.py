@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pghistory
+from django.conf import settings
 from django.db import connection, transaction
 
 from assessments.demo_work import WorkConversations
@@ -129,7 +130,16 @@ def seed_families(
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         staff = Staff.load(families=families, seed=seed, district_shares=shares)
-        claim_batch, _ = ClaimBatch.objects.get_or_create(name=f"Claims {today:%B %Y}")
+        claim_batch, _ = ClaimBatch.objects.get_or_create(
+            name=f"Claims {today:%B %Y}",
+            defaults={
+                "window_opens": today.replace(day=1),
+                "window_closes": today,
+                "submitted_on": today,
+                "sample_seed": seed,
+                "sample_percent": settings.AUDIT_SAMPLE_PERCENT,
+            },
+        )
         _sharing_agreements()
         maker = HouseholdMaker(rng, today, localities)
         hub = User.objects.filter(username="hub").values_list("pk", flat=True).first()

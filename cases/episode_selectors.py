@@ -279,7 +279,9 @@ def episode_work(episode: Episode, *, consents, members) -> dict:
             if text.strip()
         ]
     actions = list(
-        episode.actions.select_related("owner__team__organisation").order_by("due_on", "pk")
+        episode.actions.select_related("owner__team__organisation", "for_person").order_by(
+            "due_on", "pk"
+        )
     )
     taf = list(
         episode.taf_members.select_related("user__team__organisation").order_by(

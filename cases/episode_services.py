@@ -75,14 +75,22 @@ def taf_member_leave(*, member: TafMember, left_on, by) -> TafMember:
 
 
 @transaction.atomic
-def plan_action_add(*, episode, what, owner, due_on, need="", outcome="", by) -> PlanAction:
+def plan_action_add(
+    *, episode, what, owner, due_on, need="", outcome="", for_person=None, by
+) -> PlanAction:
     require_open(episode)
     if owner is not None and owner not in team_of(episode):
         raise ValidationError({"owner": "Select someone on the team, or the family"})
+    if (
+        for_person is not None
+        and not episode.family.memberships.filter(person=for_person, left_on__isnull=True).exists()
+    ):
+        raise ValidationError({"for_person": "Select a member of the household, or the family"})
     action = PlanAction.objects.create(
         episode=episode,
         what=what,
         owner=owner,
+        for_person=for_person,
         due_on=due_on,
         need=need,
         outcome=outcome,

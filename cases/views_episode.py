@@ -178,6 +178,7 @@ def plan_action_add(request, family_id):
         team=services.team_of(episode),
         plan=plan,
         needs=needs,
+        members=[m.person for m in family.memberships.filter(left_on__isnull=True)],
     )
     if request.method == "POST" and form.is_valid():
         action = _apply(
@@ -186,6 +187,7 @@ def plan_action_add(request, family_id):
                 episode=episode,
                 what=form.cleaned_data["what"],
                 owner=form.cleaned_data["owner"],
+                for_person=form.cleaned_data["for_person"],
                 due_on=form.cleaned_data["due_on"],
                 by=request.user,
                 **form.link_fields(),

@@ -10,8 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from earlyhelp.access import families_visible_to
 from earlyhelp.manage_forms import GovukMessagesMixin
 from earlyhelp.models import Role, User
+from outcomes import programme_selectors
 
 from . import home_selectors as selectors
 from .episode_forms import UserChoiceField
@@ -60,16 +62,43 @@ def manager_home(request):
     )
 
 
-def worklist_home(request):
-    """Programme team and auditors: their work lists arrive with the nightly job."""
-    return render(request, "home/worklist.html", _notifications(request.user))
+def programme_home(request):
+    """The programme team's work list, from the nightly results (DOMAIN §8)."""
+    user = request.user
+    visible = families_visible_to(user)
+    return render(
+        request,
+        "home/programme.html",
+        {
+            "claimable": programme_selectors.newly_claimable(user, visible=visible),
+            "not_claimable": programme_selectors.not_claimable(user, visible=visible),
+            "awaiting": programme_selectors.attachments_awaiting(user, visible=visible),
+            "batches": programme_selectors.open_batches(),
+            **_notifications(user),
+        },
+    )
+
+
+def auditor_home(request):
+    """Auditors: the sampled families awaiting their verdict."""
+    user = request.user
+    return render(
+        request,
+        "home/auditor.html",
+        {
+            "sample": programme_selectors.sample_awaiting_verdict(
+                user, visible=families_visible_to(user)
+            ),
+            **_notifications(user),
+        },
+    )
 
 
 HOMES = {
     Role.PRACTITIONER: practitioner_home,
     Role.MANAGER: manager_home,
-    Role.PROGRAMME: worklist_home,
-    Role.AUDITOR: worklist_home,
+    Role.PROGRAMME: programme_home,
+    Role.AUDITOR: auditor_home,
 }
 
 

@@ -66,6 +66,7 @@ class Relation(StrEnum):
     SOCIAL_CARE = "holds the family in social care after a step-up"
     MANAGER = "manages the lead practitioner"
     PROGRAMME = "attached to the programme"
+    PROGRAMME_CANDIDATE = "a candidate for the programme"
     AUDITOR = "in an audit sample"
     BREAK_GLASS = "break-glass access"
 
@@ -120,6 +121,9 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     Relation.PROGRAMME: frozenset(
         {A.VIEW, A.VIEW_EVIDENCE, A.ADD_EVIDENCE, A.ATTACH, A.BUILD_CLAIM}
     ),
+    # "…and candidates": an open episode whose signed-off assessment ticks enough indicators to
+    # be eligible. The programme team reads the summary and decides whether to attach.
+    Relation.PROGRAMME_CANDIDATE: frozenset({A.VIEW, A.ATTACH}),
     # "read their evidence packs; record a verdict"
     Relation.AUDITOR: frozenset({A.VIEW, A.VIEW_EVIDENCE, A.RECORD_VERDICT}),
     Relation.BREAK_GLASS: frozenset({A.VIEW, A.VIEW_CASEWORK, A.VIEW_EVIDENCE, A.SEE_AUDIT}),
@@ -145,7 +149,7 @@ ROLE_RELATIONS: dict[str, tuple[Relation, ...]] = {
         Relation.EMPLOYMENT_PANEL,
     ),
     Role.MANAGER: (Relation.MANAGER,),
-    Role.PROGRAMME: (Relation.PROGRAMME,),
+    Role.PROGRAMME: (Relation.PROGRAMME, Relation.PROGRAMME_CANDIDATE),
     Role.AUDITOR: (Relation.AUDITOR,),
     Role.ADMINISTRATOR: (Relation.BREAK_GLASS,),
 }
@@ -265,6 +269,8 @@ def _relation_subqueries(user) -> dict[Relation, Exists]:
         found[Relation.MANAGER] = Exists(_managed_episodes(user).filter(family=family))
     if Relation.PROGRAMME in wanted:
         found[Relation.PROGRAMME] = Exists(Attachment.objects.filter(family=family))
+    if Relation.PROGRAMME_CANDIDATE in wanted:
+        found[Relation.PROGRAMME_CANDIDATE] = Exists(programme_candidates().filter(family=family))
     if Relation.AUDITOR in wanted:
         found[Relation.AUDITOR] = Exists(AuditSampleItem.objects.filter(family=family))
     if Relation.BREAK_GLASS in wanted:
@@ -315,6 +321,24 @@ def episodes_managed_by(user) -> QuerySet:
     if Relation.MANAGER not in ROLE_RELATIONS.get(user.role, ()):
         return Episode.objects.none()
     return _managed_episodes(user)
+
+
+# Two headline problems need at least two indicators ticked (DOMAIN §5); a coarse filter only.
+CANDIDATE_MIN_INDICATORS = 2
+
+
+def programme_candidates() -> QuerySet:
+    """Open episodes not yet attached whose signed-off assessment ticks at least as many
+    indicators as eligibility needs headline problems (DOMAIN §1: "candidates … eligible"). The
+    attachment page then asks the engine whether they are eligible in fact."""
+    from cases.models import Episode
+
+    return Episode.objects.filter(
+        status=Episode.Status.OPEN,
+        assessment__status="signed_off",
+        assessment__indicators__len__gte=CANDIDATE_MIN_INDICATORS,
+        attachment__isnull=True,
+    )
 
 
 def _kinds_shared_by_agreements(organisation_id: int, today) -> set[str]:

@@ -106,7 +106,14 @@ def attached(users):
 
 def audit_sample(users):
     family = make_family("Sampled family")
-    batch = ClaimBatch.objects.create(name="2026 window 1")
+    batch = ClaimBatch.objects.create(
+        name="2026 window 1",
+        window_opens="2026-09-01",
+        window_closes="2026-09-30",
+        submitted_on="2026-09-15",
+        sample_seed=1,
+        sample_percent=10,
+    )
     AuditSampleItem.objects.create(batch=batch, family=family)
     return family
 

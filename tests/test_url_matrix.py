@@ -34,7 +34,7 @@ from cases.models import (
 from conftest import ROLES, sign_in
 from earlyhelp.models import Locality, Organisation, Team, User, UserSession
 from earlyhelp.tests.factories import UserFactory
-from outcomes.models import Evidence, NightlyRun, OutcomesPlanVersion
+from outcomes.models import ClaimBatch, Evidence, NightlyRun, OutcomesPlanVersion
 from partners.models import ApiClient, EvidenceFile, InformationSharingAgreement
 
 ANON = "anonymous"
@@ -193,6 +193,15 @@ EXPECTED = {
     "dashboard-employment-panel": answers(
         anonymous=302, hub=200, manager=200, programme=200, others=403
     ),
+    # The programme (issue 10). The matrix's family is not attached nor a candidate: the lead
+    # sees it but may not attach or give a verdict; its evidence pack is the lead's to read.
+    "programme-attach": answers(anonymous=302, practitioner=403, others=404),
+    "evidence-pack": lead_only,
+    "evidence-pack-pdf": lead_only,
+    "claim-batch-list": answers(anonymous=302, programme=200, auditor=200, others=403),
+    "claim-batch-build": answers(anonymous=302, programme=200, others=403),
+    "claim-batch-detail": answers(anonymous=302, programme=200, auditor=200, others=403),
+    "audit-verdict": answers(anonymous=302, practitioner=403, others=404),
     "notification-list": signed_in_page,
     "notifications-read": answers(anonymous=302, others=405),  # POST only
     # Records that are written by the system only: nobody adds them by hand.
@@ -313,6 +322,14 @@ def objects(users):
     OutcomesPlanVersion.objects.create(
         version=10, title="Draft", definition={**version_9.definition, "version": 10}
     )
+    ClaimBatch.objects.create(
+        name="Matrix batch",
+        window_opens="2026-09-01",
+        window_closes="2026-09-30",
+        submitted_on="2026-09-15",
+        sample_seed=1,
+        sample_percent=10,
+    )
     # A request the hub triaged P3a, waiting for allocation, for a family of its own.
     waiting = SupportRequest.objects.create(
         family=Family.objects.create(reference="M0000003", name="Matrix request family"),
@@ -365,6 +382,7 @@ def concrete_path(name, pattern, users):
         "user_id": users["practitioner"].pk,
         "run_id": NightlyRun.objects.get(trigger="command").pk,
         "file_id": EvidenceFile.objects.get(name="matrix.csv").pk,
+        "batch_id": ClaimBatch.objects.get(name="Matrix batch").pk,
     }
     if name.startswith("v1:"):
         records["pk"] = records["person_id"] if "person" in name else records["family_id"]

@@ -230,6 +230,13 @@ CELERY_BEAT_SCHEDULE["nightly-results"] = {
     "task": "outcomes.tasks.nightly_schedule",
     "schedule": crontab(hour=_hour, minute=_minute),
 }
+# The internal-audit sample of each claim batch, as a percentage of its claims, rounded up, and
+# never fewer than one family (DOMAIN §8: "at least 10%, configurable").
+AUDIT_SAMPLE_PERCENT = env_int("AUDIT_SAMPLE_PERCENT", 10)
+if not 1 <= AUDIT_SAMPLE_PERCENT <= 100:
+    raise ImproperlyConfigured(
+        f"AUDIT_SAMPLE_PERCENT must be a whole percentage from 1 to 100; got {AUDIT_SAMPLE_PERCENT}"
+    )
 CELERY_BEAT_SCHEDULE["notify-overdue-reviews"] = {
     "task": "cases.tasks.notify_overdue_reviews",
     "schedule": 60 * 60,  # hourly; the command is idempotent, so a re-run notifies nobody twice

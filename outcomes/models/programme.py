@@ -70,10 +70,26 @@ class ProblemIdentified(models.Model):
 
 
 class ClaimBatch(models.Model):
-    """Claims gathered for one claim window, with the internal-audit sample drawn from them."""
+    """Claims gathered for one claim window, with the internal-audit sample drawn from them.
+
+    Every claim in it was re-checked by the engine as of `submitted_on` (a claim must be valid on
+    the date it is submitted, DOMAIN §8); families no longer claimable that day are kept in
+    `refused` with the reasons. The sample is drawn with `sample_seed`, so the same batch always
+    gives the same sample.
+    """
 
     name = models.CharField(max_length=100, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    window_opens = models.DateField()
+    window_closes = models.DateField()
+    submitted_on = models.DateField()
+    sample_seed = models.BigIntegerField()
+    sample_percent = models.PositiveSmallIntegerField()
+    # [{"family_id": …, "family": name, "reasons": [text, …]}] — refused on the submission date.
+    refused = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -86,12 +102,27 @@ class ClaimBatch(models.Model):
 class AuditSampleItem(models.Model):
     """A family in a batch's internal-audit sample: what auditors may open."""
 
+    class Verdict(models.TextChoices):
+        AGREE = "agree", "Agree: the claim is supported by its evidence"
+        DISAGREE = "disagree", "Disagree: the claim is not supported"
+
     batch = models.ForeignKey(ClaimBatch, on_delete=models.CASCADE, related_name="sample")
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="audit_samples")
+    verdict = models.CharField(max_length=8, choices=Verdict.choices, blank=True)
+    verdict_reason = models.TextField(blank=True)
+    verdict_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verdict_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        ordering = ["batch", "family"]
         constraints = [
-            models.UniqueConstraint(fields=["batch", "family"], name="audit_sample_once")
+            models.UniqueConstraint(fields=["batch", "family"], name="audit_sample_once"),
+            models.CheckConstraint(
+                condition=~models.Q(verdict="disagree") | ~models.Q(verdict_reason=""),
+                name="audit_disagreement_has_a_reason",
+            ),
         ]
 
     def __str__(self):

@@ -103,5 +103,5 @@ def test_work_list_homes(page, live_server, check_a11y, role):
     UserFactory(username="pat", first_name="Pat", role=role)
     sign_in(page, live_server.url, "pat")
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Pat")
-    expect(page.locator("main")).to_contain_text("nightly outcomes job")
+    expect(page.locator("main")).to_contain_text("awaits")
     check_a11y(page, f"{role} home")
