@@ -355,3 +355,14 @@ def test_no_family_is_passed_over_after_a_run_that_did_not_judge_everyone_alike(
         AS_OF,
         date(2019, 9, 1),
     }
+
+
+def test_school_terms_are_named_as_evidence_names_them(db):
+    """FORMAT.md's worked example names the term starting in January 2018 "2018 spring"; the
+    terms held as data must give the engine the same names, or no attendance would match."""
+    from outcomes.models import SchoolTerm
+
+    spring = SchoolTerm.objects.get(academic_year=2017, name="spring")
+    autumn = SchoolTerm.objects.get(academic_year=2017, name="autumn")
+    assert (spring.engine_name, autumn.engine_name) == ("2018 spring", "2017 autumn")
+    assert {t.name for t in school_terms()} >= {"2018 spring", "2018 summer", "2017 autumn"}
