@@ -126,6 +126,9 @@ EXPECTED = {
     "v1:person-detail": api_lead_only,
     "v1:evidence-submit": answers(anonymous=401, others=405),  # POST only
     "v1:evaluate": answers(anonymous=401, others=405),  # POST only
+    # Requests for support read back by who sent them: the matrix's users sent none.
+    "v1:request-list": answers(anonymous=401, others=200),
+    "v1:request-detail": answers(anonymous=401, others=404),
     "api-token": answers(others=405),  # POST only
     "api-schema": public_page,
     "api-docs": public_page,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import support_requests, views
 
 app_name = "v1"
 urlpatterns = [
@@ -11,4 +11,8 @@ urlpatterns = [
     path("persons/<int:pk>/", views.PersonDetail.as_view(), name="person-detail"),
     path("evidence/", views.EvidenceSubmit.as_view(), name="evidence-submit"),
     path("evaluate/", views.Evaluate.as_view(), name="evaluate"),
+    path("requests/", support_requests.SupportRequestList.as_view(), name="request-list"),
+    path(
+        "requests/<int:pk>/", support_requests.SupportRequestDetail.as_view(), name="request-detail"
+    ),
 ]
