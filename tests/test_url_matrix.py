@@ -133,6 +133,7 @@ EXPECTED = {
     "v1:action-list": answers(anonymous=401, others=200),
     "v1:action-detail": api_lead_only,
     "v1:case-note-list": answers(anonymous=401, others=200),
+    "v1:changes": answers(anonymous=401, others=200),
     "api-token": answers(others=405),  # POST only
     "api-schema": public_page,
     "api-docs": public_page,

@@ -26,7 +26,7 @@ from earlyhelp.access import (
 from outcomes import selectors as outcome_selectors
 from outcomes.engine import EvaluationError, evaluate
 from outcomes.engine.jsonio import SnapshotError, result_to_dict, snapshot_from_dict
-from outcomes.models import OutcomesPlanVersion
+from outcomes.models import Evidence, OutcomesPlanVersion
 from outcomes.services import evidence_import
 
 from .auth import HasScope
@@ -38,6 +38,22 @@ MAX_BULK_ROWS = 20_000
 
 class GateView:
     permission_classes = [*APIView.permission_classes, HasScope]
+
+
+def family_rows(user):
+    """Families as the API shows them: the list, the detail and the change feed."""
+    return (
+        families_visible_to(user)
+        .select_related("locality")
+        .prefetch_related(
+            Prefetch("memberships", queryset=FamilyMember.objects.select_related("person"))
+        )
+    )
+
+
+def evidence_rows(user):
+    """Evidence of every family where the gate lets the user read evidence."""
+    return Evidence.objects.filter(family__in=families_allowing(user, Action.VIEW_EVIDENCE))
 
 
 class FamilyFilter(django_filters.FilterSet):
@@ -55,13 +71,7 @@ class FamilyList(GateView, generics.ListAPIView):
     ordering_fields = ["id", "updated_at"]
 
     def get_queryset(self):
-        return (
-            families_visible_to(self.request.user)
-            .select_related("locality")
-            .prefetch_related(
-                Prefetch("memberships", queryset=FamilyMember.objects.select_related("person"))
-            )
-        )
+        return family_rows(self.request.user)
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
