@@ -8,10 +8,17 @@ two systems never overwrite each other without knowing.
 """
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import generics, serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from cases import episode_services as services
@@ -61,14 +68,22 @@ class CaseNoteIn(serializers.Serializer):
     text = serializers.CharField()
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A record's id: a whole number, not the decimal django-filter assumes."""
+
+    field_class = forms.IntegerField
+
+
 class ActionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PlanAction.Status.choices)
-    family = django_filters.NumberFilter(field_name="episode__family_id")
+    family = IdFilter(field_name="episode__family_id")
 
 
 class PlanActionList(GateView, generics.ListAPIView):
     """The actions of families' plans that the client owns, on families it may still read."""
 
+    queryset = PlanAction.objects.none()  # for the schema; get_queryset decides
     scopes = {"GET": "actions:read"}
     serializer_class = PlanActionOut
     filterset_class = ActionFilter
@@ -97,6 +112,7 @@ class PlanActionDetail(GateView, generics.GenericAPIView):
     """One action the client owns: GET gives its ETag; PATCH or PUT its status with If-Match."""
 
     scopes = {"GET": "actions:read", "PATCH": "actions:write", "PUT": "actions:write"}
+    parser_classes = [JSONParser]
     serializer_class = PlanActionOut
 
     def get(self, request, pk):
@@ -168,6 +184,11 @@ def _matching(header: str, action) -> str:
     return tags[0]
 
 
+class CaseNoteFilter(django_filters.FilterSet):
+    family = IdFilter(field_name="episode__family_id")
+    kind = django_filters.ChoiceFilter(choices=CaseNote.Kind.choices)
+
+
 def case_note_rows(user):
     """The notes the user wrote, on families where the gate still lets them read casework."""
     return (
@@ -182,9 +203,11 @@ def case_note_rows(user):
 class CaseNoteList(GateView, generics.ListCreateAPIView):
     """The case notes the client wrote; POST adds one to a family whose team it is on."""
 
+    queryset = CaseNote.objects.none()  # for the schema; get_queryset decides
     scopes = {"GET": "case_notes:read", "POST": "case_notes:write"}
+    parser_classes = [JSONParser]
     serializer_class = CaseNoteOut
-    filterset_fields = {"episode__family_id": ["exact"]}
+    filterset_class = CaseNoteFilter
     ordering_fields = ["id", "happened_on"]
 
     def get_queryset(self):

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from cases.forms import PersonForm
@@ -149,7 +150,9 @@ EXAMPLE = {
 class SupportRequestList(GateView, generics.ListCreateAPIView):
     """The requests the client sent (newest status first); POST sends one to the hub's queue."""
 
+    queryset = SupportRequest.objects.none()  # for the schema; get_queryset decides
     scopes = {"GET": "requests:read", "POST": "requests:write"}
+    parser_classes = [JSONParser]
     serializer_class = SupportRequestOut
     filterset_fields = ["status", "kind"]
     ordering_fields = ["id", "received_at"]
@@ -330,6 +333,8 @@ def _named(model, name):
     """A record's id from its name, for the forms that choose by id ('' when none matches)."""
     if not isinstance(name, str) or not name.strip():
         return ""
+    if "\x00" in name:  # PostgreSQL cannot even compare it: no record is named so
+        return "unknown"
     found = model.objects.filter(name__iexact=name.strip(), is_active=True).first()
     return found.pk if found else "unknown"
 

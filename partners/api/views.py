@@ -3,8 +3,10 @@
 import csv
 import io
 import json
+from datetime import UTC
 
 import django_filters
+from django import forms
 from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -56,10 +58,27 @@ def evidence_rows(user):
     return Evidence.objects.filter(family__in=families_allowing(user, Action.VIEW_EVIDENCE))
 
 
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """Any ISO 8601 offset Python reads (up to ±23:59), as UTC: PostgreSQL takes ±15:59 only."""
+
+    def clean(self, value):
+        moment = super().clean(value)
+        try:
+            return moment.astimezone(UTC) if moment is not None else None
+        except OverflowError:
+            raise forms.ValidationError(
+                "Give a date and time between the years 1 and 9999"
+            ) from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
 class FamilyFilter(django_filters.FilterSet):
     postcode = django_filters.CharFilter(field_name="postcode", lookup_expr="istartswith")
     locality = django_filters.CharFilter(field_name="locality__name", lookup_expr="iexact")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
 
 class FamilyList(GateView, generics.ListAPIView):
@@ -110,6 +129,7 @@ class PersonDetail(GateView, generics.RetrieveAPIView):
 
 
 class FamilyEvidence(GateView, generics.ListAPIView):
+    queryset = Evidence.objects.none()  # for the schema; get_queryset decides
     scopes = {"GET": "evidence:read"}
     serializer_class = EvidenceSerializer
 
@@ -181,6 +201,7 @@ class Evaluate(GateView, APIView):
     """
 
     scopes = {"POST": "evaluate"}
+    parser_classes = [JSONParser]
 
     @extend_schema(request=dict, responses={200: dict, 400: dict})
     def post(self, request):
