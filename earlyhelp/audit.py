@@ -65,9 +65,41 @@ def record(
     listed_person_ids: list[int] | None = None,
     detail: str = "",
 ) -> AuditEntry:
+    return AuditEntry.objects.create(
+        **_entry(
+            user,
+            action=action,
+            outcome=outcome,
+            family_id=family_id,
+            person_id=person_id,
+            listed_family_ids=listed_family_ids,
+            listed_person_ids=listed_person_ids,
+            detail=detail,
+        )
+    )
+
+
+def record_many(user, entries: list[dict]) -> list[AuditEntry]:
+    """Many rows by the same user in one INSERT (a bulk file): each dict as `record` takes."""
+    return AuditEntry.objects.bulk_create(
+        [AuditEntry(**_entry(user, **entry)) for entry in entries], batch_size=2_000
+    )
+
+
+def _entry(
+    user,
+    *,
+    action: str,
+    outcome: str,
+    family_id: int | None = None,
+    person_id: int | None = None,
+    listed_family_ids: list[int] | None = None,
+    listed_person_ids: list[int] | None = None,
+    detail: str = "",
+) -> dict:
     origin = current_origin()
     signed_in = user is not None and getattr(user, "is_authenticated", False)
-    return AuditEntry.objects.create(
+    return dict(
         user=user if signed_in else None,
         api_client_id=origin.api_client_id,
         role=getattr(user, "role", "") if signed_in else "",

@@ -112,3 +112,14 @@ def test_every_operation_answers_as_its_schema_says(app, token):
     elapsed = time.monotonic() - started
     assert failures == [], "\n\n".join(failures)
     assert elapsed < BUDGET, f"schemathesis took {elapsed:.0f}s"
+
+
+def test_every_operation_is_described_and_every_write_has_an_example(client):
+    schema = client.get("/api/schema/?format=json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert operation.get("description"), f"{method.upper()} {path} says nothing"
+            if method in {"post", "put", "patch"}:
+                content = operation["requestBody"]["content"]["application/json"]
+                assert content.get("examples"), f"{method.upper()} {path} has no example"
+            assert operation["security"][0], f"{method.upper()} {path} names no scope"

@@ -133,7 +133,10 @@ class PlanActionDetail(GateView, generics.GenericAPIView):
         return self._update(request, pk)
 
     @extend_schema(
-        request=PlanActionUpdateIn, parameters=[IF_MATCH], responses={200: PlanActionOut}
+        request=PlanActionUpdateIn,
+        parameters=[IF_MATCH],
+        responses={200: PlanActionOut},
+        examples=[OpenApiExample("Done", value={"status": "done", "note": "Routine in place"})],
     )
     def put(self, request, pk):
         return self._update(request, pk)

@@ -196,6 +196,8 @@ class SupportRequestList(GateView, generics.ListCreateAPIView):
 
 
 class SupportRequestDetail(GateView, generics.RetrieveAPIView):
+    """Where one request the client sent stands; 404 for anyone else's."""
+
     scopes = {"GET": "requests:read"}
     serializer_class = SupportRequestOut
 

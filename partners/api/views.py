@@ -4,12 +4,13 @@ import csv
 import io
 import json
 from datetime import UTC
+from pathlib import Path
 
 import django_filters
 from django import forms
 from django.db.models import Prefetch
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -36,6 +37,9 @@ from .problems import problem
 from .serializers import EvidenceSerializer, FamilySerializer, PersonSerializer
 
 MAX_BULK_ROWS = 20_000
+SNAPSHOT_EXAMPLE = json.loads(
+    (Path(__file__).resolve().parents[2] / "outcomes/examples/family_snapshot.json").read_text()
+)
 
 
 class GateView:
@@ -99,6 +103,8 @@ class FamilyList(GateView, generics.ListAPIView):
 
 
 class FamilyDetail(GateView, generics.RetrieveAPIView):
+    """One family the client may see, with its members; 404 for any other (audited)."""
+
     scopes = {"GET": "families:read"}
     serializer_class = FamilySerializer
 
@@ -107,6 +113,8 @@ class FamilyDetail(GateView, generics.RetrieveAPIView):
 
 
 class PersonList(GateView, generics.ListAPIView):
+    """Persons who are or were members of families the client may see."""
+
     scopes = {"GET": "families:read"}
     serializer_class = PersonSerializer
     filterset_fields = ["nhs_number", "upn", "date_of_birth"]
@@ -121,6 +129,8 @@ class PersonList(GateView, generics.ListAPIView):
 
 
 class PersonDetail(GateView, generics.RetrieveAPIView):
+    """One person the client may see through any family they belong or belonged to."""
+
     scopes = {"GET": "families:read"}
     serializer_class = PersonSerializer
 
@@ -129,6 +139,8 @@ class PersonDetail(GateView, generics.RetrieveAPIView):
 
 
 class FamilyEvidence(GateView, generics.ListAPIView):
+    """A family's outcome evidence, where the client's consent covers evidence."""
+
     queryset = Evidence.objects.none()  # for the schema; get_queryset decides
     scopes = {"GET": "evidence:read"}
     serializer_class = EvidenceSerializer
@@ -148,7 +160,42 @@ class EvidenceSubmit(GateView, APIView):
     scopes = {"POST": "evidence:write"}
     parser_classes = [JSONParser, MultiPartParser]
 
-    @extend_schema(request=EvidenceSerializer(many=True), responses={201: dict, 400: dict})
+    @extend_schema(
+        request=EvidenceSerializer(many=True),
+        responses={201: dict, 200: dict},
+        examples=[
+            OpenApiExample(
+                "Two exclusions",
+                request_only=True,
+                value=[
+                    {
+                        "family": "F0000123",
+                        "person": 456,
+                        "kind": "fixed_term_exclusion",
+                        "period_start": "2026-03-02",
+                        "values": {"days": 2},
+                        "source": "Loughborough Academy",
+                        "external_id": "EX-2026-031",
+                    },
+                    {
+                        "family": "F0000123",
+                        "person": 456,
+                        "kind": "fixed_term_exclusion",
+                        "period_start": "2026-05-11",
+                        "values": {"days": 1},
+                        "source": "Loughborough Academy",
+                        "external_id": "EX-2026-077",
+                    },
+                ],
+            ),
+            OpenApiExample(
+                "The per-row report",
+                response_only=True,
+                status_codes=["201"],
+                value={"saved": True, "created": 2, "unchanged": 0, "errors": []},
+            ),
+        ],
+    )
     def post(self, request):
         rows = _rows_from(request)
         if isinstance(rows, Response):
@@ -203,7 +250,17 @@ class Evaluate(GateView, APIView):
     scopes = {"POST": "evaluate"}
     parser_classes = [JSONParser]
 
-    @extend_schema(request=dict, responses={200: dict, 400: dict})
+    @extend_schema(
+        request=dict,
+        responses={200: dict},
+        examples=[
+            OpenApiExample(
+                "A family snapshot (outcomes/engine/FORMAT.md gives every field)",
+                request_only=True,
+                value=SNAPSHOT_EXAMPLE,
+            )
+        ],
+    )
     def post(self, request):
         items = request.data if isinstance(request.data, list) else [request.data]
         if not items or len(items) > 1000:
