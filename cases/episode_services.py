@@ -26,6 +26,15 @@ from .models import (
 ALLOWED = AuditEntry.Outcome.ALLOWED
 
 
+class ActionChanged(Exception):
+    """Someone changed the action since the caller read it: their change would overwrite it."""
+
+
+def action_version(action: PlanAction) -> str:
+    """Changes whenever the action does: what an ETag names and an If-Match must repeat."""
+    return f"{action.pk}-{int(action.updated_at.timestamp() * 1_000_000)}"
+
+
 def _audit(by, episode, action, detail=""):
     audit.record(by, action=action, outcome=ALLOWED, family_id=episode.family_id, detail=detail)
 
@@ -106,8 +115,18 @@ def may_update(action: PlanAction, user) -> bool:
 
 
 @transaction.atomic
-def plan_action_update(*, action: PlanAction, status: str, note: str, by) -> PlanActionUpdate:
+def plan_action_update(
+    *, action: PlanAction, status: str, note: str, by, expected_version: str | None = None
+) -> PlanActionUpdate:
+    """With `expected_version`, the update happens only if nobody changed the action since.
+
+    The row is locked first, so of two writers holding the same version the second
+    waits, then finds the version moved on and is refused.
+    """
     require_open(action.episode)
+    current = PlanAction.objects.select_for_update(of=("self",)).get(pk=action.pk)
+    if expected_version is not None and action_version(current) != expected_version:
+        raise ActionChanged(f"Action {action.pk} changed since you read it: read it again")
     action.status = status
     action.save(update_fields=["status", "updated_at"])
     update = PlanActionUpdate.objects.create(action=action, status=status, note=note, by=by)

@@ -522,9 +522,12 @@ def record_listing(user, families=(), *, persons=(), action: str = "list") -> No
 
 def _as_id(value) -> int:
     try:
-        return int(value)
+        pk = int(value)
     except (TypeError, ValueError):
         raise Http404("No such record") from None
+    if not 0 < pk < 2**63:  # no record has it, and the audit row could not hold it
+        raise Http404("No such record")
+    return pk
 
 
 def break_glass_grant(*, user, family_id: int, reason: str) -> BreakGlass:

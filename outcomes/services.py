@@ -178,6 +178,7 @@ def evidence_import(
     report.problems.sort(key=lambda p: p.row)  # read_rows' and the resend checks' in row order
     if report.problems and not keep_good_rows:
         return report
+    # In bulk: a file of 10,000 rows is a few INSERTs and one audit INSERT, not 20,000.
     with transaction.atomic():
         items = Evidence.objects.bulk_create(
             [

@@ -103,3 +103,50 @@ class EvidenceFile(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+class Change(models.Model):
+    """One line of the change feed: a record of some kind changed, or who may see it did.
+
+    Written only by database triggers (migration `0005_change_feed`), in the same
+    transaction as the change itself, whoever makes it: a service, the admin, a
+    bulk import, a merge. A line gets its `position` only once it is committed,
+    from the feed's sequencer (`partners.feed`), so positions appear in order and
+    a reader never moves past a line that commits later.
+    """
+
+    kind = models.CharField(max_length=20)
+    record_id = models.BigIntegerField()
+    family_id = models.BigIntegerField(null=True)
+    position = models.BigIntegerField(null=True, unique=True)
+    at = models.DateTimeField(db_default=models.functions.Now())
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["id"], name="change_unsequenced", condition=models.Q(position__isnull=True)
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.record_id} at {self.position}"
+
+
+class FeedSight(models.Model):
+    """What the change feed has shown a user (a client's system user) as visible.
+
+    A tombstone goes only to those who saw the record, so the feed never tells a
+    client that a record it could not see was changed or deleted.
+    """
+
+    user = models.ForeignKey("earlyhelp.User", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    record_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "record_id"], name="feed_sight_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} saw {self.kind} {self.record_id}"

@@ -136,6 +136,14 @@ EXPECTED = {
     "v1:person-detail": api_lead_only,
     "v1:evidence-submit": answers(anonymous=401, others=405),  # POST only
     "v1:evaluate": answers(anonymous=401, others=405),  # POST only
+    # Requests for support read back by who sent them: the matrix's users sent none.
+    "v1:request-list": answers(anonymous=401, others=200),
+    "v1:request-detail": answers(anonymous=401, others=404),
+    # Actions a user owns (the matrix's practitioner owns its one action) and notes they wrote.
+    "v1:action-list": answers(anonymous=401, others=200),
+    "v1:action-detail": api_lead_only,
+    "v1:case-note-list": answers(anonymous=401, others=200),
+    "v1:changes": answers(anonymous=401, others=200),
     "api-token": answers(others=405),  # POST only
     "api-schema": public_page,
     "api-docs": public_page,
@@ -386,6 +394,8 @@ def concrete_path(name, pattern, users):
     }
     if name.startswith("v1:"):
         records["pk"] = records["person_id"] if "person" in name else records["family_id"]
+        if "action" in name or "request" in name:
+            records["pk"] = records["action_id" if "action" in name else "request_id"]
     if converters <= set(records):
         return reverse(name, kwargs={key: records[key] for key in converters})
     if name == "password_reset_confirm":

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import changes, episode, support_requests, views
 
 app_name = "v1"
 urlpatterns = [
@@ -11,4 +11,12 @@ urlpatterns = [
     path("persons/<int:pk>/", views.PersonDetail.as_view(), name="person-detail"),
     path("evidence/", views.EvidenceSubmit.as_view(), name="evidence-submit"),
     path("evaluate/", views.Evaluate.as_view(), name="evaluate"),
+    path("requests/", support_requests.SupportRequestList.as_view(), name="request-list"),
+    path("changes/", changes.ChangeFeed.as_view(), name="changes"),
+    path("actions/", episode.PlanActionList.as_view(), name="action-list"),
+    path("actions/<int:pk>/", episode.PlanActionDetail.as_view(), name="action-detail"),
+    path("case-notes/", episode.CaseNoteList.as_view(), name="case-note-list"),
+    path(
+        "requests/<int:pk>/", support_requests.SupportRequestDetail.as_view(), name="request-detail"
+    ),
 ]

@@ -1,9 +1,14 @@
 """API views, one per operation, each reaching families and persons only through the gate."""
 
+import json
+from datetime import UTC
+from pathlib import Path
+
 import django_filters
+from django import forms
 from django.db.models import Prefetch
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -29,22 +34,59 @@ from outcomes.evidence_files import (
     file_format,
     read_evidence_file,
 )
-from outcomes.models import OutcomesPlanVersion
+from outcomes.models import Evidence, OutcomesPlanVersion
 from outcomes.services import evidence_import
 
 from .auth import HasScope
 from .problems import problem
 from .serializers import EvidenceSerializer, FamilySerializer, PersonSerializer
 
+SNAPSHOT_EXAMPLE = json.loads(
+    (Path(__file__).resolve().parents[2] / "outcomes/examples/family_snapshot.json").read_text()
+)
+
 
 class GateView:
     permission_classes = [*APIView.permission_classes, HasScope]
 
 
+def family_rows(user):
+    """Families as the API shows them: the list, the detail and the change feed."""
+    return (
+        families_visible_to(user)
+        .select_related("locality")
+        .prefetch_related(
+            Prefetch("memberships", queryset=FamilyMember.objects.select_related("person"))
+        )
+    )
+
+
+def evidence_rows(user):
+    """Evidence of every family where the gate lets the user read evidence."""
+    return Evidence.objects.filter(family__in=families_allowing(user, Action.VIEW_EVIDENCE))
+
+
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """Any ISO 8601 offset Python reads (up to ±23:59), as UTC: PostgreSQL takes ±15:59 only."""
+
+    def clean(self, value):
+        moment = super().clean(value)
+        try:
+            return moment.astimezone(UTC) if moment is not None else None
+        except OverflowError:
+            raise forms.ValidationError(
+                "Give a date and time between the years 1 and 9999"
+            ) from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
 class FamilyFilter(django_filters.FilterSet):
     postcode = django_filters.CharFilter(field_name="postcode", lookup_expr="istartswith")
     locality = django_filters.CharFilter(field_name="locality__name", lookup_expr="iexact")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
 
 class FamilyList(GateView, generics.ListAPIView):
@@ -56,13 +98,7 @@ class FamilyList(GateView, generics.ListAPIView):
     ordering_fields = ["id", "updated_at"]
 
     def get_queryset(self):
-        return (
-            families_visible_to(self.request.user)
-            .select_related("locality")
-            .prefetch_related(
-                Prefetch("memberships", queryset=FamilyMember.objects.select_related("person"))
-            )
-        )
+        return family_rows(self.request.user)
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
@@ -71,6 +107,8 @@ class FamilyList(GateView, generics.ListAPIView):
 
 
 class FamilyDetail(GateView, generics.RetrieveAPIView):
+    """One family the client may see, with its members; 404 for any other (audited)."""
+
     scopes = {"GET": "families:read"}
     serializer_class = FamilySerializer
 
@@ -79,6 +117,8 @@ class FamilyDetail(GateView, generics.RetrieveAPIView):
 
 
 class PersonList(GateView, generics.ListAPIView):
+    """Persons who are or were members of families the client may see."""
+
     scopes = {"GET": "families:read"}
     serializer_class = PersonSerializer
     filterset_fields = ["nhs_number", "upn", "date_of_birth"]
@@ -93,6 +133,8 @@ class PersonList(GateView, generics.ListAPIView):
 
 
 class PersonDetail(GateView, generics.RetrieveAPIView):
+    """One person the client may see through any family they belong or belonged to."""
+
     scopes = {"GET": "families:read"}
     serializer_class = PersonSerializer
 
@@ -101,6 +143,9 @@ class PersonDetail(GateView, generics.RetrieveAPIView):
 
 
 class FamilyEvidence(GateView, generics.ListAPIView):
+    """A family's outcome evidence, where the client's consent covers evidence."""
+
+    queryset = Evidence.objects.none()  # for the schema; get_queryset decides
     scopes = {"GET": "evidence:read"}
     serializer_class = EvidenceSerializer
 
@@ -119,7 +164,42 @@ class EvidenceSubmit(GateView, APIView):
     scopes = {"POST": "evidence:write"}
     parser_classes = [JSONParser, MultiPartParser]
 
-    @extend_schema(request=EvidenceSerializer(many=True), responses={201: dict, 400: dict})
+    @extend_schema(
+        request=EvidenceSerializer(many=True),
+        responses={201: dict, 200: dict},
+        examples=[
+            OpenApiExample(
+                "Two exclusions",
+                request_only=True,
+                value=[
+                    {
+                        "family": "F0000123",
+                        "person": 456,
+                        "kind": "fixed_term_exclusion",
+                        "period_start": "2026-03-02",
+                        "values": {"days": 2},
+                        "source": "Loughborough Academy",
+                        "external_id": "EX-2026-031",
+                    },
+                    {
+                        "family": "F0000123",
+                        "person": 456,
+                        "kind": "fixed_term_exclusion",
+                        "period_start": "2026-05-11",
+                        "values": {"days": 1},
+                        "source": "Loughborough Academy",
+                        "external_id": "EX-2026-077",
+                    },
+                ],
+            ),
+            OpenApiExample(
+                "The per-row report",
+                response_only=True,
+                status_codes=["201"],
+                value={"saved": True, "created": 2, "unchanged": 0, "errors": []},
+            ),
+        ],
+    )
     def post(self, request):
         rows = _rows_from(request)
         if isinstance(rows, Response):
@@ -168,8 +248,19 @@ class Evaluate(GateView, APIView):
     """
 
     scopes = {"POST": "evaluate"}
+    parser_classes = [JSONParser]
 
-    @extend_schema(request=dict, responses={200: dict, 400: dict})
+    @extend_schema(
+        request=dict,
+        responses={200: dict},
+        examples=[
+            OpenApiExample(
+                "A family snapshot (outcomes/engine/FORMAT.md gives every field)",
+                request_only=True,
+                value=SNAPSHOT_EXAMPLE,
+            )
+        ],
+    )
     def post(self, request):
         items = request.data if isinstance(request.data, list) else [request.data]
         if not items or len(items) > 1000:
