@@ -67,6 +67,14 @@ CALLS = [
         reads_family=True,
     ),
     Call(
+        "family outcomes",
+        "GET",
+        "/api/v1/families/{family}/outcomes/",
+        "outcomes:read",
+        200,
+        reads_family=True,
+    ),
+    Call(
         "persons", "GET", "/api/v1/persons/", "families:read", 200, target=False, reads_person=True
     ),
     Call("person", "GET", "/api/v1/persons/{person}/", "families:read", 200, reads_person=True),
@@ -121,7 +129,7 @@ CALLS = [
 
 
 def test_every_scope_is_in_the_matrix():
-    assert {call.scope for call in CALLS} == set(SCOPES) - {"outcomes:read"}
+    assert {call.scope for call in CALLS} == set(SCOPES)
 
 
 @pytest.fixture
@@ -134,7 +142,7 @@ def world(users):
     seen = make_family("Seen family", members=2, lead=lead)
     share_with(school, seen, kinds=(DataKind.SUMMARY, DataKind.EVIDENCE, DataKind.CASEWORK))
     hidden = make_family("Hidden family", members=1, lead=UserFactory(role="practitioner"))
-    clients = {scope: [scope] for scope in SCOPES if scope != "outcomes:read"}
+    clients = {scope: [scope] for scope in SCOPES}
     clients["every scope"] = list(SCOPES)
     made = {}
     for name, scopes in clients.items():
@@ -331,7 +339,7 @@ def test_every_role_signed_in_gets_what_the_gate_allows(world, users, role):
         if not call.target:
             assert response.status_code == 200, (role, call.name)
             continue
-        named = call.name in {"family", "family evidence", "person"}
+        named = call.name in {"family", "family evidence", "family outcomes", "person"}
         expected = 200 if lead and named else 404
         assert response.status_code == expected, (role, call.name, response.status_code)
         if expected == 404:

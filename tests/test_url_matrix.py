@@ -133,6 +133,7 @@ EXPECTED = {
     "v1:person-list": answers(anonymous=401, others=200),
     "v1:family-detail": api_lead_only,
     "v1:family-evidence": api_lead_only,
+    "v1:family-outcomes": api_lead_only,
     "v1:person-detail": api_lead_only,
     "v1:evidence-submit": answers(anonymous=401, others=405),  # POST only
     "v1:evaluate": answers(anonymous=401, others=405),  # POST only

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import changes, episode, support_requests, views
+from . import changes, episode, outcomes, support_requests, views
 
 app_name = "v1"
 urlpatterns = [
     path("families/", views.FamilyList.as_view(), name="family-list"),
     path("families/<int:pk>/", views.FamilyDetail.as_view(), name="family-detail"),
     path("families/<int:pk>/evidence/", views.FamilyEvidence.as_view(), name="family-evidence"),
+    path("families/<int:pk>/outcomes/", outcomes.FamilyOutcomes.as_view(), name="family-outcomes"),
     path("persons/", views.PersonList.as_view(), name="person-list"),
     path("persons/<int:pk>/", views.PersonDetail.as_view(), name="person-detail"),
     path("evidence/", views.EvidenceSubmit.as_view(), name="evidence-submit"),
