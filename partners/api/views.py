@@ -157,8 +157,10 @@ class FamilyEvidence(GateView, generics.ListAPIView):
 class EvidenceSubmit(GateView, APIView):
     """Evidence rows: one object, a JSON list, or a CSV file of thousands of rows.
 
-    The same import service as the pages: every row checked, all saved or none, and a resend
-    with the same (source, external_id) changes nothing. The answer is a per-row report.
+    The same import service as the pages: every row checked, and a resend with the same
+    (source, external_id) changes nothing. Rows sent as JSON are all saved or none; a file
+    (multipart `file`, CSV or JSON) keeps its good rows and reports the others, and each of its
+    rows needs an `external_id`. The answer is a per-row report.
     """
 
     scopes = {"POST": "evidence:write"}
@@ -204,13 +206,19 @@ class EvidenceSubmit(GateView, APIView):
         rows = _rows_from(request)
         if isinstance(rows, Response):
             return rows
+        # A file follows the evidence files page's rule: its good rows are saved and its bad
+        # rows reported ("accepted except exactly those"), every row keyed by its external_id
+        # so that resending the corrected file adds only what was refused. Rows sent as JSON
+        # are all saved or none: a partner system that retries wants that.
+        is_file = "file" in request.FILES
         report = evidence_import(
             rows,
             recorded_by=None if hasattr(request, "api_client") else request.user,
             api_client=getattr(request, "api_client", None),
             families=families_allowing(request.user, Action.ADD_EVIDENCE),
+            keep_good_rows=is_file,
         )
-        if not report.ok:
+        if not report.saved:
             return problem(
                 400,
                 f"{len(report.problems)} problem(s) in {len(rows)} row(s): nothing was saved",
