@@ -21,6 +21,7 @@ from cases.episode_services import require_open
 from cases.models import Episode, FamilyMember
 from earlyhelp import audit
 from earlyhelp.models import AuditEntry
+from outcomes.programme import problems_identified_during_intervention
 from outcomes.selectors import plan_in_force
 
 from .models import AssessmentSection, AssessmentStatusChange, EarlyHelpAssessment, ToolScore
@@ -133,6 +134,7 @@ def assessment_parts_save(*, episode: Episode, changes: list[Change], by) -> dic
     now = timezone.now()
     for part, value, version in writes:
         if part.key == INDICATORS:
+            ticked = set(value) - set(assessment.indicators)
             assessment.indicators, assessment.indicators_version = value, version
             assessment.indicators_updated_by, assessment.indicators_updated_at = by, now
             assessment.save(
@@ -143,6 +145,8 @@ def assessment_parts_save(*, episode: Episode, changes: list[Change], by) -> dic
                     "indicators_updated_at",
                 ]
             )
+            # Ticked after the family was attached: identified during the intervention.
+            problems_identified_during_intervention(episode=episode, indicators=ticked)
         else:
             section = sections.get((part.key, part.member_id))
             if section is None:

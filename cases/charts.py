@@ -2,11 +2,15 @@
 
 The chart is a picture of the table beside it: `role="img"` with a `<title>`
 and `<desc>` naming it, and the table carries the figures for everyone. This
-module works out the geometry; `templates/dashboards/_bar_chart.html` draws it,
-so every label is escaped by the template engine.
+module works out the geometry and draws it with `format_html`, so every label
+is escaped (a template loop over a 36-month chart cost more than the rest of
+the dashboard page).
 """
 
 from __future__ import annotations
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 BAR_HEIGHT = 22
 GAP = 8
@@ -44,6 +48,55 @@ def bar_chart(table) -> dict:
         "bar_x": LABEL_WIDTH,
         "bar_height": BAR_HEIGHT,
     }
+
+
+def bar_chart_svg(table) -> SafeString:
+    chart = bar_chart(table)
+    bars = format_html_join(
+        "\n",
+        '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle" font-size="14"'
+        ' fill="#0b0c0c">{}</text>'
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="#1d70b8"></rect>'
+        '<text x="{}" y="{}" dominant-baseline="middle" font-size="14" fill="#0b0c0c">{}</text>',
+        (
+            (
+                chart["label_x"],
+                _number(bar["middle"]),
+                bar["label"],
+                chart["bar_x"],
+                bar["y"],
+                bar["length"],
+                chart["bar_height"],
+                bar["value_x"],
+                _number(bar["middle"]),
+                bar["value"],
+            )
+            for bar in chart["bars"]
+        ),
+    )
+    key = chart["key"]
+    return format_html(
+        '<svg class="app-chart" role="img" aria-labelledby="chart-{}-title chart-{}-desc"'
+        ' viewBox="0 0 {} {}" width="100%" style="max-width: {}px"'
+        ' preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="chart-{}-title">{}</title>'
+        '<desc id="chart-{}-desc">Bar chart of {}; the table below gives the figures.</desc>'
+        "{}</svg>",
+        key,
+        key,
+        chart["width"],
+        chart["height"],
+        chart["width"],
+        key,
+        chart["title"],
+        key,
+        chart["measure"],
+        bars,
+    )
+
+
+def _number(value) -> str:
+    return f"{value:g}"
 
 
 def label_of(value) -> str:

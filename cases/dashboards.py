@@ -26,7 +26,16 @@ from earlyhelp.access import families_visible_to
 from earlyhelp.models import Organisation
 
 from .episode_selectors import rereferrals
-from .models import Episode, LeadChange, StepDecision, StepDown, StepUp, SupportRequest
+from .models import (
+    Episode,
+    FamilyMember,
+    LeadChange,
+    StepDecision,
+    StepDown,
+    StepUp,
+    SupportRequest,
+)
+from .models.person import SocialCareStatus
 from .models.triage import SHORT_NAMES, Priority, TriageDecision
 
 
@@ -63,6 +72,12 @@ class Cuts:
         return months
 
 
+def default_cuts(today: date) -> Cuts:
+    """The last twelve months, this one included, every team, agency and locality."""
+    end = today.replace(day=1)
+    return Cuts(first_month=end - relativedelta(months=11), last_month=end)
+
+
 @dataclass
 class Table:
     key: str
@@ -71,9 +86,18 @@ class Table:
     rows: list[list] = field(default_factory=list)
     numeric: set[int] = field(default_factory=set)  # columns to align right
     chart_column: int | None = None  # the column a bar chart is drawn from
+    note: str = ""  # how to read it, shown under the heading
 
     def text_rows(self) -> list[list[str]]:
         return [[_text(cell) for cell in row] for row in self.rows]
+
+    def display_rows(self) -> list[tuple[str, list[tuple[str, bool]]]]:
+        """Each row's heading cell, and its other cells with whether each is numeric: the
+        page's loop then looks nothing up per cell."""
+        return [
+            (row[0], [(cell, i in self.numeric) for i, cell in enumerate(row[1:], start=1)])
+            for row in self.text_rows()
+        ]
 
 
 def _text(value) -> str:
@@ -264,10 +288,25 @@ class _Referral:
 
 
 LEAD_AGENCY_BANDS = ["Within 6 months", "6 to 12 months", "Over 12 months"]
+# DOMAIN §9's cohorts: every family, and families with a child of each social care status.
+COHORTS = [
+    ("Changes, all families", None),
+    ("Child in need", SocialCareStatus.CHILD_IN_NEED),
+    ("Child protection plan", SocialCareStatus.CHILD_PROTECTION),
+    ("Looked after", SocialCareStatus.LOOKED_AFTER),
+]
 
 
 def lead_agency_changes(manager, cuts: Cuts, *, visible=None) -> Table:
-    """Changes of lead agency in the period, by how long after the episode began. 1 query."""
+    """Changes of lead agency in the period, by how long after the episode began, for all
+    families and for each cohort: a family is in a cohort when a member of it now is recorded
+    with that social care status (a family may be in more than one). 1 query."""
+    members = FamilyMember.objects.filter(family=OuterRef("episode__family"), left_on=None)
+    flags = {
+        f"cohort_{status}": Exists(members.filter(person__social_care_status=status))
+        for _, status in COHORTS
+        if status
+    }
     changes = (
         LeadChange.objects.filter(
             episode__in=episodes_in_scope(manager, cuts, visible),
@@ -275,20 +314,28 @@ def lead_agency_changes(manager, cuts: Cuts, *, visible=None) -> Table:
             changed_on__lte=cuts.end,
         )
         .exclude(to_agency=None)
-        .values_list("episode__started_on", "changed_on", "from_agency_id", "to_agency_id")
+        .annotate(**flags)
+        .values_list("episode__started_on", "changed_on", "from_agency_id", "to_agency_id", *flags)
     )
-    counts = dict.fromkeys(LEAD_AGENCY_BANDS, 0)
-    for started_on, changed_on, from_agency, to_agency in changes:
+    counts = {band: [0] * len(COHORTS) for band in LEAD_AGENCY_BANDS}
+    for started_on, changed_on, from_agency, to_agency, *in_cohort in changes:
         if from_agency == to_agency:
             continue
-        counts[lead_agency_band(started_on, changed_on)] += 1
+        row = counts[lead_agency_band(started_on, changed_on)]
+        for i, member in enumerate([True, *in_cohort]):
+            row[i] += member
     return Table(
         "lead-agency",
-        "Changes of lead agency, by time since the intervention began",
-        ["Time since the start", "Changes of lead agency"],
-        [[band, n] for band, n in counts.items()],
-        numeric={1},
+        "Changes of lead agency, by time since the intervention began, by cohort",
+        ["Time since the start", *(name for name, _ in COHORTS)],
+        [[band, *row] for band, row in counts.items()],
+        numeric=set(range(1, len(COHORTS) + 1)),
         chart_column=1,
+        note=(
+            "A family is in a cohort when one of its members is now recorded as a child in "
+            "need, on a child protection plan or looked after; a family may be in more than "
+            "one. The chart shows all families."
+        ),
     )
 
 

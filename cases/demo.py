@@ -33,10 +33,19 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pghistory
+from django.conf import settings
 from django.db import connection, transaction
 
-from earlyhelp.models import Locality, Organisation
-from outcomes.models import Attachment, AuditSampleItem, ClaimBatch
+from assessments.demo_work import WorkConversations
+from assessments.models import WorkConversation
+from earlyhelp.models import Locality, Organisation, User
+from outcomes.models import (
+    Attachment,
+    AuditSampleItem,
+    ClaimBatch,
+    Evidence,
+    ProblemIdentified,
+)
 from partners.models import InformationSharingAgreement
 
 from .demo_casework import FAMILY_SUPPORT, PARTNER_SERVICES, Casework, Staff
@@ -121,10 +130,21 @@ def seed_families(
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         staff = Staff.load(families=families, seed=seed, district_shares=shares)
-        claim_batch, _ = ClaimBatch.objects.get_or_create(name=f"Claims {today:%B %Y}")
+        claim_batch, _ = ClaimBatch.objects.get_or_create(
+            name=f"Claims {today:%B %Y}",
+            defaults={
+                "window_opens": today.replace(day=1),
+                "window_closes": today,
+                "submitted_on": today,
+                "sample_seed": seed,
+                "sample_percent": settings.AUDIT_SAMPLE_PERCENT,
+            },
+        )
         _sharing_agreements()
         maker = HouseholdMaker(rng, today, localities)
-        casework = Casework(rng, today, staff, claim_batch.pk)
+        hub = User.objects.filter(username="hub").values_list("pk", flat=True).first()
+        work = WorkConversations(seed, today, hub)
+        casework = Casework(rng, today, staff, claim_batch.pk, work=work)
         first = _next_reference_number()
         for start in range(0, families, HOUSEHOLDS_PER_BATCH):
             rows = Rows()
@@ -159,7 +179,10 @@ class Rows:
     consents: list = field(default_factory=list)  # (Consent, [organisation ids])
     requests: list = field(default_factory=list)
     attachments: list = field(default_factory=list)
+    evidence: list = field(default_factory=list)  # attached families' (outcomes.demo)
+    problems: list = field(default_factory=list)
     audit_sample: list = field(default_factory=list)
+    work_conversations: list = field(default_factory=list)
     duplicates: list = field(default_factory=list)  # (original, duplicate) Person pairs
 
 
@@ -204,7 +227,10 @@ def _insert(rows: Rows) -> Counter:
     )
     SupportRequest.objects.bulk_create(rows.requests, **bulk)
     Attachment.objects.bulk_create(rows.attachments, **bulk)
+    Evidence.objects.bulk_create(rows.evidence, **bulk)
+    ProblemIdentified.objects.bulk_create(rows.problems, **bulk)
     AuditSampleItem.objects.bulk_create(rows.audit_sample, **bulk)
+    WorkConversation.objects.bulk_create(rows.work_conversations, **bulk)
     return Counter(
         families=len(rows.families),
         persons=len(rows.persons),
@@ -212,6 +238,7 @@ def _insert(rows: Rows) -> Counter:
         addresses=len(rows.addresses),
         other_names=len(rows.other_names),
         episodes=len(rows.episodes),
+        evidence=len(rows.evidence),
         open_episodes=sum(e.status == Episode.Status.OPEN for e in rows.episodes),
         taf_members=len(rows.taf_members),
         consents=len(rows.consents),
@@ -221,5 +248,6 @@ def _insert(rows: Rows) -> Counter:
         ),
         attachments=len(rows.attachments),
         audit_sample=len(rows.audit_sample),
+        work_conversations=len(rows.work_conversations),
         duplicates=len(rows.duplicates),
     )

@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 
 from earlyhelp import services
 from earlyhelp.models import Locality, Organisation, Role, Team, User
-from outcomes.models import Attachment, AuditSampleItem
+from outcomes.demo import DemoEvidence
+from outcomes.engine.plan import PRINCIPLES
+from outcomes.models import Attachment, AuditSampleItem, OutcomesPlanVersion
 
 from .demo_heritages import HERITAGES
 from .demo_household import Household
@@ -67,6 +69,7 @@ class Staff:
 
     practitioner: Staffer  # the demo `practitioner` user
     programme_user_id: int
+    plan_version_id: int  # the outcomes plan families are attached under
     family_support: dict[str, list[Staffer]]  # district -> workers (not the demo user)
     partners: dict[str, list[Staffer]]
     caseload: dict[int, int] = field(default_factory=dict)
@@ -112,6 +115,7 @@ class Staff:
         return cls(
             practitioner=Staffer(practitioner.pk, fs_org.pk, district or "Charnwood"),
             programme_user_id=demo["programme"].pk,
+            plan_version_id=OutcomesPlanVersion.objects.get(version=9).pk,
             family_support=family_support,
             partners=partners,
         )
@@ -150,12 +154,17 @@ class _StaffMaker:
 
 
 class Casework:
-    def __init__(self, rng: random.Random, today: date, staff: Staff, claim_batch_id: int):
+    def __init__(
+        self, rng: random.Random, today: date, staff: Staff, claim_batch_id: int, *, work=None
+    ):
         self.rng = rng
         self.today = today
         self.staff = staff
         self.claim_batch_id = claim_batch_id
+        self.work = work  # assessments.demo_work.WorkConversations, or None for none
         self.rows = None  # the batch being built (cases.demo.Rows)
+        # Its own generator, so adding evidence leaves the rest of the demo as it was.
+        self.evidence = DemoEvidence(random.Random(f"evidence-{today}"), today)  # noqa: S311
         closures, weights = zip(*CLOSURE_REASONS, strict=True)
         self.pick_closure = lambda: rng.choices(closures, weights=weights)[0]
 
@@ -181,7 +190,9 @@ class Casework:
         attached = False
         if showcase == "lead":
             started = self.today - timedelta(days=120)
-            self._episode(house, needs, self.staff.practitioner, started, None, attach=True)
+            self._episode(
+                house, needs, self.staff.practitioner, started, None, attach=True, showcase=True
+            )
             attached, cursor = True, started
         elif showcase is None and rng.random() < OPEN_SHARE:
             started = self.today - timedelta(days=rng.randint(7, 330))
@@ -247,7 +258,9 @@ class Casework:
         )
         return rng.choice(staff.partners[service])
 
-    def _episode(self, house, needs, lead: Staffer, started, ended, *, attach=False) -> bool:
+    def _episode(
+        self, house, needs, lead: Staffer, started, ended, *, attach=False, showcase=False
+    ) -> bool:
         """One episode with its request, team and consent; True if attached to the programme."""
         rng = self.rng
         is_open = ended is None
@@ -264,6 +277,13 @@ class Casework:
         self.rows.episodes.append(episode)
         if is_open:
             self.staff.caseload[lead.user_id] = self.staff.caseload.get(lead.user_id, 0) + 1
+            if self.work is not None:
+                persons = [m.person for m in house.current()]
+                conversation = self.work.for_episode(
+                    episode, persons, lead.user_id, showcase=showcase
+                )
+                if conversation is not None:
+                    self.rows.work_conversations.append(conversation)
 
         received = started - timedelta(days=rng.randint(5, 35))
         status = SupportRequest.Status.ALLOCATED if is_open else SupportRequest.Status.CLOSED
@@ -277,15 +297,25 @@ class Casework:
         if attach:
             latest = min(self.today, ended or self.today)
             attached_on = min(latest, started + timedelta(days=rng.randint(30, 90)))
-            self.rows.attachments.append(
-                Attachment(
-                    family=house.family,
-                    episode=episode,
-                    attached_on=attached_on,
-                    lead_agency_id=lead.organisation_id,
-                    attached_by_id=self.staff.programme_user_id,
-                )
+            attachment = Attachment(
+                family=house.family,
+                episode=episode,
+                attached_on=attached_on,
+                lead_agency_id=lead.organisation_id,
+                attached_by_id=self.staff.programme_user_id,
+                plan_version_id=self.staff.plan_version_id,
+                # The demo attaches only families whose records hold all four.
+                principles=dict.fromkeys(PRINCIPLES, True),
             )
+            self.rows.attachments.append(attachment)
+            evidence, problems = self.evidence.for_attachment(
+                attachment,
+                started=started,
+                parents=[m.person for m in (house.head, house.partner) if m],
+                children=[m.person for m in house.children],
+            )
+            self.rows.evidence += evidence
+            self.rows.problems += problems
         # A request needs the family's consent, so it was given by the day it came in.
         given_on = received - timedelta(days=rng.randint(0, 3))
         self._consent(house, lead, team, given_on, ended, reason, attach)

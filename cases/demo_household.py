@@ -29,7 +29,7 @@ from .demo_people import (
     zipf,
 )
 from .models import Address, Family, FamilyMember, Person, PersonName
-from .models.person import Ethnicity, Send
+from .models.person import Ethnicity, Send, SocialCareStatus
 
 if TYPE_CHECKING:
     from .demo import Rows
@@ -263,6 +263,14 @@ class HouseholdMaker:
             child.disability = rng.choice(CHILD_DISABILITIES)
         elif roll < 0.19:
             child.send = Send.SEN_SUPPORT
+        # The same roll, so the rest of the generator draws what it drew before: about 4% of
+        # school-age children are children in need, 1% on a protection plan, 1% looked after.
+        elif roll < 0.23:
+            child.social_care_status = SocialCareStatus.CHILD_IN_NEED
+        elif roll < 0.24:
+            child.social_care_status = SocialCareStatus.CHILD_PROTECTION
+        elif roll < 0.25:
+            child.social_care_status = SocialCareStatus.LOOKED_AFTER
         if year >= 4 and rng.random() < 0.08:
             child.young_carer = True
 

@@ -86,15 +86,26 @@ class PlanActionForm(EpisodeForm):
     what = forms.CharField(label="What will happen", widget=forms.Textarea(attrs={"rows": 3}))
     owner = forms.ChoiceField(label="Who will do it", widget=forms.RadioSelect)
     due_on = forms.DateField(label="By when")
+    for_person = forms.ChoiceField(
+        label="Who it is for",
+        required=False,
+        help_text="The household member whose needs it meets; the programme checks that the "
+        "plan covers every member the assessment records needs for.",
+    )
     link = forms.ChoiceField(
         label="Need or outcome it works towards",
         required=False,
         help_text="The headline problems' indicators the assessment found, and their outcomes.",
     )
 
-    def __init__(self, *args, episode, team, plan, needs, **kwargs):
+    def __init__(self, *args, episode, team, plan, needs, members=(), **kwargs):
         super().__init__(*args, episode=episode, **kwargs)
         self.team = {str(u.pk): u for u in team}
+        self.members = {str(p.pk): p for p in members}
+        self.fields["for_person"].choices = [
+            ("", "The whole family"),
+            *((pk, str(p)) for pk, p in self.members.items()),
+        ]
         self.fields["owner"].choices = [
             *((pk, user_label(u)) for pk, u in self.team.items()),
             (FAMILY, "The family"),
@@ -123,6 +134,9 @@ class PlanActionForm(EpisodeForm):
         if value is not None and value < timezone.localdate():
             raise forms.ValidationError("By when must be today or in the future")
         return value
+
+    def clean_for_person(self):
+        return self.members.get(self.cleaned_data.get("for_person") or "")
 
     def clean_owner(self):
         value = self.cleaned_data["owner"]

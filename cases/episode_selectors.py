@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from assessments.models import EarlyHelpAssessment, SectionKey, ToolScore
 from assessments.principles import CaseFacts, derive
+from assessments.selectors import work_conversations_of
 from outcomes.engine import tools
 from outcomes.selectors import plan_in_force
 
@@ -175,6 +176,19 @@ class ScoreRow:
     movement: float | None = None
 
 
+# The Family Star is scored at assessment and at closure; the Rickter Lifeboard's start is
+# the person's baseline and its later scores are reviews (DOMAIN §7).
+STAR_STAGES = [
+    (ToolScore.Stage.START.value, "At assessment"),
+    (ToolScore.Stage.CLOSE.value, "At closure"),
+]
+RICKTER_STAGES = [
+    (ToolScore.Stage.START.value, "Baseline"),
+    (ToolScore.Stage.MID.value, "Mid-way review"),
+    (ToolScore.Stage.CLOSE.value, "Closing review"),
+]
+
+
 def _tool_tables(scores, plan) -> dict:
     """The Family Star by area and each person's Rickter Lifeboard by heading, stage by stage."""
     stages = [s.value for s in ToolScore.Stage]
@@ -184,7 +198,8 @@ def _tool_tables(scores, plan) -> dict:
         for area in plan.family_star_areas:
             star_rows.append(
                 ScoreRow(
-                    area, tuple(star[s].scores.get(area) if s in star else None for s in stages)
+                    area,
+                    tuple(star[s].scores.get(area) if s in star else None for s, _ in STAR_STAGES),
                 )
             )
     people: dict = {}
@@ -210,7 +225,12 @@ def _tool_tables(scores, plan) -> dict:
                     movement = tools.movement(baseline, desired, now, heading.reversed)
             rows.append(ScoreRow(heading.name, cells, desired, distance, movement))
         rickter.append((person, rows))
-    return {"stages": ToolScore.Stage.choices, "star": star_rows, "rickter": rickter}
+    return {
+        "star_stages": STAR_STAGES,
+        "rickter_stages": RICKTER_STAGES,
+        "star": star_rows,
+        "rickter": rickter,
+    }
 
 
 def _facts(
@@ -259,7 +279,9 @@ def episode_work(episode: Episode, *, consents, members) -> dict:
             if text.strip()
         ]
     actions = list(
-        episode.actions.select_related("owner__team__organisation").order_by("due_on", "pk")
+        episode.actions.select_related("owner__team__organisation", "for_person").order_by(
+            "due_on", "pk"
+        )
     )
     taf = list(
         episode.taf_members.select_related("user__team__organisation").order_by(
@@ -344,6 +366,9 @@ def family_story(family, *, episodes, members, consents, can, kind=None, page=No
         if plan_version is not None:
             story["tools"] = _tool_tables(scores, plan_of(plan_version))
             story["tools_recorded"] = bool(scores)
+    if recent is not None and "view_casework" in can:
+        story["work_conversations"] = work_conversations_of(recent)
+        story["work_shown"] = True
     if open_episode is not None and "view_casework" in can:
         story.update(episode_work(open_episode, consents=consents, members=members))
         story["closure_pending"] = (

@@ -26,6 +26,15 @@ from .models import (
 ALLOWED = AuditEntry.Outcome.ALLOWED
 
 
+class ActionChanged(Exception):
+    """Someone changed the action since the caller read it: their change would overwrite it."""
+
+
+def action_version(action: PlanAction) -> str:
+    """Changes whenever the action does: what an ETag names and an If-Match must repeat."""
+    return f"{action.pk}-{int(action.updated_at.timestamp() * 1_000_000)}"
+
+
 def _audit(by, episode, action, detail=""):
     audit.record(by, action=action, outcome=ALLOWED, family_id=episode.family_id, detail=detail)
 
@@ -75,14 +84,22 @@ def taf_member_leave(*, member: TafMember, left_on, by) -> TafMember:
 
 
 @transaction.atomic
-def plan_action_add(*, episode, what, owner, due_on, need="", outcome="", by) -> PlanAction:
+def plan_action_add(
+    *, episode, what, owner, due_on, need="", outcome="", for_person=None, by
+) -> PlanAction:
     require_open(episode)
     if owner is not None and owner not in team_of(episode):
         raise ValidationError({"owner": "Select someone on the team, or the family"})
+    if (
+        for_person is not None
+        and not episode.family.memberships.filter(person=for_person, left_on__isnull=True).exists()
+    ):
+        raise ValidationError({"for_person": "Select a member of the household, or the family"})
     action = PlanAction.objects.create(
         episode=episode,
         what=what,
         owner=owner,
+        for_person=for_person,
         due_on=due_on,
         need=need,
         outcome=outcome,
@@ -98,8 +115,18 @@ def may_update(action: PlanAction, user) -> bool:
 
 
 @transaction.atomic
-def plan_action_update(*, action: PlanAction, status: str, note: str, by) -> PlanActionUpdate:
+def plan_action_update(
+    *, action: PlanAction, status: str, note: str, by, expected_version: str | None = None
+) -> PlanActionUpdate:
+    """With `expected_version`, the update happens only if nobody changed the action since.
+
+    The row is locked first, so of two writers holding the same version the second
+    waits, then finds the version moved on and is refused.
+    """
     require_open(action.episode)
+    current = PlanAction.objects.select_for_update(of=("self",)).get(pk=action.pk)
+    if expected_version is not None and action_version(current) != expected_version:
+        raise ActionChanged(f"Action {action.pk} changed since you read it: read it again")
     action.status = status
     action.save(update_fields=["status", "updated_at"])
     update = PlanActionUpdate.objects.create(action=action, status=status, note=note, by=by)

@@ -35,6 +35,7 @@ class PersonForm(GovukMessagesMixin, forms.ModelForm):
             "disability",
             "send",
             "young_carer",
+            "social_care_status",
             "school",
             "nhs_number",
             "ni_number",
@@ -55,6 +56,7 @@ class PersonForm(GovukMessagesMixin, forms.ModelForm):
             "disability": "Disability",
             "send": "Special educational needs and disability (SEND)",
             "young_carer": "Young carer",
+            "social_care_status": "Known to children's social care as",
             "school": "School or setting",
             "postcode": "Postcode",
         }
@@ -77,6 +79,10 @@ class PersonForm(GovukMessagesMixin, forms.ModelForm):
             self.fields[name].error_messages["invalid"] = (
                 f"{self.fields[name].label} must be a real date"
             )
+        self.fields["social_care_status"].error_messages["invalid_choice"] = (
+            "Select a social care status from the list: none known, child in need, child "
+            "protection plan or looked after"
+        )
 
     def _clean_identifier(self, name):
         return normalise_identifier(self.cleaned_data.get(name, ""))

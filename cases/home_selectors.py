@@ -1,9 +1,12 @@
 """What each role's home page shows: reads only, each a fixed number of queries (issue 9).
 
-Every list starts from `families_visible_to(user)`, the one gate, so a page
-never shows or counts a family its reader may not see. A page builds that
-queryset once (`visible`) and hands it to each selector: building the gate's
-subqueries is most of a home page's Python time.
+Every list starts from the one gate (earlyhelp/access.py), so a page never
+shows or counts a family its reader may not see. Lists of the episodes a user
+leads, or a manager's team leads, start from the gate's own relation
+(`episodes_led_by`, `episodes_managed_by`): each such episode is what makes its
+family visible, so the list is a join and no row is checked against the whole
+visible set. Other lists (the actions a user owns) start from
+`families_visible_to(user)`.
 """
 
 from __future__ import annotations
@@ -12,18 +15,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
-from django.db.models.functions import Coalesce
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Window
+from django.db.models.functions import Greatest
 
 from assessments.models import EarlyHelpAssessment
-from earlyhelp.access import families_visible_to
+from earlyhelp.access import episodes_led_by, episodes_managed_by, families_visible_to
 from earlyhelp.models import Role, User
 
-from .models import Closure, Episode, PlanAction
-
-
-def _visible(user, visible):
-    return families_visible_to(user) if visible is None else visible
+from .models import Closure, Episode, PlanAction, PlanReview
 
 
 def _interval() -> timedelta:
@@ -31,7 +31,9 @@ def _interval() -> timedelta:
 
 
 def _with_next_review(episodes):
-    return episodes.annotate(last_review_on=Coalesce(Max("reviews__held_on"), "started_on"))
+    """A review is due REVIEW_INTERVAL_WEEKS after the later of the episode's start and its
+    latest review (PostgreSQL's GREATEST passes over a missing review)."""
+    return episodes.annotate(last_review_on=Greatest(Max("reviews__held_on"), "started_on"))
 
 
 @dataclass
@@ -41,16 +43,10 @@ class CaseloadRow:
     overdue: bool
 
 
-def practitioner_caseload(user, *, today: date, visible=None) -> list[CaseloadRow]:
+def practitioner_caseload(user, *, today: date) -> list[CaseloadRow]:
     """The families `user` leads, each with the date its next review is due. One query."""
     episodes = (
-        _with_next_review(
-            Episode.objects.filter(
-                family__in=_visible(user, visible),
-                status=Episode.Status.OPEN,
-                lead_practitioner=user,
-            )
-        )
+        _with_next_review(episodes_led_by(user))
         .select_related("family")
         .order_by("last_review_on", "pk")
     )
@@ -61,7 +57,7 @@ def practitioner_caseload(user, *, today: date, visible=None) -> list[CaseloadRo
     return rows
 
 
-def actions_due_this_week(user, *, today: date, visible=None):
+def actions_due_this_week(user, *, today: date):
     """Open plan actions `user` owns that are due within seven days, or overdue. One query."""
     return list(
         PlanAction.objects.filter(
@@ -69,20 +65,18 @@ def actions_due_this_week(user, *, today: date, visible=None):
             status__in=PlanAction.OPEN,
             due_on__lte=today + timedelta(days=7),
             episode__status=Episode.Status.OPEN,
-            episode__family__in=_visible(user, visible),
+            episode__family__in=families_visible_to(user),
         )
         .select_related("episode__family")
         .order_by("due_on", "pk")
     )
 
 
-def assessments_awaiting(user, *, visible=None):
+def assessments_awaiting(user):
     """Assessments of episodes `user` leads that are theirs to write: drafts and returned."""
     return list(
         EarlyHelpAssessment.objects.filter(
-            episode__lead_practitioner=user,
-            episode__status=Episode.Status.OPEN,
-            episode__family__in=_visible(user, visible),
+            episode__in=episodes_led_by(user),
             status__in=EarlyHelpAssessment.EDITABLE,
         )
         .select_related("episode__family")
@@ -108,46 +102,106 @@ class Listing:
 
 
 def _listing(queryset) -> Listing:
-    """The first LIST_LIMIT rows and the count of all: two queries."""
-    return Listing(list(queryset[:LIST_LIMIT]), queryset.count())
+    """The first LIST_LIMIT rows and the count of all, in one query (a window count)."""
+    rows = list(queryset.annotate(listed_total=Window(Count("pk")))[:LIST_LIMIT])
+    return Listing(rows, rows[0].listed_total if rows else 0)
 
 
-def _team_episodes(manager, visible=None):
-    """Open episodes led by a member of a team `manager` manages, of families they may see."""
-    return Episode.objects.filter(
-        family__in=_visible(manager, visible),
-        status=Episode.Status.OPEN,
-        lead_practitioner__team__managers=manager,
-    )
+def _team_episodes(manager):
+    """Open episodes led by a member of a team `manager` manages. The gate's own relation
+    (`episodes_managed_by`): each makes its family visible to the manager, so no row needs
+    checking against the whole visible set."""
+    return episodes_managed_by(manager).filter(status=Episode.Status.OPEN)
 
 
-def team_members(manager, *, visible=None):
-    """The practitioners of `manager`'s teams, each with `open_cases`. One query."""
-    open_here = Q(
-        led_episodes__status=Episode.Status.OPEN,
-        led_episodes__family__in=_visible(manager, visible),
-    )
+def _first_episodes(episodes, *order) -> list:
+    """The first LIST_LIMIT of `episodes` in `order`, with family and lead. One query: the
+    order is found on episodes alone, and only the rows shown are joined to the rest."""
+    first = episodes.order_by(*order).values("pk")[:LIST_LIMIT]
     return list(
+        episodes.model.objects.filter(pk__in=first)
+        .annotate(last_review_on=_last_review_on())
+        .select_related("family", "lead_practitioner")
+        .order_by(*order)
+    )
+
+
+def _last_review_on():
+    """The later of the episode's start and latest review: one index probe (review_latest)."""
+    latest = PlanReview.objects.filter(episode=OuterRef("pk")).order_by("-held_on")
+    return Greatest(Subquery(latest.values("held_on")[:1]), "started_on")
+
+
+def _review_overdue(today: date) -> Q:
+    """Begun before the cutoff and not reviewed since: the same rule as `_last_review_on`, as a
+    filter PostgreSQL answers with one hashed set of recently reviewed episodes."""
+    cutoff = today - _interval()
+    reviewed_since = PlanReview.objects.filter(held_on__gte=cutoff).values("episode_id")
+    return Q(started_on__lt=cutoff) & ~Q(pk__in=reviewed_since)
+
+
+@dataclass
+class TeamCounts:
+    """Per worker of the manager's teams, and in all: open, overdue and long-open episodes."""
+
+    by_worker: dict
+    overdue: int
+    long_open: int
+
+
+def team_counts(manager, *, today: date) -> TeamCounts:
+    """One query: the team's open episodes grouped by lead, each count a filter of the group."""
+    rows = (
+        _team_episodes(manager)
+        .values("lead_practitioner")
+        .annotate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=_review_overdue(today)),
+            long_open=Count("pk", filter=Q(started_on__lt=_months_before(today, 12))),
+        )
+        .values_list("lead_practitioner", "open", "overdue", "long_open")
+    )
+    by_worker = {}
+    overdue = long_open = 0
+    for worker, open_, worker_overdue, worker_long in rows:
+        by_worker[worker] = open_
+        overdue += worker_overdue
+        long_open += worker_long
+    return TeamCounts(by_worker, overdue, long_open)
+
+
+# A manager of many teams pages through their workers rather than waiting for hundreds of rows.
+WORKERS_PER_PAGE = 25
+
+
+def team_members(manager, *, counts: TeamCounts, page=None):
+    """One page of the practitioners of `manager`'s teams, each with `open_cases`. Two queries
+    (the count and the page)."""
+    members = (
         User.objects.filter(team__managers=manager, role=Role.PRACTITIONER)
-        .annotate(open_cases=Count("led_episodes", filter=open_here, distinct=True))
         .select_related("team")
         .order_by("team__name", "last_name", "first_name", "username")
     )
+    shown = Paginator(members, WORKERS_PER_PAGE).get_page(page)
+    for member in shown.object_list:
+        member.open_cases = counts.by_worker.get(member.pk, 0)
+    return shown
 
 
-def team_overdue_reviews(manager, *, today: date, visible=None):
-    return _listing(
-        _with_next_review(_team_episodes(manager, visible))
-        .filter(last_review_on__lt=today - _interval())
-        .select_related("family", "lead_practitioner")
-        .order_by("last_review_on", "pk")
+def team_overdue_reviews(manager, *, today: date, counts: TeamCounts) -> Listing:
+    """The first overdue reviews, oldest first; the total comes from `counts`. One query."""
+    overdue = (
+        _team_episodes(manager)
+        .filter(_review_overdue(today))
+        .annotate(last_review_on=_last_review_on())
     )
+    return Listing(_first_episodes(overdue, "last_review_on", "pk"), counts.overdue)
 
 
-def team_assessments_to_sign_off(manager, *, visible=None):
+def team_assessments_to_sign_off(manager):
     return _listing(
         EarlyHelpAssessment.objects.filter(
-            episode__in=_team_episodes(manager, visible),
+            episode__in=_team_episodes(manager),
             status=EarlyHelpAssessment.Status.SUBMITTED,
         )
         .select_related("episode__family", "episode__lead_practitioner")
@@ -155,10 +209,10 @@ def team_assessments_to_sign_off(manager, *, visible=None):
     )
 
 
-def team_closures_to_sign_off(manager, *, visible=None):
+def team_closures_to_sign_off(manager):
     return _listing(
         Closure.objects.filter(
-            episode__in=_team_episodes(manager, visible),
+            episode__in=_team_episodes(manager),
             status=Closure.Status.AWAITING_SIGN_OFF,
         )
         .select_related("episode__family", "episode__lead_practitioner")
@@ -166,14 +220,10 @@ def team_closures_to_sign_off(manager, *, visible=None):
     )
 
 
-def team_long_open(manager, *, today: date, visible=None):
-    """Open episodes that began more than 12 months ago."""
-    return _listing(
-        _team_episodes(manager, visible)
-        .filter(started_on__lt=_months_before(today, 12))
-        .select_related("family", "lead_practitioner")
-        .order_by("started_on", "pk")
-    )
+def team_long_open(manager, *, today: date, counts: TeamCounts) -> Listing:
+    """Open episodes that began more than 12 months ago, oldest first. One query."""
+    long_open = _team_episodes(manager).filter(started_on__lt=_months_before(today, 12))
+    return Listing(_first_episodes(long_open, "started_on", "pk"), counts.long_open)
 
 
 def _months_before(day: date, months: int) -> date:

@@ -2,9 +2,14 @@
 
 from celery import shared_task
 
-from . import notifications
+from . import dashboard_figures, notifications
 
 
 @shared_task
 def notify_overdue_reviews() -> int:
     return notifications.notify_overdue_reviews()
+
+
+@shared_task
+def refresh_dashboard_figures() -> int:
+    return dashboard_figures.dashboard_figures_refresh_all()

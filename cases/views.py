@@ -17,6 +17,7 @@ from earlyhelp.access import (
     record_listing,
 )
 from earlyhelp.models import AuditEntry
+from outcomes.selectors import results_for_family_page
 
 from . import episode_selectors, merging, selectors, services
 from .forms import AddressForm, ChooseMatchForm, MembershipForm, MergeForm, PersonForm
@@ -103,12 +104,16 @@ def family_detail(request, family_id):
         kind=request.GET.get("kind"),
         page=request.GET.get("page"),
     )
+    results = None
+    if Action.VIEW_EVIDENCE in family.allowed_actions:
+        results = results_for_family_page(family)
     return render(
         request,
         "cases/family_detail.html",
         {
             "family": family,
             "can": family.allowed_actions,
+            "results": results,
             "requests": family_requests(family),
             **detail,
             **story,

@@ -8,6 +8,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -16,8 +17,9 @@ from django.utils import timezone
 
 from earlyhelp.models import Locality, Organisation, Role, Team
 
-from .charts import bar_chart
-from .dashboards import Cuts, caseload_dashboard
+from .charts import bar_chart_svg
+from .dashboard_figures import dashboard_figures
+from .dashboards import Cuts, default_cuts
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_MONTHS = 36
@@ -87,11 +89,6 @@ class CutsForm(forms.Form):
         )
 
 
-def _default_cuts() -> Cuts:
-    end = timezone.localdate().replace(day=1)
-    return Cuts(first_month=end - relativedelta(months=11), last_month=end)
-
-
 @login_required
 def caseload_dashboard_view(request):
     if request.user.role != Role.MANAGER:
@@ -99,19 +96,27 @@ def caseload_dashboard_view(request):
     form = CutsForm(request.GET or None, manager=request.user)
     if request.GET and not form.is_valid():
         return render(request, "dashboards/caseload.html", {"form": form}, status=400)
-    cuts = form.cuts() if request.GET else _default_cuts()
-    tables = caseload_dashboard(request.user, cuts)
+    cuts = form.cuts() if request.GET else default_cuts(timezone.localdate())
+    figures = dashboard_figures(request.user, cuts)
+    tables = figures.tables
     if request.GET.get("format") == "csv":
         return _csv(tables, request.GET.get("table"), cuts)
     query = request.GET.copy()
     query.pop("format", None)
     query.pop("table", None)
     for table in tables:
-        table.chart = bar_chart(table) if table.chart_column is not None else None
+        table.chart = bar_chart_svg(table) if table.chart_column is not None else None
     return render(
         request,
         "dashboards/caseload.html",
-        {"form": form, "tables": tables, "cuts": cuts, "query": query.urlencode()},
+        {
+            "form": form,
+            "tables": tables,
+            "cuts": cuts,
+            "query": query.urlencode(),
+            "computed_at": figures.computed_at,
+            "max_age": settings.DASHBOARD_FIGURES_MAX_AGE_MINUTES,
+        },
     )
 
 

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from assessments.models import EarlyHelpAssessment
-from earlyhelp import audit
 from earlyhelp.access import Action, family_for
-from earlyhelp.models import AuditEntry
 from outcomes.selectors import plan_in_force
 
 from . import episode_services as services
@@ -30,7 +28,8 @@ from .episode_forms import (
     TafMeetingForm,
     TafMemberForm,
 )
-from .models import CaseNote, Episode, FamilyMember, PlanAction, TafMember
+from .models import CaseNote, Episode, FamilyMember, TafMember
+from .selectors import plan_action_for
 
 FORM_PAGE = "cases/episode/form.html"
 
@@ -178,6 +177,7 @@ def plan_action_add(request, family_id):
         team=services.team_of(episode),
         plan=plan,
         needs=needs,
+        members=[m.person for m in family.memberships.filter(left_on__isnull=True)],
     )
     if request.method == "POST" and form.is_valid():
         action = _apply(
@@ -186,6 +186,7 @@ def plan_action_add(request, family_id):
                 episode=episode,
                 what=form.cleaned_data["what"],
                 owner=form.cleaned_data["owner"],
+                for_person=form.cleaned_data["for_person"],
                 due_on=form.cleaned_data["due_on"],
                 by=request.user,
                 **form.link_fields(),
@@ -198,23 +199,10 @@ def plan_action_add(request, family_id):
 
 @login_required
 def plan_action_update(request, family_id, action_id):
-    family, episode = episode_for(request, family_id, Action.UPDATE_ACTION)
-    action = (
-        PlanAction.objects.filter(pk=action_id, episode__family=family)
-        .select_related("episode__lead_practitioner", "owner")
-        .first()
+    action = plan_action_for(
+        request.user, action_id, action=Action.UPDATE_ACTION, family_id=family_id
     )
-    if action is None:
-        raise Http404("No such action")
-    if not services.may_update(action, request.user):
-        audit.record(
-            request.user,
-            action=Action.UPDATE_ACTION,
-            outcome=AuditEntry.Outcome.FORBIDDEN,
-            family_id=family.pk,
-            detail=f"action {action.pk} is not theirs",
-        )
-        raise PermissionDenied("Only the action's owner or the lead practitioner updates it.")
+    family = action.family
     if action.episode.status != Episode.Status.OPEN:
         return no_open_episode(request, family)
     form = PlanActionUpdateForm(

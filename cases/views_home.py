@@ -13,6 +13,7 @@ from django.utils import timezone
 from earlyhelp.access import families_visible_to
 from earlyhelp.manage_forms import GovukMessagesMixin
 from earlyhelp.models import Role, User
+from outcomes import programme_selectors
 
 from . import home_selectors as selectors
 from .episode_forms import UserChoiceField
@@ -28,16 +29,15 @@ def _notifications(user) -> dict:
 
 def practitioner_home(request):
     user, today = request.user, timezone.localdate()
-    visible = families_visible_to(user)
-    caseload = selectors.practitioner_caseload(user, today=today, visible=visible)
+    caseload = selectors.practitioner_caseload(user, today=today)
     return render(
         request,
         "home/practitioner.html",
         {
             "caseload": caseload,
             "overdue": [row for row in caseload if row.overdue],
-            "actions": selectors.actions_due_this_week(user, today=today, visible=visible),
-            "assessments": selectors.assessments_awaiting(user, visible=visible),
+            "actions": selectors.actions_due_this_week(user, today=today),
+            "assessments": selectors.assessments_awaiting(user),
             "today": today,
             **_notifications(user),
         },
@@ -46,32 +46,59 @@ def practitioner_home(request):
 
 def manager_home(request):
     user, today = request.user, timezone.localdate()
-    visible = families_visible_to(user)
+    counts = selectors.team_counts(user, today=today)
     return render(
         request,
         "home/manager.html",
         {
-            "members": selectors.team_members(user, visible=visible),
+            "members": selectors.team_members(user, counts=counts, page=request.GET.get("page")),
             "target": settings.CASELOAD_TARGET,
-            "overdue": selectors.team_overdue_reviews(user, today=today, visible=visible),
-            "assessments": selectors.team_assessments_to_sign_off(user, visible=visible),
-            "closures": selectors.team_closures_to_sign_off(user, visible=visible),
-            "long_open": selectors.team_long_open(user, today=today, visible=visible),
+            "overdue": selectors.team_overdue_reviews(user, today=today, counts=counts),
+            "assessments": selectors.team_assessments_to_sign_off(user),
+            "closures": selectors.team_closures_to_sign_off(user),
+            "long_open": selectors.team_long_open(user, today=today, counts=counts),
             **_notifications(user),
         },
     )
 
 
-def worklist_home(request):
-    """Programme team and auditors: their work lists arrive with the nightly job."""
-    return render(request, "home/worklist.html", _notifications(request.user))
+def programme_home(request):
+    """The programme team's work list, from the nightly results (DOMAIN §8)."""
+    user = request.user
+    visible = families_visible_to(user)
+    return render(
+        request,
+        "home/programme.html",
+        {
+            "claimable": programme_selectors.newly_claimable(user, visible=visible),
+            "not_claimable": programme_selectors.not_claimable(user, visible=visible),
+            "awaiting": programme_selectors.attachments_awaiting(user, visible=visible),
+            "batches": programme_selectors.open_batches(),
+            **_notifications(user),
+        },
+    )
+
+
+def auditor_home(request):
+    """Auditors: the sampled families awaiting their verdict."""
+    user = request.user
+    return render(
+        request,
+        "home/auditor.html",
+        {
+            "sample": programme_selectors.sample_awaiting_verdict(
+                user, visible=families_visible_to(user)
+            ),
+            **_notifications(user),
+        },
+    )
 
 
 HOMES = {
     Role.PRACTITIONER: practitioner_home,
     Role.MANAGER: manager_home,
-    Role.PROGRAMME: worklist_home,
-    Role.AUDITOR: worklist_home,
+    Role.PROGRAMME: programme_home,
+    Role.AUDITOR: auditor_home,
 }
 
 

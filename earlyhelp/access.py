@@ -60,11 +60,13 @@ class Relation(StrEnum):
     AGENCY_CASEWORK = "agency consent covering casework"
     AGENCY_EVIDENCE = "agency consent covering evidence"
     HUB = "request in the hub's queue"
+    EMPLOYMENT_PANEL = "referral before the employment triage panel"
     STEP_UP_AT_FRONT_DOOR = "step-up request at the front door"
     STEP_DOWN_AT_FRONT_DOOR = "step-down request at the front door"
     SOCIAL_CARE = "holds the family in social care after a step-up"
     MANAGER = "manages the lead practitioner"
     PROGRAMME = "attached to the programme"
+    PROGRAMME_CANDIDATE = "a candidate for the programme"
     AUDITOR = "in an audit sample"
     BREAK_GLASS = "break-glass access"
 
@@ -98,6 +100,9 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     Relation.AGENCY_EVIDENCE: frozenset({A.VIEW_EVIDENCE, A.ADD_EVIDENCE}),
     # "read the request and linked records, triage, allocate"
     Relation.HUB: frozenset({A.VIEW, A.VIEW_CASEWORK, A.EDIT, A.TRIAGE, A.ALLOCATE}),
+    # The weekly employment triage panel: a completed work conversation is a referral it
+    # allocates to a provider (DOMAIN §7). It reads the referral; it changes nothing else.
+    Relation.EMPLOYMENT_PANEL: frozenset({A.VIEW, A.ALLOCATE}),
     # "a step-up request goes to the front door, where hub staff … record the decision";
     # "step-down requests from social care go through the same triage" (§4 steps 2, 8).
     Relation.STEP_UP_AT_FRONT_DOOR: frozenset({A.VIEW, A.VIEW_CASEWORK, A.TRIAGE}),
@@ -110,8 +115,15 @@ GRANTS: dict[Relation, frozenset[Action]] = {
         {A.VIEW, A.VIEW_CASEWORK, A.VIEW_EVIDENCE, A.SIGN_OFF, A.REASSIGN, A.SEE_AUDIT}
     ),
     # "read the family summary, evidence, outcomes and claims, not case notes or
-    # the EHA narrative; attach; build claim batches"
-    Relation.PROGRAMME: frozenset({A.VIEW, A.VIEW_EVIDENCE, A.ATTACH, A.BUILD_CLAIM}),
+    # the EHA narrative; attach; build claim batches" — and bring in the evidence the
+    # claims rest on: the programme team uploads partners' evidence files (issue 10),
+    # for attached families only.
+    Relation.PROGRAMME: frozenset(
+        {A.VIEW, A.VIEW_EVIDENCE, A.ADD_EVIDENCE, A.ATTACH, A.BUILD_CLAIM}
+    ),
+    # "…and candidates": an open episode whose signed-off assessment ticks enough indicators to
+    # be eligible. The programme team reads the summary and decides whether to attach.
+    Relation.PROGRAMME_CANDIDATE: frozenset({A.VIEW, A.ATTACH}),
     # "read their evidence packs; record a verdict"
     Relation.AUDITOR: frozenset({A.VIEW, A.VIEW_EVIDENCE, A.RECORD_VERDICT}),
     Relation.BREAK_GLASS: frozenset({A.VIEW, A.VIEW_CASEWORK, A.VIEW_EVIDENCE, A.SEE_AUDIT}),
@@ -130,9 +142,14 @@ ROLE_RELATIONS: dict[str, tuple[Relation, ...]] = {
         Relation.AGENCY_EVIDENCE,
         Relation.SOCIAL_CARE,
     ),
-    Role.HUB: (Relation.HUB, Relation.STEP_UP_AT_FRONT_DOOR, Relation.STEP_DOWN_AT_FRONT_DOOR),
+    Role.HUB: (
+        Relation.HUB,
+        Relation.STEP_UP_AT_FRONT_DOOR,
+        Relation.STEP_DOWN_AT_FRONT_DOOR,
+        Relation.EMPLOYMENT_PANEL,
+    ),
     Role.MANAGER: (Relation.MANAGER,),
-    Role.PROGRAMME: (Relation.PROGRAMME,),
+    Role.PROGRAMME: (Relation.PROGRAMME, Relation.PROGRAMME_CANDIDATE),
     Role.AUDITOR: (Relation.AUDITOR,),
     Role.ADMINISTRATOR: (Relation.BREAK_GLASS,),
 }
@@ -144,6 +161,15 @@ ROLE_WIDE: dict[str, frozenset[Action]] = {
     Role.ADMINISTRATOR: frozenset({A.SEE_AUDIT, A.MERGE}),
     Role.HUB: frozenset({A.MERGE}),
 }
+
+
+def roles_that_may(action: Action) -> frozenset[str]:
+    """The roles with some relation that grants `action` (who a page for it is open to)."""
+    return frozenset(
+        role
+        for role, relations in ROLE_RELATIONS.items()
+        if any(action in GRANTS[relation] for relation in relations)
+    ) | frozenset(role for role, actions in ROLE_WIDE.items() if action in actions)
 
 
 def _relation_subqueries(user) -> dict[Relation, Exists]:
@@ -167,11 +193,7 @@ def _relation_subqueries(user) -> dict[Relation, Exists]:
     wanted = ROLE_RELATIONS.get(user.role, ())
     found: dict[Relation, Exists] = {}
     if Relation.LEAD in wanted:
-        found[Relation.LEAD] = Exists(
-            Episode.objects.filter(
-                family=family, status=Episode.Status.OPEN, lead_practitioner=user
-            )
-        )
+        found[Relation.LEAD] = Exists(_led_episodes(user).filter(family=family))
     if Relation.TAF in wanted:
         # "An accepted step-up closes the early help episode …; the family may stay known
         # to early help partners as TAF members" (§4 step 8): until a later episode begins.
@@ -219,6 +241,18 @@ def _relation_subqueries(user) -> dict[Relation, Exists]:
                 Q(status__in=SupportRequest.WAITING) | Q(triaged_at__gte=since)
             )
         )
+    if Relation.EMPLOYMENT_PANEL in wanted:
+        from assessments.models import WorkConversation
+
+        # Like a request: awaiting the panel, or decided there in the last N days.
+        found[Relation.EMPLOYMENT_PANEL] = Exists(
+            WorkConversation.objects.filter(
+                episode__family=family, status=WorkConversation.Status.COMPLETED
+            ).filter(
+                Q(decided_at__isnull=True)
+                | Q(decided_at__gte=now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS))
+            )
+        )
     # Like a request: waiting at the front door, or decided there in the last N days.
     at_front_door = Q(status=StepDecision.PENDING) | Q(
         decided_at__gte=now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS)
@@ -232,11 +266,11 @@ def _relation_subqueries(user) -> dict[Relation, Exists]:
             StepDown.objects.filter(family=family).filter(at_front_door)
         )
     if Relation.MANAGER in wanted:
-        found[Relation.MANAGER] = Exists(
-            Episode.objects.filter(family=family, lead_practitioner__team__managers=user)
-        )
+        found[Relation.MANAGER] = Exists(_managed_episodes(user).filter(family=family))
     if Relation.PROGRAMME in wanted:
         found[Relation.PROGRAMME] = Exists(Attachment.objects.filter(family=family))
+    if Relation.PROGRAMME_CANDIDATE in wanted:
+        found[Relation.PROGRAMME_CANDIDATE] = Exists(programme_candidates().filter(family=family))
     if Relation.AUDITOR in wanted:
         found[Relation.AUDITOR] = Exists(AuditSampleItem.objects.filter(family=family))
     if Relation.BREAK_GLASS in wanted:
@@ -244,6 +278,67 @@ def _relation_subqueries(user) -> dict[Relation, Exists]:
             BreakGlass.objects.filter(family=family, user=user, expires_at__gt=now)
         )
     return found
+
+
+def _led_episodes(user) -> QuerySet:
+    """The relation LEAD's one definition: the open episodes `user` leads."""
+    from cases.models import Episode
+
+    return Episode.objects.filter(status=Episode.Status.OPEN, lead_practitioner=user)
+
+
+def episodes_led_by(user) -> QuerySet:
+    """The open episodes through which `user` sees a family as its lead (Relation.LEAD): each
+    makes its own family visible to them, so a caseload needs no check against the whole
+    visible set. Anyone else: none."""
+    from cases.models import Episode
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Episode.objects.none()
+    if Relation.LEAD not in ROLE_RELATIONS.get(user.role, ()):
+        return Episode.objects.none()
+    return _led_episodes(user)
+
+
+def _managed_episodes(user) -> QuerySet:
+    """The relation MANAGER's one definition: episodes led by a member of a team `user` manages."""
+    from cases.models import Episode
+
+    return Episode.objects.filter(lead_practitioner__team__managers=user)
+
+
+def episodes_managed_by(user) -> QuerySet:
+    """The episodes through which `user` sees a family as a manager (Relation.MANAGER).
+
+    Each such episode makes its own family visible to them, so a list of a manager's team's
+    episodes is already inside `families_visible_to(user)`: it is a join, not a check of each
+    row against the whole visible set (issue 9's home page). Anyone else: none.
+    """
+    from cases.models import Episode
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Episode.objects.none()
+    if Relation.MANAGER not in ROLE_RELATIONS.get(user.role, ()):
+        return Episode.objects.none()
+    return _managed_episodes(user)
+
+
+# Two headline problems need at least two indicators ticked (DOMAIN §5); a coarse filter only.
+CANDIDATE_MIN_INDICATORS = 2
+
+
+def programme_candidates() -> QuerySet:
+    """Open episodes not yet attached whose signed-off assessment ticks at least as many
+    indicators as eligibility needs headline problems (DOMAIN §1: "candidates … eligible"). The
+    attachment page then asks the engine whether they are eligible in fact."""
+    from cases.models import Episode
+
+    return Episode.objects.filter(
+        status=Episode.Status.OPEN,
+        assessment__status="signed_off",
+        assessment__indicators__len__gte=CANDIDATE_MIN_INDICATORS,
+        attachment__isnull=True,
+    )
 
 
 def _kinds_shared_by_agreements(organisation_id: int, today) -> set[str]:
@@ -427,9 +522,12 @@ def record_listing(user, families=(), *, persons=(), action: str = "list") -> No
 
 def _as_id(value) -> int:
     try:
-        return int(value)
+        pk = int(value)
     except (TypeError, ValueError):
         raise Http404("No such record") from None
+    if not 0 < pk < 2**63:  # no record has it, and the audit row could not hold it
+        raise Http404("No such record")
+    return pk
 
 
 def break_glass_grant(*, user, family_id: int, reason: str) -> BreakGlass:

@@ -10,6 +10,9 @@ from __future__ import annotations
 import contextvars
 from dataclasses import dataclass
 
+from django.db import connection
+from django.utils import timezone
+
 from .models import AuditEntry
 
 
@@ -65,9 +68,75 @@ def record(
     listed_person_ids: list[int] | None = None,
     detail: str = "",
 ) -> AuditEntry:
+    entry = _entry(
+        user,
+        action=action,
+        outcome=outcome,
+        family_id=family_id,
+        person_id=person_id,
+        listed_family_ids=listed_family_ids,
+        listed_person_ids=listed_person_ids,
+        detail=detail,
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def record_many(user, *, action: str, outcome: str, records: list[dict]) -> int:
+    """One entry per record (`family_id`, `person_id`, `detail`), in one INSERT.
+
+    A file of 10,000 evidence rows leaves 10,000 entries. Built as model instances
+    they took 5.6 s (Django prepares every column of every object); the entries
+    differ only in those three columns, so one INSERT … SELECT FROM unnest takes
+    a fraction of a second. Returns how many were written.
+    """
+    if not records:
+        return 0
+    shared = _entry(user, action=action, outcome=outcome)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO earlyhelp_auditentry (
+                at, user_id, api_client_id, role, action, outcome, family_id, person_id,
+                listed_family_ids, listed_person_ids, path, method, ip_address, user_agent,
+                detail
+            )
+            SELECT %s, %s, %s, %s, %s, %s, f, p, '{}', '{}', %s, %s, %s::inet, %s, d
+            FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS r(f, p, d)
+            """,
+            [
+                timezone.now(),
+                shared.user_id,
+                shared.api_client_id,
+                shared.role,
+                shared.action,
+                shared.outcome,
+                shared.path,
+                shared.method,
+                shared.ip_address,
+                shared.user_agent,
+                [r.get("family_id") for r in records],
+                [r.get("person_id") for r in records],
+                [r.get("detail", "")[:300] for r in records],
+            ],
+        )
+        return cursor.rowcount
+
+
+def _entry(
+    user,
+    *,
+    action: str,
+    outcome: str,
+    family_id: int | None = None,
+    person_id: int | None = None,
+    listed_family_ids: list[int] | None = None,
+    listed_person_ids: list[int] | None = None,
+    detail: str = "",
+) -> AuditEntry:
     origin = current_origin()
     signed_in = user is not None and getattr(user, "is_authenticated", False)
-    return AuditEntry.objects.create(
+    return AuditEntry(
         user=user if signed_in else None,
         api_client_id=origin.api_client_id,
         role=getattr(user, "role", "") if signed_in else "",

@@ -32,8 +32,17 @@ NAV_ITEMS = [
         frozenset({Role.PROGRAMME, Role.AUDITOR, Role.ADMINISTRATOR, Role.MANAGER}),
     ),
     NavItem("Caseload dashboard", "dashboard-caseload", frozenset({Role.MANAGER})),
+    # Practitioners reach it from a family's evidence page; the programme team works across
+    # families, so it sits in their navigation.
+    NavItem("Evidence files", "evidence-file-upload", frozenset({Role.PROGRAMME})),
     NavItem("Break-glass access", "break-glass", frozenset({Role.ADMINISTRATOR, Role.MANAGER})),
     NavItem("Step-up and step-down", "step-request-list", frozenset({Role.HUB})),
+    NavItem("Employment triage panel", "employment-panel", frozenset({Role.HUB})),
+    NavItem(
+        "Employment panel figures",
+        "dashboard-employment-panel",
+        frozenset({Role.MANAGER, Role.PROGRAMME}),
+    ),
     NavItem("Notifications", "notification-list", ALL_ROLES),
     NavItem("Your account", "account", ALL_ROLES),
 ]

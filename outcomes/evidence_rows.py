@@ -42,6 +42,13 @@ class RowProblem:
 
 
 @dataclass(frozen=True)
+class UnreadableRow:
+    """A line of a file that could not be read as a row at all; `reason` says why."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
 class EvidenceRow:
     family_id: int
     person_id: int | None
@@ -75,16 +82,25 @@ class EvidenceRow:
 
 
 def read_rows(
-    rows: Iterable[dict], *, families, today: date
+    rows: Iterable[dict],
+    *,
+    families,
+    today: date,
+    first_row: int = 1,
+    require_external_id: bool = False,
 ) -> Iterator[tuple[int, EvidenceRow | None, list[RowProblem]]]:
     rows = list(rows)
     lookups = _Lookups(rows, families)
-    for number, raw in enumerate(rows, start=1):
+    for number, raw in enumerate(rows, start=first_row):
         problems: list[RowProblem] = []
 
         def problem(field: str, message: str, number=number, problems=problems):
             problems.append(RowProblem(number, field, message))
 
+        if isinstance(raw, UnreadableRow):
+            problem("row", raw.reason)
+            yield number, None, problems
+            continue
         if not isinstance(raw, dict):
             problem("row", "expected an object with the evidence's fields")
             yield number, None, problems
@@ -95,7 +111,9 @@ def read_rows(
         if family is None:
             problem("family", f"no family {raw.get('family')!r} that you may add evidence to")
         person_id = None
-        if raw.get("person") not in (None, ""):
+        # A person is judged against the family the row names: with no such family, the
+        # family's problem is the whole story.
+        if family is not None and raw.get("person") not in (None, ""):
             person_id = lookups.member(family, raw.get("person"))
             if person_id is None:
                 problem("person", f"{raw.get('person')!r} is not a member of this family")
@@ -113,7 +131,9 @@ def read_rows(
             end = start  # a point event covers its own day
         values = raw.get("values") or {}
         values_json = {}
-        if kind is not None:
+        if isinstance(values, str):  # a file's cell that was not JSON
+            problem("values", f'{values!r} is not a JSON object, like {{"proven": true}}')
+        elif kind is not None:
             typed, values_json = _typed_values(kind, values)
             for message in check_values(kind.name, typed):
                 field, _, text = message.partition(": ")
@@ -126,8 +146,10 @@ def read_rows(
         external_id = str(raw.get("external_id") or "").strip()
         if len(external_id) > 100:
             problem("external_id", "must be 100 characters or fewer")
+        elif require_external_id and not external_id:
+            problem("external_id", "give each row its own id, so that a resent file adds nothing")
         supersedes_id = None
-        if raw.get("supersedes") not in (None, ""):
+        if family is not None and raw.get("supersedes") not in (None, ""):
             supersedes_id, message = lookups.correctable(raw.get("supersedes"), family)
             if message:
                 problem("supersedes", message)
@@ -225,11 +247,10 @@ class _Lookups:
         return None
 
     def correctable(self, value, family) -> tuple[int | None, str]:
-        if not _is_int(value) or int(value) not in self.corrected:
-            return None, f"no evidence item {value!r} to correct"
-        item = self.corrected[int(value)]
-        if family is not None and item.family_id != family.pk:
-            return None, "the item it corrects belongs to another family"
+        item = self.corrected.get(int(value)) if _is_int(value) else None
+        if item is None or family is None or item.family_id != family.pk:
+            # Another family's item answers as a missing one: nothing about it leaks.
+            return None, f"no evidence item {value!r} of this family to correct"
         if hasattr(item, "superseded_by"):
             return (
                 None,

@@ -126,9 +126,8 @@ class EvidenceForm(GovukMessagesMixin, forms.Form):
             "source": data["source"],
         }
         if self.kind.dated == "term":
-            term = SchoolTerm.objects.get(
-                academic_year=int(values["term"].split()[0]), name=values["term"].split()[1]
-            )
+            year, name = values["term"].split()
+            term = SchoolTerm.objects.get(starts_on__year=int(year), name=name)  # engine_name
             row["period_start"], row["period_end"] = term.starts_on, term.ends_on
         else:
             row["period_start"] = data["period_start"]

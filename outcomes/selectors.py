@@ -1,8 +1,11 @@
 """Reads about the outcomes plan and evidence; lists start from the access gate."""
 
+from dataclasses import dataclass, field
 from datetime import date
 
-from .models import Evidence, OutcomesPlanVersion
+from earlyhelp.access import Action, families_allowing
+
+from .models import ClaimStatus, Evidence, FamilyResult, NightlyRun, OutcomesPlanVersion
 
 
 def plan_in_force(on: date) -> OutcomesPlanVersion | None:
@@ -23,3 +26,80 @@ def evidence_for_family(family):
         .select_related("person", "recorded_by", "api_client", "superseded_by")
         .order_by("-period_start", "-id")
     )
+
+
+@dataclass
+class RunChanges:
+    """What the runs since the previous completed run wrote, as seen by one reader."""
+
+    since: NightlyRun | None
+    newly_claimable: list = field(default_factory=list)
+    no_longer_claimable: list = field(default_factory=list)
+    other: int = 0
+
+
+def run_changes(run: NightlyRun, *, user) -> RunChanges:
+    """Each family whose answer changed between the previous completed run and `run` (runs
+    killed in between count too: what they wrote is part of the change), compared with its
+    answer before. Three queries whatever the number of changes."""
+    since = (
+        NightlyRun.objects.filter(status=NightlyRun.Status.COMPLETED, started_at__lt=run.started_at)
+        .order_by("-started_at")
+        .first()
+    )
+    written = FamilyResult.objects.filter(run__started_at__lte=run.started_at)
+    if since is not None:
+        written = written.filter(run__started_at__gt=since.started_at)
+    # The latest row each family got in the window, beside the row it had before the window.
+    latest = {}
+    first = {}
+    for row in written.select_related("family", "previous").order_by("family_id", "id"):
+        latest[row.family_id] = row
+        first.setdefault(row.family_id, row)
+    visible = set(
+        families_allowing(user, Action.VIEW)
+        .filter(pk__in=list(latest))
+        .values_list("pk", flat=True)
+    )
+    changes = RunChanges(since=since)
+    claimable = ClaimStatus.CLAIMABLE
+    for family_id, row in latest.items():
+        before = first[family_id].previous
+        was = before.claim_status if before is not None else None
+        if family_id not in visible:
+            continue  # neither named nor counted
+        if row.claim_status == claimable and was != claimable:
+            changes.newly_claimable.append((row, before))
+        elif was == claimable and row.claim_status != claimable:
+            changes.no_longer_claimable.append((row, before))
+        else:
+            changes.other += 1
+    return changes
+
+
+def current_result(family):
+    """The family's current nightly result (None until the nightly job has judged it)."""
+    from .models import FamilyResult
+
+    return FamilyResult.objects.filter(family=family, is_current=True).first()
+
+
+def results_for_family_page(family) -> dict | None:
+    """What the family page shows of the family's current results: the claim status, what is
+    still missing, each outcome, and the engine's plain-English explanation."""
+    from outcomes.engine.explain import for_practitioner, headline
+
+    from .results_read import result_from_dict
+
+    row = current_result(family)
+    if row is None:
+        return None
+    result = result_from_dict(row.result)
+    return {
+        "row": row,
+        "headline": headline(result),
+        "reasons": [r["text"] for r in row.result["claim"]["reasons"]],
+        "missing": list(row.result["missing"]),
+        "outcomes": [o for o in row.result["outcomes"] if o["applies"]],
+        "explanation": for_practitioner(result),
+    }

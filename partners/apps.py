@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class PartnersConfig(AppConfig):
     name = "partners"
     verbose_name = "Partner agencies and API clients"
+
+    def ready(self):
+        from .api import schema  # noqa: F401 (registers how the schema describes client sign-in)

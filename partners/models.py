@@ -74,3 +74,79 @@ class InformationSharingAgreement(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class EvidenceFile(models.Model):
+    """An evidence file uploaded in the page, and what became of its rows (issue 10).
+
+    The file itself is not kept (it holds personal data, and its good rows are now
+    evidence); its report is, so the uploader can come back to it and download the
+    rejected rows. It is written in the same transaction as the evidence it added.
+    """
+
+    uploaded_by = models.ForeignKey(
+        "earlyhelp.User", on_delete=models.PROTECT, related_name="evidence_files"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(max_length=255)
+    format = models.CharField(max_length=4, choices=[("csv", "CSV"), ("json", "JSON")])
+    size = models.PositiveIntegerField(help_text="Bytes")
+    rows = models.PositiveIntegerField()
+    created = models.PositiveIntegerField(help_text="Rows saved as new evidence")
+    unchanged = models.PositiveIntegerField(help_text="Rows already recorded: skipped as resends")
+    rejected = models.PositiveIntegerField(help_text="Rows refused, each with its problems")
+    # Every problem, in row order: [row, field, message].
+    problems = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+class Change(models.Model):
+    """One line of the change feed: a record of some kind changed, or who may see it did.
+
+    Written only by database triggers (migration `0005_change_feed`), in the same
+    transaction as the change itself, whoever makes it: a service, the admin, a
+    bulk import, a merge. A line gets its `position` only once it is committed,
+    from the feed's sequencer (`partners.feed`), so positions appear in order and
+    a reader never moves past a line that commits later.
+    """
+
+    kind = models.CharField(max_length=20)
+    record_id = models.BigIntegerField()
+    family_id = models.BigIntegerField(null=True)
+    position = models.BigIntegerField(null=True, unique=True)
+    at = models.DateTimeField(db_default=models.functions.Now())
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["id"], name="change_unsequenced", condition=models.Q(position__isnull=True)
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.record_id} at {self.position}"
+
+
+class FeedSight(models.Model):
+    """What the change feed has shown a user (a client's system user) as visible.
+
+    A tombstone goes only to those who saw the record, so the feed never tells a
+    client that a record it could not see was changed or deleted.
+    """
+
+    user = models.ForeignKey("earlyhelp.User", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    record_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "record_id"], name="feed_sight_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} saw {self.kind} {self.record_id}"

@@ -1,17 +1,21 @@
-"""Writes for partner API clients: create one (its secret shown once), revoke one."""
+"""Writes for partner API clients (create one, its secret shown once; revoke one) and for
+evidence files uploaded in the page."""
 
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AccessToken, Application
 
+from earlyhelp.access import Action, families_allowing
 from earlyhelp.models import Organisation, Role, Team
 from earlyhelp.services import user_create
+from outcomes.evidence_files import REQUIRED, EvidenceFileError, file_format, read_evidence_file
+from outcomes.services import evidence_import
 
-from .models import ApiClient
+from .models import ApiClient, EvidenceFile
 from .scopes import SCOPES
 
 SYSTEMS_TEAM = "Partner systems"
@@ -72,3 +76,47 @@ def api_client_revoke(*, client: ApiClient) -> int:
     client.save(update_fields=["is_active"])
     ended, _ = AccessToken.objects.filter(application=client.application).delete()
     return ended
+
+
+def evidence_file_import(*, name: str, data: bytes, by, today=None) -> EvidenceFile:
+    """An uploaded evidence file: its good rows saved, its bad rows reported (issue 10).
+
+    A file is not refused whole for a few bad rows ("accepted except exactly those");
+    each saved row is saved complete, and the rows with the file's report in one
+    transaction, so a crash part-way saves nothing. Rows name only families the
+    uploader may add evidence to; any other family answers as an unknown one.
+    Raises EvidenceFileError when the file as a whole cannot be read.
+    """
+    format = file_format(name)
+    if format is None:
+        raise EvidenceFileError("The selected file must be a CSV or JSON file")
+    read = read_evidence_file(data, format=format, required=(*REQUIRED, "external_id"))
+    try:
+        return _import_file(read, name=name, size=len(data), by=by, today=today)
+    except IntegrityError:
+        # The same rows arrived by another upload between this one's check and its insert
+        # (evidence's unique (source, external_id)): checked again, they count as resends.
+        return _import_file(read, name=name, size=len(data), by=by, today=today)
+
+
+@transaction.atomic
+def _import_file(read, *, name: str, size: int, by, today) -> EvidenceFile:
+    report = evidence_import(
+        read.rows,
+        recorded_by=by,
+        families=families_allowing(by, Action.ADD_EVIDENCE),
+        today=today,
+        keep_good_rows=True,
+        first_row=read.first_row,
+    )
+    return EvidenceFile.objects.create(
+        uploaded_by=by,
+        name=name[:255],
+        format=read.format,
+        size=size,
+        rows=len(read.rows),
+        created=len(report.created),
+        unchanged=len(report.unchanged),
+        rejected=len({p.row for p in report.problems}),
+        problems=[[p.row, p.field, p.message] for p in report.problems],
+    )

@@ -27,7 +27,7 @@ from earlyhelp.access import (
 )
 from earlyhelp.models import AuditEntry, BreakGlass
 from earlyhelp.tests.factories import TeamFactory, UserFactory
-from outcomes.models import Attachment, AuditSampleItem, ClaimBatch
+from outcomes.models import Attachment, AuditSampleItem, ClaimBatch, OutcomesPlanVersion
 from partners.models import InformationSharingAgreement
 from tests.worlds import make_family, open_episode
 
@@ -99,13 +99,21 @@ def attached(users):
         attached_on=date(2026, 10, 1),
         lead_agency=episode.lead_agency,
         attached_by=users["programme"],
+        plan_version=OutcomesPlanVersion.objects.get(version=9),
     )
     return family
 
 
 def audit_sample(users):
     family = make_family("Sampled family")
-    batch = ClaimBatch.objects.create(name="2026 window 1")
+    batch = ClaimBatch.objects.create(
+        name="2026 window 1",
+        window_opens="2026-09-01",
+        window_closes="2026-09-30",
+        submitted_on="2026-09-15",
+        sample_seed=1,
+        sample_percent=10,
+    )
     AuditSampleItem.objects.create(batch=batch, family=family)
     return family
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from assessments.models import WorkConversation
 from cases.models import (
     Episode,
     Family,
@@ -33,8 +34,8 @@ from cases.models import (
 from conftest import ROLES, sign_in
 from earlyhelp.models import Locality, Organisation, Team, User, UserSession
 from earlyhelp.tests.factories import UserFactory
-from outcomes.models import Evidence, OutcomesPlanVersion
-from partners.models import ApiClient, InformationSharingAgreement
+from outcomes.models import ClaimBatch, Evidence, NightlyRun, OutcomesPlanVersion
+from partners.models import ApiClient, EvidenceFile, InformationSharingAgreement
 
 ANON = "anonymous"
 EVERYONE = [ANON, *ROLES]
@@ -111,11 +112,20 @@ EXPECTED = {
     "evidence-add": lead_only,
     "evidence-add-kind": lead_only,
     "evidence-correct": lead_only,
+    # Evidence files: for the roles the gate lets add evidence; a report is its uploader's
+    # alone (the matrix's file is the practitioner's, so the programme team gets 404).
+    "evidence-file-upload": answers(anonymous=302, practitioner=200, programme=200, others=403),
+    "evidence-file-report": answers(anonymous=302, practitioner=200, programme=404, others=403),
+    "evidence-file-problems": answers(anonymous=302, practitioner=200, programme=404, others=403),
     # The plan is public within the service; only administrators change it.
     "plan-list": signed_in_page,
     "plan-detail": signed_in_page,
     "plan-copy": answers(anonymous=302, administrator=405, others=403),  # POST only
     "plan-edit": admin_page,
+    # The nightly job's runs: the programme team's work, and administrators'.
+    "nightly-run-list": answers(anonymous=302, programme=200, administrator=200, others=403),
+    "nightly-run-detail": answers(anonymous=302, programme=200, administrator=200, others=403),
+    "nightly-run-start": answers(others=405),  # POST only
     "plan-publish": admin_page,
     # The partner API answers 401 to anyone without a session or a token, and the gate's
     # 404 to a signed-in person without a relation to the family.
@@ -123,9 +133,18 @@ EXPECTED = {
     "v1:person-list": answers(anonymous=401, others=200),
     "v1:family-detail": api_lead_only,
     "v1:family-evidence": api_lead_only,
+    "v1:family-outcomes": api_lead_only,
     "v1:person-detail": api_lead_only,
     "v1:evidence-submit": answers(anonymous=401, others=405),  # POST only
     "v1:evaluate": answers(anonymous=401, others=405),  # POST only
+    # Requests for support read back by who sent them: the matrix's users sent none.
+    "v1:request-list": answers(anonymous=401, others=200),
+    "v1:request-detail": answers(anonymous=401, others=404),
+    # Actions a user owns (the matrix's practitioner owns its one action) and notes they wrote.
+    "v1:action-list": answers(anonymous=401, others=200),
+    "v1:action-detail": api_lead_only,
+    "v1:case-note-list": answers(anonymous=401, others=200),
+    "v1:changes": answers(anonymous=401, others=200),
     "api-token": answers(others=405),  # POST only
     "api-schema": public_page,
     "api-docs": public_page,
@@ -173,6 +192,25 @@ EXPECTED = {
     "step-down-decision": answers(anonymous=302, hub=200, others=404),
     "step-request-list": answers(anonymous=302, hub=200, others=403),
     "lead-change": answers(anonymous=302, practitioner=403, others=404),
+    # Work readiness conversations (issue 10): recorded by the family's team, like case notes.
+    "work-conversation-add": lead_only,
+    "work-conversation": lead_only,
+    # The employment triage panel is the hub's; the matrix's referral is of the family the
+    # front door holds, which only the hub can see.
+    "employment-panel": answers(anonymous=302, hub=200, others=403),
+    "employment-panel-decide": answers(anonymous=302, hub=200, others=404),
+    "dashboard-employment-panel": answers(
+        anonymous=302, hub=200, manager=200, programme=200, others=403
+    ),
+    # The programme (issue 10). The matrix's family is not attached nor a candidate: the lead
+    # sees it but may not attach or give a verdict; its evidence pack is the lead's to read.
+    "programme-attach": answers(anonymous=302, practitioner=403, others=404),
+    "evidence-pack": lead_only,
+    "evidence-pack-pdf": lead_only,
+    "claim-batch-list": answers(anonymous=302, programme=200, auditor=200, others=403),
+    "claim-batch-build": answers(anonymous=302, programme=200, others=403),
+    "claim-batch-detail": answers(anonymous=302, programme=200, auditor=200, others=403),
+    "audit-verdict": answers(anonymous=302, practitioner=403, others=404),
     "notification-list": signed_in_page,
     "notifications-read": answers(anonymous=302, others=405),  # POST only
     # Records that are written by the system only: nobody adds them by hand.
@@ -248,6 +286,8 @@ def objects(users):
     taf = TafMember.objects.create(
         episode=episode, user=UserFactory(role="practitioner"), joined_on="2026-09-02"
     )
+    NightlyRun.objects.create(as_of="2026-10-01", trigger="command", started_at=timezone.now())
+    now = timezone.now()
     # Another family, with requests at the front door: only hub staff may decide them.
     other = Family.objects.create(reference="M0000002", name="Matrix other family")
     other_episode = Episode.objects.create(
@@ -259,12 +299,47 @@ def objects(users):
     step_down = StepDown.objects.create(
         family=other, reason="matrix", handover="matrix", requested_by=users["hub"]
     )
+    # A draft work conversation of the lead's family, and a completed one (a referral
+    # awaiting the employment triage panel) of the family at the front door.
+    for episode_of, status in [(episode, "draft"), (other_episode, "completed")]:
+        adult = Person.objects.create(
+            first_name="Adult", last_name=status, date_of_birth="1985-01-02"
+        )
+        FamilyMember.objects.create(family=episode_of.family, person=adult, role="parent_carer")
+        WorkConversation.objects.create(
+            episode=episode_of,
+            person=adult,
+            held_on="2026-09-10",
+            status=status,
+            agrees_to_referral=status == "completed",
+            completed_at=now if status == "completed" else None,
+            created_by=users["practitioner"],
+            updated_by=users["practitioner"],
+        )
+    EvidenceFile.objects.create(
+        uploaded_by=users["practitioner"],
+        name="matrix.csv",
+        format="csv",
+        size=100,
+        rows=2,
+        created=1,
+        unchanged=0,
+        rejected=1,
+        problems=[[3, "kind", "unknown evidence kind 'x'"]],
+    )
     version_9 = OutcomesPlanVersion.objects.get(version=9)
     OutcomesPlanVersion.objects.create(
         version=10, title="Draft", definition={**version_9.definition, "version": 10}
     )
+    ClaimBatch.objects.create(
+        name="Matrix batch",
+        window_opens="2026-09-01",
+        window_closes="2026-09-30",
+        submitted_on="2026-09-15",
+        sample_seed=1,
+        sample_percent=10,
+    )
     # A request the hub triaged P3a, waiting for allocation, for a family of its own.
-    now = timezone.now()
     waiting = SupportRequest.objects.create(
         family=Family.objects.create(reference="M0000003", name="Matrix request family"),
         received_at=now - timedelta(days=2),
@@ -311,10 +386,17 @@ def concrete_path(name, pattern, users):
         "step_up_id": StepUp.objects.get(reason="matrix").pk,
         "step_down_id": StepDown.objects.get(reason="matrix").pk,
         "tool": "family-star",
+        "conversation_id": WorkConversation.objects.get(status="draft").pk,
+        "referral_id": WorkConversation.objects.get(status="completed").pk,
         "user_id": users["practitioner"].pk,
+        "run_id": NightlyRun.objects.get(trigger="command").pk,
+        "file_id": EvidenceFile.objects.get(name="matrix.csv").pk,
+        "batch_id": ClaimBatch.objects.get(name="Matrix batch").pk,
     }
     if name.startswith("v1:"):
         records["pk"] = records["person_id"] if "person" in name else records["family_id"]
+        if "action" in name or "request" in name:
+            records["pk"] = records["action_id" if "action" in name else "request_id"]
     if converters <= set(records):
         return reverse(name, kwargs={key: records[key] for key in converters})
     if name == "password_reset_confirm":

@@ -10,12 +10,28 @@ from .assessment import (
     SectionKey,
 )
 from .tools import ToolScore
+from .work import (
+    Barrier,
+    Benefit,
+    EmploymentProvider,
+    NotAllocated,
+    ProgressStep,
+    WorkConversation,
+    WorkSituation,
+)
 
 __all__ = [
     "CHILD_SECTIONS",
     "FAMILY_SECTIONS",
     "MEMBER_SECTIONS",
     "AssessmentSection",
+    "Barrier",
+    "Benefit",
+    "EmploymentProvider",
+    "NotAllocated",
+    "ProgressStep",
+    "WorkConversation",
+    "WorkSituation",
     "AssessmentStatusChange",
     "EarlyHelpAssessment",
     "SectionKey",

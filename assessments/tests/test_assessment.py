@@ -306,7 +306,7 @@ def test_a_taf_member_reads_but_cannot_sign_off_or_edit(client_for, case, users)
 
 
 def test_programme_team_cannot_read_the_assessment_narrative(client_for, case, users):
-    from outcomes.models import Attachment
+    from outcomes.models import Attachment, OutcomesPlanVersion
 
     episode = case.episodes.get()
     write_assessment(episode)
@@ -316,6 +316,7 @@ def test_programme_team_cannot_read_the_assessment_narrative(client_for, case, u
         attached_on=episode.started_on,
         lead_agency=episode.lead_agency,
         attached_by=users["programme"],
+        plan_version=OutcomesPlanVersion.objects.get(version=9),
     )
     programme = client_for("programme")
     assert programme.get(reverse("family-detail", args=[case.pk])).status_code == 200

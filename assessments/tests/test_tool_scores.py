@@ -111,3 +111,33 @@ def test_an_unknown_tool_is_not_found(client_for, case):
         client_for("practitioner").get(reverse("tool-score-add", args=[case.pk, "abc"])).status_code
         == 404
     )
+
+
+def test_the_family_page_shows_each_tool_at_its_own_stages(client_for, case):
+    """Family Star at assessment and closure; Rickter baseline, desired and reviews per
+    heading, per person (DOMAIN §7)."""
+    lead = client_for("practitioner")
+    people = [m.person for m in case.memberships.all()]
+    star_url = reverse("tool-score-add", args=[case.pk, "family-star"])
+    lead.post(star_url, star(score=4))
+    lead.post(star_url, star(stage="close", score=7))
+    rickter_url = reverse("tool-score-add", args=[case.pk, "rickter"])
+    for person in people:
+        lead.post(rickter_url, rickter(person, score=2, desired=9))
+    lead.post(rickter_url, rickter(people[0], stage="mid", score=5, desired=None))
+    lead.post(rickter_url, rickter(people[0], stage="close", score=8, desired=None))
+    assert ToolScore.objects.count() == 2 + len(people) + 2
+    page = lead.get(reverse("family-detail", args=[case.pk])).content.decode()
+    star_table = page[
+        page.index("Family Star (") : page.index("</table>", page.index("Family Star ("))
+    ]
+    assert "At assessment" in star_table and "At closure" in star_table
+    assert "Mid-way review" not in star_table
+    for person in people:
+        caption = f"Rickter Scale Lifeboard: {person}"
+        table = page[page.index(caption) : page.index("</table>", page.index(caption))]
+        for header in ["Baseline", "Mid-way review", "Closing review", "Desired"]:
+            assert header in table
+        assert table.count(">9</td>") == len(plan_version().plan.rickter_headings)  # desired
+    first = page[page.index(f"Rickter Scale Lifeboard: {people[0]}") :]
+    assert "86%" in first.split("</table>")[0]  # Money: (8 − 2) ÷ (9 − 2)

@@ -4,6 +4,7 @@ meetings, reviews, notes, closure, step-up and step-down."""
 
 from .closure import Closure, ClosureReason
 from .consent import Consent, DataKind
+from .dashboard import DashboardFigures
 from .episode import Episode, TafMember
 from .family import Family, FamilyMember
 from .lead import LeadChange
@@ -22,6 +23,7 @@ __all__ = [
     "Closure",
     "ClosureReason",
     "Consent",
+    "DashboardFigures",
     "DataKind",
     "Episode",
     "Family",

@@ -31,6 +31,17 @@ class Send(models.TextChoices):
     EHC_PLAN = "ehc_plan", "Education, health and care plan"
 
 
+class SocialCareStatus(models.TextChoices):
+    """A child's status with children's social care (DOMAIN §2's specialist level), the most
+    intensive one that applies now: the cohorts of the §9 lead-agency table. Changes are kept
+    in the person's history like every other field."""
+
+    NONE = "", "None known"
+    CHILD_IN_NEED = "cin", "Child in need (section 17)"
+    CHILD_PROTECTION = "cp", "Child protection plan (section 47)"
+    LOOKED_AFTER = "lac", "Looked after"
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), model_name="PersonEvent")
 class Person(models.Model):
     first_name = models.CharField(max_length=100)
@@ -50,6 +61,9 @@ class Person(models.Model):
     disability = models.CharField(max_length=200, blank=True)
     send = models.CharField(max_length=20, choices=Send.choices, default=Send.NONE)
     young_carer = models.BooleanField(default=False)
+    social_care_status = models.CharField(
+        max_length=3, choices=SocialCareStatus.choices, blank=True, default=SocialCareStatus.NONE
+    )
     school = models.CharField(max_length=200, blank=True)
     nhs_number = models.CharField(
         "NHS number", max_length=10, blank=True, validators=[validate_nhs_number]

@@ -6,6 +6,7 @@ from django.db import models
 from earlyhelp.models import User
 
 from .episode import Episode
+from .person import Person
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), model_name="PlanActionEvent")
@@ -27,6 +28,11 @@ class PlanAction(models.Model):
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="plan_actions"
     )
     due_on = models.DateField()
+    # The household member the action is for, or nobody: the whole family. The programme's
+    # "action plan covering all relevant members" is read from this (DOMAIN §8).
+    for_person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # An indicator id of the assessment's plan version ("1.1": a need), or an outcome id.
     need = models.CharField(max_length=10, blank=True)
     outcome = models.CharField(max_length=10, blank=True)

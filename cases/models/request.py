@@ -45,7 +45,7 @@ class SupportRequest(models.Model):
     )
     referrer_phone = models.CharField(max_length=40, blank=True)
     referrer_email = models.EmailField(blank=True)
-    # Who typed it in; empty for requests that arrive through the partner API.
+    # Who typed it in; for a request from a partner system, its client's system user.
     submitted_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="support_requests"
     )

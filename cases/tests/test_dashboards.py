@@ -243,9 +243,97 @@ def test_changes_of_lead_agency_by_time_since_the_start(world):
     change(date(2025, 12, 1), date(2026, 2, 1), to=UserFactory(team=ann.team))  # same agency
     change(date(2025, 12, 1), date(2026, 7, 1))  # after the period
 
-    rows = dict(dashboards.lead_agency_changes(world["manager"], HALF_YEAR).rows)
+    rows = {
+        row[0]: row[1] for row in dashboards.lead_agency_changes(world["manager"], HALF_YEAR).rows
+    }
 
     assert rows == {"Within 6 months": 1, "6 to 12 months": 1, "Over 12 months": 1}
+
+
+def test_changes_of_lead_agency_by_cohort_on_both_sides_of_the_6_and_12_month_edges(world):
+    ann, centre = world["ann"], world["centre"]
+    start = date(2025, 3, 31)  # six months on: 30 September 2025; twelve: 31 March 2026
+
+    def change_for(statuses, changed_on, *, left=()):
+        family = make_family("Cohort family", members=len(statuses))
+        members = list(family.memberships.select_related("person").order_by("pk"))
+        for member, status in zip(members, statuses, strict=True):
+            member.person.social_care_status = status
+            member.person.save()
+            if member.person.first_name in left:
+                member.left_on = date(2026, 1, 1)
+                member.save()
+        ep = episode(ann, start, family=family)
+        LeadChange.objects.create(
+            episode=ep,
+            changed_on=changed_on,
+            from_practitioner=ann,
+            from_agency=ann.team.organisation,
+            to_practitioner=centre,
+            to_agency=centre.team.organisation,
+            reason="r",
+            recorded_by=world["manager"],
+        )
+
+    six, after_six = date(2025, 9, 30), date(2025, 10, 1)
+    twelve, after_twelve = date(2026, 3, 31), date(2026, 4, 1)
+    # Child in need: one change on each side of each edge.
+    for day in (six, after_six, twelve, after_twelve):
+        change_for(["cin", ""], day)
+    change_for(["cp"], six)  # child protection: within 6 months
+    change_for(["cp"], after_twelve)  # …and over 12
+    change_for(["lac"], after_six)  # looked after: 6 to 12 months
+    change_for(["lac", "cin"], twelve)  # in two cohorts at once: 6 to 12 months
+    change_for(["cp", ""], six, left={"Member0"})  # the child protection child has left
+    change_for([""], after_twelve)  # no cohort but all
+
+    table = dashboards.lead_agency_changes(
+        world["manager"], Cuts(first_month=date(2025, 9, 1), last_month=date(2026, 4, 1))
+    )
+
+    assert table.headers == [
+        "Time since the start",
+        "Changes, all families",
+        "Child in need",
+        "Child protection plan",
+        "Looked after",
+    ]
+    assert table.rows == [
+        ["Within 6 months", 3, 1, 1, 0],
+        ["6 to 12 months", 4, 3, 0, 2],
+        ["Over 12 months", 3, 1, 1, 0],
+    ]
+
+
+def test_a_childs_social_care_status_is_entered_on_their_record(world, users):
+    from cases.models import Person
+
+    family = make_family("Status family")
+    episode(world["ann"], date(2026, 1, 5), family=family)
+    person = family.memberships.get().person
+    client = sign_in(Client(), world["ann"])
+    page = client.get(reverse("person-edit", args=[person.pk]))
+    assert "Known to children&#x27;s social care as" in page.content.decode()
+
+    data = {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "date_of_birth": person.date_of_birth.isoformat(),
+        "sex": "unknown",
+        "ethnicity": "not_stated",
+        "send": "none",
+        "social_care_status": "cp",
+    }
+    bad = client.post(reverse("person-edit", args=[person.pk]), {**data, "social_care_status": "x"})
+    assert bad.status_code == 400
+    assert "Select a social care status from the list" in bad.content.decode()
+    assert Person.objects.get(pk=person.pk).social_care_status == ""
+
+    client.post(reverse("person-edit", args=[person.pk]), data)
+    person.refresh_from_db()
+    assert person.social_care_status == "cp"
+    detail = client.get(reverse("person-detail", args=[person.pk])).content.decode()
+    assert "Child protection plan (section 47)" in detail
 
 
 def test_tier_of_need_per_intervention_begun_in_the_period(world):
@@ -337,7 +425,9 @@ def test_only_managers_see_the_dashboard(users):
     assert dashboard(users["practitioner"]).status_code == 403
 
 
-def test_dashboard_runs_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+def test_dashboard_runs_a_fixed_number_of_queries(world, django_assert_max_num_queries, settings):
+    settings.DASHBOARD_FIGURES_MAX_AGE_MINUTES = 0  # every page computes live: the costly path
+
     def build(n):
         for _ in range(n):
             ep = episode(world["ann"], date(2025, 12, 1), date(2026, 2, 1))
@@ -378,3 +468,125 @@ def test_dashboard_runs_a_fixed_number_of_queries(world, django_assert_max_num_q
 
 def test_organisation_tiers_are_the_rows_of_the_tier_table():
     assert len(Organisation.Tier) == 3
+
+
+# --- figures served from their last computation ------------------------------------------------
+
+
+def busy_world(world):
+    """Something in every figure, with durations, dates and rates to carry through JSON."""
+    ep = episode(world["ann"], date(2025, 12, 1), date(2026, 2, 1))
+    later = episode(world["centre"], date(2026, 3, 1), family=ep.family)
+    request = SupportRequest.objects.create(family=ep.family, received_at=at(2026, 1, 2))
+    TriageDecision.objects.create(
+        request=request,
+        priority="p3a",
+        rationale="r",
+        decided_by=world["hub"],
+        decided_at=at(2026, 1, 3),
+        time_to_decision=timedelta(days=1, minutes=7),
+    )
+    LeadChange.objects.create(
+        episode=later,
+        changed_on=date(2026, 4, 1),
+        from_practitioner=world["centre"],
+        to_practitioner=world["ann"],
+        to_agency=world["agency"],
+        reason="r",
+        recorded_by=world["manager"],
+    )
+    stepped_down(world, at(2026, 2, 15), stepped_up_at=at(2026, 4, 1))
+
+
+def as_lists(tables):
+    return [(t.key, t.caption, t.headers, t.rows, t.numeric, t.chart_column) for t in tables]
+
+
+def test_stored_figures_equal_the_live_computation(world, django_assert_num_queries):
+    from cases.dashboard_figures import dashboard_figures
+
+    busy_world(world)
+    first = dashboard_figures(world["manager"], HALF_YEAR)
+    with django_assert_num_queries(2):  # the manager's teams, and the stored figures
+        again = dashboard_figures(world["manager"], HALF_YEAR)
+
+    live = dashboards.caseload_dashboard(world["manager"], HALF_YEAR)
+    assert as_lists(again.tables) == as_lists(first.tables) == as_lists(live)
+    assert again.computed_at == first.computed_at
+    triage = table(again.tables, "triage")
+    assert triage.rows[-1][2] == timedelta(days=1, minutes=7)  # a duration survives storing
+    assert isinstance(table(again.tables, "by-month").rows[0][0], date)
+
+
+def test_stale_figures_are_recomputed_and_fresh_ones_say_when_they_were_made(world, settings):
+    from cases.dashboard_figures import dashboard_figures
+    from cases.models import DashboardFigures
+
+    first = dashboard_figures(world["manager"], HALF_YEAR)
+    episode(world["ann"], date(2026, 1, 5))  # a change after the figures were computed
+
+    fresh = dashboard_figures(world["manager"], HALF_YEAR)
+    assert as_lists(fresh.tables) == as_lists(first.tables)  # served as computed, and dated
+    DashboardFigures.objects.update(computed_at=first.computed_at - timedelta(minutes=16))
+    stale = dashboard_figures(world["manager"], HALF_YEAR)
+
+    assert stale.computed_at > first.computed_at
+    assert as_lists(stale.tables) == as_lists(
+        dashboards.caseload_dashboard(world["manager"], HALF_YEAR)
+    )
+    assert as_lists(stale.tables) != as_lists(first.tables)
+
+
+def test_figures_are_the_managers_own_and_follow_their_teams(world, users):
+    from cases.dashboard_figures import dashboard_figures
+
+    busy_world(world)
+    manager = world["manager"]
+    before = dashboard_figures(manager, HALF_YEAR)
+    other = UserFactory(role="manager")
+    assert as_lists(dashboard_figures(other, HALF_YEAR).tables) == as_lists(
+        dashboards.caseload_dashboard(other, HALF_YEAR)
+    )
+    assert table(dashboard_figures(other, HALF_YEAR).tables, "by-month").rows[0][1] == 0
+
+    manager.managed_teams.remove(world["centre"].team)  # they see fewer families now
+    after = dashboard_figures(manager, HALF_YEAR)
+
+    assert after.computed_at > before.computed_at
+    assert as_lists(after.tables) == as_lists(dashboards.caseload_dashboard(manager, HALF_YEAR))
+
+
+def test_beat_recomputes_every_managers_default_view(world, users):
+    from django.utils import timezone
+
+    from cases.dashboard_figures import dashboard_figures
+    from cases.dashboards import default_cuts
+    from cases.models import DashboardFigures
+    from cases.tasks import refresh_dashboard_figures
+
+    busy_world(world)
+    old = DashboardFigures.objects.create(
+        manager=world["manager"],
+        key="old",
+        tables=[],
+        computed_at=timezone.now() - timedelta(days=2),
+    )
+
+    assert refresh_dashboard_figures.delay().get() >= 1
+
+    cuts = default_cuts(timezone.localdate())
+    stored = DashboardFigures.objects.filter(manager=world["manager"]).exclude(pk=old.pk)
+    assert not DashboardFigures.objects.filter(pk=old.pk).exists()
+    assert stored.count() == 1
+    assert as_lists(dashboard_figures(world["manager"], cuts).tables) == as_lists(
+        dashboards.caseload_dashboard(world["manager"], cuts)
+    )
+
+
+def test_the_page_says_when_its_figures_were_computed(world):
+    from django.utils import timezone
+
+    html = dashboard(world["manager"], start="2026-01", end="2026-06").content.decode()
+    now = timezone.localtime()
+    assert "These figures were computed at" in html
+    assert f"on {now:%-d %B %Y}" in html

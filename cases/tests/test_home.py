@@ -134,11 +134,17 @@ def test_manager_sees_overdue_reviews_sign_offs_and_long_open_cases(team):
     assert context["overdue"].total == 1
 
 
-@pytest.mark.parametrize("role", ["programme", "auditor"])
-def test_programme_and_auditors_are_told_their_work_lists_arrive_with_the_nightly_job(users, role):
+@pytest.mark.parametrize(
+    ("role", "empty"),
+    [
+        ("programme", "No family is claimable and unclaimed"),
+        ("auditor", "No sampled family awaits a verdict"),
+    ],
+)
+def test_programme_and_auditors_have_work_lists(users, role, empty):
     response = home_as(users[role])
     assert response.status_code == 200
-    assert "nightly outcomes job" in response.content.decode()
+    assert empty in response.content.decode()  # outcomes/tests/test_programme_homes.py fills them
 
 
 def test_hub_still_lands_on_its_queue(users):
@@ -252,3 +258,87 @@ def test_manager_lists_show_the_first_rows_and_say_how_many_in_all(team, setting
     listing = response.context["long_open"]
     assert (len(listing.rows), listing.total, listing.more) == (2, 3, 1)
     assert "the first 2 shown" in response.content.decode()
+
+
+# --- the gate's relations the home pages start from -----------------------------------------
+
+
+def test_team_and_caseload_episodes_are_inside_the_gate_and_no_one_elses(team, users):
+    from earlyhelp.access import episodes_led_by, episodes_managed_by, families_visible_to
+
+    mine = episode_for(team["ann"], name="Ann family")
+    episode_for(team["stranger"], name="Stranger family")
+    closed = episode_for(team["bob"], name="Closed family")
+    closed.status = Episode.Status.CLOSED
+    closed.save()
+    manager, ann = team["manager"], team["ann"]
+
+    managed = set(episodes_managed_by(manager).values_list("family_id", flat=True))
+    led = set(episodes_led_by(ann).values_list("family_id", flat=True))
+
+    assert managed == {mine.family_id, closed.family_id}
+    assert managed <= set(families_visible_to(manager).values_list("pk", flat=True))
+    assert led == {mine.family_id}
+    assert led <= set(families_visible_to(ann).values_list("pk", flat=True))
+    # Only the relation's own role has it, and only while active.
+    assert not episodes_managed_by(ann).exists()
+    assert not episodes_led_by(manager).exists()
+    manager.is_active = ann.is_active = False
+    assert not episodes_managed_by(manager).exists()
+    assert not episodes_led_by(ann).exists()
+
+
+def test_a_review_is_due_after_the_later_of_start_and_latest_review(team):
+    ann, interval = team["ann"], settings.REVIEW_INTERVAL_WEEKS * 7
+    reviewed_long_ago = episode_for(ann, name="Long ago family", started=interval * 3)
+    PlanReview.objects.create(
+        episode=reviewed_long_ago, held_on=days_ago(interval + 1), progress="ok", recorded_by=ann
+    )
+    reviewed_lately = episode_for(ann, name="Lately family", started=interval * 3)
+    PlanReview.objects.create(
+        episode=reviewed_lately, held_on=days_ago(interval - 1), progress="ok", recorded_by=ann
+    )
+
+    manager_sees = home_as(team["manager"]).context["overdue"]
+    lead_sees = [row.episode for row in home_as(ann).context["overdue"]]
+
+    assert manager_sees.rows == [reviewed_long_ago] == lead_sees
+    assert manager_sees.total == 1
+
+
+def test_a_manager_of_many_workers_pages_through_them(team):
+    from cases import home_selectors
+    from earlyhelp.tests.factories import UserFactory
+
+    for i in range(3):
+        UserFactory(role="practitioner", team=team["ann"].team, last_name=f"Zed {i}")
+    episode_for(team["ann"], name="Ann family")
+    home_selectors.WORKERS_PER_PAGE, size = 2, home_selectors.WORKERS_PER_PAGE
+    try:
+        first = home_as(team["manager"])
+        from django.test import Client
+
+        third = sign_in(Client(), team["manager"]).get(reverse("home"), {"page": 3})
+    finally:
+        home_selectors.WORKERS_PER_PAGE = size
+    assert [m.first_name for m in first.context["members"]] == ["Ann", "Bob"]
+    assert first.context["members"][0].open_cases == 1
+    assert "workers 1 to 2 of 5" in first.content.decode()
+    assert [m.last_name for m in third.context["members"]] == ["Zed 2"]
+
+
+def test_sign_off_lists_count_all_in_the_same_query_as_their_first_rows(team):
+    from cases import home_selectors
+
+    for i in range(3):
+        episode = episode_for(team["ann"], name=f"Submitted family {i}")
+        write_assessment(episode, status=EarlyHelpAssessment.Status.SUBMITTED)
+    write_assessment(episode_for(team["stranger"]), status=EarlyHelpAssessment.Status.SUBMITTED)
+    home_selectors.LIST_LIMIT, limit = 2, home_selectors.LIST_LIMIT
+    try:
+        listing = home_selectors.team_assessments_to_sign_off(team["manager"])
+        closures = home_selectors.team_closures_to_sign_off(team["manager"])
+    finally:
+        home_selectors.LIST_LIMIT = limit
+    assert (len(listing.rows), listing.total, listing.more) == (2, 3, 1)
+    assert (closures.rows, closures.total) == ([], 0)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from partners.scopes import SCOPES
@@ -205,14 +206,48 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
+# The queue tasks go to and workers take from (a second deployment on the same Redis, or a test,
+# uses its own).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
 # One cache for every process (API throttling counts) where Redis is configured.
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+# The nightly job (DOMAIN §8): when the beat starts it (local time, HH:MM) and how many families
+# each worker takes at a time.
+NIGHTLY_RUN_AT = env("NIGHTLY_RUN_AT", "02:00")
+try:
+    _hour, _minute = (int(part) for part in NIGHTLY_RUN_AT.split(":"))
+    if not (0 <= _hour < 24 and 0 <= _minute < 60):
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured(
+        f"NIGHTLY_RUN_AT must be a time of day as HH:MM, like 02:00; got {NIGHTLY_RUN_AT!r}"
+    ) from None
+NIGHTLY_CHUNK_SIZE = env_int("NIGHTLY_CHUNK_SIZE", 1000)
+CELERY_BEAT_SCHEDULE["nightly-results"] = {
+    "task": "outcomes.tasks.nightly_schedule",
+    "schedule": crontab(hour=_hour, minute=_minute),
+}
+# The internal-audit sample of each claim batch, as a percentage of its claims, rounded up, and
+# never fewer than one family (DOMAIN §8: "at least 10%, configurable").
+AUDIT_SAMPLE_PERCENT = env_int("AUDIT_SAMPLE_PERCENT", 10)
+if not 1 <= AUDIT_SAMPLE_PERCENT <= 100:
+    raise ImproperlyConfigured(
+        f"AUDIT_SAMPLE_PERCENT must be a whole percentage from 1 to 100; got {AUDIT_SAMPLE_PERCENT}"
+    )
 CELERY_BEAT_SCHEDULE["notify-overdue-reviews"] = {
     "task": "cases.tasks.notify_overdue_reviews",
     "schedule": 60 * 60,  # hourly; the command is idempotent, so a re-run notifies nobody twice
+}
+
+# The caseload dashboard serves figures computed at most this many minutes ago (the page
+# says when); beat recomputes each manager's default view more often than that.
+DASHBOARD_FIGURES_MAX_AGE_MINUTES = env_int("DASHBOARD_FIGURES_MAX_AGE_MINUTES", 15)
+CELERY_BEAT_SCHEDULE["refresh-dashboard-figures"] = {
+    "task": "cases.tasks.refresh_dashboard_figures",
+    "schedule": 10 * 60,
 }
 
 # Hub staff see families with a request in the queue or triaged this many days ago
@@ -278,6 +313,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "partners.api.schema.add_problems",
+    ],
 }
 
 LOGGING = {

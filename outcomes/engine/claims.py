@@ -12,6 +12,7 @@ from __future__ import annotations
 from operator import attrgetter
 
 from .facts import Facts
+from .periods import ISO
 from .plan import Plan
 from .results import (
     CLAIMABLE,
@@ -48,60 +49,75 @@ def route_1(problems, work, plan: Plan):
         ok = p.sustained
         if ok:
             dates.append(p.sustained_on)
-            note = (
-                f"problem {p.problem} (identified at {' and '.join(p.stages)}): "
-                f"all outcomes sustained by {p.sustained_on.isoformat()}"
-            )
         else:
             achieved = False
-            note = (
-                f"problem {p.problem} (identified at {' and '.join(p.stages)}): "
-                "outcomes not all met and sustained"
-            )
-        steps.append(
-            _new(
-                Step,
-                (
-                    "significant_and_sustained_progress",
-                    "problem " + p.problem,
-                    "every required outcome met and sustained",
-                    (),
-                    ok,
-                    note,
-                ),
-            )
-        )
+        key = (p.problem, p.stages, p.sustained_on if ok else None)
+        step = _PROBLEM_STEPS.get(key)
+        if step is None:
+            step = _problem_step(*key)
+        steps.append(step)
     if work is not None:
-        achieved = achieved and work.sustained
-        if work.sustained:
+        ok = work.sustained
+        achieved = achieved and ok
+        if ok:
             dates.append(work.sustained_on)
-        steps.append(
-            Step(
-                "mandatory_work_outcome",
-                f"outcomes {' or '.join(work.any_of)}",
-                "a work outcome is mandatory where an adult on out-of-work benefits (3.1) "
-                "was identified",
-                (),
-                work.sustained,
-                "work outcome sustained" if work.sustained else "no work outcome met and sustained",
-            )
-        )
+        key = (work.any_of, bool(ok))
+        step = _WORK_STEPS.get(key)
+        if step is None:
+            step = _WORK_STEPS[key] = _work_step(*key)
+        steps.append(step)
     if not problems:
-        steps.append(
-            Step(
-                "significant_and_sustained_progress",
-                "route 1",
-                "problems identified",
-                (),
-                False,
-                "no problems identified",
-            )
-        )
+        steps.append(_NO_PROBLEMS)
     on = max(dates) if achieved and dates else None
     reason = None
     if not achieved:
         reason = _REASONS[_route_1_gap(problems, work, _work_outcomes(plan))]
     return _new(RouteResult, (1, achieved, on, tuple(steps))), reason
+
+
+# A problem's step depends only on its id, stages and the date it was sustained (if it was), and
+# families share those: each is built once (the dates are a few thousand days at most).
+_PROBLEM_STEPS: dict = {}
+_WORK_STEPS: dict = {}
+_NO_PROBLEMS = Step(
+    "significant_and_sustained_progress",
+    "route 1",
+    "problems identified",
+    (),
+    False,
+    "no problems identified",
+)
+
+
+def _problem_step(problem: str, stages: tuple, sustained_on) -> Step:
+    if len(_PROBLEM_STEPS) > 50_000:
+        _PROBLEM_STEPS.clear()
+    ok = sustained_on is not None
+    note = f"problem {problem} (identified at {' and '.join(stages)}): " + (
+        f"all outcomes sustained by {ISO[sustained_on]}"
+        if ok
+        else "outcomes not all met and sustained"
+    )
+    step = _PROBLEM_STEPS[problem, stages, sustained_on] = Step(
+        "significant_and_sustained_progress",
+        "problem " + problem,
+        "every required outcome met and sustained",
+        (),
+        ok,
+        note,
+    )
+    return step
+
+
+def _work_step(any_of: tuple, ok: bool) -> Step:
+    return Step(
+        "mandatory_work_outcome",
+        f"outcomes {' or '.join(any_of)}",
+        "a work outcome is mandatory where an adult on out-of-work benefits (3.1) was identified",
+        (),
+        ok,
+        "work outcome sustained" if ok else "no work outcome met and sustained",
+    )
 
 
 def _route_1_gap(problems, work, work_outcomes: frozenset) -> str:
@@ -141,7 +157,7 @@ def route_2(facts: Facts) -> RouteResult:
             return found[1]
     achieved = r.applies and r.sustained_on is not None
     note = (
-        f"continuous employment sustained on {r.sustained_on.isoformat()}"
+        f"continuous employment sustained on {ISO[r.sustained_on]}"
         if achieved
         else (
             "no adult on out-of-work benefits"
@@ -209,8 +225,8 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
     if made and rules["one_results_claim_per_attachment"]:
         first = made[0]
         text = (
-            f"{REASON_TEXT['already_claimed']} on {first.claimed_on} (route {first.route}) "
-            f"against the attachment of {attachment.attached_on.isoformat()}"
+            f"{REASON_TEXT['already_claimed']} on {ISO[first.claimed_on]} (route {first.route}) "
+            f"against the attachment of {ISO[attachment.attached_on]}"
         )
         steps.append(
             Step(
@@ -251,7 +267,7 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
             ruled_out.append(
                 (
                     rules["closure_reasons_blocking"][reason],
-                    f"{reason.replace('_', ' ')}; the episode closed on {end.isoformat()}",
+                    f"{reason.replace('_', ' ')}; the episode closed on {ISO[end]}",
                 )
             )
     if ruled_out:
@@ -272,7 +288,7 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
         )
     if achieved:
         since, route = achieved[0]
-        note = f"claimable by route {route} since {since.isoformat()}"
+        note = f"claimable by route {route} since {ISO[since]}"
         steps.append(
             _new(Step, ("claim_valid_on_date", "claim", "valid on the as-of date", (), True, note))
         )
@@ -298,7 +314,7 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
                 "outcomes met by closure",
                 (),
                 False,
-                f"the episode closed on {end.isoformat()}",
+                f"the episode closed on {ISO[end]}",
             )
         )
         return ClaimStatus(

@@ -18,6 +18,7 @@ from operator import attrgetter
 from . import claims
 from .facts import Facts
 from .lookups import PlanLookups, RequirementLookup, plan_lookups
+from .periods import ISO
 from .plan import PRINCIPLES, Plan
 from .results import (
     CLAIMABLE,
@@ -53,12 +54,14 @@ def evaluate(snapshot: FamilySnapshot, plan: Plan) -> FamilyResult:
         if p.identified_on <= as_of:
             identified.append(p)
     facts.identified = identified = tuple(identified)
-    checks = []
+    checks, ids = [], []
     for i, pi in enumerate(identified):
         checks.append(_check_indicator(facts, lookups, i, pi))
-    eligibility = _eligibility(plan, checks)
+        ids.append(pi.indicator)
+    ids = tuple(ids)
+    eligibility = _eligibility(lookups, checks, ids)
     attachment_check = _attachment(snapshot, plan, eligibility)
-    problems, gaps = _problems(facts, lookups, checks)
+    problems, gaps = _problems(facts, lookups, checks, ids)
     work = _mandatory_work(facts, lookups, checks)
     route_1, route_1_reason = claims.route_1(problems, work, plan)
     route_2 = claims.route_2(facts)
@@ -143,20 +146,14 @@ def _check_indicator(facts: Facts, lookups: PlanLookups, index: int, pi) -> Indi
 _order = attrgetter("period_start", "recorded_on", "id")  # as Facts orders evidence
 
 
-def _eligibility(plan: Plan, checks: list[IndicatorResult]) -> Eligibility:
-    shown, named, evidence = set(), set(), []
+def _eligibility(lookups: PlanLookups, checks: list[IndicatorResult], ids: tuple) -> Eligibility:
+    evidence, shown, bit = [], 0, 1  # bit i of `shown`: the i-th identification is evidenced
     for c in checks:
-        named.add(c.problem)
         if c.evidenced:
-            shown.add(c.problem)
+            shown |= bit
             evidence.extend(c.explanation[0].evidence)
-    evidenced = sorted(shown)
-    need = plan.min_headline_problems
-    eligible = len(evidenced) >= need
-    note = f"headline problems evidenced by an indicator: {', '.join(evidenced) or 'none'}"
-    if len(named) > len(shown):
-        note += f"; identified but not evidenced: {', '.join(sorted(named - shown))}"
-    threshold = f"at least {need} headline problems, each evidenced by an indicator"
+        bit <<= 1
+    eligible, evidenced, threshold, note = lookups.eligibility(ids, shown)
     step = _new(
         Step,
         (
@@ -168,7 +165,7 @@ def _eligibility(plan: Plan, checks: list[IndicatorResult]) -> Eligibility:
             note,
         ),
     )
-    return _new(Eligibility, (eligible, tuple(evidenced), (step,)))
+    return _new(Eligibility, (eligible, evidenced, (step,)))
 
 
 _PRINCIPLES: dict = {}
@@ -257,12 +254,7 @@ def _requirement(facts: Facts, req: RequirementLookup) -> RequirementResult:
         if r.sustained_on is not None and (best is None or r.sustained_on < best.sustained_on):
             best = r
     if best is not None:
-        on = best.sustained_on
-        note = f"outcome {best.outcome} sustained on {on.isoformat()}"
-        step = _new(Step, ("requirement", req.subject, "one met and sustained", (), True, note))
-        return _new(
-            RequirementResult, (req.any_of, req.per_person, True, True, on, False, (), (step,))
-        )
+        return req.sustained(best.outcome, best.sustained_on)
     if len(applying) == 1:
         r = applying[0]
         awaiting, missing = bool(r.met), r.missing
@@ -291,11 +283,7 @@ def _one_outcome(facts: Facts, req: RequirementLookup, results: dict) -> Require
         return _per_person(req, [r])
     on = r.sustained_on
     if on is not None:
-        note = f"outcome {oid} sustained on {on.isoformat()}"
-        step = _new(Step, ("requirement", req.subject, "one met and sustained", (), True, note))
-        return _new(
-            RequirementResult, (req.any_of, req.per_person, True, True, on, False, (), (step,))
-        )
+        return req.sustained(oid, on)
     return _new(
         RequirementResult,
         (req.any_of, req.per_person, True, False, None, bool(r.met), r.missing, (req.not_yet,)),
@@ -319,7 +307,7 @@ def _per_person(req: RequirementLookup, applying: list) -> RequirementResult:
                 best = (po.sustained_on, oid)
         if best is not None:
             dates.append(best[0])
-            notes.append(f"{person}: outcome {best[1]} sustained on {best[0].isoformat()}")
+            notes.append(f"{person}: outcome {best[1]} sustained on {ISO[best[0]]}")
         else:
             awaiting = awaiting and any(po.met for _, po in opts)
             for _, po in opts:
@@ -344,35 +332,21 @@ def _per_person(req: RequirementLookup, applying: list) -> RequirementResult:
     )
 
 
-def _problems(facts: Facts, lookups: PlanLookups, checks: list[IndicatorResult]):
-    plan = facts.plan
-    by_problem: dict = {}
-    for c in checks:
-        found = by_problem.get(c.problem)
-        if found is None:
-            by_problem[c.problem] = [c]
-        else:
-            found.append(c)
+def _problems(facts: Facts, lookups: PlanLookups, checks: list[IndicatorResult], ids: tuple):
     problems, gaps = [], []
-    names = plan.problem_names
-    indicators = lookups.indicators
-    for pid in sorted(by_problem) if len(by_problem) > 1 else by_problem:
-        own = by_problem[pid]
-        if len(own) == 1:
-            wanted = indicators[own[0].indicator][4]
-            stages = (own[0].stage,)
-            evidenced = bool(own[0].evidenced)
-        else:  # several indicators of one problem: each requirement once, in first-seen order
-            seen: dict = {}
-            for c in own:
-                for req in plan.indicators[c.indicator].requires:
-                    seen.setdefault(req, req)  # equal requirements of two indicators: once
-            wanted = [lookups.requirements[id(r)] for r in seen.values()]
+    results = facts.results
+    for pid, name, at, wanted, gap in lookups.layout(ids):
+        if len(at) == 1:
+            c = checks[at[0]]
+            own = (c,)
+            stages = (c.stage,)
+            evidenced = bool(c.evidenced)
+        else:  # several indicators of one problem
+            own = tuple([checks[i] for i in at])
             stages = tuple(sorted({c.stage for c in own}))
             evidenced = any(c.evidenced for c in own)
         reqs = []
         sustained, on, applies = True, None, False
-        results = facts.results
         for req in wanted:
             if req.single is not None:
                 r = _one_outcome(facts, req, results)
@@ -388,19 +362,16 @@ def _problems(facts: Facts, lookups: PlanLookups, checks: list[IndicatorResult])
                     sustained = False
         sustained = sustained and applies
         if not applies:
-            gaps.append(
-                f"Problem {pid} ({names[pid]}): no outcome applies yet; record the evidence that "
-                "shows which outcome the family is working towards"
-            )
+            gaps.append(gap)
         problems.append(
             _new(
                 ProblemResult,
                 (
                     pid,
-                    names[pid],
+                    name,
                     stages,
                     evidenced,
-                    tuple(own),
+                    own,
                     tuple(reqs),
                     sustained,
                     on if sustained else None,

@@ -104,3 +104,23 @@ def academic_year_start(on: date) -> date:
 
 
 ONE_DAY = timedelta(days=1)
+
+
+class _IsoDates(dict):
+    """date → its ISO text (`ISO[d] == d.isoformat()`), each worked out once.
+
+    Explanations name a date in most notes, and `date.isoformat` formats through printf, some
+    fifteen times the cost of a dictionary lookup; the dates a nightly run meets are a few
+    thousand days, so their texts are kept (and dropped, should odd input ever pile them up).
+    """
+
+    __slots__ = ()
+
+    def __missing__(self, day: date) -> str:
+        if len(self) > 50_000:
+            self.clear()
+        text = self[day] = day.isoformat()
+        return text
+
+
+ISO = _IsoDates()

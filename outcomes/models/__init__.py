@@ -2,12 +2,19 @@
 
 from .evidence import Evidence
 from .plan import OutcomesPlanVersion, SchoolTerm
-from .programme import Attachment, AuditSampleItem, ClaimBatch
+from .programme import Attachment, AuditSampleItem, Claim, ClaimBatch, ProblemIdentified
+from .results import ClaimStatus, FamilyResult, NightlyChunk, NightlyRun
 
 __all__ = [
     "Attachment",
     "AuditSampleItem",
+    "Claim",
     "ClaimBatch",
+    "ClaimStatus",
+    "FamilyResult",
+    "NightlyChunk",
+    "NightlyRun",
+    "ProblemIdentified",
     "Evidence",
     "OutcomesPlanVersion",
     "SchoolTerm",

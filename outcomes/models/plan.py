@@ -91,5 +91,7 @@ class SchoolTerm(models.Model):
 
     @property
     def engine_name(self) -> str:
-        """How evidence and the engine name a term, e.g. "2018 autumn"."""
-        return f"{self.academic_year} {self.name}"
+        """How evidence and the engine name a term: the calendar year it starts in and its
+        name, e.g. "2019 spring" for the spring term of 2018/19 (FORMAT.md's worked example,
+        and what school census feeds send)."""
+        return f"{self.starts_on.year} {self.name}"

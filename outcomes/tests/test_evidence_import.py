@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.utils import InternalError
 
 from cases.models import FamilyMember, Person
+from earlyhelp.models import AuditEntry
 from outcomes.models import Evidence
 from outcomes.services import evidence_import
 from tests.worlds import make_family
@@ -124,3 +125,56 @@ def test_evidence_follows_a_merged_person(family, users):
     assert Evidence.objects.get().person == survivor
     person_unmerge(merge=merge, by=users["hub"])
     assert Evidence.objects.get().person == duplicate
+
+
+def test_a_file_keeps_its_good_rows_and_reports_the_bad_ones(family, users):
+    rows = [
+        offence(family, external_id="a"),
+        offence(family, external_id="b", kind="burglary"),
+        offence(family, external_id=""),
+        offence(family, external_id="c", period_start="2026-05-05"),
+    ]
+    report = evidence_import(
+        rows, recorded_by=users["programme"], keep_good_rows=True, first_row=2, today=TODAY
+    )
+    assert report.saved and report.created == [2, 5]
+    assert [(p.row, p.field) for p in report.problems] == [(3, "kind"), (4, "external_id")]
+    assert sorted(Evidence.objects.values_list("external_id", flat=True)) == ["a", "c"]
+    entries = AuditEntry.objects.filter(action="add_evidence").order_by("id")
+    person = family.memberships.first().person_id
+    assert [(e.user, e.role, e.family_id, e.person_id, e.detail) for e in entries] == [
+        (users["programme"], "programme", family.pk, person, "offence")
+    ] * 2
+    # The same rows as one all-or-nothing call (the API's and the form's rule) save nothing.
+    refused = evidence_import([offence(family, external_id="d"), rows[1]], today=TODAY)
+    assert not refused.saved and not Evidence.objects.filter(external_id="d").exists()
+
+
+def test_two_corrections_of_one_item_in_one_file_are_refused(family):
+    evidence_import([offence(family)], today=TODAY)
+    original = Evidence.objects.get()
+    rows = [
+        offence(family, external_id="c1", supersedes=original.pk),
+        offence(family, external_id="c2", supersedes=original.pk),
+    ]
+    report = evidence_import(rows, today=TODAY)
+    assert [(p.row, p.field, p.message) for p in report.problems] == [
+        (2, "supersedes", "corrects the same item as row 1")
+    ]
+
+
+def test_another_familys_evidence_answers_like_a_missing_item(family):
+    other = make_family("Other family")
+    evidence_import(
+        [offence(other, person=other.memberships.first().person_id, external_id="o")],
+        today=TODAY,
+    )
+    theirs = Evidence.objects.get()
+    report = evidence_import(
+        [offence(family, supersedes=theirs.pk), offence(family, external_id="x", supersedes=0)],
+        today=TODAY,
+    )
+    assert [p.message for p in report.problems] == [
+        f"no evidence item {theirs.pk!r} of this family to correct",
+        "no evidence item 0 of this family to correct",
+    ]

@@ -94,7 +94,7 @@ def test_a_school_on_the_team_adds_attendance_for_a_term(client_for, users):
     url = reverse("evidence-add-kind", args=[family.pk, "school_attendance"])
     data = {
         "person": family.memberships.first().person_id,
-        "value_term": "2025 summer",
+        "value_term": "2026 summer",
         "value_possible_sessions": "120",
         "value_sessions_attended": "100",
         "value_authorised_absence": "8",
@@ -103,7 +103,7 @@ def test_a_school_on_the_team_adds_attendance_for_a_term(client_for, users):
     }
     assert client_for("practitioner").post(url, data).status_code == 302
     item = Evidence.objects.get()
-    assert item.values["term"] == "2025 summer" and item.period_start == date(2026, 4, 15)
+    assert item.values["term"] == "2026 summer" and item.period_start == date(2026, 4, 15)
 
 
 def test_who_may_not_add_or_see_evidence(client_for, users, family):
@@ -115,10 +115,19 @@ def test_who_may_not_add_or_see_evidence(client_for, users, family):
         attached_on="2026-10-01",
         lead_agency=users["practitioner"].team.organisation,
         attached_by=users["programme"],
+        plan_version=OutcomesPlanVersion.objects.get(version=9),
     )
     programme = client_for("programme")
     assert programme.get(reverse("evidence-list", args=[family.pk])).status_code == 200
-    assert programme.get(reverse("evidence-add", args=[family.pk])).status_code == 403
+    # The programme team brings in evidence for attached families (issue 10's evidence files)…
+    assert programme.get(reverse("evidence-add", args=[family.pk])).status_code == 200
+    # …and for no other family.
+    other = make_family("Unattached family", lead=users["practitioner"])
+    assert programme.get(reverse("evidence-add", args=[other.pk])).status_code == 404
+    manager = client_for("manager")
+    users["manager"].managed_teams.add(users["practitioner"].team)
+    assert manager.get(reverse("evidence-list", args=[family.pk])).status_code == 200
+    assert manager.get(reverse("evidence-add", args=[family.pk])).status_code == 403
     assert client_for("hub").get(reverse("evidence-list", args=[family.pk])).status_code == 404
 
 

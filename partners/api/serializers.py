@@ -9,7 +9,7 @@ from outcomes.models import Evidence
 class MemberSerializer(serializers.ModelSerializer):
     person_id = serializers.IntegerField()
     name = serializers.CharField(source="person.full_name")
-    date_of_birth = serializers.DateField(source="person.date_of_birth")
+    date_of_birth = serializers.DateField(source="person.date_of_birth", allow_null=True)
 
     class Meta:
         model = FamilyMember
@@ -17,7 +17,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class FamilySerializer(serializers.ModelSerializer):
-    locality = serializers.CharField(source="locality.name", default=None)
+    locality = serializers.CharField(source="locality.name", default=None, allow_null=True)
     members = MemberSerializer(source="memberships", many=True)
 
     class Meta:
@@ -26,7 +26,7 @@ class FamilySerializer(serializers.ModelSerializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    merged_into = serializers.IntegerField(source="merged_into_id")
+    merged_into = serializers.IntegerField(source="merged_into_id", allow_null=True)
 
     class Meta:
         model = Person

@@ -1,13 +1,14 @@
 """API views, one per operation, each reaching families and persons only through the gate."""
 
-import csv
-import io
 import json
+from datetime import UTC
+from pathlib import Path
 
 import django_filters
+from django import forms
 from django.db.models import Prefetch
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -26,24 +27,66 @@ from earlyhelp.access import (
 from outcomes import selectors as outcome_selectors
 from outcomes.engine import EvaluationError, evaluate
 from outcomes.engine.jsonio import SnapshotError, result_to_dict, snapshot_from_dict
-from outcomes.models import OutcomesPlanVersion
+from outcomes.evidence_files import (
+    MAX_ROWS,
+    EvidenceFileError,
+    TooManyRows,
+    file_format,
+    read_evidence_file,
+)
+from outcomes.models import Evidence, OutcomesPlanVersion
 from outcomes.services import evidence_import
 
 from .auth import HasScope
 from .problems import problem
 from .serializers import EvidenceSerializer, FamilySerializer, PersonSerializer
 
-MAX_BULK_ROWS = 20_000
+SNAPSHOT_EXAMPLE = json.loads(
+    (Path(__file__).resolve().parents[2] / "outcomes/examples/family_snapshot.json").read_text()
+)
 
 
 class GateView:
     permission_classes = [*APIView.permission_classes, HasScope]
 
 
+def family_rows(user):
+    """Families as the API shows them: the list, the detail and the change feed."""
+    return (
+        families_visible_to(user)
+        .select_related("locality")
+        .prefetch_related(
+            Prefetch("memberships", queryset=FamilyMember.objects.select_related("person"))
+        )
+    )
+
+
+def evidence_rows(user):
+    """Evidence of every family where the gate lets the user read evidence."""
+    return Evidence.objects.filter(family__in=families_allowing(user, Action.VIEW_EVIDENCE))
+
+
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """Any ISO 8601 offset Python reads (up to ±23:59), as UTC: PostgreSQL takes ±15:59 only."""
+
+    def clean(self, value):
+        moment = super().clean(value)
+        try:
+            return moment.astimezone(UTC) if moment is not None else None
+        except OverflowError:
+            raise forms.ValidationError(
+                "Give a date and time between the years 1 and 9999"
+            ) from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
 class FamilyFilter(django_filters.FilterSet):
     postcode = django_filters.CharFilter(field_name="postcode", lookup_expr="istartswith")
     locality = django_filters.CharFilter(field_name="locality__name", lookup_expr="iexact")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
 
 class FamilyList(GateView, generics.ListAPIView):
@@ -55,13 +98,7 @@ class FamilyList(GateView, generics.ListAPIView):
     ordering_fields = ["id", "updated_at"]
 
     def get_queryset(self):
-        return (
-            families_visible_to(self.request.user)
-            .select_related("locality")
-            .prefetch_related(
-                Prefetch("memberships", queryset=FamilyMember.objects.select_related("person"))
-            )
-        )
+        return family_rows(self.request.user)
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
@@ -70,6 +107,8 @@ class FamilyList(GateView, generics.ListAPIView):
 
 
 class FamilyDetail(GateView, generics.RetrieveAPIView):
+    """One family the client may see, with its members; 404 for any other (audited)."""
+
     scopes = {"GET": "families:read"}
     serializer_class = FamilySerializer
 
@@ -78,6 +117,8 @@ class FamilyDetail(GateView, generics.RetrieveAPIView):
 
 
 class PersonList(GateView, generics.ListAPIView):
+    """Persons who are or were members of families the client may see."""
+
     scopes = {"GET": "families:read"}
     serializer_class = PersonSerializer
     filterset_fields = ["nhs_number", "upn", "date_of_birth"]
@@ -92,6 +133,8 @@ class PersonList(GateView, generics.ListAPIView):
 
 
 class PersonDetail(GateView, generics.RetrieveAPIView):
+    """One person the client may see through any family they belong or belonged to."""
+
     scopes = {"GET": "families:read"}
     serializer_class = PersonSerializer
 
@@ -100,6 +143,9 @@ class PersonDetail(GateView, generics.RetrieveAPIView):
 
 
 class FamilyEvidence(GateView, generics.ListAPIView):
+    """A family's outcome evidence, where the client's consent covers evidence."""
+
+    queryset = Evidence.objects.none()  # for the schema; get_queryset decides
     scopes = {"GET": "evidence:read"}
     serializer_class = EvidenceSerializer
 
@@ -111,25 +157,68 @@ class FamilyEvidence(GateView, generics.ListAPIView):
 class EvidenceSubmit(GateView, APIView):
     """Evidence rows: one object, a JSON list, or a CSV file of thousands of rows.
 
-    The same import service as the pages: every row checked, all saved or none, and a resend
-    with the same (source, external_id) changes nothing. The answer is a per-row report.
+    The same import service as the pages: every row checked, and a resend with the same
+    (source, external_id) changes nothing. Rows sent as JSON are all saved or none; a file
+    (multipart `file`, CSV or JSON) keeps its good rows and reports the others, and each of its
+    rows needs an `external_id`. The answer is a per-row report.
     """
 
     scopes = {"POST": "evidence:write"}
     parser_classes = [JSONParser, MultiPartParser]
 
-    @extend_schema(request=EvidenceSerializer(many=True), responses={201: dict, 400: dict})
+    @extend_schema(
+        request=EvidenceSerializer(many=True),
+        responses={201: dict, 200: dict},
+        examples=[
+            OpenApiExample(
+                "Two exclusions",
+                request_only=True,
+                value=[
+                    {
+                        "family": "F0000123",
+                        "person": 456,
+                        "kind": "fixed_term_exclusion",
+                        "period_start": "2026-03-02",
+                        "values": {"days": 2},
+                        "source": "Loughborough Academy",
+                        "external_id": "EX-2026-031",
+                    },
+                    {
+                        "family": "F0000123",
+                        "person": 456,
+                        "kind": "fixed_term_exclusion",
+                        "period_start": "2026-05-11",
+                        "values": {"days": 1},
+                        "source": "Loughborough Academy",
+                        "external_id": "EX-2026-077",
+                    },
+                ],
+            ),
+            OpenApiExample(
+                "The per-row report",
+                response_only=True,
+                status_codes=["201"],
+                value={"saved": True, "created": 2, "unchanged": 0, "errors": []},
+            ),
+        ],
+    )
     def post(self, request):
         rows = _rows_from(request)
         if isinstance(rows, Response):
             return rows
+        # A file follows the evidence files page's rule: its good rows are saved and its bad
+        # rows reported ("accepted except exactly those"), every row keyed by its external_id
+        # so that resending the corrected file adds only what was refused. Rows sent as JSON
+        # are all saved or none: a partner system that retries wants that.
+        is_file = "file" in request.FILES
         report = evidence_import(
             rows,
             recorded_by=None if hasattr(request, "api_client") else request.user,
             api_client=getattr(request, "api_client", None),
             families=families_allowing(request.user, Action.ADD_EVIDENCE),
+            keep_good_rows=is_file,
         )
-        if not report.ok:
+        if not report.saved:
             return problem(
                 400,
                 f"{len(report.problems)} problem(s) in {len(rows)} row(s): nothing was saved",
@@ -144,23 +233,19 @@ class EvidenceSubmit(GateView, APIView):
 def _rows_from(request):
     upload = request.FILES.get("file")
     if upload is not None:
-        text = upload.read().decode("utf-8-sig", errors="replace")
-        rows = []
-        for line in csv.DictReader(io.StringIO(text)):
-            values = line.pop("values", "") or "{}"
-            try:
-                line["values"] = json.loads(values)
-            except json.JSONDecodeError:
-                line["values"] = values  # reported against the row by the import
-            rows.append({k: v for k, v in line.items() if v not in (None, "")})
+        # The API has always read an upload as CSV; a .json file is read as JSON.
+        try:
+            rows = read_evidence_file(upload.read(), format=file_format(upload.name) or "csv").rows
+        except TooManyRows as error:
+            return problem(413, str(error), request=request)
+        except EvidenceFileError as error:
+            return problem(400, str(error), request=request)
     else:
         rows = request.data if isinstance(request.data, list) else [request.data]
     if not rows:
         return problem(400, "Send at least one evidence row", request=request)
-    if len(rows) > MAX_BULK_ROWS:
-        return problem(
-            413, f"At most {MAX_BULK_ROWS} rows in one call: split the file", request=request
-        )
+    if len(rows) > MAX_ROWS:
+        return problem(413, f"At most {MAX_ROWS} rows in one call: split the file", request=request)
     return rows
 
 
@@ -171,8 +256,19 @@ class Evaluate(GateView, APIView):
     """
 
     scopes = {"POST": "evaluate"}
+    parser_classes = [JSONParser]
 
-    @extend_schema(request=dict, responses={200: dict, 400: dict})
+    @extend_schema(
+        request=dict,
+        responses={200: dict},
+        examples=[
+            OpenApiExample(
+                "A family snapshot (outcomes/engine/FORMAT.md gives every field)",
+                request_only=True,
+                value=SNAPSHOT_EXAMPLE,
+            )
+        ],
+    )
     def post(self, request):
         items = request.data if isinstance(request.data, list) else [request.data]
         if not items or len(items) > 1000:

@@ -1,73 +1,23 @@
 """The partner API: OAuth 2 client credentials, scopes, the gate, problem details, evidence."""
 
-import base64
 import io
 import json
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import Client
 from django.urls import reverse
 
-from cases.models import Consent, DataKind
 from earlyhelp.models import AuditEntry
-from earlyhelp.tests.factories import OrganisationFactory
 from outcomes.models import Evidence
-from partners.models import InformationSharingAgreement
 from partners.services import api_client_create, api_client_revoke
 from tests.worlds import make_family
 
+from .clients import api, share_with, token_for
+
 pytestmark = pytest.mark.django_db
 EXAMPLE = Path(__file__).resolve().parents[2] / "outcomes" / "examples" / "family_snapshot.json"
-
-
-@pytest.fixture
-def school(db):
-    return OrganisationFactory(name="Loughborough Academy", kind="education")
-
-
-def share_with(organisation, family, kinds=(DataKind.SUMMARY, DataKind.EVIDENCE)):
-    agreement, _ = InformationSharingAgreement.objects.get_or_create(
-        name="Schools and early help",
-        defaults={"data_kinds": list(kinds), "starts_on": "2025-01-01"},
-    )
-    agreement.organisations.add(organisation)
-    consent = Consent.objects.create(
-        person=family.memberships.first().person,
-        family=family,
-        kind="written",
-        given_by="Parent",
-        given_on=date(2026, 9, 1),
-        covers=list(kinds),
-        recorded_by=organisation.teams.first().members.first()
-        if organisation.teams.exists() and organisation.teams.first().members.exists()
-        else _any_user(),
-    )
-    consent.agencies.add(organisation)
-
-
-def _any_user():
-    from earlyhelp.tests.factories import UserFactory
-
-    return UserFactory()
-
-
-def token_for(new, scope=None):
-    client = Client()
-    basic = base64.b64encode(f"{new.client_id}:{new.client_secret}".encode()).decode()
-    data = {"grant_type": "client_credentials"}
-    if scope:
-        data["scope"] = scope
-    response = client.post(reverse("api-token"), data, HTTP_AUTHORIZATION=f"Basic {basic}")
-    return response
-
-
-def api(new, scope=None):
-    token = token_for(new, scope).json()["access_token"]
-    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
 @pytest.fixture
@@ -165,6 +115,22 @@ def test_evidence_as_a_csv_file(feed, school):
     upload.name = "exclusions.csv"
     response = api(feed).post("/api/v1/evidence/", {"file": upload})
     assert response.status_code == 201 and response.json()["created"] == 20
+
+
+@pytest.mark.parametrize(
+    "text, status, detail",
+    [
+        ("family,kind\nF1,offence\n", 400, "missing the columns period_start, source"),
+        ("family,kind,period_start,source\n", 400, "has no evidence rows"),
+        ("family,kind,period_start,source\nF1,caf\xe9,2026-01-01,x\n", 400, "not UTF-8"),
+    ],
+)
+def test_a_csv_file_that_cannot_be_read_is_one_problem_not_one_per_row(feed, text, status, detail):
+    upload = io.BytesIO(text.encode("latin-1"))
+    upload.name = "feed.csv"
+    response = api(feed).post("/api/v1/evidence/", {"file": upload})
+    assert response.status_code == status and detail in response.json()["detail"]
+    assert not Evidence.objects.exists()
 
 
 def test_evidence_for_a_family_the_agency_cannot_see_is_refused(feed):

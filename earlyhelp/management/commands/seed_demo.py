@@ -44,6 +44,11 @@ class Command(BaseCommand):
             help="Seed for the families: the same seed always gives the same data (default: 1)",
         )
         parser.add_argument(
+            "--skip-results",
+            action="store_true",
+            help="do not run the nightly job on the families loaded (benchmarks that time it)",
+        )
+        parser.add_argument(
             "--today",
             type=date.fromisoformat,
             default=TODAY,
@@ -76,6 +81,7 @@ class Command(BaseCommand):
                 line += f" two-factor key {secret}  (or: make code ACCOUNT={demo.username})"
             out.write(line)
         out.write("")
+        self.skip_results = options["skip_results"]
         self.load_families(families, seed, today, quiet=options["verbosity"] == 0)
         # After the families, which load only into an empty table: a school's request, a
         # family's own and a step-down, made through the front door's own service.
@@ -112,3 +118,12 @@ class Command(BaseCommand):
             f"awaiting triage, as of {today}, seed {seed}, "
             f"in {time.monotonic() - started:.0f}s."
         )
+        if loaded["attachments"] and not self.skip_results:
+            # The programme pages start with last night's results, as they would in service.
+            from outcomes.nightly import nightly_run
+
+            run = nightly_run(as_of=today)
+            self.stdout.write(
+                f"Nightly results: {run.families_done:,} attached families judged "
+                f"as of {today} (run {run.pk}, {run.get_status_display().lower()})."
+            )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..facts import Facts
+from ..periods import ISO
 from .base import (
     all_met,
     finish,
@@ -154,7 +155,7 @@ def _awaiting_terms(facts: Facts, n: int) -> str:
         if t.ends_on > as_of:
             needed -= 1
             if needed == 0:
-                when = f"; the last of them ends on {t.ends_on}"
+                when = f"; the last of them ends on {ISO[t.ends_on]}"
                 break
     return (
         f"{n} consecutive school terms of the intervention have not yet ended "
@@ -223,7 +224,7 @@ def school_attendance_at_least(facts: Facts, outcome):
             shown = _shown(attended, possible)
             note = f"{child}: {shown} over {span}"
             if since is not None:
-                note += f" (met since {since.isoformat()})"
+                note += f" (met since {ISO[since]})"
             else:
                 gap = f"{child} attended {shown} over {span}; {p['min_attendance_pct']}% is needed"
         ok = since is not None

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..facts import Facts
+from ..periods import ISO
 from ..results import APPLIES, EvidenceRef, OutcomeResult, PersonOutcome, Step
 from ..tools import RICKTER_MAX
 
@@ -99,9 +100,13 @@ _new = tuple.__new__  # builds a named tuple without its Python-level __new__ (t
 
 
 def refs(items) -> tuple[EvidenceRef, ...]:
-    """The items' references (id, kind, date). A plain loop: for the one to three items a step
-    cites, a comprehension costs more to set up than it saves."""
-    if not items:
+    """The items' references (id, kind, date), from a list or tuple of them. A plain loop: for
+    the one to three items a step cites, a comprehension costs more to set up than it saves."""
+    n = len(items)
+    if n == 1:  # the usual case
+        e = items[0]
+        return (_new(EvidenceRef, (e.id, e.kind, e.period_start)),)
+    if not n:
         return ()
     found = []
     for e in items:
@@ -185,8 +190,8 @@ def finish(
         else:
             missing = (
                 *missing,
-                f"{label(outcome)}: met since {met_on.isoformat()}; it will be sustained on "
-                f"{due.isoformat()} if it still holds then",
+                f"{label(outcome)}: met since {ISO[met_on]}; it will be sustained on "
+                f"{ISO[due]} if it still holds then",
             )
     return _new(
         OutcomeResult,
@@ -399,7 +404,7 @@ def rickter_moved(facts: Facts, outcome) -> tuple[bool, date | None, list, str]:
             best = when
     if best is None:
         return False, None, used, none_moved
-    return True, best, used, f"{moved_since}{best.isoformat()}"
+    return True, best, used, f"{moved_since}{ISO[best]}"
 
 
 def _rickter_words(outcome) -> tuple[str, str]:
@@ -433,7 +438,7 @@ def judged_outcome(fn, facts: Facts, outcome):
     met, met_on, items = judged_met(facts, outcome.id, p["judged_at"])
     stages = "/".join(p["judged_at"])
     note = (
-        f"judged met at {stages} since {met_on.isoformat()}"
+        f"judged met at {stages} since {ISO[met_on]}"
         if met
         else (
             f"latest judgement at {stages}: not met" if items else f"no judgement at {stages} yet"

@@ -8,7 +8,7 @@ early help.
 from __future__ import annotations
 
 from ..facts import Facts
-from ..periods import ONE_DAY
+from ..periods import ISO, ONE_DAY
 from .base import (
     by_person,
     earliest_alternative,
@@ -200,7 +200,7 @@ def needs_met_or_managed(facts: Facts, outcome):
     if facts.episode_end is None:
         note = "the intervention is still open"
     else:
-        note = f"closed on {facts.episode_end.isoformat()}: {episode.closure_reason}"
+        note = f"closed on {ISO[facts.episode_end]}: {episode.closure_reason}"
     step = outcome_step(
         needs_met_or_managed,
         outcome,
@@ -232,8 +232,7 @@ def social_care_closed_without_re_referral(facts: Facts, outcome):
     threshold = plan_words(facts, _closed_words, outcome)
     if still_open:
         words = ", ".join(
-            f"{person} {kind.upper()} since {d.isoformat()}"
-            for (person, kind), d in still_open.items()
+            f"{person} {kind.upper()} since {ISO[d]}" for (person, kind), d in still_open.items()
         )
         step = outcome_step(
             social_care_closed_without_re_referral,
@@ -259,8 +258,8 @@ def social_care_closed_without_re_referral(facts: Facts, outcome):
     ]
     if referrals:
         since = referrals[-1].period_start + ONE_DAY
-    note = f"closed on {closed_on.isoformat()}" + (
-        f"; re-referred on {referrals[-1].period_start.isoformat()}"
+    note = f"closed on {ISO[closed_on]}" + (
+        f"; re-referred on {ISO[referrals[-1].period_start]}"
         if referrals
         else "; no re-referral since"
     )

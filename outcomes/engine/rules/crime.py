@@ -8,7 +8,7 @@ intervention) and sustained once 6 months (the plan's `sustain`) have passed wit
 from __future__ import annotations
 
 from ..facts import Facts
-from ..periods import ONE_DAY, add_months
+from ..periods import ISO, ONE_DAY, add_months
 from .base import (
     covering,
     finish,
@@ -173,9 +173,9 @@ def _clean_period(fn, facts: Facts, outcome, events: list, what: str):
     threshold = plan_words(facts, _clean_words, outcome, what)
     note = (
         f"{len(during)} {what} during the intervention, the last on "
-        f"{during[-1].period_start.isoformat()}; none since"
+        f"{ISO[during[-1].period_start]}; none since"
         if during
-        else f"no {what} since the intervention began on {facts.episode_start.isoformat()}"
+        else f"no {what} since the intervention began on {ISO[facts.episode_start]}"
     )
     step = outcome_step(fn, outcome, threshold, during[-3:], True, note)
     return finish(facts, outcome, met=True, met_on=since, steps=(step,))

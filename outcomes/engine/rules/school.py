@@ -10,6 +10,7 @@ way and the two before it.
 from __future__ import annotations
 
 from ..facts import Facts
+from ..periods import ISO
 from .base import (
     all_met,
     by_person,
@@ -113,7 +114,7 @@ def fixed_term_exclusions(facts: Facts, indicator, pi, items):
             f"{child}: {len(own)} exclusions, {float(days):g} days"
             + (" (primary school)" if primary else "")
         )
-    note = "; ".join(notes) or f"no fixed-term exclusions since {start.isoformat()}"
+    note = "; ".join(notes) or f"no fixed-term exclusions since {ISO[start]}"
     return indicator_step(fixed_term_exclusions, indicator, threshold, rows, found, note)
 
 
@@ -132,7 +133,7 @@ def permanently_excluded(facts: Facts, indicator, pi, items):
         and start <= e.period_start <= pi.identified_on
     ]
     note = (
-        f"{len(rows)} permanent exclusion(s) since {start.isoformat()}"
+        f"{len(rows)} permanent exclusion(s) since {ISO[start]}"
         if start
         else "no school term dates"
     )
@@ -215,11 +216,7 @@ def authorised_absence_no_longer_a_concern(facts: Facts, outcome):
     for child, events in sorted(open_during.items(), key=lambda kv: str(kv[0])):
         closed = events[-1].values["event"] == "closed"
         since = events[-1].period_start if closed else None
-        note = (
-            f"{child}: case closed on {since.isoformat()}"
-            if closed
-            else f"{child}: case still open"
-        )
+        note = f"{child}: case closed on {ISO[since]}" if closed else f"{child}: case still open"
         if not closed:
             missing.append(f"The Education Welfare case for {child} is still open")
         steps.append(
@@ -275,11 +272,7 @@ def school_leavers_in_eet(facts: Facts, outcome):
     for child in leavers:
         rows = statuses.get(child, [])
         ok, since = latest_run(rows, _in_eet)
-        note = (
-            f"{child}: in EET since {since.isoformat()}"
-            if ok
-            else f"{child}: not shown to be in EET"
-        )
+        note = f"{child}: in EET since {ISO[since]}" if ok else f"{child}: not shown to be in EET"
         gap = None if ok else f"{child} (a school leaver) is not shown to be in EET"
         if gap:
             missing.append(gap)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ..facts import Facts
-from ..periods import ONE_DAY, Period
+from ..periods import ISO, ONE_DAY, Period
 from .base import (
     all_met,
     by_person,
@@ -199,8 +199,7 @@ def continuous_employment(facts: Facts, outcome):
         first = next((j for j in jobs if end - reach <= j.period_start <= end + reach), None)
         if first is None:
             notes.append(
-                f"{person} left {benefit} on {end.isoformat()}; "
-                f"no job starting within {reach.days} days"
+                f"{person} left {benefit} on {ISO[end]}; no job starting within {reach.days} days"
             )
             continue
         start, last = first.period_start, facts.end_of(first)
@@ -217,8 +216,7 @@ def continuous_employment(facts: Facts, outcome):
         running = last >= facts.as_of
         if not (sustained or running):
             notes.append(
-                f"{person}: employment from {start.isoformat()} ended on {last.isoformat()}, "
-                f"before {due.isoformat()}"
+                f"{person}: employment from {ISO[start]} ended on {ISO[last]}, before {ISO[due]}"
             )
             continue
         candidate = (not sustained, due, start, person, benefit, used)
@@ -237,8 +235,8 @@ def continuous_employment(facts: Facts, outcome):
         )
     _, due, start, person, benefit, used = best
     note = (
-        f"{person} left {benefit} and has been in work since {start.isoformat()}; "
-        f"{benefit} needs it to last until {due.isoformat()}"
+        f"{person} left {benefit} and has been in work since {ISO[start]}; "
+        f"{benefit} needs it to last until {ISO[due]}"
     )
     step = outcome_step(continuous_employment, outcome, threshold, used, True, note)
     people = [person_outcome(facts, outcome, person, True, start, due)]
@@ -339,11 +337,7 @@ def young_people_in_eet(facts: Facts, outcome):
     for person in young:
         rows = statuses.get(person, [])
         ok, since = latest_run(rows, lambda e: e.values["status"] == "EET")
-        note = (
-            f"{person}: in EET since {since.isoformat()}"
-            if ok
-            else f"{person}: not shown to be in EET"
-        )
+        note = f"{person}: in EET since {ISO[since]}" if ok else f"{person}: not shown to be in EET"
         if not ok:
             missing.append(f"{person} is not shown to be in education, employment or training")
         steps.append(outcome_step(young_people_in_eet, outcome, "in EET", rows[-1:], ok, note))

@@ -1,0 +1,127 @@
+"""The weekly employment triage panel, and its figure for managers and boards (DOMAIN §7, §9).
+
+Who runs the panel: hub staff. The panel "consider[s] all referrals for
+support and make[s] a decision regarding which team will pick it up" — the
+same work as the triage and allocations hub's ("read every incoming request,
+decide the response, allocate", DOMAIN §1), so it reuses the hub's `ALLOCATE`
+action. The hub reaches a referral's family through its own relation in the
+gate (a referral awaiting the panel, or decided in the last 30 days, like a
+request in its queue). The programme team was the other candidate, but its
+gate reaches only attached families, and the panel must see every referral.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from cases.dashboards import default_cuts
+from cases.views_dashboards import CutsForm, _csv
+from earlyhelp.access import Action, families_visible_to, family_for, record_listing
+from earlyhelp.models import Role
+from earlyhelp.roles import role_required
+
+from . import selectors, work_services
+from .dashboards import employment_panel
+from .models import WorkConversation
+from .views_work import answers_of
+from .work_forms import PanelDecisionForm
+
+DASHBOARD_ROLES = {Role.MANAGER, Role.PROGRAMME, Role.HUB}
+
+
+@role_required(Role.HUB)
+def employment_panel_list(request):
+    weeks = selectors.panel_referrals(request.user)
+    referrals = [r for week in weeks for r in week.referrals]
+    record_listing(
+        request.user,
+        {r.episode.family_id: r.episode.family for r in referrals}.values(),
+        persons=[r.person for r in referrals],
+    )
+    return render(
+        request,
+        "assessments/employment_panel.html",
+        {"weeks": weeks, "count": len(referrals)},
+    )
+
+
+@login_required
+def employment_panel_decide(request, referral_id):
+    family_id = (
+        WorkConversation.objects.filter(pk=referral_id, status=WorkConversation.Status.COMPLETED)
+        .values_list("episode__family_id", flat=True)
+        .first()
+    )
+    if family_id is None:
+        raise Http404("No such referral")
+    family = family_for(request.user, family_id, action=Action.ALLOCATE)
+    referral = WorkConversation.objects.select_related(
+        "person", "provider", "decided_by", "completed_by__team__organisation"
+    ).get(pk=referral_id)
+    form = PanelDecisionForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            decided = work_services.referral_decide(
+                referral=referral,
+                by=request.user,
+                provider=form.provider,
+                reason=form.reason,
+                detail=form.cleaned_data["detail"],
+            )
+        except work_services.AlreadyDecided as error:
+            form.add_error(None, error)
+            referral.refresh_from_db()
+            status = 409
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"{referral.person}'s referral: {decided.decision_label.lower()}."
+            )
+            return redirect("employment-panel")
+    if form.errors and status == 200:
+        status = 400
+    return render(
+        request,
+        "assessments/employment_panel_decide.html",
+        {
+            "family": family,
+            "referral": referral,
+            "answers": answers_of(referral),
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@login_required
+def employment_panel_dashboard(request):
+    if request.user.role not in DASHBOARD_ROLES:
+        raise PermissionDenied("The employment triage panel figures are not part of your role.")
+    form = CutsForm(request.GET or None, manager=request.user)
+    if request.user.role != Role.MANAGER:
+        del form.fields["team"]  # teams are the ones a manager manages
+    if request.GET and not form.is_valid():
+        return render(request, "dashboards/employment_panel.html", {"form": form}, status=400)
+    cuts = form.cuts() if request.GET else default_cuts(timezone.localdate())
+    table = employment_panel(request.user, cuts, visible=families_visible_to(request.user))
+    if request.GET.get("format") == "csv":
+        return _csv([table], request.GET.get("table"), cuts)
+    query = request.GET.copy()
+    query.pop("format", None)
+    query.pop("table", None)
+    return render(
+        request,
+        "dashboards/employment_panel.html",
+        {"form": form, "tables": [table], "cuts": cuts, "query": query.urlencode()},
+    )

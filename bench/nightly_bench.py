@@ -1,0 +1,246 @@
+"""How fast is the nightly job on 100,000 attached families of about 20 evidence rows each?
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \
+        .venv/bin/python bench/nightly_bench.py [--families 100000] [--workers 2]
+
+Standalone, in a database of its own (`earlyhelp_bench_nightly` on the server DATABASE_URL
+names), loaded once with COPY and reused by later runs. The families are the engine bench's
+realistic generator (bench/engine_bench.py) with each child's earlier school terms added as
+history, so a family has about 20 evidence rows. It then times, on this machine:
+
+1. a plain SQL pass that reads every evidence row once (the floor any job must pay);
+2. the nightly job from nothing (every result written), with `--workers` processes taking
+   chunks as Celery workers would;
+3. the job again with nothing changed (it must write nothing);
+4. the job again after 1% of the families moved out of the area (episode closed).
+
+It prints families per second, the peak memory of the largest process, and each time beside
+the plain SQL pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import resource
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.family_page_bench import create_database, setup_django  # noqa: E402
+
+BENCH_DATABASE = "earlyhelp_bench_nightly"
+AS_OF = date(2021, 9, 30)
+LOAD_BATCH = 5_000
+
+
+def database_url() -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        from earlyhelp.devtools import database_for_test
+
+        url = database_for_test()[0]
+    return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DATABASE}"))
+
+
+def with_history(snapshot):
+    """Each child's attendance in the terms before the episode: the history a school feed
+    sends, so a family has about 20 rows."""
+    import dataclasses
+
+    from outcomes.engine import EvidenceItem
+
+    extra = []
+    for member in snapshot.members:
+        if member.role != "child":
+            continue
+        for term in snapshot.school_terms:
+            if term.ends_on < snapshot.episode.started_on - timedelta(days=400):
+                continue
+            if term.ends_on >= snapshot.episode.started_on:
+                break
+            extra.append(
+                EvidenceItem(
+                    f"{member.person_id}-{term.name}",
+                    "school_attendance",
+                    member.person_id,
+                    term.starts_on,
+                    term.ends_on,
+                    term.ends_on,
+                    "school census",
+                    "bench",
+                    {
+                        "term": term.name,
+                        "possible_sessions": 120,
+                        "sessions_attended": 104,
+                        "authorised_absence": 6,
+                        "unexplained_absence": 10,
+                        "concern": False,
+                    },
+                )
+            )
+    return dataclasses.replace(snapshot, evidence=tuple(extra) + snapshot.evidence)
+
+
+def load(families: int) -> None:
+    from django.db import transaction
+
+    from bench.engine_bench import generate
+    from earlyhelp.models import Organisation, User
+    from outcomes.models import Attachment, OutcomesPlanVersion
+    from outcomes.tests.bulk_records import load_snapshots
+
+    have = Attachment.objects.count()
+    if have >= families:
+        return
+    organisation, _ = Organisation.objects.get_or_create(
+        name="Bench Family Support", defaults={"kind": "family_support", "tier": 2}
+    )
+    user, _ = User.objects.get_or_create(username="bench-programme", defaults={"role": "programme"})
+    plans = {9: OutcomesPlanVersion.objects.get(version=9).pk}
+    rng = random.Random(f"nightly-{have}")  # noqa: S311 (bench data, not secrets)
+    n = have * 2
+    started = time.monotonic()
+    while have < families:
+        batch = [
+            with_history(s)
+            for s in generate(rng, n, LOAD_BATCH)
+            if s.attachment is not None and s.attachment.attached_on <= AS_OF
+        ][: families - have]
+        n += LOAD_BATCH
+        with transaction.atomic():
+            load_snapshots(
+                batch, organisation_id=organisation.pk, user_id=user.pk, plan_version_ids=plans
+            )
+        have += len(batch)
+        print(f"  loaded {have:,} families ({time.monotonic() - started:.0f}s)", flush=True)
+
+
+def plain_sql_pass() -> tuple[float, int]:
+    """Every evidence row read once, in family order, by a server-side cursor."""
+    from django.db import connection, transaction
+
+    started = time.perf_counter()
+    rows = 0
+    with transaction.atomic(), connection.connection.cursor(name="plain") as cursor:
+        cursor.itersize = 20_000
+        cursor.execute(
+            "SELECT family_id, id, kind, person_id, period_start, period_end, recorded_on, values"
+            " FROM outcomes_evidence WHERE recorded_on <= %s ORDER BY family_id, id",
+            [AS_OF],
+        )
+        for _ in cursor:
+            rows += 1
+    return time.perf_counter() - started, rows
+
+
+def _worker(run_id: int, numbers: list[int]) -> None:
+    from django.db import connection
+
+    from outcomes.nightly import chunk_process
+
+    connection.close()  # a fresh connection in this process
+    for number in numbers:
+        chunk_process(run_id, number)
+
+
+def nightly(workers: int) -> tuple[float, object, int]:
+    """One run with `workers` processes taking chunks; returns (seconds, run, peak KiB)."""
+    from django.db import connection
+
+    from outcomes.models import NightlyRun
+    from outcomes.nightly import nightly_run_start
+
+    started = time.perf_counter()
+    run = nightly_run_start(as_of=AS_OF, trigger=NightlyRun.Trigger.COMMAND, chunk_size=1000)
+    numbers = list(run.chunks.values_list("number", flat=True))
+    connection.close()
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=_worker, args=(run.pk, numbers)) for _ in range(workers)]
+    for p in processes:
+        p.start()
+    for p in processes:
+        p.join()
+    seconds = time.perf_counter() - started
+    run.refresh_from_db()
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, run, peak
+
+
+def touch_one_percent(families: int) -> int:
+    """Every hundredth family moves out of the area: its episode closes, so its claim status
+    changes (DOMAIN §8, "moved out of area")."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """UPDATE cases_episode e SET status = 'closed', ended_on = %s,
+                      closure_reason = 'moved_out_of_area'
+                 FROM outcomes_attachment a
+                WHERE a.episode_id = e.id AND a.id %% 100 = 0 AND e.ended_on IS NULL""",
+            [AS_OF - timedelta(days=3)],
+        )
+        return cursor.rowcount
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--families", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    if args.families < 1 or args.workers < 1:
+        parser.error("--families and --workers must be at least 1")
+    url = database_url()
+    create_database(url)
+    setup_django(url)
+    from django.db import connection
+
+    from outcomes.models import Attachment, Evidence
+
+    load(args.families)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE outcomes_familyresult, outcomes_nightlychunk, outcomes_nightlyrun CASCADE"
+        )
+        cursor.execute("VACUUM ANALYZE")
+    families = Attachment.objects.count()
+    rows = Evidence.objects.count()
+    print(f"{families:,} attached families, {rows:,} evidence rows ({rows / families:.1f} each)")
+
+    plain, read = plain_sql_pass()
+    print(f"plain SQL pass over the evidence: {plain:.1f}s ({read:,} rows)")
+    first, run, peak = nightly(args.workers)
+    print(
+        f"nightly job, first run ({args.workers} workers): {first:.1f}s, "
+        f"{run.families_done / first:,.0f} families/s, {run.results_written:,} results written, "
+        f"peak memory {peak / 1024:.0f} MiB per process; {first / plain:.1f}x the plain SQL pass"
+    )
+    again, run, _ = nightly(args.workers)
+    print(
+        f"re-run, nothing changed: {again:.1f}s, {run.results_written} written; "
+        f"{again / first:.0%} of the first run"
+    )
+    touched = touch_one_percent(families)
+    changed, run, _ = nightly(args.workers)
+    print(
+        f"re-run after {touched:,} families (1%) moved away: {changed:.1f}s, "
+        f"{run.results_written:,} written; {changed / first:.0%} of the first run"
+    )
+    if families >= 100_000:
+        aim = "met" if first < 60 and peak < 1024 * 1024 else "NOT met"
+        print(f"aim (100,000 families in under a minute, under 1 GB): {aim}")
+    else:
+        print("aim (100,000 families in under a minute) not judged: fewer families than that")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

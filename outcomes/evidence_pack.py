@@ -1,0 +1,141 @@
+"""A family's evidence pack (DOMAIN §8: claims "carry their evidence"): every outcome, the
+evidence rows and dates behind it, and the engine's explanation line by line — as a page and as a
+PDF an auditor can keep. Built from the family's current nightly result, so the pack says exactly
+what the claim was decided on."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from fpdf import FPDF
+
+from outcomes.engine.explain import for_auditor, for_practitioner, headline, long_date
+
+from .models import Evidence, FamilyResult
+from .results_read import evidence_ids, result_from_dict
+from .selectors import current_result
+
+
+@dataclass
+class OutcomeLine:
+    outcome: str
+    rule: str
+    status: str
+    met_on: str | None
+    sustained_on: str | None
+    evidence: list = field(default_factory=list)
+
+
+@dataclass
+class EvidencePack:
+    family: object
+    row: FamilyResult | None
+    headline: str = ""
+    outcomes: list[OutcomeLine] = field(default_factory=list)
+    evidence: list = field(default_factory=list)  # every row any step cites
+    for_auditor: str = ""
+    for_practitioner: str = ""
+
+
+def _status(o: dict) -> str:
+    if not o["applies"]:
+        return "Does not apply"
+    if o["sustained_on"]:
+        return "Met and sustained"
+    if o["met"]:
+        return f"Met, sustained on {o['sustain_due_on']} if it holds"
+    return "Not met"
+
+
+def evidence_pack_for(family) -> EvidencePack:
+    row = current_result(family)
+    pack = EvidencePack(family=family, row=row)
+    if row is None:
+        return pack
+    result = result_from_dict(row.result)
+    pack.headline = headline(result)
+    pack.for_auditor = for_auditor(result)
+    pack.for_practitioner = for_practitioner(result)
+    rows = {
+        e.pk: e
+        for e in Evidence.objects.filter(family=family, pk__in=evidence_ids(row.result))
+        .select_related("person", "recorded_by", "api_client")
+        .order_by("period_start", "id")
+    }
+    pack.evidence = list(rows.values())
+    for o in row.result["outcomes"]:
+        pack.outcomes.append(
+            OutcomeLine(
+                o["outcome"],
+                o["rule"],
+                _status(o),
+                o["met_on"],
+                o["sustained_on"],
+                [rows[i] for i in evidence_ids(o) if i in rows],
+            )
+        )
+    return pack
+
+
+# fpdf2's core fonts speak Latin-1 only. Names and notes may not: typographic punctuation gets its
+# plain equivalent, accented letters outside Latin-1 lose their accent (Ł stays a "?"), so a pack
+# for any family prints instead of crashing.
+_PLAIN = str.maketrans(
+    {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "•": "-"}
+)
+
+
+def latin1(text: str) -> str:
+    text = str(text).translate(_PLAIN)
+    out = []
+    for ch in text:
+        if ord(ch) < 256:
+            out.append(ch)
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        out.append(base if base and all(ord(c) < 256 for c in base) else "?")
+    return "".join(out)
+
+
+def _evidence_text(e: Evidence) -> str:
+    period = str(e.period_start) + (
+        f" to {e.period_end}" if e.period_end and e.period_end != e.period_start else ""
+    )
+    who = str(e.person) if e.person_id else "Whole family"
+    values = "; ".join(f"{k}: {v}" for k, v in e.values.items())
+    return (
+        f"#{e.pk} {e.get_kind_display()}, {who}, {period}. {values}. Source {e.source}, "
+        f"recorded {e.recorded_on}"
+    )
+
+
+def evidence_pack_pdf(pack: EvidencePack) -> bytes:
+    pdf = FPDF(format="A4")
+    pdf.set_title(latin1(f"Evidence pack: {pack.family.name}"))
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    width = pdf.epw
+
+    def para(text, size=10, style="", mono=False):
+        pdf.set_font("Courier" if mono else "Helvetica", style, size)
+        pdf.multi_cell(width, 5 if mono else 6, latin1(text), new_x="LMARGIN", new_y="NEXT")
+
+    para(f"Evidence pack: {pack.family.name} ({pack.family.reference})", 16, "B")
+    if pack.row is None:
+        para("No results yet: the nightly job has not judged this family.")
+        return bytes(pdf.output())
+    para(f"As of {long_date(pack.row.as_of)}, Family Outcomes Plan version {pack.row.plan_version}")
+    para(pack.headline, 11, "B")
+    para("Outcomes", 13, "B")
+    for o in pack.outcomes:
+        para(f"Outcome {o.outcome} ({o.rule}): {o.status}", 10, "B")
+        for e in o.evidence:
+            para("  " + _evidence_text(e), 9)
+    para("Evidence used", 13, "B")
+    for e in pack.evidence:
+        para(_evidence_text(e), 9)
+    pdf.add_page()
+    para("Explanation, step by step", 13, "B")
+    para(pack.for_auditor, 7, mono=True)
+    return bytes(pdf.output())

@@ -1,0 +1,152 @@
+"""What the nightly job keeps: each run, its chunks, and each family's results (DOMAIN §8).
+
+A family's results are kept as a chain of rows: a new row only when the engine's answer differs
+from the family's current one (compared by a digest of the answer without its as-of date), so a
+re-run writes nothing and "what changed since last night" is the set of rows a run wrote.
+"""
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+from cases.models import Family
+from earlyhelp.models import User
+
+
+class NightlyRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        ABANDONED = "abandoned", "Stopped part-way (a later run completed the work)"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Nightly schedule"
+        COMMAND = "command", "Command line"
+        PAGE = "page", "Started from the runs page"
+
+    as_of = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    started_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    only_family = models.ForeignKey(
+        Family, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Progress, kept up to date by each chunk as it finishes.
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    families_total = models.PositiveIntegerField(default=0)
+    families_done = models.PositiveIntegerField(default=0)
+    results_written = models.PositiveIntegerField(default=0)
+    # Families passed over because nothing they are judged on changed since `baseline`.
+    families_unchanged = models.PositiveIntegerField(default=0)
+    # A fingerprint of what every family is judged by (plan versions, school terms), and the
+    # run whose answers still stand for families whose own records are unchanged: the last run
+    # before this one, if it completed for every family with the same date and fingerprint.
+    inputs = models.CharField(max_length=32, blank=True)
+    baseline = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    errors = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"Run {self.pk} as of {self.as_of} ({self.status})"
+
+    @property
+    def percent_done(self) -> int:
+        if not self.families_total:
+            return 100 if self.status == self.Status.COMPLETED else 0
+        return int(100 * self.families_done / self.families_total)
+
+
+class NightlyChunk(models.Model):
+    """A slice of the attached families, taken by exactly one worker (claimed by a conditional
+    UPDATE, so two workers never take the same chunk)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        TAKEN = "taken", "Being worked on"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    run = models.ForeignKey(NightlyRun, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    family_ids = ArrayField(models.BigIntegerField())
+    # A fingerprint of each family's own records as judged (aligned with family_ids; empty for a
+    # family the engine could not judge), for the next run to pass unchanged families over.
+    fingerprints = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    taken_by = models.CharField(max_length=200, blank=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    written = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["run", "number"]
+        constraints = [models.UniqueConstraint(fields=["run", "number"], name="nightly_chunk_once")]
+
+    def __str__(self):
+        return f"Chunk {self.number} of run {self.run_id} ({self.status})"
+
+
+class ClaimStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    CLAIMABLE = "claimable", "Claimable"
+    CLAIMED = "claimed", "Claimed"
+    NOT_CLAIMABLE = "not_claimable", "Not claimable"
+
+
+class FamilyResult(models.Model):
+    """One family's results as the engine gave them, kept until the answer changes."""
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="results")
+    attachment = models.ForeignKey(
+        "outcomes.Attachment", on_delete=models.PROTECT, related_name="results"
+    )
+    run = models.ForeignKey(NightlyRun, on_delete=models.PROTECT, related_name="results")
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next"
+    )
+    is_current = models.BooleanField(default=True)
+    as_of = models.DateField()
+    plan_version = models.PositiveIntegerField()
+    digest = models.CharField(max_length=64)
+    claim_status = models.CharField(max_length=14, choices=ClaimStatus.choices)
+    claimable_since = models.DateField(null=True, blank=True)
+    claim_route = models.PositiveSmallIntegerField(null=True, blank=True)
+    reasons = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    problems = ArrayField(models.CharField(max_length=4), default=list, blank=True)
+    outcomes_sustained = models.PositiveSmallIntegerField(default=0)
+    outcomes_applying = models.PositiveSmallIntegerField(default=0)
+    # The engine's whole answer, explanations included (outcomes.engine.jsonio.result_to_dict).
+    result = models.JSONField()
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["family", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=models.Q(is_current=True),
+                name="one_current_result_per_family",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["run"], name="family_result_run"),
+            models.Index(
+                fields=["claim_status", "claimable_since"],
+                condition=models.Q(is_current=True),
+                name="current_result_by_status",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.family_id}: {self.claim_status} as of {self.as_of}"

@@ -1,0 +1,319 @@
+"""The nightly job: every attached family's results and claim status, recomputed (DOMAIN §8).
+
+`nightly_run(as_of=…)` records a run, splits the attached families into chunks and works
+through them — in this process (the command, the eager mode without a broker) or, with
+`dispatch=True`, as one Celery task per chunk so that several workers on several machines share
+the work. `chunk_process` is what each worker does with one chunk:
+
+- it takes the chunk with a conditional UPDATE, so no chunk is ever worked twice;
+- it builds the chunk's snapshots in a few queries, asks the engine, and compares each answer
+  with the family's current result by digest: only a different answer is written, so a re-run
+  writes nothing, and "what changed since last night" is exactly what a run wrote;
+- families whose own records are unchanged since the last run (which must have judged every
+  family to the end, as of the same date, by the same plans and school terms) are passed over
+  by fingerprint (`outcomes.fingerprints`), so a re-run after a few changes costs little;
+- it commits the chunk's results and its progress in one transaction: killed part-way, a chunk
+  leaves nothing half-written, and the next run (which recomputes every family) completes the
+  work and ends with the same results as an uninterrupted run.
+
+Reproducible: the answer depends only on the records, the plan version each family was attached
+under, the school terms and the as-of date; evidence recorded after the as-of date is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import socket
+from collections.abc import Callable
+from datetime import date
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from outcomes.engine.evaluate import EvaluationError, evaluate
+from outcomes.engine.jsonio import result_to_dict
+
+from . import fingerprints
+from .models import Attachment, FamilyResult, NightlyChunk, NightlyRun, OutcomesPlanVersion
+from .snapshots import snapshots_for
+
+Progress = Callable[[NightlyRun, int], None]
+
+
+def nightly_run(
+    *,
+    as_of: date,
+    trigger: str = NightlyRun.Trigger.COMMAND,
+    by=None,
+    family_id: int | None = None,
+    chunk_size: int | None = None,
+    dispatch: bool = False,
+    progress: Progress | None = None,
+) -> NightlyRun:
+    """Record a run for `as_of` and work through it (or hand its chunks to Celery workers)."""
+    chunk_size = chunk_size or settings.NIGHTLY_CHUNK_SIZE
+    run = nightly_run_start(
+        as_of=as_of, trigger=trigger, by=by, family_id=family_id, chunk_size=chunk_size
+    )
+    if dispatch:
+        from .tasks import nightly_chunk
+
+        numbers = list(run.chunks.values_list("number", flat=True))
+        transaction.on_commit(lambda: [nightly_chunk.delay(run.pk, number) for number in numbers])
+        return run
+    for number in run.chunks.values_list("number", flat=True):
+        done = chunk_process(run.pk, number)
+        if progress is not None:
+            progress(run, done)
+    run.refresh_from_db()
+    return run
+
+
+@transaction.atomic
+def nightly_run_start(
+    *, as_of: date, trigger: str, by=None, family_id: int | None = None, chunk_size: int
+) -> NightlyRun:
+    """The run and its chunks. Earlier runs left unfinished (a worker killed part-way) are marked
+    abandoned: this run recomputes every family, so nothing they left undone stays undone."""
+    now = timezone.now()
+    NightlyRun.objects.filter(status=NightlyRun.Status.RUNNING).update(
+        status=NightlyRun.Status.ABANDONED, finished_at=now
+    )
+    inputs = fingerprints.for_everyone()
+    last = NightlyRun.objects.order_by("-started_at", "-id").first()
+    # The last run's answers stand for families whose records are unchanged only if it judged
+    # every family, to the end, as of the same date, by the same plans and terms. Any other run
+    # since (one killed part-way, one for a single family) might have written other answers.
+    baseline = (
+        last
+        if last is not None
+        and last.status == NightlyRun.Status.COMPLETED
+        and last.only_family_id is None
+        and last.as_of == as_of
+        and last.inputs == inputs
+        else None
+    )
+    families = Attachment.objects.filter(attached_on__lte=as_of)
+    if family_id is not None:
+        families = families.filter(family_id=family_id)
+    ids = sorted(set(families.values_list("family_id", flat=True)))
+    run = NightlyRun.objects.create(
+        as_of=as_of,
+        trigger=trigger,
+        started_by=by,
+        only_family_id=family_id,
+        started_at=now,
+        families_total=len(ids),
+        inputs=inputs,
+        baseline=baseline,
+    )
+    chunks = [
+        NightlyChunk(run=run, number=n, family_ids=ids[start : start + chunk_size])
+        for n, start in enumerate(range(0, len(ids), chunk_size), start=1)
+    ]
+    NightlyChunk.objects.bulk_create(chunks)
+    run.chunks_total = len(chunks)
+    if not chunks:
+        run.status = NightlyRun.Status.COMPLETED
+        run.finished_at = now
+    run.save(update_fields=["chunks_total", "status", "finished_at"])
+    return run
+
+
+def chunk_process(run_id: int, number: int) -> int:
+    """Work one chunk if nobody has taken it; returns how many families it judged."""
+    taken = NightlyChunk.objects.filter(
+        run_id=run_id,
+        number=number,
+        status=NightlyChunk.Status.PENDING,
+        run__status=NightlyRun.Status.RUNNING,
+    ).update(
+        status=NightlyChunk.Status.TAKEN,
+        taken_by=f"{socket.gethostname()}:{os.getpid()}",
+        taken_at=timezone.now(),
+    )
+    if not taken:
+        return 0
+    chunk = NightlyChunk.objects.select_related("run").get(run_id=run_id, number=number)
+    try:
+        with transaction.atomic():
+            written, unchanged, problems, judged = _judge(chunk.run, chunk.family_ids)
+            _chunk_done(chunk, written, unchanged, problems, judged)
+    except Exception as error:
+        _chunk_failed(chunk, error)
+        raise
+    return len(chunk.family_ids)
+
+
+def _judge(run: NightlyRun, family_ids: list[int]) -> tuple[int, int, list[str], list[str]]:
+    """Judge the families and write the answers that differ.
+
+    Returns (written, unchanged, problems, fingerprints): families whose own records have not
+    changed since the baseline run judged them are passed over, their answer standing."""
+    with connection.cursor() as cursor:
+        # Two workers (a late chunk of an abandoned run and tonight's) never write one family at
+        # once: each holds the families' locks until it commits.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(7307, f::int) FROM unnest(%s::bigint[]) f ORDER BY f",
+            [family_ids],
+        )
+    now = fingerprints.for_families(family_ids)
+    before = fingerprints.as_judged(run.baseline_id, family_ids) if run.baseline_id else {}
+    todo = [f for f in family_ids if before.get(f) != now[f]]
+    snapshots = snapshots_for(todo, as_of=run.as_of) if todo else {}
+    current = {
+        r.family_id: r
+        for r in FamilyResult.objects.filter(family_id__in=todo, is_current=True).only(
+            "id", "family_id", "digest"
+        )
+    }
+    attachment_of = dict(
+        Attachment.objects.filter(family_id__in=list(snapshots), attached_on__lte=run.as_of)
+        .order_by("family_id", "attached_on", "id")
+        .values_list("family_id", "id")
+    )  # the latest by the as-of date wins, as in the snapshot
+    plans = {
+        v.version: v.plan
+        for v in OutcomesPlanVersion.objects.filter(
+            version__in={s.attachment.plan_version for s in snapshots.values()}
+        )
+    }
+    fresh, replaced, problems, failed = [], [], [], set()
+    for family_id, snapshot in snapshots.items():
+        try:
+            result = evaluate(snapshot, plans[snapshot.attachment.plan_version])
+        except EvaluationError as error:
+            problems.append(f"family {family_id}: {error}")
+            failed.add(family_id)
+            continue
+        digest = result_digest(result)
+        earlier = current.get(family_id)
+        if earlier is not None and earlier.digest == digest:
+            continue  # the same answer: nothing to write
+        if earlier is not None:
+            replaced.append(earlier.pk)
+        answer = result_to_dict(result)
+        fresh.append(_row(run, family_id, attachment_of[family_id], earlier, digest, answer))
+    if replaced:
+        FamilyResult.objects.filter(pk__in=replaced).update(is_current=False)
+    _insert(fresh)
+    judged = ["" if f in failed else now[f] for f in family_ids]
+    return len(fresh), len(family_ids) - len(todo), problems, judged
+
+
+def result_digest(result) -> str:
+    """The engine's answer's fingerprint, leaving out only the date it was asked for: the same
+    answer on a later night is not a change. Taken from the answer's repr (named tuples of
+    text, numbers, dates and tuples, always in the same order), which is quicker than its JSON
+    and lets an unchanged family be passed over without converting its answer at all."""
+    return hashlib.sha256(repr(result._replace(as_of=None)).encode()).hexdigest()
+
+
+def _row(run, family_id, attachment_id, before, digest, answer) -> tuple:
+    """One new result, as the columns `_insert` writes."""
+    claim = answer["claim"]
+    applying = [o for o in answer["outcomes"] if o["applies"]]
+    return (
+        family_id,
+        attachment_id,
+        run.pk,
+        None if before is None else before.pk,
+        True,
+        run.as_of,
+        answer["plan_version"],
+        digest,
+        claim["status"],
+        claim["since"],
+        claim["route"],
+        [r["code"] for r in claim["reasons"]],
+        list(answer["eligibility"]["problems_evidenced"]),
+        sum(1 for o in applying if o["sustained"]),
+        len(applying),
+        json.dumps(answer, separators=(",", ":")),
+        timezone.now(),
+    )
+
+
+_COLUMNS = (
+    "family_id, attachment_id, run_id, previous_id, is_current, as_of, plan_version, digest,"
+    " claim_status, claimable_since, claim_route, reasons, problems, outcomes_sustained,"
+    " outcomes_applying, result, written_at"
+)
+
+
+def _insert(rows: list[tuple]) -> None:
+    """New results by COPY: the answers are tens of megabytes a chunk on a first run, and COPY
+    takes them as they are, without an INSERT's parameters to quote (`FamilyResult`'s columns)."""
+    if not rows:
+        return
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(copy_text(v) for v in row))
+        buffer.write("\n")
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY outcomes_familyresult ({_COLUMNS}) FROM STDIN", buffer)
+
+
+def copy_text(value) -> str:
+    """A value as a field of COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, dict):
+        value = json.dumps(value, default=str)
+    elif isinstance(value, list | tuple):
+        value = "{" + ",".join(f'"{v}"' for v in value) + "}"
+    elif not isinstance(value, str):
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    # COPY's text format: a backslash, tab, newline or carriage return is escaped.
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
+
+
+def _chunk_done(chunk, written: int, unchanged: int, problems: list, judged: list) -> None:
+    NightlyChunk.objects.filter(pk=chunk.pk).update(
+        status=NightlyChunk.Status.DONE,
+        done_at=timezone.now(),
+        written=written,
+        fingerprints=judged,
+        error="\n".join(problems),
+    )
+    NightlyRun.objects.filter(pk=chunk.run_id).update(
+        chunks_done=F("chunks_done") + 1,
+        families_done=F("families_done") + len(chunk.family_ids),
+        families_unchanged=F("families_unchanged") + unchanged,
+        results_written=F("results_written") + written,
+        errors=F("errors") + len(problems),
+    )
+    _finish_if_last(chunk.run_id)
+
+
+def _chunk_failed(chunk: NightlyChunk, error: Exception) -> None:
+    message = f"{type(error).__name__}: {error}"
+    NightlyChunk.objects.filter(pk=chunk.pk).update(
+        status=NightlyChunk.Status.FAILED, done_at=timezone.now(), error=message
+    )
+    NightlyRun.objects.filter(pk=chunk.run_id).update(
+        chunks_done=F("chunks_done") + 1, errors=F("errors") + 1, error=message
+    )
+    _finish_if_last(chunk.run_id)
+
+
+def _finish_if_last(run_id: int) -> None:
+    """The worker that finishes the last chunk closes the run; the condition makes it happen
+    once however many workers finish together."""
+    failed = NightlyChunk.objects.filter(run_id=run_id, status=NightlyChunk.Status.FAILED)
+    NightlyRun.objects.filter(
+        pk=run_id, status=NightlyRun.Status.RUNNING, chunks_done__gte=F("chunks_total")
+    ).update(
+        status=NightlyRun.Status.FAILED if failed.exists() else NightlyRun.Status.COMPLETED,
+        finished_at=timezone.now(),
+    )

@@ -1,0 +1,210 @@
+"""Family snapshots built from the records, many families at a time, for the engine (DOMAIN §8).
+
+`snapshots_for(family_ids, as_of=)` reads everything the engine may look at for a chunk of
+attached families in six queries whatever the chunk's size, and returns one `FamilySnapshot` per
+family (the engine's own plain-data format, so the nightly job, `evaluate_outcomes` and the API's
+what-if all judge the same thing). Evidence recorded after the as-of date is left out, as the
+engine would ignore it anyway. Each family is judged on its latest attachment.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections import defaultdict
+from datetime import date
+
+from django.db import connection
+
+from outcomes.engine.kinds import EVIDENCE_KINDS
+from outcomes.engine.plan import PRINCIPLES
+from outcomes.engine.snapshot import (
+    Attachment,
+    Episode,
+    EvidenceItem,
+    FamilySnapshot,
+    FamilyWorking,
+    Member,
+    PreviousClaim,
+    ProblemIdentified,
+    SchoolTerm,
+)
+
+from .models import SchoolTerm as SchoolTermModel
+
+# Our closure reasons in the engine's words: one reason here covers two of the seed's.
+CLOSURE_REASON = {"withdrew_or_disengaged": "disengaged"}
+
+_ATTACHMENTS = """
+SELECT DISTINCT ON (a.family_id)
+       a.family_id, a.id, a.attached_on, p.version, o.name, a.principles,
+       e.started_on, e.ended_on, e.closure_reason
+  FROM outcomes_attachment a
+  JOIN outcomes_outcomesplanversion p ON p.id = a.plan_version_id
+  JOIN earlyhelp_organisation o ON o.id = a.lead_agency_id
+  JOIN cases_episode e ON e.id = a.episode_id
+ WHERE a.family_id = ANY(%(ids)s) AND a.attached_on <= %(as_of)s
+ ORDER BY a.family_id, a.attached_on DESC, a.id DESC
+"""
+
+# Everyone in the household at some time since the episode began.
+_MEMBERS = """
+SELECT m.family_id, m.person_id, COALESCE(p.date_of_birth, p.expected_date_of_birth), m.role
+  FROM cases_familymember m
+  JOIN cases_person p ON p.id = m.person_id
+  JOIN unnest(%(ids)s::bigint[], %(starts)s::date[]) AS f(family_id, started_on)
+    ON f.family_id = m.family_id
+ WHERE (m.joined_on IS NULL OR m.joined_on <= %(as_of)s)
+   AND (m.left_on IS NULL OR m.left_on >= f.started_on)
+   AND COALESCE(p.date_of_birth, p.expected_date_of_birth) IS NOT NULL
+ ORDER BY m.family_id, m.person_id
+"""
+
+_PROBLEMS = """
+SELECT a.family_id, pi.problem, pi.indicator, pi.person_id, pi.identified_on, pi.stage,
+       pi.evidence_ids
+  FROM outcomes_problemidentified pi
+  JOIN outcomes_attachment a ON a.id = pi.attachment_id
+ WHERE pi.attachment_id = ANY(%(attachments)s) AND pi.identified_on <= %(as_of)s
+ ORDER BY a.family_id, pi.problem, pi.indicator, pi.id
+"""
+
+_EVIDENCE = """
+SELECT ev.family_id, ev.id, ev.kind, ev.person_id, ev.period_start, ev.period_end,
+       ev.recorded_on, ev.source, COALESCE(u.username, c.name, ev.source), ev.values,
+       ev.supersedes_id
+  FROM outcomes_evidence ev
+  LEFT JOIN earlyhelp_user u ON u.id = ev.recorded_by_id
+  LEFT JOIN partners_apiclient c ON c.id = ev.api_client_id
+ WHERE ev.family_id = ANY(%(ids)s) AND ev.recorded_on <= %(as_of)s
+ ORDER BY ev.family_id, ev.id
+"""
+
+_CLAIMS = """
+SELECT cl.family_id, cl.route, cl.claimed_on, a.attached_on
+  FROM outcomes_claim cl
+  JOIN outcomes_attachment a ON a.id = cl.attachment_id
+ WHERE cl.family_id = ANY(%(ids)s) AND cl.claimed_on <= %(as_of)s
+ ORDER BY cl.family_id, cl.claimed_on
+"""
+
+
+# Values stored as ISO strings in JSON that the engine reads as dates, per kind.
+DATE_VALUES = {
+    name: tuple(key for key, type_ in (*kind.required, *kind.optional) if type_ == "date")
+    for name, kind in EVIDENCE_KINDS.items()
+}
+
+
+def _values(kind: str, text: str) -> dict:
+    """The values as the engine reads them. (Django leaves jsonb to its fields to decode, so a
+    plain cursor hands back text.)"""
+    values = json.loads(text)
+    keys = DATE_VALUES.get(kind)
+    if keys:
+        for key in keys:
+            if isinstance(values.get(key), str):
+                values[key] = date.fromisoformat(values[key])
+    return values
+
+
+def school_terms() -> tuple[SchoolTerm, ...]:
+    return tuple(
+        SchoolTerm(t.engine_name, t.starts_on, t.ends_on)
+        for t in SchoolTermModel.objects.order_by("starts_on")
+    )
+
+
+def snapshots_for(
+    family_ids: list[int], *, as_of: date, terms: tuple[SchoolTerm, ...] | None = None
+) -> dict[int, FamilySnapshot]:
+    """The snapshot of each attached family in `family_ids` (families with no attachment on or
+    before `as_of` are left out), keyed by family id."""
+    if terms is None:
+        terms = school_terms()
+    ids = sorted(set(family_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(_ATTACHMENTS, {"ids": ids, "as_of": as_of})
+        attached = {row[0]: row for row in cursor.fetchall()}
+        if not attached:
+            return {}
+        ids = sorted(attached)
+        params = {"ids": ids, "as_of": as_of}
+
+        members = defaultdict(list)
+        starts = [attached[i][6] for i in ids]
+        cursor.execute(_MEMBERS, {**params, "starts": starts})
+        for family_id, person_id, born, role in cursor.fetchall():
+            members[family_id].append(Member(str(person_id), born, role))
+
+        problems = defaultdict(list)
+        cursor.execute(_PROBLEMS, {**params, "attachments": [r[1] for r in attached.values()]})
+        for family_id, problem, indicator, person_id, on, stage, evidence_ids in cursor:
+            problems[family_id].append(
+                ProblemIdentified(
+                    problem,
+                    indicator,
+                    None if person_id is None else str(person_id),
+                    on,
+                    stage,
+                    tuple(str(i) for i in evidence_ids),
+                )
+            )
+
+        evidence = defaultdict(list)
+        cursor.execute(_EVIDENCE, params)
+        for row in cursor:
+            family_id, pk, kind, person_id, start, end, recorded, source, by, values, sup = row
+            evidence[family_id].append(
+                EvidenceItem(
+                    str(pk),
+                    kind,
+                    None if person_id is None else str(person_id),
+                    start,
+                    end,
+                    recorded,
+                    source,
+                    by,
+                    _values(kind, values),
+                    None if sup is None else str(sup),
+                )
+            )
+
+        claims = defaultdict(list)
+        cursor.execute(_CLAIMS, params)
+        for family_id, route, claimed_on, attached_on in cursor.fetchall():
+            claims[family_id].append(PreviousClaim(route, claimed_on, attached_on))
+
+    snapshots = {}
+    for family_id, row in attached.items():
+        _, _, attached_on, version, agency, principles, started, ended, reason = row
+        snapshots[family_id] = FamilySnapshot(
+            family_id=str(family_id),
+            as_of=as_of,
+            members=tuple(members[family_id]),
+            problems_identified=tuple(problems[family_id]),
+            evidence=tuple(evidence[family_id]),
+            episode=Episode(
+                started,
+                ended if ended is not None and ended <= as_of else None,
+                (CLOSURE_REASON.get(reason, reason) or None)
+                if ended is not None and ended <= as_of
+                else None,
+            ),
+            attachment=Attachment(attached_on, version, agency),
+            family_working=_family_working(principles),
+            previous_claims=tuple(claims[family_id]),
+            school_terms=terms,
+        )
+    return snapshots
+
+
+@functools.lru_cache(maxsize=64)
+def _family_working(principles: str) -> FamilyWorking | None:
+    """The principles as checked on the day of attachment (as JSON text; a handful of distinct
+    values, so each is read once); None where they were never recorded (attachments made before
+    the check existed), which the engine reports as not shown."""
+    held = json.loads(principles)
+    if not held:
+        return None
+    return FamilyWorking(*(bool(held.get(name)) for name in PRINCIPLES))

@@ -1,0 +1,111 @@
+"""Records made from an engine snapshot (FORMAT.md), so the nightly job can be checked against
+the engine on exactly the same facts: what the job reads back from these records must give the
+answer the engine gives on the snapshot itself."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import count
+
+from cases.models import Episode, Family, FamilyMember, Person
+from earlyhelp.tests.factories import OrganisationFactory
+from outcomes.engine.snapshot import FamilySnapshot
+from outcomes.models import Attachment, Evidence, OutcomesPlanVersion, ProblemIdentified
+
+_references = count(1)
+# The engine's closure reasons in ours (the reverse of outcomes.snapshots.CLOSURE_REASON).
+OUR_REASON = {"withdrew_consent": "withdrew_or_disengaged", "disengaged": "withdrew_or_disengaged"}
+
+
+class Made:
+    """The records made, and the snapshot's ids mapped to theirs."""
+
+    def __init__(self, family, attachment):
+        self.family = family
+        self.attachment = attachment
+        self.person = {}  # snapshot person id -> Person
+        self.evidence = {}  # snapshot evidence id -> Evidence
+
+
+def records_from(snapshot: FamilySnapshot, *, by, lead=None, agency: str = "Family Support"):
+    """A family, its household, episode, attachment, problems identified and evidence."""
+    family = Family.objects.create(reference=f"N{next(_references):07d}", name="Snapshot family")
+    organisation = OrganisationFactory(name=agency)
+    made = Made(family, None)
+    for m in snapshot.members:
+        person = Person.objects.create(
+            first_name=f"Member {m.person_id}", last_name="Snapshot", date_of_birth=m.date_of_birth
+        )
+        FamilyMember.objects.create(family=family, person=person, role=m.role)
+        made.person[m.person_id] = person
+    ep = snapshot.episode
+    episode = Episode.objects.create(
+        family=family,
+        started_on=ep.started_on,
+        ended_on=ep.ended_on,
+        status="closed" if ep.ended_on else "open",
+        closure_reason=OUR_REASON.get(ep.closure_reason, ep.closure_reason or ""),
+        lead_practitioner=lead,
+        lead_agency=organisation,
+    )
+    a = snapshot.attachment
+    fw = snapshot.family_working
+    made.attachment = Attachment.objects.create(
+        family=family,
+        episode=episode,
+        attached_on=a.attached_on,
+        lead_agency=organisation,
+        attached_by=by,
+        plan_version=OutcomesPlanVersion.objects.get(version=a.plan_version),
+        principles={
+            "whole_family_assessment": fw.whole_family_assessment,
+            "plan_covers_all_members": fw.plan_covers_all_members,
+            "named_lead_worker": fw.named_lead_worker,
+            "objectives_aligned": fw.objectives_aligned,
+        }
+        if fw
+        else {},
+    )
+    for item in snapshot.evidence:  # corrections come after what they correct
+        made.evidence[item.id] = Evidence.objects.create(
+            family=family,
+            person=made.person.get(item.person_id),
+            kind=item.kind,
+            period_start=item.period_start,
+            period_end=item.period_end,
+            values={k: iso(v) if isinstance(v, date) else v for k, v in item.values.items()},
+            source=item.source,
+            recorded_on=item.recorded_on,
+            supersedes=made.evidence.get(item.supersedes),
+        )
+    for p in snapshot.problems_identified:
+        ProblemIdentified.objects.create(
+            attachment=made.attachment,
+            problem=p.problem,
+            indicator=p.indicator,
+            person=made.person.get(p.person_id),
+            identified_on=p.identified_on,
+            stage=p.stage,
+            evidence_ids=[made.evidence[e].pk for e in p.evidence_ids],
+        )
+    return made
+
+
+def decisions(answer: dict) -> dict:
+    """What the engine decided, without the ids that differ between a snapshot and records."""
+    claim = answer["claim"]
+    return {
+        "claim": (claim["status"], claim["since"], claim["route"], claim["claimed_on"]),
+        "reasons": [r["code"] for r in claim["reasons"]],
+        "eligible": answer["eligibility"]["eligible"],
+        "problems": answer["eligibility"]["problems_evidenced"],
+        "outcomes": [
+            (o["outcome"], o["applies"], o["met"], o["met_on"], o["sustained_on"])
+            for o in answer["outcomes"]
+        ],
+        "routes": [(r["route"], r["achieved"], r["achieved_on"]) for r in answer["routes"]],
+    }
+
+
+def iso(d: date | None) -> str | None:
+    return None if d is None else d.isoformat()

@@ -1,0 +1,368 @@
+"""The nightly job against the engine, on records (DOMAIN §8: "reproducible (the same data gives
+the same result), idempotent (re-running changes nothing)")."""
+
+import dataclasses
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from earlyhelp.tests.factories import UserFactory
+from outcomes import nightly
+from outcomes.engine import evaluate
+from outcomes.engine.jsonio import result_to_dict
+from outcomes.models import (
+    Attachment,
+    Evidence,
+    FamilyResult,
+    NightlyChunk,
+    NightlyRun,
+    OutcomesPlanVersion,
+)
+from outcomes.snapshots import school_terms, snapshots_for
+
+from .builders import attended, family, problem
+from .engine_fuzz import generate
+from .records import decisions, records_from
+
+AS_OF = date(2019, 9, 30)
+
+
+@pytest.fixture
+def programme(db):
+    return UserFactory(username="prog", role="programme")
+
+
+def _plan():
+    return OutcomesPlanVersion.objects.get(version=9).plan
+
+
+def _clean(snapshot):
+    """A fuzz snapshot the records can hold exactly: the records' school terms, and one reason
+    for withdrawing or disengaging (ours is one reason where the seed names two)."""
+    ep = snapshot.episode
+    if ep.closure_reason == "withdrew_consent":
+        ep = dataclasses.replace(ep, closure_reason="disengaged")
+    return dataclasses.replace(snapshot, school_terms=school_terms(), episode=ep)
+
+
+def _recordable(s) -> bool:
+    corrected = [e.supersedes for e in s.evidence if e.supersedes]
+    return (
+        len(corrected) == len(set(corrected))  # one correction per item, as the records keep
+        and s.attachment is not None
+        and s.attachment.attached_on <= s.as_of
+        and not s.previous_claims
+        and (s.episode.ended_on is None or s.episode.ended_on <= s.as_of)
+        and all(p.identified_on <= s.as_of for p in s.problems_identified)
+        and all(
+            p.person_id is None or p.person_id in {m.person_id for m in s.members}
+            for p in s.problems_identified
+        )
+        and all(
+            e.person_id is None or e.person_id in {m.person_id for m in s.members}
+            for e in s.evidence
+        )
+    )
+
+
+def test_results_read_back_from_the_records_equal_the_engines_own_answer(programme):
+    snapshots = [_clean(s) for s in generate(_plan(), seed=11, count=200) if _recordable(s)][:40]
+    assert len(snapshots) >= 20
+    made = [records_from(s, by=programme) for s in snapshots]
+    as_of = {s.as_of for s in snapshots}
+    for when in sorted(as_of):
+        expected = {
+            m.family.pk: decisions(result_to_dict(evaluate(s, _plan())))
+            for s, m in zip(snapshots, made, strict=True)
+            if s.as_of == when
+        }
+        run = nightly.nightly_run(as_of=when, chunk_size=7)
+        assert run.status == NightlyRun.Status.COMPLETED, run.error
+        stored = {
+            r.family_id: decisions(r.result)
+            for r in FamilyResult.objects.filter(is_current=True, family_id__in=expected)
+        }
+        assert stored == expected
+
+
+def test_the_example_family_is_claimable_by_continuous_employment(programme):
+    made = records_from(_example(), by=programme)
+    nightly.nightly_run(as_of=AS_OF)
+    result = FamilyResult.objects.get(family=made.family, is_current=True)
+    assert (result.claim_status, result.claimable_since, result.claim_route) == (
+        "claimable",
+        date(2019, 7, 15),
+        2,
+    )
+    assert result.result["family_id"] == str(made.family.pk)
+
+
+def _example():
+    import json
+    from pathlib import Path
+
+    from outcomes.engine.jsonio import snapshot_from_dict
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "family_snapshot.json"
+    return _clean(snapshot_from_dict(json.loads(path.read_text())))
+
+
+def _two_families(programme):
+    a = records_from(
+        family(problems=(problem("1.1", "P2"), problem("3.1", "P1")), evidence=attended("P2", 80)),
+        by=programme,
+    )
+    b = records_from(_example(), by=programme)
+    return a, b
+
+
+def test_a_rerun_writes_nothing(programme):
+    _two_families(programme)
+    first = nightly.nightly_run(as_of=AS_OF)
+    assert first.results_written == 2
+    rows = list(FamilyResult.objects.values_list("id", "digest", "is_current"))
+    again = nightly.nightly_run(as_of=AS_OF)
+    assert again.status == NightlyRun.Status.COMPLETED
+    assert (again.families_done, again.results_written) == (2, 0)
+    assert list(FamilyResult.objects.values_list("id", "digest", "is_current")) == rows
+
+
+def test_new_evidence_writes_one_new_result_which_replaces_the_old(programme):
+    a, b = _two_families(programme)
+    nightly.nightly_run(as_of=AS_OF)
+    before = FamilyResult.objects.get(family=b.family, is_current=True)
+    # Route 2 needs 26 weeks of continuous employment; a job ending takes it away.
+    job = next(e for e in b.evidence.values() if e.kind == "employment")
+    Evidence.objects.create(
+        family=b.family,
+        person=job.person,
+        kind=job.kind,
+        period_start=job.period_start,
+        period_end=date(2019, 3, 1),
+        values=job.values,
+        source="DWP",
+        recorded_on=date(2019, 3, 2),
+        supersedes=job,
+    )
+    run = nightly.nightly_run(as_of=AS_OF)
+    assert run.results_written == 1
+    after = FamilyResult.objects.get(family=b.family, is_current=True)
+    assert after.previous_id == before.pk and after.run == run
+    assert after.claim_status != "claimable"
+    before.refresh_from_db()
+    assert not before.is_current
+
+
+def test_evidence_recorded_after_the_as_of_date_is_ignored(programme):
+    made = records_from(_example(), by=programme)
+    nightly.nightly_run(as_of=AS_OF)
+    job = next(e for e in made.evidence.values() if e.kind == "employment")
+    Evidence.objects.create(
+        family=made.family,
+        person=job.person,
+        kind=job.kind,
+        period_start=job.period_start,
+        period_end=date(2019, 3, 1),
+        values=job.values,
+        source="DWP",
+        recorded_on=date(2019, 10, 1),  # the day after the as-of date
+        supersedes=job,
+    )
+    assert nightly.nightly_run(as_of=AS_OF).results_written == 0
+    assert nightly.nightly_run(as_of=date(2019, 10, 1)).results_written == 1
+
+
+def test_the_same_data_and_date_give_the_same_answer_after_other_dates(programme):
+    made = records_from(_example(), by=programme)
+    nightly.nightly_run(as_of=AS_OF)
+    first = FamilyResult.objects.get(family=made.family, is_current=True).digest
+    nightly.nightly_run(as_of=date(2019, 3, 1))
+    assert FamilyResult.objects.get(family=made.family, is_current=True).digest != first
+    nightly.nightly_run(as_of=AS_OF)
+    assert FamilyResult.objects.get(family=made.family, is_current=True).digest == first
+
+
+def test_a_chunk_is_worked_once_however_often_it_is_asked_for(programme):
+    _two_families(programme)
+    run = nightly.nightly_run_start(as_of=AS_OF, trigger=NightlyRun.Trigger.COMMAND, chunk_size=1)
+    assert nightly.chunk_process(run.pk, 1) == 1
+    assert nightly.chunk_process(run.pk, 1) == 0
+    run.refresh_from_db()
+    assert (run.status, run.chunks_done, run.families_done) == ("running", 1, 1)
+    nightly.chunk_process(run.pk, 2)
+    run.refresh_from_db()
+    assert (run.status, run.chunks_done, run.families_done) == ("completed", 2, 2)
+
+
+def test_a_run_that_fails_part_way_is_completed_by_the_next(programme, monkeypatch):
+    _two_families(programme)
+    real = nightly.snapshots_for
+    calls = []
+
+    def second_chunk_breaks(ids, **kw):
+        calls.append(ids)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return real(ids, **kw)
+
+    monkeypatch.setattr(nightly, "snapshots_for", second_chunk_breaks)
+    with pytest.raises(RuntimeError):
+        nightly.nightly_run(as_of=AS_OF, chunk_size=1)
+    broken = NightlyRun.objects.get()
+    assert broken.status == NightlyRun.Status.FAILED
+    assert "the database went away" in broken.error
+    assert FamilyResult.objects.count() == 1  # the first chunk's work was kept whole
+    monkeypatch.setattr(nightly, "snapshots_for", real)
+    rerun = nightly.nightly_run(as_of=AS_OF, chunk_size=1)
+    assert (rerun.status, rerun.results_written) == ("completed", 1)
+    assert FamilyResult.objects.filter(is_current=True).count() == 2
+
+
+def test_a_run_left_running_is_marked_abandoned_by_the_next(programme):
+    _two_families(programme)
+    stuck = nightly.nightly_run_start(as_of=AS_OF, trigger="command", chunk_size=1)
+    nightly.chunk_process(stuck.pk, 1)
+    nightly.nightly_run(as_of=AS_OF)
+    stuck.refresh_from_db()
+    assert stuck.status == NightlyRun.Status.ABANDONED
+    assert nightly.chunk_process(stuck.pk, 2) == 0  # its last chunk is never worked now
+    assert NightlyChunk.objects.get(run=stuck, number=2).status == "pending"
+
+
+def test_snapshots_take_a_fixed_number_of_queries(programme, django_assert_num_queries):
+    _two_families(programme)
+    ids = list(Attachment.objects.values_list("family_id", flat=True))
+    terms = school_terms()
+    with django_assert_num_queries(5):
+        found = snapshots_for(ids, as_of=AS_OF, terms=terms)
+    assert len(found) == 2
+
+
+def test_families_not_attached_by_the_as_of_date_are_not_judged(programme):
+    made = records_from(_example(), by=programme)
+    run = nightly.nightly_run(as_of=made.attachment.attached_on.replace(day=1))
+    assert run.families_total == 0 and run.status == "completed"
+    assert not FamilyResult.objects.exists()
+
+
+def test_the_command_runs_one_family_and_reports(programme):
+    a, b = _two_families(programme)
+    out = StringIO()
+    call_command(
+        "run_nightly",
+        "--as-of",
+        "2019-09-30",
+        "--family",
+        b.family.reference,
+        stdout=out,
+        stderr=StringIO(),
+    )
+    assert "1 of 1 families judged, 1 results changed" in out.getvalue()
+    assert list(FamilyResult.objects.values_list("family_id", flat=True)) == [b.family.pk]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--as-of", "30/09/2019"], "--as-of: expected a date as YYYY-MM-DD"),
+        (["--family", "F9999999"], "--family: no family 'F9999999'"),
+        (["--chunk-size", "0"], "--chunk-size: must be at least 1"),
+        (["--workers"], "--workers needs a Celery broker"),
+    ],
+)
+def test_the_command_refuses_bad_arguments(programme, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("run_nightly", *args, stdout=StringIO(), stderr=StringIO())
+    assert not NightlyRun.objects.exists()
+
+
+def _judged(monkeypatch):
+    """The families each chunk builds snapshots for."""
+    seen = []
+    real = nightly.snapshots_for
+
+    def spy(ids, **kw):
+        seen.extend(ids)
+        return real(ids, **kw)
+
+    monkeypatch.setattr(nightly, "snapshots_for", spy)
+    return seen
+
+
+@pytest.fixture
+def committed(transactional_db):
+    """Each change in its own transaction, as in service: row versions (xmin) are per
+    transaction, so a change made inside a test's one transaction would not show."""
+    import json
+
+    from django.conf import settings
+
+    from outcomes.models import SchoolTerm
+    from outcomes.services import plan_version_load
+
+    plans = settings.BASE_DIR / "outcomes" / "plans"
+    plan_version_load(plans / "fop_v9.json")
+    if not SchoolTerm.objects.exists():
+        for t in json.loads((plans / "school_terms.json").read_text())["terms"]:
+            SchoolTerm.objects.create(**t)
+    return UserFactory(username="prog", role="programme")
+
+
+def test_a_rerun_passes_over_families_whose_records_did_not_change(committed, monkeypatch):
+    a, b = _two_families(committed)
+    first = nightly.nightly_run(as_of=AS_OF)
+    seen = _judged(monkeypatch)
+    again = nightly.nightly_run(as_of=AS_OF)
+    assert (again.baseline_id, again.families_unchanged, again.families_done) == (first.pk, 2, 2)
+    assert seen == []
+    # A correction to one person's date of birth is a change to that family's records only.
+    person = next(iter(b.person.values()))
+    person.date_of_birth = person.date_of_birth.replace(day=2)
+    person.save()
+    third = nightly.nightly_run(as_of=AS_OF)
+    assert seen == [b.family.pk] and third.families_unchanged == 1
+
+
+@pytest.mark.parametrize("between", ["other date", "one family", "killed", "new term"])
+def test_no_family_is_passed_over_after_a_run_that_did_not_judge_everyone_alike(
+    programme, monkeypatch, between
+):
+    a, b = _two_families(programme)
+    nightly.nightly_run(as_of=AS_OF)
+    if between == "other date":
+        nightly.nightly_run(as_of=date(2019, 9, 1))
+    elif between == "one family":
+        nightly.nightly_run(as_of=date(2019, 9, 1), family_id=a.family.pk)
+    elif between == "killed":
+        nightly.nightly_run_start(as_of=AS_OF, trigger="command", chunk_size=1)
+    else:
+        from outcomes.models import SchoolTerm
+
+        SchoolTerm.objects.create(
+            academic_year=2035,
+            name="autumn",
+            starts_on=date(2035, 9, 3),
+            ends_on=date(2035, 12, 20),
+        )
+    seen = _judged(monkeypatch)
+    run = nightly.nightly_run(as_of=AS_OF)
+    assert run.baseline_id is None and run.families_unchanged == 0
+    assert sorted(seen) == sorted([a.family.pk, b.family.pk])
+    # and the answers are as of the date asked for again
+    assert set(FamilyResult.objects.filter(is_current=True).values_list("as_of", flat=True)) <= {
+        AS_OF,
+        date(2019, 9, 1),
+    }
+
+
+def test_school_terms_are_named_as_evidence_names_them(db):
+    """FORMAT.md's worked example names the term starting in January 2018 "2018 spring"; the
+    terms held as data must give the engine the same names, or no attendance would match."""
+    from outcomes.models import SchoolTerm
+
+    spring = SchoolTerm.objects.get(academic_year=2017, name="spring")
+    autumn = SchoolTerm.objects.get(academic_year=2017, name="autumn")
+    assert (spring.engine_name, autumn.engine_name) == ("2018 spring", "2017 autumn")
+    assert {t.name for t in school_terms()} >= {"2018 spring", "2018 summer", "2017 autumn"}

@@ -1,0 +1,173 @@
+"""The programme team's and auditors' pages: attachment, claim batches, audit verdicts and
+evidence packs (DOMAIN §8). Every family is reached through the access gate."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods
+
+from earlyhelp.access import Action, families_visible_to, family_for, record_listing
+from earlyhelp.models import Role
+from earlyhelp.roles import role_required
+
+from . import claim_batches, programme
+from .evidence_pack import evidence_pack_for, evidence_pack_pdf
+from .forms_programme import BatchBuildForm, VerdictForm
+from .models import AuditSampleItem, Claim, ClaimBatch
+
+
+def _onto(form, error: ValidationError) -> None:
+    """A service's refusal shown on the form, against the field it names (nothing was saved)."""
+    if hasattr(error, "error_dict"):
+        for name, messages_ in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attach(request, family_id):
+    family = family_for(request.user, family_id, action=Action.ATTACH)
+    errors = []
+    if request.method == "POST":
+        try:
+            programme.attachment_create(family=family, by=request.user)
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, f"{family.name} is attached to the programme.")
+            return redirect("family-detail", family_id=family.pk)
+    check = programme.attachment_check(family)
+    return render(
+        request,
+        "outcomes/attach.html",
+        {"family": family, "check": check, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@role_required(Role.PROGRAMME, Role.AUDITOR)
+def batch_list(request):
+    batches = ClaimBatch.objects.select_related("created_by").order_by("-created_at")
+    return render(request, "outcomes/batch_list.html", {"batches": batches})
+
+
+@role_required(Role.PROGRAMME)
+@require_http_methods(["GET", "POST"])
+def batch_build(request):
+    """Choose the window and date, see the candidates, then confirm which to claim."""
+    windows = claim_batches.claim_windows()
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = BatchBuildForm(data, windows=windows)
+    candidates = None
+    if data is not None and form.is_valid():
+        on = form.cleaned_data["submitted_on"]
+        candidates = list(claim_batches.claim_candidates(request.user, submitted_on=on))
+        record_listing(request.user, [r.family for r in candidates], action="claim_candidates")
+        form = BatchBuildForm(data, windows=windows, candidates=candidates)
+        if request.method == "POST" and form.is_valid():
+            try:
+                batch = claim_batches.claim_batch_submit(
+                    window=form.cleaned_data["window"],
+                    submitted_on=on,
+                    family_ids=[int(i) for i in form.cleaned_data["families"]],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                _onto(form, error)
+            else:
+                messages.success(request, f"{batch.claims.count()} claims are in the batch.")
+                return redirect("claim-batch-detail", batch_id=batch.pk)
+    return render(
+        request,
+        "outcomes/batch_build.html",
+        {"form": form, "candidates": candidates, "windows": windows},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.PROGRAMME, Role.AUDITOR)
+def batch_detail(request, batch_id):
+    batch = get_object_or_404(ClaimBatch.objects.select_related("created_by"), pk=batch_id)
+    visible = families_visible_to(request.user)
+    claims = list(
+        Claim.objects.filter(batch=batch, family__in=visible)
+        .select_related("family", "attachment")
+        .order_by("family__name", "family_id")
+    )
+    sample = list(
+        AuditSampleItem.objects.filter(batch=batch, family__in=visible)
+        .select_related("family", "verdict_by")
+        .order_by("family__name", "family_id")
+    )
+    record_listing(request.user, [c.family for c in claims] + [s.family for s in sample])
+    refused = batch.refused if request.user.role == Role.PROGRAMME else []
+    return render(
+        request,
+        "outcomes/batch_detail.html",
+        {
+            "batch": batch,
+            "claims": claims,
+            "sample": sample,
+            "refused": refused,
+            "total": sum(c.results_payment for c in claims),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def audit_verdict(request, batch_id, family_id):
+    family = family_for(request.user, family_id, action=Action.RECORD_VERDICT)
+    item = get_object_or_404(
+        AuditSampleItem.objects.select_related("batch", "verdict_by"),
+        batch_id=batch_id,
+        family=family,
+    )
+    form = VerdictForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim_batches.audit_verdict_record(
+                item=item,
+                verdict=form.cleaned_data["verdict"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _onto(form, error)
+        else:
+            messages.success(request, f"Your verdict on {family.name} is recorded.")
+            return redirect("home")
+    return render(
+        request,
+        "outcomes/verdict.html",
+        {"family": family, "item": item, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def evidence_pack(request, family_id):
+    family = family_for(request.user, family_id, action=Action.VIEW_EVIDENCE)
+    return render(
+        request,
+        "outcomes/evidence_pack.html",
+        {"family": family, "pack": evidence_pack_for(family)},
+    )
+
+
+@login_required
+def evidence_pack_download(request, family_id):
+    family = family_for(request.user, family_id, action=Action.VIEW_EVIDENCE)
+    response = HttpResponse(
+        evidence_pack_pdf(evidence_pack_for(family)), content_type="application/pdf"
+    )
+    name = slugify(f"evidence pack {family.reference}")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response

@@ -1,0 +1,10 @@
+"""Fixtures of the partner API's tests."""
+
+import pytest
+
+from earlyhelp.tests.factories import OrganisationFactory
+
+
+@pytest.fixture
+def school(db):
+    return OrganisationFactory(name="Loughborough Academy", kind="education")
