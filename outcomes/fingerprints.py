@@ -63,8 +63,12 @@ def as_judged(run_id: int, family_ids: list[int]) -> dict[int, str]:
             """SELECT u.family_id, u.fingerprint
                  FROM outcomes_nightlychunk c,
                       unnest(c.family_ids, c.fingerprints) AS u(family_id, fingerprint)
-                WHERE c.run_id = %s AND c.status = 'done' AND u.family_id = ANY(%s)
-                  AND u.fingerprint <> ''""",
-            [run_id, family_ids],
+                WHERE c.run_id = %s AND c.status = 'done'
+                  -- a chunk's ids are sorted: only chunks whose range meets these families
+                  -- are unnested, not every chunk of the run for every chunk of this one
+                  AND c.family_ids[1] <= %s
+                  AND c.family_ids[array_length(c.family_ids, 1)] >= %s
+                  AND u.family_id = ANY(%s) AND u.fingerprint <> ''""",
+            [run_id, max(family_ids), min(family_ids), family_ids],
         )
         return dict(cursor.fetchall())
