@@ -14,7 +14,7 @@ from earlyhelp.models import AuditEntry
 from outcomes.engine.plan import Plan, PlanError
 
 from .evidence_rows import EvidenceRow, RowProblem, read_rows
-from .models import Evidence, OutcomesPlanVersion
+from .models import Evidence, OutcomesPlanVersion, SchoolTerm
 
 ALLOWED = AuditEntry.Outcome.ALLOWED
 
@@ -244,3 +244,19 @@ def plan_version_load(path) -> OutcomesPlanVersion:
         },
     )
     return version
+
+
+def school_terms_load(path) -> int:
+    """Load the term dates of a terms file (as the data migration does), each once; returns how
+    many were new. Tests whose transaction is flushed put them back with this."""
+    import json
+
+    added = 0
+    for term in json.loads(open(path, encoding="utf-8").read())["terms"]:
+        _, created = SchoolTerm.objects.get_or_create(
+            academic_year=term["academic_year"],
+            name=term["name"],
+            defaults={"starts_on": term["starts_on"], "ends_on": term["ends_on"]},
+        )
+        added += created
+    return added

@@ -2,7 +2,6 @@
 a run killed part-way with SIGKILL (issue 10: "killed half-way, the next run completes and equals
 an uninterrupted run")."""
 
-import json
 import os
 import signal
 import subprocess
@@ -16,27 +15,23 @@ from django.db import connection
 
 from earlyhelp.tests.factories import OrganisationFactory, UserFactory
 from outcomes.engine import evaluate
-from outcomes.models import FamilyResult, NightlyRun, OutcomesPlanVersion, SchoolTerm
+from outcomes.models import FamilyResult, NightlyRun, OutcomesPlanVersion
 from outcomes.nightly import nightly_run, result_digest
-from outcomes.services import plan_version_load
 from outcomes.snapshots import snapshots_for
 from outcomes.tests.bulk_records import load_snapshots
 from outcomes.tests.engine_fuzz import generate
+from outcomes.tests.records import restore_outcomes_data
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 AS_OF = date(2020, 3, 31)
-PLANS = settings.BASE_DIR / "outcomes" / "plans"
 
 
 @pytest.fixture
 def families():
     """Attached families loaded as records (the data migration's tables are flushed between
     transactional tests, so the plan and the terms are put back first)."""
-    plan = plan_version_load(PLANS / "fop_v9.json")
-    if not SchoolTerm.objects.exists():
-        for t in json.loads((PLANS / "school_terms.json").read_text())["terms"]:
-            SchoolTerm.objects.create(**t)
+    plan = restore_outcomes_data()
     snapshots = [s for s in generate(plan.plan, seed=5, count=500) if s.attachment is not None][
         :300
     ]

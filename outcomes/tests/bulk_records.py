@@ -16,8 +16,7 @@ from cases.models import Episode, Family, FamilyMember, Person
 from outcomes.engine.snapshot import FamilySnapshot
 from outcomes.models import Attachment, Evidence, ProblemIdentified
 from outcomes.nightly import copy_text
-
-REASON = {"withdrew_consent": "withdrew_or_disengaged", "disengaged": "withdrew_or_disengaged"}
+from outcomes.tests.records import OUR_REASON
 
 
 def reserve_ids(model, n: int) -> range:
@@ -81,7 +80,7 @@ def load_snapshots(
                 started_on=ep.started_on,
                 ended_on=ep.ended_on,
                 status="closed" if ep.ended_on else "open",
-                closure_reason=REASON.get(ep.closure_reason, ep.closure_reason or ""),
+                closure_reason=OUR_REASON.get(ep.closure_reason, ep.closure_reason or ""),
                 lead_agency_id=organisation_id,
             )
         )

@@ -91,6 +91,18 @@ def records_from(snapshot: FamilySnapshot, *, by, lead=None, agency: str = "Fami
     return made
 
 
+def restore_outcomes_data():
+    """Plan version 9 and the school terms, as the data migration loads them: a transactional
+    test's flush empties their tables. Returns version 9."""
+    from django.conf import settings
+
+    from outcomes.services import plan_version_load, school_terms_load
+
+    plans = settings.BASE_DIR / "outcomes" / "plans"
+    school_terms_load(plans / "school_terms.json")
+    return plan_version_load(plans / "fop_v9.json")
+
+
 def decisions(answer: dict) -> dict:
     """What the engine decided, without the ids that differ between a snapshot and records."""
     claim = answer["claim"]

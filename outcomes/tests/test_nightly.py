@@ -24,7 +24,7 @@ from outcomes.snapshots import school_terms, snapshots_for
 
 from .builders import attended, family, problem
 from .engine_fuzz import generate
-from .records import decisions, records_from
+from .records import decisions, records_from, restore_outcomes_data
 
 AS_OF = date(2019, 9, 30)
 
@@ -295,18 +295,7 @@ def _judged(monkeypatch):
 def committed(transactional_db):
     """Each change in its own transaction, as in service: row versions (xmin) are per
     transaction, so a change made inside a test's one transaction would not show."""
-    import json
-
-    from django.conf import settings
-
-    from outcomes.models import SchoolTerm
-    from outcomes.services import plan_version_load
-
-    plans = settings.BASE_DIR / "outcomes" / "plans"
-    plan_version_load(plans / "fop_v9.json")
-    if not SchoolTerm.objects.exists():
-        for t in json.loads((plans / "school_terms.json").read_text())["terms"]:
-            SchoolTerm.objects.create(**t)
+    restore_outcomes_data()
     return UserFactory(username="prog", role="programme")
 
 

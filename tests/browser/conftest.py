@@ -89,12 +89,11 @@ def check_a11y(axe):
 @pytest.fixture(autouse=True)
 def outcomes_plan_v9(request):
     """Browser tests run in transactions that are flushed afterwards, which empties the tables a
-    data migration filled: put version 9 of the outcomes plan back for the pages that read it."""
+    data migration filled: put version 9 of the outcomes plan and the school terms back for the
+    pages that read them."""
     if "live_server" not in request.fixturenames:
         return
-    from django.conf import settings
-
-    from outcomes.services import plan_version_load
+    from outcomes.tests.records import restore_outcomes_data
 
     request.getfixturevalue("transactional_db")
-    plan_version_load(settings.BASE_DIR / "outcomes" / "plans" / "fop_v9.json")
+    restore_outcomes_data()

@@ -6,7 +6,6 @@ import pytest
 from playwright.sync_api import expect
 
 from earlyhelp.tests.factories import UserFactory
-from outcomes.models import SchoolTerm
 from outcomes.tests.records import records_from
 from outcomes.tests.test_nightly import _example
 from tests.browser.test_smoke import sign_in
@@ -15,14 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_programme_team_runs_the_job_and_reads_what_changed(page, live_server, check_a11y):
-    import json
-
-    from django.conf import settings
-
-    if not SchoolTerm.objects.exists():  # flushed by an earlier browser test
-        path = settings.BASE_DIR / "outcomes" / "plans" / "school_terms.json"
-        for t in json.loads(path.read_text())["terms"]:
-            SchoolTerm.objects.create(**t)
     programme = UserFactory(username="pat", first_name="Pat", role="programme")
     records_from(_example(), by=programme)
     sign_in(page, live_server.url, "pat")
