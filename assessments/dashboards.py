@@ -1,5 +1,5 @@
 """The employment triage panel figure of DOMAIN §9: referrals, allocated per provider,
-unallocated. A `cases.dashboards.Table`, so the page and its CSV cannot disagree.
+unallocated. A `cases.dashboards.selectors.Table`, so the page and its CSV cannot disagree.
 
 A referral counts in the period it was completed in (the conversation's
 completion), whatever the panel decided since; the rows below it split that
@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import Count
 from django.utils import timezone
 
-from cases.dashboards import Cuts, Table, families_in_scope
+from cases.dashboards.selectors import Cuts, Table, families_in_scope
 
 from .models import EmploymentProvider, NotAllocated, WorkConversation
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from cases.episode_forms import EpisodeForm
+from cases.episode.forms import EpisodeForm
 
 from .models import ToolScore
 from .sections import INDICATORS, Part, digest

@@ -1,4 +1,5 @@
-"""Reads for the work readiness conversation and the employment triage panel."""
+"""Reads for the work readiness conversation, the employment triage panel, and what the
+episode's pages need of the assessment and the outcome tools."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from earlyhelp.access import Action, families_allowing
+from cases.gate import families_allowing
+from earlyhelp.access import Action
+from outcomes.selectors import plan_in_force
 
-from .models import WorkConversation
+from .models import EarlyHelpAssessment, ToolScore, WorkConversation
 
 
 def work_conversations_of(episode) -> list[WorkConversation]:
@@ -53,3 +56,21 @@ def panel_referrals(user) -> list[PanelWeek]:
         monday = week_of(referral.completed_at)
         weeks.setdefault(monday, PanelWeek(monday, [])).referrals.append(referral)
     return list(weeks.values())
+
+
+def plan_and_needs_of(episode):
+    """The outcomes plan an episode's actions link to, and the needs its assessment ticked:
+    the assessment's own plan version, or the plan in force before there is an assessment."""
+    assessment = (
+        EarlyHelpAssessment.objects.filter(episode=episode).select_related("plan_version").first()
+    )
+    if assessment is not None:
+        return assessment.plan_version.plan, list(assessment.indicators)
+    version = plan_in_force(timezone.localdate())
+    return (version.plan if version else None), []
+
+
+def has_final_scores(episode) -> bool:
+    """Whether outcome tool scores were recorded at closure (DOMAIN §4 step 7: "final tool
+    scores")."""
+    return ToolScore.objects.filter(episode=episode, stage=ToolScore.Stage.CLOSE).exists()

@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases import notifications
-from cases.episode_services import require_open
+from cases.episode.services import require_open
 from cases.models import Episode, FamilyMember
+from cases.notifications import services as notifications
 from earlyhelp import audit
 from earlyhelp.models import AuditEntry
 from outcomes.programme import problems_identified_during_intervention

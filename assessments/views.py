@@ -14,10 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases.episode_forms import DecisionForm
-from cases.models import Episode, PlanReview, TafMeeting
-from cases.views_episode import (
-    _apply,
+from cases.episode.forms import DecisionForm
+from cases.episode.views import (
+    apply_service,
     current_members,
     episode_for,
     form_page,
@@ -25,7 +24,9 @@ from cases.views_episode import (
     posted,
     saved,
 )
-from earlyhelp.access import Action, family_for
+from cases.gate import family_for
+from cases.models import Episode, PlanReview, TafMeeting
+from earlyhelp.access import Action
 from earlyhelp.middleware import keeps_session_idle
 from outcomes.selectors import plan_in_force
 
@@ -274,7 +275,7 @@ def assessment_sign_off(request, family_id):
         return redirect("family-detail", family_id=family.pk)
     form = DecisionForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        done = _apply(
+        done = apply_service(
             form,
             lambda: services.assessment_decide(
                 assessment=current,
@@ -357,7 +358,7 @@ def tool_score_add(request, family_id, tool):
             data, episode=episode, plan=version.plan, members=current_members(family)
         )
     if request.method == "POST" and form.is_valid():
-        score = _apply(
+        score = apply_service(
             form,
             lambda: services.tool_score_record(
                 episode=episode,

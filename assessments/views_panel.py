@@ -19,9 +19,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from cases.dashboards import default_cuts
-from cases.views_dashboards import CutsForm, _csv
-from earlyhelp.access import Action, families_visible_to, family_for, record_listing
+from cases.dashboards.selectors import default_cuts
+from cases.dashboards.views import CutsForm, _csv
+from cases.gate import families_visible_to, family_for
+from earlyhelp.access import Action, record_listing
 from earlyhelp.models import Role
 from earlyhelp.roles import role_required
 

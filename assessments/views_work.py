@@ -15,8 +15,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from cases.views_episode import (
-    _apply,
+from cases.episode.views import (
+    apply_service,
     current_members,
     episode_for,
     no_open_episode,
@@ -76,7 +76,7 @@ def _edit(request, family, episode, conversation):
     )
     completing = "complete" in request.POST
     if request.method == "POST" and form.is_valid():
-        saved = _apply(
+        saved = apply_service(
             form,
             lambda: work_services.work_conversation_save(
                 episode=episode,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from cases.forms import DateInput
+from cases.people.forms import DateInput
 from earlyhelp.manage_forms import GovukMessagesMixin
 
 from .models import (

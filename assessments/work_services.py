@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.episode_services import require_open
+from cases.episode.services import require_open
 from cases.models import Episode, FamilyMember, Person
 from outcomes.engine.periods import age_on
 

@@ -182,7 +182,8 @@ def main() -> int:
     from django.db import transaction
     from django.test import Client
 
-    from earlyhelp.access import Action, families_allowing
+    from cases.gate import families_allowing
+    from earlyhelp.access import Action
     from outcomes.models import Evidence
     from outcomes.services import evidence_import
     from partners.tests.clients import token_for

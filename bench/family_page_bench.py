@@ -300,8 +300,8 @@ def main() -> int:
 
     from django.db import transaction
 
-    from cases.chronology import chronology
     from cases.models import Family
+    from workspace.chronology import chronology
 
     lead, partners, leads = bench_people()
     family = Family.objects.filter(reference=BENCH_REFERENCE).first()

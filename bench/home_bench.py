@@ -4,13 +4,13 @@
         [--families 50000] [--requests 100] [--seed 1] [--database earlyhelp_bench_home]
 
 Uses its own database on DATABASE_URL's server (`earlyhelp_bench_home`), migrated and
-seeded once with `seed_demo` and `cases.demo.seed_families`, as bench/search_bench.py
+seeded once with `seed_demo` and `demo.families.seed_families`, as bench/search_bench.py
 does (a later run with the same seed, size and generator code reuses it). Each page is
 requested through Django's test client as its role's demo user would (the manager with
 their second factor), one request to each page in turn with `/healthz` among them, and
 each page's p95 is printed with its ratio to /healthz's (issue 9's aim: no page above
 four times it) and its queries.
-The dashboard serves its stored figures (cases/dashboard_figures.py); the "computed
+The dashboard serves its stored figures (cases/dashboards/stored.py); the "computed
 live" rows time it computing them on every request, as it does when they are stale.
 """
 

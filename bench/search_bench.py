@@ -4,8 +4,8 @@
         [--families 50000] [--queries 200] [--seed 1] [--database earlyhelp_bench]
 
 Uses its own database on DATABASE_URL's server (`earlyhelp_bench`), migrated and
-seeded once with cases.demo; a later run with the same seed, size and generator
-code reuses it, anything else starts it afresh. Searches run through cases.selectors
+seeded once with demo.families; a later run with the same seed, size and generator
+code reuses it, anything else starts it afresh. Searches run through cases.people.selectors
 exactly as the pages will, for a hub user (the access gate narrows the rows)
 and unrestricted (the same ranking over everyone) as a baseline, with queries
 a practitioner types: surnames drawn from the data (common ones more often),
@@ -82,8 +82,8 @@ def load(families: int, seed: int) -> float:
     from django.db import connection
     from tqdm import tqdm
 
-    from cases.demo import seed_families
-    from earlyhelp.demo import seed_demo
+    from demo.families import seed_families
+    from demo.organisations import seed_demo
 
     seed_demo(password="bench-password")
     started = time.monotonic()
@@ -128,8 +128,8 @@ def _has_families() -> bool:
 
 def realistic_queries(rng: random.Random, count: int) -> dict[str, list[str]]:
     """Names drawn from people in the data, so common surnames come up as often as in life."""
-    from cases.demo_people import typo
     from cases.models import Person
+    from demo.people import typo
 
     ids = list(Person.objects.filter(date_of_birth__isnull=False).values_list("pk", flat=True))
     chosen = Person.objects.in_bulk(rng.sample(ids, count))
@@ -160,8 +160,8 @@ def summary(times: list[float]) -> str:
 def run(queries_per_kind: int, seed: int) -> None:
     from django.db.models import Prefetch
 
-    from cases import selectors
     from cases.models import Family, FamilyMember, Person
+    from cases.people import selectors
     from earlyhelp.models import User
 
     hub = User.objects.get(username="hub")

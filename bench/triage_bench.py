@@ -69,7 +69,7 @@ def fill() -> None:
     from django.utils import timezone
 
     from cases.models import Consent, Episode, Family, FamilyMember, Person, SupportRequest
-    from earlyhelp.demo import DISTRICTS
+    from demo.organisations import DISTRICTS
     from earlyhelp.models import Locality, Organisation, Team, User
 
     rng = random.Random(7)  # noqa: S311 -- the same bench data every run, not a secret

@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from . import dashboard_figures, notifications
+from cases.dashboards import stored as dashboard_figures
+from cases.notifications import services as notifications
 
 
 @shared_task

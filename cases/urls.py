@@ -1,15 +1,12 @@
 from django.urls import path
 
-from . import (
-    views,
-    views_closure,
-    views_dashboards,
-    views_episode,
-    views_home,
-    views_notifications,
-    views_requests,
-    views_triage,
-)
+from cases.closure import views as views_closure
+from cases.dashboards import views as views_dashboards
+from cases.episode import views as views_episode
+from cases.front_door import views as views_requests
+from cases.front_door import views_triage
+from cases.notifications import views as views_notifications
+from cases.people import views
 
 urlpatterns = [
     path(
@@ -17,9 +14,7 @@ urlpatterns = [
         views_dashboards.caseload_dashboard_view,
         name="dashboard-caseload",
     ),
-    path("team/<int:user_id>/reallocate/", views_home.team_reallocate, name="team-reallocate"),
     path("families/", views.family_list, name="family-list"),
-    path("families/<int:family_id>/", views.family_detail, name="family-detail"),
     path("people/", views.person_list, name="person-list"),
     path("families/<int:family_id>/seen-by/", views.family_seen_by, name="family-seen-by"),
     path("families/<int:family_id>/history/", views.family_history, name="family-history"),
@@ -88,11 +83,6 @@ urlpatterns = [
         name="taf-member-leave",
     ),
     path(
-        "families/<int:family_id>/plan/actions/add/",
-        views_episode.plan_action_add,
-        name="plan-action-add",
-    ),
-    path(
         "families/<int:family_id>/plan/actions/<int:action_id>/",
         views_episode.plan_action_update,
         name="plan-action-update",
@@ -109,9 +99,6 @@ urlpatterns = [
     ),
     path("families/<int:family_id>/notes/", views_episode.case_note_list, name="case-note-list"),
     path("families/<int:family_id>/notes/add/", views_episode.case_note_add, name="case-note-add"),
-    path(
-        "families/<int:family_id>/closure/", views_closure.closure_request, name="closure-request"
-    ),
     path(
         "families/<int:family_id>/closure/sign-off/",
         views_closure.closure_sign_off,

@@ -1,27 +1,33 @@
-"""The one access gate: who may see which family or person, and do what there (DOMAIN §1).
+"""The access table: who may see which family or person, and do what there (DOMAIN §1).
 
-Every path that reaches a family or person — page, export, search result,
-the partner API — goes through `family_for` / `person_for` for one record
-and `families_visible_to` / `persons_visible_to` for lists. No view filters
-for permissions on its own.
+This is the core half of the one gate. It holds the table — each *relation* a user can
+have to a family (they lead its episode, sit on its team, their agency holds consent under
+an agreement, its request is in the hub's queue…), the actions each relation grants, and
+which roles can have which relations — and the decision: no relation answers 404, never
+confirming the record exists; a relation without the action answers 403; both are audited,
+as is every allowed read.
 
-Each role reaches a family through *relations* (it leads the episode, sits
-on the team, its agency holds consent under an agreement, the request is in
-the hub's queue…). A relation is one `Exists` subquery, so the same
-definition answers "which families" for a list and "how is this user
-related to this family" for one record. Each relation grants a set of
-actions. No relation: 404, never confirming the record exists. A relation
-without the action: 403. Both are audited, as is every allowed read.
+The other half, `cases.gate`, loads families and persons and asks this table. Every path
+that shows, links, exports or offers a family or person — page, export, search, duplicate
+offer, the partner API — goes through it.
+
+Each relation is one `Exists` subquery over a family, so the same definition answers "which
+families" for a list and "how is this user related to this family" for one record. The
+definitions live with the records they read (`cases.relations`, `assessments.relations`,
+`outcomes.relations`, `partners.relations`, and break-glass here), each registered with
+`@defines(...)` when its app is ready: the core imports no app, and a relation no app
+defines grants nothing (a system check and a test say so loudly).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 
@@ -172,255 +178,60 @@ def roles_that_may(action: Action) -> frozenset[str]:
     ) | frozenset(role for role, actions in ROLE_WIDE.items() if action in actions)
 
 
-def _relation_subqueries(user) -> dict[Relation, Exists]:
-    """Each relation the user's role can have, as an Exists over `OuterRef("pk")` of a Family."""
-    from cases.models import (
-        ClosureReason,
-        Consent,
-        DataKind,
-        Episode,
-        StepDecision,
-        StepDown,
-        StepUp,
-        SupportRequest,
-        TafMember,
-    )
-    from outcomes.models import Attachment, AuditSampleItem
+@dataclass(frozen=True)
+class Moment:
+    """The one date and time every relation of one question is judged at."""
 
-    family = OuterRef("pk")
-    today = timezone.localdate()
-    now = timezone.now()
-    wanted = ROLE_RELATIONS.get(user.role, ())
+    today: date
+    now: datetime
+
+
+# A definition: (user, the relations wanted of it, the moment) -> {relation: Exists over
+# OuterRef("pk") of a Family}. One function may define several relations that share a query.
+Definition = Callable[[object, frozenset, Moment], dict]
+_DEFINITIONS: dict[Relation, Definition] = {}
+
+
+def defines(*relations: Relation):
+    """Register the function that defines these relations (once each, by the app that owns
+    the records they read)."""
+
+    def register(definition: Definition) -> Definition:
+        for relation in relations:
+            known = _DEFINITIONS.get(relation)
+            if known is not None and known.__qualname__ != definition.__qualname__:
+                raise ImproperlyConfigured(f"{relation!r} is defined twice")
+            _DEFINITIONS[relation] = definition
+        return definition
+
+    return register
+
+
+def undefined_relations() -> set[Relation]:
+    """Relations some role can have that no app defines (they would silently grant nothing)."""
+    named = {relation for relations in ROLE_RELATIONS.values() for relation in relations}
+    return named - set(_DEFINITIONS)
+
+
+def relation_subqueries(user) -> dict[Relation, Exists]:
+    """Each relation the user's role can have, as an Exists over `OuterRef("pk")` of a Family,
+    in the table's order."""
+    wanted = frozenset(ROLE_RELATIONS.get(getattr(user, "role", None), ()))
+    moment = Moment(today=timezone.localdate(), now=timezone.now())
     found: dict[Relation, Exists] = {}
-    if Relation.LEAD in wanted:
-        found[Relation.LEAD] = Exists(_led_episodes(user).filter(family=family))
-    if Relation.TAF in wanted:
-        # "An accepted step-up closes the early help episode …; the family may stay known
-        # to early help partners as TAF members" (§4 step 8): until a later episode begins.
-        later_episode = Exists(
-            Episode.objects.filter(family=OuterRef("episode__family"), pk__gt=OuterRef("episode"))
-        )
-        found[Relation.TAF] = Exists(
-            TafMember.objects.filter(
-                episode__family=family, user=user, left_on__isnull=True
-            ).filter(
-                Q(episode__status=Episode.Status.OPEN)
-                | Q(episode__closure_reason=ClosureReason.STEPPED_UP) & ~Q(later_episode)
-            )
-        )
-    if Relation.SOCIAL_CARE in wanted:
-        handed_back = Exists(
-            StepDown.objects.filter(from_step_up=OuterRef("pk"), status=StepDecision.ACCEPTED)
-        )
-        found[Relation.SOCIAL_CARE] = Exists(
-            StepUp.objects.filter(
-                episode__family=family, status=StepDecision.ACCEPTED, received_by=user
-            ).filter(~Q(handed_back))
-        )
-    if Relation.AGENCY in wanted and user.team_id:
-        shared = _kinds_shared_by_agreements(user.team.organisation_id, today)
-        for relation, kind in [
-            (Relation.AGENCY, DataKind.SUMMARY),
-            (Relation.AGENCY_CASEWORK, DataKind.CASEWORK),
-            (Relation.AGENCY_EVIDENCE, DataKind.EVIDENCE),
-        ]:
-            if kind in shared:
-                found[relation] = Exists(
-                    Consent.objects.filter(
-                        family=family,
-                        agencies=user.team.organisation_id,
-                        covers__contains=[kind],
-                        given_on__lte=today,
-                        withdrawn_on__isnull=True,
-                    )
-                )
-    if Relation.HUB in wanted:
-        since = now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS)
-        found[Relation.HUB] = Exists(
-            SupportRequest.objects.filter(family=family).filter(
-                Q(status__in=SupportRequest.WAITING) | Q(triaged_at__gte=since)
-            )
-        )
-    if Relation.EMPLOYMENT_PANEL in wanted:
-        from assessments.models import WorkConversation
-
-        # Like a request: awaiting the panel, or decided there in the last N days.
-        found[Relation.EMPLOYMENT_PANEL] = Exists(
-            WorkConversation.objects.filter(
-                episode__family=family, status=WorkConversation.Status.COMPLETED
-            ).filter(
-                Q(decided_at__isnull=True)
-                | Q(decided_at__gte=now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS))
-            )
-        )
-    # Like a request: waiting at the front door, or decided there in the last N days.
-    at_front_door = Q(status=StepDecision.PENDING) | Q(
-        decided_at__gte=now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS)
-    )
-    if Relation.STEP_UP_AT_FRONT_DOOR in wanted:
-        found[Relation.STEP_UP_AT_FRONT_DOOR] = Exists(
-            StepUp.objects.filter(episode__family=family).filter(at_front_door)
-        )
-    if Relation.STEP_DOWN_AT_FRONT_DOOR in wanted:
-        found[Relation.STEP_DOWN_AT_FRONT_DOOR] = Exists(
-            StepDown.objects.filter(family=family).filter(at_front_door)
-        )
-    if Relation.MANAGER in wanted:
-        found[Relation.MANAGER] = Exists(_managed_episodes(user).filter(family=family))
-    if Relation.PROGRAMME in wanted:
-        found[Relation.PROGRAMME] = Exists(Attachment.objects.filter(family=family))
-    if Relation.PROGRAMME_CANDIDATE in wanted:
-        found[Relation.PROGRAMME_CANDIDATE] = Exists(programme_candidates().filter(family=family))
-    if Relation.AUDITOR in wanted:
-        found[Relation.AUDITOR] = Exists(AuditSampleItem.objects.filter(family=family))
-    if Relation.BREAK_GLASS in wanted:
-        found[Relation.BREAK_GLASS] = Exists(
-            BreakGlass.objects.filter(family=family, user=user, expires_at__gt=now)
-        )
-    return found
+    asked: list[Definition] = []
+    for relation in Relation:
+        definition = _DEFINITIONS.get(relation)
+        if relation in wanted and definition is not None and definition not in asked:
+            asked.append(definition)
+            found.update(definition(user, wanted, moment))
+    return {relation: found[relation] for relation in Relation if relation in found.keys() & wanted}
 
 
-def _led_episodes(user) -> QuerySet:
-    """The relation LEAD's one definition: the open episodes `user` leads."""
-    from cases.models import Episode
-
-    return Episode.objects.filter(status=Episode.Status.OPEN, lead_practitioner=user)
-
-
-def episodes_led_by(user) -> QuerySet:
-    """The open episodes through which `user` sees a family as its lead (Relation.LEAD): each
-    makes its own family visible to them, so a caseload needs no check against the whole
-    visible set. Anyone else: none."""
-    from cases.models import Episode
-
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Episode.objects.none()
-    if Relation.LEAD not in ROLE_RELATIONS.get(user.role, ()):
-        return Episode.objects.none()
-    return _led_episodes(user)
-
-
-def _managed_episodes(user) -> QuerySet:
-    """The relation MANAGER's one definition: episodes led by a member of a team `user` manages."""
-    from cases.models import Episode
-
-    return Episode.objects.filter(lead_practitioner__team__managers=user)
-
-
-def episodes_managed_by(user) -> QuerySet:
-    """The episodes through which `user` sees a family as a manager (Relation.MANAGER).
-
-    Each such episode makes its own family visible to them, so a list of a manager's team's
-    episodes is already inside `families_visible_to(user)`: it is a join, not a check of each
-    row against the whole visible set (issue 9's home page). Anyone else: none.
-    """
-    from cases.models import Episode
-
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Episode.objects.none()
-    if Relation.MANAGER not in ROLE_RELATIONS.get(user.role, ()):
-        return Episode.objects.none()
-    return _managed_episodes(user)
-
-
-# Two headline problems need at least two indicators ticked (DOMAIN §5); a coarse filter only.
-CANDIDATE_MIN_INDICATORS = 2
-
-
-def programme_candidates() -> QuerySet:
-    """Open episodes not yet attached whose signed-off assessment ticks at least as many
-    indicators as eligibility needs headline problems (DOMAIN §1: "candidates … eligible"). The
-    attachment page then asks the engine whether they are eligible in fact."""
-    from cases.models import Episode
-
-    return Episode.objects.filter(
-        status=Episode.Status.OPEN,
-        assessment__status="signed_off",
-        assessment__indicators__len__gte=CANDIDATE_MIN_INDICATORS,
-        attachment__isnull=True,
-    )
-
-
-def _kinds_shared_by_agreements(organisation_id: int, today) -> set[str]:
-    from partners.models import InformationSharingAgreement
-
-    kinds: set[str] = set()
-    agreements = InformationSharingAgreement.objects.filter(
-        organisations=organisation_id, starts_on__lte=today
-    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-    for data_kinds in agreements.values_list("data_kinds", flat=True):
-        kinds.update(data_kinds)
-    return kinds
-
-
-def _visible_filter(subqueries: dict[Relation, Exists]) -> Q | None:
-    visible = [sub for relation, sub in subqueries.items() if relation in VISIBLE_THROUGH]
-    if not visible:
-        return None
-    condition = Q(visible[0])
-    for sub in visible[1:]:
-        condition |= Q(sub)
-    return condition
-
-
-def families_visible_to(user) -> QuerySet:
-    """Every family the user may see: the only queryset lists and searches start from."""
-    from cases.models import Family
-
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Family.objects.none()
-    condition = _visible_filter(_relation_subqueries(user))
-    if condition is None:
-        return Family.objects.none()
-    return Family.objects.filter(condition)
-
-
-def families_allowing(user, action: Action) -> QuerySet:
-    """The families where `user` may take `action` (for bulk work that names many families)."""
-    from cases.models import Family
-
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Family.objects.none()
-    subqueries = _relation_subqueries(user)
-    visible = _visible_filter(subqueries)
-    granting = [sub for relation, sub in subqueries.items() if action in GRANTS[relation]]
-    if visible is None or not granting:
-        return Family.objects.none()
-    condition = Q(granting[0])
-    for sub in granting[1:]:
-        condition |= Q(sub)
-    return Family.objects.filter(visible).filter(condition)
-
-
-def persons_visible_to(user) -> QuerySet:
-    """Every person who is or was a member of a family the user may see."""
-    from cases.models import FamilyMember, Person
-
-    visible = families_visible_to(user)
-    return Person.objects.filter(
-        Exists(FamilyMember.objects.filter(person=OuterRef("pk"), family__in=visible))
-    )
-
-
-def relations_to(user, family_id: int) -> set[Relation]:
-    """How this user is related to one family (empty: they may not see it)."""
-    from cases.models import Family
-
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return set()
-    subqueries = _relation_subqueries(user)
-    if not subqueries:
-        return set()
-    names = {f"rel_{i}": relation for i, relation in enumerate(subqueries)}
-    row = (
-        Family.objects.filter(pk=family_id)
-        .annotate(**{name: subqueries[relation] for name, relation in names.items()})
-        .values(*names)
-        .first()
-    )
-    if row is None:
-        return set()
-    return {relation for name, relation in names.items() if row[name]}
+@defines(Relation.BREAK_GLASS)
+def _break_glass(user, wanted, moment) -> dict:
+    grants = BreakGlass.objects.filter(family=OuterRef("pk"), user=user, expires_at__gt=moment.now)
+    return {Relation.BREAK_GLASS: Exists(grants)}
 
 
 def allowed_actions(user, relations: set[Relation]) -> set[Action]:
@@ -431,65 +242,12 @@ def allowed_actions(user, relations: set[Relation]) -> set[Action]:
     return actions
 
 
-def family_for(user, family_id, *, action: Action = Action.VIEW):
-    """The family, if `user` may take `action` on it; else 404 (not visible) or 403. Audited."""
-    from cases.models import Family
-
-    family_id = _as_id(family_id)
-    family = Family.objects.select_related("locality").filter(pk=family_id).first()
-    relations = relations_to(user, family_id) if family else set()
-    _decide(
-        user,
-        action,
-        exists=family is not None,
-        relations=relations,
-        record={"family_id": family_id},
-    )
-    family.relations = relations
-    family.allowed_actions = allowed_actions(user, relations) | ROLE_WIDE.get(user.role, set())
-    return family
+def actions_of(user, relations: set[Relation]) -> set[Action]:
+    """What `user` may do on a record they reach through `relations`, role-wide grants too."""
+    return allowed_actions(user, relations) | ROLE_WIDE.get(getattr(user, "role", None), set())
 
 
-def person_for(user, person_id, *, action: Action = Action.VIEW):
-    """The person, if `user` may take `action` through any family they belong or belonged to."""
-    from cases.models import Family, Person
-
-    person_id = _as_id(person_id)
-    person = Person.objects.filter(pk=person_id).first()
-    relations: set[Relation] = set()
-    if person is not None:
-        # A merged record is a pointer: it is seen through the record it was merged into.
-        through = person_id if person.merged_into_id is None else _survivor_of(person)
-        family_ids = Family.objects.filter(memberships__person_id=through).values_list(
-            "pk", flat=True
-        )
-        for family_id in family_ids:
-            relations |= relations_to(user, family_id)
-    _decide(
-        user,
-        action,
-        exists=person is not None,
-        relations=relations,
-        record={"person_id": person_id},
-    )
-    person.relations = relations
-    person.allowed_actions = allowed_actions(user, relations) | ROLE_WIDE.get(user.role, set())
-    return person
-
-
-def _survivor_of(person) -> int:
-    from cases.models import Person
-
-    survivor_id = person.merged_into_id
-    for _ in range(20):  # merges chain rarely; a bound keeps a bad cycle from hanging a page
-        next_id = Person.objects.filter(pk=survivor_id).values_list("merged_into_id", flat=True)[0]
-        if next_id is None:
-            break
-        survivor_id = next_id
-    return survivor_id
-
-
-def _decide(user, action: Action, *, exists: bool, relations: set[Relation], record: dict):
+def decide(user, action: Action, *, exists: bool, relations: set[Relation], record: dict):
     role_wide = ROLE_WIDE.get(getattr(user, "role", None), frozenset())
     if exists and action in role_wide and getattr(user, "is_active", False):
         audit.record(user, action=action, outcome=AuditEntry.Outcome.ALLOWED, **record)
@@ -520,7 +278,8 @@ def record_listing(user, families=(), *, persons=(), action: str = "list") -> No
     )
 
 
-def _as_id(value) -> int:
+def as_id(value) -> int:
+    """A record id from a URL or payload; anything else is a record that does not exist."""
     try:
         pk = int(value)
     except (TypeError, ValueError):
@@ -528,27 +287,3 @@ def _as_id(value) -> int:
     if not 0 < pk < 2**63:  # no record has it, and the audit row could not hold it
         raise Http404("No such record")
     return pk
-
-
-def break_glass_grant(*, user, family_id: int, reason: str) -> BreakGlass:
-    """An administrator's time-limited access to one family, with their written reason."""
-    from cases.models import Family
-
-    if user.role != Role.ADMINISTRATOR:
-        raise PermissionDenied("Only administrators use break-glass access.")
-    if not Family.objects.filter(pk=family_id).exists():
-        raise Http404("No such record")
-    grant = BreakGlass.objects.create(
-        user=user,
-        family_id=family_id,
-        reason=reason,
-        expires_at=timezone.now() + timedelta(hours=settings.BREAK_GLASS_HOURS),
-    )
-    audit.record(
-        user,
-        action="break_glass",
-        outcome=AuditEntry.Outcome.ALLOWED,
-        family_id=family_id,
-        detail=reason,
-    )
-    return grant

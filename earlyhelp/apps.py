@@ -6,4 +6,4 @@ class EarlyHelpConfig(AppConfig):
     verbose_name = "People and organisations"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401

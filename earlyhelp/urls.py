@@ -12,7 +12,6 @@ handler404 = "earlyhelp.views.page_not_found"
 handler500 = "earlyhelp.views.server_error"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("account/", views.account, name="account"),
     path("sign-in/", views.SignInView.as_view(), name="sign-in"),
@@ -65,6 +64,7 @@ urlpatterns = [
     path("manage/<slug:slug>/", manage_views.section_list, name="manage-list"),
     path("manage/<slug:slug>/add/", manage_views.section_edit, name="manage-add"),
     path("manage/<slug:slug>/<int:pk>/", manage_views.section_edit, name="manage-edit"),
+    path("", include("workspace.urls")),
     path("", include("cases.urls")),
     path("", include("assessments.urls")),
     path("", include("outcomes.urls")),

@@ -27,32 +27,6 @@ from .middleware import (
     seconds_remaining,
     signs_in,
 )
-from .models import Role
-
-
-@login_required
-def home(request):
-    if request.user.role == Role.HUB:
-        # The hub's home is its queue (the front-door issue).
-        from cases.views_triage import hub_home
-
-        return hub_home(request)
-    from cases.views_home import HOMES
-
-    if request.user.role in HOMES:
-        return HOMES[request.user.role](request)
-    from cases.models import Notification
-
-    unread = Notification.objects.filter(user=request.user, read_at__isnull=True)
-    return render(
-        request,
-        "home.html",
-        {
-            "role_label": request.user.get_role_display(),
-            "notifications": list(unread[:5]),
-            "unread_count": unread.count(),
-        },
-    )
 
 
 @login_required

@@ -22,8 +22,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cases.gate import families_allowing
 from earlyhelp import audit
-from earlyhelp.access import Action, families_allowing
+from earlyhelp.access import Action
 from earlyhelp.models import AuditEntry
 from outcomes.engine import EvaluationError, evaluate
 from outcomes.engine.explain import long_date

@@ -5,7 +5,7 @@ from datetime import date
 
 from django import forms
 
-from cases.forms import DateInput
+from cases.people.forms import DateInput
 from earlyhelp.manage_forms import GovukMessagesMixin
 from outcomes.engine.kinds import EVIDENCE_KINDS
 

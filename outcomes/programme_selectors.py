@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from cases.home_selectors import Listing, _listing
-from earlyhelp.access import families_visible_to, programme_candidates
+from cases.gate import families_visible_to
+from earlyhelp.listing import Listing, first_rows
 from outcomes.engine.results import REASON_TEXT
+from outcomes.relations import programme_candidates
 
 from .models import AuditSampleItem, Claim, ClaimBatch, ClaimStatus, FamilyResult, NightlyRun
 
@@ -37,12 +38,12 @@ def newly_claimable(user, *, visible=None) -> Listing:
         .annotate(is_new=Q(run__in=latest))
         .order_by("-claimable_since", "family__name", "pk")
     )
-    return _listing(rows)
+    return first_rows(rows)
 
 
 def not_claimable(user, *, visible=None) -> Listing:
     """Families not claimable, each with its reasons in words."""
-    listing = _listing(
+    listing = first_rows(
         _current(_visible(user, visible))
         .filter(claim_status=ClaimStatus.NOT_CLAIMABLE)
         .order_by("family__name", "pk")
@@ -54,7 +55,7 @@ def not_claimable(user, *, visible=None) -> Listing:
 
 def attachments_awaiting(user, *, visible=None) -> Listing:
     """Candidates for the programme not yet attached (open episode, signed-off assessment)."""
-    return _listing(
+    return first_rows(
         programme_candidates()
         .filter(family__in=_visible(user, visible))
         .select_related("family", "lead_practitioner", "assessment")
@@ -70,7 +71,7 @@ def open_batches() -> Listing:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return _listing(
+    return first_rows(
         ClaimBatch.objects.annotate(awaiting=Coalesce(Subquery(awaiting), 0))
         .filter(awaiting__gt=0)
         .order_by("-created_at", "-pk")
@@ -79,7 +80,7 @@ def open_batches() -> Listing:
 
 def sample_awaiting_verdict(user, *, visible=None) -> Listing:
     """The sampled families awaiting the auditors' verdict, oldest batch first."""
-    return _listing(
+    return first_rows(
         AuditSampleItem.objects.filter(verdict="", family__in=_visible(user, visible))
         .select_related("batch", "family")
         .order_by("batch__created_at", "batch_id", "family__name", "pk")

@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from earlyhelp.access import Action, families_allowing
+from cases.gate import families_allowing
+from earlyhelp.access import Action
 
 from .models import ClaimStatus, Evidence, FamilyResult, NightlyRun, OutcomesPlanVersion
 

@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cases.gate import families_allowing, family_for
 from cases.models import Person
-from earlyhelp.access import Action, families_allowing, family_for
+from earlyhelp.access import Action
 from earlyhelp.models import Role
 from earlyhelp.roles import role_required
 

@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
-from earlyhelp.access import Action, families_visible_to, family_for, record_listing
+from cases.gate import families_visible_to, family_for
+from earlyhelp.access import Action, record_listing
 from earlyhelp.models import Role
 from earlyhelp.roles import role_required
 

@@ -6,4 +6,5 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partner agencies and API clients"
 
     def ready(self):
+        from . import relations  # noqa: F401 (defines its relations in the access table)
         from .api import schema  # noqa: F401 (registers how the schema describes client sign-in)

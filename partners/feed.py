@@ -42,9 +42,9 @@ class Kind:
 
 
 def kinds() -> dict[str, Kind]:
-    from cases.request_selectors import requests_submitted_by
-    from cases.selectors import plan_actions_owned_by
-    from earlyhelp.access import persons_visible_to
+    from cases.front_door.selectors import requests_submitted_by
+    from cases.gate import persons_visible_to
+    from cases.people.selectors import plan_actions_owned_by
 
     from .api.episode import CaseNoteOut, PlanActionOut, case_note_rows
     from .api.serializers import EvidenceSerializer, FamilySerializer, PersonSerializer

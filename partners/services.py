@@ -9,7 +9,8 @@ from django.utils.text import slugify
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AccessToken, Application
 
-from earlyhelp.access import Action, families_allowing
+from cases.gate import families_allowing
+from earlyhelp.access import Action
 from earlyhelp.models import Organisation, Role, Team
 from earlyhelp.services import user_create
 from outcomes.evidence_files import REQUIRED, EvidenceFileError, file_format, read_evidence_file

@@ -9,6 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
+from cases.gate import (
+    break_glass_grant,
+    families_visible_to,
+    family_for,
+    person_for,
+    persons_visible_to,
+)
 from cases.models import (
     Consent,
     DataKind,
@@ -17,14 +24,7 @@ from cases.models import (
     SupportRequest,
     TafMember,
 )
-from earlyhelp.access import (
-    Action,
-    break_glass_grant,
-    families_visible_to,
-    family_for,
-    person_for,
-    persons_visible_to,
-)
+from earlyhelp.access import Action
 from earlyhelp.models import AuditEntry, BreakGlass
 from earlyhelp.tests.factories import TeamFactory, UserFactory
 from outcomes.models import Attachment, AuditSampleItem, ClaimBatch, OutcomesPlanVersion

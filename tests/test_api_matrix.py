@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from cases import episode_services as services
+from cases.episode import services
 from cases.models import DataKind, SupportRequest, SupportRequestMember
 from conftest import ROLES, sign_in
 from earlyhelp.models import AuditEntry

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from cases import episode_services as services
+from cases.episode import services
 from cases.models import DataKind
 from earlyhelp.tests.factories import LocalityFactory, OrganisationFactory, UserFactory
 from partners.scopes import SCOPES

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.chronology import chronology, chronology_page, entries
 from cases.models import CaseNote, PlanAction, PlanActionUpdate, PlanReview, TafMeeting, TafMember
 from tests.episode_worlds import agency_user, complete_case
+from workspace.chronology import chronology, chronology_page, entries
 
 pytestmark = pytest.mark.django_db
 

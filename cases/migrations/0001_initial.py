@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-import cases.identifiers
+import cases.people.identifiers
 
 
 class Migration(migrations.Migration):
@@ -472,7 +472,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=10,
-                        validators=[cases.identifiers.validate_nhs_number],
+                        validators=[cases.people.identifiers.validate_nhs_number],
                         verbose_name="NHS number",
                     ),
                 ),
@@ -481,7 +481,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=9,
-                        validators=[cases.identifiers.validate_ni_number],
+                        validators=[cases.people.identifiers.validate_ni_number],
                         verbose_name="National Insurance number",
                     ),
                 ),
@@ -490,7 +490,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=13,
-                        validators=[cases.identifiers.validate_upn],
+                        validators=[cases.people.identifiers.validate_upn],
                         verbose_name="Unique pupil number",
                     ),
                 ),
@@ -844,7 +844,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=10,
-                        validators=[cases.identifiers.validate_nhs_number],
+                        validators=[cases.people.identifiers.validate_nhs_number],
                         verbose_name="NHS number",
                     ),
                 ),
@@ -853,7 +853,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=9,
-                        validators=[cases.identifiers.validate_ni_number],
+                        validators=[cases.people.identifiers.validate_ni_number],
                         verbose_name="National Insurance number",
                     ),
                 ),
@@ -862,7 +862,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=13,
-                        validators=[cases.identifiers.validate_upn],
+                        validators=[cases.people.identifiers.validate_upn],
                         verbose_name="Unique pupil number",
                     ),
                 ),

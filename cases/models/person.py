@@ -5,7 +5,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models.functions import Upper
 
-from cases.identifiers import validate_nhs_number, validate_ni_number, validate_upn
+from cases.people.identifiers import validate_nhs_number, validate_ni_number, validate_upn
 from earlyhelp.models import Locality
 
 

@@ -9,8 +9,8 @@ import datetime
 
 import factory
 
-from cases.identifiers import nhs_check_digit, upn_check_letter
 from cases.models import Address, Family, FamilyMember, Person, PersonName
+from cases.people.identifiers import nhs_check_digit, upn_check_letter
 
 
 def valid_nhs_number(n: int) -> str:

@@ -9,8 +9,8 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from cases.front_door.services import RequestAlreadyHandled, support_request_allocate
 from cases.models import Allocation, Episode, SupportRequest, TafMember
-from cases.request_services import RequestAlreadyHandled, support_request_allocate
 from conftest import sign_in
 from earlyhelp.models import AuditEntry, Organisation
 from earlyhelp.tests.factories import TeamFactory, UserFactory
@@ -247,7 +247,7 @@ def test_two_hub_users_allocating_at_once_give_one_allocation():
 def test_the_open_episode_rule_stands_behind_the_lock():
     """Two requests for one family, allocated at once: different rows, so the row lock does not
     serialise them, and the database's one-open-episode rule refuses the second."""
-    from cases.request_services import FamilyAlreadyOpen
+    from cases.front_door.services import FamilyAlreadyOpen
 
     agency = Organisation.objects.create(name="Family Support", kind="family_support", tier=2)
     team = TeamFactory(organisation=agency)

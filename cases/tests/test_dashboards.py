@@ -12,8 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases import dashboards
-from cases.dashboards import Cuts, lead_agency_band, need_direction
+from cases.dashboards import selectors as dashboards
+from cases.dashboards.selectors import Cuts, lead_agency_band, need_direction
 from cases.models import (
     Episode,
     LeadChange,
@@ -503,7 +503,7 @@ def as_lists(tables):
 
 
 def test_stored_figures_equal_the_live_computation(world, django_assert_num_queries):
-    from cases.dashboard_figures import dashboard_figures
+    from cases.dashboards.stored import dashboard_figures
 
     busy_world(world)
     first = dashboard_figures(world["manager"], HALF_YEAR)
@@ -519,7 +519,7 @@ def test_stored_figures_equal_the_live_computation(world, django_assert_num_quer
 
 
 def test_stale_figures_are_recomputed_and_fresh_ones_say_when_they_were_made(world, settings):
-    from cases.dashboard_figures import dashboard_figures
+    from cases.dashboards.stored import dashboard_figures
     from cases.models import DashboardFigures
 
     first = dashboard_figures(world["manager"], HALF_YEAR)
@@ -538,7 +538,7 @@ def test_stale_figures_are_recomputed_and_fresh_ones_say_when_they_were_made(wor
 
 
 def test_figures_are_the_managers_own_and_follow_their_teams(world, users):
-    from cases.dashboard_figures import dashboard_figures
+    from cases.dashboards.stored import dashboard_figures
 
     busy_world(world)
     manager = world["manager"]
@@ -559,8 +559,8 @@ def test_figures_are_the_managers_own_and_follow_their_teams(world, users):
 def test_beat_recomputes_every_managers_default_view(world, users):
     from django.utils import timezone
 
-    from cases.dashboard_figures import dashboard_figures
-    from cases.dashboards import default_cuts
+    from cases.dashboards.selectors import default_cuts
+    from cases.dashboards.stored import dashboard_figures
     from cases.models import DashboardFigures
     from cases.tasks import refresh_dashboard_figures
 

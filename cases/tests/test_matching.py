@@ -7,10 +7,10 @@ from pathlib import Path
 import factory.random
 import pytest
 
-from cases.identifiers import upn_check_letter
-from cases.matching import MATCH_THRESHOLD, likely_duplicates
 from cases.models import Person, PersonName
-from cases.nicknames import NICKNAME_GROUPS, same_given_name
+from cases.people.identifiers import upn_check_letter
+from cases.people.matching import MATCH_THRESHOLD, likely_duplicates
+from cases.people.nicknames import NICKNAME_GROUPS, same_given_name
 from cases.tests.factories import PersonFactory, PersonNameFactory, valid_nhs_number, valid_upn
 
 PAIRS = json.loads((Path(__file__).parent / "data" / "duplicate_pairs.json").read_text())

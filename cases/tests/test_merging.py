@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from cases.merging import person_links, person_merge, person_unmerge
 from cases.models import Address, Consent, DataKind, FamilyMember, Person, PersonMerge
+from cases.people.merging import person_links, person_merge, person_unmerge
 from cases.tests.factories import (
     AddressFactory,
     FamilyFactory,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cases import tasks
 from cases.models import Notification, PlanReview
-from cases.notifications import notify_allocated, notify_overdue_reviews
+from cases.notifications.services import notify_allocated, notify_overdue_reviews
 from tests.episode_worlds import managed_by
 from tests.worlds import make_family
 

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from cases.front_door.draft import SESSION_KEY
 from cases.models import (
     Consent,
     Episode,
@@ -17,7 +18,6 @@ from cases.models import (
     SupportRequest,
     SupportRequestMember,
 )
-from cases.request_draft import SESSION_KEY
 from conftest import sign_in
 from earlyhelp.models import AuditEntry, Organisation
 from earlyhelp.tests.factories import TeamFactory, UserFactory
@@ -468,7 +468,7 @@ def test_removing_everyone_asks_for_a_person_again(practitioner):
 
 
 def test_a_record_merged_before_sending_stops_the_request_and_saves_nothing(practitioner, users):
-    from cases.merging import person_merge
+    from cases.people.merging import person_merge
 
     tomasz = Person.objects.create(
         first_name="Tomasz", last_name="Nowak", date_of_birth="2014-03-02", postcode="LE11 2AB"

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import Family, FamilyMember, Person, SupportRequest
-from cases.selectors import family_search, person_search
+from cases.people.selectors import family_search, person_search
 
 pytestmark = pytest.mark.django_db
 ROLE = FamilyMember.Role

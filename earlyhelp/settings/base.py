@@ -12,8 +12,6 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from partners.scopes import SCOPES
-
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -76,6 +74,10 @@ INSTALLED_APPS = [
     "assessments",
     "outcomes",
     "partners",
+    "workspace",
+    # Only the demo generator and its command (`manage.py seed_demo`); it refuses to run
+    # with DEBUG off.
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -286,7 +288,8 @@ REST_FRAMEWORK = {
 # OAuth 2 client credentials for partner systems (django-oauth-toolkit).
 OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("API_TOKEN_SECONDS", 3600),
-    "SCOPES": SCOPES,
+    # The scopes themselves are partners' (partners/scopes.py), served by its backend, so
+    # these settings import no app.
     "SCOPES_BACKEND_CLASS": "partners.api.auth.ClientScopes",
     "OAUTH2_VALIDATOR_CLASS": "partners.api.auth.ClientValidator",
     # RFC 9700 (OAuth 2.0 Security BCP) throughout; only client credentials are used anyway.

@@ -115,7 +115,7 @@ def test_evidence_cannot_be_edited_or_deleted_in_the_database(family):
 
 
 def test_evidence_follows_a_merged_person(family, users):
-    from cases.merging import person_merge, person_unmerge
+    from cases.people.merging import person_merge, person_unmerge
 
     evidence_import([offence(family)], today=TODAY)
     duplicate = Evidence.objects.get().person

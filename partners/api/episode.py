@@ -21,11 +21,12 @@ from rest_framework import generics, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from cases import episode_services as services
-from cases.episode_forms import CaseNoteForm, PlanActionUpdateForm
+from cases.episode import services
+from cases.episode.forms import CaseNoteForm, PlanActionUpdateForm
+from cases.gate import families_allowing, family_for
 from cases.models import CaseNote, Episode, FamilyMember, PlanAction
-from cases.selectors import plan_action_for, plan_actions_owned_by
-from earlyhelp.access import Action, families_allowing, family_for, record_listing
+from cases.people.selectors import plan_action_for, plan_actions_owned_by
+from earlyhelp.access import Action, record_listing
 
 from .problems import problem
 from .views import GateView

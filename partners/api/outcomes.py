@@ -7,7 +7,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from earlyhelp.access import Action, family_for
+from cases.gate import family_for
+from earlyhelp.access import Action
 from outcomes.engine.explain import for_practitioner
 from outcomes.results_read import result_from_dict
 from outcomes.selectors import current_result

@@ -13,9 +13,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from cases.forms import PersonForm
-from cases.models import Person, SupportRequest
-from cases.request_forms import (
+from cases.front_door.forms import (
     AddAnotherForm,
     ConsentForm,
     FamilyReferrerForm,
@@ -25,10 +23,18 @@ from cases.request_forms import (
     RequestKindForm,
     RequestMemberForm,
 )
-from cases.request_selectors import requests_submitted_by
-from cases.request_services import ConsentGiven, Referrer, RequestedPerson, support_request_submit
+from cases.front_door.selectors import requests_submitted_by
+from cases.front_door.services import (
+    ConsentGiven,
+    Referrer,
+    RequestedPerson,
+    support_request_submit,
+)
+from cases.gate import persons_visible_to
+from cases.models import Person, SupportRequest
+from cases.people.forms import PersonForm
 from earlyhelp import audit
-from earlyhelp.access import persons_visible_to, record_listing
+from earlyhelp.access import record_listing
 from earlyhelp.models import AuditEntry, Locality, Organisation
 
 from .problems import problem

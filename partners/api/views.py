@@ -14,16 +14,15 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.models import FamilyMember
-from earlyhelp.access import (
-    Action,
+from cases.gate import (
     families_allowing,
     families_visible_to,
     family_for,
     person_for,
     persons_visible_to,
-    record_listing,
 )
+from cases.models import FamilyMember
+from earlyhelp.access import Action, record_listing
 from outcomes import selectors as outcome_selectors
 from outcomes.engine import EvaluationError, evaluate
 from outcomes.engine.jsonio import SnapshotError, result_to_dict, snapshot_from_dict

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from cases import episode_services as services
+from cases.episode import services
 from cases.models import CaseNote, PlanAction, PlanActionUpdate, TafMember
 from earlyhelp.models import AuditEntry
 from earlyhelp.tests.factories import TeamFactory, UserFactory

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases import episode_services as services
+from cases.episode import services
 from cases.models import DataKind, SupportRequest, SupportRequestMember
 from earlyhelp.tests.factories import TeamFactory, UserFactory
 from outcomes.models import Evidence

@@ -4,9 +4,9 @@ import copy
 
 import pytest
 
+from cases.front_door.selectors import triage_queue
+from cases.front_door.services import support_request_triage
 from cases.models import Consent, FamilyMember, Person, SupportRequest
-from cases.request_selectors import triage_queue
-from cases.request_services import support_request_triage
 from earlyhelp.models import AuditEntry
 from earlyhelp.tests.factories import LocalityFactory, UserFactory
 from partners.api.support_requests import EXAMPLE

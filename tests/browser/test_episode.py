@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from assessments.models import EarlyHelpAssessment
 from cases.models import Consent, DataKind, Episode, FamilyMember
-from cases.notifications import notify_allocated
+from cases.notifications.services import notify_allocated
 from tests.browser.test_autosave import signed_in
 from tests.browser.test_smoke import sign_in
 from tests.episode_worlds import agency_user, ensure_plan_v9

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from cases.notifications import notify_overdue_reviews
+from cases.notifications.services import notify_overdue_reviews
 
 
 class Command(BaseCommand):

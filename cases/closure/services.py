@@ -1,0 +1,215 @@
+"""Writes that end or move an episode: closure, step-up, step-down, a change of lead.
+
+DOMAIN §4 steps 7–8: a closure is asked for by the lead and signed off by a
+manager; a step-up is asked for by the lead and decided at the front door,
+and when accepted closes the episode with that reason; a step-down is asked
+for by the social worker holding the family and, when accepted, opens a new
+episode. Every change of lead is kept with its date.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cases.episode.services import require_open
+from cases.models import Closure, ClosureReason, Episode, LeadChange, StepDecision, StepDown, StepUp
+from cases.notifications import services as notifications
+from earlyhelp import audit
+from earlyhelp.models import AuditEntry, Organisation
+
+ALLOWED = AuditEntry.Outcome.ALLOWED
+
+
+def _audit(by, family_id, action, detail=""):
+    audit.record(by, action=action, outcome=ALLOWED, family_id=family_id, detail=detail)
+
+
+def _close(episode: Episode, *, reason: str, on) -> None:
+    episode.status = Episode.Status.CLOSED
+    episode.ended_on = on
+    episode.closure_reason = reason
+    episode.save(update_fields=["status", "ended_on", "closure_reason"])
+
+
+def _locked(model, pk):
+    return model.objects.select_for_update().get(pk=pk)
+
+
+# --- closure ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def closure_request(*, episode, reason, needs_at_closure, no_final_scores_reason="", by) -> Closure:
+    episode = _locked(Episode, episode.pk)
+    require_open(episode)
+    if StepUp.objects.filter(episode=episode, status=StepDecision.PENDING).exists():
+        raise ValidationError("A step-up of this episode awaits a decision at the front door")
+    try:
+        with transaction.atomic():
+            closure = Closure.objects.create(
+                episode=episode,
+                reason=reason,
+                needs_at_closure=needs_at_closure,
+                no_final_scores_reason=no_final_scores_reason,
+                requested_by=by,
+            )
+    except IntegrityError:
+        raise ValidationError("A closure of this episode already awaits sign-off") from None
+    _audit(by, episode.family_id, "closure_request", detail=reason)
+    notifications.notify_closure_requested(closure)
+    return closure
+
+
+@transaction.atomic
+def closure_decide(*, closure: Closure, sign_off: bool, comments: str, by) -> Closure:
+    """A manager signs the closure off (the episode closes) or returns it with comments."""
+    closure = _locked(Closure, closure.pk)
+    if closure.status != Closure.Status.AWAITING_SIGN_OFF:
+        raise ValidationError("This closure does not await sign-off")
+    now = timezone.now()
+    closure.status = Closure.Status.SIGNED_OFF if sign_off else Closure.Status.RETURNED
+    closure.decided_by, closure.decided_at, closure.comments = by, now, comments
+    closure.save(update_fields=["status", "decided_by", "decided_at", "comments"])
+    if sign_off:
+        _close(closure.episode, reason=closure.reason, on=timezone.localdate())
+    _audit(by, closure.episode.family_id, "closure_" + closure.status)
+    return closure
+
+
+# --- step-up ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def step_up_request(*, episode, reason, by) -> StepUp:
+    episode = _locked(Episode, episode.pk)
+    require_open(episode)
+    try:
+        with transaction.atomic():
+            step_up = StepUp.objects.create(episode=episode, reason=reason, requested_by=by)
+    except IntegrityError:
+        raise ValidationError("A step-up of this episode already awaits a decision") from None
+    _audit(by, episode.family_id, "step_up_request")
+    return step_up
+
+
+@transaction.atomic
+def step_up_decide(
+    *, step_up: StepUp, accept: bool, note: str, by, received_by=None, handover=""
+) -> StepUp:
+    """Accepted: the episode closes as stepped up, and the family is handed to `received_by`."""
+    step_up = _locked(StepUp, step_up.pk)
+    if step_up.status != StepDecision.PENDING:
+        raise ValidationError("This step-up has already been decided")
+    if accept and (received_by is None or received_by.organisation is None):
+        raise ValidationError({"received_by": "Select the social worker who takes the family"})
+    step_up.status = StepDecision.ACCEPTED if accept else StepDecision.DECLINED
+    step_up.decided_by, step_up.decided_at, step_up.decision_note = by, timezone.now(), note
+    if accept:
+        step_up.received_by, step_up.handover = received_by, handover
+        step_up.social_care = received_by.organisation
+        _close(step_up.episode, reason=ClosureReason.STEPPED_UP, on=timezone.localdate())
+        Closure.objects.filter(
+            episode=step_up.episode, status=Closure.Status.AWAITING_SIGN_OFF
+        ).update(status=Closure.Status.RETURNED, comments="Stepped up to social care instead")
+    step_up.save()
+    _audit(by, step_up.episode.family_id, "step_up_" + step_up.status)
+    return step_up
+
+
+# --- step-down ----------------------------------------------------------------------------
+
+
+def step_up_held_by(family, user) -> StepUp | None:
+    """The accepted step-up that handed `family` to `user`, not yet handed back."""
+    return (
+        StepUp.objects.filter(
+            episode__family=family, status=StepDecision.ACCEPTED, received_by=user
+        )
+        .exclude(step_downs__status=StepDecision.ACCEPTED)
+        .order_by("-decided_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def step_down_request(*, family, reason, handover, by) -> StepDown:
+    try:
+        with transaction.atomic():
+            step_down = StepDown.objects.create(
+                family=family,
+                from_step_up=step_up_held_by(family, by),
+                reason=reason,
+                handover=handover,
+                requested_by=by,
+            )
+    except IntegrityError:
+        raise ValidationError("A step-down of this family already awaits a decision") from None
+    _audit(by, family.pk, "step_down_request")
+    return step_down
+
+
+@transaction.atomic
+def step_down_decide(
+    *, step_down: StepDown, accept: bool, note: str, by, lead_practitioner=None
+) -> StepDown:
+    """Accepted: a new episode opens, led by `lead_practitioner` of their agency."""
+    step_down = _locked(StepDown, step_down.pk)
+    if step_down.status != StepDecision.PENDING:
+        raise ValidationError("This step-down has already been decided")
+    if accept and lead_practitioner is None:
+        raise ValidationError({"lead_practitioner": "Select the lead practitioner"})
+    today = timezone.localdate()
+    step_down.status = StepDecision.ACCEPTED if accept else StepDecision.DECLINED
+    step_down.decided_by, step_down.decided_at, step_down.decision_note = by, timezone.now(), note
+    if accept:
+        if Episode.objects.filter(family=step_down.family, status=Episode.Status.OPEN).exists():
+            raise ValidationError("This family already has an open episode")
+        agency: Organisation | None = lead_practitioner.organisation
+        step_down.new_episode = Episode.objects.create(
+            family=step_down.family,
+            started_on=today,
+            lead_practitioner=lead_practitioner,
+            lead_agency=agency,
+        )
+        step_down.lead_practitioner, step_down.lead_agency = lead_practitioner, agency
+    step_down.save()
+    _audit(by, step_down.family_id, "step_down_" + step_down.status)
+    if accept:
+        notifications.notify_allocated(step_down.new_episode)
+    return step_down
+
+
+# --- a change of lead ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def lead_change(*, episode, to_practitioner, changed_on, reason, by) -> LeadChange:
+    """A manager reassigns the episode; the lead agency follows the new lead's organisation."""
+    episode = _locked(Episode, episode.pk)
+    require_open(episode)
+    if to_practitioner == episode.lead_practitioner:
+        raise ValidationError({"to_practitioner": "They lead this episode already"})
+    if changed_on < episode.started_on:
+        raise ValidationError({"changed_on": "The date must be on or after the episode began"})
+    change = LeadChange.objects.create(
+        episode=episode,
+        changed_on=changed_on,
+        from_practitioner=episode.lead_practitioner,
+        from_agency=episode.lead_agency,
+        to_practitioner=to_practitioner,
+        to_agency=to_practitioner.organisation,
+        reason=reason,
+        recorded_by=by,
+    )
+    episode.lead_practitioner = to_practitioner
+    episode.lead_agency = to_practitioner.organisation
+    episode.save(update_fields=["lead_practitioner", "lead_agency"])
+    # The new lead sits on the team as lead, not also as a member.
+    episode.taf_members.filter(user=to_practitioner, left_on__isnull=True).update(
+        left_on=changed_on
+    )
+    _audit(by, episode.family_id, "lead_change", detail=f"to user {to_practitioner.pk}")
+    notifications.notify_allocated(episode)
+    return change

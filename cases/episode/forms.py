@@ -1,0 +1,405 @@
+"""Forms for the episode's work, each with GOV.UK error messages and nothing saved on error."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from cases.models import CaseNote, ClosureReason, PlanAction
+from cases.people.forms import DateInput
+from earlyhelp.manage_forms import GovukMessagesMixin
+from earlyhelp.models import Organisation, Role, User
+
+FAMILY = "family"
+
+
+class EpisodeForm(GovukMessagesMixin, forms.Form):
+    """Dates are real, not in the future, and not before the episode began."""
+
+    def __init__(self, *args, episode=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.episode = episode
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = DateInput()
+                field.error_messages["invalid"] = f"{field.label} must be a real date"
+
+    def _past_date(self, name):
+        value = self.cleaned_data.get(name)
+        if value is None:
+            return value
+        label = self.fields[name].label
+        if value > timezone.localdate():
+            raise forms.ValidationError(f"{label} must be today or in the past")
+        if self.episode is not None and value < self.episode.started_on:
+            raise forms.ValidationError(
+                f"{label} must be on or after the episode began "
+                f"({self.episode.started_on.day} {self.episode.started_on:%B %Y})"
+            )
+        return value
+
+
+def user_label(user) -> str:
+    where = f", {user.team.organisation}" if user.team_id else ""
+    return f"{user.get_full_name() or user.username}{where}"
+
+
+def practitioners():
+    return (
+        User.objects.filter(role=Role.PRACTITIONER, is_active=True)
+        .select_related("team__organisation")
+        .order_by("team__organisation__name", "last_name", "first_name")
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return user_label(obj)
+
+
+class TafMemberForm(EpisodeForm):
+    user = UserChoiceField(label="Practitioner", queryset=User.objects.none())
+    joined_on = forms.DateField(label="Date they joined the team")
+
+    def __init__(self, *args, episode, **kwargs):
+        super().__init__(*args, episode=episode, **kwargs)
+        on_team = episode.taf_members.filter(left_on__isnull=True).values("user")
+        self.fields["user"].queryset = (
+            practitioners().exclude(pk=episode.lead_practitioner_id).exclude(pk__in=on_team)
+        )
+        self.fields["user"].empty_label = "Select a practitioner"
+        self.fields["user"].help_text = "From any agency. They see the family while on the team."
+
+    def clean_joined_on(self):
+        return self._past_date("joined_on")
+
+
+class TafLeaveForm(EpisodeForm):
+    left_on = forms.DateField(label="Date they left the team")
+
+    def clean_left_on(self):
+        return self._past_date("left_on")
+
+
+class PlanActionForm(EpisodeForm):
+    what = forms.CharField(label="What will happen", widget=forms.Textarea(attrs={"rows": 3}))
+    owner = forms.ChoiceField(label="Who will do it", widget=forms.RadioSelect)
+    due_on = forms.DateField(label="By when")
+    for_person = forms.ChoiceField(
+        label="Who it is for",
+        required=False,
+        help_text="The household member whose needs it meets; the programme checks that the "
+        "plan covers every member the assessment records needs for.",
+    )
+    link = forms.ChoiceField(
+        label="Need or outcome it works towards",
+        required=False,
+        help_text="The headline problems' indicators the assessment found, and their outcomes.",
+    )
+
+    def __init__(self, *args, episode, team, plan, needs, members=(), **kwargs):
+        super().__init__(*args, episode=episode, **kwargs)
+        self.team = {str(u.pk): u for u in team}
+        self.members = {str(p.pk): p for p in members}
+        self.fields["for_person"].choices = [
+            ("", "The whole family"),
+            *((pk, str(p)) for pk, p in self.members.items()),
+        ]
+        self.fields["owner"].choices = [
+            *((pk, user_label(u)) for pk, u in self.team.items()),
+            (FAMILY, "The family"),
+        ]
+        choices = [("", "Not linked yet")]
+        if plan is not None:
+            problems = {plan.problem_of[i] for i in needs} or {p.id for p in plan.headline_problems}
+            choices.append(
+                ("Needs", [(f"need:{i}", f"{i} {plan.indicators[i].text[:90]}") for i in needs])
+            )
+            choices.append(
+                (
+                    "Outcomes",
+                    [
+                        (f"outcome:{o.id}", f"{o.id} {o.text[:90]}")
+                        for p in plan.headline_problems
+                        if p.id in problems
+                        for o in p.outcomes
+                    ],
+                )
+            )
+        self.fields["link"].choices = choices
+
+    def clean_due_on(self):
+        value = self.cleaned_data.get("due_on")
+        if value is not None and value < timezone.localdate():
+            raise forms.ValidationError("By when must be today or in the future")
+        return value
+
+    def clean_for_person(self):
+        return self.members.get(self.cleaned_data.get("for_person") or "")
+
+    def clean_owner(self):
+        value = self.cleaned_data["owner"]
+        return None if value == FAMILY else self.team[value]
+
+    def link_fields(self) -> dict:
+        kind, _, ref = self.cleaned_data.get("link", "").partition(":")
+        return {"need": ref if kind == "need" else "", "outcome": ref if kind == "outcome" else ""}
+
+
+class PlanActionUpdateForm(EpisodeForm):
+    status = forms.ChoiceField(
+        label="Status", choices=PlanAction.Status.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label="What has happened",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == PlanAction.Status.STOPPED and not cleaned.get("note"):
+            self.add_error("note", "Enter why the action stopped")
+        return cleaned
+
+
+class TafMeetingForm(EpisodeForm):
+    held_on = forms.DateField(label="Date of the meeting")
+    attendees = forms.MultipleChoiceField(
+        label="Practitioners present", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    family_present = forms.MultipleChoiceField(
+        label="Family members present", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    others_present = forms.CharField(label="Anyone else present (optional)", required=False)
+    decisions = forms.CharField(label="Decisions", widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, episode, team, members, **kwargs):
+        super().__init__(*args, episode=episode, **kwargs)
+        self.team = {str(u.pk): u for u in team}
+        self.members = {str(m.pk): m for m in members}
+        self.fields["attendees"].choices = [(pk, user_label(u)) for pk, u in self.team.items()]
+        self.fields["family_present"].choices = [
+            (pk, m.person.full_name) for pk, m in self.members.items()
+        ]
+
+    def clean_held_on(self):
+        return self._past_date("held_on")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (
+            cleaned.get("attendees")
+            or cleaned.get("family_present")
+            or cleaned.get("others_present")
+        ):
+            self.add_error("attendees", "Select who was at the meeting")
+        cleaned["attendees"] = [self.team[pk] for pk in cleaned.get("attendees", [])]
+        cleaned["family_present"] = [self.members[pk] for pk in cleaned.get("family_present", [])]
+        return cleaned
+
+
+class PlanReviewForm(EpisodeForm):
+    held_on = forms.DateField(label="Date of the review")
+    progress = forms.CharField(
+        label="Progress since the last review", widget=forms.Textarea(attrs={"rows": 5})
+    )
+    changes_to_plan = forms.CharField(
+        label="Changes to the plan (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_held_on(self):
+        return self._past_date("held_on")
+
+
+class CaseNoteForm(EpisodeForm):
+    kind = forms.ChoiceField(label="Kind of note", choices=CaseNote.Kind.choices)
+    happened_on = forms.DateField(label="Date it happened")
+    about = forms.MultipleChoiceField(
+        label="Who it was with or about (optional)",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, episode, members, **kwargs):
+        super().__init__(*args, episode=episode, **kwargs)
+        self.fields["kind"].widget = forms.RadioSelect(choices=CaseNote.Kind.choices)
+        self.members = {str(m.pk): m for m in members}
+        self.fields["about"].choices = [(pk, m.person.full_name) for pk, m in self.members.items()]
+
+    def clean_happened_on(self):
+        return self._past_date("happened_on")
+
+    def clean_about(self):
+        return [self.members[pk] for pk in self.cleaned_data["about"]]
+
+
+class DecisionForm(GovukMessagesMixin, forms.Form):
+    """A manager's sign-off: sign it off, or return it with comments."""
+
+    SIGN_OFF, RETURN = "sign_off", "return"
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[(SIGN_OFF, "Sign it off"), (RETURN, "Return it with comments")],
+        widget=forms.RadioSelect,
+    )
+    comments = forms.CharField(
+        label="Comments", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.RETURN and not cleaned.get("comments", "").strip():
+            self.add_error("comments", "Enter what needs to change")
+        return cleaned
+
+    @property
+    def signs_off(self) -> bool:
+        return self.cleaned_data["decision"] == self.SIGN_OFF
+
+
+class ClosureForm(EpisodeForm):
+    reason = forms.ChoiceField(
+        label="Why is the episode closing?",
+        choices=[c for c in ClosureReason.choices if c[0] != ClosureReason.STEPPED_UP],
+        widget=forms.RadioSelect,
+        help_text="To step up to children's social care, ask for a step-up instead.",
+    )
+    needs_at_closure = forms.CharField(
+        label="The family's needs at closure", widget=forms.Textarea(attrs={"rows": 5})
+    )
+    no_final_scores_reason = forms.CharField(
+        label="Why are there no final outcome tool scores?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, final_scores: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.final_scores = final_scores
+        if final_scores:
+            del self.fields["no_final_scores_reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.final_scores and not cleaned.get("no_final_scores_reason", "").strip():
+            self.add_error(
+                "no_final_scores_reason",
+                "Enter why there are no final outcome tool scores, or record them first",
+            )
+        return cleaned
+
+
+class StepUpForm(GovukMessagesMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why does the family need children's social care?",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="The front door reads this with the family's records and decides.",
+    )
+
+
+class StepDownForm(GovukMessagesMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why can early help now meet the family's needs?",
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    handover = forms.CharField(
+        label="What the early help lead needs to know",
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class StepDecisionForm(GovukMessagesMixin, forms.Form):
+    ACCEPT, DECLINE = "accept", "decline"
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[(ACCEPT, "Accept"), (DECLINE, "Decline")],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Reasons for the decision",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Needed when you decline.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.DECLINE and not cleaned.get("note", "").strip():
+            self.add_error("note", "Enter why you decline it")
+        return cleaned
+
+    @property
+    def accepts(self) -> bool:
+        return self.cleaned_data["decision"] == self.ACCEPT
+
+    def _required_when_accepting(self, name, message):
+        if self.cleaned_data.get("decision") == self.ACCEPT and not self.cleaned_data.get(name):
+            self.add_error(name, message)
+
+
+class StepUpDecisionForm(StepDecisionForm):
+    received_by = UserChoiceField(
+        label="Social worker who takes the family",
+        queryset=User.objects.none(),
+        required=False,
+    )
+    handover = forms.CharField(
+        label="Handover to social care",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Needed when you accept: what was handed over, and how.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_by"].queryset = practitioners().filter(
+            team__organisation__kind=Organisation.Kind.SOCIAL_CARE
+        )
+        self.fields["received_by"].empty_label = "Select a social worker"
+
+    def clean(self):
+        cleaned = super().clean()
+        self._required_when_accepting("received_by", "Select the social worker who takes it")
+        self._required_when_accepting("handover", "Enter the handover to social care")
+        return cleaned
+
+
+class StepDownDecisionForm(StepDecisionForm):
+    lead_practitioner = UserChoiceField(
+        label="Lead practitioner of the new episode",
+        queryset=User.objects.none(),
+        required=False,
+        help_text="Needed when you accept. Their agency becomes the lead agency.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_practitioner"].queryset = practitioners().exclude(
+            team__organisation__kind=Organisation.Kind.SOCIAL_CARE
+        )
+        self.fields["lead_practitioner"].empty_label = "Select a practitioner"
+
+    def clean(self):
+        cleaned = super().clean()
+        self._required_when_accepting("lead_practitioner", "Select the lead practitioner")
+        return cleaned
+
+
+class LeadChangeForm(EpisodeForm):
+    to_practitioner = UserChoiceField(label="New lead practitioner", queryset=User.objects.none())
+    changed_on = forms.DateField(label="Date the new lead takes over")
+    reason = forms.CharField(label="Why the lead changes", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, episode, **kwargs):
+        super().__init__(*args, episode=episode, **kwargs)
+        self.fields["to_practitioner"].queryset = practitioners().exclude(
+            pk=episode.lead_practitioner_id
+        )
+        self.fields["to_practitioner"].empty_label = "Select a practitioner"
+
+    def clean_changed_on(self):
+        return self._past_date("changed_on")

@@ -1,0 +1,176 @@
+"""Writes for the episode's work: the team, the plan's actions, meetings, reviews, case notes.
+
+Each takes the episode the view reached through the access gate, checks the
+rule that belongs to the domain (an action's owner is on the team; a member
+leaves after they joined), and writes one audit row.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from cases.models import (
+    CaseNote,
+    Episode,
+    PlanAction,
+    PlanActionUpdate,
+    PlanReview,
+    TafMeeting,
+    TafMember,
+)
+from earlyhelp import audit
+from earlyhelp.models import AuditEntry
+
+ALLOWED = AuditEntry.Outcome.ALLOWED
+
+
+class ActionChanged(Exception):
+    """Someone changed the action since the caller read it: their change would overwrite it."""
+
+
+def action_version(action: PlanAction) -> str:
+    """Changes whenever the action does: what an ETag names and an If-Match must repeat."""
+    return f"{action.pk}-{int(action.updated_at.timestamp() * 1_000_000)}"
+
+
+def _audit(by, episode, action, detail=""):
+    audit.record(by, action=action, outcome=ALLOWED, family_id=episode.family_id, detail=detail)
+
+
+def require_open(episode: Episode) -> None:
+    if episode is None or episode.status != Episode.Status.OPEN:
+        raise ValidationError("This family has no open episode")
+
+
+def team_of(episode: Episode) -> list:
+    """Everyone who may own an action: the lead practitioner and the current TAF members."""
+    members = [
+        m.user
+        for m in episode.taf_members.filter(left_on__isnull=True).select_related(
+            "user__team__organisation"
+        )
+    ]
+    lead = episode.lead_practitioner
+    return [lead, *[u for u in members if u != lead]] if lead else members
+
+
+@transaction.atomic
+def taf_member_add(*, episode: Episode, user, joined_on, by) -> TafMember:
+    require_open(episode)
+    if user == episode.lead_practitioner:
+        raise ValidationError({"user": "They lead this episode already"})
+    try:
+        with transaction.atomic():
+            member = TafMember.objects.create(episode=episode, user=user, joined_on=joined_on)
+    except IntegrityError:
+        raise ValidationError({"user": "They are already on the team"}) from None
+    _audit(by, episode, "taf_add", detail=f"user {user.pk}")
+    return member
+
+
+@transaction.atomic
+def taf_member_leave(*, member: TafMember, left_on, by) -> TafMember:
+    """Leaving ends the member's access to the family through the gate."""
+    if member.left_on is not None:
+        raise ValidationError("They have already left the team")
+    if left_on < member.joined_on:
+        raise ValidationError({"left_on": "The date they left must be on or after they joined"})
+    member.left_on = left_on
+    member.save(update_fields=["left_on"])
+    _audit(by, member.episode, "taf_leave", detail=f"user {member.user_id}")
+    return member
+
+
+@transaction.atomic
+def plan_action_add(
+    *, episode, what, owner, due_on, need="", outcome="", for_person=None, by
+) -> PlanAction:
+    require_open(episode)
+    if owner is not None and owner not in team_of(episode):
+        raise ValidationError({"owner": "Select someone on the team, or the family"})
+    if (
+        for_person is not None
+        and not episode.family.memberships.filter(person=for_person, left_on__isnull=True).exists()
+    ):
+        raise ValidationError({"for_person": "Select a member of the household, or the family"})
+    action = PlanAction.objects.create(
+        episode=episode,
+        what=what,
+        owner=owner,
+        for_person=for_person,
+        due_on=due_on,
+        need=need,
+        outcome=outcome,
+        created_by=by,
+    )
+    _audit(by, episode, "plan_action_add", detail=f"action {action.pk}")
+    return action
+
+
+def may_update(action: PlanAction, user) -> bool:
+    """The lead updates any action; a TAF member only the actions they own."""
+    return user == action.episode.lead_practitioner or action.owner_id == user.pk
+
+
+@transaction.atomic
+def plan_action_update(
+    *, action: PlanAction, status: str, note: str, by, expected_version: str | None = None
+) -> PlanActionUpdate:
+    """With `expected_version`, the update happens only if nobody changed the action since.
+
+    The row is locked first, so of two writers holding the same version the second
+    waits, then finds the version moved on and is refused.
+    """
+    require_open(action.episode)
+    current = PlanAction.objects.select_for_update(of=("self",)).get(pk=action.pk)
+    if expected_version is not None and action_version(current) != expected_version:
+        raise ActionChanged(f"Action {action.pk} changed since you read it: read it again")
+    action.status = status
+    action.save(update_fields=["status", "updated_at"])
+    update = PlanActionUpdate.objects.create(action=action, status=status, note=note, by=by)
+    _audit(by, action.episode, "plan_action_update", detail=f"action {action.pk}: {status}")
+    return update
+
+
+@transaction.atomic
+def taf_meeting_record(
+    *, episode, held_on, attendees, family_present, others_present, decisions, by
+) -> TafMeeting:
+    require_open(episode)
+    meeting = TafMeeting.objects.create(
+        episode=episode,
+        held_on=held_on,
+        others_present=others_present,
+        decisions=decisions,
+        recorded_by=by,
+    )
+    meeting.attendees.set(attendees)
+    meeting.family_present.set(family_present)
+    _audit(by, episode, "taf_meeting", detail=f"meeting {meeting.pk}")
+    return meeting
+
+
+@transaction.atomic
+def plan_review_record(*, episode, held_on, progress, changes_to_plan, by) -> PlanReview:
+    require_open(episode)
+    review = PlanReview.objects.create(
+        episode=episode,
+        held_on=held_on,
+        progress=progress,
+        changes_to_plan=changes_to_plan,
+        recorded_by=by,
+    )
+    _audit(by, episode, "plan_review", detail=f"review {review.pk}")
+    return review
+
+
+@transaction.atomic
+def case_note_add(*, episode, kind, happened_on, about, text, by) -> CaseNote:
+    require_open(episode)
+    note = CaseNote.objects.create(
+        episode=episode, kind=kind, happened_on=happened_on, text=text, written_by=by
+    )
+    note.about.set(about)
+    _audit(by, episode, "case_note", detail=f"note {note.pk}")
+    return note

@@ -1,0 +1,390 @@
+"""Writes of the front door: a request is submitted, triaged, allocated (DOMAIN §4 steps 1–3).
+
+Each is one transaction and leaves an audit row. Triage and allocation lock
+the request's row first (`select_for_update`), so two hub staff acting on the
+same request at once are served one after the other, and the second is told
+who was first; the "one open episode per family" constraint stands behind the
+lock for allocations that reach the family some other way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import formats, timezone
+
+from cases.models import (
+    Allocation,
+    Consent,
+    Episode,
+    Family,
+    FamilyMember,
+    Person,
+    Priority,
+    SupportRequest,
+    SupportRequestMember,
+    TriageDecision,
+)
+from cases.models.triage import STATUS_AFTER
+from earlyhelp import audit
+from earlyhelp.models import AuditEntry, Locality, Organisation, Role, User
+
+ALLOWED = AuditEntry.Outcome.ALLOWED
+# Within this, "a moment ago" is truer than a date and time.
+A_MOMENT = timedelta(minutes=10)
+
+
+class RequestAlreadyHandled(ValidationError):
+    """Someone else decided or allocated this request first."""
+
+
+class FamilyAlreadyOpen(ValidationError):
+    """The family has an open episode already, so allocation would open a second one."""
+
+
+@dataclass(frozen=True)
+class Referrer:
+    name: str
+    role: str
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class RequestedPerson:
+    """A person the request is about: a record duplicate detection linked, or a new one."""
+
+    details: dict  # Person field values, as the referrer gave them
+    role: str
+    relationship: str = ""
+    concerns: str = ""
+    existing: Person | None = None
+
+    @property
+    def name_as_given(self) -> str:
+        return " ".join(
+            part for part in (self.details.get("first_name"), self.details.get("last_name")) if part
+        )
+
+
+@dataclass(frozen=True)
+class ConsentGiven:
+    kind: str
+    given_by: str
+    given_on: date
+    covers: list[str]
+    agencies: list[Organisation] = field(default_factory=list)
+    chase_on: date | None = None
+
+
+def can_step_down(user) -> bool:
+    """Step-down requests come from social workers of a social care organisation (§4 step 8)."""
+    organisation = user.organisation
+    return organisation is not None and organisation.kind == Organisation.Kind.SOCIAL_CARE
+
+
+@transaction.atomic
+def support_request_submit(
+    *,
+    by: User,
+    kind: str,
+    referrer: Referrer,
+    reason: str,
+    people: list[RequestedPerson],
+    consent: ConsentGiven,
+    source_agency: Organisation | None = None,
+    address_line: str = "",
+    postcode: str = "",
+    locality: Locality | None = None,
+) -> SupportRequest:
+    """Record a request: link or create its people, find or create their family, keep consent."""
+    _check_submission(by=by, kind=kind, people=people, consent=consent, reason=reason)
+    existing = [p.existing for p in people if p.existing is not None]
+    family = _family_of(existing)
+    if family is None:
+        family = Family.objects.create(
+            reference=family_reference_next(),
+            name=_family_name(people),
+            address_line=address_line,
+            postcode=postcode,
+            locality=locality,
+        )
+        audit.record(by, action="create", outcome=ALLOWED, family_id=family.pk)
+    support_request = SupportRequest.objects.create(
+        family=family,
+        kind=kind,
+        received_at=timezone.now(),
+        source_agency=None if kind == SupportRequest.Kind.FAMILY else source_agency,
+        referrer_name=referrer.name,
+        referrer_role=referrer.role,
+        referrer_phone=referrer.phone,
+        referrer_email=referrer.email,
+        submitted_by=by,
+        reason=reason,
+        address_line=address_line,
+        postcode=postcode,
+        locality=locality or family.locality,
+    )
+    current = set(
+        FamilyMember.objects.filter(family=family, left_on__isnull=True).values_list(
+            "person_id", flat=True
+        )
+    )
+    for wanted in people:
+        person = wanted.existing or _person_create(wanted.details, by=by)
+        if person.pk not in current:
+            FamilyMember.objects.create(
+                family=family,
+                person=person,
+                role=wanted.role,
+                relationship=wanted.relationship,
+                joined_on=timezone.localdate(),
+            )
+            current.add(person.pk)
+            audit.record(
+                by,
+                action="add_member",
+                outcome=ALLOWED,
+                family_id=family.pk,
+                person_id=person.pk,
+                detail=f"from request {support_request.reference}",
+            )
+        SupportRequestMember.objects.create(
+            request=support_request,
+            person=person,
+            role=wanted.role,
+            relationship=wanted.relationship,
+            concerns=wanted.concerns,
+            name_as_given=wanted.name_as_given[:300],
+            matched_existing=wanted.existing is not None,
+        )
+        _consent_record(consent, person=person, family=family, by=by)
+    audit.record(
+        by,
+        action="request",
+        outcome=ALLOWED,
+        family_id=family.pk,
+        detail=f"{support_request.reference}: {support_request.get_kind_display()}",
+    )
+    return support_request
+
+
+def _check_submission(*, by, kind, people, consent, reason):
+    if kind not in SupportRequest.Kind.values:
+        raise ValidationError("Select what kind of request this is")
+    if kind == SupportRequest.Kind.STEP_DOWN and not can_step_down(by):
+        raise ValidationError("Only children's social care can request a step-down")
+    if not people:
+        raise ValidationError("Add at least one person the request is about")
+    if not reason.strip():
+        raise ValidationError("Enter why the family needs support")
+    if consent.kind == Consent.Kind.VERBAL and consent.chase_on is None:
+        raise ValidationError("Verbal consent needs a date to chase the written form")
+    linked = [p.existing.pk for p in people if p.existing is not None]
+    if len(linked) != len(set(linked)):
+        raise ValidationError("The same person is in the request twice")
+    merged = Person.objects.filter(pk__in=linked, merged_into__isnull=False)
+    if merged.exists():
+        raise ValidationError(
+            "A record you chose was merged into another since: check the people again"
+        )
+
+
+def _family_of(existing: list[Person]) -> Family | None:
+    """The household most of the linked people live in now; on a tie, the newest."""
+    if not existing:
+        return None
+    counts = Counter(
+        FamilyMember.objects.filter(
+            person__in=existing, left_on__isnull=True, family__isnull=False
+        ).values_list("family_id", flat=True)
+    )
+    if not counts:
+        return None
+    family_id = max(counts, key=lambda pk: (counts[pk], pk))
+    return Family.objects.get(pk=family_id)
+
+
+def family_reference_next() -> str:
+    """`F` and seven digits from a database sequence: unique however many submit at once.
+
+    A reference taken by hand (an import, say) is skipped rather than reused.
+    """
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute("SELECT nextval('cases_family_reference')")
+            reference = f"F{cursor.fetchone()[0]:07d}"
+            if not Family.objects.filter(reference=reference).exists():
+                return reference
+
+
+def _family_name(people: list[RequestedPerson]) -> str:
+    carers = [p for p in people if p.role == FamilyMember.Role.PARENT_CARER]
+    first = (carers or people)[0]
+    surname = first.existing.last_name if first.existing else first.details.get("last_name", "")
+    return f"{surname} family"
+
+
+def _person_create(details: dict, *, by) -> Person:
+    person = Person(**details)
+    person.full_clean()
+    person.save()
+    audit.record(by, action="create", outcome=ALLOWED, person_id=person.pk)
+    return person
+
+
+def _consent_record(consent: ConsentGiven, *, person, family, by) -> Consent:
+    record = Consent.objects.create(
+        person=person,
+        family=family,
+        kind=consent.kind,
+        given_by=consent.given_by,
+        given_on=consent.given_on,
+        chase_on=consent.chase_on if consent.kind == Consent.Kind.VERBAL else None,
+        covers=list(consent.covers),
+        recorded_by=by,
+    )
+    record.agencies.set(consent.agencies)
+    return record
+
+
+@transaction.atomic
+def support_request_triage(
+    *, support_request_id: int, priority: str, rationale: str, by: User
+) -> TriageDecision:
+    """The hub's decision, with its reasons. Advice and NFA close the request."""
+    if priority not in Priority.values:
+        raise ValidationError("Select a decision")
+    if not rationale.strip():
+        raise ValidationError("Enter the reasons for your decision")
+    support_request = _locked(support_request_id)
+    if support_request.status != SupportRequest.Status.AWAITING_TRIAGE:
+        raise RequestAlreadyHandled(already_handled(support_request))
+    now = timezone.now()
+    decision = TriageDecision.objects.create(
+        request=support_request,
+        priority=priority,
+        rationale=rationale.strip(),
+        decided_by=by,
+        decided_at=now,
+        time_to_decision=now - support_request.received_at,
+    )
+    support_request.status = STATUS_AFTER[priority]
+    support_request.triaged_at = now
+    support_request.save(update_fields=["status", "triaged_at"])
+    audit.record(
+        by,
+        action="triage",
+        outcome=ALLOWED,
+        family_id=support_request.family_id,
+        detail=f"{support_request.reference}: {decision.short_name}",
+    )
+    return decision
+
+
+@transaction.atomic
+def support_request_allocate(
+    *, support_request_id: int, lead_agency: Organisation, lead_practitioner: User, by: User
+) -> Allocation:
+    """Name the lead agency and practitioner, and open the family's episode with them."""
+    support_request = _locked(support_request_id)
+    if support_request.status != SupportRequest.Status.AWAITING_ALLOCATION:
+        raise RequestAlreadyHandled(already_handled(support_request))
+    if not is_candidate(lead_practitioner, lead_agency):
+        raise ValidationError(f"{lead_practitioner} is not a practitioner of {lead_agency}")
+    caseload = Episode.objects.filter(
+        lead_practitioner=lead_practitioner, status=Episode.Status.OPEN
+    ).count()
+    try:
+        with transaction.atomic():
+            episode = Episode.objects.create(
+                family_id=support_request.family_id,
+                started_on=timezone.localdate(),
+                lead_agency=lead_agency,
+                lead_practitioner=lead_practitioner,
+            )
+    except IntegrityError:
+        raise FamilyAlreadyOpen(_already_open(support_request.family_id)) from None
+    allocation = Allocation.objects.create(
+        request=support_request,
+        episode=episode,
+        lead_agency=lead_agency,
+        lead_practitioner=lead_practitioner,
+        caseload_then=caseload,
+        allocated_by=by,
+        allocated_at=timezone.now(),
+    )
+    support_request.status = SupportRequest.Status.ALLOCATED
+    support_request.save(update_fields=["status"])
+    audit.record(
+        by,
+        action="allocate",
+        outcome=ALLOWED,
+        family_id=support_request.family_id,
+        detail=f"{support_request.reference} to {lead_practitioner} ({lead_agency})",
+    )
+    # The lead practitioner hears of the new case in the service and by email.
+    from cases.notifications.services import notify_allocated
+
+    notify_allocated(episode)
+    return allocation
+
+
+def is_candidate(user: User, agency: Organisation) -> bool:
+    return (
+        user.is_active
+        and user.role == Role.PRACTITIONER
+        and user.team_id is not None
+        and user.team.organisation_id == agency.pk
+        and agency.is_active
+    )
+
+
+def _locked(support_request_id: int) -> SupportRequest:
+    """The request's row, locked until this transaction ends: the second of two waits here."""
+    return SupportRequest.objects.select_for_update(of=("self",)).get(pk=support_request_id)
+
+
+def already_handled(support_request: SupportRequest) -> str:
+    Status = SupportRequest.Status
+    if support_request.status == Status.ALLOCATED:
+        allocation = Allocation.objects.select_related("allocated_by").get(request=support_request)
+        return (
+            f"This request was allocated by {allocation.allocated_by} "
+            f"{_when(allocation.allocated_at)}"
+        )
+    if support_request.status == Status.AWAITING_TRIAGE:
+        return "This request has not been triaged yet"
+    decision = TriageDecision.objects.select_related("decided_by").get(request=support_request)
+    if support_request.status == Status.AWAITING_ALLOCATION:
+        return (
+            f"This request was triaged by {decision.decided_by} {_when(decision.decided_at)} "
+            f"({decision.short_name}) and is waiting for allocation"
+        )
+    return (
+        f"This request was triaged by {decision.decided_by} {_when(decision.decided_at)} "
+        f"({decision.short_name}): it is {support_request.get_status_display().lower()}"
+    )
+
+
+def _already_open(family_id: int) -> str:
+    episode = (
+        Episode.objects.filter(family_id=family_id, status=Episode.Status.OPEN)
+        .select_related("lead_practitioner")
+        .first()
+    )
+    lead = episode.lead_practitioner if episode and episode.lead_practitioner else "no one yet"
+    return (
+        f"This family already has an open episode, led by {lead}. "
+        "Talk to its lead practitioner before opening another"
+    )
+
+
+def _when(moment) -> str:
+    if timezone.now() - moment < A_MOMENT:
+        return "a moment ago"
+    return "on " + formats.date_format(timezone.localtime(moment), "j F Y")

@@ -1,0 +1,285 @@
+"""Making a request for support, one question per page, and "Your requests" (DOMAIN §4 step 1).
+
+Anyone signed in may make a request. The answers wait in the server-side
+session (`request_draft.Draft`) until the check-your-answers page is sent;
+only then does `support_request_submit` write anything.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats
+from django.views.decorators.http import require_POST
+
+from cases.front_door.draft import STEPS, URL_NAMES, Draft, DraftIncomplete
+from cases.front_door.forms import AddAnotherForm, RequestKindForm, RequestMemberForm
+from cases.front_door.selectors import requests_submitted_by
+from cases.front_door.services import support_request_submit
+from cases.models import Consent, DataKind, FamilyMember, SupportRequest
+from cases.people.forms import ChooseMatchForm, PersonForm
+from earlyhelp.access import record_listing
+
+PAGE_SIZE = 25
+
+STEP_TITLES = {
+    "referrer": "About you",
+    "reason": "Why does the family need support?",
+    "address": "Where does the family live?",
+    "consent": "The family's consent",
+}
+
+
+def _posted(request):
+    """The posted answers, even when empty (an empty POST is still an answer to check)."""
+    return request.POST if request.method == "POST" else None
+
+
+@login_required
+def request_start(request):
+    draft = Draft.of(request)
+    if request.method == "POST" and "discard" in request.POST:
+        draft.clear()
+        messages.success(request, "The request you had not sent is discarded.")
+        return redirect("request-start")
+    form = RequestKindForm(_posted(request), user=request.user, initial=draft.answers("kind"))
+    if request.method == "POST" and form.is_valid():
+        draft.save("kind", form)
+        return redirect(draft.next_url())
+    return render(
+        request,
+        "requests/start.html",
+        {"form": form, "in_progress": draft.started, "continue_url": draft.next_url()},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def request_step(request, step):
+    """One question page: who is asking, why, where the family lives, their consent."""
+    draft = Draft.of(request)
+    missing = draft.first_incomplete(before=step)
+    if missing:
+        return redirect(draft.url_for(missing))
+    form_class = draft.form_class(step)
+    if request.method == "POST":
+        form = form_class(request.POST, **draft.form_kwargs(step))
+        if form.is_valid():
+            draft.save(step, form)
+            return redirect(draft.next_url())
+    else:
+        form = form_class(initial=draft.initial(step), **draft.form_kwargs(step))
+    title = STEP_TITLES[step]
+    if step == "referrer" and draft.kind == SupportRequest.Kind.FAMILY:
+        title = "Who is asking for support"
+    return render(
+        request,
+        f"requests/{step}.html",
+        {"form": form, "title": title, "back": _back(step)},
+        status=400 if form.errors else 200,
+    )
+
+
+def _back(step):
+    before = STEPS[STEPS.index(step) - 1]
+    return reverse(URL_NAMES[before])
+
+
+@login_required
+def request_person(request, index=None):
+    """Add or change a person: their details are checked for records we already hold."""
+    draft = Draft.of(request)
+    missing = draft.first_incomplete(before="people")
+    if missing:
+        return redirect(draft.url_for(missing))
+    entry = {}
+    if index is not None:
+        if index >= len(draft.people):
+            return redirect("request-people")
+        entry = draft.people[index]
+    data = _posted(request)
+    member_form = RequestMemberForm(data, prefix="member", initial=entry.get("member"))
+    person_form = PersonForm(data, prefix="person", initial=entry.get("person"))
+    matches, choose = [], None
+    if request.method == "POST" and member_form.is_valid() and person_form.is_valid():
+        matches = person_form.likely_duplicates()
+        if matches:
+            record_listing(
+                request.user, persons=[m.person for m in matches], action="duplicate_check"
+            )
+        choose = ChooseMatchForm.after_check(data, matches=matches)
+        if not matches or choose.is_valid():
+            chosen = choose.cleaned_data["match"] if matches else ChooseMatchForm.NEW
+            if chosen in draft.chosen_ids(except_index=index):
+                choose.add_error("match", "You have already added this person to the request")
+            else:
+                draft.person_save(index, member=member_form, person=person_form, match=chosen)
+                return redirect("request-people")
+    error_forms = [f for f in (choose, member_form, person_form) if f is not None and f.errors]
+    return render(
+        request,
+        "requests/person.html",
+        {
+            "error_forms": error_forms,
+            "member_form": member_form,
+            "person_form": person_form,
+            "matches": matches,
+            "choose": choose,
+            "changing": index is not None,
+            "back": reverse("request-people") if draft.people else reverse("request-reason"),
+        },
+        status=400 if error_forms else 200,
+    )
+
+
+@login_required
+def request_people(request):
+    """The people added so far, and "Do you need to add another person?"."""
+    draft = Draft.of(request)
+    missing = draft.first_incomplete(before="people")
+    if missing:
+        return redirect(draft.url_for(missing))
+    if not draft.people:
+        return redirect("request-person-add")
+    people = _people_with_roles(draft)
+    form = AddAnotherForm(_posted(request), people=draft.people_answers())
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["add_another"] == "yes":
+            return redirect("request-person-add")
+        incomplete = [p["name"] or "a person" for p in people if not p["valid"]]
+        if incomplete:
+            form.add_error(
+                "add_another", f"Change the details of {incomplete[0]}: some are missing"
+            )
+        else:
+            draft.people_done()
+            return redirect(draft.next_url())
+    return render(
+        request,
+        "requests/people.html",
+        {"form": form, "people": people},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def request_person_remove(request, index):
+    draft = Draft.of(request)
+    people = draft.person_summaries()
+    if 0 <= index < len(people):
+        draft.person_remove(index)
+        messages.success(request, f"{people[index]['name']} is removed from the request.")
+    return redirect("request-people")
+
+
+@login_required
+def request_check(request):
+    """Check your answers, then send: the only page that creates anything."""
+    draft = Draft.of(request)
+    missing = draft.first_incomplete()
+    if missing:
+        return redirect(draft.url_for(missing))
+    problems = []
+    if request.method == "POST":
+        try:
+            support_request = support_request_submit(by=request.user, **draft.submission())
+        except DraftIncomplete as incomplete:
+            return redirect(draft.url_for(incomplete.step))
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            draft.clear()
+            messages.success(
+                request,
+                f"Request {support_request.reference} is sent. The hub triages requests "
+                "within one working day; its status shows here.",
+            )
+            return redirect("request-list")
+    return render(
+        request,
+        "requests/check.html",
+        {
+            "sections": _check_sections(draft),
+            "people": _people_with_roles(draft),
+            "problems": problems,
+        },
+        status=400 if problems else 200,
+    )
+
+
+def _label(form, name):
+    value = form.cleaned_data[name]
+    return dict(form.fields[name].choices).get(value, value)
+
+
+def _check_sections(draft) -> list[dict]:
+    kind = draft.valid_form("kind")
+    referrer = draft.valid_form("referrer").cleaned_data
+    reason = draft.valid_form("reason").cleaned_data
+    address = draft.valid_form("address").cleaned_data
+    consent = draft.valid_form("consent").cleaned_data
+    url = {step: reverse(name) for step, name in URL_NAMES.items()}
+    asking = [
+        ("Kind of request", _label(kind, "kind"), url["kind"]),
+        ("Agency", referrer.get("source_agency"), url["referrer"]),
+        ("Name", referrer["referrer_name"], url["referrer"]),
+        (
+            "Job title" if referrer.get("source_agency") else "Relationship to the children",
+            referrer["referrer_role"],
+            url["referrer"],
+        ),
+        ("Telephone", referrer["referrer_phone"], url["referrer"]),
+        ("Email", referrer["referrer_email"] or "Not given", url["referrer"]),
+        ("Why the family needs support", reason["reason"], url["reason"]),
+    ]
+    family = [
+        ("Address", f"{address['address_line']}, {address['postcode']}", url["address"]),
+        ("Locality", address["locality"], url["address"]),
+    ]
+    kinds = dict(DataKind.choices)
+    consent_rows = [
+        ("Consent", dict(Consent.Kind.choices)[consent["kind"]], url["consent"]),
+        ("Given by", consent["given_by"], url["consent"]),
+        ("Given on", _day(consent["given_on"]), url["consent"]),
+    ]
+    if consent["chase_on"]:
+        consent_rows.append(("Chase written consent by", _day(consent["chase_on"]), url["consent"]))
+    consent_rows += [
+        ("May be shared", "; ".join(kinds[k] for k in consent["covers"]), url["consent"]),
+        ("Agencies", "; ".join(str(a) for a in consent["agencies"]), url["consent"]),
+    ]
+    return [
+        {"title": "The request", "rows": _rows(asking)},
+        {"title": "The family", "rows": _rows(family)},
+        {"title": "Consent", "rows": _rows(consent_rows)},
+    ]
+
+
+def _day(day) -> str:
+    return formats.date_format(day, "j F Y")
+
+
+def _rows(items):
+    return [{"key": key, "value": value, "href": href} for key, value, href in items if value]
+
+
+def _people_with_roles(draft) -> list[dict]:
+    roles = dict(FamilyMember.Role.choices)
+    people = draft.person_summaries()
+    for person in people:
+        person["role_label"] = roles.get(person["role"], "")
+    return people
+
+
+@login_required
+def request_list(request):
+    """'Your requests': the status of each request the user sent, never more of the family."""
+    page = Paginator(requests_submitted_by(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    # Where each family's request stands is news about the family: the page is audited.
+    record_listing(request.user, [r.family for r in page.object_list], action="your_requests")
+    return render(request, "requests/yours.html", {"page": page, "draft": Draft.of(request)})

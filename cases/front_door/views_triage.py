@@ -1,0 +1,192 @@
+"""The hub's pages: its queue, a request and the decision on it, allocation (DOMAIN §4 steps 2–3).
+
+Every request is reached through the access gate on its family: reading
+needs `VIEW_CASEWORK` (a request is narrative about the family), deciding
+`TRIAGE` and allocating `ALLOCATE`, which only the hub's relation grants.
+"""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+
+from cases.front_door.forms import AgencyForm, AllocationForm, QueueFilterForm, TriageForm
+from cases.front_door.selectors import (
+    allocation_candidates,
+    queue_counts,
+    recent_decisions,
+    request_detail,
+    support_request_for,
+    triage_queue,
+)
+from cases.front_door.services import (
+    FamilyAlreadyOpen,
+    RequestAlreadyHandled,
+    already_handled,
+    support_request_allocate,
+    support_request_triage,
+)
+from cases.models import SupportRequest
+from earlyhelp.access import Action, record_listing
+from earlyhelp.models import Role
+
+PAGE_SIZE = 25
+HOME_QUEUE_SIZE = 10
+
+
+def _hub_only(user):
+    if user.role != Role.HUB:
+        raise PermissionDenied("This page is not part of your role.")
+
+
+@login_required
+def queue(request):
+    """Every request waiting (or, filtered, decided), oldest first, with what to notice."""
+    _hub_only(request.user)
+    form = QueueFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    chosen = {
+        name: getattr(value, "pk", value)
+        for name, value in filters.items()
+        if name in form.fields and value
+    }
+    requests = triage_queue(
+        user=request.user,
+        locality=filters.get("locality"),
+        status=filters.get("status", ""),
+        source=filters.get("source", ""),
+    )
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_listing(request.user, [r.family for r in page.object_list], action="triage_queue")
+    count = page.paginator.count
+    return render(
+        request,
+        "triage/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "caption": f"{count} request{pluralize(count)}, oldest first",
+            "query": urlencode(chosen),
+            "filtered": bool(chosen),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def hub_home(request):
+    """The hub's home page: its queue counted by age, the oldest requests, its own decisions."""
+    user = request.user
+    oldest = list(triage_queue(user=user)[:HOME_QUEUE_SIZE])
+    decisions = recent_decisions(user=user)
+    shown = {r.family.pk: r.family for r in oldest}
+    shown.update({d.request.family.pk: d.request.family for d in decisions})
+    record_listing(user, shown.values(), action="hub_home")
+    return render(
+        request,
+        "triage/hub_home.html",
+        {"counts": queue_counts(user=user), "oldest": oldest, "decisions": decisions},
+    )
+
+
+@login_required
+def request_page(request, request_id):
+    """The request in full, and for the hub the decision on it."""
+    deciding = request.method == "POST"
+    support_request = support_request_for(
+        request.user, request_id, action=Action.TRIAGE if deciding else Action.VIEW_CASEWORK
+    )
+    can = support_request.family.allowed_actions
+    form = None
+    if support_request.status == SupportRequest.Status.AWAITING_TRIAGE and Action.TRIAGE in can:
+        form = TriageForm(request.POST if deciding else None)
+    if deciding:
+        if form is None:
+            messages.error(request, already_handled(support_request))
+            return redirect("triage-request", request_id=support_request.pk)
+        if form.is_valid():
+            try:
+                decision = support_request_triage(
+                    support_request_id=support_request.pk, by=request.user, **form.cleaned_data
+                )
+            except RequestAlreadyHandled as error:
+                messages.error(request, error.messages[0])
+            else:
+                messages.success(request, f"Decision recorded: {decision.get_priority_display()}.")
+            return redirect("triage-request", request_id=support_request.pk)
+    return render(
+        request,
+        "triage/request.html",
+        {
+            "sr": support_request,
+            "family": support_request.family,
+            "can": can,
+            "form": form,
+            **request_detail(support_request),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+def allocate(request, request_id):
+    """Pick the lead agency, then name its practitioner, seeing each one's caseload."""
+    support_request = support_request_for(request.user, request_id, action=Action.ALLOCATE)
+    if support_request.status != SupportRequest.Status.AWAITING_ALLOCATION:
+        messages.error(request, already_handled(support_request))
+        return redirect("triage-request", request_id=support_request.pk)
+    posted = request.method == "POST"
+    source = request.POST if posted else request.GET
+    agency_form = AgencyForm(source if "lead_agency" in source else None)
+    agency = agency_form.cleaned_data["lead_agency"] if agency_form.is_valid() else None
+    if posted and agency is None:
+        return redirect("triage-allocate", request_id=support_request.pk)
+    form, candidates = None, []
+    if agency is not None:
+        candidates = allocation_candidates(agency=agency)
+        form = AllocationForm(
+            request.POST if posted else None,
+            initial={"lead_agency": agency.pk},
+            candidates=candidates,
+        )
+    if posted and form.is_valid():
+        practitioner = form.cleaned_data["lead_practitioner"]
+        try:
+            support_request_allocate(
+                support_request_id=support_request.pk,
+                lead_agency=agency,
+                lead_practitioner=practitioner,
+                by=request.user,
+            )
+        except (RequestAlreadyHandled, FamilyAlreadyOpen) as error:
+            messages.error(request, error.messages[0])
+            return redirect("triage-request", request_id=support_request.pk)
+        except ValidationError as error:
+            form.add_error("lead_practitioner", error)
+        else:
+            messages.success(
+                request,
+                f"{practitioner} of {agency} is the lead practitioner. "
+                "The family's episode is open from today.",
+            )
+            return redirect("triage-request", request_id=support_request.pk)
+    errors = agency_form.errors or (form is not None and form.errors)
+    return render(
+        request,
+        "triage/allocate.html",
+        {
+            "sr": support_request,
+            "family": support_request.family,
+            "agency_form": agency_form,
+            "agency": agency,
+            "form": form,
+            "error_forms": [f for f in (agency_form, form) if f is not None and f.errors],
+            "candidates": list(candidates),
+            "target": settings.CASELOAD_TARGET,
+        },
+        status=400 if errors else 200,
+    )

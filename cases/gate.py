@@ -1,0 +1,172 @@
+"""The family gate: every family or person a page, export, search or the API reaches.
+
+Lists start from `families_visible_to` / `persons_visible_to`; one record comes through
+`family_for` / `person_for`, which ask the access table (`earlyhelp.access`) how the user is
+related to the family, decide, and write the audit row. No view filters for permissions on
+its own.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from earlyhelp import audit
+from earlyhelp.access import (
+    GRANTS,
+    VISIBLE_THROUGH,
+    Action,
+    Relation,
+    actions_of,
+    as_id,
+    decide,
+    relation_subqueries,
+)
+from earlyhelp.models import AuditEntry, BreakGlass, Role
+
+from .models import Family, FamilyMember, Person
+
+
+def _visible_filter(subqueries: dict[Relation, Exists]) -> Q | None:
+    visible = [sub for relation, sub in subqueries.items() if relation in VISIBLE_THROUGH]
+    if not visible:
+        return None
+    condition = Q(visible[0])
+    for sub in visible[1:]:
+        condition |= Q(sub)
+    return condition
+
+
+def families_visible_to(user) -> QuerySet:
+    """Every family the user may see: the only queryset lists and searches start from."""
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Family.objects.none()
+    condition = _visible_filter(relation_subqueries(user))
+    if condition is None:
+        return Family.objects.none()
+    return Family.objects.filter(condition)
+
+
+def families_allowing(user, action: Action) -> QuerySet:
+    """The families where `user` may take `action` (for bulk work that names many families)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Family.objects.none()
+    subqueries = relation_subqueries(user)
+    visible = _visible_filter(subqueries)
+    granting = [sub for relation, sub in subqueries.items() if action in GRANTS[relation]]
+    if visible is None or not granting:
+        return Family.objects.none()
+    condition = Q(granting[0])
+    for sub in granting[1:]:
+        condition |= Q(sub)
+    return Family.objects.filter(visible).filter(condition)
+
+
+def persons_visible_to(user) -> QuerySet:
+    """Every person who is or was a member of a family the user may see."""
+
+    visible = families_visible_to(user)
+    return Person.objects.filter(
+        Exists(FamilyMember.objects.filter(person=OuterRef("pk"), family__in=visible))
+    )
+
+
+def relations_to(user, family_id: int) -> set[Relation]:
+    """How this user is related to one family (empty: they may not see it)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    subqueries = relation_subqueries(user)
+    if not subqueries:
+        return set()
+    names = {f"rel_{i}": relation for i, relation in enumerate(subqueries)}
+    row = (
+        Family.objects.filter(pk=family_id)
+        .annotate(**{name: subqueries[relation] for name, relation in names.items()})
+        .values(*names)
+        .first()
+    )
+    if row is None:
+        return set()
+    return {relation for name, relation in names.items() if row[name]}
+
+
+def family_for(user, family_id, *, action: Action = Action.VIEW):
+    """The family, if `user` may take `action` on it; else 404 (not visible) or 403. Audited."""
+
+    family_id = as_id(family_id)
+    family = Family.objects.select_related("locality").filter(pk=family_id).first()
+    relations = relations_to(user, family_id) if family else set()
+    decide(
+        user,
+        action,
+        exists=family is not None,
+        relations=relations,
+        record={"family_id": family_id},
+    )
+    family.relations = relations
+    family.allowed_actions = actions_of(user, relations)
+    return family
+
+
+def person_for(user, person_id, *, action: Action = Action.VIEW):
+    """The person, if `user` may take `action` through any family they belong or belonged to."""
+    person_id = as_id(person_id)
+    person = Person.objects.filter(pk=person_id).first()
+    relations: set[Relation] = set()
+    if person is not None:
+        # A merged record is a pointer: it is seen through the record it was merged into.
+        through = person_id if person.merged_into_id is None else _survivor_of(person)
+        family_ids = Family.objects.filter(memberships__person_id=through).values_list(
+            "pk", flat=True
+        )
+        for family_id in family_ids:
+            relations |= relations_to(user, family_id)
+    decide(
+        user,
+        action,
+        exists=person is not None,
+        relations=relations,
+        record={"person_id": person_id},
+    )
+    person.relations = relations
+    person.allowed_actions = actions_of(user, relations)
+    return person
+
+
+def _survivor_of(person) -> int:
+
+    survivor_id = person.merged_into_id
+    for _ in range(20):  # merges chain rarely; a bound keeps a bad cycle from hanging a page
+        next_id = Person.objects.filter(pk=survivor_id).values_list("merged_into_id", flat=True)[0]
+        if next_id is None:
+            break
+        survivor_id = next_id
+    return survivor_id
+
+
+def break_glass_grant(*, user, family_id: int, reason: str) -> BreakGlass:
+    """An administrator's time-limited access to one family, with their written reason."""
+    if user.role != Role.ADMINISTRATOR:
+        raise PermissionDenied("Only administrators use break-glass access.")
+    if not Family.objects.filter(pk=family_id).exists():
+        raise Http404("No such record")
+    grant = BreakGlass.objects.create(
+        user=user,
+        family_id=family_id,
+        reason=reason,
+        expires_at=timezone.now() + timedelta(hours=settings.BREAK_GLASS_HOURS),
+    )
+    audit.record(
+        user,
+        action="break_glass",
+        outcome=AuditEntry.Outcome.ALLOWED,
+        family_id=family_id,
+        detail=reason,
+    )
+    return grant

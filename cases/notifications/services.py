@@ -1,0 +1,157 @@
+"""Notifications in the service, and the same by email through the configured backend.
+
+Each has a key that makes it one of a kind (per user), so sending it twice is a
+no-op: `notify_overdue_reviews` can run every hour, or twice at once, and a
+review that falls overdue is announced once. Emails name the family's
+reference only, never a person: an inbox is not the case record.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Max
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Episode, Notification
+from earlyhelp.models import User
+
+Kind = Notification.Kind
+
+
+def notify(user, *, kind: str, message: str, key: str, family=None, url: str = ""):
+    """Tell `user` once per `key`, in the service and by email. None if already told."""
+    notification, created = Notification.objects.get_or_create(
+        user=user,
+        key=key[:200],
+        defaults={"kind": kind, "message": message[:300], "family": family, "url": url},
+    )
+    if not created:
+        return None
+    if user.email:
+        subject = f"{settings.SERVICE_NAME}: {Kind(kind).label.lower()}"
+        body = f"{message}\n\nSign in to {settings.SERVICE_NAME} to see it"
+        body += f": {settings.SERVICE_URL.rstrip('/')}{url}" if settings.SERVICE_URL else "."
+        transaction.on_commit(
+            lambda: send_mail(subject, body, None, [user.email], fail_silently=True)
+        )
+    return notification
+
+
+def managers_of(user) -> list[User]:
+    """Who oversees `user`'s caseload: the managers of their team."""
+    if not user.team_id:
+        return []
+    return list(User.objects.filter(managed_teams=user.team_id, is_active=True))
+
+
+def _family_url(episode) -> str:
+    return reverse("family-detail", args=[episode.family_id])
+
+
+def notify_allocated(episode: Episode):
+    """The allocation code calls this once it has named the episode's lead practitioner."""
+    lead = episode.lead_practitioner
+    if lead is None:
+        return None
+    reference = episode.family.reference
+    return notify(
+        lead,
+        kind=Kind.ALLOCATED,
+        message=f"Family {reference} is allocated to you as lead practitioner.",
+        key=f"allocated:{episode.pk}:{lead.pk}",
+        family=episode.family,
+        url=_family_url(episode),
+    )
+
+
+def notify_assessment_submitted(assessment, *, submitted_at):
+    episode = assessment.episode
+    for manager in managers_of(episode.lead_practitioner):
+        notify(
+            manager,
+            kind=Kind.ASSESSMENT_AWAITS_SIGN_OFF,
+            message=f"The Early Help Assessment of family {episode.family.reference} "
+            "awaits your sign-off.",
+            key=f"assessment-submitted:{assessment.pk}:{submitted_at.isoformat()}",
+            family=episode.family,
+            url=reverse("assessment-sign-off", args=[episode.family_id]),
+        )
+
+
+def notify_assessment_decided(assessment, *, change):
+    episode = assessment.episode
+    returned = change.status == "returned"
+    notify(
+        episode.lead_practitioner,
+        kind=Kind.ASSESSMENT_RETURNED if returned else Kind.ASSESSMENT_SIGNED_OFF,
+        message=f"The Early Help Assessment of family {episode.family.reference} was "
+        + ("returned with comments." if returned else "signed off."),
+        key=f"assessment-decided:{change.pk}",
+        family=episode.family,
+        url=reverse("assessment", args=[episode.family_id]),
+    )
+
+
+def notify_closure_requested(closure):
+    episode = closure.episode
+    for manager in managers_of(episode.lead_practitioner):
+        notify(
+            manager,
+            kind=Kind.CLOSURE_AWAITS_SIGN_OFF,
+            message=f"The closure of family {episode.family.reference}'s episode awaits "
+            "your sign-off.",
+            key=f"closure-requested:{closure.pk}",
+            family=episode.family,
+            url=reverse("closure-sign-off", args=[episode.family_id]),
+        )
+
+
+def review_due_on(started_on: date, last_review_on: date | None) -> date:
+    """When the plan's next review is due: REVIEW_INTERVAL_WEEKS after the last (or the start)."""
+    return (last_review_on or started_on) + timedelta(weeks=settings.REVIEW_INTERVAL_WEEKS)
+
+
+def overdue_episodes(today: date):
+    """Open episodes whose next review was due before `today`, with `due_on` annotated."""
+    interval = timedelta(weeks=settings.REVIEW_INTERVAL_WEEKS)
+    return (
+        Episode.objects.filter(status=Episode.Status.OPEN, lead_practitioner__isnull=False)
+        .annotate(last_review_on=Coalesce(Max("reviews__held_on"), "started_on"))
+        .filter(last_review_on__lt=today - interval)
+        .select_related("family", "lead_practitioner")
+        .order_by("pk")
+    )
+
+
+def notify_overdue_reviews(*, today: date | None = None) -> int:
+    """Tell each lead (and their managers) once that a review is overdue. Returns how many."""
+    today = today or timezone.localdate()
+    sent = 0
+    for episode in overdue_episodes(today).iterator(chunk_size=500):
+        due = review_due_on(episode.started_on, episode.last_review_on)
+        for user in [episode.lead_practitioner, *managers_of(episode.lead_practitioner)]:
+            with transaction.atomic():
+                told = notify(
+                    user,
+                    kind=Kind.REVIEW_OVERDUE,
+                    message=f"The plan review of family {episode.family.reference} was due "
+                    f"on {due.day} {due:%B %Y} and is overdue.",
+                    key=f"review-overdue:{episode.pk}:{due.isoformat()}",
+                    family=episode.family,
+                    url=_family_url(episode),
+                )
+            sent += told is not None
+    return sent
+
+
+def notifications_mark_read(*, user, ids=None) -> int:
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

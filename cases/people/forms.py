@@ -1,0 +1,217 @@
+"""Forms for persons and household members, with GOV.UK error messages."""
+
+import re
+
+from django import forms
+
+from cases.models import Address, FamilyMember, Person
+from cases.people.identifiers import normalise_identifier
+from cases.people.matching import likely_duplicates
+from earlyhelp.manage_forms import GovukMessagesMixin
+from earlyhelp.models import Locality
+
+UK_POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class PersonForm(GovukMessagesMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "first_name",
+            "middle_names",
+            "last_name",
+            "date_of_birth",
+            "expected_date_of_birth",
+            "sex",
+            "gender_identity",
+            "ethnicity",
+            "first_language",
+            "interpreter_needed",
+            "disability",
+            "send",
+            "young_carer",
+            "social_care_status",
+            "school",
+            "nhs_number",
+            "ni_number",
+            "upn",
+            "postcode",
+        ]
+        labels = {
+            "first_name": "First name",
+            "middle_names": "Middle names",
+            "last_name": "Last name",
+            "date_of_birth": "Date of birth",
+            "expected_date_of_birth": "Expected date of birth (unborn child)",
+            "sex": "Sex",
+            "gender_identity": "Gender identity, if different",
+            "ethnicity": "Ethnicity",
+            "first_language": "First language",
+            "interpreter_needed": "Needs an interpreter",
+            "disability": "Disability",
+            "send": "Special educational needs and disability (SEND)",
+            "young_carer": "Young carer",
+            "social_care_status": "Known to children's social care as",
+            "school": "School or setting",
+            "postcode": "Postcode",
+        }
+        widgets = {
+            "date_of_birth": DateInput,
+            "expected_date_of_birth": DateInput,
+            "sex": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # People type identifiers with spaces ("485 777 3457"): the length that
+        # matters is checked after normalising, by the identifier's own validator.
+        for name in ("nhs_number", "ni_number", "upn"):
+            field = self.fields[name]
+            field.max_length = None
+            field.validators = []
+            field.widget.attrs.pop("maxlength", None)
+        for name in ("date_of_birth", "expected_date_of_birth"):
+            self.fields[name].error_messages["invalid"] = (
+                f"{self.fields[name].label} must be a real date"
+            )
+        self.fields["social_care_status"].error_messages["invalid_choice"] = (
+            "Select a social care status from the list: none known, child in need, child "
+            "protection plan or looked after"
+        )
+
+    def _clean_identifier(self, name):
+        return normalise_identifier(self.cleaned_data.get(name, ""))
+
+    def clean_nhs_number(self):
+        return self._clean_identifier("nhs_number")
+
+    def clean_ni_number(self):
+        return self._clean_identifier("ni_number")
+
+    def clean_upn(self):
+        return self._clean_identifier("upn")
+
+    def clean_postcode(self):
+        postcode = " ".join(self.cleaned_data.get("postcode", "").upper().split())
+        if postcode and not UK_POSTCODE.fullmatch(postcode):
+            raise forms.ValidationError("Enter a real postcode, like LE11 3TU")
+        return postcode
+
+    def likely_duplicates(self, **options):
+        """Existing records these (valid) details may describe, best first (DOMAIN §3)."""
+        details = self.cleaned_data
+        return likely_duplicates(
+            first_name=details["first_name"],
+            last_name=details["last_name"],
+            date_of_birth=details["date_of_birth"],
+            postcode=details["postcode"],
+            nhs_number=details["nhs_number"],
+            ni_number=details["ni_number"],
+            upn=details["upn"],
+            **options,
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        born, expected = cleaned.get("date_of_birth"), cleaned.get("expected_date_of_birth")
+        if born and expected:
+            self.add_error(
+                "expected_date_of_birth",
+                "Give a date of birth or an expected date of birth, not both",
+            )
+        return cleaned
+
+
+class MembershipForm(GovukMessagesMixin, forms.Form):
+    role = forms.ChoiceField(
+        label="Role in the household", choices=FamilyMember.Role.choices, widget=forms.RadioSelect
+    )
+    relationship = forms.CharField(
+        label="Relationship", required=False, help_text="For example: son, mother, partner."
+    )
+    joined_on = forms.DateField(
+        label="Date they joined the household", required=False, widget=DateInput
+    )
+
+
+class ChooseMatchForm(forms.Form):
+    """After the duplicate check: use one of the records offered, or create a new one."""
+
+    NEW = "new"
+    match = forms.ChoiceField(
+        label="Is this one of these people?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a record, or that none of these is the person"},
+    )
+
+    # The page showing the matches carries this, so that "Continue" with no choice made
+    # is an error rather than the same matches offered again.
+    OFFERED = "matches_offered"
+
+    @classmethod
+    def after_check(cls, data, *, matches):
+        """Bound to the answer once the matches were shown; unbound the first time."""
+        shown = data is not None and ("match" in data or cls.OFFERED in data)
+        return cls(data if shown else None, matches=matches)
+
+    def __init__(self, *args, matches=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["match"].choices = [
+            *((str(m.person.pk), str(m.person)) for m in matches),
+            (self.NEW, "None of these: create a new record"),
+        ]
+
+
+class MergeForm(GovukMessagesMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why are these the same person?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=10,
+        error_messages={"min_length": "Give a reason of at least 10 characters"},
+    )
+
+
+class BreakGlassForm(GovukMessagesMixin, forms.Form):
+    reference = forms.CharField(label="Family reference", help_text="For example, F0000123.")
+    reason = forms.CharField(
+        label="Why do you need to see this family?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        min_length=20,
+        help_text="Your reason is recorded and shown to the family's managers.",
+        error_messages={"min_length": "Give a reason of at least 20 characters"},
+    )
+
+    def clean_reference(self):
+        return self.cleaned_data["reference"].strip().upper()
+
+
+class AddressForm(GovukMessagesMixin, forms.ModelForm):
+    class Meta:
+        model = Address
+        fields = ["line_1", "line_2", "town", "postcode", "locality", "moved_in"]
+        labels = {
+            "line_1": "Address line 1",
+            "line_2": "Address line 2 (optional)",
+            "town": "Town or city",
+            "postcode": "Postcode",
+            "locality": "Locality",
+            "moved_in": "Date they moved in",
+        }
+        widgets = {"moved_in": DateInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locality"].queryset = Locality.objects.filter(is_active=True)
+        self.fields["locality"].empty_label = "Select a locality"
+        self.fields["moved_in"].required = True
+        self.fields["moved_in"].error_messages["invalid"] = "Date they moved in must be a real date"
+
+    def clean_postcode(self):
+        postcode = " ".join(self.cleaned_data["postcode"].upper().split())
+        if not UK_POSTCODE.fullmatch(postcode):
+            raise forms.ValidationError("Enter a real postcode, like LE11 3TU")
+        return postcode

@@ -1,0 +1,355 @@
+"""Pages about families and persons. Every record is reached through the access gate."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from pghistory.models import Events
+
+from cases.gate import family_for, person_for
+from cases.models import FamilyMember, Person, PersonMerge
+from cases.people import merging, selectors, services
+from cases.people.forms import AddressForm, ChooseMatchForm, MembershipForm, MergeForm, PersonForm
+from cases.people.matching import likely_duplicates
+from earlyhelp.access import Action, record_listing
+from earlyhelp.models import AuditEntry
+
+PAGE_SIZE = 25
+
+
+def _page(request, queryset, size=PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+class SearchPage:
+    """A page of ranked search results: next and previous, without counting every match."""
+
+    def __init__(self, rows, number, has_next):
+        self.object_list, self.number = rows, number
+        self._has_next = has_next
+
+    def has_next(self):
+        return self._has_next
+
+    def has_previous(self):
+        return self.number > 1
+
+    def has_other_pages(self):
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def previous_page_number(self):
+        return self.number - 1
+
+
+def _search_page(request, search, query):
+    try:
+        number = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        number = 1
+    rows, has_next = search(user=request.user, query=query, page_size=PAGE_SIZE, page=number)
+    return SearchPage(rows, number, has_next)
+
+
+@login_required
+def family_list(request):
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        page = _search_page(request, selectors.family_search, query)
+    else:
+        page = _page(request, selectors.family_list(user=request.user))
+    record_listing(request.user, page.object_list, action="search" if query else "list")
+    return render(
+        request,
+        "cases/family_list.html",
+        {"page": page, "q": query, "query": f"q={query}" if query else ""},
+    )
+
+
+@login_required
+def person_list(request):
+    """Find a person by name: ranked by similarity, only people the user may see."""
+    query = request.GET.get("q", "").strip()[:100]
+    page = _search_page(request, selectors.person_search, query) if query else None
+    if page is not None:
+        record_listing(request.user, persons=page.object_list, action="search")
+    return render(
+        request, "cases/person_list.html", {"page": page, "q": query, "query": f"q={query}"}
+    )
+
+
+@login_required
+def family_seen_by(request, family_id):
+    """Who has seen this record: for managers and administrators (DOMAIN §1)."""
+    family = family_for(request.user, family_id, action=Action.SEE_AUDIT)
+    person_ids = list(family.memberships.values_list("person_id", flat=True))
+    entries = (
+        AuditEntry.objects.filter(
+            Q(family_id=family.pk)
+            | Q(listed_family_ids__contains=[family.pk])
+            | Q(person_id__in=person_ids)
+            | Q(listed_person_ids__overlap=person_ids)
+        )
+        .select_related("user", "api_client")
+        .order_by("-at", "-id")
+    )
+    return render(
+        request, "cases/family_seen_by.html", {"family": family, "page": _page(request, entries)}
+    )
+
+
+def _history(objects_by_model):
+    events = []
+    for objects in objects_by_model:
+        if objects:
+            events.extend(Events.objects.references(*objects).order_by("-pgh_created_at")[:200])
+    events.sort(key=lambda e: e.pgh_created_at, reverse=True)
+    users = _users_named_in(events)
+    return [
+        {
+            "at": e.pgh_created_at,
+            "what": e.pgh_obj_model.split(".")[-1],
+            "label": e.pgh_label,
+            "changes": sorted((e.pgh_diff or {}).items()) if e.pgh_label == "update" else [],
+            "by": users.get((e.pgh_context or {}).get("user")),
+            "url": (e.pgh_context or {}).get("url"),
+        }
+        for e in events
+    ]
+
+
+def _users_named_in(events):
+    from earlyhelp.models import User
+
+    ids = {(e.pgh_context or {}).get("user") for e in events} - {None}
+    return {u.pk: u for u in User.objects.filter(pk__in=ids)}
+
+
+@login_required
+def family_history(request, family_id):
+    family = family_for(request.user, family_id, action=Action.VIEW)
+    persons = list(Person.objects.filter(memberships__family=family).distinct())
+    return render(
+        request,
+        "cases/history.html",
+        {"subject": family, "back": family, "events": _history([[family], persons])},
+    )
+
+
+@login_required
+def person_detail(request, person_id):
+    person = person_for(request.user, person_id, action=Action.VIEW)
+    if person.merged_into_id:
+        messages.info(request, f"{person} was merged into this record.")
+        return redirect("person-detail", person_id=person.merged_into_id)
+    memberships = [
+        m
+        for m in FamilyMember.objects.filter(person=person).select_related("family")
+        if m.family_id in _visible_family_ids(request.user, person)
+    ]
+    merges = PersonMerge.objects.filter(Q(survivor=person) | Q(duplicate=person)).select_related(
+        "survivor", "duplicate", "merged_by", "unmerged_by"
+    )
+    return render(
+        request,
+        "cases/person_detail.html",
+        {
+            "person": person,
+            "can": person.allowed_actions,
+            "memberships": memberships,
+            "other_names": person.other_names.all(),
+            "addresses": person.addresses.select_related("locality"),
+            "merges": merges,
+        },
+    )
+
+
+def _visible_family_ids(user, person):
+    from cases.gate import families_visible_to
+
+    return set(
+        families_visible_to(user).filter(memberships__person=person).values_list("pk", flat=True)
+    )
+
+
+@login_required
+def person_history(request, person_id):
+    person = person_for(request.user, person_id, action=Action.VIEW)
+    return render(
+        request,
+        "cases/history.html",
+        {"subject": person, "back": person, "events": _history([[person]])},
+    )
+
+
+@login_required
+def person_edit(request, person_id):
+    person = person_for(request.user, person_id, action=Action.EDIT)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        services.person_update(person=form.save(commit=False), by=request.user)
+        messages.success(request, f"{person}'s record is updated.")
+        return redirect("person-detail", person_id=person.pk)
+    return render(
+        request,
+        "cases/person_edit.html",
+        {"person": person, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def address_add(request, person_id):
+    person = person_for(request.user, person_id, action=Action.EDIT)
+    form = AddressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.address_add(person=person, address=form.save(commit=False), by=request.user)
+        messages.success(request, f"{person}'s new address is recorded.")
+        return redirect("person-detail", person_id=person.pk)
+    return render(
+        request,
+        "cases/address_add.html",
+        {"person": person, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def member_add(request, family_id):
+    """Add someone to the household, offering likely duplicates before a new record is made."""
+    family = family_for(request.user, family_id, action=Action.EDIT)
+    data = request.POST or None
+    person_form = PersonForm(data, prefix="person")
+    membership_form = MembershipForm(data, prefix="member")
+    matches, choose = [], None
+    if request.method == "POST" and person_form.is_valid() and membership_form.is_valid():
+        matches = person_form.likely_duplicates()
+        choose = ChooseMatchForm.after_check(data, matches=matches)
+        if not matches or choose.is_valid():
+            chosen = choose.cleaned_data["match"] if matches else ChooseMatchForm.NEW
+            with transaction.atomic():
+                if chosen == ChooseMatchForm.NEW:
+                    person = services.person_create(form=person_form, by=request.user)
+                else:
+                    person = get_object_or_404(Person, pk=chosen, merged_into__isnull=True)
+                services.member_add(
+                    family=family, person=person, by=request.user, **membership_form.cleaned_data
+                )
+            messages.success(request, f"{person} is added to {family.name}.")
+            return redirect("family-detail", family_id=family.pk)
+    error_forms = [f for f in (choose, membership_form, person_form) if f is not None and f.errors]
+    return render(
+        request,
+        "cases/member_add.html",
+        {
+            "family": family,
+            "error_forms": error_forms,
+            "person_form": person_form,
+            "membership_form": membership_form,
+            "matches": matches,
+            "choose": choose,
+        },
+        status=400 if error_forms else 200,
+    )
+
+
+@login_required
+def person_duplicates(request, person_id):
+    """Hub staff and administrators: likely duplicates of this record, to merge."""
+    person = person_for(request.user, person_id, action=Action.MERGE)
+    matches = likely_duplicates(
+        first_name=person.first_name,
+        last_name=person.last_name,
+        date_of_birth=person.date_of_birth,
+        postcode=person.postcode,
+        nhs_number=person.nhs_number,
+        ni_number=person.ni_number,
+        upn=person.upn,
+        exclude_person_id=person.pk,
+    )
+    return render(request, "cases/person_duplicates.html", {"person": person, "matches": matches})
+
+
+@login_required
+def person_merge_confirm(request, person_id, duplicate_id):
+    survivor = person_for(request.user, person_id, action=Action.MERGE)
+    duplicate = person_for(request.user, duplicate_id, action=Action.MERGE)
+    form = MergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            merging.person_merge(
+                survivor=survivor,
+                duplicate=duplicate,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{duplicate} (record {duplicate.pk}) is merged into this.")
+            return redirect("person-detail", person_id=survivor.pk)
+    return render(
+        request,
+        "cases/person_merge.html",
+        {"person": survivor, "duplicate": duplicate, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def person_unmerge(request, merge_id):
+    merge = get_object_or_404(PersonMerge, pk=merge_id)
+    person_for(request.user, merge.survivor_id, action=Action.MERGE)
+    try:
+        merging.person_unmerge(merge=merge, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Record {merge.duplicate_id} is separate again.")
+    return redirect("person-detail", person_id=merge.duplicate_id)
+
+
+@login_required
+def break_glass(request):
+    """Administrators ask for time-limited access with a reason; managers see what was opened."""
+    from cases.gate import break_glass_grant
+    from cases.models import Family
+    from cases.people.forms import BreakGlassForm
+    from earlyhelp.models import BreakGlass, Role
+
+    user = request.user
+    if user.role not in (Role.ADMINISTRATOR, Role.MANAGER):
+        raise PermissionDenied("This page is not part of your role.")
+    form = None
+    if user.role == Role.ADMINISTRATOR:
+        form = BreakGlassForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            family = Family.objects.filter(reference=form.cleaned_data["reference"]).first()
+            if family is None:
+                form.add_error("reference", "There is no family with this reference")
+            else:
+                break_glass_grant(
+                    user=user, family_id=family.pk, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, "Break-glass access is granted and recorded.")
+                return redirect("family-detail", family_id=family.pk)
+        grants = BreakGlass.objects.filter(user=user)
+    else:
+        # Flagged to managers: access to families led from the teams they manage.
+        grants = BreakGlass.objects.filter(
+            family__episodes__lead_practitioner__team__managers=user
+        ).distinct()
+    grants = grants.select_related("user", "family").order_by("-granted_at")
+    return render(
+        request,
+        "cases/break_glass.html",
+        {"form": form, "page": _page(request, grants)},
+        status=400 if form is not None and form.errors else 200,
+    )

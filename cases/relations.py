@@ -1,0 +1,126 @@
+"""The relations to a family that casework records make (earlyhelp.access has the table).
+
+Each is an `Exists` over `OuterRef("pk")` of a Family, registered with the table when the
+app is ready. The lead and manager relations are also the start of the home pages' lists
+(`episodes_led_by`, `episodes_managed_by`): each such episode makes its own family visible,
+so a caseload is a join, not a check of every row against the whole visible set.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from earlyhelp.access import ROLE_RELATIONS, Relation, defines
+
+from .models import (
+    ClosureReason,
+    Episode,
+    StepDecision,
+    StepDown,
+    StepUp,
+    SupportRequest,
+    TafMember,
+)
+
+
+def _led_episodes(user) -> QuerySet:
+    """The relation LEAD's one definition: the open episodes `user` leads."""
+    return Episode.objects.filter(status=Episode.Status.OPEN, lead_practitioner=user)
+
+
+def _managed_episodes(user) -> QuerySet:
+    """The relation MANAGER's one definition: episodes led by a member of a team `user` manages."""
+    return Episode.objects.filter(lead_practitioner__team__managers=user)
+
+
+def _front_door_window(moment):
+    """Waiting at the front door, or decided there in the last N days (like a request)."""
+    since = moment.now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS)
+    return Q(status=StepDecision.PENDING) | Q(decided_at__gte=since)
+
+
+@defines(Relation.LEAD)
+def _lead(user, wanted, moment) -> dict:
+    return {Relation.LEAD: Exists(_led_episodes(user).filter(family=OuterRef("pk")))}
+
+
+@defines(Relation.TAF)
+def _taf(user, wanted, moment) -> dict:
+    # "An accepted step-up closes the early help episode …; the family may stay known to
+    # early help partners as TAF members" (§4 step 8): until a later episode begins.
+    later_episode = Exists(
+        Episode.objects.filter(family=OuterRef("episode__family"), pk__gt=OuterRef("episode"))
+    )
+    member = TafMember.objects.filter(
+        episode__family=OuterRef("pk"), user=user, left_on__isnull=True
+    ).filter(
+        Q(episode__status=Episode.Status.OPEN)
+        | Q(episode__closure_reason=ClosureReason.STEPPED_UP) & ~Q(later_episode)
+    )
+    return {Relation.TAF: Exists(member)}
+
+
+@defines(Relation.SOCIAL_CARE)
+def _social_care(user, wanted, moment) -> dict:
+    handed_back = Exists(
+        StepDown.objects.filter(from_step_up=OuterRef("pk"), status=StepDecision.ACCEPTED)
+    )
+    holding = StepUp.objects.filter(
+        episode__family=OuterRef("pk"), status=StepDecision.ACCEPTED, received_by=user
+    ).filter(~Q(handed_back))
+    return {Relation.SOCIAL_CARE: Exists(holding)}
+
+
+@defines(Relation.HUB)
+def _hub(user, wanted, moment) -> dict:
+    since = moment.now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS)
+    requests = SupportRequest.objects.filter(family=OuterRef("pk")).filter(
+        Q(status__in=SupportRequest.WAITING) | Q(triaged_at__gte=since)
+    )
+    return {Relation.HUB: Exists(requests)}
+
+
+@defines(Relation.STEP_UP_AT_FRONT_DOOR, Relation.STEP_DOWN_AT_FRONT_DOOR)
+def _at_front_door(user, wanted, moment) -> dict:
+    window = _front_door_window(moment)
+    return {
+        Relation.STEP_UP_AT_FRONT_DOOR: Exists(
+            StepUp.objects.filter(episode__family=OuterRef("pk")).filter(window)
+        ),
+        Relation.STEP_DOWN_AT_FRONT_DOOR: Exists(
+            StepDown.objects.filter(family=OuterRef("pk")).filter(window)
+        ),
+    }
+
+
+@defines(Relation.MANAGER)
+def _manager(user, wanted, moment) -> dict:
+    return {Relation.MANAGER: Exists(_managed_episodes(user).filter(family=OuterRef("pk")))}
+
+
+def _signed_in(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.is_active
+
+
+def episodes_led_by(user) -> QuerySet:
+    """The open episodes through which `user` sees a family as its lead (Relation.LEAD): each
+    makes its own family visible to them, so a caseload needs no check against the whole
+    visible set. Anyone else: none."""
+    if not _signed_in(user) or Relation.LEAD not in ROLE_RELATIONS.get(user.role, ()):
+        return Episode.objects.none()
+    return _led_episodes(user)
+
+
+def episodes_managed_by(user) -> QuerySet:
+    """The episodes through which `user` sees a family as a manager (Relation.MANAGER).
+
+    Each such episode makes its own family visible to them, so a list of a manager's team's
+    episodes is already inside `families_visible_to(user)`: it is a join, not a check of each
+    row against the whole visible set (issue 9's home page). Anyone else: none.
+    """
+    if not _signed_in(user) or Relation.MANAGER not in ROLE_RELATIONS.get(user.role, ()):
+        return Episode.objects.none()
+    return _managed_episodes(user)

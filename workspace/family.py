@@ -1,0 +1,266 @@
+"""The family page's story: the open episode's work, its principles, the lead-agency history,
+tool scores, work conversations and the chronology — composed from casework, assessments and
+the outcomes plan, each a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from assessments.models import EarlyHelpAssessment, SectionKey, ToolScore
+from assessments.principles import CaseFacts, derive
+from assessments.selectors import work_conversations_of
+from cases.episode.selectors import lead_history, rereferrals
+from cases.models import (
+    Closure,
+    ClosureReason,
+    Episode,
+    LeadChange,
+    PlanAction,
+    StepDecision,
+    StepDown,
+    StepUp,
+)
+from cases.notifications.services import review_due_on
+from outcomes.engine import tools
+from outcomes.selectors import plan_in_force
+from workspace import chronology
+
+CHRONOLOGY_PAGE = 25
+_PUBLISHED_PLANS: dict[int, object] = {}
+
+
+def plan_of(version):
+    """The engine's Plan of a version, read once per process for a published version (which
+    never changes: a trigger refuses it), every time for a draft."""
+    if version.status != version.Status.PUBLISHED:
+        return version.plan
+    if version.pk not in _PUBLISHED_PLANS:
+        _PUBLISHED_PLANS[version.pk] = version.plan
+    version.__dict__["plan"] = _PUBLISHED_PLANS[version.pk]  # later `version.plan` reads it
+    return version.plan
+
+
+# --- the open episode's work --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    label: str
+    cells: tuple  # one per stage: the score or None
+    desired: int | None = None
+    distance: float | None = None
+    movement: float | None = None
+
+
+# The Family Star is scored at assessment and at closure; the Rickter Lifeboard's start is
+# the person's baseline and its later scores are reviews (DOMAIN §7).
+STAR_STAGES = [
+    (ToolScore.Stage.START.value, "At assessment"),
+    (ToolScore.Stage.CLOSE.value, "At closure"),
+]
+RICKTER_STAGES = [
+    (ToolScore.Stage.START.value, "Baseline"),
+    (ToolScore.Stage.MID.value, "Mid-way review"),
+    (ToolScore.Stage.CLOSE.value, "Closing review"),
+]
+
+
+def _tool_tables(scores, plan) -> dict:
+    """The Family Star by area and each person's Rickter Lifeboard by heading, stage by stage."""
+    stages = [s.value for s in ToolScore.Stage]
+    star = {s.stage: s for s in scores if s.tool == ToolScore.Tool.FAMILY_STAR}
+    star_rows = []
+    if star:
+        for area in plan.family_star_areas:
+            star_rows.append(
+                ScoreRow(
+                    area,
+                    tuple(star[s].scores.get(area) if s in star else None for s, _ in STAR_STAGES),
+                )
+            )
+    people: dict = {}
+    for score in scores:
+        if score.tool == ToolScore.Tool.RICKTER:
+            people.setdefault(score.person, {})[score.stage] = score
+    rickter = []
+    for person, by_stage in people.items():
+        rows = []
+        start = by_stage.get("start")
+        latest = by_stage.get("close") or by_stage.get("mid")
+        for heading in plan.rickter_headings:
+            cells = tuple(
+                by_stage[s].scores.get(heading.id) if s in by_stage else None for s in stages
+            )
+            baseline = start.scores.get(heading.id) if start else None
+            desired = start.desired.get(heading.id) if start else None
+            now = latest.scores.get(heading.id) if latest else None
+            distance = movement = None
+            if baseline is not None and now is not None:
+                distance = tools.distance_travelled(baseline, now, heading.reversed)
+                if desired is not None:
+                    movement = tools.movement(baseline, desired, now, heading.reversed)
+            rows.append(ScoreRow(heading.name, cells, desired, distance, movement))
+        rickter.append((person, rows))
+    return {
+        "star_stages": STAR_STAGES,
+        "rickter_stages": RICKTER_STAGES,
+        "star": star_rows,
+        "rickter": rickter,
+    }
+
+
+def _facts(
+    *, today, consents, members, assessment, sections, actions, taf, lead_agency_id, meetings, due
+):
+    assessed = {}
+    for key, member_id in sections:
+        assessed.setdefault(member_id, set()).add(key)
+    return CaseFacts(
+        today=today,
+        consents_held=sum(1 for c in consents if c.withdrawn_on is None and c.given_on <= today),
+        consents_withdrawn=sum(1 for c in consents if c.withdrawn_on is not None),
+        members=tuple((m.pk, m.person.full_name) for m in members),
+        members_assessed=frozenset(
+            member_id
+            for member_id, keys in assessed.items()
+            if {SectionKey.NEEDS, SectionKey.STRENGTHS} <= keys
+        ),
+        assessment_status=assessment.status if assessment else None,
+        assessment_status_label=assessment.get_status_display() if assessment else "",
+        headline_problems=len(assessment.headline_problems()) if assessment else 0,
+        actions=sum(1 for a in actions if a.status != PlanAction.Status.STOPPED),
+        unlinked_actions=sum(
+            1 for a in actions if a.status != PlanAction.Status.STOPPED and not a.is_linked
+        ),
+        other_agencies_on_team=len(
+            {m.user.team.organisation_id for m in taf if m.left_on is None and m.user.team_id}
+            - {lead_agency_id}
+        ),
+        meetings=meetings,
+        review_due_on=due,
+    )
+
+
+def episode_work(episode: Episode, *, consents, members) -> dict:
+    """The open episode as its family page shows it: plan, team, review, principles."""
+    today = timezone.localdate()
+    assessment = (
+        EarlyHelpAssessment.objects.filter(episode=episode).select_related("plan_version").first()
+    )
+    sections = []
+    if assessment is not None:
+        sections = [
+            (key, member_id)
+            for key, member_id, text in assessment.sections.values_list("key", "member_id", "text")
+            if text.strip()
+        ]
+    actions = list(
+        episode.actions.select_related("owner__team__organisation", "for_person").order_by(
+            "due_on", "pk"
+        )
+    )
+    taf = list(
+        episode.taf_members.select_related("user__team__organisation").order_by(
+            "left_on", "joined_on", "pk"
+        )
+    )
+    counts = Episode.objects.filter(pk=episode.pk).aggregate(
+        meetings=Count("meetings", distinct=True),
+        last_review_on=Max("reviews__held_on"),
+    )
+    due = review_due_on(episode.started_on, counts["last_review_on"])
+    plan = plan_of(assessment.plan_version) if assessment else None  # before headline_problems
+    facts = _facts(
+        today=today,
+        consents=consents,
+        members=members,
+        assessment=assessment,
+        sections=sections,
+        actions=actions,
+        taf=taf,
+        lead_agency_id=episode.lead_agency_id,
+        meetings=counts["meetings"],
+        due=due,
+    )
+    return {
+        "assessment": assessment,
+        "actions": [(a, _link_label(a, plan)) for a in actions],
+        "taf_current": [m for m in taf if m.left_on is None],
+        "taf_past": [m for m in taf if m.left_on is not None],
+        "last_review_on": counts["last_review_on"],
+        "review_due_on": due,
+        "review_overdue": due < today,
+        "principles": derive(facts),
+    }
+
+
+def _link_label(action, plan) -> str:
+    if plan is None:
+        return action.need or action.outcome
+    if action.need and action.need in plan.indicators:
+        return f"Need {action.need}: {plan.indicators[action.need].text}"
+    if action.outcome and action.outcome in plan.outcomes:
+        return f"Outcome {action.outcome}: {plan.outcomes[action.outcome].text}"
+    return ""
+
+
+def family_story(family, *, episodes, members, consents, can, kind=None, page=None) -> dict:
+    """Everything the family page adds about its episodes, in a fixed number of queries."""
+    open_episode = next((e for e in episodes if e.status == Episode.Status.OPEN), None)
+    reasons = dict(ClosureReason.choices)
+    for episode in episodes:
+        episode.closure_label = reasons.get(episode.closure_reason, episode.closure_reason)
+    step_ups = list(
+        StepUp.objects.filter(episode__family=family).select_related(
+            "social_care", "received_by", "requested_by", "decided_by"
+        )
+    )
+    step_downs = list(
+        StepDown.objects.filter(family=family).select_related(
+            "lead_agency", "lead_practitioner", "requested_by", "decided_by"
+        )
+    )
+    lead_changes = list(
+        LeadChange.objects.filter(episode__family=family).select_related(
+            "from_practitioner", "from_agency", "to_practitioner", "to_agency"
+        )
+    )
+    story = {
+        "open_episode": open_episode,
+        "lead_history": lead_history(episodes, lead_changes, step_ups, step_downs),
+        "rereferrals": rereferrals(step_ups, step_downs),
+        "step_up_pending": next((s for s in step_ups if s.status == StepDecision.PENDING), None),
+        "step_downs": step_downs,
+        "step_ups": step_ups,
+    }
+    recent = open_episode or (episodes[0] if episodes else None)
+    if recent is not None and ("view_evidence" in can or "view_casework" in can):
+        scores = list(
+            ToolScore.objects.filter(episode=recent).select_related("person", "plan_version")
+        )
+        plan_version = scores[0].plan_version if scores else plan_in_force(timezone.localdate())
+        if plan_version is not None:
+            story["tools"] = _tool_tables(scores, plan_of(plan_version))
+            story["tools_recorded"] = bool(scores)
+    if recent is not None and "view_casework" in can:
+        story["work_conversations"] = work_conversations_of(recent)
+        story["work_shown"] = True
+    if open_episode is not None and "view_casework" in can:
+        story.update(episode_work(open_episode, consents=consents, members=members))
+        story["closure_pending"] = (
+            Closure.objects.filter(episode=open_episode, status=Closure.Status.AWAITING_SIGN_OFF)
+            .select_related("requested_by")
+            .first()
+        )
+    if "view_casework" in can:
+        kind = kind if kind in chronology.KINDS else None
+        story["chronology"] = chronology.chronology_page(
+            family.pk, kind=kind, number=page, size=CHRONOLOGY_PAGE
+        )
+        story["chronology_kind"] = kind or ""
+        story["chronology_kinds"] = chronology.KINDS
+        story["chronology_kind_label"] = chronology.KINDS.get(kind, "")
+    return story

@@ -1,0 +1,230 @@
+"""What each role's home page shows: reads only, each a fixed number of queries (issue 9).
+
+Every list starts from the one gate (earlyhelp/access.py), so a page never
+shows or counts a family its reader may not see. Lists of the episodes a user
+leads, or a manager's team leads, start from the gate's own relation
+(`episodes_led_by`, `episodes_managed_by`): each such episode is what makes its
+family visible, so the list is a join and no row is checked against the whole
+visible set. Other lists (the actions a user owns) start from
+`families_visible_to(user)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Greatest
+
+from assessments.models import EarlyHelpAssessment
+from cases.gate import families_visible_to
+from cases.models import Closure, Episode, PlanAction, PlanReview
+from cases.relations import episodes_led_by, episodes_managed_by
+from earlyhelp import listing
+from earlyhelp.models import Role, User
+
+
+def _interval() -> timedelta:
+    return timedelta(weeks=settings.REVIEW_INTERVAL_WEEKS)
+
+
+def _with_next_review(episodes):
+    """A review is due REVIEW_INTERVAL_WEEKS after the later of the episode's start and its
+    latest review (PostgreSQL's GREATEST passes over a missing review)."""
+    return episodes.annotate(last_review_on=Greatest(Max("reviews__held_on"), "started_on"))
+
+
+@dataclass
+class CaseloadRow:
+    episode: Episode
+    next_review_on: date
+    overdue: bool
+
+
+def practitioner_caseload(user, *, today: date) -> list[CaseloadRow]:
+    """The families `user` leads, each with the date its next review is due. One query."""
+    episodes = (
+        _with_next_review(episodes_led_by(user))
+        .select_related("family")
+        .order_by("last_review_on", "pk")
+    )
+    rows = []
+    for episode in episodes:
+        due = episode.last_review_on + _interval()
+        rows.append(CaseloadRow(episode, due, due < today))
+    return rows
+
+
+def actions_due_this_week(user, *, today: date):
+    """Open plan actions `user` owns that are due within seven days, or overdue. One query."""
+    return list(
+        PlanAction.objects.filter(
+            owner=user,
+            status__in=PlanAction.OPEN,
+            due_on__lte=today + timedelta(days=7),
+            episode__status=Episode.Status.OPEN,
+            episode__family__in=families_visible_to(user),
+        )
+        .select_related("episode__family")
+        .order_by("due_on", "pk")
+    )
+
+
+def assessments_awaiting(user):
+    """Assessments of episodes `user` leads that are theirs to write: drafts and returned."""
+    return list(
+        EarlyHelpAssessment.objects.filter(
+            episode__in=episodes_led_by(user),
+            status__in=EarlyHelpAssessment.EDITABLE,
+        )
+        .select_related("episode__family")
+        .order_by("-status", "pk")
+    )
+
+
+# --- a manager's team -------------------------------------------------------------------------
+
+
+def _team_episodes(manager):
+    """Open episodes led by a member of a team `manager` manages. The gate's own relation
+    (`episodes_managed_by`): each makes its family visible to the manager, so no row needs
+    checking against the whole visible set."""
+    return episodes_managed_by(manager).filter(status=Episode.Status.OPEN)
+
+
+def _first_episodes(episodes, *order) -> list:
+    """The first listing.LIST_LIMIT of `episodes` in `order`, with family and lead. One query: the
+    order is found on episodes alone, and only the rows shown are joined to the rest."""
+    first = episodes.order_by(*order).values("pk")[: listing.LIST_LIMIT]
+    return list(
+        episodes.model.objects.filter(pk__in=first)
+        .annotate(last_review_on=_last_review_on())
+        .select_related("family", "lead_practitioner")
+        .order_by(*order)
+    )
+
+
+def _last_review_on():
+    """The later of the episode's start and latest review: one index probe (review_latest)."""
+    latest = PlanReview.objects.filter(episode=OuterRef("pk")).order_by("-held_on")
+    return Greatest(Subquery(latest.values("held_on")[:1]), "started_on")
+
+
+def _review_overdue(today: date) -> Q:
+    """Begun before the cutoff and not reviewed since: the same rule as `_last_review_on`, as a
+    filter PostgreSQL answers with one hashed set of recently reviewed episodes."""
+    cutoff = today - _interval()
+    reviewed_since = PlanReview.objects.filter(held_on__gte=cutoff).values("episode_id")
+    return Q(started_on__lt=cutoff) & ~Q(pk__in=reviewed_since)
+
+
+@dataclass
+class TeamCounts:
+    """Per worker of the manager's teams, and in all: open, overdue and long-open episodes."""
+
+    by_worker: dict
+    overdue: int
+    long_open: int
+
+
+def team_counts(manager, *, today: date) -> TeamCounts:
+    """One query: the team's open episodes grouped by lead, each count a filter of the group."""
+    rows = (
+        _team_episodes(manager)
+        .values("lead_practitioner")
+        .annotate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=_review_overdue(today)),
+            long_open=Count("pk", filter=Q(started_on__lt=_months_before(today, 12))),
+        )
+        .values_list("lead_practitioner", "open", "overdue", "long_open")
+    )
+    by_worker = {}
+    overdue = long_open = 0
+    for worker, open_, worker_overdue, worker_long in rows:
+        by_worker[worker] = open_
+        overdue += worker_overdue
+        long_open += worker_long
+    return TeamCounts(by_worker, overdue, long_open)
+
+
+# A manager of many teams pages through their workers rather than waiting for hundreds of rows.
+WORKERS_PER_PAGE = 25
+
+
+def team_members(manager, *, counts: TeamCounts, page=None):
+    """One page of the practitioners of `manager`'s teams, each with `open_cases`. Two queries
+    (the count and the page)."""
+    members = (
+        User.objects.filter(team__managers=manager, role=Role.PRACTITIONER)
+        .select_related("team")
+        .order_by("team__name", "last_name", "first_name", "username")
+    )
+    shown = Paginator(members, WORKERS_PER_PAGE).get_page(page)
+    for member in shown.object_list:
+        member.open_cases = counts.by_worker.get(member.pk, 0)
+    return shown
+
+
+def team_overdue_reviews(manager, *, today: date, counts: TeamCounts) -> listing.Listing:
+    """The first overdue reviews, oldest first; the total comes from `counts`. One query."""
+    overdue = (
+        _team_episodes(manager)
+        .filter(_review_overdue(today))
+        .annotate(last_review_on=_last_review_on())
+    )
+    return listing.Listing(_first_episodes(overdue, "last_review_on", "pk"), counts.overdue)
+
+
+def team_assessments_to_sign_off(manager):
+    return listing.first_rows(
+        EarlyHelpAssessment.objects.filter(
+            episode__in=_team_episodes(manager),
+            status=EarlyHelpAssessment.Status.SUBMITTED,
+        )
+        .select_related("episode__family", "episode__lead_practitioner")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def team_closures_to_sign_off(manager):
+    return listing.first_rows(
+        Closure.objects.filter(
+            episode__in=_team_episodes(manager),
+            status=Closure.Status.AWAITING_SIGN_OFF,
+        )
+        .select_related("episode__family", "episode__lead_practitioner")
+        .order_by("requested_at", "pk")
+    )
+
+
+def team_long_open(manager, *, today: date, counts: TeamCounts) -> listing.Listing:
+    """Open episodes that began more than 12 months ago, oldest first. One query."""
+    long_open = _team_episodes(manager).filter(started_on__lt=_months_before(today, 12))
+    return listing.Listing(_first_episodes(long_open, "started_on", "pk"), counts.long_open)
+
+
+def _months_before(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    # The same day of the month, or the month's last day when it has fewer days.
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def worker_open_cases(manager, worker):
+    """The open episodes `worker` leads that `manager` may see."""
+    return list(
+        _team_episodes(manager)
+        .filter(lead_practitioner=worker)
+        .select_related("family")
+        .order_by("started_on", "pk")
+    )

@@ -1,0 +1,361 @@
+"""Closure with a manager's sign-off; step-up and step-down as requests decided at the front
+door (DOMAIN §4 steps 7–8); the lead-agency history; re-referrals after a step-down."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import ToolScore
+from cases.episode.selectors import rereferral_rates
+from cases.gate import family_for
+from cases.models import (
+    Closure,
+    Episode,
+    LeadChange,
+    Notification,
+    StepDown,
+    StepUp,
+    TafMember,
+)
+from conftest import sign_in
+from earlyhelp.access import Action
+from tests.episode_worlds import agency_user, managed_by, plan_version
+from tests.worlds import make_family
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def case(users):
+    family = make_family("Hussain family", members=2, lead=users["practitioner"])
+    managed_by(users["manager"], users["practitioner"])
+    episode = family.episodes.get()
+    episode.started_on = TODAY - timedelta(days=60)
+    episode.save()
+    return family
+
+
+def url(name, *args):
+    return reverse(name, args=args)
+
+
+def test_closure_is_asked_for_then_returned_then_signed_off(client_for, case, users):
+    lead, manager = client_for("practitioner"), client_for("manager")
+    data = {
+        "reason": "needs_met",
+        "needs_at_closure": "None left",
+        "no_final_scores_reason": "Moved fast",
+    }
+    assert lead.post(url("closure-request", case.pk), data).status_code == 302
+    assert Notification.objects.filter(user=users["manager"], kind="closure_awaits_sign_off")
+    # Only one closure may await sign-off.
+    assert lead.get(url("closure-request", case.pk)).status_code == 200
+    assert lead.post(url("closure-request", case.pk), data).status_code == 400
+    sign_off = url("closure-sign-off", case.pk)
+    assert lead.get(sign_off).status_code == 403  # the lead does everything but sign off
+    assert (
+        manager.post(sign_off, {"decision": "return", "comments": "Do the final Star"}).status_code
+        == 302
+    )
+    assert Episode.objects.get(family=case).status == "open"
+    ToolScore.objects.create(
+        episode=case.episodes.get(),
+        tool="family_star",
+        stage="close",
+        scored_on=TODAY,
+        plan_version=plan_version(),
+        scores={"Physical health": 7},
+        recorded_by=users["practitioner"],
+    )
+    form = lead.get(url("closure-request", case.pk)).content.decode()
+    assert "Why are there no final outcome tool scores" not in form
+    assert (
+        lead.post(
+            url("closure-request", case.pk), {"reason": "needs_met", "needs_at_closure": "None"}
+        ).status_code
+        == 302
+    )
+    assert manager.post(sign_off, {"decision": "sign_off"}).status_code == 302
+    episode = Episode.objects.get(family=case)
+    assert (episode.status, episode.closure_reason, episode.ended_on) == (
+        "closed",
+        "needs_met",
+        TODAY,
+    )
+    assert list(Closure.objects.values_list("status", flat=True)) == ["signed_off", "returned"]
+    # Closed: the lead no longer sees the family; the manager still reads it.
+    assert lead.get(url("family-detail", case.pk)).status_code == 404
+    assert (
+        "Episode closed: needs met" in manager.get(url("family-detail", case.pk)).content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (
+            {"needs_at_closure": "x", "no_final_scores_reason": "x"},
+            "Select why is the episode closing?",
+        ),
+        (
+            {"reason": "stepped_up", "needs_at_closure": "x", "no_final_scores_reason": "x"},
+            "from the list",
+        ),
+        (
+            {"reason": "needs_met", "no_final_scores_reason": "x"},
+            "Enter the family&#x27;s needs at closure",
+        ),
+        (
+            {"reason": "needs_met", "needs_at_closure": "x"},
+            "Enter why there are no final outcome tool scores",
+        ),
+    ],
+)
+def test_bad_closures_are_refused(client_for, case, data, message):
+    response = client_for("practitioner").post(url("closure-request", case.pk), data)
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Closure.objects.exists()
+
+
+def test_bad_closure_decisions_are_refused(client_for, case, users):
+    Closure.objects.create(
+        episode=case.episodes.get(),
+        reason="needs_met",
+        needs_at_closure="x",
+        requested_by=users["practitioner"],
+    )
+    response = client_for("manager").post(url("closure-sign-off", case.pk), {"decision": "return"})
+    assert response.status_code == 400 and "Enter what needs to change" in response.content.decode()
+    assert Closure.objects.get().status == "awaiting_sign_off"
+
+
+@pytest.fixture
+def social_worker():
+    return agency_user("social_care", first_name="Sam", last_name="Social")
+
+
+def step_up(client_for, case, social_worker):
+    hub = client_for("hub")
+    lead = client_for("practitioner")
+    assert (
+        lead.post(url("step-up-request", case.pk), {"reason": "Disclosure at school"}).status_code
+        == 302
+    )
+    step = StepUp.objects.get()
+    # The front door now sees the family, through the step-up alone.
+    assert hub.get(url("family-detail", case.pk)).status_code == 200
+    assert "Disclosure at school" in hub.get(url("step-up-decision", step.pk)).content.decode()
+    response = hub.post(
+        url("step-up-decision", step.pk),
+        {
+            "decision": "accept",
+            "received_by": social_worker.pk,
+            "handover": "Strategy meeting today",
+        },
+    )
+    assert response.status_code == 302
+    return step
+
+
+def test_an_accepted_step_up_closes_the_episode_and_hands_the_family_to_social_care(
+    client_for, case, users, social_worker
+):
+    teacher = agency_user("education")
+    TafMember.objects.create(episode=case.episodes.get(), user=teacher, joined_on=TODAY)
+    step = step_up(client_for, case, social_worker)
+    episode = Episode.objects.get(family=case)
+    assert (episode.status, episode.closure_reason) == ("closed", "stepped_up")
+    step.refresh_from_db()
+    assert step.social_care == social_worker.organisation and step.handover
+    # The lead's access ends; the social worker's begins; TAF partners stay known to the family.
+    assert client_for("practitioner").get(url("family-detail", case.pk)).status_code == 404
+    as_social = sign_in(Client(), social_worker)
+    assert as_social.get(url("family-detail", case.pk)).status_code == 200
+    assert sign_in(Client(), teacher).get(url("family-detail", case.pk)).status_code == 200
+    page = as_social.get(url("family-detail", case.pk)).content.decode()
+    assert "Stepped up to children&#x27;s social care" in page
+    assert "Ask for a step-down to early help" in page
+
+
+def test_an_accepted_step_down_opens_a_new_episode_with_its_lead(
+    client_for, case, users, social_worker, django_capture_on_commit_callbacks
+):
+    step_up(client_for, case, social_worker)
+    teacher = agency_user("education")
+    TafMember.objects.create(episode=case.episodes.get(), user=teacher, joined_on=TODAY)
+    as_social = sign_in(Client(), social_worker)
+    response = as_social.post(
+        url("step-down-request", case.pk), {"reason": "CIN plan ended", "handover": "Mum engaging"}
+    )
+    assert response.status_code == 302
+    down = StepDown.objects.get()
+    assert down.from_step_up == StepUp.objects.get()
+    new_lead = agency_user("family_support")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("hub").post(
+            url("step-down-decision", down.pk),
+            {"decision": "accept", "lead_practitioner": new_lead.pk},
+        )
+    assert response.status_code == 302
+    new = Episode.objects.get(family=case, status="open")
+    assert new.lead_practitioner == new_lead and new.lead_agency == new_lead.organisation
+    assert Notification.objects.filter(user=new_lead, kind="allocated").exists()
+    # Handed back: the social worker and the old team's partners no longer see the family.
+    assert as_social.get(url("family-detail", case.pk)).status_code == 404
+    assert sign_in(Client(), teacher).get(url("family-detail", case.pk)).status_code == 404
+    page = sign_in(Client(), new_lead).get(url("family-detail", case.pk)).content.decode()
+    assert "Stepped down from social care" in page and "Stepped up to children" in page
+
+
+def test_a_declined_step_up_leaves_the_episode_open(client_for, case, social_worker):
+    client_for("practitioner").post(url("step-up-request", case.pk), {"reason": "Worried"})
+    step = StepUp.objects.get()
+    response = client_for("hub").post(
+        url("step-up-decision", step.pk),
+        {"decision": "decline", "note": "Below threshold: continue EH"},
+    )
+    assert response.status_code == 302
+    assert Episode.objects.get(family=case).status == "open"
+    assert StepUp.objects.get().status == "declined"
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({}, "Select your decision"),
+        ({"decision": "accept", "handover": "x"}, "Select the social worker who takes it"),
+        ({"decision": "accept", "received_by": "SW"}, "Enter the handover to social care"),
+        ({"decision": "accept", "received_by": "LEAD", "handover": "x"}, "from the list"),
+        ({"decision": "decline"}, "Enter why you decline it"),
+    ],
+)
+def test_bad_step_up_decisions_are_refused(client_for, case, users, social_worker, data, message):
+    client_for("practitioner").post(url("step-up-request", case.pk), {"reason": "Worried"})
+    step = StepUp.objects.get()
+    data = {
+        k: {"SW": social_worker.pk, "LEAD": users["practitioner"].pk}.get(v, v)
+        for k, v in data.items()
+    }
+    response = client_for("hub").post(url("step-up-decision", step.pk), data)
+    assert response.status_code == 400 and message in response.content.decode()
+    assert StepUp.objects.get().status == "pending"
+    assert Episode.objects.get(family=case).status == "open"
+
+
+def test_bad_step_requests_are_refused(client_for, case, social_worker):
+    response = client_for("practitioner").post(url("step-up-request", case.pk), {"reason": " "})
+    assert (
+        response.status_code == 400
+        and "Enter why does the family need" in response.content.decode()
+    )
+    assert not StepUp.objects.exists()
+    step_up(client_for, case, social_worker)
+    as_social = sign_in(Client(), social_worker)
+    for data, message in [
+        ({"handover": "x"}, "Enter why can early help now meet"),
+        ({"reason": "x"}, "Enter what the early help lead needs to know"),
+    ]:
+        response = as_social.post(url("step-down-request", case.pk), data)
+        assert response.status_code == 400 and message in response.content.decode()
+    assert not StepDown.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"decision": "accept"}, "Select the lead practitioner"),
+        ({"decision": "accept", "lead_practitioner": "SW"}, "from the list"),
+        ({"decision": "decline", "note": ""}, "Enter why you decline it"),
+    ],
+)
+def test_bad_step_down_decisions_are_refused(client_for, case, social_worker, data, message):
+    step_up(client_for, case, social_worker)
+    sign_in(Client(), social_worker).post(
+        url("step-down-request", case.pk), {"reason": "x", "handover": "y"}
+    )
+    data = {k: social_worker.pk if v == "SW" else v for k, v in data.items()}
+    response = client_for("hub").post(url("step-down-decision", StepDown.objects.get().pk), data)
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Episode.objects.filter(status="open").exists()
+
+
+def test_step_requests_wait_on_the_hubs_list(client_for, case):
+    client_for("practitioner").post(url("step-up-request", case.pk), {"reason": "Worried"})
+    page = client_for("hub").get(url("step-request-list")).content.decode()
+    assert case.name in page and "Decide" in page
+    assert client_for("practitioner").get(url("step-request-list")).status_code == 403
+
+
+def test_a_rereferral_within_3_months_of_a_step_down_is_shown(
+    client_for, case, users, social_worker
+):
+    step_up(client_for, case, social_worker)
+    sign_in(Client(), social_worker).post(
+        url("step-down-request", case.pk), {"reason": "x", "handover": "y"}
+    )
+    down = StepDown.objects.get()
+    client_for("hub").post(
+        url("step-down-decision", down.pk),
+        {"decision": "accept", "lead_practitioner": users["practitioner"].pk},
+    )
+    StepDown.objects.update(decided_at=timezone.now() - timedelta(days=70))
+    client_for("practitioner").post(url("step-up-request", case.pk), {"reason": "Back again"})
+    page = client_for("practitioner").get(url("family-detail", case.pk)).content.decode()
+    assert "a re-referral within 3 months (outcome 6.2 is not met)" in page
+    rates = rereferral_rates(stepped_down_from=TODAY - timedelta(days=100), stepped_down_to=TODAY)
+    assert (
+        rates["stepped_down"] == 1
+        and rates["within_3_months"] == 1
+        and rates["rate_3_months"] == 1.0
+    )
+    StepDown.objects.update(decided_at=timezone.now() - timedelta(days=200))
+    page = client_for("practitioner").get(url("family-detail", case.pk)).content.decode()
+    assert "a re-referral within 12 months" in page and "within 3 months" not in page
+
+
+def test_a_manager_changes_the_lead_and_the_history_keeps_both(client_for, case, users):
+    from earlyhelp.tests.factories import UserFactory
+
+    new_lead = UserFactory(team=users["practitioner"].team)  # the same team: same manager
+    manager = client_for("manager")
+    data = {
+        "to_practitioner": new_lead.pk,
+        "changed_on": (TODAY - timedelta(days=1)).isoformat(),
+        "reason": "Caseload",
+    }
+    assert manager.post(url("lead-change", case.pk), data).status_code == 302
+    episode = Episode.objects.get(family=case)
+    assert episode.lead_practitioner == new_lead and episode.lead_agency == new_lead.organisation
+    change = LeadChange.objects.get()
+    assert change.from_practitioner == users["practitioner"]
+    page = manager.get(url("family-detail", case.pk)).content.decode()
+    assert "Caseload" in page and str(users["practitioner"]) in page and str(new_lead) in page
+    family = family_for(new_lead, case.pk, action=Action.KEEP_CASE)
+    assert family == case
+    assert client_for("practitioner").get(url("family-detail", case.pk)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"changed_on": "TODAY", "reason": "x"}, "Select new lead practitioner"),
+        ({"to_practitioner": "LEAD", "changed_on": "TODAY", "reason": "x"}, "from the list"),
+        ({"to_practitioner": "NEW", "reason": "x"}, "Enter date the new lead takes over"),
+        ({"to_practitioner": "NEW", "changed_on": "TODAY"}, "Enter why the lead changes"),
+        (
+            {"to_practitioner": "NEW", "changed_on": "1999-01-01", "reason": "x"},
+            "on or after the episode began",
+        ),
+    ],
+)
+def test_bad_lead_changes_are_refused(client_for, case, users, data, message):
+    new_lead = agency_user("family_support")
+    subs = {"LEAD": users["practitioner"].pk, "NEW": new_lead.pk, "TODAY": TODAY.isoformat()}
+    data = {k: subs.get(v, v) for k, v in data.items()}
+    response = client_for("manager").post(url("lead-change", case.pk), data)
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not LeadChange.objects.exists()

@@ -1,0 +1,174 @@
+"""Each role's home page (issue 9) and the manager's bulk re-allocation of a caseload."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from cases.closure.reallocation import caseload_reallocate
+from cases.episode.forms import UserChoiceField
+from cases.front_door.views_triage import hub_home
+from cases.gate import families_visible_to
+from cases.models import Notification
+from cases.people.forms import DateInput
+from earlyhelp.manage_forms import GovukMessagesMixin
+from earlyhelp.models import Role, User
+from outcomes import programme_selectors
+from workspace import home_selectors as selectors
+
+
+def _notifications(user) -> dict:
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    return {"notifications": list(unread[:5]), "unread_count": unread.count()}
+
+
+def practitioner_home(request):
+    user, today = request.user, timezone.localdate()
+    caseload = selectors.practitioner_caseload(user, today=today)
+    return render(
+        request,
+        "home/practitioner.html",
+        {
+            "caseload": caseload,
+            "overdue": [row for row in caseload if row.overdue],
+            "actions": selectors.actions_due_this_week(user, today=today),
+            "assessments": selectors.assessments_awaiting(user),
+            "today": today,
+            **_notifications(user),
+        },
+    )
+
+
+def manager_home(request):
+    user, today = request.user, timezone.localdate()
+    counts = selectors.team_counts(user, today=today)
+    return render(
+        request,
+        "home/manager.html",
+        {
+            "members": selectors.team_members(user, counts=counts, page=request.GET.get("page")),
+            "target": settings.CASELOAD_TARGET,
+            "overdue": selectors.team_overdue_reviews(user, today=today, counts=counts),
+            "assessments": selectors.team_assessments_to_sign_off(user),
+            "closures": selectors.team_closures_to_sign_off(user),
+            "long_open": selectors.team_long_open(user, today=today, counts=counts),
+            **_notifications(user),
+        },
+    )
+
+
+def programme_home(request):
+    """The programme team's work list, from the nightly results (DOMAIN §8)."""
+    user = request.user
+    visible = families_visible_to(user)
+    return render(
+        request,
+        "home/programme.html",
+        {
+            "claimable": programme_selectors.newly_claimable(user, visible=visible),
+            "not_claimable": programme_selectors.not_claimable(user, visible=visible),
+            "awaiting": programme_selectors.attachments_awaiting(user, visible=visible),
+            "batches": programme_selectors.open_batches(),
+            **_notifications(user),
+        },
+    )
+
+
+def auditor_home(request):
+    """Auditors: the sampled families awaiting their verdict."""
+    user = request.user
+    return render(
+        request,
+        "home/auditor.html",
+        {
+            "sample": programme_selectors.sample_awaiting_verdict(
+                user, visible=families_visible_to(user)
+            ),
+            **_notifications(user),
+        },
+    )
+
+
+HOMES = {
+    Role.PRACTITIONER: practitioner_home,
+    Role.MANAGER: manager_home,
+    Role.PROGRAMME: programme_home,
+    Role.AUDITOR: auditor_home,
+}
+
+
+class ReallocateForm(GovukMessagesMixin, forms.Form):
+    to_practitioner = UserChoiceField(
+        label="Move their open cases to", queryset=User.objects.none()
+    )
+    changed_on = forms.DateField(label="Date the new lead takes over", widget=DateInput())
+    reason = forms.CharField(label="Why the cases move", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, worker, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_practitioner"].queryset = User.objects.filter(
+            team=worker.team_id, role=Role.PRACTITIONER, is_active=True
+        ).exclude(pk=worker.pk)
+        self.fields["to_practitioner"].empty_label = "Select a worker"
+        self.fields["changed_on"].error_messages["invalid"] = "Enter a real date"
+
+    def clean_changed_on(self):
+        value = self.cleaned_data["changed_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The date must be today or in the past")
+        return value
+
+
+@login_required
+def team_reallocate(request, user_id):
+    """Move one worker's open caseload (a leaver's) to another worker of their team."""
+    if request.user.role != Role.MANAGER:
+        raise PermissionDenied("Only managers re-allocate a caseload.")
+    # Someone outside the manager's teams: 404, as the gate answers for a family.
+    worker = get_object_or_404(
+        User.objects.select_related("team"), pk=user_id, team__managers=request.user
+    )
+    open_cases = selectors.worker_open_cases(request.user, worker)
+    form = ReallocateForm(request.POST or None, worker=worker)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = caseload_reallocate(
+                from_practitioner=worker, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            new = form.cleaned_data["to_practitioner"]
+            messages.success(request, f"{len(changes)} open cases moved from {worker} to {new}.")
+            return redirect("home")
+    return render(
+        request,
+        "home/reallocate.html",
+        {"worker": worker, "open_cases": open_cases, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def home(request):
+    """Each role lands on its own work: the hub on its queue, the others on their home page."""
+    if request.user.role == Role.HUB:
+        return hub_home(request)
+    if request.user.role in HOMES:
+        return HOMES[request.user.role](request)
+    unread = Notification.objects.filter(user=request.user, read_at__isnull=True)
+    return render(
+        request,
+        "home.html",
+        {
+            "role_label": request.user.get_role_display(),
+            "notifications": list(unread[:5]),
+            "unread_count": unread.count(),
+        },
+    )
