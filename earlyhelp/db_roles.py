@@ -16,8 +16,8 @@ What the service role may do, and why:
 - Only SELECT on django_migrations: the health check and runserver read which migrations
   ran; only the owner records one.
 - USAGE and SELECT on sequences: new ids, and family references (`nextval`).
-- Nothing else: no TRUNCATE, REFERENCES or TRIGGER, no ownership, not a superuser, not a
-  member of the owner role.
+- Nothing else: no TRUNCATE, REFERENCES or TRIGGER, no ownership, not a superuser, and a
+  member of no role (not the owner, nor a predefined one such as pg_write_all_data).
 """
 
 from __future__ import annotations
@@ -35,16 +35,16 @@ READ_ONLY = ["django_migrations"]
 # pghistory upserts a request's context (`_pgh_attach_context`): INSERT … ON CONFLICT DO
 # UPDATE needs UPDATE of the columns it sets, even when no row conflicts.
 CONTEXT_COLUMNS = ["metadata", "updated_at"]
-# pg_class kinds that can be owned apart from a table, and how ALTER names them.
+# The kinds of relation the owner takes over, and how ALTER names each.
 KINDS = {"r": "TABLE", "p": "TABLE", "v": "VIEW", "m": "MATERIALIZED VIEW", "S": "SEQUENCE"}
-# A sequence that belongs to a column ('a'), to an identity ('i') or to an extension ('e')
-# follows its owner; tables ('r') go before sequences ('S').
+# A sequence that belongs to a column ('a') or an identity ('i') follows its table's owner;
+# what belongs to an extension ('e') stays the extension's.
 RELATIONS_NOT_OWNED = """
     SELECT o.relkind, o.oid::regclass::text FROM pg_class o
     WHERE o.relnamespace = 'public'::regnamespace AND o.relkind IN %s
       AND o.relowner <> %s::regrole
       AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = o.oid AND d.deptype IN ('a','i','e'))
-    ORDER BY o.relkind DESC
+    ORDER BY 2
 """
 # Trigger functions (pgtrigger's, pghistory's, the change feed's), not pg_trgm's.
 ROUTINES_NOT_OWNED = """
@@ -104,8 +104,8 @@ def _protects(model, operation) -> list[pgtrigger.Protect]:
 def _columns_still_changing(model) -> list[str]:
     """The columns the model's own UPDATE rule lets change, so privileges and triggers agree.
 
-    None where a Protect refuses every UPDATE (or none guards UPDATE: append-only means
-    that); where it refuses any change but some (`AnyChange(exclude=[...])`, as evidence
+    No column where a Protect refuses every UPDATE (or none guards UPDATE: append-only
+    means that); where it refuses any change but some (`AnyChange(exclude=[...])`, as evidence
     does for the person a merge re-points), those columns.
     """
     conditions = [t.condition for t in _protects(model, pgtrigger.Update)]
@@ -134,17 +134,22 @@ def _create_role(cursor, role: str) -> None:
 
 
 def _refuse_a_powerful_service(cursor, *, owner: str, service: str) -> None:
-    """A service role made by hand may be able to do what the owner does: refuse to go on."""
+    """A service role made by hand may be able to do what the owner does: refuse to go on.
+
+    A role it belongs to lends it that role's privileges (the owner's, or
+    pg_write_all_data's UPDATE and DELETE everywhere), so it may belong to none.
+    """
     cursor.execute(
         "SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls,"
-        " pg_has_role(rolname, %s, 'MEMBER') FROM pg_roles WHERE rolname = %s",
-        [owner, service],
+        " EXISTS (SELECT FROM pg_auth_members m WHERE m.member = r.oid)"
+        " FROM pg_roles r WHERE rolname = %s",
+        [service],
     )
-    powerful, owners = cursor.fetchone()
-    if powerful or owners:
+    powerful, belongs = cursor.fetchone()
+    if powerful or belongs:
         raise ImproperlyConfigured(
-            f"Database role {service} is a superuser, may create roles or databases, "
-            f"or is a member of {owner}: the service role must be able to do none of these"
+            f"Database role {service} is a superuser, may create roles or databases, or is a "
+            f"member of a role (such as {owner}): the service role may do none of these"
         )
 
 

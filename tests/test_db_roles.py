@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import psycopg2
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.utils import InternalError
 
@@ -37,9 +38,13 @@ class Roles:
     password: str
 
 
+def role_prefix() -> str:
+    return re.sub(r"[^a-z0-9_]", "_", connection.settings_dict["NAME"].lower())[:40]
+
+
 @pytest.fixture
 def roles() -> Roles:
-    base = re.sub(r"[^a-z0-9_]", "_", connection.settings_dict["NAME"].lower())[:40]
+    base = role_prefix()
     made = Roles(f"{base}_owner", f"{base}_service", secrets.token_urlsafe(24))
     database_roles_apply(owner=made.owner, service=made.service, service_password=made.password)
     return made
@@ -241,3 +246,13 @@ def test_append_only_tables_refuse_truncate_even_to_their_owner(table):
     with pytest.raises(InternalError, match="Cannot truncate"), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {table} CASCADE")
+
+
+@pytest.mark.django_db
+def test_a_service_role_that_borrows_privileges_from_another_role_is_refused():
+    """pg_write_all_data would give it UPDATE and DELETE on every table, whatever is revoked."""
+    base = role_prefix()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {base}_borrower LOGIN IN ROLE pg_write_all_data")
+    with pytest.raises(ImproperlyConfigured, match="member of a role"):
+        database_roles_apply(owner=f"{base}_owner", service=f"{base}_borrower")
