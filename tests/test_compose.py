@@ -39,6 +39,7 @@ SETTINGS_MODULE = "earlyhelp.settings.production"
 # What an operator would export before `docker compose up`.
 TEST_ENV = {
     "POSTGRES_PASSWORD": "test-postgres-password",
+    "SERVICE_DB_PASSWORD": "test-service-password",
     "SECRET_KEY": "compose-test-value-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
 }
 
@@ -335,6 +336,22 @@ def volume_targets_of(service: dict) -> list[str]:
     return targets
 
 
+def steps_of(command) -> list[list[str]]:
+    """The commands a service runs in turn: one, or each of `sh -c "a && b"`."""
+    argv = as_argv(command)
+    if argv[:2] == ["sh", "-c"] and len(argv) == 3:
+        return [shlex.split(step) for step in argv[2].split("&&")]
+    return [argv] if argv else []
+
+
+def manage_py_step(service: dict, name: str) -> int | None:
+    """Where in the service's steps `python manage.py <name>` comes, if it does."""
+    for index, step in enumerate(steps_of(service.get("command"))):
+        if "manage.py" in step and step[step.index("manage.py") + 1 :][:1] == [name]:
+            return index
+    return None
+
+
 def app_option(argv: list[str]) -> str | None:
     """The value of celery's -A/--app option, in any of its spellings."""
     for index, arg in enumerate(argv):
@@ -459,7 +476,7 @@ def test_interpolate_errors(template, env):
         interpolate(template, env)
 
 
-@pytest.mark.parametrize("variable", ["POSTGRES_PASSWORD", "SECRET_KEY"])
+@pytest.mark.parametrize("variable", ["POSTGRES_PASSWORD", "SERVICE_DB_PASSWORD", "SECRET_KEY"])
 def test_compose_refuses_to_start_without_required_secret(variable):
     env = {key: value for key, value in TEST_ENV.items() if key != variable}
     with pytest.raises(InterpolationError, match=f"{variable}.*set {variable}"):
@@ -634,9 +651,7 @@ def test_app_services_reach_db_and_redis(compose, name):
     assert database.hostname == "db" and "db" in services, database.hostname
     assert (database.port or 5432) == 5432
     db_env = environment_of(services["db"])
-    assert database.username == db_env.get("POSTGRES_USER", "postgres")
-    assert database.password == TEST_ENV["POSTGRES_PASSWORD"] == db_env.get("POSTGRES_PASSWORD")
-    assert database.path.lstrip("/") == db_env.get("POSTGRES_DB", database.username)
+    assert database.path.lstrip("/") == db_env.get("POSTGRES_DB", db_env.get("POSTGRES_USER"))
 
     redis = urlsplit(env.get("REDIS_URL") or "")
     assert redis.scheme in ("redis", "rediss"), env.get("REDIS_URL")
@@ -673,14 +688,11 @@ def test_settings_module_named_in_compose_exists(compose):
 def test_migrations_run_once_before_app_services(compose):
     services = compose["services"]
     migrators = [
-        name
-        for name, service in services.items()
-        if "manage.py" in " ".join(as_argv(service.get("command")))
-        and "migrate" in as_argv(service.get("command"))
+        name for name, service in services.items() if manage_py_step(service, "migrate") is not None
     ]
     assert len(migrators) == 1, f"expected one one-shot migrate service, found {migrators}"
     migrate = migrators[0]
-    argv = as_argv(services[migrate]["command"])
+    argv = steps_of(services[migrate]["command"])[manage_py_step(services[migrate], "migrate")]
     assert "--noinput" in argv or "--no-input" in argv, argv
     assert services[migrate].get("restart", "no") == "no", "a one-shot job must not be restarted"
     assert depends_on_of(services[migrate]).get("db") == "service_healthy"
@@ -688,6 +700,39 @@ def test_migrations_run_once_before_app_services(compose):
         assert depends_on_of(services[name]).get(migrate) == "service_completed_successfully", (
             f"{name} must wait for {migrate} to complete successfully"
         )
+
+
+def database_login(service: dict) -> tuple[str | None, str | None]:
+    url = urlsplit(environment_of(service).get("DATABASE_URL") or "")
+    return url.username, url.password
+
+
+def test_migrations_run_as_the_owner_then_grant_the_service_role(compose):
+    """Issue 15: the role that owns the tables (and may drop their triggers) migrates;
+    `db_roles` then gives the service role, by name and password, only what it needs."""
+    services = compose["services"]
+    migrate = services["migrate"]
+    owner = environment_of(services["db"]).get("POSTGRES_USER", "postgres")
+    assert database_login(migrate) == (owner, TEST_ENV["POSTGRES_PASSWORD"])
+    assert environment_of(migrate).get("SERVICE_DB_PASSWORD") == TEST_ENV["SERVICE_DB_PASSWORD"]
+
+    grants = manage_py_step(migrate, "db_roles")
+    assert grants is not None and grants > manage_py_step(migrate, "migrate"), (
+        "db_roles must run after migrate, so new tables get their grants"
+    )
+    argv = steps_of(migrate["command"])[grants]
+    assert option_value(argv, "--owner") == owner, argv
+    service_role = option_value(argv, "--service")
+    assert service_role and service_role != owner, argv
+    for name in APP_SERVICES:
+        assert database_login(services[name]) == (service_role, TEST_ENV["SERVICE_DB_PASSWORD"])
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_never_hold_the_owner_password(compose, name):
+    env = environment_of(compose["services"][name])
+    holding = [key for key, value in env.items() if TEST_ENV["POSTGRES_PASSWORD"] in (value or "")]
+    assert not holding, f"{name} can log in as the owner through {holding}"
 
 
 def test_db_service(compose):

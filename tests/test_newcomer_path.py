@@ -1,5 +1,6 @@
 """The newcomer's path, proven in CI: an embedded PostgreSQL from the wheel,
-migrated, behind the development server, answering /healthz.
+migrated as the owner role, behind the development server logged in as the
+service role, answering /healthz.
 
 `make run` uses exactly these steps when no DATABASE_URL is set.
 """
@@ -44,13 +45,8 @@ def test_embedded_postgres_migrates_and_serves_healthz():
             "DJANGO_SETTINGS_MODULE": "earlyhelp.settings.local",
         }
         env.pop("REDIS_URL", None)
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            timeout=300,
-        )
+        env = devtools.migrate_as_owner(env)
+        assert env["DATABASE_URL"] == devtools.as_role(url, devtools.SERVICE_ROLE)
         port = free_port()
         server = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
@@ -95,6 +91,13 @@ def test_test_database_rule_then_the_local_server(monkeypatch):
     url, source = devtools.database_for_test()
     assert url == "postgresql://postgres@127.0.0.1:5432/earlyhelp"
     assert source == "127.0.0.1:5432"
+
+
+def test_as_role_changes_only_the_login():
+    url = devtools.socket_url(Path("/run/pg sock"), "earlyhelp")
+    assert devtools.as_role(url, "earlyhelp_service") == (
+        "postgresql://earlyhelp_service@%2Frun%2Fpg%20sock/earlyhelp"
+    )
 
 
 def test_socket_url_is_percent_encoded_for_libpq():

@@ -2,15 +2,15 @@
 
 Append-only: a correction is a new item that supersedes the old one, never an
 edit, so a result computed "as of" a date can be recomputed from exactly the
-evidence recorded by then. PostgreSQL refuses DELETE, and any UPDATE except
-re-pointing the person when two person records are merged (and unmerged).
+evidence recorded by then. PostgreSQL refuses DELETE and TRUNCATE, and any UPDATE
+except re-pointing the person when two person records are merged (and unmerged).
 """
 
 import pgtrigger
 from django.db import models
 
 from cases.models import Family, Person
-from earlyhelp.models import User
+from earlyhelp.models import RefuseTruncate, User
 from outcomes.engine.kinds import EVIDENCE_KINDS
 
 KIND_CHOICES = [
@@ -70,6 +70,7 @@ class Evidence(models.Model):
         ]
         triggers = [
             pgtrigger.Protect(name="evidence_never_deleted", operation=pgtrigger.Delete),
+            RefuseTruncate(name="evidence_never_truncated"),
             pgtrigger.Protect(
                 name="evidence_never_edited",
                 operation=pgtrigger.Update,

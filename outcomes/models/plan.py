@@ -4,7 +4,8 @@ A version's whole content (headline problems, indicators, outcomes, thresholds,
 windows, payments, claim windows) is one JSON document in the engine's own
 format (`outcomes.engine.plan.Plan.from_dict`), so what administrators edit is
 exactly what the engine reads. A published version never changes: PostgreSQL
-refuses the UPDATE or DELETE, and a change is a new version.
+refuses the UPDATE or DELETE (and any TRUNCATE, which cannot tell drafts from
+published versions), and a change is a new version.
 """
 
 from functools import cached_property
@@ -12,7 +13,7 @@ from functools import cached_property
 import pgtrigger
 from django.db import models
 
-from earlyhelp.models import User
+from earlyhelp.models import RefuseTruncate, User
 from outcomes.engine.plan import Plan
 
 
@@ -49,7 +50,8 @@ class OutcomesPlanVersion(models.Model):
                 name="published_plan_never_changes",
                 operation=pgtrigger.Update | pgtrigger.Delete,
                 condition=pgtrigger.Q(old__status="published"),
-            )
+            ),
+            RefuseTruncate(name="published_plan_never_truncated"),
         ]
 
     def __str__(self):
