@@ -15,13 +15,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from cases.dashboards.selectors import default_cuts
 from cases.dashboards.views import CutsForm, _csv
-from cases.gate import families_visible_to, family_for
+from cases.gate import families_visible_to, family_record_for
 from earlyhelp.access import Action, record_listing
 from earlyhelp.models import Role
 from earlyhelp.roles import role_required
@@ -53,17 +52,15 @@ def employment_panel_list(request):
 
 @login_required
 def employment_panel_decide(request, referral_id):
-    family_id = (
-        WorkConversation.objects.filter(pk=referral_id, status=WorkConversation.Status.COMPLETED)
-        .values_list("episode__family_id", flat=True)
-        .first()
+    referral = family_record_for(
+        request.user,
+        WorkConversation.objects.filter(status=WorkConversation.Status.COMPLETED).select_related(
+            "person", "provider", "decided_by", "completed_by__team__organisation"
+        ),
+        referral_id,
+        action=Action.ALLOCATE,
     )
-    if family_id is None:
-        raise Http404("No such referral")
-    family = family_for(request.user, family_id, action=Action.ALLOCATE)
-    referral = WorkConversation.objects.select_related(
-        "person", "provider", "decided_by", "completed_by__team__organisation"
-    ).get(pk=referral_id)
+    family = referral.family
     form = PanelDecisionForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():

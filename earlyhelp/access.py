@@ -42,7 +42,9 @@ class Action(StrEnum):
     EDIT = "edit"  # change the family's or a member's records
     ADD_CASE_NOTE = "add_case_note"
     ADD_EVIDENCE = "add_evidence"  # outcome evidence, and corrections of it
-    UPDATE_ACTION = "update_action"  # a TAF action the user owns
+    # A plan action: the lead updates any, a TAF member those they own (`action_to_update`).
+    UPDATE_ANY_ACTION = "update_any_action"
+    UPDATE_OWN_ACTION = "update_own_action"
     SIGN_OFF = "sign_off"  # assessments and closures
     REASSIGN = "reassign"
     TRIAGE = "triage"
@@ -88,7 +90,8 @@ GRANTS: dict[Relation, frozenset[Action]] = {
             A.EDIT,
             A.ADD_CASE_NOTE,
             A.ADD_EVIDENCE,
-            A.UPDATE_ACTION,
+            A.UPDATE_ANY_ACTION,
+            A.UPDATE_OWN_ACTION,
             A.KEEP_CASE,
             A.CLOSE,
         }
@@ -96,7 +99,7 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     # "TAF member: read, update the actions they own, add case notes"
     # Partners on the team bring their agency's evidence (a school's attendance…).
     Relation.TAF: frozenset(
-        {A.VIEW, A.VIEW_CASEWORK, A.ADD_CASE_NOTE, A.ADD_EVIDENCE, A.UPDATE_ACTION}
+        {A.VIEW, A.VIEW_CASEWORK, A.ADD_CASE_NOTE, A.ADD_EVIDENCE, A.UPDATE_OWN_ACTION}
     ),
     # An agency's consent reaches only the kinds of data that both the consent
     # and the agreement cover.
@@ -176,6 +179,20 @@ def roles_that_may(action: Action) -> frozenset[str]:
         for role, relations in ROLE_RELATIONS.items()
         if any(action in GRANTS[relation] for relation in relations)
     ) | frozenset(role for role, actions in ROLE_WIDE.items() if action in actions)
+
+
+def action_to_update(*, owner_id: int | None, user) -> Action:
+    """What the gate must grant to update a plan action owned by `owner_id`: one's own needs
+    UPDATE_OWN_ACTION (the lead and TAF members have it), anyone else's or the family's
+    UPDATE_ANY_ACTION (the lead's alone)."""
+    mine = owner_id is not None and owner_id == getattr(user, "pk", None)
+    return Action.UPDATE_OWN_ACTION if mine else Action.UPDATE_ANY_ACTION
+
+
+def may_update_action(allowed: set[Action], *, owner_id: int | None, user) -> bool:
+    """Whether `user`, allowed `allowed` on the family, may update an action owned by
+    `owner_id` (what the family page shows an "Update" link for)."""
+    return action_to_update(owner_id=owner_id, user=user) in allowed
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
-from cases.gate import families_visible_to, family_for
+from cases.gate import families_visible_to, family_for, family_record_for
 from earlyhelp.access import Action, record_listing
 from earlyhelp.models import Role
 from earlyhelp.roles import role_required
@@ -125,12 +125,15 @@ def batch_detail(request, batch_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def audit_verdict(request, batch_id, family_id):
-    family = family_for(request.user, family_id, action=Action.RECORD_VERDICT)
-    item = get_object_or_404(
-        AuditSampleItem.objects.select_related("batch", "verdict_by"),
-        batch_id=batch_id,
-        family=family,
+    # The batch's sample item of this family: one per family, so named by the two.
+    item = family_record_for(
+        request.user,
+        AuditSampleItem.objects.filter(batch_id=batch_id).select_related("batch", "verdict_by"),
+        action=Action.RECORD_VERDICT,
+        family_id=family_id,
+        via="family",
     )
+    family = item.family
     form = VerdictForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

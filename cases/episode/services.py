@@ -108,11 +108,6 @@ def plan_action_add(
     return action
 
 
-def may_update(action: PlanAction, user) -> bool:
-    """The lead updates any action; a TAF member only the actions they own."""
-    return user == action.episode.lead_practitioner or action.owner_id == user.pk
-
-
 @transaction.atomic
 def plan_action_update(
     *, action: PlanAction, status: str, note: str, by, expected_version: str | None = None

@@ -173,6 +173,13 @@ def test_members_update_the_actions_they_own_and_no_others(lead, case, users):
         make_action(case, nurse, users["practitioner"]),
     )
     as_teacher = sign_in(Client(), teacher)
+    # The family page offers each an "Update" link exactly where the owner rule allows one.
+    page = as_teacher.get(reverse("family-detail", args=[case.pk])).content.decode()
+    assert url("plan-action-update", case, mine.pk) in page
+    assert url("plan-action-update", case, theirs.pk) not in page
+    page = lead.get(reverse("family-detail", args=[case.pk])).content.decode()
+    assert url("plan-action-update", case, mine.pk) in page
+    assert url("plan-action-update", case, theirs.pk) in page
     done = as_teacher.post(
         url("plan-action-update", case, mine.pk), {"status": "done", "note": "Booked"}
     )
@@ -181,7 +188,9 @@ def test_members_update_the_actions_they_own_and_no_others(lead, case, users):
     assert mine.status == "done" and PlanActionUpdate.objects.get().note == "Booked"
     refused = as_teacher.post(url("plan-action-update", case, theirs.pk), {"status": "done"})
     assert refused.status_code == 403
-    assert AuditEntry.objects.filter(user=teacher, outcome="forbidden").exists()
+    assert AuditEntry.objects.filter(
+        user=teacher, action="update_any_action", outcome="forbidden"
+    ).exists()
     theirs.refresh_from_db()
     assert theirs.status == "not_started"
     # The lead updates any action.

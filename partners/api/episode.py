@@ -117,7 +117,7 @@ class PlanActionDetail(GateView, generics.GenericAPIView):
     serializer_class = PlanActionOut
 
     def get(self, request, pk):
-        action = plan_action_for(request.user, pk, action=Action.VIEW_CASEWORK, owned_only=True)
+        action = plan_action_for(request.user, pk, owned_only=True)
         return Response(PlanActionOut(action).data, headers=_etag(action))
 
     @extend_schema(
@@ -143,7 +143,7 @@ class PlanActionDetail(GateView, generics.GenericAPIView):
         return self._update(request, pk)
 
     def _update(self, request, pk):
-        action = plan_action_for(request.user, pk, action=Action.UPDATE_ACTION, owned_only=True)
+        action = plan_action_for(request.user, pk, to_update=True, owned_only=True)
         wanted = request.headers.get("If-Match")
         if not wanted:
             return problem(
