@@ -25,7 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from functools import wraps
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404
@@ -59,6 +61,12 @@ class Action(StrEnum):
     KEEP_CASE = "keep_case"
     CLOSE = "close"  # ask for the episode's closure, or a step-up to social care
     STEP_DOWN = "step_down"  # social care asks to hand the family back to early help
+    # Work on pages about no one family, granted to a role (ROLE_PAGES), never on a family.
+    CONFIGURE = "configure"  # users, organisations, localities, plan versions, agreements
+    BREAK_GLASS = "break_glass"  # open one family for a few hours, with a written reason
+    SEE_CASELOAD_DASHBOARD = "see_caseload_dashboard"  # a manager's teams, cut and counted
+    SEE_PANEL_FIGURES = "see_panel_figures"  # the employment triage panel's figures
+    RUN_NIGHTLY = "run_nightly"  # the nightly results job: its runs, and starting one
 
 
 class Relation(StrEnum):
@@ -172,13 +180,64 @@ ROLE_WIDE: dict[str, frozenset[Action]] = {
 }
 
 
+# Work on pages about no one family, by role (DOMAIN §1's last column where it names no
+# family): administrators' configuration and break-glass, managers' dashboards, the
+# programme team's nightly runs. The gate's `decide` never reads this table: it opens pages,
+# not families; the families a page lists are still the gate's answer for the reader.
+ROLE_PAGES: dict[str, frozenset[Action]] = {
+    Role.ADMINISTRATOR: frozenset({A.CONFIGURE, A.BREAK_GLASS, A.RUN_NIGHTLY}),
+    Role.MANAGER: frozenset({A.SEE_CASELOAD_DASHBOARD, A.SEE_PANEL_FIGURES}),
+    Role.PROGRAMME: frozenset({A.SEE_PANEL_FIGURES, A.RUN_NIGHTLY}),
+    Role.HUB: frozenset({A.SEE_PANEL_FIGURES}),
+}
+
+
 def roles_that_may(action: Action) -> frozenset[str]:
-    """The roles with some relation that grants `action` (who a page for it is open to)."""
-    return frozenset(
-        role
-        for role, relations in ROLE_RELATIONS.items()
-        if any(action in GRANTS[relation] for relation in relations)
-    ) | frozenset(role for role, actions in ROLE_WIDE.items() if action in actions)
+    """The roles that may take `action` somewhere: through a relation that grants it, on any
+    record (ROLE_WIDE), or on a page about no one family (ROLE_PAGES). Who a page for it is
+    open to."""
+    return (
+        frozenset(
+            role
+            for role, relations in ROLE_RELATIONS.items()
+            if any(action in GRANTS[relation] for relation in relations)
+        )
+        | frozenset(role for role, actions in ROLE_WIDE.items() if action in actions)
+        | frozenset(role for role, actions in ROLE_PAGES.items() if action in actions)
+    )
+
+
+def role_may(user, *actions: Action) -> bool:
+    """Whether `user`'s role may take any of `actions` somewhere (`roles_that_may`)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return any(user.role in roles_that_may(action) for action in actions)
+
+
+def role_actions(role: str) -> frozenset[Action]:
+    """Every action `role` may take somewhere: what templates are told the reader may do
+    where a page is about no one family (a family's own are `family.allowed_actions`)."""
+    return frozenset(action for action in Action if role in roles_that_may(action))
+
+
+def page_for(*actions: Action):
+    """The one role check for pages: a page for whoever may take one of `actions` somewhere
+    (`roles_that_may`, read from the table). Anyone signed out signs in first; anyone else
+    signed in gets 403. The families the page shows or acts on are still the gate's question,
+    asked on the page."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def page(request, *args, **kwargs):
+            if not role_may(request.user, *actions):
+                raise PermissionDenied("This page is not part of your role.")
+            return view(request, *args, **kwargs)
+
+        page.page_actions = actions
+        return page
+
+    return decorator
 
 
 def action_to_update(*, owner_id: int | None, user) -> Action:

@@ -12,15 +12,13 @@ from django.views.decorators.http import require_POST
 
 from cases.gate import families_allowing, family_for, family_record_for
 from cases.models import Person
-from earlyhelp.access import Action
-from earlyhelp.models import Role
-from earlyhelp.roles import role_required
+from earlyhelp.access import Action, page_for
 
 from . import selectors, services
 from .forms import EvidenceForm, EvidenceKindForm, PlanDefinitionForm, PublishForm
 from .models import Evidence, OutcomesPlanVersion
 
-administrators_only = role_required(Role.ADMINISTRATOR)
+administrators_only = page_for(Action.CONFIGURE)
 
 
 @login_required

@@ -390,3 +390,46 @@ def test_the_lead_updates_any_action_and_a_taf_member_only_their_own(users):
             for name, owner_id in owners.items()
             if may_update_action(allowed, owner_id=owner_id, user=user)
         } == may
+
+
+# --- pages about no one family ----------------------------------------------------------------
+
+
+def test_a_page_is_open_to_the_roles_the_table_gives_its_action(client_for, users, monkeypatch):
+    """`page_for` reads the table each time: change the table and the page follows."""
+    from django.urls import reverse
+
+    from earlyhelp.access import ROLE_PAGES
+    from earlyhelp.models import Role
+
+    runs = reverse("nightly-run-list")
+    assert client_for("auditor").get(runs).status_code == 403
+    assert client_for("programme").get(runs).status_code == 200
+    monkeypatch.setitem(ROLE_PAGES, Role.AUDITOR, frozenset({Action.RUN_NIGHTLY}))
+    monkeypatch.setitem(ROLE_PAGES, Role.PROGRAMME, frozenset())
+    assert client_for("auditor").get(runs).status_code == 200
+    assert client_for("programme").get(runs).status_code == 403
+
+
+def test_no_page_checks_a_role_by_name():
+    """Role checks come from the access table (`page_for`, `role_may`), never `user.role ==`."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    asks_a_role = re.compile(r"\.role\s*(==|!=|\bin\b|\bnot in\b)|role_required")
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for app in ("earlyhelp", "cases", "assessments", "outcomes", "partners", "workspace")
+        for path in (root / app).rglob("*view*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if asks_a_role.search(line)
+    ]
+    templates = [
+        f"{path.relative_to(root)}: {match[0]}"
+        for path in (root / "templates").rglob("*.html")
+        for match in re.finditer(
+            r"user\.role\b[^%]*|\"[^\"]*\" in [\w.]*relations", path.read_text()
+        )
+    ]
+    assert found == [] and templates == []

@@ -26,9 +26,7 @@ from cases.episode.views import (
 )
 from cases.gate import families_visible_to, family_for, family_record_for
 from cases.models import Closure, StepDecision, StepDown, StepUp
-from earlyhelp.access import Action, record_listing
-from earlyhelp.models import Role
-from earlyhelp.roles import role_required
+from earlyhelp.access import Action, page_for, record_listing
 
 
 @login_required
@@ -195,7 +193,7 @@ def step_down_decision(request, step_down_id):
     )
 
 
-@role_required(Role.HUB)
+@page_for(Action.TRIAGE)
 def step_request_list(request):
     """The front door's step-up and step-down requests awaiting a decision."""
     visible = families_visible_to(request.user)
