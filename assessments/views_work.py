@@ -5,7 +5,7 @@ practitioner and the TAF members (the gate's `ADD_CASE_NOTE`, granted to
 exactly those two relations). The seed has the tool used "by the vast
 majority of TF delivery partners", not only by the lead, so `KEEP_CASE` (the
 lead's alone) would be too narrow, and `EDIT` (the family's own records) is
-also the hub's. Reading it needs `VIEW_CASEWORK`, like the plan and case notes.
+not about the episode's work. Reading it needs `VIEW_CASEWORK`, like the plan and case notes.
 """
 
 from __future__ import annotations

@@ -115,8 +115,10 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     Relation.AGENCY_CASEWORK: frozenset({A.VIEW_CASEWORK}),
     # …and an agency whose consent covers evidence may send it (a school's attendance feed).
     Relation.AGENCY_EVIDENCE: frozenset({A.VIEW_EVIDENCE, A.ADD_EVIDENCE}),
-    # "read the request and linked records, triage, allocate"
-    Relation.HUB: frozenset({A.VIEW, A.VIEW_CASEWORK, A.EDIT, A.TRIAGE, A.ALLOCATE}),
+    # "read the request and linked records, triage, allocate": reading, not changing, the
+    # family's people and addresses. A duplicate the hub finds at triage is merged (MERGE,
+    # role-wide), not edited.
+    Relation.HUB: frozenset({A.VIEW, A.VIEW_CASEWORK, A.TRIAGE, A.ALLOCATE}),
     # The weekly employment triage panel: a completed work conversation is a referral it
     # allocates to a provider (DOMAIN §7). It reads the referral; it changes nothing else.
     Relation.EMPLOYMENT_PANEL: frozenset({A.VIEW, A.ALLOCATE}),

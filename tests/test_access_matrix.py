@@ -185,6 +185,34 @@ def test_role_sees_its_family_not_others_and_is_refused_other_actions(
     assert audit_for(user, unseen) == [("view", "not_found")]
 
 
+def test_hub_staff_read_a_queued_family_but_do_not_change_its_people(users, client_for):
+    """DOMAIN §1: hub staff "read the request and linked records, triage, allocate"."""
+    from django.urls import reverse
+
+    family = hub_queue(users)
+    person = family.memberships.first().person
+    hub = users["hub"]
+    assert family_for(hub, family.pk) == family and person_for(hub, person.pk) == person
+    with pytest.raises(PermissionDenied):
+        family_for(hub, family.pk, action=Action.EDIT)
+    with pytest.raises(PermissionDenied):
+        person_for(hub, person.pk, action=Action.EDIT)
+    pages = client_for("hub")
+    for name, record in [
+        ("member-add", family),
+        ("person-edit", person),
+        ("address-add", person),
+    ]:
+        assert pages.get(reverse(name, args=[record.pk])).status_code == 403, name
+    posted = pages.post(reverse("person-edit", args=[person.pk]), {"first_name": "Changed"})
+    assert posted.status_code == 403
+    person.refresh_from_db()
+    assert person.first_name == "Member0"
+    assert (
+        "Add a member" not in pages.get(reverse("family-detail", args=[family.pk])).content.decode()
+    )
+
+
 def test_a_missing_family_answers_like_a_hidden_one(users):
     # "A record the user may not see answers 404 (never confirm it exists)."
     with pytest.raises(Http404):
