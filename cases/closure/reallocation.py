@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from cases.closure.services import lead_change
+from cases.episode.services import require_text_within_limit
 from cases.gate import families_allowing
 from cases.models import Episode, LeadChange
 from earlyhelp import audit
@@ -41,6 +42,7 @@ def caseload_reallocate(
         raise ValidationError({"to_practitioner": "Choose a worker of the same team"})
     if to_practitioner == from_practitioner:
         raise ValidationError({"to_practitioner": "Choose another worker"})
+    require_text_within_limit(reason=("Why the cases move", reason))
     changes = []
     for episode in episodes_to_reallocate(by, from_practitioner).select_for_update():
         changes.append(
