@@ -143,14 +143,15 @@ def family_record_for(
     The record comes back with `.family`, the family as the gate gave it (its relations and
     `allowed_actions`).
     """
+    if record_id is None and family_id is None:
+        raise TypeError("family_record_for needs a record_id, a family_id or both")
     found = records.objects.all() if isinstance(records, type) else records
     if record_id is not None:
         found = found.filter(pk=as_id(record_id))
     if family_id is not None:
         family_id = as_id(family_id)
         found = found.filter(**{via: family_id})
-    if record_id is None and family_id is None:
-        raise TypeError("family_record_for needs a record_id, a family_id or both")
+    # One query finds the record and its family; the record leaves only if the gate allows.
     record = found.annotate(gate_family_id=F(via)).order_by("pk").first()
     if record is None or record.gate_family_id is None:
         kind = found.model._meta.verbose_name

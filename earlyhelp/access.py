@@ -236,7 +236,6 @@ def page_for(*actions: Action):
                 raise PermissionDenied("This page is not part of your role.")
             return view(request, *args, **kwargs)
 
-        page.page_actions = actions
         return page
 
     return decorator
