@@ -14,17 +14,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from cases.dashboards.selectors import default_cuts
 from cases.dashboards.views import CutsForm, _csv
-from cases.gate import families_visible_to, family_for
-from earlyhelp.access import Action, record_listing
-from earlyhelp.models import Role
-from earlyhelp.roles import role_required
+from cases.gate import families_visible_to, family_record_for
+from earlyhelp.access import Action, page_for, record_listing, role_may
 
 from . import selectors, work_services
 from .dashboards import employment_panel
@@ -32,10 +29,8 @@ from .models import WorkConversation
 from .views_work import answers_of
 from .work_forms import PanelDecisionForm
 
-DASHBOARD_ROLES = {Role.MANAGER, Role.PROGRAMME, Role.HUB}
 
-
-@role_required(Role.HUB)
+@page_for(Action.ALLOCATE)
 def employment_panel_list(request):
     weeks = selectors.panel_referrals(request.user)
     referrals = [r for week in weeks for r in week.referrals]
@@ -53,17 +48,15 @@ def employment_panel_list(request):
 
 @login_required
 def employment_panel_decide(request, referral_id):
-    family_id = (
-        WorkConversation.objects.filter(pk=referral_id, status=WorkConversation.Status.COMPLETED)
-        .values_list("episode__family_id", flat=True)
-        .first()
+    referral = family_record_for(
+        request.user,
+        WorkConversation.objects.filter(status=WorkConversation.Status.COMPLETED).select_related(
+            "person", "provider", "decided_by", "completed_by__team__organisation"
+        ),
+        referral_id,
+        action=Action.ALLOCATE,
     )
-    if family_id is None:
-        raise Http404("No such referral")
-    family = family_for(request.user, family_id, action=Action.ALLOCATE)
-    referral = WorkConversation.objects.select_related(
-        "person", "provider", "decided_by", "completed_by__team__organisation"
-    ).get(pk=referral_id)
+    family = referral.family
     form = PanelDecisionForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -105,13 +98,11 @@ def employment_panel_decide(request, referral_id):
     )
 
 
-@login_required
+@page_for(Action.SEE_PANEL_FIGURES)
 def employment_panel_dashboard(request):
-    if request.user.role not in DASHBOARD_ROLES:
-        raise PermissionDenied("The employment triage panel figures are not part of your role.")
     form = CutsForm(request.GET or None, manager=request.user)
-    if request.user.role != Role.MANAGER:
-        del form.fields["team"]  # teams are the ones a manager manages
+    if not role_may(request.user, Action.SEE_CASELOAD_DASHBOARD):
+        del form.fields["team"]  # a team cut is the caseload dashboard's: a manager's teams
     if request.GET and not form.is_valid():
         return render(request, "dashboards/employment_panel.html", {"form": form}, status=400)
     cuts = form.cuts() if request.GET else default_cuts(timezone.localdate())

@@ -5,14 +5,13 @@ practitioner and the TAF members (the gate's `ADD_CASE_NOTE`, granted to
 exactly those two relations). The seed has the tool used "by the vast
 majority of TF delivery partners", not only by the lead, so `KEEP_CASE` (the
 lead's alone) would be too narrow, and `EDIT` (the family's own records) is
-also the hub's. Reading it needs `VIEW_CASEWORK`, like the plan and case notes.
+not about the episode's work. Reading it needs `VIEW_CASEWORK`, like the plan and case notes.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from cases.episode.views import (
@@ -20,8 +19,10 @@ from cases.episode.views import (
     current_members,
     episode_for,
     no_open_episode,
+    open_episode_of,
     posted,
 )
+from cases.gate import family_record_for
 from earlyhelp.access import Action
 
 from . import work_services
@@ -42,14 +43,16 @@ def work_conversation_add(request, family_id):
 @login_required
 def work_conversation(request, family_id, conversation_id):
     action = RECORD if request.method == "POST" else Action.VIEW_CASEWORK
-    family, episode = episode_for(request, family_id, action)
-    conversation = (
-        WorkConversation.objects.filter(pk=conversation_id, episode__family=family)
-        .select_related("person", "episode", "provider", "decided_by", "completed_by")
-        .first()
+    conversation = family_record_for(
+        request.user,
+        WorkConversation.objects.select_related(
+            "person", "episode", "provider", "decided_by", "completed_by"
+        ),
+        conversation_id,
+        action=action,
+        family_id=family_id,
     )
-    if conversation is None:
-        raise Http404("No such conversation")
+    family, episode = conversation.family, open_episode_of(conversation.family)
     editable = (
         RECORD in family.allowed_actions
         and conversation.status == WorkConversation.Status.DRAFT

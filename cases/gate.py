@@ -8,11 +8,12 @@ its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,8 +27,9 @@ from earlyhelp.access import (
     as_id,
     decide,
     relation_subqueries,
+    role_may,
 )
-from earlyhelp.models import AuditEntry, BreakGlass, Role
+from earlyhelp.models import AuditEntry, BreakGlass
 
 from .models import Family, FamilyMember, Person
 
@@ -114,6 +116,58 @@ def family_for(user, family_id, *, action: Action = Action.VIEW):
     return family
 
 
+def family_record_for(
+    user,
+    records: type[Model] | QuerySet,
+    record_id=None,
+    *,
+    action: Action | Callable[[Model], Action],
+    family_id=None,
+    via: str = "episode__family",
+):
+    """A record that belongs to a family (a step request, a plan action, a team member, an
+    evidence item, a referral, a sample item…), through that family's gate.
+
+    `records` is the model or a queryset of it, narrowed and with the joins the caller needs:
+    the app that owns the model passes it, so casework never imports it. `via` is the path
+    from a record to its family. The record is the one with `record_id`, or without one the
+    one record of `family_id` in `records`; a URL that names a family too (`family_id`) must
+    name the record's own.
+
+    A record that does not exist, and one of another family than the URL's, answer 404 and
+    are audited as not found, exactly as a record of a family the user may not see: nobody
+    learns from the answer that a record exists. Then `family_for` decides on its family (404,
+    403, audited). `action` may be a function of the record, for a rule that depends on it
+    (updating a plan action: `earlyhelp.access.action_to_update`).
+
+    The record comes back with `.family`, the family as the gate gave it (its relations and
+    `allowed_actions`).
+    """
+    if record_id is None and family_id is None:
+        raise TypeError("family_record_for needs a record_id, a family_id or both")
+    found = records.objects.all() if isinstance(records, type) else records
+    if record_id is not None:
+        found = found.filter(pk=as_id(record_id))
+    if family_id is not None:
+        family_id = as_id(family_id)
+        found = found.filter(**{via: family_id})
+    # One query finds the record and its family; the record leaves only if the gate allows.
+    record = found.annotate(gate_family_id=F(via)).order_by("pk").first()
+    if record is None or record.gate_family_id is None:
+        kind = found.model._meta.verbose_name
+        audit.record(
+            user,
+            action=action if isinstance(action, str) else action.__name__,
+            outcome=AuditEntry.Outcome.NOT_FOUND,
+            family_id=family_id,
+            detail=f"{kind} {record_id}" if record_id is not None else kind,
+        )
+        raise Http404("No such record")
+    needed = action if isinstance(action, str) else action(record)
+    record.family = family_for(user, record.gate_family_id, action=needed)
+    return record
+
+
 def person_for(user, person_id, *, action: Action = Action.VIEW):
     """The person, if `user` may take `action` through any family they belong or belonged to."""
     person_id = as_id(person_id)
@@ -152,7 +206,7 @@ def _survivor_of(person) -> int:
 
 def break_glass_grant(*, user, family_id: int, reason: str) -> BreakGlass:
     """An administrator's time-limited access to one family, with their written reason."""
-    if user.role != Role.ADMINISTRATOR:
+    if not role_may(user, Action.BREAK_GLASS):
         raise PermissionDenied("Only administrators use break-glass access.")
     if not Family.objects.filter(pk=family_id).exists():
         raise Http404("No such record")

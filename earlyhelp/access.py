@@ -25,7 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from functools import wraps
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404
@@ -42,7 +44,9 @@ class Action(StrEnum):
     EDIT = "edit"  # change the family's or a member's records
     ADD_CASE_NOTE = "add_case_note"
     ADD_EVIDENCE = "add_evidence"  # outcome evidence, and corrections of it
-    UPDATE_ACTION = "update_action"  # a TAF action the user owns
+    # A plan action: the lead updates any, a TAF member those they own (`action_to_update`).
+    UPDATE_ANY_ACTION = "update_any_action"
+    UPDATE_OWN_ACTION = "update_own_action"
     SIGN_OFF = "sign_off"  # assessments and closures
     REASSIGN = "reassign"
     TRIAGE = "triage"
@@ -57,6 +61,12 @@ class Action(StrEnum):
     KEEP_CASE = "keep_case"
     CLOSE = "close"  # ask for the episode's closure, or a step-up to social care
     STEP_DOWN = "step_down"  # social care asks to hand the family back to early help
+    # Work on pages about no one family, granted to a role (ROLE_PAGES), never on a family.
+    CONFIGURE = "configure"  # users, organisations, localities, plan versions, agreements
+    BREAK_GLASS = "break_glass"  # open one family for a few hours, with a written reason
+    SEE_CASELOAD_DASHBOARD = "see_caseload_dashboard"  # a manager's teams, cut and counted
+    SEE_PANEL_FIGURES = "see_panel_figures"  # the employment triage panel's figures
+    RUN_NIGHTLY = "run_nightly"  # the nightly results job: its runs, and starting one
 
 
 class Relation(StrEnum):
@@ -88,7 +98,8 @@ GRANTS: dict[Relation, frozenset[Action]] = {
             A.EDIT,
             A.ADD_CASE_NOTE,
             A.ADD_EVIDENCE,
-            A.UPDATE_ACTION,
+            A.UPDATE_ANY_ACTION,
+            A.UPDATE_OWN_ACTION,
             A.KEEP_CASE,
             A.CLOSE,
         }
@@ -96,7 +107,7 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     # "TAF member: read, update the actions they own, add case notes"
     # Partners on the team bring their agency's evidence (a school's attendance…).
     Relation.TAF: frozenset(
-        {A.VIEW, A.VIEW_CASEWORK, A.ADD_CASE_NOTE, A.ADD_EVIDENCE, A.UPDATE_ACTION}
+        {A.VIEW, A.VIEW_CASEWORK, A.ADD_CASE_NOTE, A.ADD_EVIDENCE, A.UPDATE_OWN_ACTION}
     ),
     # An agency's consent reaches only the kinds of data that both the consent
     # and the agreement cover.
@@ -104,8 +115,10 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     Relation.AGENCY_CASEWORK: frozenset({A.VIEW_CASEWORK}),
     # …and an agency whose consent covers evidence may send it (a school's attendance feed).
     Relation.AGENCY_EVIDENCE: frozenset({A.VIEW_EVIDENCE, A.ADD_EVIDENCE}),
-    # "read the request and linked records, triage, allocate"
-    Relation.HUB: frozenset({A.VIEW, A.VIEW_CASEWORK, A.EDIT, A.TRIAGE, A.ALLOCATE}),
+    # "read the request and linked records, triage, allocate": reading, not changing, the
+    # family's people and addresses. A duplicate the hub finds at triage is merged (MERGE,
+    # role-wide), not edited.
+    Relation.HUB: frozenset({A.VIEW, A.VIEW_CASEWORK, A.TRIAGE, A.ALLOCATE}),
     # The weekly employment triage panel: a completed work conversation is a referral it
     # allocates to a provider (DOMAIN §7). It reads the referral; it changes nothing else.
     Relation.EMPLOYMENT_PANEL: frozenset({A.VIEW, A.ALLOCATE}),
@@ -169,13 +182,77 @@ ROLE_WIDE: dict[str, frozenset[Action]] = {
 }
 
 
+# Work on pages about no one family, by role (DOMAIN §1's last column where it names no
+# family): administrators' configuration and break-glass, managers' dashboards, the
+# programme team's nightly runs. The gate's `decide` never reads this table: it opens pages,
+# not families; the families a page lists are still the gate's answer for the reader.
+ROLE_PAGES: dict[str, frozenset[Action]] = {
+    Role.ADMINISTRATOR: frozenset({A.CONFIGURE, A.BREAK_GLASS, A.RUN_NIGHTLY}),
+    Role.MANAGER: frozenset({A.SEE_CASELOAD_DASHBOARD, A.SEE_PANEL_FIGURES}),
+    Role.PROGRAMME: frozenset({A.SEE_PANEL_FIGURES, A.RUN_NIGHTLY}),
+    Role.HUB: frozenset({A.SEE_PANEL_FIGURES}),
+}
+
+
 def roles_that_may(action: Action) -> frozenset[str]:
-    """The roles with some relation that grants `action` (who a page for it is open to)."""
-    return frozenset(
-        role
-        for role, relations in ROLE_RELATIONS.items()
-        if any(action in GRANTS[relation] for relation in relations)
-    ) | frozenset(role for role, actions in ROLE_WIDE.items() if action in actions)
+    """The roles that may take `action` somewhere: through a relation that grants it, on any
+    record (ROLE_WIDE), or on a page about no one family (ROLE_PAGES). Who a page for it is
+    open to."""
+    return (
+        frozenset(
+            role
+            for role, relations in ROLE_RELATIONS.items()
+            if any(action in GRANTS[relation] for relation in relations)
+        )
+        | frozenset(role for role, actions in ROLE_WIDE.items() if action in actions)
+        | frozenset(role for role, actions in ROLE_PAGES.items() if action in actions)
+    )
+
+
+def role_may(user, *actions: Action) -> bool:
+    """Whether `user`'s role may take any of `actions` somewhere (`roles_that_may`)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return any(user.role in roles_that_may(action) for action in actions)
+
+
+def role_actions(role: str) -> frozenset[Action]:
+    """Every action `role` may take somewhere: what templates are told the reader may do
+    where a page is about no one family (a family's own are `family.allowed_actions`)."""
+    return frozenset(action for action in Action if role in roles_that_may(action))
+
+
+def page_for(*actions: Action):
+    """The one role check for pages: a page for whoever may take one of `actions` somewhere
+    (`roles_that_may`, read from the table). Anyone signed out signs in first; anyone else
+    signed in gets 403. The families the page shows or acts on are still the gate's question,
+    asked on the page."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def page(request, *args, **kwargs):
+            if not role_may(request.user, *actions):
+                raise PermissionDenied("This page is not part of your role.")
+            return view(request, *args, **kwargs)
+
+        return page
+
+    return decorator
+
+
+def action_to_update(*, owner_id: int | None, user) -> Action:
+    """What the gate must grant to update a plan action owned by `owner_id`: one's own needs
+    UPDATE_OWN_ACTION (the lead and TAF members have it), anyone else's or the family's
+    UPDATE_ANY_ACTION (the lead's alone)."""
+    mine = owner_id is not None and owner_id == getattr(user, "pk", None)
+    return Action.UPDATE_OWN_ACTION if mine else Action.UPDATE_ANY_ACTION
+
+
+def may_update_action(allowed: set[Action], *, owner_id: int | None, user) -> bool:
+    """Whether `user`, allowed `allowed` on the family, may update an action owned by
+    `owner_id` (what the family page shows an "Update" link for)."""
+    return action_to_update(owner_id=owner_id, user=user) in allowed
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from .models import Role
+from .access import Action, role_may
 
 
 class EarlyHelpAdminSite(admin.AdminSite):
@@ -24,7 +24,7 @@ class EarlyHelpAdminSite(admin.AdminSite):
         return (
             user.is_active
             and user.is_authenticated
-            and user.role == Role.ADMINISTRATOR
+            and role_may(user, Action.CONFIGURE)
             and user.is_verified()
         )
 
@@ -37,7 +37,7 @@ class EarlyHelpAdminSite(admin.AdminSite):
             # bounced to a second sign-in page; anonymous people sign in first.
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if request.user.role != Role.ADMINISTRATOR:
+            if not role_may(request.user, Action.CONFIGURE):
                 raise PermissionDenied("The configuration pages are for administrators.")
             return inner(request, *args, **kwargs)
 

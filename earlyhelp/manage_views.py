@@ -19,12 +19,12 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
+from .access import Action, page_for
 from .manage_forms import LocalityForm, OrganisationForm, TeamForm, UserForm, UserSearchForm
-from .models import Locality, Organisation, Role, Team, User
-from .roles import role_required
+from .models import Locality, Organisation, Team, User
 
 PAGE_SIZE = 50
-administrators_only = role_required(Role.ADMINISTRATOR)
+administrators_only = page_for(Action.CONFIGURE)
 
 
 @dataclass(frozen=True)

@@ -10,17 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases.gate import families_allowing, family_for
+from cases.gate import families_allowing, family_for, family_record_for
 from cases.models import Person
-from earlyhelp.access import Action
-from earlyhelp.models import Role
-from earlyhelp.roles import role_required
+from earlyhelp.access import Action, page_for
 
 from . import selectors, services
 from .forms import EvidenceForm, EvidenceKindForm, PlanDefinitionForm, PublishForm
 from .models import Evidence, OutcomesPlanVersion
 
-administrators_only = role_required(Role.ADMINISTRATOR)
+administrators_only = page_for(Action.CONFIGURE)
 
 
 @login_required
@@ -101,11 +99,10 @@ def evidence_add_kind(request, family_id, kind, corrects=None):
 @login_required
 def evidence_correct(request, evidence_id):
     """A correction is a new item that supersedes this one; the original stays."""
-    item = Evidence.objects.filter(pk=evidence_id).only("family_id").first()
-    family_id = item.family_id if item else 0
-    family = family_for(request.user, family_id, action=Action.ADD_EVIDENCE)
-    item = get_object_or_404(Evidence, pk=evidence_id, family=family)
-    return evidence_add_kind(request, family.pk, item.kind, corrects=item)
+    item = family_record_for(
+        request.user, Evidence, evidence_id, action=Action.ADD_EVIDENCE, via="family"
+    )
+    return evidence_add_kind(request, item.family_id, item.kind, corrects=item)
 
 
 @login_required

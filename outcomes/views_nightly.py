@@ -8,16 +8,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from earlyhelp.models import Role
-from earlyhelp.roles import role_required
+from earlyhelp.access import Action, page_for, record_listing
 
 from . import nightly, selectors
 from .models import NightlyRun
 
-programme_or_administrator = role_required(Role.PROGRAMME, Role.ADMINISTRATOR)
+runs_page = page_for(Action.RUN_NIGHTLY)
 
 
-@programme_or_administrator
+@runs_page
 def run_list(request):
     runs = NightlyRun.objects.select_related("started_by", "only_family")[:60]
     return render(
@@ -31,15 +30,17 @@ def run_list(request):
     )
 
 
-@programme_or_administrator
+@runs_page
 def run_detail(request, run_id):
     run = get_object_or_404(NightlyRun.objects.select_related("started_by"), pk=run_id)
     changes = selectors.run_changes(run, user=request.user)
+    rows = changes.newly_claimable + changes.no_longer_claimable
+    record_listing(request.user, [row.family for row, _before in rows], action="nightly_run")
     return render(request, "outcomes/run_detail.html", {"run": run, "changes": changes})
 
 
 @require_POST
-@programme_or_administrator
+@runs_page
 def run_start(request):
     """Run the job now for today. Without a broker it runs here and now (the demo's few hundred
     families take seconds); with one, the workers take its chunks."""

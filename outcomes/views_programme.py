@@ -11,10 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
-from cases.gate import families_visible_to, family_for
-from earlyhelp.access import Action, record_listing
-from earlyhelp.models import Role
-from earlyhelp.roles import role_required
+from cases.gate import families_allowing, families_visible_to, family_for, family_record_for
+from earlyhelp.access import Action, page_for, record_listing, role_may
 
 from . import claim_batches, programme
 from .evidence_pack import evidence_pack_for, evidence_pack_pdf
@@ -53,13 +51,13 @@ def attach(request, family_id):
     )
 
 
-@role_required(Role.PROGRAMME, Role.AUDITOR)
+@page_for(Action.BUILD_CLAIM, Action.RECORD_VERDICT)
 def batch_list(request):
     batches = ClaimBatch.objects.select_related("created_by").order_by("-created_at")
     return render(request, "outcomes/batch_list.html", {"batches": batches})
 
 
-@role_required(Role.PROGRAMME)
+@page_for(Action.BUILD_CLAIM)
 @require_http_methods(["GET", "POST"])
 def batch_build(request):
     """Choose the window and date, see the candidates, then confirm which to claim."""
@@ -93,7 +91,7 @@ def batch_build(request):
     )
 
 
-@role_required(Role.PROGRAMME, Role.AUDITOR)
+@page_for(Action.BUILD_CLAIM, Action.RECORD_VERDICT)
 def batch_detail(request, batch_id):
     batch = get_object_or_404(ClaimBatch.objects.select_related("created_by"), pk=batch_id)
     visible = families_visible_to(request.user)
@@ -108,7 +106,12 @@ def batch_detail(request, batch_id):
         .order_by("family__name", "family_id")
     )
     record_listing(request.user, [c.family for c in claims] + [s.family for s in sample])
-    refused = batch.refused if request.user.role == Role.PROGRAMME else []
+    verdict_families = set(
+        families_allowing(request.user, Action.RECORD_VERDICT)
+        .filter(pk__in=[s.family_id for s in sample])
+        .values_list("pk", flat=True)
+    )
+    refused = batch.refused if role_may(request.user, Action.BUILD_CLAIM) else []
     return render(
         request,
         "outcomes/batch_detail.html",
@@ -117,6 +120,7 @@ def batch_detail(request, batch_id):
             "claims": claims,
             "sample": sample,
             "refused": refused,
+            "verdict_families": verdict_families,
             "total": sum(c.results_payment for c in claims),
         },
     )
@@ -125,12 +129,15 @@ def batch_detail(request, batch_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def audit_verdict(request, batch_id, family_id):
-    family = family_for(request.user, family_id, action=Action.RECORD_VERDICT)
-    item = get_object_or_404(
-        AuditSampleItem.objects.select_related("batch", "verdict_by"),
-        batch_id=batch_id,
-        family=family,
+    # The batch's sample item of this family: one per family, so named by the two.
+    item = family_record_for(
+        request.user,
+        AuditSampleItem.objects.filter(batch_id=batch_id).select_related("batch", "verdict_by"),
+        action=Action.RECORD_VERDICT,
+        family_id=family_id,
+        via="family",
     )
+    family = item.family
     form = VerdictForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

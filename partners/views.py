@@ -6,8 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from earlyhelp.access import Action, roles_that_may
-from earlyhelp.roles import role_required
+from earlyhelp.access import Action, page_for
 from outcomes.engine.kinds import EVIDENCE_KINDS
 from outcomes.evidence_files import COLUMNS, MAX_ROWS, EvidenceFileError
 
@@ -17,7 +16,7 @@ from .services import evidence_file_import
 
 # Whoever the gate lets add evidence somewhere; which families a file may name is the
 # gate's answer for the uploader (families_allowing), row by row.
-uploaders = role_required(*roles_that_may(Action.ADD_EVIDENCE))
+uploaders = page_for(Action.ADD_EVIDENCE)
 PROBLEMS_PER_PAGE = 100
 
 

@@ -9,27 +9,41 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
+from assessments.models import WorkConversation
 from cases.gate import (
     break_glass_grant,
     families_visible_to,
     family_for,
+    family_record_for,
     person_for,
     persons_visible_to,
 )
 from cases.models import (
+    CaseNote,
+    Closure,
     Consent,
     DataKind,
     Episode,
     Person,
+    PlanAction,
+    StepDown,
+    StepUp,
     SupportRequest,
     TafMember,
 )
-from earlyhelp.access import Action
+from earlyhelp.access import Action, may_update_action
 from earlyhelp.models import AuditEntry, BreakGlass
 from earlyhelp.tests.factories import TeamFactory, UserFactory
-from outcomes.models import Attachment, AuditSampleItem, ClaimBatch, OutcomesPlanVersion
+from outcomes.models import (
+    Attachment,
+    AuditSampleItem,
+    ClaimBatch,
+    Evidence,
+    FamilyResult,
+    OutcomesPlanVersion,
+)
 from partners.models import InformationSharingAgreement
-from tests.worlds import make_family, open_episode
+from tests.worlds import make_family, open_episode, record_of
 
 pytestmark = pytest.mark.django_db
 
@@ -171,6 +185,34 @@ def test_role_sees_its_family_not_others_and_is_refused_other_actions(
     assert audit_for(user, unseen) == [("view", "not_found")]
 
 
+def test_hub_staff_read_a_queued_family_but_do_not_change_its_people(users, client_for):
+    """DOMAIN §1: hub staff "read the request and linked records, triage, allocate"."""
+    from django.urls import reverse
+
+    family = hub_queue(users)
+    person = family.memberships.first().person
+    hub = users["hub"]
+    assert family_for(hub, family.pk) == family and person_for(hub, person.pk) == person
+    with pytest.raises(PermissionDenied):
+        family_for(hub, family.pk, action=Action.EDIT)
+    with pytest.raises(PermissionDenied):
+        person_for(hub, person.pk, action=Action.EDIT)
+    pages = client_for("hub")
+    for name, record in [
+        ("member-add", family),
+        ("person-edit", person),
+        ("address-add", person),
+    ]:
+        assert pages.get(reverse(name, args=[record.pk])).status_code == 403, name
+    posted = pages.post(reverse("person-edit", args=[person.pk]), {"first_name": "Changed"})
+    assert posted.status_code == 403
+    person.refresh_from_db()
+    assert person.first_name == "Member0"
+    assert (
+        "Add a member" not in pages.get(reverse("family-detail", args=[family.pk])).content.decode()
+    )
+
+
 def test_a_missing_family_answers_like_a_hidden_one(users):
     # "A record the user may not see answers 404 (never confirm it exists)."
     with pytest.raises(Http404):
@@ -267,3 +309,155 @@ def test_another_team_lead_is_not_the_managers(users):
     open_episode(family, UserFactory(role="practitioner", team=TeamFactory()))
     users["manager"].managed_teams.add(users["practitioner"].team)
     assert family not in families_visible_to(users["manager"])
+
+
+# --- records that belong to a family, loaded by id -----------------------------------------
+
+# Each kind of record a page or the API loads by id: its model (the app that owns it passes it
+# to the gate) and the path from it to its family.
+RECORD_KINDS = [
+    ("closure", Closure, "episode__family"),
+    ("step-up", StepUp, "episode__family"),
+    ("step-down", StepDown, "family"),
+    ("plan action", PlanAction, "episode__family"),
+    ("team member", TafMember, "episode__family"),
+    ("case note", CaseNote, "episode__family"),
+    ("evidence item", Evidence, "family"),
+    ("nightly result", FamilyResult, "family"),
+    ("sample item", AuditSampleItem, "family"),
+    ("referral", WorkConversation, "episode__family"),
+    ("request", SupportRequest, "family"),
+]
+
+
+def refusal(call):
+    """What a refused call raised: its kind and its words (the words must not differ)."""
+    try:
+        call()
+    except (Http404, PermissionDenied) as error:
+        return type(error).__name__, str(error)
+    raise AssertionError("the call was allowed")
+
+
+@pytest.mark.parametrize("kind, model, via", RECORD_KINDS, ids=[k[0] for k in RECORD_KINDS])
+def test_a_record_is_loaded_through_its_familys_gate(users, kind, model, via):
+    lead = users["practitioner"]
+    own = make_family("Own family", lead=lead)
+    also_led = make_family("Also led family", lead=lead)
+    hidden = make_family("Hidden family", lead=UserFactory(role="practitioner"))
+    mine, theirs = record_of(kind, own, by=lead), record_of(kind, hidden, by=lead)
+    missing = model.objects.order_by("-pk").first().pk + 1000
+
+    def load(record_id, *, action=Action.VIEW, family_id=None):
+        return lambda: family_record_for(
+            lead, model, record_id, action=action, family_id=family_id, via=via
+        )
+
+    found = load(mine.pk)()
+    assert found == mine
+    assert found.family == own and Action.KEEP_CASE in found.family.allowed_actions
+    assert load(mine.pk, family_id=own.pk)() == mine
+
+    # Another family's record, a record that does not exist, an id that is no id, and a record
+    # of a family the user sees named under another family's URL: all the same 404.
+    not_found = {
+        refusal(load(theirs.pk)),
+        refusal(load(missing)),
+        refusal(load("x")),
+        refusal(load(mine.pk, family_id=also_led.pk)),
+        refusal(load(theirs.pk, family_id=own.pk)),
+    }
+    assert not_found == {("Http404", "No such record")}
+    # A record of a family they see, an action there they may not take: 403.
+    assert refusal(load(mine.pk, action=Action.SIGN_OFF))[0] == "PermissionDenied"
+
+    entries = AuditEntry.objects.filter(user=lead)
+    assert entries.filter(family_id=hidden.pk, outcome="not_found").exists()
+    assert entries.filter(
+        family_id=None, outcome="not_found", detail__endswith=str(missing)
+    ).exists()
+    assert entries.filter(family_id=also_led.pk, outcome="not_found").exists()
+    assert entries.filter(family_id=own.pk, action="sign_off", outcome="forbidden").exists()
+    assert entries.filter(family_id=own.pk, action="view", outcome="allowed").count() == 2
+
+
+def test_a_record_named_by_its_family_alone_is_found_through_the_gate(users):
+    """A sample item is named by its batch and family: the one record of that family."""
+    auditor = users["auditor"]
+    lead = users["practitioner"]
+    sampled = make_family("Sampled family", lead=lead)
+    item = record_of("sample item", sampled, by=lead)
+    other = make_family("Other family", lead=lead)
+    in_batch = AuditSampleItem.objects.filter(batch=item.batch)
+
+    def load(user, family_id, action=Action.RECORD_VERDICT):
+        return lambda: family_record_for(
+            user, in_batch, action=action, family_id=family_id, via="family"
+        )
+
+    assert load(auditor, sampled.pk)() == item
+    # The lead sees the family but may not give a verdict; another family has no item.
+    assert refusal(load(lead, sampled.pk))[0] == "PermissionDenied"
+    assert refusal(load(auditor, other.pk)) == ("Http404", "No such record")
+    assert refusal(load(lead, other.pk)) == ("Http404", "No such record")
+
+
+def test_the_lead_updates_any_action_and_a_taf_member_only_their_own(users):
+    """DOMAIN §1: lead "everything on the episode"; TAF member "update the actions they own"."""
+    member = users["practitioner"]
+    family = taf_member(users)
+    lead = family.episodes.get().lead_practitioner
+    owners = {"the member": member.pk, "the lead": lead.pk, "the family": None}
+    for user, may in [
+        (member, {"the member"}),
+        (lead, {"the member", "the lead", "the family"}),
+    ]:
+        allowed = family_for(user, family.pk).allowed_actions
+        assert {
+            name
+            for name, owner_id in owners.items()
+            if may_update_action(allowed, owner_id=owner_id, user=user)
+        } == may
+
+
+# --- pages about no one family ----------------------------------------------------------------
+
+
+def test_a_page_is_open_to_the_roles_the_table_gives_its_action(client_for, users, monkeypatch):
+    """`page_for` reads the table each time: change the table and the page follows."""
+    from django.urls import reverse
+
+    from earlyhelp.access import ROLE_PAGES
+    from earlyhelp.models import Role
+
+    runs = reverse("nightly-run-list")
+    assert client_for("auditor").get(runs).status_code == 403
+    assert client_for("programme").get(runs).status_code == 200
+    monkeypatch.setitem(ROLE_PAGES, Role.AUDITOR, frozenset({Action.RUN_NIGHTLY}))
+    monkeypatch.setitem(ROLE_PAGES, Role.PROGRAMME, frozenset())
+    assert client_for("auditor").get(runs).status_code == 200
+    assert client_for("programme").get(runs).status_code == 403
+
+
+def test_no_page_checks_a_role_by_name():
+    """Role checks come from the access table (`page_for`, `role_may`), never `user.role ==`."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    asks_a_role = re.compile(r"\.role\s*(==|!=|\bin\b|\bnot in\b)|role_required")
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for app in ("earlyhelp", "cases", "assessments", "outcomes", "partners", "workspace")
+        for path in (root / app).rglob("*view*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if asks_a_role.search(line)
+    ]
+    templates = [
+        f"{path.relative_to(root)}: {match[0]}"
+        for path in (root / "templates").rglob("*.html")
+        for match in re.finditer(
+            r"user\.role\b[^%]*|\"[^\"]*\" in [\w.]*relations", path.read_text()
+        )
+    ]
+    assert found == [] and templates == []

@@ -352,3 +352,56 @@ def test_every_role_signed_in_gets_what_the_gate_allows(world, users, role):
         assert AuditEntry.objects.filter(
             user=users[role], family_id=seen.pk, outcome="allowed", api_client=None
         ).exists()
+
+
+def test_a_record_of_another_family_answers_as_a_missing_one(world):
+    """Each record the API names by id (an action, a request, an evidence item to correct)
+    answers for another family's record exactly as for one that does not exist."""
+    from outcomes.models import Evidence
+
+    client = api(world["clients"]["every scope"]["new"])
+    hidden, records = world["hidden"], world["hidden_records"]
+    theirs = Evidence.objects.create(
+        family=hidden,
+        person=hidden.memberships.first().person,
+        kind="offence",
+        period_start="2026-01-02",
+        period_end="2026-01-02",
+        values={"proven": True},
+        source="Matrix",
+        recorded_on="2026-02-01",
+    )
+
+    def answers(path, method="get", body=None):
+        response = getattr(client, method)(
+            path, body, content_type="application/json", HTTP_IF_MATCH="*"
+        )
+        body = response.json()
+        body.pop("instance", None)  # the path asked: the one part that may differ
+        return response.status_code, body
+
+    for path in ("/api/v1/actions/{}/", "/api/v1/requests/{}/"):
+        record = records["action" if "actions" in path else "request"]
+        assert answers(path.format(record)) == answers(path.format(NO_SUCH))
+        assert answers(path.format(record))[0] == 404
+    patched = answers(f"/api/v1/actions/{records['action']}/", "patch", {"status": "done"})
+    assert patched == answers(f"/api/v1/actions/{NO_SUCH}/", "patch", {"status": "done"})
+
+    def correction(item_id):
+        row = {
+            "family": world["seen"].reference,
+            "kind": "offence",
+            "period_start": "2026-01-02",
+            "values": {"proven": False},
+            "source": "Matrix",
+            "external_id": f"fix-{item_id}",
+            "supersedes": item_id,
+        }
+        status, body = answers("/api/v1/evidence/", "post", row)
+        return status, [
+            (e["field"], e["message"].replace(str(item_id), "…")) for e in body["errors"]
+        ]
+
+    assert correction(theirs.pk) == correction(NO_SUCH)
+    assert correction(theirs.pk)[0] == 400
+    assert not Evidence.objects.filter(supersedes=theirs).exists()

@@ -5,8 +5,10 @@ from django.db import connection, transaction
 from django.db.utils import InternalError
 from django.urls import reverse
 
+from cases.gate import break_glass_grant
 from cases.models import FamilyMember, Person
 from earlyhelp.models import AuditEntry, BreakGlass
+from earlyhelp.tests.factories import UserFactory
 from tests.worlds import make_family, open_episode
 
 pytestmark = pytest.mark.django_db
@@ -189,6 +191,27 @@ def test_break_glass_needs_a_reason_and_is_flagged_to_managers(client_for, users
     assert "break-glass access" in page
     flagged = client_for("manager").get(reverse("break-glass")).content.decode()
     assert "Police request, urgent safety" in flagged and family.reference in flagged
+    # Each list of grants is a list of families: one audit row naming them.
+    admin.get(reverse("break-glass"))
+    for role in ("manager", "administrator"):
+        entry = AuditEntry.objects.filter(user=users[role], action="break_glass_list").latest("id")
+        assert entry.listed_family_ids == [family.pk]
+
+
+def test_managers_see_only_the_grants_to_their_teams_families(client_for, users):
+    users["manager"].managed_teams.add(users["practitioner"].team)
+    theirs = make_family("Their family", lead=users["practitioner"])
+    other = make_family("Other family", lead=UserFactory(role="practitioner"))
+    for family in (theirs, other):
+        break_glass_grant(
+            user=users["administrator"], family_id=family.pk, reason="Police request, urgent"
+        )
+    page = client_for("manager").get(reverse("break-glass")).content.decode()
+    assert theirs.reference in page and other.reference not in page
+    (entry,) = AuditEntry.objects.filter(user=users["manager"], action="break_glass_list")
+    assert entry.listed_family_ids == [theirs.pk]
+    for role in ("practitioner", "hub", "programme", "auditor"):
+        assert client_for(role).get(reverse("break-glass")).status_code == 403
 
 
 def test_the_audit_table_refuses_update_and_delete():

@@ -32,10 +32,11 @@ from cases.models import (
     TriageDecision,
 )
 from conftest import ROLES, sign_in
-from earlyhelp.models import Locality, Organisation, Team, User, UserSession
+from earlyhelp.models import AuditEntry, Locality, Organisation, Team, User, UserSession
 from earlyhelp.tests.factories import UserFactory
 from outcomes.models import ClaimBatch, Evidence, NightlyRun, OutcomesPlanVersion
 from partners.models import ApiClient, EvidenceFile, InformationSharingAgreement
+from tests.worlds import make_family, record_of
 
 ANON = "anonymous"
 EVERYONE = [ANON, *ROLES]
@@ -203,14 +204,15 @@ EXPECTED = {
         anonymous=302, hub=200, manager=200, programme=200, others=403
     ),
     # The programme (issue 10). The matrix's family is not attached nor a candidate: the lead
-    # sees it but may not attach or give a verdict; its evidence pack is the lead's to read.
+    # sees it but may not attach; it is in no audit sample, so there is no verdict to give
+    # (404 for everyone); its evidence pack is the lead's to read.
     "programme-attach": answers(anonymous=302, practitioner=403, others=404),
     "evidence-pack": lead_only,
     "evidence-pack-pdf": lead_only,
     "claim-batch-list": answers(anonymous=302, programme=200, auditor=200, others=403),
     "claim-batch-build": answers(anonymous=302, programme=200, others=403),
     "claim-batch-detail": answers(anonymous=302, programme=200, auditor=200, others=403),
-    "audit-verdict": answers(anonymous=302, practitioner=403, others=404),
+    "audit-verdict": answers(anonymous=302, others=404),
     "notification-list": signed_in_page,
     "notifications-read": answers(anonymous=302, others=405),  # POST only
     # Records that are written by the system only: nobody adds them by hand.
@@ -488,3 +490,48 @@ def test_every_role_gets_the_expected_answer_from_every_url(users, objects):
                 clients[role] = sign_in(Client(), users[role])  # that page signs out
     assert failures == [], "\n".join(failures)
     assert walked > 100
+
+
+# Pages that load a record by id, each through the gate on the record's own family: the url,
+# the kind of record, and its URL's arguments for a record of a family.
+RECORD_PAGES = [
+    ("plan-action-update", "plan action", lambda r, f: {"family_id": f.pk, "action_id": r.pk}),
+    ("taf-member-leave", "team member", lambda r, f: {"family_id": f.pk, "member_id": r.pk}),
+    ("evidence-correct", "evidence item", lambda r, f: {"evidence_id": r.pk}),
+    (
+        "work-conversation",
+        "referral",
+        lambda r, f: {"family_id": f.pk, "conversation_id": r.pk},
+    ),
+    ("step-up-decision", "step-up", lambda r, f: {"step_up_id": r.pk}),
+    ("step-down-decision", "step-down", lambda r, f: {"step_down_id": r.pk}),
+    ("employment-panel-decide", "referral", lambda r, f: {"referral_id": r.pk}),
+    ("triage-request", "request", lambda r, f: {"request_id": r.pk}),
+    ("triage-allocate", "request", lambda r, f: {"request_id": r.pk}),
+    ("audit-verdict", "sample item", lambda r, f: {"batch_id": r.batch_id, "family_id": f.pk}),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name, kind, kwargs", RECORD_PAGES, ids=[p[0] for p in RECORD_PAGES])
+def test_a_record_of_another_family_answers_as_a_missing_one(users, name, kind, kwargs):
+    lead = users["practitioner"]
+    own, also_led = make_family("Own", lead=lead), make_family("Also led", lead=lead)
+    hidden = make_family("Hidden", lead=UserFactory(role="practitioner"))
+    mine, theirs = record_of(kind, own, by=lead), record_of(kind, hidden, by=lead)
+    client = sign_in(Client(), lead)
+
+    def status(record, family):
+        return client.get(reverse(name, kwargs=kwargs(record, family))).status_code
+
+    # The lead reaches their own family's record (200), or is refused an action there (403)…
+    assert status(mine, own) in {200, 403}
+    # …but another family's record answers exactly as a record that does not exist.
+    missing = type(mine).objects.order_by("-pk").first()
+    missing.pk += 1000
+    assert status(theirs, hidden) == status(missing, own) == 404
+    if "family_id" in kwargs(mine, own):
+        # A URL naming one family and a record of another, both of them the lead's: 404.
+        assert status(mine, also_led) == 404
+        assert status(theirs, own) == 404
+    assert AuditEntry.objects.filter(user=lead, family_id=hidden.pk, outcome="not_found").exists()

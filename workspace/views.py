@@ -23,7 +23,7 @@ from cases.episode.views import (
 from cases.front_door.selectors import family_requests
 from cases.gate import family_for
 from cases.people import selectors
-from earlyhelp.access import Action
+from earlyhelp.access import Action, Relation, may_update_action
 from outcomes.selectors import results_for_family_page
 from workspace.family import family_story
 
@@ -41,6 +41,12 @@ def family_detail(request, family_id):
         kind=request.GET.get("kind"),
         page=request.GET.get("page"),
     )
+    # Which actions this user may update: the access table's owner rule, action by action.
+    updatable = {
+        action.pk
+        for action, _link in story.get("actions", ())
+        if may_update_action(family.allowed_actions, owner_id=action.owner_id, user=request.user)
+    }
     results = None
     if Action.VIEW_EVIDENCE in family.allowed_actions:
         results = results_for_family_page(family)
@@ -50,6 +56,8 @@ def family_detail(request, family_id):
         {
             "family": family,
             "can": family.allowed_actions,
+            "updatable": updatable,
+            "through_break_glass": Relation.BREAK_GLASS in family.relations,
             "results": results,
             "requests": family_requests(family),
             **detail,

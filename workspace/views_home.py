@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from cases.front_door.views_triage import hub_home
 from cases.gate import families_visible_to
 from cases.models import Notification
 from cases.people.forms import DateInput
+from earlyhelp.access import Action, page_for, record_listing
 from earlyhelp.manage_forms import GovukMessagesMixin
 from earlyhelp.models import Role, User
 from outcomes import programme_selectors
@@ -27,17 +28,30 @@ def _notifications(user) -> dict:
     return {"notifications": list(unread[:5]), "unread_count": unread.count()}
 
 
+def _listed(user, families) -> None:
+    """A home page's one audit row, naming every family it shows (once each)."""
+    record_listing(user, {family.pk: family for family in families}.values(), action="home")
+
+
 def practitioner_home(request):
     user, today = request.user, timezone.localdate()
     caseload = selectors.practitioner_caseload(user, today=today)
+    actions = selectors.actions_due_this_week(user, today=today)
+    assessments = selectors.assessments_awaiting(user)
+    _listed(
+        user,
+        [row.episode.family for row in caseload]
+        + [action.episode.family for action in actions]
+        + [assessment.episode.family for assessment in assessments],
+    )
     return render(
         request,
         "home/practitioner.html",
         {
             "caseload": caseload,
             "overdue": [row for row in caseload if row.overdue],
-            "actions": selectors.actions_due_this_week(user, today=today),
-            "assessments": selectors.assessments_awaiting(user),
+            "actions": actions,
+            "assessments": assessments,
             "today": today,
             **_notifications(user),
         },
@@ -47,16 +61,25 @@ def practitioner_home(request):
 def manager_home(request):
     user, today = request.user, timezone.localdate()
     counts = selectors.team_counts(user, today=today)
+    overdue = selectors.team_overdue_reviews(user, today=today, counts=counts)
+    assessments = selectors.team_assessments_to_sign_off(user)
+    closures = selectors.team_closures_to_sign_off(user)
+    long_open = selectors.team_long_open(user, today=today, counts=counts)
+    _listed(
+        user,
+        [episode.family for episode in overdue.rows + long_open.rows]
+        + [row.episode.family for row in assessments.rows + closures.rows],
+    )
     return render(
         request,
         "home/manager.html",
         {
             "members": selectors.team_members(user, counts=counts, page=request.GET.get("page")),
             "target": settings.CASELOAD_TARGET,
-            "overdue": selectors.team_overdue_reviews(user, today=today, counts=counts),
-            "assessments": selectors.team_assessments_to_sign_off(user),
-            "closures": selectors.team_closures_to_sign_off(user),
-            "long_open": selectors.team_long_open(user, today=today, counts=counts),
+            "overdue": overdue,
+            "assessments": assessments,
+            "closures": closures,
+            "long_open": long_open,
             **_notifications(user),
         },
     )
@@ -66,13 +89,17 @@ def programme_home(request):
     """The programme team's work list, from the nightly results (DOMAIN §8)."""
     user = request.user
     visible = families_visible_to(user)
+    claimable = programme_selectors.newly_claimable(user, visible=visible)
+    not_claimable = programme_selectors.not_claimable(user, visible=visible)
+    awaiting = programme_selectors.attachments_awaiting(user, visible=visible)
+    _listed(user, [row.family for row in claimable.rows + not_claimable.rows + awaiting.rows])
     return render(
         request,
         "home/programme.html",
         {
-            "claimable": programme_selectors.newly_claimable(user, visible=visible),
-            "not_claimable": programme_selectors.not_claimable(user, visible=visible),
-            "awaiting": programme_selectors.attachments_awaiting(user, visible=visible),
+            "claimable": claimable,
+            "not_claimable": not_claimable,
+            "awaiting": awaiting,
             "batches": programme_selectors.open_batches(),
             **_notifications(user),
         },
@@ -82,23 +109,23 @@ def programme_home(request):
 def auditor_home(request):
     """Auditors: the sampled families awaiting their verdict."""
     user = request.user
-    return render(
-        request,
-        "home/auditor.html",
-        {
-            "sample": programme_selectors.sample_awaiting_verdict(
-                user, visible=families_visible_to(user)
-            ),
-            **_notifications(user),
-        },
-    )
+    sample = programme_selectors.sample_awaiting_verdict(user, visible=families_visible_to(user))
+    _listed(user, [item.family for item in sample.rows])
+    return render(request, "home/auditor.html", {"sample": sample, **_notifications(user)})
+
+
+def administrator_home(request):
+    """Administrators keep the configuration and see no family unless they break glass."""
+    return render(request, "home/administrator.html", _notifications(request.user))
 
 
 HOMES = {
     Role.PRACTITIONER: practitioner_home,
+    Role.HUB: hub_home,
     Role.MANAGER: manager_home,
     Role.PROGRAMME: programme_home,
     Role.AUDITOR: auditor_home,
+    Role.ADMINISTRATOR: administrator_home,
 }
 
 
@@ -124,11 +151,9 @@ class ReallocateForm(GovukMessagesMixin, forms.Form):
         return value
 
 
-@login_required
+@page_for(Action.REASSIGN)
 def team_reallocate(request, user_id):
     """Move one worker's open caseload (a leaver's) to another worker of their team."""
-    if request.user.role != Role.MANAGER:
-        raise PermissionDenied("Only managers re-allocate a caseload.")
     # Someone outside the manager's teams: 404, as the gate answers for a family.
     worker = get_object_or_404(
         User.objects.select_related("team"), pk=user_id, team__managers=request.user
@@ -158,17 +183,4 @@ def team_reallocate(request, user_id):
 @login_required
 def home(request):
     """Each role lands on its own work: the hub on its queue, the others on their home page."""
-    if request.user.role == Role.HUB:
-        return hub_home(request)
-    if request.user.role in HOMES:
-        return HOMES[request.user.role](request)
-    unread = Notification.objects.filter(user=request.user, read_at__isnull=True)
-    return render(
-        request,
-        "home.html",
-        {
-            "role_label": request.user.get_role_display(),
-            "notifications": list(unread[:5]),
-            "unread_count": unread.count(),
-        },
-    )
+    return HOMES[request.user.role](request)

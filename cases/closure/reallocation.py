@@ -11,11 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from cases.closure.services import lead_change
+from cases.episode.services import require_text_within_limit
 from cases.gate import families_allowing
 from cases.models import Episode, LeadChange
 from earlyhelp import audit
-from earlyhelp.access import Action
-from earlyhelp.models import AuditEntry, Role
+from earlyhelp.access import Action, role_may
+from earlyhelp.models import AuditEntry
 
 
 def episodes_to_reallocate(by, from_practitioner):
@@ -32,7 +33,7 @@ def caseload_reallocate(
     *, from_practitioner, to_practitioner, changed_on, reason, by
 ) -> list[LeadChange]:
     """Move every open episode `from_practitioner` leads to `to_practitioner`."""
-    if by.role != Role.MANAGER:
+    if not role_may(by, Action.REASSIGN):
         raise PermissionDenied("Only managers re-allocate a caseload.")
     managed = set(by.managed_teams.values_list("pk", flat=True))
     if from_practitioner.team_id not in managed:
@@ -41,6 +42,7 @@ def caseload_reallocate(
         raise ValidationError({"to_practitioner": "Choose a worker of the same team"})
     if to_practitioner == from_practitioner:
         raise ValidationError({"to_practitioner": "Choose another worker"})
+    require_text_within_limit(reason=("Why the cases move", reason))
     changes = []
     for episode in episodes_to_reallocate(by, from_practitioner).select_for_update():
         changes.append(

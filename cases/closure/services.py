@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases.episode.services import require_open
+from cases.episode.services import require_open, require_text_within_limit
 from cases.models import Closure, ClosureReason, Episode, LeadChange, StepDecision, StepDown, StepUp
 from cases.notifications import services as notifications
 from earlyhelp import audit
@@ -42,6 +42,10 @@ def _locked(model, pk):
 
 @transaction.atomic
 def closure_request(*, episode, reason, needs_at_closure, no_final_scores_reason="", by) -> Closure:
+    require_text_within_limit(
+        needs_at_closure=("The family's needs at closure", needs_at_closure),
+        no_final_scores_reason=("Why there are no final scores", no_final_scores_reason),
+    )
     episode = _locked(Episode, episode.pk)
     require_open(episode)
     if StepUp.objects.filter(episode=episode, status=StepDecision.PENDING).exists():
@@ -65,6 +69,7 @@ def closure_request(*, episode, reason, needs_at_closure, no_final_scores_reason
 @transaction.atomic
 def closure_decide(*, closure: Closure, sign_off: bool, comments: str, by) -> Closure:
     """A manager signs the closure off (the episode closes) or returns it with comments."""
+    require_text_within_limit(comments=("Comments", comments))
     closure = _locked(Closure, closure.pk)
     if closure.status != Closure.Status.AWAITING_SIGN_OFF:
         raise ValidationError("This closure does not await sign-off")
@@ -83,6 +88,7 @@ def closure_decide(*, closure: Closure, sign_off: bool, comments: str, by) -> Cl
 
 @transaction.atomic
 def step_up_request(*, episode, reason, by) -> StepUp:
+    require_text_within_limit(reason=("Why the family needs social care", reason))
     episode = _locked(Episode, episode.pk)
     require_open(episode)
     try:
@@ -99,6 +105,9 @@ def step_up_decide(
     *, step_up: StepUp, accept: bool, note: str, by, received_by=None, handover=""
 ) -> StepUp:
     """Accepted: the episode closes as stepped up, and the family is handed to `received_by`."""
+    require_text_within_limit(
+        note=("Reasons for the decision", note), handover=("Handover to social care", handover)
+    )
     step_up = _locked(StepUp, step_up.pk)
     if step_up.status != StepDecision.PENDING:
         raise ValidationError("This step-up has already been decided")
@@ -135,6 +144,10 @@ def step_up_held_by(family, user) -> StepUp | None:
 
 @transaction.atomic
 def step_down_request(*, family, reason, handover, by) -> StepDown:
+    require_text_within_limit(
+        reason=("Why early help can meet the family's needs", reason),
+        handover=("What the early help lead needs to know", handover),
+    )
     try:
         with transaction.atomic():
             step_down = StepDown.objects.create(
@@ -155,6 +168,7 @@ def step_down_decide(
     *, step_down: StepDown, accept: bool, note: str, by, lead_practitioner=None
 ) -> StepDown:
     """Accepted: a new episode opens, led by `lead_practitioner` of their agency."""
+    require_text_within_limit(note=("Reasons for the decision", note))
     step_down = _locked(StepDown, step_down.pk)
     if step_down.status != StepDecision.PENDING:
         raise ValidationError("This step-down has already been decided")
@@ -187,6 +201,7 @@ def step_down_decide(
 @transaction.atomic
 def lead_change(*, episode, to_practitioner, changed_on, reason, by) -> LeadChange:
     """A manager reassigns the episode; the lead agency follows the new lead's organisation."""
+    require_text_within_limit(reason=("Why the lead changes", reason))
     episode = _locked(Episode, episode.pk)
     require_open(episode)
     if to_practitioner == episode.lead_practitioner:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from cases.closure import services
@@ -25,11 +24,9 @@ from cases.episode.views import (
     posted,
     saved,
 )
-from cases.gate import families_visible_to, family_for
+from cases.gate import families_visible_to, family_for, family_record_for
 from cases.models import Closure, StepDecision, StepDown, StepUp
-from earlyhelp.access import Action, record_listing
-from earlyhelp.models import Role
-from earlyhelp.roles import role_required
+from earlyhelp.access import Action, page_for, record_listing
 
 
 @login_required
@@ -94,10 +91,13 @@ def step_up_request(request, family_id):
 
 @login_required
 def step_up_decision(request, step_up_id):
-    step_up = StepUp.objects.filter(pk=step_up_id).select_related("requested_by").first()
-    if step_up is None:
-        raise Http404("No such step-up")
-    family = family_for(request.user, step_up.episode.family_id, action=Action.TRIAGE)
+    step_up = family_record_for(
+        request.user,
+        StepUp.objects.select_related("requested_by", "episode"),
+        step_up_id,
+        action=Action.TRIAGE,
+    )
+    family = step_up.family
     if step_up.status != StepDecision.PENDING:
         messages.info(request, "This step-up has already been decided.")
         return redirect("family-detail", family_id=family.pk)
@@ -153,10 +153,14 @@ def step_down_request(request, family_id):
 
 @login_required
 def step_down_decision(request, step_down_id):
-    step_down = StepDown.objects.filter(pk=step_down_id).select_related("requested_by").first()
-    if step_down is None:
-        raise Http404("No such step-down")
-    family = family_for(request.user, step_down.family_id, action=Action.TRIAGE)
+    step_down = family_record_for(
+        request.user,
+        StepDown.objects.select_related("requested_by"),
+        step_down_id,
+        action=Action.TRIAGE,
+        via="family",
+    )
+    family = step_down.family
     if step_down.status != StepDecision.PENDING:
         messages.info(request, "This step-down has already been decided.")
         return redirect("family-detail", family_id=family.pk)
@@ -189,7 +193,7 @@ def step_down_decision(request, step_down_id):
     )
 
 
-@role_required(Role.HUB)
+@page_for(Action.TRIAGE)
 def step_request_list(request):
     """The front door's step-up and step-down requests awaiting a decision."""
     visible = families_visible_to(request.user)

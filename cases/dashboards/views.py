@@ -9,8 +9,6 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,7 +16,8 @@ from django.utils import timezone
 from cases.dashboards.charts import bar_chart_svg
 from cases.dashboards.selectors import Cuts, default_cuts
 from cases.dashboards.stored import dashboard_figures
-from earlyhelp.models import Locality, Organisation, Role, Team
+from earlyhelp.access import Action, page_for
+from earlyhelp.models import Locality, Organisation, Team
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_MONTHS = 36
@@ -88,10 +87,8 @@ class CutsForm(forms.Form):
         )
 
 
-@login_required
+@page_for(Action.SEE_CASELOAD_DASHBOARD)
 def caseload_dashboard_view(request):
-    if request.user.role != Role.MANAGER:
-        raise PermissionDenied("The caseload dashboard is for managers.")
     form = CutsForm(request.GET or None, manager=request.user)
     if request.GET and not form.is_valid():
         return render(request, "dashboards/caseload.html", {"form": form}, status=400)

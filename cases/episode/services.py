@@ -38,6 +38,22 @@ def _audit(by, episode, action, detail=""):
     audit.record(by, action=action, outcome=ALLOWED, family_id=episode.family_id, detail=detail)
 
 
+# Free text on an episode's records: a long note runs to a few pages; a paste of megabytes is
+# a mistake that every page and export showing the note would carry.
+TEXT_MAX = 10_000
+
+
+def require_text_within_limit(**texts: tuple[str, str]) -> None:
+    """Refuse, keyed by field, any text longer than TEXT_MAX: `field=(label, text)`."""
+    errors = {
+        field: f"{label} must be {TEXT_MAX:,} characters or fewer"
+        for field, (label, text) in texts.items()
+        if len(text or "") > TEXT_MAX
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 def require_open(episode: Episode) -> None:
     if episode is None or episode.status != Episode.Status.OPEN:
         raise ValidationError("This family has no open episode")
@@ -86,6 +102,7 @@ def taf_member_leave(*, member: TafMember, left_on, by) -> TafMember:
 def plan_action_add(
     *, episode, what, owner, due_on, need="", outcome="", for_person=None, by
 ) -> PlanAction:
+    require_text_within_limit(what=("What will happen", what))
     require_open(episode)
     if owner is not None and owner not in team_of(episode):
         raise ValidationError({"owner": "Select someone on the team, or the family"})
@@ -108,11 +125,6 @@ def plan_action_add(
     return action
 
 
-def may_update(action: PlanAction, user) -> bool:
-    """The lead updates any action; a TAF member only the actions they own."""
-    return user == action.episode.lead_practitioner or action.owner_id == user.pk
-
-
 @transaction.atomic
 def plan_action_update(
     *, action: PlanAction, status: str, note: str, by, expected_version: str | None = None
@@ -122,6 +134,7 @@ def plan_action_update(
     The row is locked first, so of two writers holding the same version the second
     waits, then finds the version moved on and is refused.
     """
+    require_text_within_limit(note=("What has happened", note))
     require_open(action.episode)
     current = PlanAction.objects.select_for_update(of=("self",)).get(pk=action.pk)
     if expected_version is not None and action_version(current) != expected_version:
@@ -137,6 +150,9 @@ def plan_action_update(
 def taf_meeting_record(
     *, episode, held_on, attendees, family_present, others_present, decisions, by
 ) -> TafMeeting:
+    require_text_within_limit(
+        others_present=("Anyone else present", others_present), decisions=("Decisions", decisions)
+    )
     require_open(episode)
     meeting = TafMeeting.objects.create(
         episode=episode,
@@ -153,6 +169,10 @@ def taf_meeting_record(
 
 @transaction.atomic
 def plan_review_record(*, episode, held_on, progress, changes_to_plan, by) -> PlanReview:
+    require_text_within_limit(
+        progress=("Progress since the last review", progress),
+        changes_to_plan=("Changes to the plan", changes_to_plan),
+    )
     require_open(episode)
     review = PlanReview.objects.create(
         episode=episode,
@@ -167,6 +187,7 @@ def plan_review_record(*, episode, held_on, progress, changes_to_plan, by) -> Pl
 
 @transaction.atomic
 def case_note_add(*, episode, kind, happened_on, about, text, by) -> CaseNote:
+    require_text_within_limit(text=("Note", text))
     require_open(episode)
     note = CaseNote.objects.create(
         episode=episode, kind=kind, happened_on=happened_on, text=text, written_by=by

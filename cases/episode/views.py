@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from cases.episode import services
@@ -22,7 +21,7 @@ from cases.episode.forms import (
     TafMeetingForm,
     TafMemberForm,
 )
-from cases.gate import family_for
+from cases.gate import family_for, family_record_for
 from cases.models import CaseNote, Episode, FamilyMember, TafMember
 from cases.people.selectors import plan_action_for
 from earlyhelp.access import Action
@@ -123,14 +122,14 @@ def taf_member_add(request, family_id):
 
 @login_required
 def taf_member_leave(request, family_id, member_id):
-    family, episode = episode_for(request, family_id, Action.KEEP_CASE)
-    member = (
-        TafMember.objects.filter(pk=member_id, episode__family=family, left_on__isnull=True)
-        .select_related("user", "episode")
-        .first()
+    member = family_record_for(
+        request.user,
+        TafMember.objects.filter(left_on__isnull=True).select_related("user", "episode"),
+        member_id,
+        action=Action.KEEP_CASE,
+        family_id=family_id,
     )
-    if member is None:
-        raise Http404("No such member")
+    family = member.family
     form = TafLeaveForm(posted(request), episode=member.episode)
     if request.method == "POST" and form.is_valid():
         done = apply_service(
@@ -153,9 +152,7 @@ def taf_member_leave(request, family_id, member_id):
 
 @login_required
 def plan_action_update(request, family_id, action_id):
-    action = plan_action_for(
-        request.user, action_id, action=Action.UPDATE_ACTION, family_id=family_id
-    )
+    action = plan_action_for(request.user, action_id, to_update=True, family_id=family_id)
     family = action.family
     if action.episode.status != Episode.Status.OPEN:
         return no_open_episode(request, family)

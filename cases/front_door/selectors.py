@@ -10,13 +10,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import Http404
 from django.utils import timezone
 
-from cases.gate import families_visible_to, family_for
+from cases.gate import families_visible_to, family_record_for
 from cases.models import Consent, Episode, SupportRequest, SupportRequestMember, TriageDecision
-from earlyhelp import audit
-from earlyhelp.models import AuditEntry, Organisation, Role, User
+from earlyhelp.models import Organisation, Role, User
 
 # A family whose last episode closed this recently is flagged (DOMAIN §2: re-referrals).
 RECENTLY_CLOSED_DAYS = 365
@@ -148,23 +146,9 @@ def requests_submitted_by(*, user) -> QuerySet:
 
 def support_request_for(user, support_request_id, *, action):
     """The request, if the gate lets `user` take `action` on its family; else 404 or 403."""
-    try:
-        pk = int(support_request_id)
-    except (TypeError, ValueError):
-        raise Http404("No such request") from None
-    family_id = SupportRequest.objects.filter(pk=pk).values_list("family_id", flat=True).first()
-    if family_id is None:
-        audit.record(
-            user,
-            action=str(action),
-            outcome=AuditEntry.Outcome.NOT_FOUND,
-            detail=f"support request {pk}",
-        )
-        raise Http404("No such request")
-    family = family_for(user, family_id, action=action)
-    support_request = (
-        with_flags(SupportRequest.objects.filter(pk=pk))
-        .select_related(
+    return family_record_for(
+        user,
+        with_flags(SupportRequest.objects.all()).select_related(
             "locality",
             "source_agency",
             "submitted_by",
@@ -172,11 +156,11 @@ def support_request_for(user, support_request_id, *, action):
             "allocation__lead_agency",
             "allocation__lead_practitioner",
             "allocation__allocated_by",
-        )
-        .get()
+        ),
+        support_request_id,
+        action=action,
+        via="family",
     )
-    support_request.family = family  # carries the gate's relations and allowed actions
-    return support_request
 
 
 def request_detail(support_request: SupportRequest) -> dict:

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
@@ -32,22 +32,15 @@ from cases.front_door.services import (
     support_request_triage,
 )
 from cases.models import SupportRequest
-from earlyhelp.access import Action, record_listing
-from earlyhelp.models import Role
+from earlyhelp.access import Action, page_for, record_listing
 
 PAGE_SIZE = 25
 HOME_QUEUE_SIZE = 10
 
 
-def _hub_only(user):
-    if user.role != Role.HUB:
-        raise PermissionDenied("This page is not part of your role.")
-
-
-@login_required
+@page_for(Action.TRIAGE)
 def queue(request):
     """Every request waiting (or, filtered, decided), oldest first, with what to notice."""
-    _hub_only(request.user)
     form = QueueFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     chosen = {

@@ -7,16 +7,17 @@ from __future__ import annotations
 import re
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import Greatest, Upper
-from django.http import Http404
 
-from cases.gate import families_visible_to, family_for, persons_visible_to
+from cases.gate import (
+    families_allowing,
+    families_visible_to,
+    family_record_for,
+    persons_visible_to,
+)
 from cases.models import Episode, Family, FamilyMember, PlanAction
-from earlyhelp import audit
-from earlyhelp.access import Action
-from earlyhelp.models import AuditEntry
+from earlyhelp.access import Action, action_to_update
 
 # Names are matched with pg_trgm's `%` operator, which the trigram GIN indexes on
 # UPPER(first_name), UPPER(last_name) and UPPER(name) answer; it uses pg_trgm's
@@ -172,56 +173,32 @@ def _page(rows: QuerySet, page_size: int, page: int):
     return found[:page_size], len(found) > page_size
 
 
-def plan_action_for(user, action_id, *, action: Action, family_id=None, owned_only=False):
-    """A plan action through the gate on its family; to update it, it must be the user's.
+def plan_action_for(user, action_id, *, to_update=False, family_id=None, owned_only=False):
+    """A plan action through the gate on its family (`family_record_for`): to read it, the gate
+    must allow reading the plan; to update it, what the table's owner rule asks
+    (`action_to_update`: the lead any action, a TAF member their own).
 
-    `owned_only` (the partner API, whose clients see only their own actions) makes
-    anyone else's action missing rather than forbidden. Refusals are audited.
+    `owned_only` (the partner API, whose clients see only their own actions) makes anyone
+    else's action missing rather than forbidden.
     """
-    from cases.episode.services import may_update
-
-    found = PlanAction.objects.filter(pk=_id_or_404(action_id)).select_related(
-        "episode__lead_practitioner", "owner"
-    )
-    if family_id is not None:
-        found = found.filter(episode__family_id=family_id)
+    records = PlanAction.objects.select_related("episode__lead_practitioner", "owner")
     if owned_only:
-        found = found.filter(owner=user)
-    plan_action = found.first()
-    if plan_action is None:
-        audit.record(
-            user,
-            action=str(action),
-            outcome=AuditEntry.Outcome.NOT_FOUND,
-            family_id=family_id,
-            detail=f"action {action_id}",
-        )
-        raise Http404("No such action")
-    family = family_for(user, plan_action.episode.family_id, action=action)
-    if action == Action.UPDATE_ACTION and not may_update(plan_action, user):
-        audit.record(
-            user,
-            action=Action.UPDATE_ACTION,
-            outcome=AuditEntry.Outcome.FORBIDDEN,
-            family_id=family.pk,
-            detail=f"action {plan_action.pk} is not theirs",
-        )
-        raise PermissionDenied("Only the action's owner or the lead practitioner updates it.")
-    plan_action.family = family
-    return plan_action
+        records = records.filter(owner=user)
+
+    def update_action(plan_action):
+        return action_to_update(owner_id=plan_action.owner_id, user=user)
+
+    return family_record_for(
+        user,
+        records,
+        action_id,
+        action=update_action if to_update else Action.VIEW_CASEWORK,
+        family_id=family_id,
+    )
 
 
 def plan_actions_owned_by(user) -> QuerySet:
     """The actions the user owns, on families where the gate lets them read the plan."""
-    from cases.gate import families_allowing
-
     return PlanAction.objects.filter(
         owner=user, episode__family__in=families_allowing(user, Action.VIEW_CASEWORK)
     ).select_related("episode")
-
-
-def _id_or_404(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404("No such record") from None

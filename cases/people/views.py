@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
@@ -10,13 +10,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
-from cases.gate import family_for, person_for
-from cases.models import FamilyMember, Person, PersonMerge
+from cases.gate import break_glass_grant, families_allowing, family_for, person_for
+from cases.models import Family, FamilyMember, Person, PersonMerge
 from cases.people import merging, selectors, services
-from cases.people.forms import AddressForm, ChooseMatchForm, MembershipForm, MergeForm, PersonForm
+from cases.people.forms import (
+    AddressForm,
+    BreakGlassForm,
+    ChooseMatchForm,
+    MembershipForm,
+    MergeForm,
+    PersonForm,
+)
 from cases.people.matching import likely_duplicates
-from earlyhelp.access import Action, record_listing
-from earlyhelp.models import AuditEntry
+from earlyhelp.access import Action, page_for, record_listing, role_may
+from earlyhelp.models import AuditEntry, BreakGlass
 
 PAGE_SIZE = 25
 
@@ -316,19 +323,13 @@ def person_unmerge(request, merge_id):
     return redirect("person-detail", person_id=merge.duplicate_id)
 
 
-@login_required
+@page_for(Action.BREAK_GLASS, Action.SEE_AUDIT)
 def break_glass(request):
-    """Administrators ask for time-limited access with a reason; managers see what was opened."""
-    from cases.gate import break_glass_grant
-    from cases.models import Family
-    from cases.people.forms import BreakGlassForm
-    from earlyhelp.models import BreakGlass, Role
-
+    """Administrators ask for time-limited access with a reason and see the grants they were
+    given; managers, who read the audit of their teams' families, see every grant to those."""
     user = request.user
-    if user.role not in (Role.ADMINISTRATOR, Role.MANAGER):
-        raise PermissionDenied("This page is not part of your role.")
     form = None
-    if user.role == Role.ADMINISTRATOR:
+    if role_may(user, Action.BREAK_GLASS):
         form = BreakGlassForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             family = Family.objects.filter(reference=form.cleaned_data["reference"]).first()
@@ -342,14 +343,13 @@ def break_glass(request):
                 return redirect("family-detail", family_id=family.pk)
         grants = BreakGlass.objects.filter(user=user)
     else:
-        # Flagged to managers: access to families led from the teams they manage.
-        grants = BreakGlass.objects.filter(
-            family__episodes__lead_practitioner__team__managers=user
-        ).distinct()
-    grants = grants.select_related("user", "family").order_by("-granted_at")
+        # Flagged to managers: the gate's answer for which families' audit they read.
+        grants = BreakGlass.objects.filter(family__in=families_allowing(user, Action.SEE_AUDIT))
+    page = _page(request, grants.select_related("user", "family").order_by("-granted_at"))
+    record_listing(user, [grant.family for grant in page.object_list], action="break_glass_list")
     return render(
         request,
         "cases/break_glass.html",
-        {"form": form, "page": _page(request, grants)},
+        {"form": form, "page": page},
         status=400 if form is not None and form.errors else 200,
     )

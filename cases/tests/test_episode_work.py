@@ -185,6 +185,13 @@ def test_members_update_the_actions_they_own_and_no_others(lead, case, users):
         make_action(case, nurse, users["practitioner"]),
     )
     as_teacher = sign_in(Client(), teacher)
+    # The family page offers each an "Update" link exactly where the owner rule allows one.
+    page = as_teacher.get(reverse("family-detail", args=[case.pk])).content.decode()
+    assert url("plan-action-update", case, mine.pk) in page
+    assert url("plan-action-update", case, theirs.pk) not in page
+    page = lead.get(reverse("family-detail", args=[case.pk])).content.decode()
+    assert url("plan-action-update", case, mine.pk) in page
+    assert url("plan-action-update", case, theirs.pk) in page
     done = as_teacher.post(
         url("plan-action-update", case, mine.pk), {"status": "done", "note": "Booked"}
     )
@@ -193,7 +200,9 @@ def test_members_update_the_actions_they_own_and_no_others(lead, case, users):
     assert mine.status == "done" and PlanActionUpdate.objects.get().note == "Booked"
     refused = as_teacher.post(url("plan-action-update", case, theirs.pk), {"status": "done"})
     assert refused.status_code == 403
-    assert AuditEntry.objects.filter(user=teacher, outcome="forbidden").exists()
+    assert AuditEntry.objects.filter(
+        user=teacher, action="update_any_action", outcome="forbidden"
+    ).exists()
     theirs.refresh_from_db()
     assert theirs.status == "not_started"
     # The lead updates any action.
@@ -333,3 +342,73 @@ def test_bad_case_notes_are_refused(lead, case, data, message):
     response = lead.post(url("case-note-add", case), dated(data))
     assert response.status_code == 400 and message in response.content.decode()
     assert not CaseNote.objects.exists()
+
+
+# --- free text has a cap, in the services (pages and API refuse alike) -------------------------
+
+LONG = "x" * 10_001
+
+
+@pytest.mark.parametrize(
+    "page, data, message",
+    [
+        (
+            "case-note-add",
+            {"kind": "call", "happened_on": YESTERDAY, "text": LONG},
+            "Note must be 10,000 characters or fewer",
+        ),
+        (
+            "plan-review-add",
+            {"held_on": YESTERDAY, "progress": LONG},
+            "Progress since the last review must be 10,000 characters or fewer",
+        ),
+        (
+            "taf-meeting-add",
+            {"held_on": YESTERDAY, "others_present": "Aunt", "decisions": LONG},
+            "Decisions must be 10,000 characters or fewer",
+        ),
+        (
+            "closure-request",
+            {"reason": "needs_met", "needs_at_closure": LONG, "no_final_scores_reason": "None"},
+            "The family&#x27;s needs at closure must be 10,000 characters or fewer",
+        ),
+        (
+            "step-up-request",
+            {"reason": LONG},
+            "Why the family needs social care must be 10,000 characters or fewer",
+        ),
+    ],
+)
+def test_free_text_over_the_cap_is_refused_on_its_field(lead, case, page, data, message):
+    response = lead.post(url(page, case), data)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert message in text and 'class="govuk-error-message"' in text
+    assert not CaseNote.objects.exists() and not PlanReview.objects.exists()
+    assert not TafMeeting.objects.exists()
+    episode = case.episodes.get()
+    assert not episode.closures.exists() and not episode.step_ups.exists()
+    assert not AuditEntry.objects.filter(
+        action__in=["case_note", "plan_review", "taf_meeting", "closure_request", "step_up_request"]
+    ).exists()
+
+
+def test_a_note_of_exactly_the_cap_is_saved(lead, case):
+    response = lead.post(
+        url("case-note-add", case),
+        {"kind": "call", "happened_on": YESTERDAY, "text": "x" * 10_000},
+    )
+    assert response.status_code == 302
+    assert len(CaseNote.objects.get().text) == 10_000
+
+
+def test_an_action_update_note_over_the_cap_is_refused(lead, case, users):
+    action = make_action(case, users["practitioner"], users["practitioner"])
+    response = lead.post(
+        url("plan-action-update", case, action.pk), {"status": "done", "note": LONG}
+    )
+    assert response.status_code == 400
+    assert "What has happened must be 10,000 characters or fewer" in response.content.decode()
+    assert not PlanActionUpdate.objects.exists()
+    action.refresh_from_db()
+    assert action.status == "not_started"

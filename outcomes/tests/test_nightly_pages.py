@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from earlyhelp.models import AuditEntry
 from outcomes import nightly
 from outcomes.models import Evidence, NightlyRun
 
@@ -30,6 +31,11 @@ def _lose_the_job(made):
     )
 
 
+def listed(user):
+    """The families the user's latest runs page named in its audit row."""
+    return AuditEntry.objects.filter(user=user, action="nightly_run").latest("id").listed_family_ids
+
+
 def test_a_run_shows_the_families_newly_claimable_and_then_no_longer(client_for, users):
     made = records_from(_example(), by=users["programme"])
     first = nightly.nightly_run(as_of=AS_OF)
@@ -38,6 +44,7 @@ def test_a_run_shows_the_families_newly_claimable_and_then_no_longer(client_for,
     newly = page.split("Newly claimable (1)")[1].split("No longer claimable")[0]
     assert made.family.reference in newly and "15 Jul 2019" in newly
     assert "No longer claimable (0)" in page
+    assert listed(users["programme"]) == [made.family.pk]  # the families it named
 
     _lose_the_job(made)
     second = nightly.nightly_run(as_of=AS_OF)
@@ -45,6 +52,8 @@ def test_a_run_shows_the_families_newly_claimable_and_then_no_longer(client_for,
     assert "Newly claimable (0)" in page
     gone = page.split("No longer claimable (1)")[1]
     assert made.family.reference in gone and f"since run {first.pk}" in page
+    assert listed(users["programme"]) == [made.family.pk]
+    assert AuditEntry.objects.filter(action="nightly_run").count() == 2  # one per page
     listing = programme.get(reverse("nightly-run-list")).content.decode()
     assert f"Run {second.pk}" in listing and "Completed" in listing
 
@@ -57,6 +66,7 @@ def test_families_the_reader_may_not_see_are_neither_named_nor_counted(client_fo
     text = page.content.decode()
     assert made.family.reference not in text and "Newly claimable (0)" in text
     assert "without a change in whether they can be claimed: 0" in text
+    assert listed(users["administrator"]) == []
 
 
 def test_run_now_runs_the_job_straight_away_without_a_broker(client_for, users):

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from earlyhelp.models import AuditEntry
 from outcomes import nightly
 from outcomes.claim_batches import audit_verdict_record
 from outcomes.models import AuditSampleItem
@@ -39,6 +40,10 @@ def test_the_programme_home_lists_its_work(users, client_for):
     awaiting = html.split('id="attachments-awaiting"')[1].split("</ul>")[0]
     assert reverse("programme-attach", args=[candidate.pk]) in awaiting
     assert "1 verdict to come" in html.split('id="open-batches"')[1]
+    # One audit row names exactly the families the lists show.
+    home = AuditEntry.objects.filter(user=users["programme"], action="home")
+    assert home.count() == 1
+    assert set(home.get().listed_family_ids) == {claimable[1].pk, ruled_out[0].pk, candidate.pk}
 
 
 def test_the_auditor_home_lists_the_sample_awaiting_a_verdict(users, client_for):
@@ -49,6 +54,8 @@ def test_the_auditor_home_lists_the_sample_awaiting_a_verdict(users, client_for)
     auditor = client_for("auditor")
     html = auditor.get(reverse("home")).content.decode()
     assert reverse("audit-verdict", args=[batch.pk, item.family_id]) in html
+    home = AuditEntry.objects.filter(user=users["auditor"], action="home")
+    assert list(home.values_list("listed_family_ids", flat=True)) == [[item.family_id]]
     audit_verdict_record(item=item, verdict="agree", reason="", by=users["auditor"])
     html = auditor.get(reverse("home")).content.decode()
     assert "No sampled family awaits a verdict" in html

@@ -117,7 +117,7 @@ class PlanActionDetail(GateView, generics.GenericAPIView):
     serializer_class = PlanActionOut
 
     def get(self, request, pk):
-        action = plan_action_for(request.user, pk, action=Action.VIEW_CASEWORK, owned_only=True)
+        action = plan_action_for(request.user, pk, owned_only=True)
         return Response(PlanActionOut(action).data, headers=_etag(action))
 
     @extend_schema(
@@ -143,7 +143,7 @@ class PlanActionDetail(GateView, generics.GenericAPIView):
         return self._update(request, pk)
 
     def _update(self, request, pk):
-        action = plan_action_for(request.user, pk, action=Action.UPDATE_ACTION, owned_only=True)
+        action = plan_action_for(request.user, pk, to_update=True, owned_only=True)
         wanted = request.headers.get("If-Match")
         if not wanted:
             return problem(
@@ -169,6 +169,8 @@ class PlanActionDetail(GateView, generics.GenericAPIView):
             )
         except services.ActionChanged as changed:
             return problem(412, str(changed), request=request, headers=_etag(action, fresh=True))
+        except ValidationError as error:
+            return _service_problem(error, request)
         action.refresh_from_db()
         return Response(PlanActionOut(action).data, headers=_etag(action))
 
@@ -278,7 +280,7 @@ class CaseNoteList(GateView, generics.ListCreateAPIView):
         try:
             note = services.case_note_add(episode=episode, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            return problem(400, "; ".join(error.messages), kind="validation", request=request)
+            return _service_problem(error, request)
         note = self.get_queryset().get(pk=note.pk)
         return Response(CaseNoteOut(note).data, status=status.HTTP_201_CREATED)
 
@@ -287,6 +289,24 @@ def _form_problem(form, request):
     errors = [
         {"field": "" if field == "__all__" else field, "message": message}
         for field, messages in form.errors.items()
+        for message in messages
+    ]
+    return problem(
+        400,
+        "Some fields are not right: see errors",
+        kind="validation",
+        errors=errors,
+        request=request,
+    )
+
+
+def _service_problem(error: ValidationError, request):
+    """A service's refusal: keyed by field where the service names one, as a page shows it."""
+    if not hasattr(error, "error_dict"):
+        return problem(400, "; ".join(error.messages), kind="validation", request=request)
+    errors = [
+        {"field": "" if field == "__all__" else field, "message": message}
+        for field, messages in error.message_dict.items()
         for message in messages
     ]
     return problem(

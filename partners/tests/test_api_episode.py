@@ -164,3 +164,26 @@ def test_notes_for_families_the_client_is_not_on_the_team_of_are_refused(world, 
     assert post(seen.pk).status_code == 403
     assert post("x").status_code == 400
     assert not CaseNote.objects.exists()
+
+
+def test_text_over_the_cap_is_refused_by_field_as_the_pages_refuse_it(world):
+    client = api(world["partner"])
+    family = world["family"]
+    long = "x" * 10_001
+    note = client.post(
+        "/api/v1/case-notes/",
+        {"family": family.pk, "kind": "call", "happened_on": "2026-10-01", "text": long},
+        content_type="application/json",
+    )
+    assert note.status_code == 400
+    assert note.json()["errors"] == [
+        {"field": "text", "message": "Note must be 10,000 characters or fewer"}
+    ]
+    assert not CaseNote.objects.filter(written_by=world["partner"].client.user).exists()
+    update = patch(client, world["ours"], {"status": "done", "note": long}, etag="*")
+    assert update.status_code == 400
+    assert update.json()["errors"] == [
+        {"field": "note", "message": "What has happened must be 10,000 characters or fewer"}
+    ]
+    world["ours"].refresh_from_db()
+    assert world["ours"].status == "not_started" and not PlanActionUpdate.objects.exists()

@@ -82,6 +82,28 @@ def test_practitioner_sees_actions_due_this_week_and_assessments_to_work_on(team
     assert response.context["actions"] == [late, due]
     assert response.context["assessments"] == [returned]
     assert signed not in response.context["assessments"]
+    # One audit row for the page, naming each family it shows once.
+    assert home_listed(ann) == [episode.family_id, signed.episode.family_id]
+
+
+def home_listed(user):
+    """The families named by the one audit row of the user's home page."""
+    (entry,) = AuditEntry.objects.filter(user=user, action="home")
+    return sorted(entry.listed_family_ids)
+
+
+def test_practitioner_home_names_the_families_it_shows_and_no_others(team):
+    ann = team["ann"]
+    led = episode_for(ann, name="Led family")
+    teacher_of = episode_for(team["bob"], name="Taf family")
+    PlanAction.objects.create(
+        episode=teacher_of, what="Call", owner=ann, due_on=days_ago(-1), created_by=ann
+    )
+    episode_for(team["stranger"], name="Stranger family")
+    response = home_as(ann)
+    # Ann owns an action in Bob's family but is not on its team: the gate hides it.
+    assert "Taf family" not in response.content.decode()
+    assert home_listed(ann) == [led.family_id]
 
 
 def test_practitioner_home_shows_notifications(team):
@@ -132,6 +154,7 @@ def test_manager_sees_overdue_reviews_sign_offs_and_long_open_cases(team):
     assert context["closures"].rows == [closure]
     assert context["long_open"].rows == [long_open]
     assert context["overdue"].total == 1
+    assert home_listed(team["manager"]) == sorted([overdue.family_id, long_open.family_id])
 
 
 @pytest.mark.parametrize(
