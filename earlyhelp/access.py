@@ -104,8 +104,9 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     Relation.AGENCY_CASEWORK: frozenset({A.VIEW_CASEWORK}),
     # …and an agency whose consent covers evidence may send it (a school's attendance feed).
     Relation.AGENCY_EVIDENCE: frozenset({A.VIEW_EVIDENCE, A.ADD_EVIDENCE}),
-    # "read the request and linked records, triage, allocate"
-    Relation.HUB: frozenset({A.VIEW, A.VIEW_CASEWORK, A.EDIT, A.TRIAGE, A.ALLOCATE}),
+    # "read the request and linked records, triage, allocate"; "duplicates checked" at
+    # triage (§4 step 2), so merging the people of a request the hub holds.
+    Relation.HUB: frozenset({A.VIEW, A.VIEW_CASEWORK, A.EDIT, A.TRIAGE, A.ALLOCATE, A.MERGE}),
     # The weekly employment triage panel: a completed work conversation is a referral it
     # allocates to a provider (DOMAIN §7). It reads the referral; it changes nothing else.
     Relation.EMPLOYMENT_PANEL: frozenset({A.VIEW, A.ALLOCATE}),
@@ -160,12 +161,11 @@ ROLE_RELATIONS: dict[str, tuple[Relation, ...]] = {
     Role.ADMINISTRATOR: (Relation.BREAK_GLASS,),
 }
 
-# Actions a role may take on any existing record, whatever its relations:
-# administrators read the audit trail of any record (not the record), and
-# hub staff and administrators merge duplicate persons (DOMAIN §3).
+# Actions a role may take on any existing record, whatever its relations: administrators
+# read the audit trail of any record (who has seen it), not the record. Nothing that shows
+# or changes a record is role-wide: merging needs a relation to both persons.
 ROLE_WIDE: dict[str, frozenset[Action]] = {
-    Role.ADMINISTRATOR: frozenset({A.SEE_AUDIT, A.MERGE}),
-    Role.HUB: frozenset({A.MERGE}),
+    Role.ADMINISTRATOR: frozenset({A.SEE_AUDIT}),
 }
 
 

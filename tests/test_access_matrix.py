@@ -24,6 +24,7 @@ from cases.models import (
     SupportRequest,
     TafMember,
 )
+from conftest import ROLES
 from earlyhelp.access import Action
 from earlyhelp.models import AuditEntry, BreakGlass
 from earlyhelp.tests.factories import TeamFactory, UserFactory
@@ -132,6 +133,7 @@ CASES = [
     ("practitioner", taf_member, Action.ADD_CASE_NOTE, Action.EDIT),  # "read, update … add notes"
     ("practitioner", agency_consent, Action.VIEW, Action.VIEW_CASEWORK),  # ISA covers summary only
     ("hub", hub_queue, Action.TRIAGE, Action.SIGN_OFF),  # "read the request…, triage, allocate"
+    ("hub", hub_queue, Action.MERGE, Action.SIGN_OFF),  # "duplicates checked" at triage
     ("manager", managed_team, Action.SIGN_OFF, Action.TRIAGE),  # "read; sign off…; reassign"
     ("programme", attached, Action.VIEW_EVIDENCE, Action.VIEW_CASEWORK),  # "not case notes"
     ("auditor", audit_sample, Action.RECORD_VERDICT, Action.EDIT),  # "record a verdict"
@@ -140,7 +142,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(
-    "role, setup, allowed, forbidden", CASES, ids=[f"{c[0]}-{c[1].__name__}" for c in CASES]
+    "role, setup, allowed, forbidden",
+    CASES,
+    ids=[f"{c[0]}-{c[1].__name__}-{c[2]}" for c in CASES],
 )
 def test_role_sees_its_family_not_others_and_is_refused_other_actions(
     users, role, setup, allowed, forbidden
@@ -267,3 +271,17 @@ def test_another_team_lead_is_not_the_managers(users):
     open_episode(family, UserFactory(role="practitioner", team=TeamFactory()))
     users["manager"].managed_teams.add(users["practitioner"].team)
     assert family not in families_visible_to(users["manager"])
+
+
+# --- Persons: duplicate offers, linking by id, merging (issue 15) -----------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_role_merges_a_person_it_may_not_see(users, role):
+    """Nothing but reading the audit trail is role-wide: merging needs sight of the record."""
+    person = make_family("Unrelated family").memberships.get().person
+    with pytest.raises(Http404):
+        person_for(users[role], person.pk, action=Action.MERGE)
+    assert AuditEntry.objects.filter(
+        user=users[role], person_id=person.pk, action="merge", outcome="not_found"
+    ).exists()

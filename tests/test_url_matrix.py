@@ -57,7 +57,9 @@ public_page = answers(others=200)
 admin_page = answers(anonymous=302, administrator=200, others=403)
 lead_only = answers(anonymous=302, practitioner=200, others=404)
 api_lead_only = answers(anonymous=401, practitioner=200, others=404)
-merger_page = answers(anonymous=302, hub=200, administrator=200, practitioner=403, others=404)
+# Merging needs a relation to both records that grants it (the hub's): the matrix's people are
+# the lead's, who may see them but not merge them; no one else may see them at all.
+merger_page = answers(anonymous=302, practitioner=403, others=404)
 
 EXPECTED = {
     "home": signed_in_page,
@@ -104,7 +106,6 @@ EXPECTED = {
     "person-history": lead_only,
     # Lead practitioners may not read the audit trail; administrators may, for any family.
     "family-seen-by": answers(anonymous=302, practitioner=403, administrator=200, others=404),
-    # Merging is for hub staff and administrators, whatever the family.
     "person-duplicates": merger_page,
     "person-merge": merger_page,
     "person-unmerge": answers(anonymous=302, others=405),  # POST only

@@ -6,16 +6,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
-from cases.gate import family_for, person_for
+from cases.gate import family_for, person_for, persons_visible_to
 from cases.models import FamilyMember, Person, PersonMerge
 from cases.people import merging, selectors, services
 from cases.people.forms import AddressForm, ChooseMatchForm, MembershipForm, MergeForm, PersonForm
 from cases.people.matching import likely_duplicates
-from earlyhelp.access import Action, record_listing
+from earlyhelp import audit
+from earlyhelp.access import Action, as_id, record_listing
 from earlyhelp.models import AuditEntry
 
 PAGE_SIZE = 25
@@ -86,7 +88,11 @@ def person_list(request):
 
 @login_required
 def family_seen_by(request, family_id):
-    """Who has seen this record: for managers and administrators (DOMAIN §1)."""
+    """Who has seen this record: for managers and administrators (DOMAIN §1).
+
+    Administrators read any family's trail, not the family: its name, reference and people's
+    names show only to those who may see them; others read record numbers.
+    """
     family = family_for(request.user, family_id, action=Action.SEE_AUDIT)
     person_ids = list(family.memberships.values_list("person_id", flat=True))
     entries = (
@@ -99,8 +105,15 @@ def family_seen_by(request, family_id):
         .select_related("user", "api_client")
         .order_by("-at", "-id")
     )
+    page = _page(request, entries)
+    named = {entry.person_id for entry in page.object_list} - {None}
+    names = {p.pk: str(p) for p in persons_visible_to(request.user).filter(pk__in=named)}
+    for entry in page.object_list:
+        entry.person_name = names.get(entry.person_id, "")
     return render(
-        request, "cases/family_seen_by.html", {"family": family, "page": _page(request, entries)}
+        request,
+        "cases/family_seen_by.html",
+        {"family": family, "may_see": Action.VIEW in family.allowed_actions, "page": page},
     )
 
 
@@ -261,7 +274,7 @@ def member_add(request, family_id):
 
 @login_required
 def person_duplicates(request, person_id):
-    """Hub staff and administrators: likely duplicates of this record, to merge."""
+    """Hub staff: likely duplicates of a record they may merge."""
     person = person_for(request.user, person_id, action=Action.MERGE)
     matches = likely_duplicates(
         first_name=person.first_name,
@@ -278,6 +291,7 @@ def person_duplicates(request, person_id):
 
 @login_required
 def person_merge_confirm(request, person_id, duplicate_id):
+    """Merge one record into another: the gate must let the user merge both."""
     survivor = person_for(request.user, person_id, action=Action.MERGE)
     duplicate = person_for(request.user, duplicate_id, action=Action.MERGE)
     form = MergeForm(request.POST or None)
@@ -305,8 +319,18 @@ def person_merge_confirm(request, person_id, duplicate_id):
 @login_required
 @require_POST
 def person_unmerge(request, merge_id):
-    merge = get_object_or_404(PersonMerge, pk=merge_id)
+    """Undo a merge: like merging, it needs the right to merge both records."""
+    merge = PersonMerge.objects.filter(pk=as_id(merge_id)).first()
+    if merge is None:
+        audit.record(
+            request.user,
+            action=Action.MERGE,
+            outcome=AuditEntry.Outcome.NOT_FOUND,
+            detail=f"merge {merge_id}",
+        )
+        raise Http404("No such record")
     person_for(request.user, merge.survivor_id, action=Action.MERGE)
+    person_for(request.user, merge.duplicate_id, action=Action.MERGE)
     try:
         merging.person_unmerge(merge=merge, by=request.user)
     except ValidationError as error:
