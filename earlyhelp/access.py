@@ -66,6 +66,7 @@ class Relation(StrEnum):
     AGENCY_CASEWORK = "agency consent covering casework"
     AGENCY_EVIDENCE = "agency consent covering evidence"
     HUB = "request in the hub's queue"
+    DUPLICATE_TO_CHECK = "a possible duplicate for the hub to check"
     EMPLOYMENT_PANEL = "referral before the employment triage panel"
     STEP_UP_AT_FRONT_DOOR = "step-up request at the front door"
     STEP_DOWN_AT_FRONT_DOOR = "step-down request at the front door"
@@ -107,6 +108,9 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     # "read the request and linked records, triage, allocate"; "duplicates checked" at
     # triage (§4 step 2), so merging the people of a request the hub holds.
     Relation.HUB: frozenset({A.VIEW, A.VIEW_CASEWORK, A.EDIT, A.TRIAGE, A.ALLOCATE, A.MERGE}),
+    # Someone recorded a new person although a likely match they may not see exists: the
+    # hub sees both records' families until it decides whether to merge them (DOMAIN §3).
+    Relation.DUPLICATE_TO_CHECK: frozenset({A.VIEW, A.MERGE}),
     # The weekly employment triage panel: a completed work conversation is a referral it
     # allocates to a provider (DOMAIN §7). It reads the referral; it changes nothing else.
     Relation.EMPLOYMENT_PANEL: frozenset({A.VIEW, A.ALLOCATE}),
@@ -151,6 +155,7 @@ ROLE_RELATIONS: dict[str, tuple[Relation, ...]] = {
     ),
     Role.HUB: (
         Relation.HUB,
+        Relation.DUPLICATE_TO_CHECK,
         Relation.STEP_UP_AT_FRONT_DOOR,
         Relation.STEP_DOWN_AT_FRONT_DOOR,
         Relation.EMPLOYMENT_PANEL,

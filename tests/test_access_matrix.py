@@ -15,17 +15,20 @@ from cases.gate import (
     family_for,
     person_for,
     persons_visible_to,
+    relations_to,
 )
 from cases.models import (
     Consent,
     DataKind,
     Episode,
+    FamilyMember,
     Person,
+    PossibleDuplicate,
     SupportRequest,
     TafMember,
 )
 from conftest import ROLES
-from earlyhelp.access import Action
+from earlyhelp.access import Action, Relation
 from earlyhelp.models import AuditEntry, BreakGlass
 from earlyhelp.tests.factories import TeamFactory, UserFactory
 from outcomes.models import Attachment, AuditSampleItem, ClaimBatch, OutcomesPlanVersion
@@ -84,6 +87,17 @@ def hub_queue(users):
     return family
 
 
+def duplicate_to_check(users):
+    # A practitioner recorded someone new who may be this family's child, whom they could
+    # not see: the hub sees the child's family until it decides.
+    family = make_family("Known family")
+    new = Person.objects.create(first_name="Member0", last_name="Known")  # no household yet
+    PossibleDuplicate.objects.create(
+        person=new, known=family.memberships.get().person, raised_by=users["practitioner"]
+    )
+    return family
+
+
 def managed_team(users):
     family = make_family("Managed family")
     users["manager"].managed_teams.add(users["practitioner"].team)
@@ -134,6 +148,7 @@ CASES = [
     ("practitioner", agency_consent, Action.VIEW, Action.VIEW_CASEWORK),  # ISA covers summary only
     ("hub", hub_queue, Action.TRIAGE, Action.SIGN_OFF),  # "read the request…, triage, allocate"
     ("hub", hub_queue, Action.MERGE, Action.SIGN_OFF),  # "duplicates checked" at triage
+    ("hub", duplicate_to_check, Action.MERGE, Action.VIEW_CASEWORK),  # sight of both, no more
     ("manager", managed_team, Action.SIGN_OFF, Action.TRIAGE),  # "read; sign off…; reassign"
     ("programme", attached, Action.VIEW_EVIDENCE, Action.VIEW_CASEWORK),  # "not case notes"
     ("auditor", audit_sample, Action.RECORD_VERDICT, Action.EDIT),  # "record a verdict"
@@ -285,3 +300,35 @@ def test_no_role_merges_a_person_it_may_not_see(users, role):
     assert AuditEntry.objects.filter(
         user=users[role], person_id=person.pk, action="merge", outcome="not_found"
     ).exists()
+
+
+def test_a_possible_duplicate_shows_the_hub_both_records_until_it_is_decided(users):
+    hub = users["hub"]
+    own = lead_practitioner(users)
+    new = Person.objects.create(first_name="Niamh", last_name="Bennett")
+    FamilyMember.objects.create(family=own, person=new, role="child")
+    elsewhere = make_family("Bennett family")
+    known = elsewhere.memberships.get().person
+    for person in (new, known):
+        with pytest.raises(Http404):
+            person_for(hub, person.pk, action=Action.MERGE)
+
+    check = PossibleDuplicate.objects.create(
+        person=new, known=known, family=own, raised_by=users["practitioner"]
+    )
+    assert person_for(hub, known.pk, action=Action.MERGE) == known
+    assert person_for(hub, new.pk, action=Action.MERGE) == new
+    assert relations_to(hub, elsewhere.pk) == {Relation.DUPLICATE_TO_CHECK}
+    with pytest.raises(PermissionDenied):  # sight to compare and merge, not the casework
+        family_for(hub, elsewhere.pk, action=Action.VIEW_CASEWORK)
+    # Only the hub: the practitioner who raised it still may not see the other record.
+    with pytest.raises(Http404):
+        person_for(users["practitioner"], known.pk)
+
+    PossibleDuplicate.objects.filter(pk=check.pk).update(
+        decided_by=hub, decided_at=timezone.now(), decision="different"
+    )
+    for person in (new, known):
+        with pytest.raises(Http404):
+            person_for(hub, person.pk, action=Action.MERGE)
+    assert families_visible_to(hub).count() == 0

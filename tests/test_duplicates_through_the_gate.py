@@ -15,10 +15,12 @@ from django.urls import reverse
 
 from cases.models import (
     Address,
+    Family,
     FamilyMember,
     Person,
     PersonMerge,
     PersonName,
+    PossibleDuplicate,
 )
 from cases.people.merging import person_merge
 from earlyhelp.models import AuditEntry
@@ -50,11 +52,72 @@ def niamh():
     return niamh
 
 
+def niamh_again(**person):
+    """The add-member answers for Niamh, typed again by someone who cannot see her record."""
+    data = {
+        "member-role": "child",
+        "person-first_name": "Niamh",
+        "person-last_name": "Bennett",
+        "person-date_of_birth": "2015-12-16",
+        "person-sex": "female",
+        "person-ethnicity": "white",
+        "person-send": "none",
+    }
+    data.update({f"person-{key}": value for key, value in person.items()})
+    return data
+
+
 def text_of(response):
     return html.unescape(response.content.decode())
 
 
+# --- A practitioner adding a member whose duplicate lives in another agency's family ---------
+
+
+@pytest.fixture
+def lead(users):
+    return users["practitioner"]
+
+
+@pytest.fixture
+def own_family(lead):
+    return make_family("Kelly family", members=0, lead=lead)
+
+
+def test_recording_them_as_new_asks_the_hub_to_check(client_for, lead, own_family, niamh):
+    practitioner = client_for("practitioner")
+    url = reverse("member-add", args=[own_family.pk])
+    response = practitioner.post(url, {**niamh_again(), "matches_offered": "1", "match": "new"})
+    assert response.status_code == 302
+    new = FamilyMember.objects.get(family=own_family).person
+    assert new != niamh
+    check = PossibleDuplicate.objects.get()
+    assert (check.person, check.known, check.family, check.raised_by) == (
+        new,
+        niamh,
+        own_family,
+        lead,
+    )
+    assert check.decided_at is None
+    followed = text_of(practitioner.get(response.url))
+    assert "The hub will check whether they are already known to the service" in followed
+    person_page = text_of(practitioner.get(reverse("person-detail", args=[new.pk])))
+    assert "The hub is checking whether Niamh is already known to the service" in person_page
+    for secret in ("12 Refuge Road", "Walsh", "4857773457", f"/people/{niamh.pk}/"):
+        assert secret not in person_page, secret
+    # Still outside the lead's sight: only the hub links them.
+    assert practitioner.get(reverse("person-detail", args=[niamh.pk])).status_code == 404
+    raised = AuditEntry.objects.get(action="possible_duplicate")
+    assert raised.person_id == new.pk and raised.listed_person_ids == [new.pk, niamh.pk]
+
+
 # --- Merging needs sight of both --------------------------------------------------------------
+
+
+def raise_check(client_for, family, niamh):
+    url = reverse("member-add", args=[family.pk])
+    client_for("practitioner").post(url, {**niamh_again(), "matches_offered": "1", "match": "new"})
+    return PossibleDuplicate.objects.get(decided_at__isnull=True)
 
 
 @pytest.mark.parametrize("role", ["hub", "administrator", "manager", "practitioner"])
@@ -75,6 +138,70 @@ def test_nobody_opens_duplicates_or_merges_records_they_may_not_see(client_for, 
     assert not PersonMerge.objects.exists()
     refused = AuditEntry.objects.filter(person_id=niamh.pk, outcome="not_found", action="merge")
     assert refused.exists()
+
+
+def test_the_hub_checks_a_possible_duplicate_and_merges_then_loses_sight(
+    client_for, lead, own_family, niamh
+):
+    check = raise_check(client_for, own_family, niamh)
+    hub = client_for("hub")
+    home = text_of(hub.get(reverse("home")))
+    assert "Possible duplicates to check" in home and "1 person was recorded as new" in home
+    merge_url = reverse("person-merge", args=[niamh.pk, check.person_id])
+    assert merge_url in home
+    assert hub.get(reverse("person-duplicates", args=[niamh.pk])).status_code == 200
+    page = text_of(hub.get(merge_url))
+    assert "They are not the same person" in page and str(lead) in page
+    merged = hub.post(merge_url, {"reason": "Same girl: same NHS number"})
+    assert merged.status_code == 302 and merged.url == reverse("possible-duplicate-list")
+    check.refresh_from_db()
+    assert check.decision == "same" and check.decided_by.username == "hub"
+    # Decided: the hub's sight of both families ends with it.
+    assert hub.get(reverse("person-duplicates", args=[niamh.pk])).status_code == 404
+    assert hub.get(reverse("family-detail", args=[own_family.pk])).status_code == 404
+    assert "no possible duplicates to check" in text_of(hub.get(reverse("home")))
+    # The lead now has Niamh's one record in their household: the hub linked them.
+    assert FamilyMember.objects.get(family=own_family).person == niamh
+    assert (
+        client_for("practitioner").get(reverse("person-detail", args=[niamh.pk])).status_code == 200
+    )
+
+
+def test_the_hub_records_that_they_are_not_the_same_person(client_for, lead, own_family, niamh):
+    check = raise_check(client_for, own_family, niamh)
+    hub = client_for("hub")
+    response = hub.post(reverse("possible-duplicate-not-same", args=[check.pk]))
+    assert response.status_code == 302 and response.url == reverse("possible-duplicate-list")
+    check.refresh_from_db()
+    assert check.decision == "different" and not PersonMerge.objects.exists()
+    assert hub.get(reverse("person-detail", args=[niamh.pk])).status_code == 404
+    again = hub.post(reverse("possible-duplicate-not-same", args=[check.pk]))
+    assert again.status_code == 302  # sent twice: already done
+    # Nobody else decides the hub's checks, and a missing check answers like a hidden one.
+    third = make_family("Third family", members=0, lead=lead)
+    other = raise_check(client_for, third, niamh)
+    for role in ("practitioner", "manager", "administrator"):
+        url = reverse("possible-duplicate-not-same", args=[other.pk])
+        assert client_for(role).post(url).status_code == 404, role
+    missing = reverse("possible-duplicate-not-same", args=[987654321])
+    assert hub.post(missing).status_code == 404
+    other.refresh_from_db()
+    assert other.decided_at is None
+
+
+def test_hub_staff_who_raise_a_check_do_not_see_through_it(users, niamh):
+    """Four eyes: recording a person cannot open another family's records to the recorder."""
+    from cases.gate import families_visible_to
+    from cases.people.services import possible_duplicates_raise
+
+    new = Person.objects.create(
+        first_name="Niamh", last_name="Bennett", date_of_birth=date(2015, 12, 16)
+    )
+    possible_duplicates_raise(person=new, family=None, by=users["hub"])
+    assert PossibleDuplicate.objects.filter(raised_by=users["hub"]).exists()
+    bennetts = Family.objects.get(name="Bennett family")
+    assert bennetts not in families_visible_to(users["hub"])
+    assert bennetts in families_visible_to(UserFactory(role="hub"))
 
 
 def test_unmerging_needs_the_right_to_merge_both_records(client_for, users, niamh):

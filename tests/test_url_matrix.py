@@ -25,6 +25,7 @@ from cases.models import (
     Person,
     PersonMerge,
     PlanAction,
+    PossibleDuplicate,
     StepDown,
     StepUp,
     SupportRequest,
@@ -109,6 +110,9 @@ EXPECTED = {
     "person-duplicates": merger_page,
     "person-merge": merger_page,
     "person-unmerge": answers(anonymous=302, others=405),  # POST only
+    # The hub's possible duplicates to check (the matrix's one is decided, so opens nothing).
+    "possible-duplicate-list": answers(anonymous=302, hub=200, others=403),
+    "possible-duplicate-not-same": answers(anonymous=302, others=405),  # POST only
     "evidence-list": lead_only,
     "evidence-add": lead_only,
     "evidence-add-kind": lead_only,
@@ -267,6 +271,15 @@ def objects(users):
     merge = PersonMerge.objects.create(
         survivor=people[0], duplicate=people[1], reason="matrix", merged_by=users["hub"]
     )
+    # Decided already: an open one would show the hub both records.
+    PossibleDuplicate.objects.create(
+        person=people[1],
+        known=people[0],
+        raised_by=users["practitioner"],
+        decided_by=users["hub"],
+        decided_at=timezone.now(),
+        decision="same",
+    )
     Evidence.objects.create(
         family=family,
         person=people[0],
@@ -377,6 +390,7 @@ def concrete_path(name, pattern, users):
         "person_id": Person.objects.get(first_name="Ann", last_name="Matrix").pk,
         "duplicate_id": Person.objects.get(first_name="Anne", last_name="Matrix").pk,
         "merge_id": PersonMerge.objects.get(reason="matrix").pk,
+        "check_id": PossibleDuplicate.objects.get().pk,
         "evidence_id": Evidence.objects.get(source="Youth Offending Service").pk,
         "kind": "offence",
         "version": 10,

@@ -13,7 +13,7 @@ from django.db.models.functions import Greatest, Upper
 from django.http import Http404
 
 from cases.gate import families_visible_to, family_for, persons_visible_to
-from cases.models import Episode, Family, FamilyMember, PlanAction
+from cases.models import Episode, Family, FamilyMember, PlanAction, PossibleDuplicate
 from earlyhelp import audit
 from earlyhelp.access import Action
 from earlyhelp.models import AuditEntry
@@ -225,3 +225,29 @@ def _id_or_404(value) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise Http404("No such record") from None
+
+
+def possible_duplicates_to_check(*, user) -> QuerySet:
+    """Open checks of possible duplicates whose two records `user` may see (the hub, through
+    `Relation.DUPLICATE_TO_CHECK`), oldest first, with both persons and who raised it."""
+    visible = persons_visible_to(user)
+    return (
+        PossibleDuplicate.objects.filter(decided_at__isnull=True)
+        .filter(person__in=visible, known__in=visible)
+        .select_related("person", "known", "family", "raised_by")
+        .order_by("raised_at", "pk")
+    )
+
+
+def possible_duplicate_between(*, person, known) -> PossibleDuplicate | None:
+    """The open check of these two records, either way round, if one was raised."""
+    return (
+        PossibleDuplicate.objects.filter(decided_at__isnull=True)
+        .filter(Q(person=person, known=known) | Q(person=known, known=person))
+        .first()
+    )
+
+
+def hub_is_checking(person) -> bool:
+    """Whether the hub is checking if this new record is someone already known."""
+    return PossibleDuplicate.objects.filter(person=person, decided_at__isnull=True).exists()

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
@@ -17,8 +18,9 @@ from cases.people import merging, selectors, services
 from cases.people.forms import AddressForm, ChooseMatchForm, MembershipForm, MergeForm, PersonForm
 from cases.people.matching import likely_duplicates
 from earlyhelp import audit
-from earlyhelp.access import Action, as_id, record_listing
+from earlyhelp.access import Action, as_id, record_listing, roles_that_may
 from earlyhelp.models import AuditEntry
+from earlyhelp.roles import role_required
 
 PAGE_SIZE = 25
 
@@ -179,6 +181,7 @@ def person_detail(request, person_id):
             "other_names": person.other_names.all(),
             "addresses": person.addresses.select_related("locality"),
             "merges": merges,
+            "hub_checking": selectors.hub_is_checking(person),
         },
     )
 
@@ -248,13 +251,18 @@ def member_add(request, family_id):
             chosen = choose.cleaned_data["match"] if matches else ChooseMatchForm.NEW
             with transaction.atomic():
                 if chosen == ChooseMatchForm.NEW:
-                    person = services.person_create(form=person_form, by=request.user)
+                    person = services.person_create(
+                        form=person_form, by=request.user, family=family
+                    )
                 else:
                     person = get_object_or_404(Person, pk=chosen, merged_into__isnull=True)
                 services.member_add(
                     family=family, person=person, by=request.user, **membership_form.cleaned_data
                 )
-            messages.success(request, f"{person} is added to {family.name}.")
+            added = f"{person} is added to {family.name}."
+            if selectors.hub_is_checking(person):
+                added += " The hub will check whether they are already known to the service."
+            messages.success(request, added)
             return redirect("family-detail", family_id=family.pk)
     error_forms = [f for f in (choose, membership_form, person_form) if f is not None and f.errors]
     return render(
@@ -306,12 +314,27 @@ def person_merge_confirm(request, person_id, duplicate_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"{duplicate} (record {duplicate.pk}) is merged into this.")
-            return redirect("person-detail", person_id=survivor.pk)
+            if persons_visible_to(request.user).filter(pk=survivor.pk).exists():
+                messages.success(
+                    request, f"{duplicate} (record {duplicate.pk}) is merged into this."
+                )
+                return redirect("person-detail", person_id=survivor.pk)
+            # A possible duplicate's check is decided by the merge, and the hub's sight with it.
+            messages.success(
+                request,
+                f"{duplicate} (record {duplicate.pk}) is merged into {survivor} "
+                f"(record {survivor.pk}). The check is closed.",
+            )
+            return redirect("possible-duplicate-list")
     return render(
         request,
         "cases/person_merge.html",
-        {"person": survivor, "duplicate": duplicate, "form": form},
+        {
+            "person": survivor,
+            "duplicate": duplicate,
+            "form": form,
+            "check": selectors.possible_duplicate_between(person=duplicate, known=survivor),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -338,6 +361,30 @@ def person_unmerge(request, merge_id):
     else:
         messages.success(request, f"Record {merge.duplicate_id} is separate again.")
     return redirect("person-detail", person_id=merge.duplicate_id)
+
+
+@role_required(*roles_that_may(Action.MERGE))
+def possible_duplicate_list(request):
+    """The hub's list of people recorded as new although a likely match exists that whoever
+    recorded them could not see: each to merge, or to record as not the same person."""
+    page = _page(request, selectors.possible_duplicates_to_check(user=request.user))
+    shown = [person for check in page.object_list for person in (check.person, check.known)]
+    record_listing(request.user, persons=shown, action="possible_duplicates")
+    count = page.paginator.count
+    caption = f"{count} possible duplicate{pluralize(count)} to check, oldest first"
+    return render(request, "cases/possible_duplicates.html", {"page": page, "caption": caption})
+
+
+@login_required
+@require_POST
+def possible_duplicate_not_same(request, check_id):
+    try:
+        services.possible_duplicate_decide_different(check_id=check_id, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Recorded: they are not the same person. The check is closed.")
+    return redirect("possible-duplicate-list")
 
 
 @login_required
