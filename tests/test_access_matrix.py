@@ -14,6 +14,8 @@ from cases.gate import (
     families_visible_to,
     family_for,
     person_for,
+    person_offers,
+    person_to_link,
     persons_visible_to,
     relations_to,
 )
@@ -27,6 +29,7 @@ from cases.models import (
     SupportRequest,
     TafMember,
 )
+from cases.people.matching import Match
 from conftest import ROLES
 from earlyhelp.access import Action, Relation
 from earlyhelp.models import AuditEntry, BreakGlass
@@ -289,6 +292,44 @@ def test_another_team_lead_is_not_the_managers(users):
 
 
 # --- Persons: duplicate offers, linking by id, merging (issue 15) -----------------------------
+
+
+def test_duplicate_offers_show_in_full_only_people_the_user_may_see(users):
+    family = lead_practitioner(users)
+    seen = family.memberships.get().person
+    hidden = make_family("Other agency family").memberships.get().person
+    matches = [Match(person=hidden, score=0.9), Match(person=seen, score=0.8)]
+
+    offers = person_offers(users["practitioner"], matches, family_id=family.pk)
+
+    assert [match.person for match in offers.shown] == [seen]
+    assert offers.hidden == (hidden.pk,) and offers.known_elsewhere
+    entry = AuditEntry.objects.get(action="duplicate_check")
+    assert entry.user == users["practitioner"] and entry.family_id == family.pk
+    assert entry.listed_person_ids == [hidden.pk, seen.pk]
+    assert entry.detail == f"shown: {seen.pk}; known but not shown: {hidden.pk}"
+    nothing = person_offers(users["practitioner"], [])
+    assert not nothing and not nothing.known_elsewhere
+
+
+def test_linking_by_id_answers_alike_for_hidden_merged_and_missing_people(users):
+    family = lead_practitioner(users)
+    mine = family.memberships.get().person
+    hidden = make_family("Other agency family").memberships.get().person
+    pointer = Person.objects.create(first_name="Old", last_name="Record", merged_into=mine)
+    FamilyMember.objects.create(family=family, person=pointer, role="child")
+    practitioner = users["practitioner"]
+
+    assert person_to_link(practitioner, mine.pk) == mine
+    for target in (hidden.pk, pointer.pk, 987654321, "5; DROP TABLE"):
+        with pytest.raises(Http404):
+            person_to_link(practitioner, target)
+    assert AuditEntry.objects.filter(
+        user=practitioner, person_id=hidden.pk, outcome="not_found"
+    ).exists()
+    assert AuditEntry.objects.filter(
+        user=practitioner, person_id=987654321, outcome="not_found"
+    ).exists()
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -352,3 +352,37 @@ def test_every_role_signed_in_gets_what_the_gate_allows(world, users, role):
         assert AuditEntry.objects.filter(
             user=users[role], family_id=seen.pk, outcome="allowed", api_client=None
         ).exists()
+
+
+def test_linking_a_person_the_client_may_not_see_answers_as_for_one_that_does_not_exist(world):
+    """The same rule as the request pages (`cases.gate.person_to_link`), the same one answer."""
+    made = world["clients"]["requests:write"]
+    client = api(made["new"])
+    hidden = world["hidden"].memberships.first().person_id
+    answers = []
+    for target in (hidden, NO_SUCH):
+        person = {"role": "child", "concerns": "Known to school", "person_id": target}
+        response = client.post(
+            "/api/v1/requests/", {**REQUEST, "people": [person]}, content_type="application/json"
+        )
+        answers.append((response.status_code, response["Content-Type"], response.json()))
+    assert answers[0] == answers[1]
+    status, content_type, body = answers[0]
+    assert status == 400 and content_type == "application/problem+json"
+    assert body["errors"] == [
+        {"field": "people[0].person_id", "message": "No such person you may see"}
+    ]
+    assert (
+        not SupportRequest.objects.filter(submitted_by=made["new"].client.user)
+        .exclude(pk=made["request"])
+        .exists()
+    )
+    refused = AuditEntry.objects.get(api_client=made["new"].client, person_id=hidden)
+    assert refused.outcome == "not_found"
+    # A person the client may see is linked.
+    seen = world["seen"].memberships.first().person_id
+    person = {"role": "child", "concerns": "Known to school", "person_id": seen}
+    linked = client.post(
+        "/api/v1/requests/", {**REQUEST, "people": [person]}, content_type="application/json"
+    )
+    assert linked.status_code == 201, linked.content

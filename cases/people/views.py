@@ -7,12 +7,19 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
-from cases.gate import family_for, person_for, persons_visible_to
+from cases.gate import (
+    PersonOffers,
+    family_for,
+    person_for,
+    person_offers,
+    person_to_link,
+    persons_visible_to,
+)
 from cases.models import FamilyMember, Person, PersonMerge
 from cases.people import merging, selectors, services
 from cases.people.forms import AddressForm, ChooseMatchForm, MembershipForm, MergeForm, PersonForm
@@ -243,19 +250,19 @@ def member_add(request, family_id):
     data = request.POST or None
     person_form = PersonForm(data, prefix="person")
     membership_form = MembershipForm(data, prefix="member")
-    matches, choose = [], None
+    offers, choose = PersonOffers(shown=[]), None
     if request.method == "POST" and person_form.is_valid() and membership_form.is_valid():
-        matches = person_form.likely_duplicates()
-        choose = ChooseMatchForm.after_check(data, matches=matches)
-        if not matches or choose.is_valid():
-            chosen = choose.cleaned_data["match"] if matches else ChooseMatchForm.NEW
+        offers = person_offers(request.user, person_form.likely_duplicates(), family_id=family.pk)
+        choose = ChooseMatchForm.after_check(data, matches=offers.shown)
+        if not offers or choose.is_valid():
+            chosen = choose.cleaned_data["match"] if offers else ChooseMatchForm.NEW
             with transaction.atomic():
                 if chosen == ChooseMatchForm.NEW:
                     person = services.person_create(
                         form=person_form, by=request.user, family=family
                     )
                 else:
-                    person = get_object_or_404(Person, pk=chosen, merged_into__isnull=True)
+                    person = person_to_link(request.user, chosen)
                 services.member_add(
                     family=family, person=person, by=request.user, **membership_form.cleaned_data
                 )
@@ -273,7 +280,7 @@ def member_add(request, family_id):
             "error_forms": error_forms,
             "person_form": person_form,
             "membership_form": membership_form,
-            "matches": matches,
+            "offers": offers,
             "choose": choose,
         },
         status=400 if error_forms else 200,
@@ -282,7 +289,7 @@ def member_add(request, family_id):
 
 @login_required
 def person_duplicates(request, person_id):
-    """Hub staff: likely duplicates of a record they may merge."""
+    """Hub staff: likely duplicates of a record they may merge, those they may see in full."""
     person = person_for(request.user, person_id, action=Action.MERGE)
     matches = likely_duplicates(
         first_name=person.first_name,
@@ -294,7 +301,8 @@ def person_duplicates(request, person_id):
         upn=person.upn,
         exclude_person_id=person.pk,
     )
-    return render(request, "cases/person_duplicates.html", {"person": person, "matches": matches})
+    offers = person_offers(request.user, matches)
+    return render(request, "cases/person_duplicates.html", {"person": person, "offers": offers})
 
 
 @login_required
