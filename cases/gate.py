@@ -9,6 +9,7 @@ its own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -191,6 +192,66 @@ def person_for(user, person_id, *, action: Action = Action.VIEW):
     person.relations = relations
     person.allowed_actions = actions_of(user, relations)
     return person
+
+
+def person_to_link(user, person_id):
+    """A person `user` may link to a request or a household by id: one they may see, and a
+    record of its own. Anyone else — in families they may not see, merged into another
+    record, never there — answers as a person that does not exist (404), and is audited.
+
+    Linking someone from outside one's families goes through the hub, which may see both
+    (`cases.people.services.possible_duplicates_raise`): linking them here would open their
+    whole record to whoever linked them.
+    """
+    person = person_for(user, person_id, action=Action.VIEW)
+    if person.merged_into_id is not None:
+        raise Http404("No such record")
+    return person
+
+
+@dataclass(frozen=True)
+class PersonOffers:
+    """The duplicate finder's matches as one user may be shown them.
+
+    `shown` are people the user may see, offered in full (name, date of birth, postcode, the
+    reasons). Of the others the user learns only that someone with these details is already
+    known (`known_elsewhere`): never who, where, or their record's id. `hidden` holds their ids
+    for the audit and the hub, never for a page.
+    """
+
+    shown: list
+    hidden: tuple[int, ...] = ()
+
+    @property
+    def known_elsewhere(self) -> bool:
+        return bool(self.hidden)
+
+    def __bool__(self) -> bool:
+        return bool(self.shown or self.hidden)
+
+
+def person_offers(user, matches, *, family_id=None, action="duplicate_check") -> PersonOffers:
+    """What `user` may be shown of `matches` (from `likely_duplicates`), with one audit row
+    naming every person offered, and in its detail which were shown and which were not."""
+    ids = [match.person.pk for match in matches]
+    if not ids:
+        return PersonOffers(shown=[])
+    visible = set(persons_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    shown = [match for match in matches if match.person.pk in visible]
+    hidden = tuple(pk for pk in ids if pk not in visible)
+    audit.record(
+        user,
+        action=action,
+        outcome=AuditEntry.Outcome.ALLOWED,
+        family_id=family_id,
+        listed_person_ids=ids,
+        detail=f"shown: {_ids(visible)}; known but not shown: {_ids(hidden)}",
+    )
+    return PersonOffers(shown=shown, hidden=hidden)
+
+
+def _ids(ids) -> str:
+    return ", ".join(str(pk) for pk in sorted(ids)) or "none"
 
 
 def _survivor_of(person) -> int:

@@ -18,6 +18,8 @@ from earlyhelp.access import ROLE_RELATIONS, Relation, defines
 from .models import (
     ClosureReason,
     Episode,
+    FamilyMember,
+    PossibleDuplicate,
     StepDecision,
     StepDown,
     StepUp,
@@ -81,6 +83,17 @@ def _hub(user, wanted, moment) -> dict:
         Q(status__in=SupportRequest.WAITING) | Q(triaged_at__gte=since)
     )
     return {Relation.HUB: Exists(requests)}
+
+
+@defines(Relation.DUPLICATE_TO_CHECK)
+def _duplicate_to_check(user, wanted, moment) -> dict:
+    # Every household of both persons while the check is open. Not the raiser's own: a hub
+    # worker who records a person cannot open another family's records by doing so.
+    open_checks = PossibleDuplicate.objects.filter(decided_at__isnull=True).exclude(raised_by=user)
+    in_question = FamilyMember.objects.filter(family=OuterRef("pk")).filter(
+        Q(person__in=open_checks.values("person")) | Q(person__in=open_checks.values("known"))
+    )
+    return {Relation.DUPLICATE_TO_CHECK: Exists(in_question)}
 
 
 @defines(Relation.STEP_UP_AT_FRONT_DOOR, Relation.STEP_DOWN_AT_FRONT_DOOR)

@@ -30,6 +30,12 @@ urlpatterns = [
         name="person-merge",
     ),
     path("merges/<int:merge_id>/unmerge", views.person_unmerge, name="person-unmerge"),
+    path("duplicates/", views.possible_duplicate_list, name="possible-duplicate-list"),
+    path(
+        "duplicates/<int:check_id>/not-the-same",
+        views.possible_duplicate_not_same,
+        name="possible-duplicate-not-same",
+    ),
     path("break-glass/", views.break_glass, name="break-glass"),
     # The front door: a request, question by question (answers kept in the session).
     path("requests/", views_requests.request_list, name="request-list"),

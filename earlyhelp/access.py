@@ -76,6 +76,7 @@ class Relation(StrEnum):
     AGENCY_CASEWORK = "agency consent covering casework"
     AGENCY_EVIDENCE = "agency consent covering evidence"
     HUB = "request in the hub's queue"
+    DUPLICATE_TO_CHECK = "a possible duplicate for the hub to check"
     EMPLOYMENT_PANEL = "referral before the employment triage panel"
     STEP_UP_AT_FRONT_DOOR = "step-up request at the front door"
     STEP_DOWN_AT_FRONT_DOOR = "step-down request at the front door"
@@ -116,9 +117,12 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     # …and an agency whose consent covers evidence may send it (a school's attendance feed).
     Relation.AGENCY_EVIDENCE: frozenset({A.VIEW_EVIDENCE, A.ADD_EVIDENCE}),
     # "read the request and linked records, triage, allocate": reading, not changing, the
-    # family's people and addresses. A duplicate the hub finds at triage is merged (MERGE,
-    # role-wide), not edited.
-    Relation.HUB: frozenset({A.VIEW, A.VIEW_CASEWORK, A.TRIAGE, A.ALLOCATE}),
+    # family's people and addresses; "duplicates checked" at triage (§4 step 2), so merging
+    # the people of a request the hub holds, never editing them.
+    Relation.HUB: frozenset({A.VIEW, A.VIEW_CASEWORK, A.TRIAGE, A.ALLOCATE, A.MERGE}),
+    # Someone recorded a new person although a likely match they may not see exists: the
+    # hub sees both records' families until it decides whether to merge them (DOMAIN §3).
+    Relation.DUPLICATE_TO_CHECK: frozenset({A.VIEW, A.MERGE}),
     # The weekly employment triage panel: a completed work conversation is a referral it
     # allocates to a provider (DOMAIN §7). It reads the referral; it changes nothing else.
     Relation.EMPLOYMENT_PANEL: frozenset({A.VIEW, A.ALLOCATE}),
@@ -163,6 +167,7 @@ ROLE_RELATIONS: dict[str, tuple[Relation, ...]] = {
     ),
     Role.HUB: (
         Relation.HUB,
+        Relation.DUPLICATE_TO_CHECK,
         Relation.STEP_UP_AT_FRONT_DOOR,
         Relation.STEP_DOWN_AT_FRONT_DOOR,
         Relation.EMPLOYMENT_PANEL,
@@ -173,12 +178,11 @@ ROLE_RELATIONS: dict[str, tuple[Relation, ...]] = {
     Role.ADMINISTRATOR: (Relation.BREAK_GLASS,),
 }
 
-# Actions a role may take on any existing record, whatever its relations:
-# administrators read the audit trail of any record (not the record), and
-# hub staff and administrators merge duplicate persons (DOMAIN §3).
+# Actions a role may take on any existing record, whatever its relations: administrators
+# read the audit trail of any record (who has seen it), not the record. Nothing that shows
+# or changes a record is role-wide: merging needs a relation to both persons.
 ROLE_WIDE: dict[str, frozenset[Action]] = {
-    Role.ADMINISTRATOR: frozenset({A.SEE_AUDIT, A.MERGE}),
-    Role.HUB: frozenset({A.MERGE}),
+    Role.ADMINISTRATOR: frozenset({A.SEE_AUDIT}),
 }
 
 

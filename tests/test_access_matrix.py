@@ -16,7 +16,10 @@ from cases.gate import (
     family_for,
     family_record_for,
     person_for,
+    person_offers,
+    person_to_link,
     persons_visible_to,
+    relations_to,
 )
 from cases.models import (
     CaseNote,
@@ -24,14 +27,18 @@ from cases.models import (
     Consent,
     DataKind,
     Episode,
+    FamilyMember,
     Person,
     PlanAction,
+    PossibleDuplicate,
     StepDown,
     StepUp,
     SupportRequest,
     TafMember,
 )
-from earlyhelp.access import Action, may_update_action
+from cases.people.matching import Match
+from conftest import ROLES
+from earlyhelp.access import Action, Relation, may_update_action
 from earlyhelp.models import AuditEntry, BreakGlass
 from earlyhelp.tests.factories import TeamFactory, UserFactory
 from outcomes.models import (
@@ -97,6 +104,17 @@ def hub_queue(users):
     return family
 
 
+def duplicate_to_check(users):
+    # A practitioner recorded someone new who may be this family's child, whom they could
+    # not see: the hub sees the child's family until it decides.
+    family = make_family("Known family")
+    new = Person.objects.create(first_name="Member0", last_name="Known")  # no household yet
+    PossibleDuplicate.objects.create(
+        person=new, known=family.memberships.get().person, raised_by=users["practitioner"]
+    )
+    return family
+
+
 def managed_team(users):
     family = make_family("Managed family")
     users["manager"].managed_teams.add(users["practitioner"].team)
@@ -146,6 +164,8 @@ CASES = [
     ("practitioner", taf_member, Action.ADD_CASE_NOTE, Action.EDIT),  # "read, update … add notes"
     ("practitioner", agency_consent, Action.VIEW, Action.VIEW_CASEWORK),  # ISA covers summary only
     ("hub", hub_queue, Action.TRIAGE, Action.SIGN_OFF),  # "read the request…, triage, allocate"
+    ("hub", hub_queue, Action.MERGE, Action.SIGN_OFF),  # "duplicates checked" at triage
+    ("hub", duplicate_to_check, Action.MERGE, Action.VIEW_CASEWORK),  # sight of both, no more
     ("manager", managed_team, Action.SIGN_OFF, Action.TRIAGE),  # "read; sign off…; reassign"
     ("programme", attached, Action.VIEW_EVIDENCE, Action.VIEW_CASEWORK),  # "not case notes"
     ("auditor", audit_sample, Action.RECORD_VERDICT, Action.EDIT),  # "record a verdict"
@@ -154,7 +174,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(
-    "role, setup, allowed, forbidden", CASES, ids=[f"{c[0]}-{c[1].__name__}" for c in CASES]
+    "role, setup, allowed, forbidden",
+    CASES,
+    ids=[f"{c[0]}-{c[1].__name__}-{c[2]}" for c in CASES],
 )
 def test_role_sees_its_family_not_others_and_is_refused_other_actions(
     users, role, setup, allowed, forbidden
@@ -461,3 +483,87 @@ def test_no_page_checks_a_role_by_name():
         )
     ]
     assert found == [] and templates == []
+
+
+# --- Persons: duplicate offers, linking by id, merging (issue 15) -----------------------------
+
+
+def test_duplicate_offers_show_in_full_only_people_the_user_may_see(users):
+    family = lead_practitioner(users)
+    seen = family.memberships.get().person
+    hidden = make_family("Other agency family").memberships.get().person
+    matches = [Match(person=hidden, score=0.9), Match(person=seen, score=0.8)]
+
+    offers = person_offers(users["practitioner"], matches, family_id=family.pk)
+
+    assert [match.person for match in offers.shown] == [seen]
+    assert offers.hidden == (hidden.pk,) and offers.known_elsewhere
+    entry = AuditEntry.objects.get(action="duplicate_check")
+    assert entry.user == users["practitioner"] and entry.family_id == family.pk
+    assert entry.listed_person_ids == [hidden.pk, seen.pk]
+    assert entry.detail == f"shown: {seen.pk}; known but not shown: {hidden.pk}"
+    nothing = person_offers(users["practitioner"], [])
+    assert not nothing and not nothing.known_elsewhere
+
+
+def test_linking_by_id_answers_alike_for_hidden_merged_and_missing_people(users):
+    family = lead_practitioner(users)
+    mine = family.memberships.get().person
+    hidden = make_family("Other agency family").memberships.get().person
+    pointer = Person.objects.create(first_name="Old", last_name="Record", merged_into=mine)
+    FamilyMember.objects.create(family=family, person=pointer, role="child")
+    practitioner = users["practitioner"]
+
+    assert person_to_link(practitioner, mine.pk) == mine
+    for target in (hidden.pk, pointer.pk, 987654321, "5; DROP TABLE"):
+        with pytest.raises(Http404):
+            person_to_link(practitioner, target)
+    assert AuditEntry.objects.filter(
+        user=practitioner, person_id=hidden.pk, outcome="not_found"
+    ).exists()
+    assert AuditEntry.objects.filter(
+        user=practitioner, person_id=987654321, outcome="not_found"
+    ).exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_role_merges_a_person_it_may_not_see(users, role):
+    """Nothing but reading the audit trail is role-wide: merging needs sight of the record."""
+    person = make_family("Unrelated family").memberships.get().person
+    with pytest.raises(Http404):
+        person_for(users[role], person.pk, action=Action.MERGE)
+    assert AuditEntry.objects.filter(
+        user=users[role], person_id=person.pk, action="merge", outcome="not_found"
+    ).exists()
+
+
+def test_a_possible_duplicate_shows_the_hub_both_records_until_it_is_decided(users):
+    hub = users["hub"]
+    own = lead_practitioner(users)
+    new = Person.objects.create(first_name="Niamh", last_name="Bennett")
+    FamilyMember.objects.create(family=own, person=new, role="child")
+    elsewhere = make_family("Bennett family")
+    known = elsewhere.memberships.get().person
+    for person in (new, known):
+        with pytest.raises(Http404):
+            person_for(hub, person.pk, action=Action.MERGE)
+
+    check = PossibleDuplicate.objects.create(
+        person=new, known=known, family=own, raised_by=users["practitioner"]
+    )
+    assert person_for(hub, known.pk, action=Action.MERGE) == known
+    assert person_for(hub, new.pk, action=Action.MERGE) == new
+    assert relations_to(hub, elsewhere.pk) == {Relation.DUPLICATE_TO_CHECK}
+    with pytest.raises(PermissionDenied):  # sight to compare and merge, not the casework
+        family_for(hub, elsewhere.pk, action=Action.VIEW_CASEWORK)
+    # Only the hub: the practitioner who raised it still may not see the other record.
+    with pytest.raises(Http404):
+        person_for(users["practitioner"], known.pk)
+
+    PossibleDuplicate.objects.filter(pk=check.pk).update(
+        decided_by=hub, decided_at=timezone.now(), decision="different"
+    )
+    for person in (new, known):
+        with pytest.raises(Http404):
+            person_for(hub, person.pk, action=Action.MERGE)
+    assert families_visible_to(hub).count() == 0

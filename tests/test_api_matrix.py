@@ -405,3 +405,37 @@ def test_a_record_of_another_family_answers_as_a_missing_one(world):
     assert correction(theirs.pk) == correction(NO_SUCH)
     assert correction(theirs.pk)[0] == 400
     assert not Evidence.objects.filter(supersedes=theirs).exists()
+
+
+def test_linking_a_person_the_client_may_not_see_answers_as_for_one_that_does_not_exist(world):
+    """The same rule as the request pages (`cases.gate.person_to_link`), the same one answer."""
+    made = world["clients"]["requests:write"]
+    client = api(made["new"])
+    hidden = world["hidden"].memberships.first().person_id
+    answers = []
+    for target in (hidden, NO_SUCH):
+        person = {"role": "child", "concerns": "Known to school", "person_id": target}
+        response = client.post(
+            "/api/v1/requests/", {**REQUEST, "people": [person]}, content_type="application/json"
+        )
+        answers.append((response.status_code, response["Content-Type"], response.json()))
+    assert answers[0] == answers[1]
+    status, content_type, body = answers[0]
+    assert status == 400 and content_type == "application/problem+json"
+    assert body["errors"] == [
+        {"field": "people[0].person_id", "message": "No such person you may see"}
+    ]
+    assert (
+        not SupportRequest.objects.filter(submitted_by=made["new"].client.user)
+        .exclude(pk=made["request"])
+        .exists()
+    )
+    refused = AuditEntry.objects.get(api_client=made["new"].client, person_id=hidden)
+    assert refused.outcome == "not_found"
+    # A person the client may see is linked.
+    seen = world["seen"].memberships.first().person_id
+    person = {"role": "child", "concerns": "Known to school", "person_id": seen}
+    linked = client.post(
+        "/api/v1/requests/", {**REQUEST, "people": [person]}, content_type="application/json"
+    )
+    assert linked.status_code == 201, linked.content

@@ -4,9 +4,10 @@ import pytest
 from django.db import connection, transaction
 from django.db.utils import InternalError
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.gate import break_glass_grant
-from cases.models import FamilyMember, Person
+from cases.models import FamilyMember, Person, SupportRequest
 from earlyhelp.models import AuditEntry, BreakGlass
 from earlyhelp.tests.factories import UserFactory
 from tests.worlds import make_family, open_episode
@@ -280,6 +281,10 @@ def test_a_likely_duplicate_is_offered_before_a_new_person_is_made(practitioner,
     existing = Person.objects.create(
         first_name="William", last_name="Jones", date_of_birth="2012-04-05", postcode="LE11 3TU"
     )
+    # Offered in full because the practitioner may see him: he lives in another of their
+    # families (a record they may not see is offered only as "already known").
+    elsewhere = make_family("Jones-Hill family", members=0, lead=users["practitioner"])
+    FamilyMember.objects.create(family=elsewhere, person=existing, role="child")
     family = make_family("Jones family", members=0, lead=users["practitioner"])
     url = reverse("member-add", args=[family.pk])
     details = _member_data(
@@ -312,6 +317,7 @@ def test_none_of_these_creates_a_new_record(practitioner, users):
 
 
 def test_hub_staff_merge_and_unmerge_through_the_pages(client_for, users):
+    """The hub merges the people of requests in its queue: it may see both records."""
     hub = client_for("hub")
     family = make_family("Reid family", members=0, lead=users["practitioner"])
     keep = Person.objects.create(
@@ -319,6 +325,10 @@ def test_hub_staff_merge_and_unmerge_through_the_pages(client_for, users):
     )
     dupe = Person.objects.create(first_name="Peggy", last_name="Reid", date_of_birth="1980-03-02")
     FamilyMember.objects.create(family=family, person=dupe, role="parent_carer")
+    household = make_family("Reid household", members=0)
+    FamilyMember.objects.create(family=household, person=keep, role="parent_carer")
+    for queued in (family, household):
+        SupportRequest.objects.create(family=queued, received_at=timezone.now())
 
     found = hub.get(reverse("person-duplicates", args=[keep.pk])).content.decode()
     assert "Peggy Reid" in found and "swapped" in found.lower()

@@ -25,6 +25,7 @@ from cases.models import (
     Person,
     PersonMerge,
     PlanAction,
+    PossibleDuplicate,
     StepDown,
     StepUp,
     SupportRequest,
@@ -58,7 +59,9 @@ public_page = answers(others=200)
 admin_page = answers(anonymous=302, administrator=200, others=403)
 lead_only = answers(anonymous=302, practitioner=200, others=404)
 api_lead_only = answers(anonymous=401, practitioner=200, others=404)
-merger_page = answers(anonymous=302, hub=200, administrator=200, practitioner=403, others=404)
+# Merging needs a relation to both records that grants it (the hub's): the matrix's people are
+# the lead's, who may see them but not merge them; no one else may see them at all.
+merger_page = answers(anonymous=302, practitioner=403, others=404)
 
 EXPECTED = {
     "home": signed_in_page,
@@ -105,10 +108,12 @@ EXPECTED = {
     "person-history": lead_only,
     # Lead practitioners may not read the audit trail; administrators may, for any family.
     "family-seen-by": answers(anonymous=302, practitioner=403, administrator=200, others=404),
-    # Merging is for hub staff and administrators, whatever the family.
     "person-duplicates": merger_page,
     "person-merge": merger_page,
     "person-unmerge": answers(anonymous=302, others=405),  # POST only
+    # The hub's possible duplicates to check (the matrix's one is decided, so opens nothing).
+    "possible-duplicate-list": answers(anonymous=302, hub=200, others=403),
+    "possible-duplicate-not-same": answers(anonymous=302, others=405),  # POST only
     "evidence-list": lead_only,
     "evidence-add": lead_only,
     "evidence-add-kind": lead_only,
@@ -268,6 +273,15 @@ def objects(users):
     merge = PersonMerge.objects.create(
         survivor=people[0], duplicate=people[1], reason="matrix", merged_by=users["hub"]
     )
+    # Decided already: an open one would show the hub both records.
+    PossibleDuplicate.objects.create(
+        person=people[1],
+        known=people[0],
+        raised_by=users["practitioner"],
+        decided_by=users["hub"],
+        decided_at=timezone.now(),
+        decision="same",
+    )
     Evidence.objects.create(
         family=family,
         person=people[0],
@@ -378,6 +392,7 @@ def concrete_path(name, pattern, users):
         "person_id": Person.objects.get(first_name="Ann", last_name="Matrix").pk,
         "duplicate_id": Person.objects.get(first_name="Anne", last_name="Matrix").pk,
         "merge_id": PersonMerge.objects.get(reason="matrix").pk,
+        "check_id": PossibleDuplicate.objects.get().pk,
         "evidence_id": Evidence.objects.get(source="Youth Offending Service").pk,
         "kind": "offence",
         "version": 10,

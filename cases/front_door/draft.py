@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.urls import reverse
 from django.utils import formats
 
@@ -26,7 +27,8 @@ from cases.front_door.forms import (
     RequestMemberForm,
 )
 from cases.front_door.services import ConsentGiven, Referrer, RequestedPerson
-from cases.models import Person, SupportRequest
+from cases.gate import person_to_link
+from cases.models import SupportRequest
 from cases.people.forms import ChooseMatchForm, PersonForm
 
 SESSION_KEY = "support_request_draft"
@@ -282,12 +284,6 @@ class Draft:
         }
 
     def _requested_people(self) -> list[RequestedPerson]:
-        chosen = {}
-        ids = self.chosen_ids()
-        if ids:
-            chosen = Person.objects.filter(
-                pk__in=[int(i) for i in ids if i.isdigit()], merged_into__isnull=True
-            ).in_bulk()
         people = []
         for entry in self.people:
             forms = self._person_forms(entry)
@@ -297,12 +293,14 @@ class Draft:
             match = entry.get("match")
             existing = None
             if match not in (None, "", ChooseMatchForm.NEW):
-                existing = chosen.get(int(match)) if str(match).isdigit() else None
-                if existing is None:
+                try:
+                    existing = person_to_link(self.user, match)
+                except Http404:
+                    # Gone, merged, or no longer one the sender may see: the same words.
                     raise ValidationError(
                         f"The record chosen for {person.cleaned_data['first_name']} "
                         "is no longer there, or was merged: change that person"
-                    )
+                    ) from None
             people.append(
                 RequestedPerson(
                     details=person.cleaned_data,

@@ -30,6 +30,7 @@ from cases.models import (
     TriageDecision,
 )
 from cases.models.triage import STATUS_AFTER
+from cases.people.services import possible_duplicates_raise
 from earlyhelp import audit
 from earlyhelp.models import AuditEntry, Locality, Organisation, Role, User
 
@@ -135,7 +136,7 @@ def support_request_submit(
         )
     )
     for wanted in people:
-        person = wanted.existing or _person_create(wanted.details, by=by)
+        person = wanted.existing or _person_create(wanted.details, family=family, by=by)
         if person.pk not in current:
             FamilyMember.objects.create(
                 family=family,
@@ -229,11 +230,13 @@ def _family_name(people: list[RequestedPerson]) -> str:
     return f"{surname} family"
 
 
-def _person_create(details: dict, *, by) -> Person:
+def _person_create(details: dict, *, family, by) -> Person:
     person = Person(**details)
     person.full_clean()
     person.save()
     audit.record(by, action="create", outcome=ALLOWED, person_id=person.pk)
+    # A likely match the sender may not see is for the hub to check, as on a family's page.
+    possible_duplicates_raise(person=person, family=family, by=by)
     return person
 
 

@@ -18,6 +18,7 @@ from cases.front_door.draft import STEPS, URL_NAMES, Draft, DraftIncomplete
 from cases.front_door.forms import AddAnotherForm, RequestKindForm, RequestMemberForm
 from cases.front_door.selectors import requests_submitted_by
 from cases.front_door.services import support_request_submit
+from cases.gate import PersonOffers, person_offers
 from cases.models import Consent, DataKind, FamilyMember, SupportRequest
 from cases.people.forms import ChooseMatchForm, PersonForm
 from earlyhelp.access import record_listing
@@ -102,16 +103,12 @@ def request_person(request, index=None):
     data = _posted(request)
     member_form = RequestMemberForm(data, prefix="member", initial=entry.get("member"))
     person_form = PersonForm(data, prefix="person", initial=entry.get("person"))
-    matches, choose = [], None
+    offers, choose = PersonOffers(shown=[]), None
     if request.method == "POST" and member_form.is_valid() and person_form.is_valid():
-        matches = person_form.likely_duplicates()
-        if matches:
-            record_listing(
-                request.user, persons=[m.person for m in matches], action="duplicate_check"
-            )
-        choose = ChooseMatchForm.after_check(data, matches=matches)
-        if not matches or choose.is_valid():
-            chosen = choose.cleaned_data["match"] if matches else ChooseMatchForm.NEW
+        offers = person_offers(request.user, person_form.likely_duplicates())
+        choose = ChooseMatchForm.after_check(data, matches=offers.shown)
+        if not offers or choose.is_valid():
+            chosen = choose.cleaned_data["match"] if offers else ChooseMatchForm.NEW
             if chosen in draft.chosen_ids(except_index=index):
                 choose.add_error("match", "You have already added this person to the request")
             else:
@@ -125,7 +122,7 @@ def request_person(request, index=None):
             "error_forms": error_forms,
             "member_form": member_form,
             "person_form": person_form,
-            "matches": matches,
+            "offers": offers,
             "choose": choose,
             "changing": index is not None,
             "back": reverse("request-people") if draft.people else reverse("request-reason"),

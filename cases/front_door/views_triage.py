@@ -32,6 +32,7 @@ from cases.front_door.services import (
     support_request_triage,
 )
 from cases.models import SupportRequest
+from cases.people.selectors import possible_duplicates_to_check
 from earlyhelp.access import Action, page_for, record_listing
 
 PAGE_SIZE = 25
@@ -76,13 +77,22 @@ def hub_home(request):
     user = request.user
     oldest = list(triage_queue(user=user)[:HOME_QUEUE_SIZE])
     decisions = recent_decisions(user=user)
+    checks = possible_duplicates_to_check(user=user)
+    to_check = list(checks[:HOME_QUEUE_SIZE])
     shown = {r.family.pk: r.family for r in oldest}
     shown.update({d.request.family.pk: d.request.family for d in decisions})
-    record_listing(user, shown.values(), action="hub_home")
+    people = [person for check in to_check for person in (check.person, check.known)]
+    record_listing(user, shown.values(), persons=people, action="hub_home")
     return render(
         request,
         "triage/hub_home.html",
-        {"counts": queue_counts(user=user), "oldest": oldest, "decisions": decisions},
+        {
+            "counts": queue_counts(user=user),
+            "oldest": oldest,
+            "decisions": decisions,
+            "to_check": to_check,
+            "to_check_count": checks.count() if len(to_check) == HOME_QUEUE_SIZE else len(to_check),
+        },
     )
 
 

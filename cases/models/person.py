@@ -193,3 +193,50 @@ class PersonMerge(models.Model):
 
     def __str__(self):
         return f"{self.duplicate_id} into {self.survivor_id}"
+
+
+class PossibleDuplicate(models.Model):
+    """A person recorded as new although a likely match exists that the recorder may not see.
+
+    The recorder is told only that someone with these details is already known; linking the
+    two is the hub's, which sees both records while the check is open
+    (`Relation.DUPLICATE_TO_CHECK`) and decides: merge them, or record that they are not the
+    same person. Deciding ends that sight. Not a live link: a merge leaves it where it is.
+    """
+
+    class Decision(models.TextChoices):
+        SAME = "same", "The same person: merged"
+        DIFFERENT = "different", "Not the same person"
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="duplicate_checks_raised"
+    )
+    known = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    family = models.ForeignKey(
+        "cases.Family", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_by = models.ForeignKey("earlyhelp.User", on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        "earlyhelp.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "known"],
+                condition=models.Q(decided_at__isnull=True),
+                name="one_open_check_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_at__isnull=True, decision="")
+                | models.Q(decided_at__isnull=False) & ~models.Q(decision=""),
+                name="decided_with_a_decision",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} may be {self.known_id}"

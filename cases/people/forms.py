@@ -139,13 +139,22 @@ class MembershipForm(GovukMessagesMixin, forms.Form):
 
 
 class ChooseMatchForm(forms.Form):
-    """After the duplicate check: use one of the records offered, or create a new one."""
+    """After the duplicate check: use one of the records offered, or create a new one.
+
+    Only records the user may see are offered (`cases.gate.person_offers`); any other id is
+    refused with the words for a record that was never offered.
+    """
 
     NEW = "new"
     match = forms.ChoiceField(
         label="Is this one of these people?",
         widget=forms.RadioSelect,
-        error_messages={"required": "Select a record, or that none of these is the person"},
+        error_messages={
+            "required": "Select a record, or that none of these is the person",
+            # The same words for a record never offered, hidden or not there at all.
+            "invalid_choice": "Select one of the records offered, or that none of these is "
+            "the person",
+        },
     )
 
     # The page showing the matches carries this, so that "Continue" with no choice made

@@ -7,9 +7,9 @@ their ids, and an unmerge puts the links back."
 The live links are found, not listed: every foreign key that points at a
 person moves, so a model added later with a person link is merged without
 anyone remembering to add it here. What stays put is the record of the past:
-field history (pghistory events), the merge records themselves and a merged
-record's pointer to its survivor. The audit log holds person ids, not foreign
-keys, so its rows never move.
+field history (pghistory events), the merge records themselves, the hub's
+checks of possible duplicates and a merged record's pointer to its survivor.
+The audit log holds person ids, not foreign keys, so its rows never move.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from dataclasses import dataclass
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from pghistory.models import Event
 
-from cases.models import Person, PersonMerge
+from cases.models import Person, PersonMerge, PossibleDuplicate
 from earlyhelp import audit
 
 
@@ -52,7 +53,7 @@ def person_links() -> list[PersonLink]:
     links = []
     for relation in Person._meta.related_objects:
         model = relation.related_model
-        if model is Person or model is PersonMerge or _is_history(model):
+        if model in (Person, PersonMerge, PossibleDuplicate) or _is_history(model):
             continue
         if relation.many_to_many:
             through = relation.through
@@ -99,6 +100,10 @@ def person_merge(*, survivor: Person, duplicate: Person, reason: str, by) -> Per
         duplicate.save(update_fields=["merged_into", "updated_at"])
     merge.moved = moved
     merge.save(update_fields=["moved"])
+    # A possible duplicate the hub was asked to check is decided: they are the same person.
+    PossibleDuplicate.objects.filter(decided_at__isnull=True).filter(
+        Q(person=duplicate, known=survivor) | Q(person=survivor, known=duplicate)
+    ).update(decided_by=by, decided_at=timezone.now(), decision=PossibleDuplicate.Decision.SAME)
 
     summary = _summary(moved)
     audit.record(

@@ -16,7 +16,7 @@ from cases.gate import (
     family_record_for,
     persons_visible_to,
 )
-from cases.models import Episode, Family, FamilyMember, PlanAction
+from cases.models import Episode, Family, FamilyMember, PlanAction, PossibleDuplicate
 from earlyhelp.access import Action, action_to_update
 
 # Names are matched with pg_trgm's `%` operator, which the trigram GIN indexes on
@@ -202,3 +202,29 @@ def plan_actions_owned_by(user) -> QuerySet:
     return PlanAction.objects.filter(
         owner=user, episode__family__in=families_allowing(user, Action.VIEW_CASEWORK)
     ).select_related("episode")
+
+
+def possible_duplicates_to_check(*, user) -> QuerySet:
+    """Open checks of possible duplicates whose two records `user` may see (the hub, through
+    `Relation.DUPLICATE_TO_CHECK`), oldest first, with both persons and who raised it."""
+    visible = persons_visible_to(user)
+    return (
+        PossibleDuplicate.objects.filter(decided_at__isnull=True)
+        .filter(person__in=visible, known__in=visible)
+        .select_related("person", "known", "family", "raised_by")
+        .order_by("raised_at", "pk")
+    )
+
+
+def possible_duplicate_between(*, person, known) -> PossibleDuplicate | None:
+    """The open check of these two records, either way round, if one was raised."""
+    return (
+        PossibleDuplicate.objects.filter(decided_at__isnull=True)
+        .filter(Q(person=person, known=known) | Q(person=known, known=person))
+        .first()
+    )
+
+
+def hub_is_checking(person) -> bool:
+    """Whether the hub is checking if this new record is someone already known."""
+    return PossibleDuplicate.objects.filter(person=person, decided_at__isnull=True).exists()

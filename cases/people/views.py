@@ -6,11 +6,22 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
-from cases.gate import break_glass_grant, families_allowing, family_for, person_for
+from cases.gate import (
+    PersonOffers,
+    break_glass_grant,
+    families_allowing,
+    family_for,
+    person_for,
+    person_offers,
+    person_to_link,
+    persons_visible_to,
+)
 from cases.models import Family, FamilyMember, Person, PersonMerge
 from cases.people import merging, selectors, services
 from cases.people.forms import (
@@ -22,7 +33,8 @@ from cases.people.forms import (
     PersonForm,
 )
 from cases.people.matching import likely_duplicates
-from earlyhelp.access import Action, page_for, record_listing, role_may
+from earlyhelp import audit
+from earlyhelp.access import Action, as_id, page_for, record_listing, role_may
 from earlyhelp.models import AuditEntry, BreakGlass
 
 PAGE_SIZE = 25
@@ -93,7 +105,11 @@ def person_list(request):
 
 @login_required
 def family_seen_by(request, family_id):
-    """Who has seen this record: for managers and administrators (DOMAIN §1)."""
+    """Who has seen this record: for managers and administrators (DOMAIN §1).
+
+    Administrators read any family's trail, not the family: its name, reference and people's
+    names show only to those who may see them; others read record numbers.
+    """
     family = family_for(request.user, family_id, action=Action.SEE_AUDIT)
     person_ids = list(family.memberships.values_list("person_id", flat=True))
     entries = (
@@ -106,8 +122,15 @@ def family_seen_by(request, family_id):
         .select_related("user", "api_client")
         .order_by("-at", "-id")
     )
+    page = _page(request, entries)
+    named = {entry.person_id for entry in page.object_list} - {None}
+    names = {p.pk: str(p) for p in persons_visible_to(request.user).filter(pk__in=named)}
+    for entry in page.object_list:
+        entry.person_name = names.get(entry.person_id, "")
     return render(
-        request, "cases/family_seen_by.html", {"family": family, "page": _page(request, entries)}
+        request,
+        "cases/family_seen_by.html",
+        {"family": family, "may_see": Action.VIEW in family.allowed_actions, "page": page},
     )
 
 
@@ -173,6 +196,7 @@ def person_detail(request, person_id):
             "other_names": person.other_names.all(),
             "addresses": person.addresses.select_related("locality"),
             "merges": merges,
+            "hub_checking": selectors.hub_is_checking(person),
         },
     )
 
@@ -234,21 +258,26 @@ def member_add(request, family_id):
     data = request.POST or None
     person_form = PersonForm(data, prefix="person")
     membership_form = MembershipForm(data, prefix="member")
-    matches, choose = [], None
+    offers, choose = PersonOffers(shown=[]), None
     if request.method == "POST" and person_form.is_valid() and membership_form.is_valid():
-        matches = person_form.likely_duplicates()
-        choose = ChooseMatchForm.after_check(data, matches=matches)
-        if not matches or choose.is_valid():
-            chosen = choose.cleaned_data["match"] if matches else ChooseMatchForm.NEW
+        offers = person_offers(request.user, person_form.likely_duplicates(), family_id=family.pk)
+        choose = ChooseMatchForm.after_check(data, matches=offers.shown)
+        if not offers or choose.is_valid():
+            chosen = choose.cleaned_data["match"] if offers else ChooseMatchForm.NEW
             with transaction.atomic():
                 if chosen == ChooseMatchForm.NEW:
-                    person = services.person_create(form=person_form, by=request.user)
+                    person = services.person_create(
+                        form=person_form, by=request.user, family=family
+                    )
                 else:
-                    person = get_object_or_404(Person, pk=chosen, merged_into__isnull=True)
+                    person = person_to_link(request.user, chosen)
                 services.member_add(
                     family=family, person=person, by=request.user, **membership_form.cleaned_data
                 )
-            messages.success(request, f"{person} is added to {family.name}.")
+            added = f"{person} is added to {family.name}."
+            if selectors.hub_is_checking(person):
+                added += " The hub will check whether they are already known to the service."
+            messages.success(request, added)
             return redirect("family-detail", family_id=family.pk)
     error_forms = [f for f in (choose, membership_form, person_form) if f is not None and f.errors]
     return render(
@@ -259,7 +288,7 @@ def member_add(request, family_id):
             "error_forms": error_forms,
             "person_form": person_form,
             "membership_form": membership_form,
-            "matches": matches,
+            "offers": offers,
             "choose": choose,
         },
         status=400 if error_forms else 200,
@@ -268,7 +297,7 @@ def member_add(request, family_id):
 
 @login_required
 def person_duplicates(request, person_id):
-    """Hub staff and administrators: likely duplicates of this record, to merge."""
+    """Hub staff: likely duplicates of a record they may merge, those they may see in full."""
     person = person_for(request.user, person_id, action=Action.MERGE)
     matches = likely_duplicates(
         first_name=person.first_name,
@@ -280,11 +309,13 @@ def person_duplicates(request, person_id):
         upn=person.upn,
         exclude_person_id=person.pk,
     )
-    return render(request, "cases/person_duplicates.html", {"person": person, "matches": matches})
+    offers = person_offers(request.user, matches)
+    return render(request, "cases/person_duplicates.html", {"person": person, "offers": offers})
 
 
 @login_required
 def person_merge_confirm(request, person_id, duplicate_id):
+    """Merge one record into another: the gate must let the user merge both."""
     survivor = person_for(request.user, person_id, action=Action.MERGE)
     duplicate = person_for(request.user, duplicate_id, action=Action.MERGE)
     form = MergeForm(request.POST or None)
@@ -299,12 +330,27 @@ def person_merge_confirm(request, person_id, duplicate_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"{duplicate} (record {duplicate.pk}) is merged into this.")
-            return redirect("person-detail", person_id=survivor.pk)
+            if persons_visible_to(request.user).filter(pk=survivor.pk).exists():
+                messages.success(
+                    request, f"{duplicate} (record {duplicate.pk}) is merged into this."
+                )
+                return redirect("person-detail", person_id=survivor.pk)
+            # A possible duplicate's check is decided by the merge, and the hub's sight with it.
+            messages.success(
+                request,
+                f"{duplicate} (record {duplicate.pk}) is merged into {survivor} "
+                f"(record {survivor.pk}). The check is closed.",
+            )
+            return redirect("possible-duplicate-list")
     return render(
         request,
         "cases/person_merge.html",
-        {"person": survivor, "duplicate": duplicate, "form": form},
+        {
+            "person": survivor,
+            "duplicate": duplicate,
+            "form": form,
+            "check": selectors.possible_duplicate_between(person=duplicate, known=survivor),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -312,8 +358,18 @@ def person_merge_confirm(request, person_id, duplicate_id):
 @login_required
 @require_POST
 def person_unmerge(request, merge_id):
-    merge = get_object_or_404(PersonMerge, pk=merge_id)
+    """Undo a merge: like merging, it needs the right to merge both records."""
+    merge = PersonMerge.objects.filter(pk=as_id(merge_id)).first()
+    if merge is None:
+        audit.record(
+            request.user,
+            action=Action.MERGE,
+            outcome=AuditEntry.Outcome.NOT_FOUND,
+            detail=f"merge {merge_id}",
+        )
+        raise Http404("No such record")
     person_for(request.user, merge.survivor_id, action=Action.MERGE)
+    person_for(request.user, merge.duplicate_id, action=Action.MERGE)
     try:
         merging.person_unmerge(merge=merge, by=request.user)
     except ValidationError as error:
@@ -321,6 +377,30 @@ def person_unmerge(request, merge_id):
     else:
         messages.success(request, f"Record {merge.duplicate_id} is separate again.")
     return redirect("person-detail", person_id=merge.duplicate_id)
+
+
+@page_for(Action.MERGE)
+def possible_duplicate_list(request):
+    """The hub's list of people recorded as new although a likely match exists that whoever
+    recorded them could not see: each to merge, or to record as not the same person."""
+    page = _page(request, selectors.possible_duplicates_to_check(user=request.user))
+    shown = [person for check in page.object_list for person in (check.person, check.known)]
+    record_listing(request.user, persons=shown, action="possible_duplicates")
+    count = page.paginator.count
+    caption = f"{count} possible duplicate{pluralize(count)} to check, oldest first"
+    return render(request, "cases/possible_duplicates.html", {"page": page, "caption": caption})
+
+
+@login_required
+@require_POST
+def possible_duplicate_not_same(request, check_id):
+    try:
+        services.possible_duplicate_decide_different(check_id=check_id, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Recorded: they are not the same person. The check is closed.")
+    return redirect("possible-duplicate-list")
 
 
 @page_for(Action.BREAK_GLASS, Action.SEE_AUDIT)

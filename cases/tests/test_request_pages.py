@@ -117,7 +117,8 @@ def test_family_references_are_unique_and_in_the_f_format(client_for):
 def test_a_known_person_is_linked_not_typed_twice_and_the_request_joins_their_family(
     practitioner, users
 ):
-    family = make_family("Nowak family", members=0)
+    # The sender leads the family: a person they may see is offered in full and linked.
+    family = make_family("Nowak family", members=0, lead=users["practitioner"])
     tomasz = Person.objects.create(
         first_name="Tomasz", last_name="Nowak", date_of_birth="2014-03-02", postcode="LE11 2AB"
     )
@@ -164,25 +165,38 @@ def test_a_request_for_a_family_with_an_open_episode_is_flagged_to_the_hub(
         first_name="Tomasz", last_name="Nowak", date_of_birth="2014-03-02", postcode="LE11 2AB"
     )
     FamilyMember.objects.create(family=family, person=tomasz, role="child")
-    open_episode(family, UserFactory(role="practitioner"))
+    open_episode(family, users["practitioner"])  # the sender may link Tomasz: they lead
     send_request(practitioner, people=(CHILD,), matches=[tomasz.pk])
     queue = client_for("hub").get(reverse("triage-queue")).content.decode()
     assert "Open episode" in queue and "Nowak family" in queue
 
 
-def test_a_request_for_a_family_closed_within_12_months_is_flagged(practitioner, client_for):
+def manager_of_the_last_lead(users, family, *, started, ended):
+    """A closed episode of `family`, led from a team the fixed manager manages: the manager
+    may still see the family, and so link its people to a request."""
+    users["manager"].managed_teams.add(users["practitioner"].team)
+    Episode.objects.create(
+        family=family,
+        status="closed",
+        started_on=started,
+        ended_on=ended,
+        lead_practitioner=users["practitioner"],
+    )
+    return users["manager"]
+
+
+def test_a_request_for_a_family_closed_within_12_months_is_flagged(client_for, users):
     family = make_family("Nowak family", members=0)
     tomasz = Person.objects.create(
         first_name="Tomasz", last_name="Nowak", date_of_birth="2014-03-02", postcode="LE11 2AB"
     )
     FamilyMember.objects.create(family=family, person=tomasz, role="child")
-    Episode.objects.create(
-        family=family,
-        status="closed",
-        started_on=date.today() - timedelta(days=300),
-        ended_on=date.today() - timedelta(days=100),
+    today = date.today()
+    manager_of_the_last_lead(
+        users, family, started=today - timedelta(days=300), ended=today - timedelta(days=100)
     )
-    support_request = send_request(practitioner, people=(CHILD,), matches=[tomasz.pk])
+    manager = client_for("manager")
+    support_request = send_request(manager, people=(CHILD,), matches=[tomasz.pk])
     hub = client_for("hub")
     queue = hub.get(reverse("triage-queue")).content.decode()
     assert "Closed in the last 12 months" in queue and "Open episode" not in queue
@@ -190,19 +204,17 @@ def test_a_request_for_a_family_closed_within_12_months_is_flagged(practitioner,
     assert "closed in the last 12 months" in page
 
 
-def test_an_episode_closed_long_ago_is_not_flagged(practitioner, client_for):
+def test_an_episode_closed_long_ago_is_not_flagged(client_for, users):
     family = make_family("Nowak family", members=0)
     tomasz = Person.objects.create(
         first_name="Tomasz", last_name="Nowak", date_of_birth="2014-03-02", postcode="LE11 2AB"
     )
     FamilyMember.objects.create(family=family, person=tomasz, role="child")
-    Episode.objects.create(
-        family=family,
-        status="closed",
-        started_on=date.today() - timedelta(days=900),
-        ended_on=date.today() - timedelta(days=400),
+    today = date.today()
+    manager_of_the_last_lead(
+        users, family, started=today - timedelta(days=900), ended=today - timedelta(days=400)
     )
-    send_request(practitioner, people=(CHILD,), matches=[tomasz.pk])
+    send_request(client_for("manager"), people=(CHILD,), matches=[tomasz.pk])
     queue = client_for("hub").get(reverse("triage-queue")).content.decode()
     assert "Closed in the last 12 months" not in queue
 
@@ -473,6 +485,8 @@ def test_a_record_merged_before_sending_stops_the_request_and_saves_nothing(prac
     tomasz = Person.objects.create(
         first_name="Tomasz", last_name="Nowak", date_of_birth="2014-03-02", postcode="LE11 2AB"
     )
+    family = make_family("Nowak family", members=0, lead=users["practitioner"])
+    FamilyMember.objects.create(family=family, person=tomasz, role="child")
     fill_request(practitioner, people=(CHILD,), matches=[tomasz.pk])
     survivor = Person.objects.create(first_name="Tomek", last_name="Nowak")
     person_merge(survivor=survivor, duplicate=tomasz, reason="Same boy", by=users["hub"])

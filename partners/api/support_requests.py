@@ -30,7 +30,7 @@ from cases.front_door.services import (
     RequestedPerson,
     support_request_submit,
 )
-from cases.gate import persons_visible_to
+from cases.gate import person_to_link
 from cases.models import Person, SupportRequest
 from cases.people.forms import PersonForm
 from earlyhelp import audit
@@ -298,7 +298,6 @@ def _people(entries, *, user, errors, check) -> list[RequestedPerson]:
             {"field": "people", "message": "Add at least one person the request is about"}
         )
         return []
-    visible = persons_visible_to(user).filter(merged_into__isnull=True)
     people = []
     for i, entry in enumerate(entries):
         prefix = f"people[{i}]."
@@ -310,8 +309,10 @@ def _people(entries, *, user, errors, check) -> list[RequestedPerson]:
         )
         existing, details = None, None
         if entry.get("person_id") is not None:
-            existing = visible.filter(pk=_pk(entry["person_id"], default=0)).first()
-            if existing is None:
+            try:
+                existing = person_to_link(user, entry["person_id"])
+            except Http404:
+                # Hidden, merged or never there: one answer (the same rule as the pages').
                 errors.append(
                     {"field": f"{prefix}person_id", "message": "No such person you may see"}
                 )

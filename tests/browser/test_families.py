@@ -80,3 +80,62 @@ def test_practitioner_records_evidence_and_reads_the_plan(page, live_server, che
         page.get_by_role("heading", name="1. Children who have not been attending school")
     ).to_be_visible()
     check_a11y(page, "plan version 9")
+
+
+def test_someone_known_elsewhere_is_linked_by_the_hub_not_the_practitioner(
+    page, live_server, check_a11y
+):
+    """Issue 15's "join to see": the practitioner learns only that Niamh is already known;
+    the hub, which may see both records while it checks, links them."""
+    from datetime import date
+
+    from cases.models import FamilyMember, Person
+
+    lead = UserFactory(username="priya", first_name="Priya", role="practitioner")
+    UserFactory(username="harry", first_name="Harry", role="hub")
+    family = make_family("Okafor family", members=1, lead=lead)
+    bennetts = make_family("Bennett family", members=0, lead=UserFactory(role="practitioner"))
+    niamh = Person.objects.create(
+        first_name="Niamh",
+        last_name="Bennett",
+        date_of_birth=date(2015, 12, 16),
+        postcode="LE2 7QQ",
+    )
+    FamilyMember.objects.create(family=bennetts, person=niamh, role="child")
+    base = live_server.url
+
+    sign_in(page, base, "priya")
+    page.goto(f"{base}/families/{family.pk}/members/add/")
+    page.get_by_label("Child or young person").check()
+    page.get_by_label("First name").fill("Niamh")
+    page.get_by_label("Last name").fill("Bennett")
+    page.get_by_label("Date of birth", exact=True).fill("2015-12-16")
+    page.get_by_role("button", name="Check for existing records and add").click()
+    warning = page.locator(".govuk-warning-text")
+    expect(warning).to_contain_text("may already be known to the service")
+    expect(warning).to_contain_text("ask the hub to link them")
+    main = page.locator("main")
+    expect(main).not_to_contain_text("LE2 7QQ")
+    expect(main).not_to_contain_text(f"record {niamh.pk}")
+    check_a11y(page, "add member: known elsewhere")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "The hub will check whether they are already known to the service"
+    )
+    page.get_by_role("link", name="Niamh Bennett").first.click()
+    expect(page.locator(".govuk-inset-text")).to_contain_text("The hub is checking")
+    check_a11y(page, "person page: the hub is checking")
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, base, "harry")
+    expect(main).to_contain_text("1 person was recorded as new")
+    check_a11y(page, "hub home with a possible duplicate")
+    page.get_by_role("link", name="Check whether Niamh Bennett is Niamh Bennett").click()
+    expect(page.get_by_role("button", name="They are not the same person")).to_be_visible()
+    check_a11y(page, "merge page for a possible duplicate")
+    page.get_by_label("Why are these the same person?").fill("Same girl: same school and GP")
+    page.get_by_role("button", name="Merge", exact=True).click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("The check is closed")
+    expect(main).to_contain_text("No possible duplicates to check")
+    check_a11y(page, "possible duplicates, all checked")
+    assert FamilyMember.objects.filter(family=family, person=niamh).exists()

@@ -274,10 +274,15 @@ def test_a_school_asks_the_hub_triages_and_allocates_and_the_lead_finds_the_fami
 
 
 def test_a_person_we_already_hold_is_offered_and_chosen(page, live_server, check_a11y, world):
-    from cases.models import FamilyMember, Person
+    from cases.models import FamilyMember, Person, TafMember
+    from earlyhelp.models import User
     from tests.worlds import make_family
 
-    family = make_family("Nowak family", members=0)
+    # Sam sits on the family's team, so may see Tomasz's record and link it.
+    family = make_family("Nowak family", members=0, lead=User.objects.get(username="priya"))
+    TafMember.objects.create(
+        episode=family.episodes.get(), user=User.objects.get(username="sam"), joined_on=date.today()
+    )
     tomasz = Person.objects.create(
         first_name="Tomasz", last_name="Nowak", date_of_birth=date(2014, 3, 2), postcode="LE11 2AB"
     )
