@@ -15,7 +15,6 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from assessments.models import EarlyHelpAssessment, SectionKey
@@ -26,9 +25,9 @@ from outcomes.engine import EvaluationError, evaluate
 from outcomes.engine import snapshot as engine
 from outcomes.engine.plan import PRINCIPLES
 
-from .models import Attachment, Evidence, ProblemIdentified
+from .models import Attachment, ProblemIdentified
 from .selectors import plan_in_force
-from .snapshots import DATE_VALUES, school_terms
+from .snapshots import Standing, family_snapshots
 
 PRINCIPLE_NAMES = dict(
     zip(
@@ -247,62 +246,23 @@ def _identified_on(check: AttachmentReadiness) -> date:
 def candidate_snapshot(family, episode, check: AttachmentReadiness, plan) -> engine.FamilySnapshot:
     """The engine's snapshot of a family not yet attached: the assessment's indicators as problems
     identified at engagement, its household and evidence as of the attachment date."""
-    on = check.on
-    members = (
-        FamilyMember.objects.filter(family=family)
-        .filter(Q(joined_on__isnull=True) | Q(joined_on__lte=on))
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=episode.started_on))
-        .select_related("person")
-    )
     identified_on = _identified_on(check)
-    problems = tuple(
-        engine.ProblemIdentified(
-            plan.problem_of.get(indicator, indicator.split(".")[0]),
-            indicator,
-            None,
-            identified_on,
-            "engagement",
-        )
-        for indicator in check.indicators
-    )
-    evidence = Evidence.objects.filter(family=family, recorded_on__lte=on).select_related(
-        "recorded_by", "api_client"
-    )
-    return engine.FamilySnapshot(
-        family_id=str(family.pk),
-        as_of=on,
-        members=tuple(
-            engine.Member(str(m.person_id), born, m.role)
-            for m in members
-            if (born := m.person.date_of_birth or m.person.expected_date_of_birth)
-        ),
-        problems_identified=problems,
-        evidence=tuple(_evidence_item(e) for e in evidence.order_by("id")),
-        episode=engine.Episode(episode.started_on),
+    standing = Standing(
+        engine.Episode(episode.started_on),
         attachment=None,
         family_working=engine.FamilyWorking(*(p.holds for p in check.principles)),
-        school_terms=school_terms(),
+        problems=tuple(
+            engine.ProblemIdentified(
+                plan.problem_of.get(indicator, indicator.split(".")[0]),
+                indicator,
+                None,
+                identified_on,
+                "engagement",
+            )
+            for indicator in check.indicators
+        ),
     )
-
-
-def _evidence_item(e: Evidence) -> engine.EvidenceItem:
-    values = dict(e.values)
-    for key in DATE_VALUES.get(e.kind, ()):
-        if isinstance(values.get(key), str):
-            values[key] = date.fromisoformat(values[key])
-    by = e.recorded_by.username if e.recorded_by_id else (e.api_client or e.source)
-    return engine.EvidenceItem(
-        str(e.pk),
-        e.kind,
-        None if e.person_id is None else str(e.person_id),
-        e.period_start,
-        e.period_end,
-        e.recorded_on,
-        e.source,
-        str(by),
-        values,
-        None if e.supersedes_id is None else str(e.supersedes_id),
-    )
+    return family_snapshots({family.pk: standing}, as_of=check.on)[family.pk]
 
 
 @transaction.atomic
