@@ -19,7 +19,9 @@ from django.utils import timezone
 
 from assessments.models import EarlyHelpAssessment, SectionKey
 from assessments.principles import PlannedAction, Principle, WorkingFacts, family_working
-from cases.models import Episode, FamilyMember, PlanAction
+from cases.episode.selectors import open_episode_of
+from cases.models import Episode, PlanAction
+from cases.people.selectors import current_members_of
 from earlyhelp import audit
 from earlyhelp.models import AuditEntry
 from outcomes.engine import EvaluationError, evaluate
@@ -65,11 +67,7 @@ class AttachmentReadiness:
 def attachment_check(family, *, on: date | None = None) -> AttachmentReadiness:
     """Whether `family` may be attached on `on` (today), and what is missing if not."""
     on = on or timezone.localdate()
-    episode = (
-        Episode.objects.filter(family=family, status=Episode.Status.OPEN)
-        .select_related("lead_practitioner__team__organisation", "lead_agency")
-        .first()
-    )
+    episode = open_episode_of(family)
     check = AttachmentReadiness(episode=episode, on=on)
     if episode is None:
         check.blocking.append("The family has no open episode to attach")
@@ -95,11 +93,7 @@ def attachment_check(family, *, on: date | None = None) -> AttachmentReadiness:
     )
     check.assessment = assessment
     check.indicators = list(assessment.indicators) if assessment else []
-    members = list(
-        FamilyMember.objects.filter(family=family, left_on__isnull=True)
-        .select_related("person")
-        .order_by("role", "person__date_of_birth", "pk")
-    )
+    members = current_members_of(family)
     actions = PlanAction.objects.filter(episode=episode).exclude(status=PlanAction.Status.STOPPED)
     plan = check.plan_version.plan if check.plan_version else None
     check.principles = family_working(_working_facts(episode, assessment, members, actions, plan))
@@ -188,7 +182,7 @@ def candidate_snapshot(family, episode, check: AttachmentReadiness, plan) -> eng
 def attachment_create(*, family, by, on: date | None = None) -> Attachment:
     """Attach the family for its open episode, or refuse with every reason (nothing is saved)."""
     on = on or timezone.localdate()
-    Episode.objects.select_for_update().filter(family=family, status=Episode.Status.OPEN).first()
+    open_episode_of(family, for_update=True)
     check = attachment_check(family, on=on)
     if not check.ready:
         raise ValidationError(check.reasons)
