@@ -21,21 +21,11 @@ from datetime import date
 
 from django.db import connection
 
+from outcomes.engine import snapshot as engine
 from outcomes.engine.kinds import EVIDENCE_KINDS
 from outcomes.engine.plan import PRINCIPLES
-from outcomes.engine.snapshot import (
-    Attachment,
-    Episode,
-    EvidenceItem,
-    FamilySnapshot,
-    FamilyWorking,
-    Member,
-    PreviousClaim,
-    ProblemIdentified,
-    SchoolTerm,
-)
 
-from .models import SchoolTerm as SchoolTermModel
+from .models import SchoolTerm
 
 # Our closure reasons in the engine's words: one reason here covers two of the seed's.
 CLOSURE_REASON = {"withdrew_or_disengaged": "disengaged"}
@@ -113,10 +103,10 @@ def _values(kind: str, text: str) -> dict:
     return values
 
 
-def school_terms() -> tuple[SchoolTerm, ...]:
+def school_terms() -> tuple[engine.SchoolTerm, ...]:
     return tuple(
-        SchoolTerm(t.engine_name, t.starts_on, t.ends_on)
-        for t in SchoolTermModel.objects.order_by("starts_on")
+        engine.SchoolTerm(t.engine_name, t.starts_on, t.ends_on)
+        for t in SchoolTerm.objects.order_by("starts_on")
     )
 
 
@@ -127,15 +117,15 @@ class Standing:
     as checked, and the problems identified — from the attachment's own records for an attached
     family, from the assessment's indicators for a candidate."""
 
-    episode: Episode
-    attachment: Attachment | None
-    family_working: FamilyWorking | None
-    problems: tuple[ProblemIdentified, ...]
+    episode: engine.Episode
+    attachment: engine.Attachment | None
+    family_working: engine.FamilyWorking | None
+    problems: tuple[engine.ProblemIdentified, ...]
 
 
 def snapshots_for(
-    family_ids: list[int], *, as_of: date, terms: tuple[SchoolTerm, ...] | None = None
-) -> dict[int, FamilySnapshot]:
+    family_ids: list[int], *, as_of: date, terms: tuple[engine.SchoolTerm, ...] | None = None
+) -> dict[int, engine.FamilySnapshot]:
     """The snapshot of each attached family in `family_ids` (families with no attachment on or
     before `as_of` are left out), keyed by family id."""
     ids = sorted(set(family_ids))
@@ -149,7 +139,7 @@ def snapshots_for(
         cursor.execute(_PROBLEMS, params)
         for family_id, problem, indicator, person_id, on, stage, evidence_ids in cursor:
             problems[family_id].append(
-                ProblemIdentified(
+                engine.ProblemIdentified(
                     problem,
                     indicator,
                     None if person_id is None else str(person_id),
@@ -163,10 +153,10 @@ def snapshots_for(
         _, _, attached_on, version, agency, principles, started, ended, reason = row
         ended = ended if ended is not None and ended <= as_of else None
         standings[family_id] = Standing(
-            Episode(
+            engine.Episode(
                 started, ended, (CLOSURE_REASON.get(reason, reason) or None) if ended else None
             ),
-            Attachment(attached_on, version, agency),
+            engine.Attachment(attached_on, version, agency),
             _family_working(principles),
             tuple(problems[family_id]),
         )
@@ -174,8 +164,11 @@ def snapshots_for(
 
 
 def family_snapshots(
-    standings: dict[int, Standing], *, as_of: date, terms: tuple[SchoolTerm, ...] | None = None
-) -> dict[int, FamilySnapshot]:
+    standings: dict[int, Standing],
+    *,
+    as_of: date,
+    terms: tuple[engine.SchoolTerm, ...] | None = None,
+) -> dict[int, engine.FamilySnapshot]:
     """The engine's snapshot of each family in `standings` (keyed by family id) as of `as_of`:
     everyone in the household since its episode began, the evidence recorded by then, and, for
     an attached family, the claims already made. Three queries whatever the number of families
@@ -191,13 +184,13 @@ def family_snapshots(
         starts = [standings[i].episode.started_on for i in ids]
         cursor.execute(_MEMBERS, {**params, "starts": starts})
         for family_id, person_id, born, role in cursor.fetchall():
-            members[family_id].append(Member(str(person_id), born, role))
+            members[family_id].append(engine.Member(str(person_id), born, role))
 
         cursor.execute(_EVIDENCE, params)
         for row in cursor:
             family_id, pk, kind, person_id, start, end, recorded, source, by, values, sup = row
             evidence[family_id].append(
-                EvidenceItem(
+                engine.EvidenceItem(
                     str(pk),
                     kind,
                     None if person_id is None else str(person_id),
@@ -216,10 +209,10 @@ def family_snapshots(
         if attached:
             cursor.execute(_CLAIMS, {**params, "ids": attached})
             for family_id, route, claimed_on, attached_on in cursor.fetchall():
-                claims[family_id].append(PreviousClaim(route, claimed_on, attached_on))
+                claims[family_id].append(engine.PreviousClaim(route, claimed_on, attached_on))
 
     return {
-        family_id: FamilySnapshot(
+        family_id: engine.FamilySnapshot(
             family_id=str(family_id),
             as_of=as_of,
             members=tuple(members[family_id]),
@@ -236,11 +229,11 @@ def family_snapshots(
 
 
 @functools.lru_cache(maxsize=64)
-def _family_working(principles: str) -> FamilyWorking | None:
+def _family_working(principles: str) -> engine.FamilyWorking | None:
     """The principles as checked on the day of attachment (as JSON text; a handful of distinct
     values, so each is read once); None where they were never recorded (attachments made before
     the check existed), which the engine reports as not shown."""
     held = json.loads(principles)
     if not held:
         return None
-    return FamilyWorking(*(bool(held.get(name)) for name in PRINCIPLES))
+    return engine.FamilyWorking(*(bool(held.get(name)) for name in PRINCIPLES))
