@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.episode.services import require_open
-from cases.models import Episode, FamilyMember
+from cases.models import Episode
 from cases.notifications import services as notifications
+from cases.people.selectors import current_members_of
 from earlyhelp import audit
 from earlyhelp.models import AuditEntry
 from outcomes.programme import problems_identified_during_intervention
@@ -57,14 +58,6 @@ class PartsConflict(Exception):
 
 class NotEditable(ValidationError):
     pass
-
-
-def current_members(family) -> list[FamilyMember]:
-    return list(
-        FamilyMember.objects.filter(family=family, left_on__isnull=True)
-        .select_related("person")
-        .order_by("role", "person__date_of_birth", "pk")
-    )
 
 
 @transaction.atomic
@@ -190,7 +183,7 @@ def assessment_submit(*, episode: Episode, by) -> EarlyHelpAssessment:
     assessment = EarlyHelpAssessment.objects.select_for_update().get(pk=assessment.pk)
     if not assessment.is_editable:
         raise NotEditable(f"The assessment is {assessment.get_status_display().lower()}")
-    missing = assessment_missing(assessment, current_members(episode.family))
+    missing = assessment_missing(assessment, current_members_of(episode.family))
     if missing:
         raise ValidationError([message for _, message in missing])
     assessment.status, assessment.submitted_at = Status.SUBMITTED, timezone.now()

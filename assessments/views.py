@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from cases.episode.forms import DecisionForm
 from cases.episode.views import (
     apply_service,
-    current_members,
     episode_for,
     form_page,
     no_open_episode,
@@ -26,6 +25,7 @@ from cases.episode.views import (
 )
 from cases.gate import family_for
 from cases.models import Episode, PlanReview, TafMeeting
+from cases.people.selectors import current_members_of
 from earlyhelp.access import Action
 from earlyhelp.middleware import keeps_session_idle
 from outcomes.selectors import plan_in_force
@@ -83,7 +83,7 @@ def assessment(request, family_id):
     action = Action.KEEP_CASE if request.method == "POST" else Action.VIEW_CASEWORK
     family, episode = episode_for(request, family_id, action)
     current = _assessment_of(family, episode)
-    members = current_members(family)
+    members = current_members_of(family)
     editable = (
         Action.KEEP_CASE in family.allowed_actions
         and episode is not None
@@ -167,7 +167,7 @@ def _save(request, form, episode, data):
         return None
     except ValidationError:
         current = EarlyHelpAssessment.objects.get(episode=episode)
-        for name, message in services.assessment_missing(current, current_members(family)):
+        for name, message in services.assessment_missing(current, current_members_of(family)):
             field = f"section-{name}" if f"section-{name}" in form.fields else None
             form.add_error(field, message)
         _refresh_versions(form, current)
@@ -230,7 +230,7 @@ def assessment_autosave(request, family_id):
         name, base, value = payload["part"], int(payload["version"]), payload["value"]
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": "Send a part, its version and its value"}, status=400)
-    part = next((p for p in parts_for(current_members(family)) if p.name == name), None)
+    part = next((p for p in parts_for(current_members_of(family)) if p.name == name), None)
     expected = list if part is not None and part.key == INDICATORS else str
     if part is None or not isinstance(value, expected):
         return JsonResponse({"error": f"This assessment has no part {name!r}"}, status=400)
@@ -291,7 +291,7 @@ def assessment_sign_off(request, family_id):
                 else "The assessment is returned to the lead practitioner."
             )
             return saved(request, family, message)
-    members = current_members(family)
+    members = current_members_of(family)
     return render(
         request,
         "assessments/sign_off.html",
@@ -311,7 +311,7 @@ def assessment_print(request, family_id):
     """The assessment and the plan, to print and share with the family."""
     family, episode = episode_for(request, family_id, Action.VIEW_CASEWORK)
     current = _assessment_of(family, episode)
-    members = current_members(family)
+    members = current_members_of(family)
     episode = current.episode if current else episode
     if episode is None:
         raise Http404("No episode")
@@ -355,7 +355,7 @@ def tool_score_add(request, family_id, tool):
         form = FamilyStarForm(data, episode=episode, plan=version.plan)
     else:
         form = RickterForm(
-            data, episode=episode, plan=version.plan, members=current_members(family)
+            data, episode=episode, plan=version.plan, members=current_members_of(family)
         )
     if request.method == "POST" and form.is_valid():
         score = apply_service(

@@ -16,13 +16,13 @@ from django.shortcuts import redirect, render
 
 from cases.episode.views import (
     apply_service,
-    current_members,
     episode_for,
     no_open_episode,
     open_episode_of,
     posted,
 )
 from cases.gate import family_record_for
+from cases.people.selectors import current_members_of
 from earlyhelp.access import Action
 
 from . import work_services
@@ -75,7 +75,7 @@ def work_conversation(request, family_id, conversation_id):
 
 def _edit(request, family, episode, conversation):
     form = WorkConversationForm(
-        posted(request), members=current_members(family), conversation=conversation
+        posted(request), members=current_members_of(family), conversation=conversation
     )
     completing = "complete" in request.POST
     if request.method == "POST" and form.is_valid():

@@ -18,7 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.episode.services import require_open
-from cases.models import Episode, FamilyMember, Person
+from cases.models import Episode, Person
+from cases.people.selectors import current_memberships
 from outcomes.engine.periods import age_on
 
 from .models import (
@@ -57,9 +58,7 @@ def adult_on(person: Person, day: date) -> bool:
 def _check(episode: Episode, answers: Answers, *, complete: bool) -> None:
     errors: dict[str, list[str]] = {}
     person = answers.person
-    if not FamilyMember.objects.filter(
-        family_id=episode.family_id, person=person, left_on__isnull=True
-    ).exists():
+    if not current_memberships().filter(family=episode.family_id, person=person).exists():
         errors["person"] = [f"{person} is not a current member of this family"]
     elif person.date_of_birth is None:
         errors["person"] = [

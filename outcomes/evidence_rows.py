@@ -15,7 +15,8 @@ from outcomes.engine.kinds import EVIDENCE_KINDS, check_values
 
 from .models import Evidence
 
-FIELDS = {
+# The fields of an evidence row, in the order an evidence file's columns come.
+FIELDS = (
     "family",
     "person",
     "kind",
@@ -25,7 +26,7 @@ FIELDS = {
     "source",
     "external_id",
     "supersedes",
-}
+)
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def read_rows(
             problem("row", "expected an object with the evidence's fields")
             yield number, None, problems
             continue
-        for unknown in sorted(set(raw) - FIELDS):
+        for unknown in sorted(set(raw) - set(FIELDS)):
             problem(unknown, "is not a field of evidence")
         family = lookups.family(raw.get("family"))
         if family is None:

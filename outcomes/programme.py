@@ -2,10 +2,10 @@
 
 A family may be attached when it is eligible (at least two headline problems, each evidenced by an
 indicator: the engine decides, on a snapshot of the family as it would be attached) and the four
-family-working principles hold. Nobody ticks the principles: each is read from the case records,
-with what is missing in words a practitioner can act on — as `assessments.principles` does for the
-EHA's own principles. `attachment_check` answers for the page; `attachment_create` checks again
-inside its transaction and refuses with the same reasons.
+family-working principles hold. Nobody ticks the principles: this module reads the facts from the
+case records, and `assessments.principles` (which also derives the EHA's own seven, in the same
+words) says which hold and what is missing. `attachment_check` answers for the page;
+`attachment_create` checks again inside its transaction and refuses with the same reasons.
 """
 
 from __future__ import annotations
@@ -15,44 +15,21 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from assessments.models import EarlyHelpAssessment, SectionKey
-from cases.models import Episode, FamilyMember, PlanAction
+from assessments.principles import PlannedAction, Principle, WorkingFacts, family_working
+from cases.episode.selectors import open_episode_of
+from cases.models import Episode, PlanAction
+from cases.people.selectors import current_members_of
 from earlyhelp import audit
 from earlyhelp.models import AuditEntry
 from outcomes.engine import EvaluationError, evaluate
 from outcomes.engine import snapshot as engine
-from outcomes.engine.plan import PRINCIPLES
 
-from .models import Attachment, Evidence, ProblemIdentified
+from .models import Attachment, ProblemIdentified
 from .selectors import plan_in_force
-from .snapshots import DATE_VALUES, school_terms
-
-PRINCIPLE_NAMES = dict(
-    zip(
-        PRINCIPLES,
-        (
-            "A whole-family assessment",
-            "An action plan covering all relevant members",
-            "A named lead worker",
-            "Plan objectives aligned to the outcomes plan",
-        ),
-        strict=True,
-    )
-)
-
-
-@dataclass(frozen=True)
-class PrincipleCheck:
-    key: str
-    name: str
-    lacking: tuple[str, ...]
-
-    @property
-    def holds(self) -> bool:
-        return not self.lacking
+from .snapshots import Standing, family_snapshots
 
 
 @dataclass
@@ -65,7 +42,7 @@ class AttachmentReadiness:
     eligible: bool = False
     eligibility: list[str] = field(default_factory=list)  # the engine's findings, in words
     problems_evidenced: tuple[str, ...] = ()
-    principles: list[PrincipleCheck] = field(default_factory=list)
+    principles: list[Principle] = field(default_factory=list)
     indicators: list[str] = field(default_factory=list)
     plan_version: object = None
     lead_agency: object = None
@@ -74,7 +51,7 @@ class AttachmentReadiness:
 
     @property
     def ready(self) -> bool:
-        return not self.blocking and self.eligible and all(p.holds for p in self.principles)
+        return not self.blocking and self.eligible and all(p.met for p in self.principles)
 
     @property
     def reasons(self) -> list[str]:
@@ -87,97 +64,10 @@ class AttachmentReadiness:
         return reasons
 
 
-def _names(members) -> str:
-    names = [str(m.person) for m in members]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _principles(episode, assessment, members, actions, plan, sections) -> list[PrincipleCheck]:
-    """The four principles, each with what is missing (empty: it holds)."""
-    whole, covers, lead, aligned = [], [], [], []
-    if assessment is None:
-        whole.append("The Early Help Assessment has not been started")
-    else:
-        if assessment.status != EarlyHelpAssessment.Status.SIGNED_OFF:
-            whole.append(
-                "The assessment is not signed off by a manager: "
-                + assessment.get_status_display().lower()
-            )
-        if not members:
-            whole.append("No current members of the household are recorded")
-        elif unassessed := [m for m in members if not sections.assessed(m)]:
-            whole.append(f"Needs and strengths not yet recorded for {_names(unassessed)}")
-    live = [a for a in actions if a.status != PlanAction.Status.STOPPED]
-    if not live:
-        covers.append("The plan has no actions yet: add an action for each member with needs")
-    needs_recorded = [m for m in members if sections.has(SectionKey.NEEDS, m)]
-    uncovered = [m for m in needs_recorded if not any(a.for_person_id == m.person_id for a in live)]
-    if live and uncovered:
-        covers.append(
-            f"No action in the plan is for {_names(uncovered)}, whose needs the assessment "
-            "records: add one, or say who an existing action is for"
-        )
-    if episode.lead_practitioner_id is None:
-        lead.append("No lead practitioner is named for the episode: ask the hub to allocate one")
-    elif not episode.lead_practitioner.is_active:
-        lead.append(f"The lead practitioner, {episode.lead_practitioner}, has left the service")
-    if not live:
-        aligned.append("The plan has no actions yet to align with the outcomes plan")
-    elif plan is not None:
-        ticked = list(assessment.indicators) if assessment else []
-        outcome_problem = {o.id: p.id for p in plan.headline_problems for o in p.outcomes}
-        served, unlinked = set(), 0
-        for a in live:
-            if a.need in plan.problem_of:
-                served.add(plan.problem_of[a.need])
-            elif a.outcome in outcome_problem:
-                served.add(outcome_problem[a.outcome])
-            else:
-                unlinked += 1
-        if unlinked:
-            aligned.append(
-                f"{unlinked} action{'s are' if unlinked != 1 else ' is'} not linked to a need or "
-                "an outcome of the outcomes plan"
-            )
-        for problem_id in sorted({plan.problem_of[i] for i in ticked if i in plan.problem_of}):
-            if problem_id not in served:
-                aligned.append(
-                    f"No action works towards headline problem {problem_id} "
-                    f"({plan.problem_names[problem_id]}), which the assessment identifies"
-                )
-    return [
-        PrincipleCheck(key, PRINCIPLE_NAMES[key], tuple(lacking))
-        for key, lacking in zip(PRINCIPLES, (whole, covers, lead, aligned), strict=True)
-    ]
-
-
-class _Sections:
-    """Which of the assessment's per-member sections are written."""
-
-    def __init__(self, assessment):
-        self.written = set()
-        if assessment is not None:
-            self.written = {
-                (s.key, s.member_id)
-                for s in assessment.sections.all()
-                if s.member_id is not None and s.text.strip()
-            }
-
-    def has(self, key, member) -> bool:
-        return (key, member.pk) in self.written
-
-    def assessed(self, member) -> bool:
-        return self.has(SectionKey.NEEDS, member) and self.has(SectionKey.STRENGTHS, member)
-
-
 def attachment_check(family, *, on: date | None = None) -> AttachmentReadiness:
     """Whether `family` may be attached on `on` (today), and what is missing if not."""
     on = on or timezone.localdate()
-    episode = (
-        Episode.objects.filter(family=family, status=Episode.Status.OPEN)
-        .select_related("lead_practitioner__team__organisation", "lead_agency")
-        .first()
-    )
+    episode = open_episode_of(family)
     check = AttachmentReadiness(episode=episode, on=on)
     if episode is None:
         check.blocking.append("The family has no open episode to attach")
@@ -203,18 +93,40 @@ def attachment_check(family, *, on: date | None = None) -> AttachmentReadiness:
     )
     check.assessment = assessment
     check.indicators = list(assessment.indicators) if assessment else []
-    members = list(
-        FamilyMember.objects.filter(family=family, left_on__isnull=True)
-        .select_related("person")
-        .order_by("role", "person__date_of_birth", "pk")
-    )
-    actions = list(PlanAction.objects.filter(episode=episode))
+    members = current_members_of(family)
+    actions = PlanAction.objects.filter(episode=episode).exclude(status=PlanAction.Status.STOPPED)
     plan = check.plan_version.plan if check.plan_version else None
-    sections = _Sections(assessment)
-    check.principles = _principles(episode, assessment, members, actions, plan, sections)
+    check.principles = family_working(_working_facts(episode, assessment, members, actions, plan))
     if plan is not None:
         _eligibility(check, family, episode, plan)
     return check
+
+
+def _working_facts(episode, assessment, members, actions, plan) -> WorkingFacts:
+    written = set()
+    if assessment is not None:
+        written = {
+            (s.key, s.member_id)
+            for s in assessment.sections.all()
+            if s.member_id is not None and s.text.strip()
+        }
+
+    def recorded(*keys):
+        return frozenset(m.person_id for m in members if all((k, m.pk) in written for k in keys))
+
+    lead = episode.lead_practitioner if episode.lead_practitioner_id else None
+    return WorkingFacts(
+        members=tuple((m.person_id, str(m.person)) for m in members),
+        members_assessed=recorded(SectionKey.NEEDS, SectionKey.STRENGTHS),
+        members_with_needs=recorded(SectionKey.NEEDS),
+        assessment_status=assessment.status if assessment else None,
+        assessment_status_label=assessment.get_status_display() if assessment else "",
+        indicators=tuple(assessment.indicators) if assessment else (),
+        actions=tuple(PlannedAction(a.for_person_id, a.need, a.outcome) for a in actions),
+        lead=None if lead is None else str(lead),
+        lead_active=lead is not None and lead.is_active,
+        plan=plan,
+    )
 
 
 def _eligibility(check: AttachmentReadiness, family, episode, plan) -> None:
@@ -247,69 +159,30 @@ def _identified_on(check: AttachmentReadiness) -> date:
 def candidate_snapshot(family, episode, check: AttachmentReadiness, plan) -> engine.FamilySnapshot:
     """The engine's snapshot of a family not yet attached: the assessment's indicators as problems
     identified at engagement, its household and evidence as of the attachment date."""
-    on = check.on
-    members = (
-        FamilyMember.objects.filter(family=family)
-        .filter(Q(joined_on__isnull=True) | Q(joined_on__lte=on))
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=episode.started_on))
-        .select_related("person")
-    )
     identified_on = _identified_on(check)
-    problems = tuple(
-        engine.ProblemIdentified(
-            plan.problem_of.get(indicator, indicator.split(".")[0]),
-            indicator,
-            None,
-            identified_on,
-            "engagement",
-        )
-        for indicator in check.indicators
-    )
-    evidence = Evidence.objects.filter(family=family, recorded_on__lte=on).select_related(
-        "recorded_by", "api_client"
-    )
-    return engine.FamilySnapshot(
-        family_id=str(family.pk),
-        as_of=on,
-        members=tuple(
-            engine.Member(str(m.person_id), born, m.role)
-            for m in members
-            if (born := m.person.date_of_birth or m.person.expected_date_of_birth)
-        ),
-        problems_identified=problems,
-        evidence=tuple(_evidence_item(e) for e in evidence.order_by("id")),
-        episode=engine.Episode(episode.started_on),
+    standing = Standing(
+        engine.Episode(episode.started_on),
         attachment=None,
-        family_working=engine.FamilyWorking(*(p.holds for p in check.principles)),
-        school_terms=school_terms(),
+        family_working=engine.FamilyWorking(*(p.met for p in check.principles)),
+        problems=tuple(
+            engine.ProblemIdentified(
+                plan.problem_of.get(indicator, indicator.split(".")[0]),
+                indicator,
+                None,
+                identified_on,
+                "engagement",
+            )
+            for indicator in check.indicators
+        ),
     )
-
-
-def _evidence_item(e: Evidence) -> engine.EvidenceItem:
-    values = dict(e.values)
-    for key in DATE_VALUES.get(e.kind, ()):
-        if isinstance(values.get(key), str):
-            values[key] = date.fromisoformat(values[key])
-    by = e.recorded_by.username if e.recorded_by_id else (e.api_client or e.source)
-    return engine.EvidenceItem(
-        str(e.pk),
-        e.kind,
-        None if e.person_id is None else str(e.person_id),
-        e.period_start,
-        e.period_end,
-        e.recorded_on,
-        e.source,
-        str(by),
-        values,
-        None if e.supersedes_id is None else str(e.supersedes_id),
-    )
+    return family_snapshots({family.pk: standing}, as_of=check.on)[family.pk]
 
 
 @transaction.atomic
 def attachment_create(*, family, by, on: date | None = None) -> Attachment:
     """Attach the family for its open episode, or refuse with every reason (nothing is saved)."""
     on = on or timezone.localdate()
-    Episode.objects.select_for_update().filter(family=family, status=Episode.Status.OPEN).first()
+    open_episode_of(family, for_update=True)
     check = attachment_check(family, on=on)
     if not check.ready:
         raise ValidationError(check.reasons)
@@ -322,7 +195,7 @@ def attachment_create(*, family, by, on: date | None = None) -> Attachment:
                 lead_agency=check.lead_agency,
                 attached_by=by,
                 plan_version=check.plan_version,
-                principles={p.key: p.holds for p in check.principles},
+                principles={p.key: p.met for p in check.principles},
             )
     except IntegrityError:
         raise ValidationError("The family is already attached for this episode") from None

@@ -1,10 +1,14 @@
 """Family snapshots built from the records, many families at a time, for the engine (DOMAIN §8).
 
-`snapshots_for(family_ids, as_of=)` reads everything the engine may look at for a chunk of
-attached families in six queries whatever the chunk's size, and returns one `FamilySnapshot` per
-family (the engine's own plain-data format, so the nightly job, `evaluate_outcomes` and the API's
-what-if all judge the same thing). Evidence recorded after the as-of date is left out, as the
-engine would ignore it anyway. Each family is judged on its latest attachment.
+One builder, `family_snapshots`, serves both kinds of family the engine judges: an attached one
+(`snapshots_for(family_ids, as_of=)`, for the nightly job, claims and the what-if, six queries
+whatever the chunk's size, each family judged on its latest attachment) and one not yet attached
+(attachment asks the engine whether it is eligible). They differ only in what the programme
+knows of them (`Standing`); the household, the evidence and who recorded it are read the same
+way, so a family is judged on the same facts before and after it is attached. The result is the
+engine's own plain-data format, so the nightly job, `evaluate_outcomes` and the API's what-if all
+judge the same thing. Evidence recorded after the as-of date is left out, as the engine would
+ignore it anyway.
 """
 
 from __future__ import annotations
@@ -12,25 +16,16 @@ from __future__ import annotations
 import functools
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
 
+from outcomes.engine import snapshot as engine
 from outcomes.engine.kinds import EVIDENCE_KINDS
 from outcomes.engine.plan import PRINCIPLES
-from outcomes.engine.snapshot import (
-    Attachment,
-    Episode,
-    EvidenceItem,
-    FamilySnapshot,
-    FamilyWorking,
-    Member,
-    PreviousClaim,
-    ProblemIdentified,
-    SchoolTerm,
-)
 
-from .models import SchoolTerm as SchoolTermModel
+from .models import SchoolTerm
 
 # Our closure reasons in the engine's words: one reason here covers two of the seed's.
 CLOSURE_REASON = {"withdrew_or_disengaged": "disengaged"}
@@ -108,40 +103,43 @@ def _values(kind: str, text: str) -> dict:
     return values
 
 
-def school_terms() -> tuple[SchoolTerm, ...]:
+def school_terms() -> tuple[engine.SchoolTerm, ...]:
     return tuple(
-        SchoolTerm(t.engine_name, t.starts_on, t.ends_on)
-        for t in SchoolTermModel.objects.order_by("starts_on")
+        engine.SchoolTerm(t.engine_name, t.starts_on, t.ends_on)
+        for t in SchoolTerm.objects.order_by("starts_on")
     )
 
 
+@dataclass(frozen=True)
+class Standing:
+    """What the programme knows of a family, beside its records: the episode the snapshot is
+    about, its attachment (None for a family not yet attached), the family-working principles
+    as checked, and the problems identified — from the attachment's own records for an attached
+    family, from the assessment's indicators for a candidate."""
+
+    episode: engine.Episode
+    attachment: engine.Attachment | None
+    family_working: engine.FamilyWorking | None
+    problems: tuple[engine.ProblemIdentified, ...]
+
+
 def snapshots_for(
-    family_ids: list[int], *, as_of: date, terms: tuple[SchoolTerm, ...] | None = None
-) -> dict[int, FamilySnapshot]:
+    family_ids: list[int], *, as_of: date, terms: tuple[engine.SchoolTerm, ...] | None = None
+) -> dict[int, engine.FamilySnapshot]:
     """The snapshot of each attached family in `family_ids` (families with no attachment on or
     before `as_of` are left out), keyed by family id."""
-    if terms is None:
-        terms = school_terms()
     ids = sorted(set(family_ids))
     with connection.cursor() as cursor:
         cursor.execute(_ATTACHMENTS, {"ids": ids, "as_of": as_of})
         attached = {row[0]: row for row in cursor.fetchall()}
         if not attached:
             return {}
-        ids = sorted(attached)
-        params = {"ids": ids, "as_of": as_of}
-
-        members = defaultdict(list)
-        starts = [attached[i][6] for i in ids]
-        cursor.execute(_MEMBERS, {**params, "starts": starts})
-        for family_id, person_id, born, role in cursor.fetchall():
-            members[family_id].append(Member(str(person_id), born, role))
-
         problems = defaultdict(list)
-        cursor.execute(_PROBLEMS, {**params, "attachments": [r[1] for r in attached.values()]})
+        params = {"attachments": [r[1] for r in attached.values()], "as_of": as_of}
+        cursor.execute(_PROBLEMS, params)
         for family_id, problem, indicator, person_id, on, stage, evidence_ids in cursor:
             problems[family_id].append(
-                ProblemIdentified(
+                engine.ProblemIdentified(
                     problem,
                     indicator,
                     None if person_id is None else str(person_id),
@@ -150,13 +148,49 @@ def snapshots_for(
                     tuple(str(i) for i in evidence_ids),
                 )
             )
+    standings = {}
+    for family_id, row in attached.items():
+        _, _, attached_on, version, agency, principles, started, ended, reason = row
+        ended = ended if ended is not None and ended <= as_of else None
+        standings[family_id] = Standing(
+            engine.Episode(
+                started, ended, (CLOSURE_REASON.get(reason, reason) or None) if ended else None
+            ),
+            engine.Attachment(attached_on, version, agency),
+            _family_working(principles),
+            tuple(problems[family_id]),
+        )
+    return family_snapshots(standings, as_of=as_of, terms=terms)
 
-        evidence = defaultdict(list)
+
+def family_snapshots(
+    standings: dict[int, Standing],
+    *,
+    as_of: date,
+    terms: tuple[engine.SchoolTerm, ...] | None = None,
+) -> dict[int, engine.FamilySnapshot]:
+    """The engine's snapshot of each family in `standings` (keyed by family id) as of `as_of`:
+    everyone in the household since its episode began, the evidence recorded by then, and, for
+    an attached family, the claims already made. Three queries whatever the number of families
+    (two where none is attached)."""
+    if terms is None:
+        terms = school_terms()
+    ids = sorted(standings)
+    params = {"ids": ids, "as_of": as_of}
+    members = defaultdict(list)
+    evidence = defaultdict(list)
+    claims = defaultdict(list)
+    with connection.cursor() as cursor:
+        starts = [standings[i].episode.started_on for i in ids]
+        cursor.execute(_MEMBERS, {**params, "starts": starts})
+        for family_id, person_id, born, role in cursor.fetchall():
+            members[family_id].append(engine.Member(str(person_id), born, role))
+
         cursor.execute(_EVIDENCE, params)
         for row in cursor:
             family_id, pk, kind, person_id, start, end, recorded, source, by, values, sup = row
             evidence[family_id].append(
-                EvidenceItem(
+                engine.EvidenceItem(
                     str(pk),
                     kind,
                     None if person_id is None else str(person_id),
@@ -170,41 +204,36 @@ def snapshots_for(
                 )
             )
 
-        claims = defaultdict(list)
-        cursor.execute(_CLAIMS, params)
-        for family_id, route, claimed_on, attached_on in cursor.fetchall():
-            claims[family_id].append(PreviousClaim(route, claimed_on, attached_on))
+        # Previous claims count only against an attachment: a candidate has none to read.
+        attached = [i for i in ids if standings[i].attachment is not None]
+        if attached:
+            cursor.execute(_CLAIMS, {**params, "ids": attached})
+            for family_id, route, claimed_on, attached_on in cursor.fetchall():
+                claims[family_id].append(engine.PreviousClaim(route, claimed_on, attached_on))
 
-    snapshots = {}
-    for family_id, row in attached.items():
-        _, _, attached_on, version, agency, principles, started, ended, reason = row
-        snapshots[family_id] = FamilySnapshot(
+    return {
+        family_id: engine.FamilySnapshot(
             family_id=str(family_id),
             as_of=as_of,
             members=tuple(members[family_id]),
-            problems_identified=tuple(problems[family_id]),
+            problems_identified=standing.problems,
             evidence=tuple(evidence[family_id]),
-            episode=Episode(
-                started,
-                ended if ended is not None and ended <= as_of else None,
-                (CLOSURE_REASON.get(reason, reason) or None)
-                if ended is not None and ended <= as_of
-                else None,
-            ),
-            attachment=Attachment(attached_on, version, agency),
-            family_working=_family_working(principles),
+            episode=standing.episode,
+            attachment=standing.attachment,
+            family_working=standing.family_working,
             previous_claims=tuple(claims[family_id]),
             school_terms=terms,
         )
-    return snapshots
+        for family_id, standing in standings.items()
+    }
 
 
 @functools.lru_cache(maxsize=64)
-def _family_working(principles: str) -> FamilyWorking | None:
+def _family_working(principles: str) -> engine.FamilyWorking | None:
     """The principles as checked on the day of attachment (as JSON text; a handful of distinct
     values, so each is read once); None where they were never recorded (attachments made before
     the check existed), which the engine reports as not shown."""
     held = json.loads(principles)
     if not held:
         return None
-    return FamilyWorking(*(bool(held.get(name)) for name in PRINCIPLES))
+    return engine.FamilyWorking(*(bool(held.get(name)) for name in PRINCIPLES))

@@ -78,7 +78,7 @@ def plan_action_add(request, family_id):
         team=episode_services.team_of(episode),
         plan=plan,
         needs=needs,
-        members=[m.person for m in family.memberships.filter(left_on__isnull=True)],
+        members=[m.person for m in selectors.current_members_of(family)],
     )
     if request.method == "POST" and form.is_valid():
         action = apply_service(

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cases.episode.selectors import open_episodes
 from cases.episode.services import require_open, require_text_within_limit
 from cases.models import Closure, ClosureReason, Episode, LeadChange, StepDecision, StepDown, StepUp
 from cases.notifications import services as notifications
@@ -178,7 +179,7 @@ def step_down_decide(
     step_down.status = StepDecision.ACCEPTED if accept else StepDecision.DECLINED
     step_down.decided_by, step_down.decided_at, step_down.decision_note = by, timezone.now(), note
     if accept:
-        if Episode.objects.filter(family=step_down.family, status=Episode.Status.OPEN).exists():
+        if open_episodes().filter(family=step_down.family).exists():
             raise ValidationError("This family already has an open episode")
         agency: Organisation | None = lead_practitioner.organisation
         step_down.new_episode = Episode.objects.create(

@@ -26,7 +26,6 @@ from cases.episode.selectors import rereferrals
 from cases.gate import families_visible_to
 from cases.models import (
     Episode,
-    FamilyMember,
     LeadChange,
     StepDecision,
     StepDown,
@@ -35,6 +34,7 @@ from cases.models import (
 )
 from cases.models.person import SocialCareStatus
 from cases.models.triage import SHORT_NAMES, Priority, TriageDecision
+from cases.people.selectors import current_memberships
 from earlyhelp.models import Organisation
 
 
@@ -300,7 +300,7 @@ def lead_agency_changes(manager, cuts: Cuts, *, visible=None) -> Table:
     """Changes of lead agency in the period, by how long after the episode began, for all
     families and for each cohort: a family is in a cohort when a member of it now is recorded
     with that social care status (a family may be in more than one). 1 query."""
-    members = FamilyMember.objects.filter(family=OuterRef("episode__family"), left_on=None)
+    members = current_memberships().filter(family=OuterRef("episode__family"))
     flags = {
         f"cohort_{status}": Exists(members.filter(person__social_care_status=status))
         for _, status in COHORTS

@@ -1,5 +1,5 @@
-"""Reads about a family's episodes over time: who led it and how each period began, and
-the re-referrals to social care after a step-down (DOMAIN §4 step 8)."""
+"""Reads about a family's episodes: its open episode, who led it over time and how each period
+began, and the re-referrals to social care after a step-down (DOMAIN §4 step 8)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,27 @@ from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from cases.models import LeadChange, StepDecision, StepDown, StepUp
+from cases.models import Episode, LeadChange, StepDecision, StepDown, StepUp
+
+
+def open_episodes() -> QuerySet[Episode]:
+    """Open episodes with their lead practitioner (and the practitioner's agency) and lead
+    agency: one definition for a family's open episode and for lists that prefetch them."""
+    return Episode.objects.filter(status=Episode.Status.OPEN).select_related(
+        "lead_practitioner__team__organisation", "lead_agency"
+    )
+
+
+def open_episode_of(family, *, for_update: bool = False) -> Episode | None:
+    """The family's open episode (a family has one at most), or None. `for_update` locks its
+    row until the transaction ends."""
+    episodes = open_episodes().filter(family=family)
+    if for_update:
+        episodes = episodes.select_for_update(of=("self",))
+    return episodes.first()
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from cases.models import (
     TafMeeting,
     TafMember,
 )
+from cases.people.selectors import current_memberships
 from earlyhelp import audit
 from earlyhelp.models import AuditEntry
 
@@ -108,7 +109,7 @@ def plan_action_add(
         raise ValidationError({"owner": "Select someone on the team, or the family"})
     if (
         for_person is not None
-        and not episode.family.memberships.filter(person=for_person, left_on__isnull=True).exists()
+        and not current_memberships().filter(family=episode.family_id, person=for_person).exists()
     ):
         raise ValidationError({"for_person": "Select a member of the household, or the family"})
     action = PlanAction.objects.create(

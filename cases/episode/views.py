@@ -21,9 +21,10 @@ from cases.episode.forms import (
     TafMeetingForm,
     TafMemberForm,
 )
+from cases.episode.selectors import open_episode_of
 from cases.gate import family_for, family_record_for
-from cases.models import CaseNote, Episode, FamilyMember, TafMember
-from cases.people.selectors import plan_action_for
+from cases.models import CaseNote, Episode, TafMember
+from cases.people.selectors import current_members_of, plan_action_for
 from earlyhelp.access import Action
 
 FORM_PAGE = "cases/episode/form.html"
@@ -32,14 +33,6 @@ FORM_PAGE = "cases/episode/form.html"
 def posted(request):
     """The form data of a POST (even an empty one, which is then invalid), None for a GET."""
     return request.POST if request.method == "POST" else None
-
-
-def open_episode_of(family) -> Episode | None:
-    return (
-        Episode.objects.filter(family=family, status=Episode.Status.OPEN)
-        .select_related("lead_practitioner", "lead_agency")
-        .first()
-    )
 
 
 def episode_for(request, family_id, action: Action):
@@ -51,14 +44,6 @@ def episode_for(request, family_id, action: Action):
 def no_open_episode(request, family):
     messages.error(request, f"{family.name} has no open episode.")
     return redirect("family-detail", family_id=family.pk)
-
-
-def current_members(family) -> list[FamilyMember]:
-    return list(
-        FamilyMember.objects.filter(family=family, left_on__isnull=True)
-        .select_related("person")
-        .order_by("role", "person__date_of_birth", "pk")
-    )
 
 
 def form_page(request, family, form, *, title, button, intro=None, context=None):
@@ -191,7 +176,7 @@ def taf_meeting_add(request, family_id):
         posted(request),
         episode=episode,
         team=services.team_of(episode),
-        members=current_members(family),
+        members=current_members_of(family),
     )
     if request.method == "POST" and form.is_valid():
         meeting = apply_service(
@@ -230,7 +215,7 @@ def case_note_add(request, family_id):
     family, episode = episode_for(request, family_id, Action.ADD_CASE_NOTE)
     if episode is None:
         return no_open_episode(request, family)
-    form = CaseNoteForm(posted(request), episode=episode, members=current_members(family))
+    form = CaseNoteForm(posted(request), episode=episode, members=current_members_of(family))
     if request.method == "POST" and form.is_valid():
         note = apply_service(
             form,

@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from cases.front_door.selectors import source_choices
-from cases.front_door.services import can_step_down
+from cases.front_door.services import ConsentGiven, Referrer, can_step_down
 from cases.models import Consent, DataKind, Priority, SupportRequest
 from cases.people.forms import UK_POSTCODE, DateInput, MembershipForm
 from earlyhelp.manage_forms import GovukMessagesMixin
@@ -312,3 +312,31 @@ class QueueFilterForm(GovukMessagesMixin, forms.Form):
             *SupportRequest.Status.choices,
         ]
         self.fields["source"].choices = [("", "All sources"), *source_choices()]
+
+
+def submission(*, kind, referrer, reason, address, consent, people) -> dict:
+    """The arguments of `support_request_submit` from the cleaned data of the request forms,
+    which the request pages and the partner API both fill."""
+    return {
+        "kind": kind,
+        "source_agency": referrer.get("source_agency"),
+        "referrer": Referrer(
+            name=referrer["referrer_name"],
+            role=referrer["referrer_role"],
+            phone=referrer["referrer_phone"],
+            email=referrer["referrer_email"],
+        ),
+        "reason": reason,
+        "people": people,
+        "address_line": address["address_line"],
+        "postcode": address["postcode"],
+        "locality": address["locality"],
+        "consent": ConsentGiven(
+            kind=consent["kind"],
+            given_by=consent["given_by"],
+            given_on=consent["given_on"],
+            chase_on=consent["chase_on"],
+            covers=consent["covers"],
+            agencies=list(consent["agencies"]),
+        ),
+    }

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from cases.episode.selectors import open_episodes
 from cases.gate import families_visible_to, family_record_for
 from cases.models import Consent, Episode, SupportRequest, SupportRequestMember, TriageDecision
 from earlyhelp.models import Organisation, Role, User
@@ -44,7 +45,7 @@ def with_flags(requests: QuerySet) -> QuerySet:
     family = OuterRef("family_id")
     since = timezone.localdate() - timedelta(days=RECENTLY_CLOSED_DAYS)
     return requests.annotate(
-        open_episode=Exists(Episode.objects.filter(family=family, status=Episode.Status.OPEN)),
+        open_episode=Exists(open_episodes().filter(family=family)),
         recently_closed=Exists(
             Episode.objects.filter(family=family, status=Episode.Status.CLOSED, ended_on__gte=since)
         ),

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import formats, timezone
 
+from cases.episode.selectors import open_episode_of
 from cases.models import (
     Allocation,
     Consent,
@@ -30,6 +31,7 @@ from cases.models import (
     TriageDecision,
 )
 from cases.models.triage import STATUS_AFTER
+from cases.people.selectors import current_memberships
 from cases.people.services import possible_duplicates_raise
 from earlyhelp import audit
 from earlyhelp.models import AuditEntry, Locality, Organisation, Role, User
@@ -130,11 +132,7 @@ def support_request_submit(
         postcode=postcode,
         locality=locality or family.locality,
     )
-    current = set(
-        FamilyMember.objects.filter(family=family, left_on__isnull=True).values_list(
-            "person_id", flat=True
-        )
-    )
+    current = set(current_memberships().filter(family=family).values_list("person_id", flat=True))
     for wanted in people:
         person = wanted.existing or _person_create(wanted.details, family=family, by=by)
         if person.pk not in current:
@@ -200,9 +198,9 @@ def _family_of(existing: list[Person]) -> Family | None:
     if not existing:
         return None
     counts = Counter(
-        FamilyMember.objects.filter(
-            person__in=existing, left_on__isnull=True, family__isnull=False
-        ).values_list("family_id", flat=True)
+        current_memberships()
+        .filter(person__in=existing, family__isnull=False)
+        .values_list("family_id", flat=True)
     )
     if not counts:
         return None
@@ -375,11 +373,7 @@ def already_handled(support_request: SupportRequest) -> str:
 
 
 def _already_open(family_id: int) -> str:
-    episode = (
-        Episode.objects.filter(family_id=family_id, status=Episode.Status.OPEN)
-        .select_related("lead_practitioner")
-        .first()
-    )
+    episode = open_episode_of(family_id)
     lead = episode.lead_practitioner if episode and episode.lead_practitioner else "no one yet"
     return (
         f"This family already has an open episode, led by {lead}. "

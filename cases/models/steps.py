@@ -20,8 +20,10 @@ class StepDecision(models.TextChoices):
     DECLINED = "declined", "Declined"
 
 
-class StepUp(models.Model):
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="step_ups")
+class StepRequest(models.Model):
+    """What a step-up and a step-down share: why and by whom it was asked, and the front
+    door's decision."""
+
     reason = models.TextField()
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
@@ -33,6 +35,14 @@ class StepUp(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-requested_at", "-id"]
+
+
+class StepUp(StepRequest):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="step_ups")
     # The handover, when accepted: who in social care takes the family, and what they were told.
     social_care = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -42,8 +52,7 @@ class StepUp(models.Model):
     )
     handover = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["-requested_at", "-id"]
+    class Meta(StepRequest.Meta):
         indexes = [models.Index(fields=["status", "decided_at"], name="step_up_front_door")]
         constraints = [
             models.UniqueConstraint(
@@ -58,24 +67,13 @@ class StepUp(models.Model):
         return f"Step-up of {self.episode_id} ({self.status})"
 
 
-class StepDown(models.Model):
+class StepDown(StepRequest):
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="step_downs")
     # The accepted step-up whose social worker asks to hand the family back, if any.
     from_step_up = models.ForeignKey(
         StepUp, null=True, blank=True, on_delete=models.PROTECT, related_name="step_downs"
     )
-    reason = models.TextField()
     handover = models.TextField(help_text="What the early help lead needs to know.")
-    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(
-        max_length=10, choices=StepDecision.choices, default=StepDecision.PENDING
-    )
-    decided_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
     lead_practitioner = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -90,8 +88,7 @@ class StepDown(models.Model):
         related_name="opened_by_step_down",
     )
 
-    class Meta:
-        ordering = ["-requested_at", "-id"]
+    class Meta(StepRequest.Meta):
         indexes = [models.Index(fields=["status", "decided_at"], name="step_down_front_door")]
         constraints = [
             models.UniqueConstraint(

@@ -10,13 +10,14 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import Greatest, Upper
 
+from cases.episode.selectors import open_episodes
 from cases.gate import (
     families_allowing,
     families_visible_to,
     family_record_for,
     persons_visible_to,
 )
-from cases.models import Episode, Family, FamilyMember, PlanAction, PossibleDuplicate
+from cases.models import Family, FamilyMember, PlanAction, PossibleDuplicate
 from earlyhelp.access import Action, action_to_update
 
 # Names are matched with pg_trgm's `%` operator, which the trigram GIN indexes on
@@ -24,6 +25,21 @@ from earlyhelp.access import Action, action_to_update
 # similarity threshold, left at its default of 0.3. (A `similarity(...) > x`
 # filter would read every row instead.)
 MAX_TERMS = 4
+
+
+def current_memberships() -> QuerySet[FamilyMember]:
+    """Who lives in a household now, with their person record, in the order a household is
+    listed (by role, then the eldest first): one definition for a family's current members and
+    for lists that prefetch them."""
+    return (
+        FamilyMember.objects.filter(left_on__isnull=True)
+        .select_related("person")
+        .order_by("role", "person__date_of_birth", "pk")
+    )
+
+
+def current_members_of(family) -> list[FamilyMember]:
+    return list(current_memberships().filter(family=family))
 
 
 def person_search(*, user, query: str, page_size: int = 25, page: int = 1):
@@ -61,20 +77,8 @@ def family_search(*, user, query: str, page_size: int = 25, page: int = 1):
         _ranked_families(families_visible_to(user), terms)
         .select_related("locality")
         .prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=FamilyMember.objects.filter(left_on__isnull=True)
-                .select_related("person")
-                .order_by("role", "person__date_of_birth"),
-                to_attr="current_members",
-            ),
-            Prefetch(
-                "episodes",
-                queryset=Episode.objects.filter(status=Episode.Status.OPEN).select_related(
-                    "lead_practitioner"
-                ),
-                to_attr="open_episodes",
-            ),
+            Prefetch("memberships", queryset=current_memberships(), to_attr="current_members"),
+            Prefetch("episodes", queryset=open_episodes(), to_attr="open_episodes"),
         )
     )
     return _page(families, page_size, page)
@@ -85,15 +89,7 @@ def family_list(*, user):
     return (
         families_visible_to(user)
         .select_related("locality")
-        .prefetch_related(
-            Prefetch(
-                "episodes",
-                queryset=Episode.objects.filter(status=Episode.Status.OPEN).select_related(
-                    "lead_practitioner"
-                ),
-                to_attr="open_episodes",
-            )
-        )
+        .prefetch_related(Prefetch("episodes", queryset=open_episodes(), to_attr="open_episodes"))
         .order_by("-created_at", "-id")
     )
 

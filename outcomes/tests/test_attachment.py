@@ -193,7 +193,7 @@ def test_an_unlinked_action_is_named(users):
 def test_not_eligible_when_a_problem_is_not_evidenced(users, client_for):
     family, _episode = attachable(users, early_help_need=False)
     check = attachment_check(family)
-    assert not check.eligible and all(p.holds for p in check.principles)
+    assert not check.eligible and all(p.met for p in check.principles)
     assert check.problems_evidenced == ("2",)
     response = client_for("programme").post(reverse("programme-attach", args=[family.pk]))
     assert response.status_code == 400

@@ -23,9 +23,10 @@ from rest_framework.response import Response
 
 from cases.episode import services
 from cases.episode.forms import CaseNoteForm, PlanActionUpdateForm
+from cases.episode.selectors import open_episode_of
 from cases.gate import families_allowing, family_for
-from cases.models import CaseNote, Episode, FamilyMember, PlanAction
-from cases.people.selectors import plan_action_for, plan_actions_owned_by
+from cases.models import CaseNote, Episode, PlanAction
+from cases.people.selectors import current_members_of, plan_action_for, plan_actions_owned_by
 from earlyhelp.access import Action, record_listing
 
 from .problems import problem
@@ -253,14 +254,10 @@ class CaseNoteList(GateView, generics.ListCreateAPIView):
                 request=request,
             )
         family = family_for(request.user, data["family"], action=Action.ADD_CASE_NOTE)
-        episode = Episode.objects.filter(family=family, status=Episode.Status.OPEN).first()
+        episode = open_episode_of(family)
         if episode is None:
             return problem(409, "The family has no open episode", request=request)
-        members = list(
-            FamilyMember.objects.filter(family=family, left_on__isnull=True).select_related(
-                "person"
-            )
-        )
+        members = current_members_of(family)
         by_person = {m.person_id: str(m.pk) for m in members}
         about = data.get("about") or []
         if not isinstance(about, list):

@@ -22,11 +22,10 @@ from cases.front_door.forms import (
     RequestAddressForm,
     RequestKindForm,
     RequestMemberForm,
+    submission,
 )
 from cases.front_door.selectors import requests_submitted_by
 from cases.front_door.services import (
-    ConsentGiven,
-    Referrer,
     RequestedPerson,
     support_request_submit,
 )
@@ -267,29 +266,15 @@ def submission_from(data, *, user) -> tuple[dict, list[dict]]:
         check(done, "people")
     if errors:
         return {}, errors
-    return {
-        "kind": kind,
-        "source_agency": referrer.get("source_agency"),
-        "referrer": Referrer(
-            name=referrer["referrer_name"],
-            role=referrer["referrer_role"],
-            phone=referrer["referrer_phone"],
-            email=referrer["referrer_email"],
-        ),
-        "reason": reason["reason"],
-        "people": people,
-        "address_line": address["address_line"],
-        "postcode": address["postcode"],
-        "locality": address["locality"],
-        "consent": ConsentGiven(
-            kind=consent["kind"],
-            given_by=consent["given_by"],
-            given_on=consent["given_on"],
-            chase_on=consent["chase_on"],
-            covers=consent["covers"],
-            agencies=list(consent["agencies"]),
-        ),
-    }, []
+    submitted = submission(
+        kind=kind,
+        referrer=referrer,
+        reason=reason["reason"],
+        address=address,
+        consent=consent,
+        people=people,
+    )
+    return submitted, []
 
 
 def _people(entries, *, user, errors, check) -> list[RequestedPerson]:
