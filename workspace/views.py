@@ -52,7 +52,7 @@ def family_detail(request, family_id):
         results = results_for_family_page(family)
     return render(
         request,
-        "cases/family_detail.html",
+        "workspace/family_detail.html",
         {
             "family": family,
             "can": family.allowed_actions,
