@@ -27,7 +27,9 @@ from schemathesis.specs.openapi.checks import (
 
 from cases import episode_services as services
 from cases.models import DataKind
+from earlyhelp.demo import DISTRICTS, ORGANISATIONS
 from earlyhelp.tests.factories import LocalityFactory, OrganisationFactory, UserFactory
+from partners.api.support_requests import EXAMPLE as REQUEST_EXAMPLE
 from partners.scopes import SCOPES
 from partners.services import api_client_create
 from partners.tests.clients import share_with, token_for
@@ -52,8 +54,8 @@ BUDGET = 60  # seconds, for every operation together
 @pytest.fixture
 def token():
     cache.clear()
-    school = OrganisationFactory(name="Loughborough Academy", kind="education")
-    LocalityFactory(name="Loughborough")
+    school = OrganisationFactory(name="Loughborough Grammar Academy", kind="education")
+    LocalityFactory(name="Charnwood")
     partner = api_client_create(
         organisation=school, name="Fuzzer", scopes=list(SCOPES), requests_per_minute=100_000
     )
@@ -123,3 +125,22 @@ def test_every_operation_is_described_and_every_write_has_an_example(client):
                 content = operation["requestBody"]["content"]["application/json"]
                 assert content.get("examples"), f"{method.upper()} {path} has no example"
             assert operation["security"][0], f"{method.upper()} {path} names no scope"
+
+
+def test_the_request_example_works_as_sent_against_the_demo_data(client):
+    """Its agency and locality are the demo data's (`make run`), so a partner trying the docs'
+    example gets a request into the queue, not a 400 for an agency that does not exist."""
+    assert REQUEST_EXAMPLE["locality"] in DISTRICTS
+    agencies = dict(ORGANISATIONS)
+    assert set(REQUEST_EXAMPLE["consent"]["agencies"]) <= set(agencies)
+    school = OrganisationFactory(name=REQUEST_EXAMPLE["consent"]["agencies"][0])
+    LocalityFactory(name=REQUEST_EXAMPLE["locality"])
+    partner = api_client_create(organisation=school, name="Referrals", scopes=["requests:write"])
+    bearer = token_for(partner).json()["access_token"]
+    response = client.post(
+        "/api/v1/requests/",
+        REQUEST_EXAMPLE,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {bearer}",
+    )
+    assert response.status_code == 201, response.content

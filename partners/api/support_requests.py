@@ -118,6 +118,7 @@ class SupportRequestOut(serializers.ModelSerializer):
         return [member.name_as_given for member in obj.members.all()]
 
 
+# Names an agency and a locality the demo data has (`make run`), so the example works as sent.
 EXAMPLE = {
     "kind": "multi_agency",
     "referrer_name": "Sam Teacher",
@@ -127,7 +128,7 @@ EXAMPLE = {
     "reason": "Attendance has fallen to 70% this term and the family asked for help.",
     "address_line": "1 High Street, Loughborough",
     "postcode": "LE11 3TU",
-    "locality": "Loughborough",
+    "locality": "Charnwood",
     "people": [
         {
             "role": "child",
@@ -142,7 +143,7 @@ EXAMPLE = {
         "given_by": "Jo Smith (mother)",
         "given_on": "2026-09-01",
         "covers": ["summary", "evidence"],
-        "agencies": ["Loughborough Academy"],
+        "agencies": ["Loughborough Grammar Academy"],
     },
 }
 

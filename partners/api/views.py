@@ -180,7 +180,7 @@ class EvidenceSubmit(GateView, APIView):
                         "kind": "fixed_term_exclusion",
                         "period_start": "2026-03-02",
                         "values": {"days": 2},
-                        "source": "Loughborough Academy",
+                        "source": "Loughborough Grammar Academy",
                         "external_id": "EX-2026-031",
                     },
                     {
@@ -189,7 +189,7 @@ class EvidenceSubmit(GateView, APIView):
                         "kind": "fixed_term_exclusion",
                         "period_start": "2026-05-11",
                         "values": {"days": 1},
-                        "source": "Loughborough Academy",
+                        "source": "Loughborough Grammar Academy",
                         "external_id": "EX-2026-077",
                     },
                 ],
