@@ -275,6 +275,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    "DEFAULT_PARSER_CLASSES": ["partners.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "partners.api.pagination.Cursor",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["partners.api.auth.PerClientThrottle"],

@@ -18,7 +18,6 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from cases import episode_services as services
@@ -27,6 +26,7 @@ from cases.models import CaseNote, Episode, FamilyMember, PlanAction
 from cases.selectors import plan_action_for, plan_actions_owned_by
 from earlyhelp.access import Action, families_allowing, family_for, record_listing
 
+from .parsers import JSONParser
 from .problems import problem
 from .views import GateView
 

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from cases.forms import PersonForm
@@ -31,6 +30,7 @@ from earlyhelp import audit
 from earlyhelp.access import persons_visible_to, record_listing
 from earlyhelp.models import AuditEntry, Locality, Organisation
 
+from .parsers import JSONParser
 from .problems import problem
 from .views import GateView
 

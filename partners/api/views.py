@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -38,6 +38,7 @@ from outcomes.models import Evidence, OutcomesPlanVersion
 from outcomes.services import evidence_import
 
 from .auth import HasScope
+from .parsers import JSONParser
 from .problems import problem
 from .serializers import EvidenceSerializer, FamilySerializer, PersonSerializer
 
