@@ -26,6 +26,7 @@ from cases.models import CaseNote, Episode, FamilyMember, PlanAction
 from cases.selectors import plan_action_for, plan_actions_owned_by
 from earlyhelp.access import Action, families_allowing, family_for, record_listing
 
+from .answers import form_answers
 from .parsers import JSONParser
 from .problems import problem
 from .views import GateView
@@ -42,7 +43,10 @@ class PlanActionOut(serializers.ModelSerializer):
 class PlanActionUpdateIn(serializers.Serializer):
     status = serializers.ChoiceField(choices=PlanAction.Status.choices)
     note = serializers.CharField(
-        required=False, allow_blank=True, help_text="What has happened; needed to stop an action"
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="What has happened; needed to stop an action",
     )
 
 
@@ -153,8 +157,13 @@ class PlanActionDetail(GateView, generics.GenericAPIView):
         if action.episode.status != Episode.Status.OPEN:
             return problem(409, "The family's episode is closed", request=request)
         data = request.data if isinstance(request.data, dict) else {}
+        refused: list[dict] = []
+        given = form_answers(data, PlanActionUpdateForm.base_fields, errors=refused)
+        if refused:
+            return _problem(refused, request)
         form = PlanActionUpdateForm(
-            {"status": data.get("status"), "note": data.get("note") or ""}, episode=action.episode
+            {"status": given.get("status"), "note": given.get("note") or ""},
+            episode=action.episode,
         )
         if not form.is_valid():
             return _form_problem(form, request)
@@ -262,13 +271,15 @@ class CaseNoteList(GateView, generics.ListCreateAPIView):
         about = data.get("about") or []
         if not isinstance(about, list):
             about = [about]
+        refused: list[dict] = []
+        fields = {name: CaseNoteForm.base_fields[name] for name in ("kind", "happened_on", "text")}
+        given = form_answers(data, fields, errors=refused)
+        if not all(isinstance(p, int) and not isinstance(p, bool) for p in about):
+            refused.append({"field": "about", "message": "Give the person ids of members"})
+        if refused:
+            return _problem(refused, request)
         form = CaseNoteForm(
-            {
-                "kind": data.get("kind"),
-                "happened_on": data.get("happened_on"),
-                "text": data.get("text"),
-                "about": [by_person.get(p, f"not-a-member-{p}") for p in about],
-            },
+            {**given, "about": [by_person.get(p, f"not-a-member-{p}") for p in about]},
             episode=episode,
             members=members,
         )
@@ -288,6 +299,10 @@ def _form_problem(form, request):
         for field, messages in form.errors.items()
         for message in messages
     ]
+    return _problem(errors, request)
+
+
+def _problem(errors, request):
     return problem(
         400,
         "Some fields are not right: see errors",

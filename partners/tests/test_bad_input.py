@@ -1,6 +1,7 @@
 """Bad input a security probe sent, each once a server error: now RFC 9457 problem details in
 the API, a GOV.UK error in pages, a row of the report for files, and nothing half-saved."""
 
+import copy
 import html
 import io
 import json
@@ -9,7 +10,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from cases.models import SupportRequest
+from earlyhelp.tests.factories import LocalityFactory
 from outcomes.models import Evidence
+from partners.api.support_requests import EXAMPLE
 from partners.models import EvidenceFile
 from partners.scopes import SCOPES
 from partners.services import api_client_create
@@ -147,3 +151,27 @@ def test_json_nested_too_deep_in_the_evidence_file_page_is_an_error_message(clie
         [3, "row", "its values cannot be read: it is nested more than 32 levels deep"]
     ]
     assert list(Evidence.objects.values_list("external_id", flat=True)) == ["A"]
+
+
+@pytest.mark.parametrize(
+    "consent, field, message",
+    [
+        ({"chase_on": [None, None]}, "consent.chase_on", "Give text here"),
+        ({"given_on": {}}, "consent.given_on", "Give text here"),
+        ({"given_on": 5}, "consent.given_on", "Give text here"),
+        ({"chase_on": ""}, "consent.chase_on", "Give a date, like 2026-09-01, or leave it out"),
+        ({"given_on": "2026-02-30"}, "consent.given_on", "must be a real date"),
+    ],
+)
+def test_a_request_whose_consent_dates_are_not_dates_is_a_problem(
+    feed, family, consent, field, message
+):
+    LocalityFactory(name="Charnwood")
+    body = copy.deepcopy(EXAMPLE)
+    body["consent"] |= consent
+    response = api(feed).post("/api/v1/requests/", body, content_type="application/json")
+    problem = problem_of(response, 400)
+    assert problem["type"].endswith("/validation")
+    assert [e["field"] for e in problem["errors"]] == [field]
+    assert message in problem["errors"][0]["message"]
+    assert not SupportRequest.objects.exists()
