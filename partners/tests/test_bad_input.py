@@ -5,13 +5,16 @@ import copy
 import html
 import io
 import json
+import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
 from cases.models import SupportRequest
 from earlyhelp.tests.factories import LocalityFactory
+from outcomes import services as evidence_services
 from outcomes.models import Evidence
 from partners.api.support_requests import EXAMPLE
 from partners.models import EvidenceFile
@@ -175,3 +178,67 @@ def test_a_request_whose_consent_dates_are_not_dates_is_a_problem(
     assert [e["field"] for e in problem["errors"]] == [field]
     assert message in problem["errors"][0]["message"]
     assert not SupportRequest.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("route", ["api", "page"])
+def test_the_same_evidence_sent_twice_at_once_is_saved_once(route, monkeypatch, users, client_for):
+    """Two real connections: both check the rows (none saved yet) before either inserts. The
+    second insert meets the unique (source, external_id); the import checks its rows again and
+    finds them resent. Pages and the API share that one handling in `evidence_import`."""
+    from earlyhelp.tests.factories import OrganisationFactory
+
+    school = OrganisationFactory(name="Loughborough Grammar Academy", kind="education")
+    family = make_family("Race family", members=1, lead=users["practitioner"])
+    share_with(school, family)
+    rows = [evidence_row(family, external_id=f"EX-{n}") for n in range(3)]
+    if route == "api":
+        feed = api_client_create(organisation=school, name="Twice", scopes=["evidence:write"])
+        clients = [api(feed), api(feed)]
+
+        def send(client):
+            return client.post("/api/v1/evidence/", rows, content_type="application/json")
+    else:
+        clients = [client_for("practitioner"), client_for("practitioner")]
+        data = json.dumps(rows).encode()
+
+        def send(client):
+            upload = SimpleUploadedFile("feed.json", data)
+            return client.post(reverse("evidence-file-upload"), {"file": upload})
+
+    both_checked = threading.Barrier(2, timeout=10)
+    checked_once = threading.local()
+    existing_by_key = evidence_services._existing_by_key
+
+    def check_then_wait(found):
+        existing = existing_by_key(found)
+        if not getattr(checked_once, "done", False):  # the first check only, not the retry
+            checked_once.done = True
+            both_checked.wait()
+        return existing
+
+    monkeypatch.setattr(evidence_services, "_existing_by_key", check_then_wait)
+    answers = []
+
+    def post(client):
+        try:
+            answers.append(send(client))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert all(not thread.is_alive() for thread in threads)
+
+    assert Evidence.objects.count() == 3
+    if route == "api":
+        assert sorted(a.status_code for a in answers) == [200, 201]
+        reports = sorted((a.json()["created"], a.json()["unchanged"]) for a in answers)
+        assert reports == [(0, 3), (3, 0)]
+    else:
+        assert [a.status_code for a in answers] == [302, 302]
+        reports = sorted(EvidenceFile.objects.values_list("created", "unchanged", "rejected"))
+        assert reports == [(0, 3, 0), (3, 0, 0)]
