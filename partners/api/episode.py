@@ -27,6 +27,7 @@ from cases.selectors import plan_action_for, plan_actions_owned_by
 from earlyhelp.access import Action, families_allowing, family_for, record_listing
 
 from .answers import form_answers
+from .filters import FilterSet
 from .parsers import JSONParser
 from .problems import problem
 from .views import GateView
@@ -79,7 +80,7 @@ class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-class ActionFilter(django_filters.FilterSet):
+class ActionFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=PlanAction.Status.choices)
     family = IdFilter(field_name="episode__family_id")
 
@@ -105,7 +106,7 @@ class PlanActionList(GateView, generics.ListAPIView):
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1},
     OpenApiParameter.HEADER,
     required=True,
     description="The ETag of the action as you last read it",
@@ -119,8 +120,13 @@ class PlanActionDetail(GateView, generics.GenericAPIView):
     parser_classes = [JSONParser]
     serializer_class = PlanActionOut
 
+    def get_object(self):
+        return plan_action_for(
+            self.request.user, self.kwargs["pk"], action=Action.VIEW_CASEWORK, owned_only=True
+        )
+
     def get(self, request, pk):
-        action = plan_action_for(request.user, pk, action=Action.VIEW_CASEWORK, owned_only=True)
+        action = self.get_object()
         return Response(PlanActionOut(action).data, headers=_etag(action))
 
     @extend_schema(
@@ -196,7 +202,7 @@ def _matching(header: str, action) -> str:
     return tags[0]
 
 
-class CaseNoteFilter(django_filters.FilterSet):
+class CaseNoteFilter(FilterSet):
     family = IdFilter(field_name="episode__family_id")
     kind = django_filters.ChoiceFilter(choices=CaseNote.Kind.choices)
 

@@ -180,6 +180,18 @@ def test_schema_and_docs_are_served_without_a_cdn(client):
     assert "swagger-ui" in docs and "cdn" not in docs.lower()
 
 
+def test_head_is_answered_as_get_and_a_missing_method_is_405(feed, school):
+    share_with(school, make_family("Shared family", members=1))
+    client = api(feed)
+    got = client.get("/api/v1/families/")
+    head = client.head("/api/v1/families/")
+    assert head.status_code == 200 and head["Content-Type"] == got["Content-Type"]
+    refused = client.delete("/api/v1/families/")
+    assert refused.status_code == 405 and refused["Allow"] == "GET, HEAD, OPTIONS"
+    assert refused["Content-Type"] == "application/problem+json"
+    assert client.get("/api/v1/evidence/").status_code == 405  # not a missing scope's 403
+
+
 def test_create_api_client_prints_the_secret_once(school, capsys):
     call_command(
         "create_api_client",

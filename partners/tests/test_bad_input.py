@@ -242,3 +242,34 @@ def test_the_same_evidence_sent_twice_at_once_is_saved_once(route, monkeypatch, 
         assert [a.status_code for a in answers] == [302, 302]
         reports = sorted(EvidenceFile.objects.values_list("created", "unchanged", "rejected"))
         assert reports == [(0, 3, 0), (3, 0, 0)]
+
+
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        ("/api/v1/families/?page_size=null", "page_size"),
+        ("/api/v1/families/?page_size=", "page_size"),
+        ("/api/v1/persons/?page_size=0", "page_size"),
+        ("/api/v1/actions/?page_size=501", "page_size"),
+        ("/api/v1/changes/?page_size=null", "page_size"),
+        ("/api/v1/families/?updated_since=", "updated_since"),
+        ("/api/v1/persons/?date_of_birth=", "date_of_birth"),
+        ("/api/v1/actions/?family=", "family"),
+    ],
+)
+def test_a_query_parameter_that_is_not_what_the_schema_says_is_a_problem(feed, path, field):
+    body = problem_of(api(feed).get(path), 400)
+    assert [e["field"] for e in body["errors"]] == [field]
+
+
+def test_text_filters_sent_empty_still_match_everything(feed, family):
+    response = api(feed).get("/api/v1/families/?postcode=&page_size=500")
+    assert response.status_code == 200 and len(response.json()["results"]) == 1
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/families/-1/", "/api/v1/persons/-5/evidence/", "/api/v1/actions/x/"]
+)
+def test_a_path_no_operation_has_is_a_problem_not_the_html_page(feed, path):
+    body = problem_of(api(feed).get(path), 404)
+    assert body["detail"] == "No such record, or not one you may see"
