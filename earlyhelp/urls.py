@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from oauth2_provider import views as oauth_views
 
 from . import health, manage_views, views
@@ -72,6 +72,12 @@ urlpatterns = [
     path("api/v1/", include("partners.api.urls", namespace="v1")),
     path("api/oauth/token/", oauth_views.TokenView.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="partners/api_docs.html"
+        ),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,8 @@ import io
 import json
 from dataclasses import dataclass
 
+from earlyhelp import json_input
+
 from .evidence_rows import FIELDS, UnreadableRow
 
 MAX_ROWS = 20_000
@@ -127,8 +129,10 @@ def _csv_row(headings: list[str], cells: list[str]):
             continue
         if heading == "values":
             try:
-                cell = json.loads(cell)
-            except json.JSONDecodeError:
+                cell = json_input.loads(cell)
+            except json_input.NestedTooDeep as error:
+                return UnreadableRow(f"its values cannot be read: {error}")
+            except ValueError:
                 pass  # reported against the row by the import
         row[heading] = cell
     return row
@@ -136,12 +140,14 @@ def _csv_row(headings: list[str], cells: list[str]):
 
 def _json_rows(text: str) -> list:
     try:
-        data = json.loads(text)
+        data = json_input.loads(text)
     except json.JSONDecodeError as error:
         raise EvidenceFileError(
             f"The selected file is not valid JSON (line {error.lineno}, column {error.colno}: "
             f"{error.msg})"
         ) from None
+    except ValueError as error:  # nested too deep, NaN, a number too long to read
+        raise EvidenceFileError(f"The selected file cannot be read as JSON: {error}") from None
     if not isinstance(data, list):
         raise EvidenceFileError(f"The selected file is JSON but not a list: {_layout('json')}")
     return data

@@ -15,6 +15,8 @@ from outcomes.engine.kinds import EVIDENCE_KINDS, check_values
 
 from .models import Evidence
 
+# PostgreSQL stores no NUL in text or jsonb: refused here, for the form, files and the API alike.
+NUL_MESSAGE = "must not contain a null character (\\x00)"
 # The fields of an evidence row, in the order an evidence file's columns come.
 FIELDS = (
     "family",
@@ -91,8 +93,11 @@ def read_rows(
     require_external_id: bool = False,
 ) -> Iterator[tuple[int, EvidenceRow | None, list[RowProblem]]]:
     rows = list(rows)
-    lookups = _Lookups(rows, families)
-    for number, raw in enumerate(rows, start=first_row):
+    # A NUL anywhere refuses the row before anything reaches the database with it.
+    with_nul = {i: _fields_with_nul(raw) for i, raw in enumerate(rows) if isinstance(raw, dict)}
+    lookups = _Lookups([raw for i, raw in enumerate(rows) if not with_nul.get(i)], families)
+    for index, raw in enumerate(rows):
+        number = first_row + index
         problems: list[RowProblem] = []
 
         def problem(field: str, message: str, number=number, problems=problems):
@@ -106,10 +111,17 @@ def read_rows(
             problem("row", "expected an object with the evidence's fields")
             yield number, None, problems
             continue
+        if with_nul[index]:
+            for field in with_nul[index]:
+                problem(field, NUL_MESSAGE)
+            yield number, None, problems
+            continue
         for unknown in sorted(set(raw) - set(FIELDS)):
             problem(unknown, "is not a field of evidence")
         family = lookups.family(raw.get("family"))
-        if family is None:
+        if not _is_name(raw.get("family")):
+            problem("family", "give the family's reference, like F0000123, or its id")
+        elif family is None:
             problem("family", f"no family {raw.get('family')!r} that you may add evidence to")
         person_id = None
         # A person is judged against the family the row names: with no such family, the
@@ -139,15 +151,15 @@ def read_rows(
             for message in check_values(kind.name, typed):
                 field, _, text = message.partition(": ")
                 problem(field, text)
-        source = str(raw.get("source") or "").strip()
-        if not source:
+        source = _text(raw.get("source"), "source", problem)
+        if source == "":
             problem("source", "say where the evidence came from")
-        elif len(source) > 100:
+        elif source is not None and len(source) > 100:
             problem("source", "must be 100 characters or fewer")
-        external_id = str(raw.get("external_id") or "").strip()
-        if len(external_id) > 100:
+        external_id = _text(raw.get("external_id"), "external_id", problem)
+        if external_id is not None and len(external_id) > 100:
             problem("external_id", "must be 100 characters or fewer")
-        elif require_external_id and not external_id:
+        elif require_external_id and external_id == "":
             problem("external_id", "give each row its own id, so that a resent file adds nothing")
         supersedes_id = None
         if family is not None and raw.get("supersedes") not in (None, ""):
@@ -172,6 +184,41 @@ def read_rows(
             ),
             [],
         )
+
+
+def _text(value, field, problem) -> str | None:
+    """The field's text, stripped; None (and a problem) for a list or an object."""
+    if isinstance(value, dict | list):
+        problem(field, "must be text, not a list or an object")
+        return None
+    return str(value or "").strip()
+
+
+def _fields_with_nul(raw: dict) -> list[str]:
+    """The fields of a row holding a NUL character anywhere (in a value's keys and text too)."""
+    return sorted(
+        _printable(name) for name, value in raw.items() if _holds_nul(name) or _holds_nul(value)
+    )
+
+
+def _holds_nul(value) -> bool:
+    stack = [value]
+    while stack:  # a loop, not recursion: values may nest
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _printable(name) -> str:
+    """A field's name fit for the report, which is stored (PostgreSQL refuses a NUL)."""
+    return str(name).replace("\x00", "\\x00")
 
 
 def _date(value, field, problem, *, required):
@@ -211,7 +258,7 @@ class _Lookups:
 
     def __init__(self, rows: list, families):
         dicts = [r for r in rows if isinstance(r, dict)]
-        names = {r.get("family") for r in dicts} - {None, ""}
+        names = {r.get("family") for r in dicts if _is_name(r.get("family"))}
         refs = {str(n).upper() for n in names if not _is_int(n)}
         ids = {int(n) for n in names if _is_int(n)}
         base = families if families is not None else Family.objects.all()
@@ -235,7 +282,7 @@ class _Lookups:
         }
 
     def family(self, name):
-        if name in (None, ""):
+        if not _is_name(name):
             return None
         return self.families.get(int(name) if _is_int(name) else str(name).upper())
 
@@ -265,4 +312,9 @@ def _is_int(value) -> bool:
         return False
     if isinstance(value, int):
         return True
-    return isinstance(value, str) and value.isdigit()
+    return isinstance(value, str) and value.isascii() and value.isdecimal()
+
+
+def _is_name(value) -> bool:
+    """A family named as a reference or an id (not a list, an object or a true/false)."""
+    return _is_int(value) or (isinstance(value, str) and value != "")

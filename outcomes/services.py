@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from earlyhelp import audit
@@ -103,6 +103,11 @@ class ImportReport:
         }
 
 
+# Each retry follows another import that committed the same rows: two attempts settle two
+# racing imports, and a third covers a third racer.
+IMPORT_ATTEMPTS = 3
+
+
 def evidence_import(
     rows: list[dict],
     *,
@@ -125,8 +130,33 @@ def evidence_import(
     the rows refused the first time. Either way the rows saved are saved in one
     transaction: a crash part-way saves none. `first_row` numbers the rows in the
     report (a CSV file's first row under its headings is row 2 in a spreadsheet).
+
+    Two imports of the same rows at once (a partner's retry, the same file uploaded twice)
+    both find them new; the second's insert then meets the unique (source, external_id), or
+    the one correction an item may have, and its rows are checked again from the start: the
+    first's rows are resends now, and a second correction of one item is refused. Pages, files
+    and the API all go through here, so none of them answers a server error for it.
     """
-    today = today or timezone.localdate()
+    rows = list(rows)  # read again on a retry
+    for attempt in range(1, IMPORT_ATTEMPTS + 1):
+        try:
+            return _evidence_import_once(
+                rows,
+                recorded_by=recorded_by,
+                api_client=api_client,
+                families=families,
+                today=today or timezone.localdate(),
+                keep_good_rows=keep_good_rows,
+                first_row=first_row,
+            )
+        except IntegrityError:
+            if attempt == IMPORT_ATTEMPTS:
+                raise
+
+
+def _evidence_import_once(
+    rows, *, recorded_by, api_client, families, today, keep_good_rows, first_row
+) -> ImportReport:
     report = ImportReport()
     parsed: list[tuple[int, EvidenceRow]] = []
     for number, row, problems in read_rows(
@@ -178,7 +208,8 @@ def evidence_import(
     report.problems.sort(key=lambda p: p.row)  # read_rows' and the resend checks' in row order
     if report.problems and not keep_good_rows:
         return report
-    # In bulk: a file of 10,000 rows is a few INSERTs and one audit INSERT, not 20,000.
+    # In bulk: a file of 10,000 rows is a few INSERTs and one audit INSERT, not 20,000. In a
+    # savepoint when the caller holds a transaction, so a clash leaves that transaction usable.
     with transaction.atomic():
         items = Evidence.objects.bulk_create(
             [

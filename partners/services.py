@@ -4,7 +4,7 @@ evidence files uploaded in the page."""
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.text import slugify
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AccessToken, Application
@@ -92,12 +92,9 @@ def evidence_file_import(*, name: str, data: bytes, by, today=None) -> EvidenceF
     if format is None:
         raise EvidenceFileError("The selected file must be a CSV or JSON file")
     read = read_evidence_file(data, format=format, required=(*REQUIRED, "external_id"))
-    try:
-        return _import_file(read, name=name, size=len(data), by=by, today=today)
-    except IntegrityError:
-        # The same rows arrived by another upload between this one's check and its insert
-        # (evidence's unique (source, external_id)): checked again, they count as resends.
-        return _import_file(read, name=name, size=len(data), by=by, today=today)
+    # Rows another upload saved at the same moment count as resends: evidence_import checks
+    # them again when its insert meets them.
+    return _import_file(read, name=name, size=len(data), by=by, today=today)
 
 
 @transaction.atomic

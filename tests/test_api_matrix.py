@@ -134,8 +134,8 @@ def test_every_scope_is_in_the_matrix():
 
 @pytest.fixture
 def world(users):
-    school = OrganisationFactory(name="Loughborough Academy", kind="education")
-    LocalityFactory(name="Loughborough")
+    school = OrganisationFactory(name="Loughborough Grammar Academy", kind="education")
+    LocalityFactory(name="Charnwood")
     lead = users["practitioner"]
     lead.team = TeamFactory()
     lead.save()

@@ -77,7 +77,7 @@ def bar_chart_svg(table) -> SafeString:
     key = chart["key"]
     return format_html(
         '<svg class="app-chart" role="img" aria-labelledby="chart-{}-title chart-{}-desc"'
-        ' viewBox="0 0 {} {}" width="100%" style="max-width: {}px"'
+        ' viewBox="0 0 {} {}" width="{}"'
         ' preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
         '<title id="chart-{}-title">{}</title>'
         '<desc id="chart-{}-desc">Bar chart of {}; the table below gives the figures.</desc>'

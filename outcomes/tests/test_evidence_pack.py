@@ -61,6 +61,7 @@ def test_the_pdf_is_a_pdf_with_the_decision_and_evidence_in_it(judged, client_fo
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert "attachment;" in response["Content-Disposition"]
+    assert "no-store" in response["Cache-Control"]  # a family's data: no cache keeps a copy
     body = response.content
     assert body.startswith(b"%PDF-") and body.rstrip().endswith(b"%%EOF")
     text = pdf_text(body)

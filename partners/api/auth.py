@@ -53,7 +53,8 @@ class ApiClientAuthentication(OAuth2Authentication):
 
 
 class HasScope(BasePermission):
-    """A view's `scopes` maps each HTTP method to the scope a token needs for it.
+    """A view's `scopes` maps each HTTP method to the scope a token needs for it (HEAD needs
+    GET's).
 
     Signed-in people (the browser's own calls) are not limited by scopes: the gate
     alone decides for them.
@@ -65,7 +66,10 @@ class HasScope(BasePermission):
         client = getattr(request, "api_client", None)
         if client is None:
             return True
-        needed = view.scopes.get(request.method) or view.scopes.get("*")
+        method = "GET" if request.method == "HEAD" else request.method  # HEAD is GET's headers
+        if method == "OPTIONS" or not hasattr(view, method.lower()):
+            return True  # OPTIONS describes the view; a method it lacks is answered 405
+        needed = view.scopes.get(method) or view.scopes.get("*")
         if needed is None:
             return False
         token = request.auth

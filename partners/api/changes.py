@@ -9,10 +9,9 @@ from rest_framework.views import APIView
 from earlyhelp.access import record_listing
 from partners import feed
 
+from .pagination import MAX_PAGE_SIZE, page_size_from
 from .problems import problem
 from .views import GateView
-
-MAX_SIZE = 500
 
 
 class ChangeOut(serializers.Serializer):
@@ -48,7 +47,11 @@ class ChangeFeed(GateView, APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("cursor", OpenApiTypes.STR, description="Where you left off"),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description=f"At most {MAX_SIZE}"),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+                description=f"How many changes to a page: 1 to {MAX_PAGE_SIZE}, 100 if left out",
+            ),
         ],
         responses={200: ChangePageOut},
         examples=[
@@ -72,17 +75,10 @@ class ChangeFeed(GateView, APIView):
             after = feed.cursor_decode(request.query_params.get("cursor", ""))
         except feed.BadCursor as error:
             return problem(400, str(error), kind="validation", request=request)
-        size = request.query_params.get("page_size", "100")
-        if not size.isdigit() or not 1 <= int(size) <= MAX_SIZE:
-            return problem(
-                400,
-                f"page_size must be a number from 1 to {MAX_SIZE}",
-                kind="validation",
-                request=request,
-            )
+        size = page_size_from(request, default=100)
         client = getattr(request, "api_client", None)
         scopes = set(client.scopes) if client is not None else None
-        page = feed.changes_for(request.user, scopes=scopes, after=after, size=int(size))
+        page = feed.changes_for(request.user, scopes=scopes, after=after, size=size)
         shown = [i for i in page.items if i["data"] is not None]
         record_listing(
             request.user,

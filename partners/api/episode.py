@@ -18,7 +18,6 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from cases.episode import services
@@ -29,6 +28,9 @@ from cases.models import CaseNote, Episode, PlanAction
 from cases.people.selectors import current_members_of, plan_action_for, plan_actions_owned_by
 from earlyhelp.access import Action, record_listing
 
+from .answers import form_answers
+from .filters import FilterSet
+from .parsers import JSONParser
 from .problems import problem
 from .views import GateView
 
@@ -44,7 +46,10 @@ class PlanActionOut(serializers.ModelSerializer):
 class PlanActionUpdateIn(serializers.Serializer):
     status = serializers.ChoiceField(choices=PlanAction.Status.choices)
     note = serializers.CharField(
-        required=False, allow_blank=True, help_text="What has happened; needed to stop an action"
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="What has happened; needed to stop an action",
     )
 
 
@@ -77,7 +82,7 @@ class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-class ActionFilter(django_filters.FilterSet):
+class ActionFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=PlanAction.Status.choices)
     family = IdFilter(field_name="episode__family_id")
 
@@ -103,7 +108,7 @@ class PlanActionList(GateView, generics.ListAPIView):
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1},
     OpenApiParameter.HEADER,
     required=True,
     description="The ETag of the action as you last read it",
@@ -117,8 +122,11 @@ class PlanActionDetail(GateView, generics.GenericAPIView):
     parser_classes = [JSONParser]
     serializer_class = PlanActionOut
 
+    def get_object(self):
+        return plan_action_for(self.request.user, self.kwargs["pk"], owned_only=True)
+
     def get(self, request, pk):
-        action = plan_action_for(request.user, pk, owned_only=True)
+        action = self.get_object()
         return Response(PlanActionOut(action).data, headers=_etag(action))
 
     @extend_schema(
@@ -155,8 +163,13 @@ class PlanActionDetail(GateView, generics.GenericAPIView):
         if action.episode.status != Episode.Status.OPEN:
             return problem(409, "The family's episode is closed", request=request)
         data = request.data if isinstance(request.data, dict) else {}
+        refused: list[dict] = []
+        given = form_answers(data, PlanActionUpdateForm.base_fields, errors=refused)
+        if refused:
+            return _problem(refused, request)
         form = PlanActionUpdateForm(
-            {"status": data.get("status"), "note": data.get("note") or ""}, episode=action.episode
+            {"status": given.get("status"), "note": given.get("note") or ""},
+            episode=action.episode,
         )
         if not form.is_valid():
             return _form_problem(form, request)
@@ -191,7 +204,7 @@ def _matching(header: str, action) -> str:
     return tags[0]
 
 
-class CaseNoteFilter(django_filters.FilterSet):
+class CaseNoteFilter(FilterSet):
     family = IdFilter(field_name="episode__family_id")
     kind = django_filters.ChoiceFilter(choices=CaseNote.Kind.choices)
 
@@ -262,13 +275,15 @@ class CaseNoteList(GateView, generics.ListCreateAPIView):
         about = data.get("about") or []
         if not isinstance(about, list):
             about = [about]
+        refused: list[dict] = []
+        fields = {name: CaseNoteForm.base_fields[name] for name in ("kind", "happened_on", "text")}
+        given = form_answers(data, fields, errors=refused)
+        if not all(isinstance(p, int) and not isinstance(p, bool) for p in about):
+            refused.append({"field": "about", "message": "Give the person ids of members"})
+        if refused:
+            return _problem(refused, request)
         form = CaseNoteForm(
-            {
-                "kind": data.get("kind"),
-                "happened_on": data.get("happened_on"),
-                "text": data.get("text"),
-                "about": [by_person.get(p, f"not-a-member-{p}") for p in about],
-            },
+            {**given, "about": [by_person.get(p, f"not-a-member-{p}") for p in about]},
             episode=episode,
             members=members,
         )
@@ -288,6 +303,10 @@ def _form_problem(form, request):
         for field, messages in form.errors.items()
         for message in messages
     ]
+    return _problem(errors, request)
+
+
+def _problem(errors, request):
     return problem(
         400,
         "Some fields are not right: see errors",

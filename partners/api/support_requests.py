@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from cases.front_door.forms import (
@@ -36,10 +35,13 @@ from earlyhelp import audit
 from earlyhelp.access import record_listing
 from earlyhelp.models import AuditEntry, Locality, Organisation
 
+from .answers import form_answers
+from .parsers import JSONParser
 from .problems import problem
 from .views import GateView
 
 PERSON_FIELDS = list(PersonForm.Meta.fields)
+REFERRER_FIELDS = ["referrer_name", "referrer_role", "referrer_phone", "referrer_email"]
 # What a partner leaves out is what the model assumes (sex and ethnicity "not known/stated").
 PERSON_DEFAULTS = {
     name: Person._meta.get_field(name).get_default()
@@ -50,17 +52,20 @@ PERSON_DEFAULTS = {
 
 class RequestedPersonIn(serializers.Serializer):
     person_id = serializers.IntegerField(
-        required=False, help_text="A person the client may already see; else give their details."
+        required=False,
+        allow_null=True,
+        help_text="A person the client may already see; else give their details.",
     )
     role = serializers.ChoiceField(choices=["child", "parent_carer", "other_adult"])
-    relationship = serializers.CharField(required=False, allow_blank=True)
-    concerns = serializers.CharField(required=False, allow_blank=True)
-    first_name = serializers.CharField(required=False)
-    last_name = serializers.CharField(required=False)
+    # Optional answers may also be null: null, like leaving one out, is no answer.
+    relationship = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    concerns = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    first_name = serializers.CharField(required=False, allow_null=True)
+    last_name = serializers.CharField(required=False, allow_null=True)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
-    nhs_number = serializers.CharField(required=False, allow_blank=True)
-    upn = serializers.CharField(required=False, allow_blank=True)
-    postcode = serializers.CharField(required=False, allow_blank=True)
+    nhs_number = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    upn = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    postcode = serializers.CharField(required=False, allow_blank=True, allow_null=True)
 
 
 class ConsentIn(serializers.Serializer):
@@ -81,7 +86,7 @@ class SupportRequestIn(serializers.Serializer):
     referrer_name = serializers.CharField()
     referrer_role = serializers.CharField()
     referrer_phone = serializers.CharField()
-    referrer_email = serializers.EmailField(required=False, allow_blank=True)
+    referrer_email = serializers.EmailField(required=False, allow_blank=True, allow_null=True)
     reason = serializers.CharField()
     address_line = serializers.CharField()
     postcode = serializers.CharField()
@@ -123,6 +128,7 @@ class SupportRequestOut(serializers.ModelSerializer):
         return [member.name_as_given for member in obj.members.all()]
 
 
+# Names an agency and a locality the demo data has (`make run`), so the example works as sent.
 EXAMPLE = {
     "kind": "multi_agency",
     "referrer_name": "Sam Teacher",
@@ -132,7 +138,7 @@ EXAMPLE = {
     "reason": "Attendance has fallen to 70% this term and the family asked for help.",
     "address_line": "1 High Street, Loughborough",
     "postcode": "LE11 3TU",
-    "locality": "Loughborough",
+    "locality": "Charnwood",
     "people": [
         {
             "role": "child",
@@ -147,7 +153,7 @@ EXAMPLE = {
         "given_by": "Jo Smith (mother)",
         "given_on": "2026-09-01",
         "covers": ["summary", "evidence"],
-        "agencies": ["Loughborough Academy"],
+        "agencies": ["Loughborough Grammar Academy"],
     },
 }
 
@@ -233,14 +239,25 @@ def submission_from(data, *, user) -> tuple[dict, list[dict]]:
         return {}, [{"field": "", "message": "Send one request as a JSON object"}]
     errors: list[dict] = []
 
+    def answers(given: dict, form, names, prefix="") -> dict:
+        return form_answers(
+            given,
+            {name: form.base_fields[name] for name in names},
+            errors=errors,
+            prefix=prefix,
+        )
+
     def check(form, prefix=""):
+        refused = {error["field"] for error in errors}
         for field, messages in form.errors.items():
             name = "" if field == "__all__" else field
+            if f"{prefix}{name}" in refused:
+                continue  # refused already as sent: the form only saw it missing
             for message in messages:
                 errors.append({"field": f"{prefix}{name}", "message": message})
         return form.cleaned_data if not form.errors else None
 
-    kind = check(RequestKindForm(_only(data, ["kind"]), user=user))
+    kind = check(RequestKindForm(answers(data, RequestKindForm, ["kind"]), user=user))
     kind = kind["kind"] if kind else None
     referrer_form = (
         FamilyReferrerForm if kind == SupportRequest.Kind.FAMILY else (ProfessionalReferrerForm)
@@ -248,17 +265,25 @@ def submission_from(data, *, user) -> tuple[dict, list[dict]]:
     organisation = user.organisation
     referrer = check(
         referrer_form(
-            {**_only(data, referrer_form.base_fields), "source_agency": _pk_of(organisation)}
+            {
+                **answers(data, referrer_form, REFERRER_FIELDS),
+                "source_agency": _pk_of(organisation),
+            }
         )
     )
-    reason = check(ReasonForm(_only(data, ["reason"])))
-    address_data = _only(data, ["address_line", "postcode"])
+    reason = check(ReasonForm(answers(data, ReasonForm, ["reason"])))
+    address_data = answers(data, RequestAddressForm, ["address_line", "postcode"])
     address_data["locality"] = _named(Locality, data.get("locality"))
     address = check(RequestAddressForm(address_data))
-    consent_data = data.get("consent") if isinstance(data.get("consent"), dict) else {}
-    consent_data = {**consent_data, "agencies": _named_all(consent_data.get("agencies"))}
+    given = data.get("consent") if isinstance(data.get("consent"), dict) else {}
+    consent_data = answers(
+        given, ConsentForm, ["kind", "given_by", "given_on", "chase_on"], "consent."
+    )
+    if given.get("covers") is not None:
+        consent_data["covers"] = given["covers"]
+    consent_data["agencies"] = _named_all(given.get("agencies"))
     consent = check(ConsentForm(consent_data), "consent.")
-    people = _people(data.get("people"), user=user, errors=errors, check=check)
+    people = _people(data.get("people"), user=user, errors=errors, check=check, answers=answers)
     if not errors:
         done = AddAnotherForm(
             {"add_another": "no"}, people=[{"concerns": p.concerns} for p in people]
@@ -277,7 +302,7 @@ def submission_from(data, *, user) -> tuple[dict, list[dict]]:
     return submitted, []
 
 
-def _people(entries, *, user, errors, check) -> list[RequestedPerson]:
+def _people(entries, *, user, errors, check, answers) -> list[RequestedPerson]:
     if not isinstance(entries, list) or not entries:
         errors.append(
             {"field": "people", "message": "Add at least one person the request is about"}
@@ -290,7 +315,10 @@ def _people(entries, *, user, errors, check) -> list[RequestedPerson]:
             errors.append({"field": f"people[{i}]", "message": "Give each person as an object"})
             continue
         member = check(
-            RequestMemberForm(_only(entry, ["role", "relationship", "concerns"])), prefix
+            RequestMemberForm(
+                answers(entry, RequestMemberForm, ["role", "relationship", "concerns"], prefix)
+            ),
+            prefix,
         )
         existing, details = None, None
         if entry.get("person_id") is not None:
@@ -304,7 +332,12 @@ def _people(entries, *, user, errors, check) -> list[RequestedPerson]:
                 continue
             details = {}
         else:
-            details = check(PersonForm({**PERSON_DEFAULTS, **_only(entry, PERSON_FIELDS)}), prefix)
+            details = check(
+                PersonForm(
+                    {**PERSON_DEFAULTS, **answers(entry, PersonForm, PERSON_FIELDS, prefix)}
+                ),
+                prefix,
+            )
         if member is None or details is None:
             continue
         people.append(
@@ -317,10 +350,6 @@ def _people(entries, *, user, errors, check) -> list[RequestedPerson]:
             )
         )
     return people
-
-
-def _only(data: dict, names) -> dict:
-    return {name: data[name] for name in names if name in data and data[name] is not None}
 
 
 def _named(model, name):

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import changes, episode, outcomes, support_requests, views
 
@@ -20,4 +20,7 @@ urlpatterns = [
     path(
         "requests/<int:pk>/", support_requests.SupportRequestDetail.as_view(), name="request-detail"
     ),
+    # Last: a path ending in / that nothing above takes. (Without the slash, Django first
+    # redirects to it, as for every path here.)
+    re_path(r"^[\s\S]*/$", views.NoSuchPath.as_view(), name="no-such-path"),
 ]

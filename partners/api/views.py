@@ -9,8 +9,8 @@ from django import forms
 from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import generics, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework import exceptions, generics, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,7 +21,7 @@ from cases.gate import (
     person_for,
     persons_visible_to,
 )
-from cases.models import FamilyMember
+from cases.models import Family, FamilyMember, Person
 from earlyhelp.access import Action, record_listing
 from outcomes import selectors as outcome_selectors
 from outcomes.engine import EvaluationError, evaluate
@@ -37,6 +37,8 @@ from outcomes.models import Evidence, OutcomesPlanVersion
 from outcomes.services import evidence_import
 
 from .auth import HasScope
+from .filters import FilterSet
+from .parsers import JSONParser
 from .problems import problem
 from .serializers import EvidenceSerializer, FamilySerializer, PersonSerializer
 
@@ -82,7 +84,7 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
-class FamilyFilter(django_filters.FilterSet):
+class FamilyFilter(FilterSet):
     postcode = django_filters.CharFilter(field_name="postcode", lookup_expr="istartswith")
     locality = django_filters.CharFilter(field_name="locality__name", lookup_expr="iexact")
     updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
@@ -91,6 +93,7 @@ class FamilyFilter(django_filters.FilterSet):
 class FamilyList(GateView, generics.ListAPIView):
     """Families the client's agency may see (consent under a sharing agreement)."""
 
+    queryset = Family.objects.none()  # for the schema; get_queryset decides
     scopes = {"GET": "families:read"}
     serializer_class = FamilySerializer
     filterset_class = FamilyFilter
@@ -118,6 +121,7 @@ class FamilyDetail(GateView, generics.RetrieveAPIView):
 class PersonList(GateView, generics.ListAPIView):
     """Persons who are or were members of families the client may see."""
 
+    queryset = Person.objects.none()  # for the schema; get_queryset decides
     scopes = {"GET": "families:read"}
     serializer_class = PersonSerializer
     filterset_fields = ["nhs_number", "upn", "date_of_birth"]
@@ -179,7 +183,7 @@ class EvidenceSubmit(GateView, APIView):
                         "kind": "fixed_term_exclusion",
                         "period_start": "2026-03-02",
                         "values": {"days": 2},
-                        "source": "Loughborough Academy",
+                        "source": "Loughborough Grammar Academy",
                         "external_id": "EX-2026-031",
                     },
                     {
@@ -188,7 +192,7 @@ class EvidenceSubmit(GateView, APIView):
                         "kind": "fixed_term_exclusion",
                         "period_start": "2026-05-11",
                         "values": {"days": 1},
-                        "source": "Loughborough Academy",
+                        "source": "Loughborough Grammar Academy",
                         "external_id": "EX-2026-077",
                     },
                 ],
@@ -304,6 +308,17 @@ class Evaluate(GateView, APIView):
                 request=request,
             )
         return Response(results if isinstance(request.data, list) else results[0])
+
+
+class NoSuchPath(APIView):
+    """Any other path under /api/v1/ (a negative id, a word for an id, a typo) answers a
+    problem like every API answer, not the site's HTML page; signed-in callers only."""
+
+    schema = None  # not an operation
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise exceptions.NotFound("No such record, or not one you may see")
 
 
 class _Id:

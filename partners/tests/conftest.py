@@ -7,4 +7,4 @@ from earlyhelp.tests.factories import OrganisationFactory
 
 @pytest.fixture
 def school(db):
-    return OrganisationFactory(name="Loughborough Academy", kind="education")
+    return OrganisationFactory(name="Loughborough Grammar Academy", kind="education")

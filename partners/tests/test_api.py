@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -178,6 +179,38 @@ def test_schema_and_docs_are_served_without_a_cdn(client):
     assert schema.status_code == 200 and b"/api/v1/families/" in schema.content
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs and "cdn" not in docs.lower()
+
+
+def test_the_api_docs_load_their_script_from_the_app_and_style_with_the_nonce(client):
+    response = client.get(reverse("api-docs"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    nonce = re.search(r"'nonce-([\w-]+)'", response["Content-Security-Policy"])[1]
+    assert f'<style nonce="{nonce}">' in page
+    scripts = re.findall(r"<script([^>]*)>", page)
+    assert scripts and all("src=" in attributes for attributes in scripts)
+    setup = re.search(r'<script src="([^"]*script=[^"]*)"', page)[1]
+    script = client.get(setup.replace("&amp;", "&"))
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
+
+
+def test_an_api_answer_is_kept_by_no_cache(feed):
+    response = api(feed).get("/api/v1/families/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "Content-Security-Policy" in response
+
+
+def test_head_is_answered_as_get_and_a_missing_method_is_405(feed, school):
+    share_with(school, make_family("Shared family", members=1))
+    client = api(feed)
+    got = client.get("/api/v1/families/")
+    head = client.head("/api/v1/families/")
+    assert head.status_code == 200 and head["Content-Type"] == got["Content-Type"]
+    refused = client.delete("/api/v1/families/")
+    assert refused.status_code == 405 and refused["Allow"] == "GET, HEAD, OPTIONS"
+    assert refused["Content-Type"] == "application/problem+json"
+    assert client.get("/api/v1/evidence/").status_code == 405  # not a missing scope's 403
 
 
 def test_create_api_client_prints_the_secret_once(school, capsys):

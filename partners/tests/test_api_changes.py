@@ -36,7 +36,7 @@ def evidence(family, external_id, source="Academy"):
 
 @pytest.fixture
 def world():
-    school = OrganisationFactory(name="Loughborough Academy", kind="education")
+    school = OrganisationFactory(name="Loughborough Grammar Academy", kind="education")
     partner = api_client_create(organisation=school, name="MIS", scopes=list(SCOPES))
     lead = UserFactory(role="practitioner", team=TeamFactory())
     shared = make_family("Shared family", members=2)

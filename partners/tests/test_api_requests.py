@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sender(school):
-    LocalityFactory(name="Loughborough")
+    LocalityFactory(name="Charnwood")
     return api_client_create(
         organisation=school, name="Referrals", scopes=["requests:write", "requests:read"]
     )
@@ -38,7 +38,7 @@ def test_a_partners_request_lands_in_the_hubs_queue_through_the_same_service(sen
     assert body["family"] is None  # the agency may not see the family yet
     sent = SupportRequest.objects.get(pk=body["id"])
     assert sent.submitted_by == sender.client.user and sent.source_agency == school
-    assert sent.referrer_name == "Sam Teacher" and sent.locality.name == "Loughborough"
+    assert sent.referrer_name == "Sam Teacher" and sent.locality.name == "Charnwood"
     hub = UserFactory(role="hub")
     assert list(triage_queue(user=hub)) == [sent]
     consent = Consent.objects.get(family=sent.family)
@@ -135,7 +135,7 @@ def test_a_known_person_is_linked_only_when_the_client_may_see_them(sender, scho
 
 def test_without_the_scope_a_client_may_neither_send_nor_read(school):
     narrow = api_client_create(organisation=school, name="Reader", scopes=["requests:read"])
-    LocalityFactory(name="Loughborough")
+    LocalityFactory(name="Charnwood")
     assert post(api(narrow), EXAMPLE).status_code == 403
     assert not SupportRequest.objects.exists()
     blind = api_client_create(organisation=school, name="Sender", scopes=["requests:write"])

@@ -58,11 +58,24 @@ def chromium():
 
 @pytest.fixture
 def page(chromium):
+    """A fresh page; the test fails if a script threw or the Content-Security-Policy refused
+    anything (both only show in the browser's console)."""
     context = chromium.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    broken = []
+    page.on("pageerror", lambda error: broken.append(f"{page.url}: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            broken.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
+    assert broken == [], "\n".join(broken)
 
 
 @pytest.fixture(scope="session")
