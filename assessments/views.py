@@ -3,8 +3,6 @@ JavaScript), its sign-off by a manager, its printable copy, and outcome tool sco
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +24,7 @@ from cases.episode.views import (
 from cases.gate import family_for
 from cases.models import Episode, PlanReview, TafMeeting
 from cases.people.selectors import current_members_of
+from earlyhelp import json_input
 from earlyhelp.access import Action
 from earlyhelp.middleware import keeps_session_idle
 from outcomes.selectors import plan_in_force
@@ -226,10 +225,12 @@ def assessment_autosave(request, family_id):
     if episode is None:
         return JsonResponse({"error": f"{family.name} has no open episode"}, status=409)
     try:
-        payload = json.loads(request.body)
+        payload = json_input.loads(request.body.decode())
         name, base, value = payload["part"], int(payload["version"]), payload["value"]
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": "Send a part, its version and its value"}, status=400)
+    if "\x00" in str(value):  # PostgreSQL keeps no NUL in text; a form field refuses it too
+        return JsonResponse({"error": "The text must not contain a null character"}, status=400)
     part = next((p for p in parts_for(current_members_of(family)) if p.name == name), None)
     expected = list if part is not None and part.key == INDICATORS else str
     if part is None or not isinstance(value, expected):
