@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases.episode.forms import DecisionForm
+from cases.episode.selectors import current_team_of
 from cases.episode.views import (
     apply_service,
     episode_for,
@@ -327,9 +328,7 @@ def assessment_print(request, family_id):
             "narrative": _narrative(current, members) if current else [],
             "problems": current.headline_problems() if current else [],
             "actions": episode.actions.select_related("owner__team__organisation"),
-            "team": episode.taf_members.filter(left_on__isnull=True).select_related(
-                "user__team__organisation"
-            ),
+            "team": current_team_of(episode),
             "meetings": TafMeeting.objects.filter(episode=episode).prefetch_related(
                 "attendees", "family_present__person"
             ),
