@@ -3,8 +3,6 @@ JavaScript), its sign-off by a manager, its printable copy, and outcome tool sco
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases.episode.forms import DecisionForm
+from cases.episode.selectors import current_team_of
 from cases.episode.views import (
     apply_service,
     episode_for,
@@ -26,6 +25,7 @@ from cases.episode.views import (
 from cases.gate import family_for
 from cases.models import Episode, PlanReview, TafMeeting
 from cases.people.selectors import current_members_of
+from earlyhelp import json_input
 from earlyhelp.access import Action
 from earlyhelp.middleware import keeps_session_idle
 from outcomes.selectors import plan_in_force
@@ -226,10 +226,12 @@ def assessment_autosave(request, family_id):
     if episode is None:
         return JsonResponse({"error": f"{family.name} has no open episode"}, status=409)
     try:
-        payload = json.loads(request.body)
+        payload = json_input.loads(request.body.decode())
         name, base, value = payload["part"], int(payload["version"]), payload["value"]
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": "Send a part, its version and its value"}, status=400)
+    if "\x00" in str(value):  # PostgreSQL keeps no NUL in text; a form field refuses it too
+        return JsonResponse({"error": "The text must not contain a null character"}, status=400)
     part = next((p for p in parts_for(current_members_of(family)) if p.name == name), None)
     expected = list if part is not None and part.key == INDICATORS else str
     if part is None or not isinstance(value, expected):
@@ -326,9 +328,7 @@ def assessment_print(request, family_id):
             "narrative": _narrative(current, members) if current else [],
             "problems": current.headline_problems() if current else [],
             "actions": episode.actions.select_related("owner__team__organisation"),
-            "team": episode.taf_members.filter(left_on__isnull=True).select_related(
-                "user__team__organisation"
-            ),
+            "team": current_team_of(episode),
             "meetings": TafMeeting.objects.filter(episode=episode).prefetch_related(
                 "attendees", "family_present__person"
             ),

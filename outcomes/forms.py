@@ -6,6 +6,7 @@ from datetime import date
 from django import forms
 
 from cases.people.forms import DateInput
+from earlyhelp import json_input
 from earlyhelp.manage_forms import GovukMessagesMixin
 from outcomes.engine.kinds import EVIDENCE_KINDS
 
@@ -172,11 +173,13 @@ class PlanDefinitionForm(forms.Form):
 
     def clean_definition(self):
         try:
-            value = json.loads(self.cleaned_data["definition"])
+            value = json_input.loads(self.cleaned_data["definition"])
         except json.JSONDecodeError as error:
             raise forms.ValidationError(
                 f"The plan is not valid JSON: {error.msg} at line {error.lineno}"
             ) from error
+        except ValueError as error:  # nested too deep, NaN or Infinity
+            raise forms.ValidationError(f"The plan is not valid JSON: {error}") from error
         if not isinstance(value, dict):
             raise forms.ValidationError("The plan must be a JSON object")
         return value

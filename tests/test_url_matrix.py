@@ -150,7 +150,8 @@ EXPECTED = {
     "v1:action-list": answers(anonymous=401, others=200),
     "v1:action-detail": api_lead_only,
     "v1:case-note-list": answers(anonymous=401, others=200),
-    "v1:changes": answers(anonymous=401, others=200),
+    # The feed's triggers follow practitioners' relations only (FOLLOW_CHANGES in the table).
+    "v1:changes": answers(anonymous=401, practitioner=200, others=403),
     # Any other path under /api/v1/ (a negative id, a typo) is the API's 404 problem.
     "v1:no-such-path": answers(anonymous=401, others=404),
     "api-token": answers(others=405),  # POST only

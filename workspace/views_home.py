@@ -14,7 +14,7 @@ from cases.closure.reallocation import caseload_reallocate
 from cases.episode.forms import UserChoiceField
 from cases.front_door.views_triage import hub_home
 from cases.gate import families_visible_to
-from cases.models import Notification
+from cases.notifications.selectors import families_named, notifications_for
 from cases.people.forms import DateInput
 from earlyhelp.access import Action, page_for, record_listing
 from earlyhelp.manage_forms import GovukMessagesMixin
@@ -24,12 +24,14 @@ from workspace import home_selectors as selectors
 
 
 def _notifications(user) -> dict:
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    unread = notifications_for(user).filter(read_at__isnull=True)
     return {"notifications": list(unread[:5]), "unread_count": unread.count()}
 
 
-def _listed(user, families) -> None:
-    """A home page's one audit row, naming every family it shows (once each)."""
+def _listed(user, families, notes: dict) -> None:
+    """A home page's one audit row, naming every family it shows (once each), its
+    notifications' families too."""
+    families = [*families, *families_named(notes["notifications"])]
     record_listing(user, {family.pk: family for family in families}.values(), action="home")
 
 
@@ -38,11 +40,13 @@ def practitioner_home(request):
     caseload = selectors.practitioner_caseload(user, today=today)
     actions = selectors.actions_due_this_week(user, today=today)
     assessments = selectors.assessments_awaiting(user)
+    notes = _notifications(user)
     _listed(
         user,
         [row.episode.family for row in caseload]
         + [action.episode.family for action in actions]
         + [assessment.episode.family for assessment in assessments],
+        notes,
     )
     return render(
         request,
@@ -53,7 +57,7 @@ def practitioner_home(request):
             "actions": actions,
             "assessments": assessments,
             "today": today,
-            **_notifications(user),
+            **notes,
         },
     )
 
@@ -65,10 +69,12 @@ def manager_home(request):
     assessments = selectors.team_assessments_to_sign_off(user)
     closures = selectors.team_closures_to_sign_off(user)
     long_open = selectors.team_long_open(user, today=today, counts=counts)
+    notes = _notifications(user)
     _listed(
         user,
         [episode.family for episode in overdue.rows + long_open.rows]
         + [row.episode.family for row in assessments.rows + closures.rows],
+        notes,
     )
     return render(
         request,
@@ -80,7 +86,7 @@ def manager_home(request):
             "assessments": assessments,
             "closures": closures,
             "long_open": long_open,
-            **_notifications(user),
+            **notes,
         },
     )
 
@@ -92,7 +98,10 @@ def programme_home(request):
     claimable = programme_selectors.newly_claimable(user, visible=visible)
     not_claimable = programme_selectors.not_claimable(user, visible=visible)
     awaiting = programme_selectors.attachments_awaiting(user, visible=visible)
-    _listed(user, [row.family for row in claimable.rows + not_claimable.rows + awaiting.rows])
+    notes = _notifications(user)
+    _listed(
+        user, [row.family for row in claimable.rows + not_claimable.rows + awaiting.rows], notes
+    )
     return render(
         request,
         "home/programme.html",
@@ -101,7 +110,7 @@ def programme_home(request):
             "not_claimable": not_claimable,
             "awaiting": awaiting,
             "batches": programme_selectors.open_batches(),
-            **_notifications(user),
+            **notes,
         },
     )
 
@@ -110,13 +119,17 @@ def auditor_home(request):
     """Auditors: the sampled families awaiting their verdict."""
     user = request.user
     sample = programme_selectors.sample_awaiting_verdict(user, visible=families_visible_to(user))
-    _listed(user, [item.family for item in sample.rows])
-    return render(request, "home/auditor.html", {"sample": sample, **_notifications(user)})
+    notes = _notifications(user)
+    _listed(user, [item.family for item in sample.rows], notes)
+    return render(request, "home/auditor.html", {"sample": sample, **notes})
 
 
 def administrator_home(request):
     """Administrators keep the configuration and see no family unless they break glass."""
-    return render(request, "home/administrator.html", _notifications(request.user))
+    notes = _notifications(request.user)
+    if families_named(notes["notifications"]):
+        _listed(request.user, [], notes)
+    return render(request, "home/administrator.html", notes)
 
 
 HOMES = {

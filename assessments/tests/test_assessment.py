@@ -355,3 +355,26 @@ def test_a_family_without_an_open_episode_has_nothing_to_edit(client_for, users)
     assert (
         client_for("practitioner").get(reverse("assessment", args=[family.pk])).status_code == 404
     )
+
+
+@pytest.mark.parametrize(
+    "body, error",
+    [
+        ("[" * 100_000, "Send a part, its version and its value"),
+        ('{"part": "working_well", "version": 0, "value": ' + "[" * 40 + "]" * 40 + "}", "Send"),
+        (b"\xff\xfe not text", "Send a part, its version and its value"),
+        (
+            json.dumps({"part": "working_well", "version": 0, "value": "Mum\x00"}),
+            "must not contain a null character",
+        ),
+    ],
+    ids=["nested 100,000 deep", "nested 40 deep", "not UTF-8", "a NUL in the text"],
+)
+def test_autosave_refuses_bad_bodies_with_a_clear_answer_and_saves_nothing(
+    client_for, case, body, error
+):
+    response = client_for("practitioner").post(
+        reverse("assessment-autosave", args=[case.pk]), body, content_type="application/json"
+    )
+    assert response.status_code == 400 and error in response.json()["error"]
+    assert not AssessmentSection.objects.filter(assessment__episode__family=case).exists()

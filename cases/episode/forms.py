@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from cases.episode.selectors import current_team_of
 from cases.models import CaseNote, ClosureReason, PlanAction
 from cases.people.forms import DateInput
 from earlyhelp.manage_forms import GovukMessagesMixin
@@ -63,7 +64,7 @@ class TafMemberForm(EpisodeForm):
 
     def __init__(self, *args, episode, **kwargs):
         super().__init__(*args, episode=episode, **kwargs)
-        on_team = episode.taf_members.filter(left_on__isnull=True).values("user")
+        on_team = current_team_of(episode).values("user")
         self.fields["user"].queryset = (
             practitioners().exclude(pk=episode.lead_practitioner_id).exclude(pk__in=on_team)
         )

@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cases.models import Episode, LeadChange, StepDecision, StepDown, StepUp
+from cases.models import Episode, LeadChange, StepDecision, StepDown, StepUp, TafMember
 
 
 def open_episodes() -> QuerySet[Episode]:
@@ -28,6 +28,19 @@ def open_episode_of(family, *, for_update: bool = False) -> Episode | None:
     if for_update:
         episodes = episodes.select_for_update(of=("self",))
     return episodes.first()
+
+
+def current_team() -> QuerySet[TafMember]:
+    """Team around the family members who have not left, with their agency: one definition
+    for an episode's current team and for the pages that list or choose from it."""
+    return TafMember.objects.filter(left_on__isnull=True).select_related(
+        "user__team__organisation", "episode"
+    )
+
+
+def current_team_of(episode) -> QuerySet[TafMember]:
+    """An episode's current team around the family (its lead is not a member of it)."""
+    return current_team().filter(episode=episode)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from cases.episode.selectors import current_team_of
 from cases.models import (
     CaseNote,
     Episode,
@@ -62,12 +63,7 @@ def require_open(episode: Episode) -> None:
 
 def team_of(episode: Episode) -> list:
     """Everyone who may own an action: the lead practitioner and the current TAF members."""
-    members = [
-        m.user
-        for m in episode.taf_members.filter(left_on__isnull=True).select_related(
-            "user__team__organisation"
-        )
-    ]
+    members = [m.user for m in current_team_of(episode)]
     lead = episode.lead_practitioner
     return [lead, *[u for u in members if u != lead]] if lead else members
 

@@ -21,9 +21,9 @@ from cases.episode.forms import (
     TafMeetingForm,
     TafMemberForm,
 )
-from cases.episode.selectors import open_episode_of
+from cases.episode.selectors import current_team, open_episode_of
 from cases.gate import family_for, family_record_for
-from cases.models import CaseNote, Episode, TafMember
+from cases.models import CaseNote, Episode
 from cases.people.selectors import current_members_of, plan_action_for
 from earlyhelp.access import Action
 
@@ -109,7 +109,7 @@ def taf_member_add(request, family_id):
 def taf_member_leave(request, family_id, member_id):
     member = family_record_for(
         request.user,
-        TafMember.objects.filter(left_on__isnull=True).select_related("user", "episode"),
+        current_team(),
         member_id,
         action=Action.KEEP_CASE,
         family_id=family_id,

@@ -6,14 +6,16 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from cases.models import Notification
 from cases.notifications import services as notifications
+from cases.notifications.selectors import families_named, notifications_for
+from earlyhelp.access import record_listing
 
 
 @login_required
 def notification_list(request):
-    mine = Notification.objects.filter(user=request.user).select_related("family")
+    mine = notifications_for(request.user)
     page = Paginator(mine, 25).get_page(request.GET.get("page"))
+    record_listing(request.user, families_named(page.object_list), action="notifications")
     return render(
         request,
         "cases/notifications.html",

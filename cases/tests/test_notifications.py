@@ -85,3 +85,30 @@ def test_overdue_reviews_are_notified_once_however_often_the_command_runs(
         recorded_by=users["practitioner"],
     )
     assert notify_overdue_reviews() == 2
+
+
+def test_a_family_no_longer_worked_with_is_not_named_again_and_the_shown_ones_are_audited(
+    users, client_for
+):
+    from earlyhelp.models import AuditEntry
+    from earlyhelp.tests.factories import UserFactory
+
+    family = make_family("Begum family", lead=users["practitioner"])
+    episode = family.episodes.get()
+    notify_allocated(episode)
+    client = client_for("practitioner")
+    for name in ("home", "notification-list"):
+        page = client.get(reverse(name)).content.decode()
+        assert f"Family {family.reference} is allocated to you" in page
+        shown = AuditEntry.objects.filter(user=users["practitioner"]).latest("id")
+        assert shown.listed_family_ids == [family.pk]
+
+    # The family is handed to another lead: the notification stays, the family is not named.
+    episode.lead_practitioner = UserFactory(role="practitioner")
+    episode.save()
+    for name in ("home", "notification-list"):
+        page = client.get(reverse(name)).content.decode()
+        assert family.reference not in page and "Begum" not in page
+        assert "Case allocated: a family you no longer work with" in page
+        shown = AuditEntry.objects.filter(user=users["practitioner"]).latest("id")
+        assert shown.listed_family_ids == []

@@ -44,6 +44,8 @@ def test_standard_input_with_a_list_of_snapshots(tmp_path):
 def test_bad_json_is_a_clear_error():
     with pytest.raises(CommandError, match=r"standard input: not valid JSON \(Expecting"):
         evaluate_outcomes("-", stdin_text='{"family_id": ')
+    with pytest.raises(CommandError, match=r"not valid JSON \(it is nested more than 32"):
+        evaluate_outcomes("-", stdin_text="[" * 100_000)
 
 
 def test_a_missing_field_names_the_snapshot_and_the_field():

@@ -148,6 +148,8 @@ def test_administrator_copies_edits_and_publishes_a_version(client_for):
 
     bad_json = admin.post(edit, {"definition": "{not json"})
     assert bad_json.status_code == 400 and "not valid JSON" in bad_json.content.decode()
+    too_deep = admin.post(edit, {"definition": '{"a": ' + "[" * 100_000})
+    assert too_deep.status_code == 400 and "nested more than 32 levels" in too_deep.content.decode()
     broken = dict(draft.definition)
     del broken["headline_problems"]
     bad_plan = admin.post(edit, {"definition": json.dumps(broken)})

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from earlyhelp.access import record_listing
+from earlyhelp.access import Action, record_listing, role_may
 from partners import feed
 
 from .pagination import MAX_PAGE_SIZE, page_size_from
@@ -71,6 +71,14 @@ class ChangeFeed(GateView, APIView):
         ],
     )
     def get(self, request):
+        if not role_may(request.user, Action.FOLLOW_CHANGES):
+            # Its triggers follow what practitioners' relations read, and no other role's.
+            return problem(
+                403,
+                "You do not have permission to follow the change feed: it follows what a "
+                "practitioner's work reaches, for partner systems and practitioners",
+                request=request,
+            )
         try:
             after = feed.cursor_decode(request.query_params.get("cursor", ""))
         except feed.BadCursor as error:

@@ -18,7 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import DataKind, Family
-from earlyhelp.access import ROLE_RELATIONS, Relation, relation_subqueries
+from earlyhelp.access import ROLE_RELATIONS, Action, Relation, relation_subqueries, roles_that_may
 from earlyhelp.models import Role
 from partners.models import InformationSharingAgreement
 from partners.services import api_client_create
@@ -68,6 +68,9 @@ def reader(school):
 def test_every_relation_of_the_feeds_readers_reads_only_tables_the_feed_watches(reader):
     user = reader.client.user
     assert user.role == Role.PRACTITIONER  # API clients read as practitioners of their agency
+    # The feed answers exactly the roles the access table lets follow it; a role added there
+    # fails here until its relations are shown to read only watched tables.
+    assert roles_that_may(Action.FOLLOW_CHANGES) == {Role.PRACTITIONER}
     reads = tables_each_relation_reads(user)
     assert set(reads) == set(ROLE_RELATIONS[Role.PRACTITIONER])  # none left unbuilt
     assert all(reads.values())
@@ -104,3 +107,11 @@ def test_a_table_dropped_from_the_feed_is_found_out(reader, dropped):
     gaps = uncovered(reads, FEED_TABLES - {dropped})
     assert gaps and all(tables == {dropped} for tables in gaps.values())
     assert set(gaps) == {relation for relation, tables in reads.items() if dropped in tables}
+
+
+def test_the_feed_refuses_a_role_whose_relations_it_does_not_follow(client_for):
+    for role in ("hub", "manager", "programme", "auditor", "administrator"):
+        response = client_for(role).get("/api/v1/changes/")
+        assert response.status_code == 403, role
+        assert response["Content-Type"] == "application/problem+json"
+    assert client_for("practitioner").get("/api/v1/changes/").status_code == 200

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from earlyhelp import json_input
 from outcomes.engine import EvaluationError, Plan, PlanError, evaluate
 from outcomes.engine.explain import for_auditor, for_practitioner
 from outcomes.engine.jsonio import SnapshotError, dumps, result_to_dict, snapshot_from_dict
@@ -81,8 +82,8 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{name}: cannot read it ({exc.strerror})") from None
         try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
+            return json_input.loads(text)
+        except ValueError as exc:  # not JSON, or nested deeper than any snapshot
             where = "standard input" if name == "-" else name
             raise CommandError(f"{where}: not valid JSON ({exc})") from None
 
