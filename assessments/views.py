@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases.episode.forms import DecisionForm
-from cases.episode.selectors import current_team_of
+from cases.episode.selectors import current_team_of, latest_episode_of
 from cases.episode.views import (
     apply_service,
     episode_for,
@@ -314,7 +314,9 @@ def assessment_print(request, family_id):
     family, episode = episode_for(request, family_id, Action.VIEW_CASEWORK)
     current = _assessment_of(family, episode)
     members = current_members_of(family)
-    episode = current.episode if current else episode
+    # Without an open episode, the latest one: a family stepped up to social care is read
+    # there from its last early help plan, assessed or not.
+    episode = current.episode if current else episode or latest_episode_of(family)
     if episode is None:
         raise Http404("No episode")
     return render(

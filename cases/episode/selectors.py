@@ -30,6 +30,11 @@ def open_episode_of(family, *, for_update: bool = False) -> Episode | None:
     return episodes.first()
 
 
+def latest_episode_of(family) -> Episode | None:
+    """The family's most recent episode, open or closed (None before any)."""
+    return Episode.objects.filter(family=family).order_by("-started_on", "-pk").first()
+
+
 def current_team() -> QuerySet[TafMember]:
     """Team around the family members who have not left, with their agency: one definition
     for an episode's current team and for the pages that list or choose from it."""

@@ -179,6 +179,9 @@ def test_an_accepted_step_up_closes_the_episode_and_hands_the_family_to_social_c
     page = as_social.get(url("family-detail", case.pk)).content.decode()
     assert "Stepped up to children&#x27;s social care" in page
     assert "Ask for a step-down to early help" in page
+    # Every record the page links to opens: the last early help plan, though never assessed.
+    assert "Printable assessment and plan" in page
+    assert as_social.get(url("assessment-print", case.pk)).status_code == 200
 
 
 def test_an_accepted_step_down_opens_a_new_episode_with_its_lead(
