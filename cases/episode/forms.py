@@ -1,10 +1,15 @@
-"""Forms for the episode's work, each with GOV.UK error messages and nothing saved on error."""
+"""Forms for the episode's work, each with GOV.UK error messages and nothing saved on error.
+
+A form checks the shape of its answers; the rules are the services' (`services`), which a
+form may ask for early feedback, and whose words it uses for its own checks.
+"""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
 
+from cases.episode import services
 from cases.episode.selectors import current_team_of
 from cases.models import CaseNote, ClosureReason, PlanAction
 from cases.people.forms import DateInput
@@ -23,20 +28,15 @@ class EpisodeForm(GovukMessagesMixin, forms.Form):
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.widget = DateInput()
-                field.error_messages["invalid"] = f"{field.label} must be a real date"
+                field.error_messages["invalid"] = services.date_not_real(field.label)
 
     def _past_date(self, name):
         value = self.cleaned_data.get(name)
         if value is None:
             return value
         label = self.fields[name].label
-        if value > timezone.localdate():
-            raise forms.ValidationError(f"{label} must be today or in the past")
-        if self.episode is not None and value < self.episode.started_on:
-            raise forms.ValidationError(
-                f"{label} must be on or after the episode began "
-                f"({self.episode.started_on.day} {self.episode.started_on:%B %Y})"
-            )
+        if problem := services.date_within_episode_problem(label, value, self.episode):
+            raise forms.ValidationError(problem)
         return value
 
 
@@ -148,20 +148,22 @@ class PlanActionForm(EpisodeForm):
 
 
 class PlanActionUpdateForm(EpisodeForm):
+    """A status from the list; "why it stopped" is `plan_action_update`'s rule."""
+
     status = forms.ChoiceField(
-        label="Status", choices=PlanAction.Status.choices, widget=forms.RadioSelect
+        label="Status",
+        choices=PlanAction.Status.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": services.ACTION_STATUS_MISSING,
+            "invalid_choice": services.ACTION_STATUS_UNKNOWN,
+        },
     )
     note = forms.CharField(
-        label="What has happened",
+        label=services.ACTION_NOTE,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("status") == PlanAction.Status.STOPPED and not cleaned.get("note"):
-            self.add_error("note", "Enter why the action stopped")
-        return cleaned
 
 
 class TafMeetingForm(EpisodeForm):
@@ -216,14 +218,32 @@ class PlanReviewForm(EpisodeForm):
 
 
 class CaseNoteForm(EpisodeForm):
-    kind = forms.ChoiceField(label="Kind of note", choices=CaseNote.Kind.choices)
-    happened_on = forms.DateField(label="Date it happened")
+    """The shape of a note; its rules (the date, who it is about, the text's length) are
+    `case_note_add`'s, asked for the date here too so it is refused with the others."""
+
+    kind = forms.ChoiceField(
+        label="Kind of note",
+        choices=CaseNote.Kind.choices,
+        error_messages={
+            "required": services.NOTE_KIND_MISSING,
+            "invalid_choice": services.NOTE_KIND_UNKNOWN,
+        },
+    )
+    happened_on = forms.DateField(
+        label=services.NOTE_HAPPENED_ON,
+        error_messages={"required": services.date_missing(services.NOTE_HAPPENED_ON)},
+    )
     about = forms.MultipleChoiceField(
         label="Who it was with or about (optional)",
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": services.NOTE_ABOUT_NOT_MEMBERS},
     )
-    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 6}))
+    text = forms.CharField(
+        label=services.NOTE_TEXT,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": services.NOTE_TEXT_MISSING},
+    )
 
     def __init__(self, *args, episode, members, **kwargs):
         super().__init__(*args, episode=episode, **kwargs)
@@ -235,7 +255,8 @@ class CaseNoteForm(EpisodeForm):
         return self._past_date("happened_on")
 
     def clean_about(self):
-        return [self.members[pk] for pk in self.cleaned_data["about"]]
+        """The people it is about, by person id, as `case_note_add` takes them."""
+        return [self.members[pk].person_id for pk in self.cleaned_data["about"]]
 
 
 class DecisionForm(GovukMessagesMixin, forms.Form):

@@ -7,8 +7,11 @@ leaves after they joined), and writes one audit row.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from cases.episode.selectors import current_team_of
 from cases.models import (
@@ -45,15 +48,55 @@ def _audit(by, episode, action, detail=""):
 TEXT_MAX = 10_000
 
 
-def require_text_within_limit(**texts: tuple[str, str]) -> None:
-    """Refuse, keyed by field, any text longer than TEXT_MAX: `field=(label, text)`."""
-    errors = {
-        field: f"{label} must be {TEXT_MAX:,} characters or fewer"
+def text_limit_problems(**texts: tuple[str, str]) -> dict[str, list[str]]:
+    """Each text longer than TEXT_MAX, keyed by field: `field=(label, text)`."""
+    return {
+        field: [f"{label} must be {TEXT_MAX:,} characters or fewer"]
         for field, (label, text) in texts.items()
         if len(text or "") > TEXT_MAX
     }
-    if errors:
+
+
+def require_text_within_limit(**texts: tuple[str, str]) -> None:
+    """Refuse, keyed by field, any text longer than TEXT_MAX: `field=(label, text)`."""
+    if errors := text_limit_problems(**texts):
         raise ValidationError(errors)
+
+
+# --- the words of the rules, which pages' forms and the API's serializers use too ------------
+
+ACTION_STATUS_MISSING = "Select status"
+ACTION_STATUS_UNKNOWN = "Select status from the list"
+STOPPED_WITHOUT_NOTE = "Enter why the action stopped"
+ACTION_NOTE = "What has happened"
+
+NOTE_KIND_MISSING = "Select kind of note"
+NOTE_KIND_UNKNOWN = "Select kind of note from the list"
+NOTE_HAPPENED_ON = "Date it happened"
+NOTE_ABOUT_NOT_MEMBERS = "Select who it was with or about from the list"
+NOTE_TEXT = "Note"
+NOTE_TEXT_MISSING = "Enter note"
+
+
+def date_missing(label: str) -> str:
+    return f"Enter {label.lower()}"
+
+
+def date_not_real(label: str) -> str:
+    return f"{label} must be a real date"
+
+
+def date_within_episode_problem(label: str, value: date, episode: Episode | None) -> str | None:
+    """What is wrong with the date something in the episode happened: it is today or before,
+    and not before the episode began."""
+    if value > timezone.localdate():
+        return f"{label} must be today or in the past"
+    if episode is not None and value < episode.started_on:
+        return (
+            f"{label} must be on or after the episode began "
+            f"({episode.started_on.day} {episode.started_on:%B %Y})"
+        )
+    return None
 
 
 def require_open(episode: Episode) -> None:
@@ -131,7 +174,15 @@ def plan_action_update(
     The row is locked first, so of two writers holding the same version the second
     waits, then finds the version moved on and is refused.
     """
-    require_text_within_limit(note=("What has happened", note))
+    problems = text_limit_problems(note=(ACTION_NOTE, note))
+    if not status:
+        problems["status"] = [ACTION_STATUS_MISSING]
+    elif status not in PlanAction.Status.values:
+        problems["status"] = [ACTION_STATUS_UNKNOWN]
+    if status == PlanAction.Status.STOPPED and not (note or "").strip():
+        problems["note"] = [STOPPED_WITHOUT_NOTE]
+    if problems:
+        raise ValidationError(problems)
     require_open(action.episode)
     current = PlanAction.objects.select_for_update(of=("self",)).get(pk=action.pk)
     if expected_version is not None and action_version(current) != expected_version:
@@ -184,11 +235,31 @@ def plan_review_record(*, episode, held_on, progress, changes_to_plan, by) -> Pl
 
 @transaction.atomic
 def case_note_add(*, episode, kind, happened_on, about, text, by) -> CaseNote:
-    require_text_within_limit(text=("Note", text))
+    """A note of something that happened in the episode; `about` names the people it was
+    with or about by their person ids, each a current member of the family."""
+    problems = text_limit_problems(text=(NOTE_TEXT, text))
+    if not kind:
+        problems["kind"] = [NOTE_KIND_MISSING]
+    elif kind not in CaseNote.Kind.values:
+        problems["kind"] = [NOTE_KIND_UNKNOWN]
+    if happened_on is None:
+        problems["happened_on"] = [date_missing(NOTE_HAPPENED_ON)]
+    elif message := date_within_episode_problem(NOTE_HAPPENED_ON, happened_on, episode):
+        problems["happened_on"] = [message]
+    members = {
+        m.person_id: m
+        for m in current_memberships().filter(family=episode.family_id, person__in=about)
+    }
+    if set(about) - set(members):
+        problems["about"] = [NOTE_ABOUT_NOT_MEMBERS]
+    if not (text or "").strip():
+        problems["text"] = [NOTE_TEXT_MISSING]
+    if problems:
+        raise ValidationError(problems)
     require_open(episode)
     note = CaseNote.objects.create(
         episode=episode, kind=kind, happened_on=happened_on, text=text, written_by=by
     )
-    note.about.set(about)
+    note.about.set(members.values())
     _audit(by, episode, "case_note", detail=f"note {note.pk}")
     return note

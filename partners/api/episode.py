@@ -2,14 +2,14 @@
 
 A client is on a family's team as its system user (the lead adds it like any
 practitioner of its agency), so it owns actions and writes case notes exactly
-as a person on the team would, through the same gate, forms and services as
-the pages. Updates to an action need the ETag the client read (If-Match), so
-two systems never overwrite each other without knowing.
+as a person on the team would, through the same gate and services as the pages:
+an input serializer checks the payload's shape, and the service its rules, in
+the words the pages use. Updates to an action need the ETag the client read
+(If-Match), so two systems never overwrite each other without knowing.
 """
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -21,14 +21,13 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from cases.episode import services
-from cases.episode.forms import CaseNoteForm, PlanActionUpdateForm
 from cases.episode.selectors import open_episode_of
 from cases.gate import families_allowing, family_for
 from cases.models import CaseNote, Episode, PlanAction
-from cases.people.selectors import current_members_of, plan_action_for, plan_actions_owned_by
+from cases.people.selectors import plan_action_for, plan_actions_owned_by
 from earlyhelp.access import Action, record_listing
 
-from .answers import form_answers
+from .fields import Day, Id, Text, says
 from .filters import FilterSet
 from .parsers import JSONParser
 from .problems import problem
@@ -44,8 +43,15 @@ class PlanActionOut(serializers.ModelSerializer):
 
 
 class PlanActionUpdateIn(serializers.Serializer):
-    status = serializers.ChoiceField(choices=PlanAction.Status.choices)
-    note = serializers.CharField(
+    default_error_messages = {"invalid": "Send the update as a JSON object"}
+
+    status = serializers.ChoiceField(
+        choices=PlanAction.Status.choices,
+        error_messages=says(
+            services.ACTION_STATUS_MISSING, invalid_choice=services.ACTION_STATUS_UNKNOWN
+        ),
+    )
+    note = Text(
         required=False,
         allow_blank=True,
         allow_null=True,
@@ -66,13 +72,24 @@ class CaseNoteOut(serializers.ModelSerializer):
 
 
 class CaseNoteIn(serializers.Serializer):
-    family = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=CaseNote.Kind.choices)
-    happened_on = serializers.DateField()
-    about = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="Person ids of members"
+    default_error_messages = {"invalid": "Send the note as a JSON object"}
+
+    family = Id(error_messages=says("Enter the family's id", invalid="Enter the family's id"))
+    kind = serializers.ChoiceField(
+        choices=CaseNote.Kind.choices,
+        error_messages=says(services.NOTE_KIND_MISSING, invalid_choice=services.NOTE_KIND_UNKNOWN),
     )
-    text = serializers.CharField()
+    happened_on = Day(
+        not_real=services.date_not_real(services.NOTE_HAPPENED_ON),
+        error_messages=says(services.date_missing(services.NOTE_HAPPENED_ON)),
+    )
+    about = serializers.ListField(
+        child=Id(),
+        required=False,
+        help_text="Person ids of members",
+        error_messages={"not_a_list": "Give the person ids of members"},
+    )
+    text = Text(error_messages=says(services.NOTE_TEXT_MISSING))
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -162,29 +179,18 @@ class PlanActionDetail(GateView, generics.GenericAPIView):
             )
         if action.episode.status != Episode.Status.OPEN:
             return problem(409, "The family's episode is closed", request=request)
-        data = request.data if isinstance(request.data, dict) else {}
-        refused: list[dict] = []
-        given = form_answers(data, PlanActionUpdateForm.base_fields, errors=refused)
-        if refused:
-            return _problem(refused, request)
-        form = PlanActionUpdateForm(
-            {"status": given.get("status"), "note": given.get("note") or ""},
-            episode=action.episode,
-        )
-        if not form.is_valid():
-            return _form_problem(form, request)
+        given = PlanActionUpdateIn(data=request.data)
+        given.is_valid(raise_exception=True)
         try:
             services.plan_action_update(
                 action=action,
-                status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
+                status=given.validated_data["status"],
+                note=given.validated_data.get("note") or "",
                 by=request.user,
                 expected_version=_matching(wanted, action),
             )
         except services.ActionChanged as changed:
             return problem(412, str(changed), request=request, headers=_etag(action, fresh=True))
-        except ValidationError as error:
-            return _service_problem(error, request)
         action.refresh_from_db()
         return Response(PlanActionOut(action).data, headers=_etag(action))
 
@@ -257,81 +263,24 @@ class CaseNoteList(GateView, generics.ListCreateAPIView):
         ],
     )
     def post(self, request, *args, **kwargs):
-        data = request.data if isinstance(request.data, dict) else {}
-        if not isinstance(data.get("family"), int) or isinstance(data.get("family"), bool):
-            return problem(
-                400,
-                "Say which family the note is for",
-                kind="validation",
-                errors=[{"field": "family", "message": "Enter the family's id"}],
-                request=request,
-            )
-        family = family_for(request.user, data["family"], action=Action.ADD_CASE_NOTE)
+        given = CaseNoteIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        answers = given.validated_data
+        family = family_for(request.user, answers["family"], action=Action.ADD_CASE_NOTE)
         episode = open_episode_of(family)
         if episode is None:
             return problem(409, "The family has no open episode", request=request)
-        members = current_members_of(family)
-        by_person = {m.person_id: str(m.pk) for m in members}
-        about = data.get("about") or []
-        if not isinstance(about, list):
-            about = [about]
-        refused: list[dict] = []
-        fields = {name: CaseNoteForm.base_fields[name] for name in ("kind", "happened_on", "text")}
-        given = form_answers(data, fields, errors=refused)
-        if not all(isinstance(p, int) and not isinstance(p, bool) for p in about):
-            refused.append({"field": "about", "message": "Give the person ids of members"})
-        if refused:
-            return _problem(refused, request)
-        form = CaseNoteForm(
-            {**given, "about": [by_person.get(p, f"not-a-member-{p}") for p in about]},
+        # Its rules are the service's, as for the page: a refusal is a problem, by field.
+        note = services.case_note_add(
             episode=episode,
-            members=members,
+            kind=answers["kind"],
+            happened_on=answers["happened_on"],
+            about=answers.get("about") or [],
+            text=answers["text"],
+            by=request.user,
         )
-        if not form.is_valid():
-            return _form_problem(form, request)
-        try:
-            note = services.case_note_add(episode=episode, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            return _service_problem(error, request)
         note = self.get_queryset().get(pk=note.pk)
         return Response(CaseNoteOut(note).data, status=status.HTTP_201_CREATED)
-
-
-def _form_problem(form, request):
-    errors = [
-        {"field": "" if field == "__all__" else field, "message": message}
-        for field, messages in form.errors.items()
-        for message in messages
-    ]
-    return _problem(errors, request)
-
-
-def _problem(errors, request):
-    return problem(
-        400,
-        "Some fields are not right: see errors",
-        kind="validation",
-        errors=errors,
-        request=request,
-    )
-
-
-def _service_problem(error: ValidationError, request):
-    """A service's refusal: keyed by field where the service names one, as a page shows it."""
-    if not hasattr(error, "error_dict"):
-        return problem(400, "; ".join(error.messages), kind="validation", request=request)
-    errors = [
-        {"field": "" if field == "__all__" else field, "message": message}
-        for field, messages in error.message_dict.items()
-        for message in messages
-    ]
-    return problem(
-        400,
-        "Some fields are not right: see errors",
-        kind="validation",
-        errors=errors,
-        request=request,
-    )
 
 
 class _Id:

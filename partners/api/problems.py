@@ -1,6 +1,7 @@
 """Errors as RFC 9457 problem details, with a field-by-field list for validation errors."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as RuleBroken
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -46,6 +47,9 @@ def _field_errors(detail, prefix="") -> list[dict]:
     found = []
     if isinstance(detail, dict):
         for key, value in detail.items():
+            if isinstance(key, int):  # a list field's item
+                found += _field_errors(value, f"{prefix}[{key}]")
+                continue
             name = key if key != "non_field_errors" else ""
             found += _field_errors(value, f"{prefix}.{name}" if prefix and name else prefix or name)
     elif isinstance(detail, list):
@@ -59,8 +63,34 @@ def _field_errors(detail, prefix="") -> list[dict]:
     return found
 
 
+def rule_problem(error: RuleBroken, request=None) -> Response:
+    """A service's refusal (Django's ValidationError): its fields are named as the API names
+    them already (`note`, `consent.chase_on`, `people[0].date_of_birth`)."""
+    if not hasattr(error, "error_dict"):
+        errors = [{"field": "", "message": message} for message in error.messages]
+        return problem(
+            400, "; ".join(error.messages), kind="validation", errors=errors, request=request
+        )
+    errors = [
+        {"field": "" if field == NON_FIELD_ERRORS else field, "message": message}
+        for field, messages in error.message_dict.items()
+        for message in messages
+    ]
+    return problem(
+        400,
+        "Some fields are not right: see errors",
+        kind="validation",
+        errors=errors,
+        request=request,
+    )
+
+
 def exception_handler(exc, context):
     request = context.get("request")
+    if isinstance(exc, RuleBroken):
+        # The rules are the services', shared with the pages (HackSoft's styleguide does
+        # the same): an API view calls the service and lets its refusal come here.
+        return rule_problem(exc, request)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("No such record, or not one you may see")
     elif isinstance(exc, PermissionDenied):
