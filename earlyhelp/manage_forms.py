@@ -21,10 +21,19 @@ class GovukMessagesMixin:
                 field.error_messages["invalid_choice"] = " ".join(
                     ["Select", label, "from the list"]
                 )
-            if isinstance(field, forms.EmailField):
+            if isinstance(field, forms.EmailField) and _is_django_default(field, "invalid"):
                 field.error_messages["invalid"] = (
                     "Enter an email address in the correct format, like name@example.gov.uk"
                 )
+
+    def add_problems(self, problems: dict) -> None:
+        """A service's rule problems ({field: [message, …]}) on the fields they name; a field
+        the form refused already keeps its own error, and any other goes above the form."""
+        for field, messages in problems.items():
+            if field in self.errors:
+                continue
+            for message in [messages] if isinstance(messages, str) else messages:
+                self.add_error(field if field in self.fields else None, message)
 
 
 def _is_django_default(field, key: str) -> bool:

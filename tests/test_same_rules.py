@@ -17,7 +17,18 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.episode import services as episode
-from cases.models import CaseNote, PlanActionUpdate
+from cases.front_door import rules
+from cases.models import CaseNote, Person, PlanActionUpdate, SupportRequest
+from cases.people import rules as person_rules
+from cases.tests.requesting import (
+    CHILD,
+    REASON,
+    address_answers,
+    consent_answers,
+    fill_until,
+    referrer_answers,
+    world,
+)
 from conftest import sign_in
 from earlyhelp.tests.factories import OrganisationFactory, TeamFactory, UserFactory
 from partners.scopes import SCOPES
@@ -56,6 +67,213 @@ def api_errors(response, field: str) -> list[str]:
 def same_error(page_response, api_response, *, field: str, message: str) -> None:
     assert page_errors(page_response) == [message]
     assert api_errors(api_response, field) == [message]
+
+
+# --- a request for support ------------------------------------------------------------------
+
+
+def unprefixed(answers: dict) -> dict:
+    """A person as the API gives them, from the person page's answers."""
+    return {name.partition("-")[2]: value for name, value in answers.items() if value != ""}
+
+
+def request_payload(school) -> dict:
+    """The answers `fill_until` gives the request pages, as a partner system sends them."""
+    consent = consent_answers([school])
+    consent["agencies"] = [school.name]
+    referrer = referrer_answers(school)
+    del referrer["source_agency"]  # a client asks for its own agency
+    address = address_answers(world()[0])
+    address["locality"] = "Charnwood"
+    return {
+        "kind": SupportRequest.Kind.MULTI_AGENCY,
+        **referrer,
+        **REASON,
+        **address,
+        "people": [unprefixed(CHILD)],
+        "consent": consent,
+    }
+
+
+def without(answers: dict, *names) -> dict:
+    return {k: v for k, v in answers.items() if k not in names}
+
+
+# (the page, its URL name, its answers made bad; the payload made bad; the field; the message)
+REQUEST_CASES = {
+    "a step-down asked by a school (rule)": (
+        "kind",
+        "request-start",
+        lambda school: {"kind": "step_down"},
+        lambda body: body.update(kind="step_down"),
+        "kind",
+        rules.STEP_DOWN_NOT_YOURS,
+    ),
+    "a kind of request not in the list (shape)": (
+        "kind",
+        "request-start",
+        lambda school: {"kind": "gossip"},
+        lambda body: body.update(kind="gossip"),
+        "kind",
+        rules.KIND_UNKNOWN,
+    ),
+    "a telephone number too short (rule)": (
+        "referrer",
+        "request-referrer",
+        lambda school: {**referrer_answers(school), "referrer_phone": "01509 12"},
+        lambda body: body.update(referrer_phone="01509 12"),
+        "referrer_phone",
+        rules.PHONE_INVALID,
+    ),
+    "a reason in a word (rule)": (
+        "reason",
+        "request-reason",
+        lambda school: {"reason": "Help."},
+        lambda body: body.update(reason="Help."),
+        "reason",
+        rules.REASON_TOO_SHORT,
+    ),
+    "a child born tomorrow (rule)": (
+        "person",
+        "request-person-add",
+        lambda school: {**CHILD, "person-date_of_birth": TOMORROW.isoformat()},
+        lambda body: body["people"][0].update(date_of_birth=TOMORROW.isoformat()),
+        "people[0].date_of_birth",
+        person_rules.BORN_IN_THE_FUTURE,
+    ),
+    "an NHS number whose check digit is wrong (rule)": (
+        "person",
+        "request-person-add",
+        lambda school: {**CHILD, "person-nhs_number": "485 777 3456"},
+        lambda body: body["people"][0].update(nhs_number="485 777 3456"),
+        "people[0].nhs_number",
+        "NHS number is not valid: check the digits (the last one does not match)",
+    ),
+    "a date of birth that is not a date (shape)": (
+        "person",
+        "request-person-add",
+        lambda school: {**CHILD, "person-date_of_birth": "2014-02-30"},
+        lambda body: body["people"][0].update(date_of_birth="2014-02-30"),
+        "people[0].date_of_birth",
+        person_rules.DATE_OF_BIRTH_NOT_REAL,
+    ),
+    "no first name (shape)": (
+        "person",
+        "request-person-add",
+        lambda school: {**CHILD, "person-first_name": ""},
+        lambda body: body["people"][0].pop("first_name"),
+        "people[0].first_name",
+        person_rules.FIRST_NAME_MISSING,
+    ),
+    "a role not in the list (shape)": (
+        "person",
+        "request-person-add",
+        lambda school: {**CHILD, "member-role": "pet"},
+        lambda body: body["people"][0].update(role="pet"),
+        "people[0].role",
+        rules.ROLE_UNKNOWN,
+    ),
+    "a postcode that is not one (rule)": (
+        "address",
+        "request-address",
+        lambda school: {**address_answers(world()[0]), "postcode": "nowhere"},
+        lambda body: body.update(postcode="nowhere"),
+        "postcode",
+        person_rules.POSTCODE_INVALID,
+    ),
+    "verbal consent with no date to chase the written form (rule)": (
+        "consent",
+        "request-consent",
+        lambda school: without(consent_answers([school]), "chase_on"),
+        lambda body: body["consent"].pop("chase_on"),
+        "consent.chase_on",
+        rules.CHASE_ON_MISSING,
+    ),
+    "a chase date before consent was given (rule)": (
+        "consent",
+        "request-consent",
+        lambda school: consent_answers([school], chase_on=TODAY - timedelta(days=1)),
+        lambda body: body["consent"].update(chase_on=(TODAY - timedelta(days=1)).isoformat()),
+        "consent.chase_on",
+        rules.CHASE_BEFORE_GIVEN,
+    ),
+    "consent given tomorrow (rule)": (
+        "consent",
+        "request-consent",
+        lambda school: consent_answers([school], given_on=TOMORROW),
+        lambda body: body["consent"].update(
+            given_on=TOMORROW.isoformat(), chase_on=(TOMORROW + timedelta(days=14)).isoformat()
+        ),
+        "consent.given_on",
+        rules.GIVEN_ON_IN_THE_FUTURE,
+    ),
+    "consent given on a date that is not a date (shape)": (
+        "consent",
+        "request-consent",
+        lambda school: {**consent_answers([school]), "given_on": "2026-02-30"},
+        lambda body: body["consent"].update(given_on="2026-02-30"),
+        "consent.given_on",
+        rules.GIVEN_ON_NOT_REAL,
+    ),
+    "no agency chosen (shape)": (
+        "consent",
+        "request-consent",
+        lambda school: without(consent_answers([school]), "agencies"),
+        lambda body: body["consent"].update(agencies=[]),
+        "consent.agencies",
+        rules.AGENCIES_MISSING,
+    ),
+}
+
+
+@pytest.fixture
+def requester(client_for):
+    """A practitioner on the request pages, and a school's system on the API."""
+    locality, school, _ = world()
+    partner = api_client_create(organisation=school, name="Referrals", scopes=["requests:write"])
+    return client_for("practitioner"), api(partner), school
+
+
+@pytest.mark.parametrize(
+    "step, url_name, page_answers, spoil, field, message",
+    REQUEST_CASES.values(),
+    ids=REQUEST_CASES.keys(),
+)
+def test_a_request_for_support(requester, step, url_name, page_answers, spoil, field, message):
+    page, partner, school = requester
+    fill_until(page, step)
+    on_page = page.post(reverse(url_name), page_answers(school))
+    body = request_payload(school)
+    spoil(body)
+    through_api = partner.post("/api/v1/requests/", body, content_type="application/json")
+    same_error(on_page, through_api, field=field, message=message)
+    assert not SupportRequest.objects.exists() and not Person.objects.exists()
+
+
+def test_a_request_with_no_concerns_for_anyone(requester):
+    """A rule of the whole list of people: the page asks it when told no one else is to come."""
+    page, partner, school = requester
+    fill_until(page, "person")
+    page.post(reverse("request-person-add"), {**CHILD, "member-concerns": ""})
+    on_page = page.post(reverse("request-people"), {"add_another": "no"})
+    body = request_payload(school)
+    body["people"][0].pop("concerns")
+    through_api = partner.post("/api/v1/requests/", body, content_type="application/json")
+    same_error(on_page, through_api, field="people", message=rules.NO_CONCERNS)
+
+
+def test_the_request_payload_is_the_pages_answers(requester):
+    """The cases above start from answers both ways accept: the same request, sent twice."""
+    page, partner, school = requester
+    fill_until(page, "check")
+    assert page.post(reverse("request-check")).status_code == 302
+    body = request_payload(school)
+    sent = partner.post("/api/v1/requests/", body, content_type="application/json")
+    assert sent.status_code == 201, sent.content
+    by_page, by_api = SupportRequest.objects.order_by("id")
+    assert (by_page.reason, by_page.postcode) == (by_api.reason, by_api.postcode)
+    assert [m.name_as_given for m in by_page.members.all()] == ["Tomasz Nowak"]
+    assert [m.name_as_given for m in by_api.members.all()] == ["Tomasz Nowak"]
 
 
 # --- the team's work: an action's update, a case note ---------------------------------------

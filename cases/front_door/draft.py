@@ -25,9 +25,8 @@ from cases.front_door.forms import (
     RequestAddressForm,
     RequestKindForm,
     RequestMemberForm,
-    submission,
 )
-from cases.front_door.services import RequestedPerson
+from cases.front_door.services import ConsentGiven, Referrer, RequestedPerson
 from cases.gate import person_to_link
 from cases.models import SupportRequest
 from cases.people.forms import ChooseMatchForm, PersonForm
@@ -257,18 +256,36 @@ class Draft:
         if step is not None:
             raise DraftIncomplete(step)
         forms = {step: self.valid_form(step) for step in STEPS if step != "people"}
-        return submission(
-            kind=forms["kind"].cleaned_data["kind"],
-            referrer=forms["referrer"].cleaned_data,
-            reason=forms["reason"].cleaned_data["reason"],
-            address=forms["address"].cleaned_data,
-            consent=forms["consent"].cleaned_data,
-            people=self._requested_people(),
-        )
+        referrer = forms["referrer"].cleaned_data
+        address = forms["address"].cleaned_data
+        consent = forms["consent"].cleaned_data
+        return {
+            "kind": forms["kind"].cleaned_data["kind"],
+            "source_agency": referrer.get("source_agency"),
+            "referrer": Referrer(
+                name=referrer["referrer_name"],
+                role=referrer["referrer_role"],
+                phone=referrer["referrer_phone"],
+                email=referrer["referrer_email"],
+            ),
+            "reason": forms["reason"].cleaned_data["reason"],
+            "people": self._requested_people(),
+            "address_line": address["address_line"],
+            "postcode": address["postcode"],
+            "locality": address["locality"],
+            "consent": ConsentGiven(
+                kind=consent["kind"],
+                given_by=consent["given_by"],
+                given_on=consent["given_on"],
+                chase_on=consent["chase_on"],
+                covers=consent["covers"],
+                agencies=list(consent["agencies"]),
+            ),
+        }
 
     def _requested_people(self) -> list[RequestedPerson]:
         people = []
-        for entry in self.people:
+        for index, entry in enumerate(self.people):
             forms = self._person_forms(entry)
             if forms is None:
                 raise DraftIncomplete("people")
@@ -281,8 +298,11 @@ class Draft:
                 except Http404:
                     # Gone, merged, or no longer one the sender may see: the same words.
                     raise ValidationError(
-                        f"The record chosen for {person.cleaned_data['first_name']} "
-                        "is no longer there, or was merged: change that person"
+                        {
+                            f"people[{index}].person_id": f"The record chosen for "
+                            f"{person.cleaned_data['first_name']} is no longer there, or was "
+                            "merged: change that person"
+                        }
                     ) from None
             people.append(
                 RequestedPerson(

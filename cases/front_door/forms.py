@@ -1,129 +1,178 @@
 """Forms of the front door: the request's question pages, the triage decision, allocation.
 
 Each question page of a request is one form; the answers wait in the
-server-side session (`request_draft.Draft`) until the check-your-answers page
-is sent, so a form here only validates and never saves.
+server-side session (`draft.Draft`) until the check-your-answers page
+is sent, so a form here only validates and never saves. A question page's form
+checks the shape of its answers (given, a real date, one of the list) and asks
+the request's rules (`rules`) for early feedback on its page; the rules are
+`support_request_submit`'s, which checks them all again when the request is sent.
+Every message comes from `rules`.
 """
 
-import re
-
 from django import forms
-from django.utils import timezone
 
+from cases.front_door import rules
 from cases.front_door.selectors import source_choices
-from cases.front_door.services import ConsentGiven, Referrer, can_step_down
 from cases.models import Consent, DataKind, Priority, SupportRequest
-from cases.people.forms import UK_POSTCODE, DateInput, MembershipForm
+from cases.people.forms import DateInput, MembershipForm
+from cases.people.rules import postcode_normalised
 from earlyhelp.manage_forms import GovukMessagesMixin
 from earlyhelp.models import Locality, Organisation
-
-PHONE = re.compile(r"\+?[\d ()-]+")
 
 
 def _textarea(rows=5):
     return forms.Textarea(attrs={"rows": rows})
 
 
+def _text(label, field, **kwargs):
+    """A text answer whose longest length, and the words for longer, are the rules'."""
+    most, too_long = rules.LIMITS[field]
+    messages = {"max_length": too_long, **kwargs.pop("error_messages", {})}
+    return forms.CharField(label=label, max_length=most, error_messages=messages, **kwargs)
+
+
 class RequestKindForm(GovukMessagesMixin, forms.Form):
-    kind = forms.ChoiceField(label="What kind of request is this?", widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label="What kind of request is this?",
+        widget=forms.RadioSelect,
+        error_messages={"required": rules.KIND_MISSING, "invalid_choice": rules.KIND_UNKNOWN},
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         Kind = SupportRequest.Kind
-        choices = [
+        offered = [
             (Kind.MULTI_AGENCY, "A professional asking for support for a family"),
             (Kind.FAMILY, "A family asking for support themselves (request for service)"),
         ]
-        if can_step_down(user):
-            choices.append((Kind.STEP_DOWN, "A step-down from children's social care"))
-        self.fields["kind"].choices = choices
-        self.fields["kind"].error_messages["required"] = "Select what kind of request this is"
-        self.fields["kind"].error_messages["invalid_choice"] = (
-            "Select what kind of request this is from the list"
-        )
+        step_down = (Kind.STEP_DOWN, "A step-down from children's social care")
+        # Every kind is an answer the form can read; who may ask for a step-down is a rule.
+        self.fields["kind"].choices = [*offered, step_down]
+        if not rules.can_step_down(user):
+            self.fields["kind"].widget.choices = offered
+
+    def clean(self):
+        cleaned = super().clean()
+        self.add_problems(rules.kind_problems(cleaned.get("kind"), by=self.user))
+        return cleaned
 
 
-class PhoneField(forms.CharField):
-    def clean(self, value):
-        value = super().clean(value)
-        if value and (not PHONE.fullmatch(value) or len(re.sub(r"\D", "", value)) < 10):
-            raise forms.ValidationError(
-                "Enter a telephone number, like 01632 960 001 or 07700 900 982"
+class ReferrerForm(GovukMessagesMixin, forms.Form):
+    """Who is asking: the rules of each kind of request say what must be given."""
+
+    kind = SupportRequest.Kind.MULTI_AGENCY
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, message in rules.referrer_missing(self.kind).items():
+            self.fields[name].error_messages["required"] = message
+
+    def clean(self):
+        cleaned = super().clean()
+        self.add_problems(
+            rules.referrer_problems(
+                kind=self.kind,
+                source_agency=cleaned.get("source_agency"),
+                name=cleaned.get("referrer_name"),
+                role=cleaned.get("referrer_role"),
+                phone=cleaned.get("referrer_phone"),
+                email=cleaned.get("referrer_email"),
             )
-        return value
+        )
+        return cleaned
 
 
-class ProfessionalReferrerForm(GovukMessagesMixin, forms.Form):
+class ProfessionalReferrerForm(ReferrerForm):
     source_agency = forms.ModelChoiceField(
-        label="Your agency", queryset=Organisation.objects.none(), empty_label="Select an agency"
+        label="Your agency",
+        queryset=Organisation.objects.none(),
+        empty_label="Select an agency",
+        error_messages={"required": rules.AGENCY_MISSING, "invalid_choice": rules.AGENCY_UNKNOWN},
     )
-    referrer_name = forms.CharField(label="Your name", max_length=200)
-    referrer_role = forms.CharField(label="Your job title", max_length=200)
-    referrer_phone = PhoneField(label="Telephone number", max_length=40)
-    referrer_email = forms.EmailField(label="Email address", required=False)
+    referrer_name = _text("Your name", "referrer_name")
+    referrer_role = _text("Your job title", "referrer_role")
+    referrer_phone = _text("Telephone number", "referrer_phone")
+    referrer_email = forms.EmailField(
+        label="Email address",
+        required=False,
+        max_length=rules.LIMITS["referrer_email"][0],
+        error_messages={
+            "invalid": rules.EMAIL_INVALID,
+            "max_length": rules.LIMITS["referrer_email"][1],
+        },
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source_agency"].queryset = Organisation.objects.filter(is_active=True)
-        self.fields["source_agency"].error_messages["required"] = "Select your agency"
-        self.fields["referrer_role"].error_messages["required"] = "Enter your job title"
-        self.fields["referrer_name"].error_messages["required"] = "Enter your name"
 
 
-class FamilyReferrerForm(GovukMessagesMixin, forms.Form):
-    referrer_name = forms.CharField(label="Name of the person asking for support", max_length=200)
-    referrer_role = forms.CharField(
-        label="Their relationship to the children",
-        max_length=200,
+class FamilyReferrerForm(ReferrerForm):
+    kind = SupportRequest.Kind.FAMILY
+
+    referrer_name = _text("Name of the person asking for support", "referrer_name")
+    referrer_role = _text(
+        "Their relationship to the children",
+        "referrer_role",
         help_text="For example: mother, grandfather, or the young person themselves.",
     )
-    referrer_phone = PhoneField(label="Telephone number", max_length=40)
-    referrer_email = forms.EmailField(label="Email address (optional)", required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["referrer_name"].error_messages["required"] = (
-            "Enter the name of the person asking for support"
-        )
-        self.fields["referrer_role"].error_messages["required"] = (
-            "Enter their relationship to the children"
-        )
+    referrer_phone = _text("Telephone number", "referrer_phone")
+    referrer_email = forms.EmailField(
+        label="Email address (optional)",
+        required=False,
+        max_length=rules.LIMITS["referrer_email"][0],
+        error_messages={
+            "invalid": rules.EMAIL_INVALID,
+            "max_length": rules.LIMITS["referrer_email"][1],
+        },
+    )
 
 
 class ReasonForm(GovukMessagesMixin, forms.Form):
-    reason = forms.CharField(
-        label="Why does the family need support?",
+    reason = _text(
+        "Why does the family need support?",
+        "reason",
         widget=_textarea(8),
-        max_length=5000,
-        min_length=20,
         help_text="What is happening, what has been tried already, and what the family want "
         "to change. Give the concerns for each person on the next pages.",
-        error_messages={
-            "required": "Enter why the family needs support",
-            "min_length": "Describe why the family needs support in at least 20 characters",
-            "max_length": "Describe why the family needs support in 5,000 characters or fewer",
-        },
+        error_messages={"required": rules.REASON_MISSING},
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        self.add_problems(rules.reason_problems(cleaned.get("reason")))
+        return cleaned
 
 
 class RequestMemberForm(MembershipForm):
     """A person's place in the household, and the concerns for them (DOMAIN §4 step 1)."""
 
-    concerns = forms.CharField(
-        label="Concerns about this person (optional)",
-        required=False,
-        max_length=3000,
-        widget=_textarea(4),
-        error_messages={"max_length": "Describe the concerns in 3,000 characters or fewer"},
+    concerns = _text(
+        "Concerns about this person (optional)", "concerns", required=False, widget=_textarea(4)
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["joined_on"]  # they join the household when the request is sent
+        self.fields["role"].error_messages.update(
+            required=rules.ROLE_MISSING, invalid_choice=rules.ROLE_UNKNOWN
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        self.add_problems(
+            rules.member_problems(
+                role=cleaned.get("role"),
+                relationship=cleaned.get("relationship"),
+                concerns=cleaned.get("concerns"),
+            )
+        )
+        return cleaned
 
 
 class AddAnotherForm(GovukMessagesMixin, forms.Form):
-    """The GOV.UK "add another" question, which also checks the list is enough to send."""
+    """The GOV.UK "add another" question; "no" asks the rules whether the list is enough."""
 
     add_another = forms.ChoiceField(
         label="Do you need to add another person?",
@@ -136,43 +185,52 @@ class AddAnotherForm(GovukMessagesMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.people = list(people)
 
-    def clean_add_another(self):
-        answer = self.cleaned_data["add_another"]
-        if answer == "no" and not self.people:
-            raise forms.ValidationError("Add at least one person the request is about")
-        if answer == "no" and not any(p.get("concerns", "").strip() for p in self.people):
-            raise forms.ValidationError(
-                "Give the concerns for at least one person: select yes, or change a person"
-            )
-        return answer
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("add_another") == "no":
+            concerns = [p.get("concerns", "") for p in self.people]
+            problems = rules.people_problems(concerns)
+            self.add_problems({"add_another": problems["people"]} if problems else {})
+        return cleaned
 
 
 class RequestAddressForm(GovukMessagesMixin, forms.Form):
-    address_line = forms.CharField(
-        label="Address",
-        max_length=300,
+    address_line = _text(
+        "Address",
+        "address_line",
         help_text="House number or name and street, and the town.",
-        error_messages={"required": "Enter the family's address"},
+        error_messages={"required": rules.ADDRESS_MISSING},
     )
     postcode = forms.CharField(
-        label="Postcode",
-        max_length=10,
-        error_messages={"required": "Enter the family's postcode"},
+        label="Postcode", error_messages={"required": rules.POSTCODE_MISSING}
     )
     locality = forms.ModelChoiceField(
-        label="Locality", queryset=Locality.objects.none(), empty_label="Select a locality"
+        label="Locality",
+        queryset=Locality.objects.none(),
+        empty_label="Select a locality",
+        error_messages={
+            "required": rules.LOCALITY_MISSING,
+            "invalid_choice": rules.LOCALITY_UNKNOWN,
+        },
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["locality"].queryset = Locality.objects.filter(is_active=True)
-        self.fields["locality"].error_messages["required"] = "Select the family's locality"
 
     def clean_postcode(self):
-        postcode = " ".join(self.cleaned_data["postcode"].upper().split())
-        if not UK_POSTCODE.fullmatch(postcode):
-            raise forms.ValidationError("Enter a real postcode, like LE11 3TU")
-        return postcode
+        return postcode_normalised(self.cleaned_data["postcode"])
+
+    def clean(self):
+        cleaned = super().clean()
+        self.add_problems(
+            rules.address_problems(
+                address_line=cleaned.get("address_line"),
+                postcode=cleaned.get("postcode"),
+                locality=cleaned.get("locality"),
+            )
+        )
+        return cleaned
 
 
 class ConsentForm(GovukMessagesMixin, forms.Form):
@@ -184,61 +242,61 @@ class ConsentForm(GovukMessagesMixin, forms.Form):
         widget=forms.RadioSelect,
         help_text="Without consent, do not send a request: if you think a child is at risk "
         "of harm, contact children's social care now.",
-        error_messages={"required": "Select how the family gave consent"},
+        error_messages={
+            "required": rules.CONSENT_KIND_MISSING,
+            "invalid_choice": rules.CONSENT_KIND_UNKNOWN,
+        },
     )
-    given_by = forms.CharField(
-        label="Who gave consent",
-        max_length=200,
+    given_by = _text(
+        "Who gave consent",
+        "given_by",
         help_text="The parent or carer, or a young person who can consent for themselves.",
-        error_messages={"required": "Enter who gave consent"},
+        error_messages={"required": rules.GIVEN_BY_MISSING},
     )
     given_on = forms.DateField(
         label="Date consent was given",
         widget=DateInput,
-        error_messages={
-            "required": "Enter the date consent was given",
-            "invalid": "Date consent was given must be a real date",
-        },
+        error_messages={"required": rules.GIVEN_ON_MISSING, "invalid": rules.GIVEN_ON_NOT_REAL},
     )
     chase_on = forms.DateField(
         label="Date to chase the written consent form (for verbal consent)",
         required=False,
         widget=DateInput,
-        error_messages={"invalid": "Date to chase the written consent form must be a real date"},
+        error_messages={"invalid": rules.CHASE_ON_NOT_REAL},
     )
     covers = forms.MultipleChoiceField(
         label="What they agreed may be shared",
         choices=DataKind.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Select what the family agreed may be shared"},
+        error_messages={"required": rules.COVERS_MISSING, "invalid_choice": rules.COVERS_UNKNOWN},
     )
     agencies = forms.ModelMultipleChoiceField(
         label="Agencies they agreed may share information",
         queryset=Organisation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Select the agencies the family agreed may share information"},
+        error_messages={
+            "required": rules.AGENCIES_MISSING,
+            "invalid_choice": rules.AGENCIES_UNKNOWN,
+        },
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agencies"].queryset = Organisation.objects.filter(is_active=True)
 
-    def clean_given_on(self):
-        given_on = self.cleaned_data["given_on"]
-        if given_on > timezone.localdate():
-            raise forms.ValidationError("Date consent was given must be today or in the past")
-        return given_on
-
     def clean(self):
         cleaned = super().clean()
-        kind, given_on, chase_on = (cleaned.get(k) for k in ("kind", "given_on", "chase_on"))
-        if kind == Consent.Kind.VERBAL and chase_on is None and "chase_on" not in self.errors:
-            self.add_error("chase_on", "Enter the date to chase the written consent form")
-        elif kind == Consent.Kind.VERBAL and given_on and chase_on and chase_on < given_on:
-            self.add_error(
-                "chase_on", "Date to chase the written consent form must be after consent was given"
+        self.add_problems(
+            rules.consent_problems(
+                kind=cleaned.get("kind"),
+                given_by=cleaned.get("given_by"),
+                given_on=cleaned.get("given_on"),
+                chase_on=cleaned.get("chase_on"),
+                covers=cleaned.get("covers"),
+                agencies=cleaned.get("agencies"),
             )
-        elif kind == Consent.Kind.WRITTEN:
+        )
+        if cleaned.get("kind") == Consent.Kind.WRITTEN:
             cleaned["chase_on"] = None  # nothing to chase
         return cleaned
 
@@ -312,31 +370,3 @@ class QueueFilterForm(GovukMessagesMixin, forms.Form):
             *SupportRequest.Status.choices,
         ]
         self.fields["source"].choices = [("", "All sources"), *source_choices()]
-
-
-def submission(*, kind, referrer, reason, address, consent, people) -> dict:
-    """The arguments of `support_request_submit` from the cleaned data of the request forms,
-    which the request pages and the partner API both fill."""
-    return {
-        "kind": kind,
-        "source_agency": referrer.get("source_agency"),
-        "referrer": Referrer(
-            name=referrer["referrer_name"],
-            role=referrer["referrer_role"],
-            phone=referrer["referrer_phone"],
-            email=referrer["referrer_email"],
-        ),
-        "reason": reason,
-        "people": people,
-        "address_line": address["address_line"],
-        "postcode": address["postcode"],
-        "locality": address["locality"],
-        "consent": ConsentGiven(
-            kind=consent["kind"],
-            given_by=consent["given_by"],
-            given_on=consent["given_on"],
-            chase_on=consent["chase_on"],
-            covers=consent["covers"],
-            agencies=list(consent["agencies"]),
-        ),
-    }

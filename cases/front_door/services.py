@@ -10,7 +10,7 @@ lock for allocations that reach the family some other way.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import formats, timezone
 
 from cases.episode.selectors import open_episode_of
+from cases.front_door import rules
 from cases.models import (
     Allocation,
     Consent,
@@ -31,6 +32,7 @@ from cases.models import (
     TriageDecision,
 )
 from cases.models.triage import STATUS_AFTER
+from cases.people.rules import person_details_normalised, person_problems, postcode_normalised
 from cases.people.selectors import current_memberships
 from cases.people.services import possible_duplicates_raise
 from earlyhelp import audit
@@ -84,12 +86,6 @@ class ConsentGiven:
     chase_on: date | None = None
 
 
-def can_step_down(user) -> bool:
-    """Step-down requests come from social workers of a social care organisation (§4 step 8)."""
-    organisation = user.organisation
-    return organisation is not None and organisation.kind == Organisation.Kind.SOCIAL_CARE
-
-
 @transaction.atomic
 def support_request_submit(
     *,
@@ -104,8 +100,31 @@ def support_request_submit(
     postcode: str = "",
     locality: Locality | None = None,
 ) -> SupportRequest:
-    """Record a request: link or create its people, find or create their family, keep consent."""
-    _check_submission(by=by, kind=kind, people=people, consent=consent, reason=reason)
+    """Record a request: link or create its people, find or create their family, keep consent.
+
+    Every rule of a request is checked first (`rules`), and all its problems refused at once,
+    keyed by field (`reason`, `consent.chase_on`, `people[0].date_of_birth`): nothing is written
+    unless every answer is right, whether the request came from the pages or the API.
+    """
+    postcode = postcode_normalised(postcode)
+    people = [
+        replace(p, details=person_details_normalised(p.details)) if p.existing is None else p
+        for p in people
+    ]
+    problems = _submission_problems(
+        by=by,
+        kind=kind,
+        source_agency=source_agency,
+        referrer=referrer,
+        reason=reason,
+        people=people,
+        address_line=address_line,
+        postcode=postcode,
+        locality=locality,
+        consent=consent,
+    )
+    if problems:
+        raise ValidationError(problems)
     existing = [p.existing for p in people if p.existing is not None]
     family = _family_of(existing)
     if family is None:
@@ -172,25 +191,52 @@ def support_request_submit(
     return support_request
 
 
-def _check_submission(*, by, kind, people, consent, reason):
-    if kind not in SupportRequest.Kind.values:
-        raise ValidationError("Select what kind of request this is")
-    if kind == SupportRequest.Kind.STEP_DOWN and not can_step_down(by):
-        raise ValidationError("Only children's social care can request a step-down")
-    if not people:
-        raise ValidationError("Add at least one person the request is about")
-    if not reason.strip():
-        raise ValidationError("Enter why the family needs support")
-    if consent.kind == Consent.Kind.VERBAL and consent.chase_on is None:
-        raise ValidationError("Verbal consent needs a date to chase the written form")
-    linked = [p.existing.pk for p in people if p.existing is not None]
-    if len(linked) != len(set(linked)):
-        raise ValidationError("The same person is in the request twice")
-    merged = Person.objects.filter(pk__in=linked, merged_into__isnull=False)
-    if merged.exists():
-        raise ValidationError(
-            "A record you chose was merged into another since: check the people again"
+def _submission_problems(
+    *, by, kind, source_agency, referrer, reason, people, address_line, postcode, locality, consent
+) -> rules.Problems:
+    problems = rules.kind_problems(kind, by=by)
+    problems |= rules.referrer_problems(
+        kind=kind,
+        source_agency=source_agency,
+        name=referrer.name,
+        role=referrer.role,
+        phone=referrer.phone,
+        email=referrer.email,
+    )
+    problems |= rules.reason_problems(reason)
+    problems |= rules.people_problems([p.concerns for p in people])
+    linked = set()
+    merged = set(
+        Person.objects.filter(
+            pk__in=[p.existing.pk for p in people if p.existing is not None],
+            merged_into__isnull=False,
+        ).values_list("pk", flat=True)
+    )
+    for index, wanted in enumerate(people):
+        each = rules.member_problems(
+            role=wanted.role, relationship=wanted.relationship, concerns=wanted.concerns
         )
+        if wanted.existing is None:
+            each |= person_problems(wanted.details)
+        elif wanted.existing.pk in linked:
+            each["person_id"] = [rules.PERSON_TWICE]
+        elif wanted.existing.pk in merged:
+            each["person_id"] = [rules.PERSON_MERGED]
+        if wanted.existing is not None:
+            linked.add(wanted.existing.pk)
+        problems |= rules.prefixed(each, f"people[{index}].")
+    problems |= rules.address_problems(
+        address_line=address_line, postcode=postcode, locality=locality
+    )
+    consent_given = rules.consent_problems(
+        kind=consent.kind,
+        given_by=consent.given_by,
+        given_on=consent.given_on,
+        chase_on=consent.chase_on,
+        covers=consent.covers,
+        agencies=consent.agencies,
+    )
+    return problems | rules.prefixed(consent_given, "consent.")
 
 
 def _family_of(existing: list[Person]) -> Family | None:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.views.decorators.http import require_POST
 
+from cases.front_door import rules
 from cases.front_door.draft import STEPS, URL_NAMES, Draft, DraftIncomplete
 from cases.front_door.forms import AddAnotherForm, RequestKindForm, RequestMemberForm
 from cases.front_door.selectors import requests_submitted_by
@@ -110,7 +111,7 @@ def request_person(request, index=None):
         if not offers or choose.is_valid():
             chosen = choose.cleaned_data["match"] if offers else ChooseMatchForm.NEW
             if chosen in draft.chosen_ids(except_index=index):
-                choose.add_error("match", "You have already added this person to the request")
+                choose.add_error("match", rules.PERSON_TWICE)
             else:
                 draft.person_save(index, member=member_form, person=person_form, match=chosen)
                 return redirect("request-people")
@@ -186,7 +187,7 @@ def request_check(request):
         except DraftIncomplete as incomplete:
             return redirect(draft.url_for(incomplete.step))
         except ValidationError as error:
-            problems = error.messages
+            problems = _problems(error)
         else:
             draft.clear()
             messages.success(
@@ -205,6 +206,42 @@ def request_check(request):
         },
         status=400 if problems else 200,
     )
+
+
+# Where each answer the request's rules name is asked (the people's are by index).
+ASKED_ON = {
+    "kind": "kind",
+    "source_agency": "referrer",
+    "referrer_name": "referrer",
+    "referrer_role": "referrer",
+    "referrer_phone": "referrer",
+    "referrer_email": "referrer",
+    "reason": "reason",
+    "people": "people",
+    "address_line": "address",
+    "postcode": "address",
+    "locality": "address",
+}
+
+
+def _problems(error: ValidationError) -> list[dict]:
+    """The service's problems, each linking to the page that asks for the answer it names."""
+    if not hasattr(error, "error_dict"):
+        return [{"text": message, "href": "#people"} for message in error.messages]
+    return [
+        {"text": message, "href": _asked_on(field)}
+        for field, messages in error.message_dict.items()
+        for message in messages
+    ]
+
+
+def _asked_on(field: str) -> str:
+    if field.startswith("people["):
+        return reverse("request-person-change", args=[int(field[7 : field.index("]")])])
+    if field.startswith("consent."):
+        return reverse(URL_NAMES["consent"])
+    step = ASKED_ON.get(field)
+    return reverse(URL_NAMES[step]) if step else "#people"
 
 
 def _label(form, name):

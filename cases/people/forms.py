@@ -1,16 +1,13 @@
 """Forms for persons and household members, with GOV.UK error messages."""
 
-import re
-
 from django import forms
 
 from cases.models import Address, FamilyMember, Person
+from cases.people import rules
 from cases.people.identifiers import normalise_identifier
 from cases.people.matching import likely_duplicates
 from earlyhelp.manage_forms import GovukMessagesMixin
 from earlyhelp.models import Locality
-
-UK_POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}")
 
 
 class DateInput(forms.DateInput):
@@ -18,6 +15,9 @@ class DateInput(forms.DateInput):
 
 
 class PersonForm(GovukMessagesMixin, forms.ModelForm):
+    """A person's details: their shape here, their rules asked of `rules.person_problems`
+    (which `support_request_submit` asks again for each new person of a request)."""
+
     class Meta:
         model = Person
         fields = [
@@ -74,10 +74,10 @@ class PersonForm(GovukMessagesMixin, forms.ModelForm):
             field.max_length = None
             field.validators = []
             field.widget.attrs.pop("maxlength", None)
-        for name in ("date_of_birth", "expected_date_of_birth"):
-            self.fields[name].error_messages["invalid"] = (
-                f"{self.fields[name].label} must be a real date"
-            )
+        self.fields["first_name"].error_messages["required"] = rules.FIRST_NAME_MISSING
+        self.fields["last_name"].error_messages["required"] = rules.LAST_NAME_MISSING
+        self.fields["date_of_birth"].error_messages["invalid"] = rules.DATE_OF_BIRTH_NOT_REAL
+        self.fields["expected_date_of_birth"].error_messages["invalid"] = rules.EXPECTED_NOT_REAL
         self.fields["social_care_status"].error_messages["invalid_choice"] = (
             "Select a social care status from the list: none known, child in need, child "
             "protection plan or looked after"
@@ -96,10 +96,7 @@ class PersonForm(GovukMessagesMixin, forms.ModelForm):
         return self._clean_identifier("upn")
 
     def clean_postcode(self):
-        postcode = " ".join(self.cleaned_data.get("postcode", "").upper().split())
-        if postcode and not UK_POSTCODE.fullmatch(postcode):
-            raise forms.ValidationError("Enter a real postcode, like LE11 3TU")
-        return postcode
+        return rules.postcode_normalised(self.cleaned_data.get("postcode"))
 
     def likely_duplicates(self, **options):
         """Existing records these (valid) details may describe, best first (DOMAIN §3)."""
@@ -117,12 +114,7 @@ class PersonForm(GovukMessagesMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        born, expected = cleaned.get("date_of_birth"), cleaned.get("expected_date_of_birth")
-        if born and expected:
-            self.add_error(
-                "expected_date_of_birth",
-                "Give a date of birth or an expected date of birth, not both",
-            )
+        self.add_problems(rules.person_problems(cleaned))
         return cleaned
 
 
@@ -220,7 +212,7 @@ class AddressForm(GovukMessagesMixin, forms.ModelForm):
         self.fields["moved_in"].error_messages["invalid"] = "Date they moved in must be a real date"
 
     def clean_postcode(self):
-        postcode = " ".join(self.cleaned_data["postcode"].upper().split())
-        if not UK_POSTCODE.fullmatch(postcode):
-            raise forms.ValidationError("Enter a real postcode, like LE11 3TU")
+        postcode = rules.postcode_normalised(self.cleaned_data["postcode"])
+        if not rules.UK_POSTCODE.fullmatch(postcode):
+            raise forms.ValidationError(rules.POSTCODE_INVALID)
         return postcode

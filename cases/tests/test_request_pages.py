@@ -252,7 +252,7 @@ def test_only_social_care_raises_step_down_requests(practitioner, client_for):
     assert "step-down" not in start
     refused = practitioner.post(reverse("request-start"), {"kind": "step_down"})
     assert refused.status_code == 400
-    assert "Select what kind of request this is from the list" in refused.content.decode()
+    assert "Only children&#x27;s social care can request a step-down" in refused.content.decode()
 
     social_care = Organisation.objects.create(
         name="Children's Social Care", kind="social_care", tier=1
@@ -495,6 +495,8 @@ def test_a_record_merged_before_sending_stops_the_request_and_saves_nothing(prac
     page = response.content.decode()
     assert response.status_code == 400 and "govuk-error-summary" in page
     assert "is no longer there, or was merged: change that person" in page
+    # The summary links the problem to the page that asks for the person.
+    assert f'href="{reverse("request-person-change", args=[0])}">The record chosen' in page
     assert counts() == before
 
 

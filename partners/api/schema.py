@@ -5,7 +5,10 @@ the problem details every operation may answer with: a schema that documents onl
 the happy answer would let any error body through unchecked.
 """
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
 
 from partners.scopes import SCOPES
 
@@ -91,3 +94,22 @@ def add_problems(result, generator, request, public):
                 if parameter.get("in") == "path" and parameter["schema"].get("type") == "integer":
                     parameter["schema"]["minimum"] = 0  # the URL takes digits only
     return result
+
+
+class ChoicesField(OpenApiSerializerFieldExtension):
+    """Several of a list of choices (`fields.Choices`): at least one, each from the list."""
+
+    target_class = "partners.api.fields.Choices"
+
+    def map_serializer_field(self, auto_schema, direction):
+        choices = list(self.target.choices)
+        return {"type": "array", "items": {"type": "string", "enum": choices}, "minItems": 1}
+
+
+class NamesField(OpenApiSerializerFieldExtension):
+    """Records chosen by name (`fields.AllNamed`): at least one."""
+
+    target_class = "partners.api.fields.AllNamed"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}

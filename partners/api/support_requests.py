@@ -1,98 +1,150 @@
 """Requests for support from partner systems: sent into the hub's queue, and their status read.
 
-A request is checked by the same forms as the request pages' questions and
-written by the same service, `support_request_submit`, with the client's
-system user as the sender: so the hub sees it in its queue like any other,
-and the client reads back exactly the requests it sent ("Your requests").
+The input serializer checks the payload's shape; the request is then checked by the rules of
+the same service as the request pages, `support_request_submit`, and written by it with the
+client's system user as the sender: so the hub sees it in its queue like any other, the API
+refuses exactly what the pages refuse in the same words, and the client reads back exactly the
+requests it sent ("Your requests").
 """
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from cases.front_door.forms import (
-    AddAnotherForm,
-    ConsentForm,
-    FamilyReferrerForm,
-    ProfessionalReferrerForm,
-    ReasonForm,
-    RequestAddressForm,
-    RequestKindForm,
-    RequestMemberForm,
-    submission,
-)
+from cases.front_door import rules
 from cases.front_door.selectors import requests_submitted_by
 from cases.front_door.services import (
+    ConsentGiven,
+    Referrer,
     RequestedPerson,
     support_request_submit,
 )
 from cases.gate import person_to_link
-from cases.models import Person, SupportRequest
-from cases.people.forms import PersonForm
+from cases.models import Consent, DataKind, FamilyMember, SupportRequest
+from cases.people import rules as person_rules
 from earlyhelp import audit
 from earlyhelp.access import record_listing
 from earlyhelp.models import AuditEntry, Locality, Organisation
 
-from .answers import form_answers
+from .fields import AllNamed, Choices, Day, Id, Named, Text, says
 from .parsers import JSONParser
-from .problems import problem
 from .views import GateView
 
-PERSON_FIELDS = list(PersonForm.Meta.fields)
-REFERRER_FIELDS = ["referrer_name", "referrer_role", "referrer_phone", "referrer_email"]
-# What a partner leaves out is what the model assumes (sex and ethnicity "not known/stated").
-PERSON_DEFAULTS = {
-    name: Person._meta.get_field(name).get_default()
-    for name in PERSON_FIELDS
-    if Person._meta.get_field(name).has_default()
-}
+# A new person's details a partner may give; what it leaves out the record assumes.
+PERSON_DETAILS = ["first_name", "last_name", "date_of_birth", "nhs_number", "upn", "postcode"]
+NO_SUCH_PERSON = "No such person you may see"
+
+
+def _text(field=None, **kwargs):
+    """Text, with the longest the rules allow for `field` (and their words for longer)."""
+    if field is not None:
+        most, too_long = rules.LIMITS[field]
+        kwargs["max_length"] = most
+        kwargs["error_messages"] = {"max_length": too_long, **kwargs.get("error_messages", {})}
+    return Text(**kwargs)
+
+
+def _optional_text(field=None, **kwargs):
+    """Optional text: left out, null and "" are all no answer."""
+    return _text(field, required=False, allow_blank=True, allow_null=True, **kwargs)
 
 
 class RequestedPersonIn(serializers.Serializer):
-    person_id = serializers.IntegerField(
+    default_error_messages = {"invalid": "Give each person as an object"}
+
+    person_id = Id(
         required=False,
         allow_null=True,
         help_text="A person the client may already see; else give their details.",
     )
-    role = serializers.ChoiceField(choices=["child", "parent_carer", "other_adult"])
-    # Optional answers may also be null: null, like leaving one out, is no answer.
-    relationship = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    concerns = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    first_name = serializers.CharField(required=False, allow_null=True)
-    last_name = serializers.CharField(required=False, allow_null=True)
-    date_of_birth = serializers.DateField(required=False, allow_null=True)
-    nhs_number = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    upn = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    postcode = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    role = serializers.ChoiceField(
+        choices=FamilyMember.Role.choices,
+        error_messages=says(rules.ROLE_MISSING, invalid_choice=rules.ROLE_UNKNOWN),
+    )
+    relationship = _optional_text("relationship")
+    concerns = _optional_text("concerns")
+    first_name = _optional_text(help_text="Needed for a new person")
+    last_name = _optional_text(help_text="Needed for a new person")
+    date_of_birth = Day(
+        required=False, allow_null=True, not_real=person_rules.DATE_OF_BIRTH_NOT_REAL
+    )
+    nhs_number = _optional_text()
+    upn = _optional_text()
+    postcode = _optional_text()
+
+    def validate_person_id(self, value):
+        """Linking by id goes through the gate: one the client may not see is not there."""
+        if value is None:
+            return None
+        try:
+            return person_to_link(self.context["request"].user, value)
+        except Http404:
+            raise serializers.ValidationError(NO_SUCH_PERSON) from None
 
 
 class ConsentIn(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["written", "verbal"])
-    given_by = serializers.CharField()
-    given_on = serializers.DateField()
-    chase_on = serializers.DateField(required=False, allow_null=True)
-    covers = serializers.ListField(child=serializers.CharField())
-    agencies = serializers.ListField(
-        child=serializers.CharField(), help_text="Names of the agencies the family agreed to."
+    default_error_messages = {"invalid": "Give the family's consent as an object"}
+
+    kind = serializers.ChoiceField(
+        choices=Consent.Kind.choices,
+        error_messages=says(rules.CONSENT_KIND_MISSING, invalid_choice=rules.CONSENT_KIND_UNKNOWN),
+    )
+    given_by = _text("given_by", error_messages=says(rules.GIVEN_BY_MISSING))
+    given_on = Day(not_real=rules.GIVEN_ON_NOT_REAL, error_messages=says(rules.GIVEN_ON_MISSING))
+    chase_on = Day(
+        required=False,
+        allow_null=True,
+        not_real=rules.CHASE_ON_NOT_REAL,
+        help_text="For verbal consent: when to chase the written form",
+    )
+    covers = Choices(
+        choices=DataKind.choices,
+        error_messages=says(rules.COVERS_MISSING, unknown=rules.COVERS_UNKNOWN),
+    )
+    agencies = AllNamed(
+        model=Organisation,
+        help_text="Names of the agencies the family agreed to.",
+        error_messages=says(rules.AGENCIES_MISSING, unknown=rules.AGENCIES_UNKNOWN),
     )
 
 
 class SupportRequestIn(serializers.Serializer):
     """A request for support, as the request pages ask for it (DOMAIN §4 step 1)."""
 
-    kind = serializers.ChoiceField(choices=["multi_agency", "family", "step_down"])
-    referrer_name = serializers.CharField()
-    referrer_role = serializers.CharField()
-    referrer_phone = serializers.CharField()
-    referrer_email = serializers.EmailField(required=False, allow_blank=True, allow_null=True)
-    reason = serializers.CharField()
-    address_line = serializers.CharField()
-    postcode = serializers.CharField()
-    locality = serializers.CharField(help_text="The locality's name")
-    people = RequestedPersonIn(many=True)
-    consent = ConsentIn()
+    default_error_messages = {"invalid": "Send one request as a JSON object"}
+
+    kind = serializers.ChoiceField(
+        choices=SupportRequest.Kind.choices,
+        error_messages=says(rules.KIND_MISSING, invalid_choice=rules.KIND_UNKNOWN),
+    )
+    referrer_name = _text("referrer_name")
+    referrer_role = _text("referrer_role")
+    referrer_phone = _text("referrer_phone")
+    referrer_email = _optional_text("referrer_email")
+    reason = _text(error_messages=says(rules.REASON_MISSING))
+    address_line = _text("address_line", error_messages=says(rules.ADDRESS_MISSING))
+    postcode = _text(error_messages=says(rules.POSTCODE_MISSING))
+    locality = Named(
+        model=Locality,
+        help_text="The locality's name",
+        error_messages=says(rules.LOCALITY_MISSING, unknown=rules.LOCALITY_UNKNOWN),
+    )
+    people = serializers.ListSerializer(
+        child=RequestedPersonIn(),
+        allow_empty=False,
+        error_messages=says(rules.NO_PEOPLE, not_a_list="Give the people as a list"),
+    )
+    consent = ConsentIn(error_messages=says("Give the family's consent"))
+
+    def get_fields(self):
+        # Who is asking decides the words for a missing name, role and telephone number.
+        fields = super().get_fields()
+        given = getattr(self, "initial_data", None)
+        kind = given.get("kind") if isinstance(given, dict) else None
+        for name, message in rules.referrer_missing(kind).items():
+            fields[name].error_messages.update(says(message))
+        return fields
 
 
 class SupportRequestOut(serializers.ModelSerializer):
@@ -183,25 +235,13 @@ class SupportRequestList(GateView, generics.ListCreateAPIView):
         examples=[OpenApiExample("A school's request", value=EXAMPLE, request_only=True)],
     )
     def post(self, request, *args, **kwargs):
-        submission, errors = submission_from(request.data, user=request.user)
-        if errors:
-            return problem(
-                400,
-                "Some fields are not right: see errors",
-                kind="validation",
-                errors=errors,
-                request=request,
-            )
-        try:
-            sent = support_request_submit(by=request.user, **submission)
-        except ValidationError as error:
-            return problem(
-                400,
-                "; ".join(error.messages),
-                kind="validation",
-                errors=[{"field": "", "message": m} for m in error.messages],
-                request=request,
-            )
+        given = SupportRequestIn(data=request.data, context={"request": request})
+        given.is_valid(raise_exception=True)
+        # The service's own refusal, keyed by the API's field paths, is a problem too
+        # (`problems.exception_handler`).
+        sent = support_request_submit(
+            by=request.user, **_arguments(given.validated_data, user=request.user)
+        )
         sent = requests_submitted_by(user=request.user).get(pk=sent.pk)
         return Response(SupportRequestOut(sent).data, status=status.HTTP_201_CREATED)
 
@@ -233,143 +273,44 @@ class SupportRequestDetail(GateView, generics.RetrieveAPIView):
         return sent
 
 
-def submission_from(data, *, user) -> tuple[dict, list[dict]]:
-    """The arguments of `support_request_submit`, checked by the request pages' own forms."""
-    if not isinstance(data, dict):
-        return {}, [{"field": "", "message": "Send one request as a JSON object"}]
-    errors: list[dict] = []
+def _arguments(data: dict, *, user) -> dict:
+    """`support_request_submit`'s arguments from a checked payload (null is no answer)."""
+    consent = data["consent"]
+    return {
+        "kind": data["kind"],
+        "source_agency": user.organisation,  # a client asks for its own agency
+        "referrer": Referrer(
+            name=data["referrer_name"],
+            role=data["referrer_role"],
+            phone=data["referrer_phone"],
+            email=data.get("referrer_email") or "",
+        ),
+        "reason": data["reason"],
+        "people": [_requested(person) for person in data["people"]],
+        "address_line": data["address_line"],
+        "postcode": data["postcode"],
+        "locality": data["locality"],
+        "consent": ConsentGiven(
+            kind=consent["kind"],
+            given_by=consent["given_by"],
+            given_on=consent["given_on"],
+            chase_on=consent.get("chase_on"),
+            covers=consent["covers"],
+            agencies=consent["agencies"],
+        ),
+    }
 
-    def answers(given: dict, form, names, prefix="") -> dict:
-        return form_answers(
-            given,
-            {name: form.base_fields[name] for name in names},
-            errors=errors,
-            prefix=prefix,
-        )
 
-    def check(form, prefix=""):
-        refused = {error["field"] for error in errors}
-        for field, messages in form.errors.items():
-            name = "" if field == "__all__" else field
-            if f"{prefix}{name}" in refused:
-                continue  # refused already as sent: the form only saw it missing
-            for message in messages:
-                errors.append({"field": f"{prefix}{name}", "message": message})
-        return form.cleaned_data if not form.errors else None
-
-    kind = check(RequestKindForm(answers(data, RequestKindForm, ["kind"]), user=user))
-    kind = kind["kind"] if kind else None
-    referrer_form = (
-        FamilyReferrerForm if kind == SupportRequest.Kind.FAMILY else (ProfessionalReferrerForm)
+def _requested(person: dict) -> RequestedPerson:
+    details = {name: person.get(name) or "" for name in PERSON_DETAILS}
+    details["date_of_birth"] = person.get("date_of_birth")
+    return RequestedPerson(
+        details={} if person.get("person_id") else details,
+        role=person["role"],
+        relationship=person.get("relationship") or "",
+        concerns=person.get("concerns") or "",
+        existing=person.get("person_id"),
     )
-    organisation = user.organisation
-    referrer = check(
-        referrer_form(
-            {
-                **answers(data, referrer_form, REFERRER_FIELDS),
-                "source_agency": _pk_of(organisation),
-            }
-        )
-    )
-    reason = check(ReasonForm(answers(data, ReasonForm, ["reason"])))
-    address_data = answers(data, RequestAddressForm, ["address_line", "postcode"])
-    address_data["locality"] = _named(Locality, data.get("locality"))
-    address = check(RequestAddressForm(address_data))
-    given = data.get("consent") if isinstance(data.get("consent"), dict) else {}
-    consent_data = answers(
-        given, ConsentForm, ["kind", "given_by", "given_on", "chase_on"], "consent."
-    )
-    if given.get("covers") is not None:
-        consent_data["covers"] = given["covers"]
-    consent_data["agencies"] = _named_all(given.get("agencies"))
-    consent = check(ConsentForm(consent_data), "consent.")
-    people = _people(data.get("people"), user=user, errors=errors, check=check, answers=answers)
-    if not errors:
-        done = AddAnotherForm(
-            {"add_another": "no"}, people=[{"concerns": p.concerns} for p in people]
-        )
-        check(done, "people")
-    if errors:
-        return {}, errors
-    submitted = submission(
-        kind=kind,
-        referrer=referrer,
-        reason=reason["reason"],
-        address=address,
-        consent=consent,
-        people=people,
-    )
-    return submitted, []
-
-
-def _people(entries, *, user, errors, check, answers) -> list[RequestedPerson]:
-    if not isinstance(entries, list) or not entries:
-        errors.append(
-            {"field": "people", "message": "Add at least one person the request is about"}
-        )
-        return []
-    people = []
-    for i, entry in enumerate(entries):
-        prefix = f"people[{i}]."
-        if not isinstance(entry, dict):
-            errors.append({"field": f"people[{i}]", "message": "Give each person as an object"})
-            continue
-        member = check(
-            RequestMemberForm(
-                answers(entry, RequestMemberForm, ["role", "relationship", "concerns"], prefix)
-            ),
-            prefix,
-        )
-        existing, details = None, None
-        if entry.get("person_id") is not None:
-            try:
-                existing = person_to_link(user, entry["person_id"])
-            except Http404:
-                # Hidden, merged or never there: one answer (the same rule as the pages').
-                errors.append(
-                    {"field": f"{prefix}person_id", "message": "No such person you may see"}
-                )
-                continue
-            details = {}
-        else:
-            details = check(
-                PersonForm(
-                    {**PERSON_DEFAULTS, **answers(entry, PersonForm, PERSON_FIELDS, prefix)}
-                ),
-                prefix,
-            )
-        if member is None or details is None:
-            continue
-        people.append(
-            RequestedPerson(
-                details=details,
-                role=member["role"],
-                relationship=member["relationship"],
-                concerns=member["concerns"],
-                existing=existing,
-            )
-        )
-    return people
-
-
-def _named(model, name):
-    """A record's id from its name, for the forms that choose by id ('' when none matches)."""
-    if not isinstance(name, str) or not name.strip():
-        return ""
-    if "\x00" in name:  # PostgreSQL cannot even compare it: no record is named so
-        return "unknown"
-    found = model.objects.filter(name__iexact=name.strip(), is_active=True).first()
-    return found.pk if found else "unknown"
-
-
-def _named_all(names) -> list:
-    if not isinstance(names, list):
-        return []
-    return [_named(Organisation, name) for name in names]
-
-
-def _pk_of(record):
-    return record.pk if record is not None else ""
 
 
 def _pk(value, default=None):

@@ -4,6 +4,7 @@ import copy
 
 import pytest
 
+from cases.front_door import rules
 from cases.front_door.selectors import triage_queue
 from cases.front_door.services import support_request_triage
 from cases.models import Consent, FamilyMember, Person, SupportRequest
@@ -77,26 +78,39 @@ def test_the_family_is_named_once_the_agency_may_see_it(sender, school):
     assert again["family"] == family.pk
 
 
+def fields_refused(response) -> set[str]:
+    assert response.status_code == 400, response.content
+    return {e["field"] for e in response.json()["errors"]}
+
+
 def test_every_wrong_field_is_reported_and_nothing_is_saved(sender):
-    bad = copy.deepcopy(EXAMPLE)
-    bad["reason"] = "short"
-    bad["postcode"] = "nowhere"
-    bad["locality"] = "Atlantis"
-    bad["consent"]["given_on"] = "2999-01-01"
-    bad["consent"]["agencies"] = ["Unknown agency"]
-    bad["people"][0]["date_of_birth"] = "2014-02-30"
-    bad["people"][0]["role"] = "pet"
-    response = post(api(sender), bad)
-    assert response.status_code == 400
-    fields = {e["field"] for e in response.json()["errors"]}
-    assert fields == {
-        "reason",
-        "postcode",
+    """Every answer of the wrong shape at once; then, once the shape is right, every answer
+    that breaks a rule of the request at once (the service's, as the pages refuse them)."""
+    shape = copy.deepcopy(EXAMPLE)
+    shape["locality"] = "Atlantis"
+    shape["consent"]["agencies"] = ["Unknown agency"]
+    shape["people"][0]["date_of_birth"] = "2014-02-30"
+    shape["people"][0]["role"] = "pet"
+    shape["referrer_phone"] = 1632960001
+    assert fields_refused(post(api(sender), shape)) == {
         "locality",
-        "consent.given_on",
         "consent.agencies",
         "people[0].date_of_birth",
         "people[0].role",
+        "referrer_phone",
+    }
+    broken = copy.deepcopy(EXAMPLE)
+    broken["reason"] = "short"
+    broken["postcode"] = "nowhere"
+    broken["consent"]["given_on"] = "2999-01-01"
+    broken["people"][0]["date_of_birth"] = "2999-01-01"
+    broken["referrer_phone"] = "call me"
+    assert fields_refused(post(api(sender), broken)) == {
+        "reason",
+        "postcode",
+        "consent.given_on",
+        "people[0].date_of_birth",
+        "referrer_phone",
     }
     assert not SupportRequest.objects.exists() and not Person.objects.exists()
 
@@ -140,3 +154,16 @@ def test_without_the_scope_a_client_may_neither_send_nor_read(school):
     assert not SupportRequest.objects.exists()
     blind = api_client_create(organisation=school, name="Sender", scopes=["requests:write"])
     assert api(blind).get("/api/v1/requests/").status_code == 403
+
+
+def test_the_same_person_twice_is_refused_in_the_pages_words(sender, school):
+    shared = make_family("Shared family")
+    share_with(school, shared)
+    seen = shared.memberships.first().person
+    person = {"role": "child", "concerns": "Known to school", "person_id": seen.pk}
+    response = post(api(sender), {**EXAMPLE, "people": [person, person]})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "people[1].person_id", "message": rules.PERSON_TWICE}
+    ]
+    assert not SupportRequest.objects.exists()

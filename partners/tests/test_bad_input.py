@@ -159,10 +159,10 @@ def test_json_nested_too_deep_in_the_evidence_file_page_is_an_error_message(clie
 @pytest.mark.parametrize(
     "consent, field, message",
     [
-        ({"chase_on": [None, None]}, "consent.chase_on", "Give text here"),
-        ({"given_on": {}}, "consent.given_on", "Give text here"),
-        ({"given_on": 5}, "consent.given_on", "Give text here"),
-        ({"chase_on": ""}, "consent.chase_on", "Give a date, like 2026-09-01, or leave it out"),
+        ({"chase_on": [None, None]}, "consent.chase_on", "must be a real date"),
+        ({"given_on": {}}, "consent.given_on", "must be a real date"),
+        ({"given_on": 5}, "consent.given_on", "must be a real date"),
+        ({"chase_on": ""}, "consent.chase_on", "must be a real date"),
         ({"given_on": "2026-02-30"}, "consent.given_on", "must be a real date"),
     ],
 )

@@ -1,0 +1,88 @@
+"""The rules of a person's details, and the words of their problems.
+
+A new person's details are checked here wherever they come from: `PersonForm` asks for early
+feedback on the person pages and the request pages, and `support_request_submit` checks them
+again before anything is saved, whether the request came from the pages or the partner API.
+Forms and the API's serializers take the words from here, so each is written once.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from cases.models import Person
+from cases.people.identifiers import normalise_identifier
+
+UK_POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}")
+IDENTIFIERS = ("nhs_number", "ni_number", "upn")
+
+FIRST_NAME_MISSING = "Enter first name"
+LAST_NAME_MISSING = "Enter last name"
+DATE_OF_BIRTH_NOT_REAL = "Date of birth must be a real date"
+EXPECTED_NOT_REAL = "Expected date of birth (unborn child) must be a real date"
+BORN_IN_THE_FUTURE = "Date of birth must be today or in the past"
+BORN_AND_EXPECTED = "Give a date of birth or an expected date of birth, not both"
+POSTCODE_INVALID = "Enter a real postcode, like LE11 3TU"
+
+
+def postcode_normalised(value: str | None) -> str:
+    """Capitals, one space: "le11  3tu" is LE11 3TU."""
+    return " ".join((value or "").upper().split())
+
+
+def person_details_normalised(details: dict) -> dict:
+    """Identifiers as their validators read them (no spaces or dashes), the postcode as above."""
+    details = dict(details)
+    for name in IDENTIFIERS:
+        if name in details:
+            details[name] = normalise_identifier(details[name] or "")
+    if "postcode" in details:
+        details["postcode"] = postcode_normalised(details["postcode"])
+    return details
+
+
+def postcode_problem(postcode: str) -> str | None:
+    """An empty postcode is no answer; one given must be a real one."""
+    return POSTCODE_INVALID if postcode and not UK_POSTCODE.fullmatch(postcode) else None
+
+
+def person_problems(details: dict) -> dict[str, list[str]]:
+    """What is wrong with a person's (normalised) details, by field; empty when nothing is.
+
+    Only the fields in `details` are judged: a form asks with the answers it could read, and
+    a field it refused already is not judged twice. The record's own checks (an identifier's
+    check digit, a name's length) come from the model, in the model's words.
+    """
+    problems: dict[str, list[str]] = {}
+
+    def add(field, message):
+        problems.setdefault(field, []).append(message)
+
+    for field, message in (("first_name", FIRST_NAME_MISSING), ("last_name", LAST_NAME_MISSING)):
+        if field in details and not (details[field] or "").strip():
+            add(field, message)
+    born, expected = details.get("date_of_birth"), details.get("expected_date_of_birth")
+    if born and born > timezone.localdate():
+        add("date_of_birth", BORN_IN_THE_FUTURE)
+    if born and expected:
+        add("expected_date_of_birth", BORN_AND_EXPECTED)
+    if message := postcode_problem(details.get("postcode")):
+        add("postcode", message)
+    judged = {f.name for f in Person._meta.fields if f.name in details}
+    known = {name: value for name, value in details.items() if name in judged}
+    others = [f.name for f in Person._meta.fields if f.name not in judged or f.name in problems]
+    try:
+        Person(**known).full_clean(
+            exclude=others,
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            if field not in problems:
+                for message in messages:
+                    add(field, message)
+    return problems
