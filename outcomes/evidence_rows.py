@@ -17,6 +17,15 @@ from .models import Evidence
 
 # PostgreSQL stores no NUL in text or jsonb: refused here, for the form, files and the API alike.
 NUL_MESSAGE = "must not contain a null character (\\x00)"
+# The words of the rules a row's form on the evidence page can break too: that page shows
+# them on its fields, and uses them for its own checks of the same answers.
+DATE_MISSING = "Enter a date, like 2026-09-01"
+DATE_NOT_REAL = "This is not a real date: enter one like 2026-09-01"
+DATE_IN_THE_FUTURE = "The date cannot be in the future"
+END_BEFORE_START = "The end must be on or after the start"
+SOURCE_MISSING = "Say where the evidence came from"
+SOURCE_MAX = 100
+SOURCE_TOO_LONG = f"Where it came from must be {SOURCE_MAX} characters or fewer"
 # The fields of an evidence row, in the order an evidence file's columns come.
 FIELDS = (
     "family",
@@ -137,9 +146,9 @@ def read_rows(
         start = _date(raw.get("period_start"), "period_start", problem, required=True)
         end = _date(raw.get("period_end"), "period_end", problem, required=False)
         if start and start > today:
-            problem("period_start", "cannot be in the future")
+            problem("period_start", DATE_IN_THE_FUTURE)
         if start and end and end < start:
-            problem("period_end", "must be on or after the start of the period")
+            problem("period_end", END_BEFORE_START)
         if kind is not None and kind.dated == "event" and start and end is None:
             end = start  # a point event covers its own day
         values = raw.get("values") or {}
@@ -153,9 +162,9 @@ def read_rows(
                 problem(field, text)
         source = _text(raw.get("source"), "source", problem)
         if source == "":
-            problem("source", "say where the evidence came from")
-        elif source is not None and len(source) > 100:
-            problem("source", "must be 100 characters or fewer")
+            problem("source", SOURCE_MISSING)
+        elif source is not None and len(source) > SOURCE_MAX:
+            problem("source", SOURCE_TOO_LONG)
         external_id = _text(raw.get("external_id"), "external_id", problem)
         if external_id is not None and len(external_id) > 100:
             problem("external_id", "must be 100 characters or fewer")
@@ -224,14 +233,14 @@ def _printable(name) -> str:
 def _date(value, field, problem, *, required):
     if value in (None, ""):
         if required:
-            problem(field, "enter a date, like 2026-09-01")
+            problem(field, DATE_MISSING)
         return None
     if isinstance(value, date):
         return value
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        problem(field, f"{value!r} is not a real date in the form YYYY-MM-DD")
+        problem(field, DATE_NOT_REAL)
         return None
 
 

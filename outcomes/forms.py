@@ -10,6 +10,7 @@ from earlyhelp import json_input
 from earlyhelp.manage_forms import GovukMessagesMixin
 from outcomes.engine.kinds import EVIDENCE_KINDS
 
+from . import evidence_rows
 from .models import SchoolTerm
 
 
@@ -44,7 +45,12 @@ class EvidenceKindForm(forms.Form):
 
 
 class EvidenceForm(GovukMessagesMixin, forms.Form):
-    """The fields one kind of evidence needs: who, when, its values, and where it came from."""
+    """The fields one kind of evidence needs: who, when, its values, and where it came from.
+
+    The form checks their shape; the rules of a row (a date not in the future, an end not
+    before the start, a member of the family) are `evidence_import`'s, which the page shows
+    on these fields, in the same words as a file's report and the API.
+    """
 
     def __init__(self, *args, kind: str, members, initial_values=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,7 +85,7 @@ class EvidenceForm(GovukMessagesMixin, forms.Form):
             self.fields[f"value_{key}"] = _value_field(key, value_type, required)
         self.fields["source"] = forms.CharField(
             label="Where did it come from?",
-            max_length=100,
+            max_length=evidence_rows.SOURCE_MAX,
             help_text="For example: your own assessment, the school, police, DWP.",
         )
         for name, value in (initial_values or {}).items():
@@ -97,19 +103,26 @@ class EvidenceForm(GovukMessagesMixin, forms.Form):
                 field.error_messages["required"] = f"Select {label}"
             else:
                 field.error_messages["required"] = f"Enter {label}"
+        # The answers a row's own checks read too: in the words of those checks.
+        for name in ("period_start", "period_end"):
+            if name in self.fields:
+                self.fields[name].error_messages.update(
+                    required=evidence_rows.DATE_MISSING, invalid=evidence_rows.DATE_NOT_REAL
+                )
+        self.fields["source"].error_messages.update(
+            required=evidence_rows.SOURCE_MISSING, max_length=evidence_rows.SOURCE_TOO_LONG
+        )
 
-    def clean_period_start(self):
-        start = self.cleaned_data["period_start"]
-        if start > date.today():
-            raise forms.ValidationError("The date cannot be in the future")
-        return start
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", "The end must be on or after the start")
-        return cleaned
+    def show_problems(self, problems) -> None:
+        """`evidence_import`'s problems with the row, each on the field it names."""
+        for problem in problems:
+            name = problem.field
+            if name.startswith("values."):
+                name = "value_" + name.removeprefix("values.")
+            if name in self.fields:
+                self.add_error(name, problem.message)
+            else:
+                self.add_error(None, f"{problem.field}: {problem.message}")
 
     def as_row(self, *, family) -> dict:
         data = self.cleaned_data

@@ -86,8 +86,7 @@ def evidence_add_kind(request, family_id, kind, corrects=None):
         if report.saved:
             messages.success(request, "The evidence is recorded.")
             return redirect("evidence-list", family_id=family.pk)
-        for problem in report.problems:
-            form.add_error(None, f"{problem.field}: {problem.message}")
+        form.show_problems(report.problems)
     return render(
         request,
         "outcomes/evidence_form.html",

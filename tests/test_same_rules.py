@@ -31,9 +31,11 @@ from cases.tests.requesting import (
 )
 from conftest import sign_in
 from earlyhelp.tests.factories import OrganisationFactory, TeamFactory, UserFactory
+from outcomes import evidence_rows
+from outcomes.models import Evidence
 from partners.scopes import SCOPES
 from partners.services import api_client_create
-from partners.tests.clients import api
+from partners.tests.clients import api, share_with
 from tests.worlds import make_family
 
 pytestmark = pytest.mark.django_db
@@ -401,3 +403,71 @@ def test_a_case_note(team, answers, payload, field, message):
     through_api = team["api"].post("/api/v1/case-notes/", body, content_type="application/json")
     same_error(on_page, through_api, field=field, message=message)
     assert not CaseNote.objects.exists()
+
+
+# --- an evidence row ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def recorders(users):
+    """The family's lead practitioner on the evidence page, and a school's feed on the API."""
+    school = OrganisationFactory(name="Loughborough Grammar Academy", kind="education")
+    family = make_family("Evans family", members=1, lead=users["practitioner"])
+    share_with(school, family)
+    partner = api_client_create(organisation=school, name="Feed", scopes=["evidence:write"])
+    return family, sign_in(Client(), users["practitioner"]), api(partner)
+
+
+# (the kind; the page's answers; the row's values; the field; the message)
+EVIDENCE_CASES = {
+    "an offence tomorrow (rule)": (
+        "offence",
+        {"period_start": TOMORROW.isoformat()},
+        {"period_start": TOMORROW.isoformat()},
+        "period_start",
+        evidence_rows.DATE_IN_THE_FUTURE,
+    ),
+    "a spell that ends before it starts (rule)": (
+        "not_on_roll",
+        {"period_start": "2026-05-04", "period_end": "2026-05-01"},
+        {"period_start": "2026-05-04", "period_end": "2026-05-01"},
+        "period_end",
+        evidence_rows.END_BEFORE_START,
+    ),
+    "a date that is not a date (shape)": (
+        "offence",
+        {"period_start": "2026-02-30"},
+        {"period_start": "2026-02-30"},
+        "period_start",
+        evidence_rows.DATE_NOT_REAL,
+    ),
+    "no source (shape)": (
+        "offence",
+        {"source": ""},
+        {"source": ""},
+        "source",
+        evidence_rows.SOURCE_MISSING,
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "kind, answers, row, field, message", EVIDENCE_CASES.values(), ids=EVIDENCE_CASES.keys()
+)
+def test_an_evidence_row(recorders, kind, answers, row, field, message):
+    family, page, partner = recorders
+    person = family.memberships.first().person_id
+    good = {"person": person, "period_start": "2026-05-04", "source": "Youth Offending Service"}
+    values = {"proven": True} if kind == "offence" else {}
+    form = {**good, **({"value_proven": "true"} if values else {}), **answers}
+    on_page = page.post(reverse("evidence-add-kind", args=[family.pk, kind]), form)
+    body = {"family": family.reference, "kind": kind, "values": values, **good, **row}
+    through_api = partner.post("/api/v1/evidence/", [body], content_type="application/json")
+    assert page_errors(on_page) == [message]
+    assert response_rows(through_api) == [(1, field, message)]
+    assert not Evidence.objects.exists()
+
+
+def response_rows(response) -> list[tuple]:
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    return [(e["row"], e["field"], e["message"]) for e in response.json()["errors"]]

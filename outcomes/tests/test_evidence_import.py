@@ -64,7 +64,7 @@ def test_a_resend_with_different_content_is_refused(family):
         ({"period_start": "2026-02-30"}, "period_start", "not a real date"),
         ({"period_start": "2027-01-01"}, "period_start", "cannot be in the future"),
         ({"period_end": "2026-01-01"}, "period_end", "on or after the start"),
-        ({"source": ""}, "source", "say where the evidence came from"),
+        ({"source": ""}, "source", "Say where the evidence came from"),
         ({"supersedes": 10**9}, "supersedes", "no evidence item"),
         ({"colour": "red"}, "colour", "is not a field of evidence"),
     ],

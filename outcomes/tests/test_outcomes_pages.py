@@ -52,9 +52,9 @@ def test_lead_practitioner_records_evidence_in_a_form(client_for, family):
     "overrides, message",
     [
         ({"period_start": "2099-01-01"}, "The date cannot be in the future"),
-        ({"period_start": "2026-02-31"}, "When did it happen must be a real date"),
+        ({"period_start": "2026-02-31"}, "This is not a real date: enter one like 2026-09-01"),
         ({"value_proven": ""}, "Select proven"),
-        ({"source": ""}, "Enter where did it come from"),
+        ({"source": ""}, "Say where the evidence came from"),
         ({"person": "999999"}, "Select a valid choice"),
     ],
 )

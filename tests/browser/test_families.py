@@ -67,7 +67,7 @@ def test_practitioner_records_evidence_and_reads_the_plan(page, live_server, che
     page.get_by_role("button", name="Continue").click()
     check_a11y(page, "offence form")
     page.get_by_role("button", name="Save").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter when did it happen")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a date, like 2026-09-01")
     check_a11y(page, "offence form with errors")
     page.get_by_label("Who is it about?").select_option(label="Member1 Okafor")
     page.get_by_label("When did it happen?").fill("2026-05-04")
