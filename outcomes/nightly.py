@@ -32,7 +32,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from outcomes.engine.evaluate import EvaluationError, evaluate
@@ -127,17 +127,7 @@ def nightly_run_start(
 
 def chunk_process(run_id: int, number: int) -> int:
     """Work one chunk if nobody has taken it; returns how many families it judged."""
-    taken = NightlyChunk.objects.filter(
-        run_id=run_id,
-        number=number,
-        status=NightlyChunk.Status.PENDING,
-        run__status=NightlyRun.Status.RUNNING,
-    ).update(
-        status=NightlyChunk.Status.TAKEN,
-        taken_by=f"{socket.gethostname()}:{os.getpid()}",
-        taken_at=timezone.now(),
-    )
-    if not taken:
+    if not chunk_claim(run_id, number):
         return 0
     chunk = NightlyChunk.objects.select_related("run").get(run_id=run_id, number=number)
     try:
@@ -148,6 +138,25 @@ def chunk_process(run_id: int, number: int) -> int:
         _chunk_failed(chunk, error)
         raise
     return len(chunk.family_ids)
+
+
+def chunk_claim(run_id: int, number: int) -> bool:
+    """Take a waiting chunk of a running run for this worker; False if another worker has it.
+
+    The chunk's own conditions sit in the UPDATE's WHERE and the run's in an EXISTS, so
+    PostgreSQL re-checks them on the row after waiting for another worker's lock: a join would
+    make Django write `WHERE id IN (SELECT … JOIN run …)`, whose subquery is not re-checked
+    after the wait, and both workers would take the chunk."""
+    running = NightlyRun.objects.filter(pk=OuterRef("run_id"), status=NightlyRun.Status.RUNNING)
+    return bool(
+        NightlyChunk.objects.filter(
+            Exists(running), run_id=run_id, number=number, status=NightlyChunk.Status.PENDING
+        ).update(
+            status=NightlyChunk.Status.TAKEN,
+            taken_by=f"{socket.gethostname()}:{os.getpid()}",
+            taken_at=timezone.now(),
+        )
+    )
 
 
 def _judge(run: NightlyRun, family_ids: list[int]) -> tuple[int, int, list[str], list[str]]:
@@ -308,11 +317,14 @@ def _chunk_failed(chunk: NightlyChunk, error: Exception) -> None:
 
 
 def _finish_if_last(run_id: int) -> None:
-    """The worker that finishes the last chunk closes the run; the condition makes it happen
-    once however many workers finish together."""
-    failed = NightlyChunk.objects.filter(run_id=run_id, status=NightlyChunk.Status.FAILED)
-    NightlyRun.objects.filter(
-        pk=run_id, status=NightlyRun.Status.RUNNING, chunks_done__gte=F("chunks_total")
+    """The worker that finishes the last chunk closes the run; the conditions make it happen
+    once however many workers finish together, and only when no chunk is still waiting or
+    being worked: every chunk done (or failed) exactly once."""
+    chunks = NightlyChunk.objects.filter(run_id=run_id)
+    unfinished = chunks.filter(status__in=[NightlyChunk.Status.PENDING, NightlyChunk.Status.TAKEN])
+    failed = chunks.filter(status=NightlyChunk.Status.FAILED)
+    NightlyRun.objects.filter(pk=run_id, status=NightlyRun.Status.RUNNING).exclude(
+        Exists(unfinished)
     ).update(
         status=NightlyRun.Status.FAILED if failed.exists() else NightlyRun.Status.COMPLETED,
         finished_at=timezone.now(),

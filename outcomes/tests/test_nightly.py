@@ -2,6 +2,7 @@
 the same result), idempotent (re-running changes nothing)")."""
 
 import dataclasses
+import time
 from datetime import date
 from io import StringIO
 
@@ -355,3 +356,68 @@ def test_school_terms_are_named_as_evidence_names_them(db):
     autumn = SchoolTerm.objects.get(academic_year=2017, name="autumn")
     assert (spring.engine_name, autumn.engine_name) == ("2018 spring", "2017 autumn")
     assert {t.name for t in school_terms()} >= {"2018 spring", "2018 summer", "2017 autumn"}
+
+
+def test_two_workers_racing_for_one_chunk_take_it_once(committed):
+    """Two real connections claim the same chunk; the second waits on the first's row lock and,
+    once the first commits, must see the chunk taken (issue 16: with the run's status in a
+    joined subquery both workers took it, and 3,000 families went unjudged one night)."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    _two_families(committed)
+    run = nightly.nightly_run_start(as_of=AS_OF, trigger="command", chunk_size=1)
+    first_holds, release = threading.Event(), threading.Event()
+    won = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                won["first"] = nightly.chunk_claim(run.pk, 1)
+                first_holds.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            won["second"] = nightly.chunk_claim(run.pk, 1)
+        finally:
+            connections.close_all()
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert first_holds.wait(10)
+    b = threading.Thread(target=second)
+    b.start()
+    waiting = 0
+    for _ in range(200):  # until the second worker is blocked on the chunk's row lock
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND datname = current_database()"
+            )
+            waiting = cursor.fetchone()[0]
+        if waiting:
+            break
+        time.sleep(0.02)
+    release.set()
+    a.join(10)
+    b.join(10)
+    assert waiting == 1
+    assert sorted(won.values()) == [False, True]
+    assert NightlyChunk.objects.get(run=run, number=1).status == NightlyChunk.Status.TAKEN
+
+
+def test_a_run_is_completed_only_when_every_chunk_is_done(programme):
+    _two_families(programme)
+    run = nightly.nightly_run_start(as_of=AS_OF, trigger="command", chunk_size=1)
+    # A count that ran ahead of the chunks (as a double-taken chunk made it) closes nothing.
+    NightlyRun.objects.filter(pk=run.pk).update(chunks_done=2)
+    nightly.chunk_process(run.pk, 1)
+    run.refresh_from_db()
+    assert run.status == NightlyRun.Status.RUNNING
+    nightly.chunk_process(run.pk, 2)
+    run.refresh_from_db()
+    assert run.status == NightlyRun.Status.COMPLETED
