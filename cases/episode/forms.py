@@ -7,7 +7,6 @@ form may ask for early feedback, and whose words it uses for its own checks.
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 
 from cases.episode import services
 from cases.episode.selectors import current_team_of
@@ -60,7 +59,7 @@ class UserChoiceField(forms.ModelChoiceField):
 
 class TafMemberForm(EpisodeForm):
     user = UserChoiceField(label="Practitioner", queryset=User.objects.none())
-    joined_on = forms.DateField(label="Date they joined the team")
+    joined_on = forms.DateField(label=services.TAF_JOINED_ON)
 
     def __init__(self, *args, episode, **kwargs):
         super().__init__(*args, episode=episode, **kwargs)
@@ -76,7 +75,7 @@ class TafMemberForm(EpisodeForm):
 
 
 class TafLeaveForm(EpisodeForm):
-    left_on = forms.DateField(label="Date they left the team")
+    left_on = forms.DateField(label=services.TAF_LEFT_ON)
 
     def clean_left_on(self):
         return self._past_date("left_on")
@@ -85,7 +84,7 @@ class TafLeaveForm(EpisodeForm):
 class PlanActionForm(EpisodeForm):
     what = forms.CharField(label="What will happen", widget=forms.Textarea(attrs={"rows": 3}))
     owner = forms.ChoiceField(label="Who will do it", widget=forms.RadioSelect)
-    due_on = forms.DateField(label="By when")
+    due_on = forms.DateField(label=services.ACTION_DUE_ON)
     for_person = forms.ChoiceField(
         label="Who it is for",
         required=False,
@@ -129,11 +128,10 @@ class PlanActionForm(EpisodeForm):
             )
         self.fields["link"].choices = choices
 
-    def clean_due_on(self):
-        value = self.cleaned_data.get("due_on")
-        if value is not None and value < timezone.localdate():
-            raise forms.ValidationError("By when must be today or in the future")
-        return value
+    def clean(self):
+        cleaned = super().clean()
+        self.add_problems(services.due_on_problems(cleaned.get("due_on")))
+        return cleaned
 
     def clean_for_person(self):
         return self.members.get(self.cleaned_data.get("for_person") or "")
@@ -167,7 +165,7 @@ class PlanActionUpdateForm(EpisodeForm):
 
 
 class TafMeetingForm(EpisodeForm):
-    held_on = forms.DateField(label="Date of the meeting")
+    held_on = forms.DateField(label=services.MEETING_HELD_ON)
     attendees = forms.MultipleChoiceField(
         label="Practitioners present", required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -191,19 +189,20 @@ class TafMeetingForm(EpisodeForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not (
-            cleaned.get("attendees")
-            or cleaned.get("family_present")
-            or cleaned.get("others_present")
-        ):
-            self.add_error("attendees", "Select who was at the meeting")
+        self.add_problems(
+            services.meeting_attendance_problems(
+                attendees=cleaned.get("attendees"),
+                family_present=cleaned.get("family_present"),
+                others_present=cleaned.get("others_present"),
+            )
+        )
         cleaned["attendees"] = [self.team[pk] for pk in cleaned.get("attendees", [])]
         cleaned["family_present"] = [self.members[pk] for pk in cleaned.get("family_present", [])]
         return cleaned
 
 
 class PlanReviewForm(EpisodeForm):
-    held_on = forms.DateField(label="Date of the review")
+    held_on = forms.DateField(label=services.REVIEW_HELD_ON)
     progress = forms.CharField(
         label="Progress since the last review", widget=forms.Textarea(attrs={"rows": 5})
     )
