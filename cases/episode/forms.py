@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 
+from cases.closure import services as closure_services
 from cases.episode import services
 from cases.episode.selectors import current_team_of
 from cases.models import CaseNote, ClosureReason, PlanAction
@@ -273,8 +274,12 @@ class DecisionForm(GovukMessagesMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == self.RETURN and not cleaned.get("comments", "").strip():
-            self.add_error("comments", "Enter what needs to change")
+        if cleaned.get("decision"):
+            self.add_problems(
+                closure_services.closure_decision_problems(
+                    sign_off=self.signs_off, comments=cleaned.get("comments")
+                )
+            )
         return cleaned
 
     @property
@@ -306,11 +311,12 @@ class ClosureForm(EpisodeForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.final_scores and not cleaned.get("no_final_scores_reason", "").strip():
-            self.add_error(
-                "no_final_scores_reason",
-                "Enter why there are no final outcome tool scores, or record them first",
+        self.add_problems(
+            closure_services.closure_request_problems(
+                final_scores_recorded=self.final_scores,
+                no_final_scores_reason=cleaned.get("no_final_scores_reason"),
             )
+        )
         return cleaned
 
 
@@ -412,7 +418,7 @@ class StepDownDecisionForm(StepDecisionForm):
 
 class LeadChangeForm(EpisodeForm):
     to_practitioner = UserChoiceField(label="New lead practitioner", queryset=User.objects.none())
-    changed_on = forms.DateField(label="Date the new lead takes over")
+    changed_on = forms.DateField(label=closure_services.LEAD_CHANGED_ON)
     reason = forms.CharField(label="Why the lead changes", widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, episode, **kwargs):
