@@ -50,6 +50,10 @@ NO_FINAL_SCORES_WITHOUT_REASON = (
     "Enter why there are no final outcome tool scores, or record them first"
 )
 RETURNED_WITHOUT_COMMENTS = "Enter what needs to change"
+DECLINED_WITHOUT_REASON = "Enter why you decline it"
+SOCIAL_WORKER_MISSING = "Select the social worker who takes it"
+HANDOVER_MISSING = "Enter the handover to social care"
+LEAD_PRACTITIONER_MISSING = "Select the lead practitioner"
 LEAD_CHANGED_ON = "Date the new lead takes over"
 
 
@@ -67,6 +71,33 @@ def closure_decision_problems(*, sign_off: bool, comments) -> Problems:
     if sign_off or (comments or "").strip():
         return {}
     return {"comments": [RETURNED_WITHOUT_COMMENTS]}
+
+
+def step_decision_problems(*, accept: bool, note) -> Problems:
+    """A step request is "accepted or declined" (DOMAIN §4 step 8); a decline says why."""
+    if accept or (note or "").strip():
+        return {}
+    return {"note": [DECLINED_WITHOUT_REASON]}
+
+
+def step_up_decision_problems(*, accept: bool, note, received_by, handover) -> Problems:
+    """Accepted, "the handover recorded" (DOMAIN §4 step 8): who in social care takes the
+    family (a worker of an agency), and what they were told."""
+    problems = step_decision_problems(accept=accept, note=note)
+    if accept and (received_by is None or received_by.organisation is None):
+        problems["received_by"] = [SOCIAL_WORKER_MISSING]
+    if accept and not (handover or "").strip():
+        problems["handover"] = [HANDOVER_MISSING]
+    return problems
+
+
+def step_down_decision_problems(*, accept: bool, note, lead_practitioner) -> Problems:
+    """Accepted, a step-down opens an episode, which runs "from allocation of a lead
+    practitioner" (DOMAIN §3): so it names one."""
+    problems = step_decision_problems(accept=accept, note=note)
+    if accept and lead_practitioner is None:
+        problems["lead_practitioner"] = [LEAD_PRACTITIONER_MISSING]
+    return problems
 
 
 # --- closure ------------------------------------------------------------------------------
@@ -159,14 +190,16 @@ def step_up_decide(
     *, step_up: StepUp, accept: bool, note: str, by, received_by=None, handover=""
 ) -> StepUp:
     """Accepted: the episode closes as stepped up, and the family is handed to `received_by`."""
-    require_text_within_limit(
+    problems = text_limit_problems(
         note=("Reasons for the decision", note), handover=("Handover to social care", handover)
+    ) | step_up_decision_problems(
+        accept=accept, note=note, received_by=received_by, handover=handover
     )
+    if problems:
+        raise ValidationError(problems)
     step_up = _locked(StepUp, step_up.pk)
     if step_up.status != StepDecision.PENDING:
         raise ValidationError("This step-up has already been decided")
-    if accept and (received_by is None or received_by.organisation is None):
-        raise ValidationError({"received_by": "Select the social worker who takes the family"})
     step_up.status = StepDecision.ACCEPTED if accept else StepDecision.DECLINED
     step_up.decided_by, step_up.decided_at, step_up.decision_note = by, timezone.now(), note
     if accept:
@@ -222,12 +255,14 @@ def step_down_decide(
     *, step_down: StepDown, accept: bool, note: str, by, lead_practitioner=None
 ) -> StepDown:
     """Accepted: a new episode opens, led by `lead_practitioner` of their agency."""
-    require_text_within_limit(note=("Reasons for the decision", note))
+    problems = text_limit_problems(
+        note=("Reasons for the decision", note)
+    ) | step_down_decision_problems(accept=accept, note=note, lead_practitioner=lead_practitioner)
+    if problems:
+        raise ValidationError(problems)
     step_down = _locked(StepDown, step_down.pk)
     if step_down.status != StepDecision.PENDING:
         raise ValidationError("This step-down has already been decided")
-    if accept and lead_practitioner is None:
-        raise ValidationError({"lead_practitioner": "Select the lead practitioner"})
     today = timezone.localdate()
     step_down.status = StepDecision.ACCEPTED if accept else StepDecision.DECLINED
     step_down.decided_by, step_down.decided_at, step_down.decision_note = by, timezone.now(), note

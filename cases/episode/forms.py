@@ -355,17 +355,19 @@ class StepDecisionForm(GovukMessagesMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == self.DECLINE and not cleaned.get("note", "").strip():
-            self.add_error("note", "Enter why you decline it")
+        if cleaned.get("decision"):
+            self.add_problems(self.decision_problems(cleaned))
         return cleaned
+
+    def decision_problems(self, cleaned) -> dict:
+        """The decision's rules, which are its service's (`cases.closure.services`)."""
+        return closure_services.step_decision_problems(
+            accept=self.accepts, note=cleaned.get("note")
+        )
 
     @property
     def accepts(self) -> bool:
         return self.cleaned_data["decision"] == self.ACCEPT
-
-    def _required_when_accepting(self, name, message):
-        if self.cleaned_data.get("decision") == self.ACCEPT and not self.cleaned_data.get(name):
-            self.add_error(name, message)
 
 
 class StepUpDecisionForm(StepDecisionForm):
@@ -388,11 +390,13 @@ class StepUpDecisionForm(StepDecisionForm):
         )
         self.fields["received_by"].empty_label = "Select a social worker"
 
-    def clean(self):
-        cleaned = super().clean()
-        self._required_when_accepting("received_by", "Select the social worker who takes it")
-        self._required_when_accepting("handover", "Enter the handover to social care")
-        return cleaned
+    def decision_problems(self, cleaned) -> dict:
+        return closure_services.step_up_decision_problems(
+            accept=self.accepts,
+            note=cleaned.get("note"),
+            received_by=cleaned.get("received_by"),
+            handover=cleaned.get("handover"),
+        )
 
 
 class StepDownDecisionForm(StepDecisionForm):
@@ -410,10 +414,12 @@ class StepDownDecisionForm(StepDecisionForm):
         )
         self.fields["lead_practitioner"].empty_label = "Select a practitioner"
 
-    def clean(self):
-        cleaned = super().clean()
-        self._required_when_accepting("lead_practitioner", "Select the lead practitioner")
-        return cleaned
+    def decision_problems(self, cleaned) -> dict:
+        return closure_services.step_down_decision_problems(
+            accept=self.accepts,
+            note=cleaned.get("note"),
+            lead_practitioner=cleaned.get("lead_practitioner"),
+        )
 
 
 class LeadChangeForm(EpisodeForm):

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases.closure import services
-from cases.models import Closure, Episode, LeadChange
+from cases.models import Closure, Episode, LeadChange, StepDecision, StepDown, StepUp
 from earlyhelp.models import AuditEntry
+from earlyhelp.tests.factories import UserFactory
 from tests.episode_worlds import agency_user
 from tests.worlds import make_family
 
@@ -102,6 +103,93 @@ def test_a_closure_is_returned_with_what_needs_to_change(closure, users, comment
 def test_a_closure_is_signed_off_without_comments(closure, users):
     services.closure_decide(closure=closure, sign_off=True, comments="", by=users["manager"])
     assert not still_open(closure.episode)
+
+
+# --- step-up and step-down decisions ------------------------------------------------------------
+
+
+@pytest.fixture
+def step_up(episode, users):
+    return StepUp.objects.create(
+        episode=episode, reason="Disclosure at school", requested_by=users["practitioner"]
+    )
+
+
+@pytest.fixture
+def social_worker():
+    return agency_user("social_care")
+
+
+@pytest.mark.parametrize(
+    "decision, problems",
+    [
+        ({"accept": False, "note": " "}, {"note": ["Enter why you decline it"]}),
+        (
+            {"accept": True, "received_by": None, "handover": "Strategy meeting"},
+            {"received_by": ["Select the social worker who takes it"]},
+        ),
+        (
+            {"accept": True, "received_by": "SW", "handover": ""},
+            {"handover": ["Enter the handover to social care"]},
+        ),
+        (
+            {"accept": True, "received_by": None, "handover": ""},
+            {
+                "received_by": ["Select the social worker who takes it"],
+                "handover": ["Enter the handover to social care"],
+            },
+        ),
+    ],
+)
+def test_bad_step_up_decisions_are_refused(step_up, users, social_worker, decision, problems):
+    decision = {"note": "", **decision}
+    if decision.get("received_by") == "SW":
+        decision["received_by"] = social_worker
+    refusal = refused(lambda: services.step_up_decide(step_up=step_up, by=users["hub"], **decision))
+    assert refusal == problems
+    step_up.refresh_from_db()
+    assert step_up.status == StepDecision.PENDING and step_up.decided_by is None
+    assert still_open(step_up.episode)
+
+
+def test_a_social_worker_of_no_agency_does_not_take_a_family(step_up, users):
+    nowhere = UserFactory(role="practitioner", team=None)
+    problems = refused(
+        lambda: services.step_up_decide(
+            step_up=step_up,
+            accept=True,
+            note="",
+            received_by=nowhere,
+            handover="x",
+            by=users["hub"],
+        )
+    )
+    assert problems == {"received_by": ["Select the social worker who takes it"]}
+
+
+@pytest.fixture
+def step_down(users, social_worker):
+    family = make_family("Byrne family")
+    return StepDown.objects.create(
+        family=family, reason="CIN plan ended", handover="Mum engaging", requested_by=social_worker
+    )
+
+
+@pytest.mark.parametrize(
+    "decision, problems",
+    [
+        ({"accept": False, "note": ""}, {"note": ["Enter why you decline it"]}),
+        ({"accept": True, "note": ""}, {"lead_practitioner": ["Select the lead practitioner"]}),
+    ],
+)
+def test_bad_step_down_decisions_are_refused(step_down, users, decision, problems):
+    refusal = refused(
+        lambda: services.step_down_decide(step_down=step_down, by=users["hub"], **decision)
+    )
+    assert refusal == problems
+    step_down.refresh_from_db()
+    assert step_down.status == StepDecision.PENDING and step_down.new_episode is None
+    assert not Episode.objects.filter(family=step_down.family).exists()
 
 
 # --- a change of lead ---------------------------------------------------------------------------
