@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases.closure import services
+from cases.closure.reallocation import caseload_reallocate
 from cases.models import Closure, Episode, LeadChange, StepDecision, StepDown, StepUp
 from earlyhelp.models import AuditEntry
 from earlyhelp.tests.factories import UserFactory
@@ -221,3 +222,22 @@ def test_a_new_lead_takes_over_within_the_episode(episode, users, changed, messa
     assert problems == {"changed_on": [message.format(began)]}
     assert not LeadChange.objects.exists()
     assert Episode.objects.get(pk=episode.pk).lead_practitioner == lead
+
+
+def test_a_caseload_moves_today_or_before(episode, users):
+    """Re-allocating a leaver's caseload (issue 9) is a change of lead for each episode."""
+    ann = episode.lead_practitioner
+    bob = UserFactory(role="practitioner", team=ann.team)
+    users["manager"].managed_teams.add(ann.team)
+    problems = refused(
+        lambda: caseload_reallocate(
+            from_practitioner=ann,
+            to_practitioner=bob,
+            changed_on=days(1),
+            reason="Leaving",
+            by=users["manager"],
+        )
+    )
+    assert problems == {"changed_on": ["The date must be today or in the past"]}
+    assert not LeadChange.objects.exists()
+    assert Episode.objects.get(pk=episode.pk).lead_practitioner == ann
