@@ -16,7 +16,8 @@ class DateInput(forms.DateInput):
 
 class PersonForm(GovukMessagesMixin, forms.ModelForm):
     """A person's details: their shape here, their rules asked of `rules.person_problems`
-    (which `support_request_submit` asks again for each new person of a request)."""
+    (which `person_create` and `person_update` ask again, and `support_request_submit` for each
+    new person of a request)."""
 
     class Meta:
         model = Person
@@ -212,7 +213,13 @@ class AddressForm(GovukMessagesMixin, forms.ModelForm):
         self.fields["moved_in"].error_messages["invalid"] = "Date they moved in must be a real date"
 
     def clean_postcode(self):
-        postcode = rules.postcode_normalised(self.cleaned_data["postcode"])
-        if not rules.UK_POSTCODE.fullmatch(postcode):
-            raise forms.ValidationError(rules.POSTCODE_INVALID)
-        return postcode
+        return rules.postcode_normalised(self.cleaned_data["postcode"])
+
+    def clean(self):
+        cleaned = super().clean()
+        self.add_problems(
+            rules.new_address_problems(
+                postcode=cleaned.get("postcode"), moved_in=cleaned.get("moved_in")
+            )
+        )
+        return cleaned
