@@ -337,16 +337,16 @@ def person_merge_confirm(request, person_id, duplicate_id):
     duplicate = person_for(request.user, duplicate_id, action=Action.MERGE)
     form = MergeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            merging.person_merge(
+        merge = apply_service(
+            form,
+            lambda: merging.person_merge(
                 survivor=survivor,
                 duplicate=duplicate,
                 reason=form.cleaned_data["reason"],
                 by=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+            ),
+        )
+        if merge:
             if persons_visible_to(request.user).filter(pk=survivor.pk).exists():
                 messages.success(
                     request, f"{duplicate} (record {duplicate.pk}) is merged into this."
@@ -432,10 +432,12 @@ def break_glass(request):
             family = Family.objects.filter(reference=form.cleaned_data["reference"]).first()
             if family is None:
                 form.add_error("reference", "There is no family with this reference")
-            else:
-                break_glass_grant(
+            elif apply_service(
+                form,
+                lambda: break_glass_grant(
                     user=user, family_id=family.pk, reason=form.cleaned_data["reason"]
-                )
+                ),
+            ):
                 messages.success(request, "Break-glass access is granted and recorded.")
                 return redirect("family-detail", family_id=family.pk)
         grants = BreakGlass.objects.filter(user=user)

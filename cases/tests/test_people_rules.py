@@ -1,6 +1,6 @@
-"""A person's rules are their services' own: each service, called directly with what a page's
-form would have refused, refuses it keyed by field in the form's words, and saves nothing
-(`tests/test_family_pages.py` goes through the pages)."""
+"""The people pages' rules are their services' own: each service, called directly with what a
+page's form would have refused, refuses it keyed by field in the form's words, and saves nothing
+(`tests/test_family_pages.py` goes through the pages; `test_merging.py` refuses a merge)."""
 
 from datetime import date, timedelta
 
@@ -8,9 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from cases.gate import break_glass_grant
 from cases.models import Address, Person
 from cases.people import services
-from earlyhelp.models import AuditEntry
+from earlyhelp.models import AuditEntry, BreakGlass
 from tests.worlds import make_family
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +85,15 @@ def test_a_new_address_is_refused_without_a_real_postcode_or_a_date(users, addre
     )
     assert refusal == problems
     assert not Address.objects.exists()
+
+
+@pytest.mark.parametrize("reason", ["", "Police asked", " " * 25])
+def test_break_glass_needs_a_written_reason(users, reason):
+    """DOMAIN §1: "break-glass" access needs a written reason, expires, and is flagged to
+    managers."""
+    family = make_family("Glass family")
+    refusal = refused(
+        lambda: break_glass_grant(user=users["administrator"], family_id=family.pk, reason=reason)
+    )
+    assert refusal == {"reason": ["Give a reason of at least 20 characters"]}
+    assert not BreakGlass.objects.exists()
