@@ -81,10 +81,11 @@ def step_decision_problems(*, accept: bool, note) -> Problems:
 
 
 def step_up_decision_problems(*, accept: bool, note, received_by, handover) -> Problems:
-    """Accepted, "the handover recorded" (DOMAIN §4 step 8): who in social care takes the
-    family (a worker of an agency), and what they were told."""
+    """Accepted, "the handover recorded" (DOMAIN §4 step 8): who in social care ("an
+    organisation in the system") takes the family, and what they were told."""
     problems = step_decision_problems(accept=accept, note=note)
-    if accept and (received_by is None or received_by.organisation is None):
+    agency = received_by.organisation if received_by is not None else None
+    if accept and (agency is None or agency.kind != Organisation.Kind.SOCIAL_CARE):
         problems["received_by"] = [SOCIAL_WORKER_MISSING]
     if accept and not (handover or "").strip():
         problems["handover"] = [HANDOVER_MISSING]

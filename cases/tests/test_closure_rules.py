@@ -153,14 +153,16 @@ def test_bad_step_up_decisions_are_refused(step_up, users, social_worker, decisi
     assert still_open(step_up.episode)
 
 
-def test_a_social_worker_of_no_agency_does_not_take_a_family(step_up, users):
-    nowhere = UserFactory(role="practitioner", team=None)
+@pytest.mark.parametrize("where", ["no agency", "a school"])
+def test_only_a_social_worker_takes_a_family_stepped_up(step_up, users, where):
+    """DOMAIN §4 step 8: "Social care is an organisation in the system (tier 1)"."""
+    worker = agency_user() if where == "a school" else UserFactory(role="practitioner", team=None)
     problems = refused(
         lambda: services.step_up_decide(
             step_up=step_up,
             accept=True,
             note="",
-            received_by=nowhere,
+            received_by=worker,
             handover="x",
             by=users["hub"],
         )
