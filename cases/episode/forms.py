@@ -1,7 +1,8 @@
 """Forms for the episode's work, each with GOV.UK error messages and nothing saved on error.
 
-A form checks the shape of its answers; the rules are the services' (`services`), which a
-form may ask for early feedback, and whose words it uses for its own checks.
+A form checks the shape of its answers; the rules are the services' (`services`, and
+`closure_services` for closing and moving an episode), which a form may ask for early
+feedback, and whose words it uses for its own checks.
 """
 
 from __future__ import annotations

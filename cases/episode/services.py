@@ -1,8 +1,10 @@
 """Writes for the episode's work: the team, the plan's actions, meetings, reviews, case notes.
 
 Each takes the episode the view reached through the access gate, checks the
-rule that belongs to the domain (an action's owner is on the team; a member
-leaves after they joined), and writes one audit row.
+rules that belong to the domain (an action's owner is on the team; a member
+leaves after they joined; what happened happened within the episode), refusing
+every broken one at once keyed by field whoever the caller, and writes one
+audit row.
 """
 
 from __future__ import annotations
