@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -265,10 +265,18 @@ def _survivor_of(person) -> int:
     return survivor_id
 
 
+# DOMAIN §1: "break-glass" access needs a written reason, expires, and is flagged to
+# managers, who read the reason: a sentence, not a word.
+BREAK_GLASS_REASON_MIN = 20
+BREAK_GLASS_REASON_TOO_SHORT = f"Give a reason of at least {BREAK_GLASS_REASON_MIN} characters"
+
+
 def break_glass_grant(*, user, family_id: int, reason: str) -> BreakGlass:
     """An administrator's time-limited access to one family, with their written reason."""
     if not role_may(user, Action.BREAK_GLASS):
         raise PermissionDenied("Only administrators use break-glass access.")
+    if len((reason or "").strip()) < BREAK_GLASS_REASON_MIN:
+        raise ValidationError({"reason": [BREAK_GLASS_REASON_TOO_SHORT]})
     if not Family.objects.filter(pk=family_id).exists():
         raise Http404("No such record")
     grant = BreakGlass.objects.create(

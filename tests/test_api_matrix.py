@@ -165,7 +165,11 @@ def _records_of(user, family, lead):
     episode = family.episodes.get()
     services.taf_member_add(episode=episode, user=user, joined_on=date(2026, 9, 2), by=lead)
     action = services.plan_action_add(
-        episode=episode, what="Matrix action", owner=user, due_on=date(2026, 12, 1), by=lead
+        episode=episode,
+        what="Matrix action",
+        owner=user,
+        due_on=date.today() + timedelta(days=30),
+        by=lead,
     )
     services.case_note_add(
         episode=episode,

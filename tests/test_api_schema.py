@@ -10,7 +10,7 @@ every answer as documented (status, content type, headers, body), invalid reques
 valid reads accepted, no answer without a token.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -60,7 +60,7 @@ def token():
         episode=episode,
         what="Fuzzed",
         owner=partner.client.user,
-        due_on=date(2026, 12, 1),
+        due_on=date.today() + timedelta(days=30),
         by=lead,
     )
     return token_for(partner).json()["access_token"]

@@ -290,7 +290,9 @@ def test_unmerging_needs_the_right_to_merge_both_records(client_for, users, niam
     FamilyMember.objects.create(
         family=make_family("Bennet family", members=0), person=other, role="child"
     )
-    merge = person_merge(survivor=niamh, duplicate=other, reason="Same girl", by=users["hub"])
+    merge = person_merge(
+        survivor=niamh, duplicate=other, reason="Same girl, twice", by=users["hub"]
+    )
     url = reverse("person-unmerge", args=[merge.pk])
     for role in ("hub", "administrator", "practitioner"):
         assert client_for(role).post(url).status_code == 404, role

@@ -113,6 +113,7 @@ def closure_request(request, family_id):
                 by=request.user,
                 reason=form.cleaned_data["reason"],
                 needs_at_closure=form.cleaned_data["needs_at_closure"],
+                final_scores_recorded=final_scores,
                 no_final_scores_reason=form.cleaned_data.get("no_final_scores_reason", ""),
             ),
         )

@@ -6,12 +6,12 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from cases.closure.reallocation import caseload_reallocate
+from cases.closure.reallocation import caseload_reallocate, changed_on_problems
 from cases.episode.forms import UserChoiceField
+from cases.episode.views import apply_service
 from cases.front_door.views_triage import hub_home
 from cases.gate import families_visible_to
 from cases.notifications.selectors import families_named, notifications_for
@@ -157,11 +157,10 @@ class ReallocateForm(GovukMessagesMixin, forms.Form):
         self.fields["to_practitioner"].empty_label = "Select a worker"
         self.fields["changed_on"].error_messages["invalid"] = "Enter a real date"
 
-    def clean_changed_on(self):
-        value = self.cleaned_data["changed_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError("The date must be today or in the past")
-        return value
+    def clean(self):
+        cleaned = super().clean()
+        self.add_problems(changed_on_problems(cleaned.get("changed_on")))
+        return cleaned
 
 
 @page_for(Action.REASSIGN)
@@ -174,14 +173,13 @@ def team_reallocate(request, user_id):
     open_cases = selectors.worker_open_cases(request.user, worker)
     form = ReallocateForm(request.POST or None, worker=worker)
     if request.method == "POST" and form.is_valid():
-        try:
-            changes = caseload_reallocate(
+        changes = apply_service(
+            form,
+            lambda: caseload_reallocate(
                 from_practitioner=worker, by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
+            ),
+        )
+        if changes is not None:
             new = form.cleaned_data["to_practitioner"]
             messages.success(request, f"{len(changes)} open cases moved from {worker} to {new}.")
             return redirect("home")

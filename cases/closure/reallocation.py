@@ -9,14 +9,25 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from cases.closure.services import lead_change
-from cases.episode.services import require_text_within_limit
+from cases.episode.services import Problems, text_limit_problems
 from cases.gate import families_allowing
 from cases.models import Episode, LeadChange
 from earlyhelp import audit
 from earlyhelp.access import Action, role_may
 from earlyhelp.models import AuditEntry
+
+CHANGED_ON_IN_THE_FUTURE = "The date must be today or in the past"
+
+
+def changed_on_problems(changed_on) -> Problems:
+    """The cases move today or on a day gone by (each on the day its episode began, if that
+    was later), as a single change of lead does."""
+    if changed_on is not None and changed_on > timezone.localdate():
+        return {"changed_on": [CHANGED_ON_IN_THE_FUTURE]}
+    return {}
 
 
 def episodes_to_reallocate(by, from_practitioner):
@@ -38,11 +49,15 @@ def caseload_reallocate(
     managed = set(by.managed_teams.values_list("pk", flat=True))
     if from_practitioner.team_id not in managed:
         raise PermissionDenied("You do not manage this worker's team.")
+    problems = text_limit_problems(reason=("Why the cases move", reason)) | changed_on_problems(
+        changed_on
+    )
     if to_practitioner.team_id != from_practitioner.team_id:
-        raise ValidationError({"to_practitioner": "Choose a worker of the same team"})
-    if to_practitioner == from_practitioner:
-        raise ValidationError({"to_practitioner": "Choose another worker"})
-    require_text_within_limit(reason=("Why the cases move", reason))
+        problems["to_practitioner"] = ["Choose a worker of the same team"]
+    elif to_practitioner == from_practitioner:
+        problems["to_practitioner"] = ["Choose another worker"]
+    if problems:
+        raise ValidationError(problems)
     changes = []
     for episode in episodes_to_reallocate(by, from_practitioner).select_for_update():
         changes.append(

@@ -14,7 +14,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.episode.selectors import open_episodes
-from cases.episode.services import require_open, require_text_within_limit
+from cases.episode.services import (
+    Problems,
+    episode_date_problems,
+    require_open,
+    require_text_within_limit,
+    text_limit_problems,
+)
 from cases.models import Closure, ClosureReason, Episode, LeadChange, StepDecision, StepDown, StepUp
 from cases.notifications import services as notifications
 from earlyhelp import audit
@@ -38,15 +44,90 @@ def _locked(model, pk):
     return model.objects.select_for_update().get(pk=pk)
 
 
+# --- the words of the rules, which the pages' forms use too ------------------------------------
+
+NO_FINAL_SCORES_WITHOUT_REASON = (
+    "Enter why there are no final outcome tool scores, or record them first"
+)
+RETURNED_WITHOUT_COMMENTS = "Enter what needs to change"
+DECLINED_WITHOUT_REASON = "Enter why you decline it"
+SOCIAL_WORKER_MISSING = "Select the social worker who takes it"
+HANDOVER_MISSING = "Enter the handover to social care"
+LEAD_PRACTITIONER_MISSING = "Select the lead practitioner"
+LEAD_CHANGED_ON = "Date the new lead takes over"
+
+
+def closure_request_problems(*, final_scores_recorded: bool, no_final_scores_reason) -> Problems:
+    """DOMAIN §4 step 7: a closure has "needs at closure, final tool scores": without them,
+    the lead says why."""
+    if final_scores_recorded or (no_final_scores_reason or "").strip():
+        return {}
+    return {"no_final_scores_reason": [NO_FINAL_SCORES_WITHOUT_REASON]}
+
+
+def closure_decision_problems(*, sign_off: bool, comments) -> Problems:
+    """A closure the manager does not sign off goes back with what needs to change (as an
+    assessment is "signed off (or returned with comments)", DOMAIN §4 step 4)."""
+    if sign_off or (comments or "").strip():
+        return {}
+    return {"comments": [RETURNED_WITHOUT_COMMENTS]}
+
+
+def step_decision_problems(*, accept: bool, note) -> Problems:
+    """A step request is "accepted or declined" (DOMAIN §4 step 8); a decline says why."""
+    if accept or (note or "").strip():
+        return {}
+    return {"note": [DECLINED_WITHOUT_REASON]}
+
+
+def step_up_decision_problems(*, accept: bool, note, received_by, handover) -> Problems:
+    """Accepted, "the handover recorded" (DOMAIN §4 step 8): who in social care ("an
+    organisation in the system") takes the family, and what they were told."""
+    problems = step_decision_problems(accept=accept, note=note)
+    agency = received_by.organisation if received_by is not None else None
+    if accept and (agency is None or agency.kind != Organisation.Kind.SOCIAL_CARE):
+        problems["received_by"] = [SOCIAL_WORKER_MISSING]
+    if accept and not (handover or "").strip():
+        problems["handover"] = [HANDOVER_MISSING]
+    return problems
+
+
+def step_down_decision_problems(*, accept: bool, note, lead_practitioner) -> Problems:
+    """Accepted, a step-down opens an episode, which runs "from allocation of a lead
+    practitioner" (DOMAIN §3): so it names one."""
+    problems = step_decision_problems(accept=accept, note=note)
+    if accept and lead_practitioner is None:
+        problems["lead_practitioner"] = [LEAD_PRACTITIONER_MISSING]
+    return problems
+
+
 # --- closure ------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def closure_request(*, episode, reason, needs_at_closure, no_final_scores_reason="", by) -> Closure:
-    require_text_within_limit(
+def closure_request(
+    *,
+    episode,
+    reason,
+    needs_at_closure,
+    final_scores_recorded: bool,
+    no_final_scores_reason="",
+    by,
+) -> Closure:
+    """The lead asks for closure, for a manager to sign off.
+
+    `final_scores_recorded`: whether the episode's outcome tools were scored at closure. The
+    scores are the assessments app's, which casework may not import, so the caller that reads
+    them says (as a caller passes the gate the records it may not import)."""
+    problems = text_limit_problems(
         needs_at_closure=("The family's needs at closure", needs_at_closure),
         no_final_scores_reason=("Why there are no final scores", no_final_scores_reason),
+    ) | closure_request_problems(
+        final_scores_recorded=final_scores_recorded,
+        no_final_scores_reason=no_final_scores_reason,
     )
+    if problems:
+        raise ValidationError(problems)
     episode = _locked(Episode, episode.pk)
     require_open(episode)
     if StepUp.objects.filter(episode=episode, status=StepDecision.PENDING).exists():
@@ -70,7 +151,11 @@ def closure_request(*, episode, reason, needs_at_closure, no_final_scores_reason
 @transaction.atomic
 def closure_decide(*, closure: Closure, sign_off: bool, comments: str, by) -> Closure:
     """A manager signs the closure off (the episode closes) or returns it with comments."""
-    require_text_within_limit(comments=("Comments", comments))
+    problems = text_limit_problems(comments=("Comments", comments)) | closure_decision_problems(
+        sign_off=sign_off, comments=comments
+    )
+    if problems:
+        raise ValidationError(problems)
     closure = _locked(Closure, closure.pk)
     if closure.status != Closure.Status.AWAITING_SIGN_OFF:
         raise ValidationError("This closure does not await sign-off")
@@ -106,14 +191,16 @@ def step_up_decide(
     *, step_up: StepUp, accept: bool, note: str, by, received_by=None, handover=""
 ) -> StepUp:
     """Accepted: the episode closes as stepped up, and the family is handed to `received_by`."""
-    require_text_within_limit(
+    problems = text_limit_problems(
         note=("Reasons for the decision", note), handover=("Handover to social care", handover)
+    ) | step_up_decision_problems(
+        accept=accept, note=note, received_by=received_by, handover=handover
     )
+    if problems:
+        raise ValidationError(problems)
     step_up = _locked(StepUp, step_up.pk)
     if step_up.status != StepDecision.PENDING:
         raise ValidationError("This step-up has already been decided")
-    if accept and (received_by is None or received_by.organisation is None):
-        raise ValidationError({"received_by": "Select the social worker who takes the family"})
     step_up.status = StepDecision.ACCEPTED if accept else StepDecision.DECLINED
     step_up.decided_by, step_up.decided_at, step_up.decision_note = by, timezone.now(), note
     if accept:
@@ -169,12 +256,14 @@ def step_down_decide(
     *, step_down: StepDown, accept: bool, note: str, by, lead_practitioner=None
 ) -> StepDown:
     """Accepted: a new episode opens, led by `lead_practitioner` of their agency."""
-    require_text_within_limit(note=("Reasons for the decision", note))
+    problems = text_limit_problems(
+        note=("Reasons for the decision", note)
+    ) | step_down_decision_problems(accept=accept, note=note, lead_practitioner=lead_practitioner)
+    if problems:
+        raise ValidationError(problems)
     step_down = _locked(StepDown, step_down.pk)
     if step_down.status != StepDecision.PENDING:
         raise ValidationError("This step-down has already been decided")
-    if accept and lead_practitioner is None:
-        raise ValidationError({"lead_practitioner": "Select the lead practitioner"})
     today = timezone.localdate()
     step_down.status = StepDecision.ACCEPTED if accept else StepDecision.DECLINED
     step_down.decided_by, step_down.decided_at, step_down.decision_note = by, timezone.now(), note
@@ -202,13 +291,15 @@ def step_down_decide(
 @transaction.atomic
 def lead_change(*, episode, to_practitioner, changed_on, reason, by) -> LeadChange:
     """A manager reassigns the episode; the lead agency follows the new lead's organisation."""
-    require_text_within_limit(reason=("Why the lead changes", reason))
     episode = _locked(Episode, episode.pk)
-    require_open(episode)
+    problems = text_limit_problems(reason=("Why the lead changes", reason)) | episode_date_problems(
+        "changed_on", LEAD_CHANGED_ON, changed_on, episode
+    )
     if to_practitioner == episode.lead_practitioner:
-        raise ValidationError({"to_practitioner": "They lead this episode already"})
-    if changed_on < episode.started_on:
-        raise ValidationError({"changed_on": "The date must be on or after the episode began"})
+        problems["to_practitioner"] = ["They lead this episode already"]
+    if problems:
+        raise ValidationError(problems)
+    require_open(episode)
     change = LeadChange.objects.create(
         episode=episode,
         changed_on=changed_on,

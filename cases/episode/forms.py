@@ -1,14 +1,15 @@
 """Forms for the episode's work, each with GOV.UK error messages and nothing saved on error.
 
-A form checks the shape of its answers; the rules are the services' (`services`), which a
-form may ask for early feedback, and whose words it uses for its own checks.
+A form checks the shape of its answers; the rules are the services' (`services`, and
+`closure_services` for closing and moving an episode), which a form may ask for early
+feedback, and whose words it uses for its own checks.
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 
+from cases.closure import services as closure_services
 from cases.episode import services
 from cases.episode.selectors import current_team_of
 from cases.models import CaseNote, ClosureReason, PlanAction
@@ -60,7 +61,7 @@ class UserChoiceField(forms.ModelChoiceField):
 
 class TafMemberForm(EpisodeForm):
     user = UserChoiceField(label="Practitioner", queryset=User.objects.none())
-    joined_on = forms.DateField(label="Date they joined the team")
+    joined_on = forms.DateField(label=services.TAF_JOINED_ON)
 
     def __init__(self, *args, episode, **kwargs):
         super().__init__(*args, episode=episode, **kwargs)
@@ -76,7 +77,7 @@ class TafMemberForm(EpisodeForm):
 
 
 class TafLeaveForm(EpisodeForm):
-    left_on = forms.DateField(label="Date they left the team")
+    left_on = forms.DateField(label=services.TAF_LEFT_ON)
 
     def clean_left_on(self):
         return self._past_date("left_on")
@@ -85,7 +86,7 @@ class TafLeaveForm(EpisodeForm):
 class PlanActionForm(EpisodeForm):
     what = forms.CharField(label="What will happen", widget=forms.Textarea(attrs={"rows": 3}))
     owner = forms.ChoiceField(label="Who will do it", widget=forms.RadioSelect)
-    due_on = forms.DateField(label="By when")
+    due_on = forms.DateField(label=services.ACTION_DUE_ON)
     for_person = forms.ChoiceField(
         label="Who it is for",
         required=False,
@@ -129,11 +130,10 @@ class PlanActionForm(EpisodeForm):
             )
         self.fields["link"].choices = choices
 
-    def clean_due_on(self):
-        value = self.cleaned_data.get("due_on")
-        if value is not None and value < timezone.localdate():
-            raise forms.ValidationError("By when must be today or in the future")
-        return value
+    def clean(self):
+        cleaned = super().clean()
+        self.add_problems(services.due_on_problems(cleaned.get("due_on")))
+        return cleaned
 
     def clean_for_person(self):
         return self.members.get(self.cleaned_data.get("for_person") or "")
@@ -167,7 +167,7 @@ class PlanActionUpdateForm(EpisodeForm):
 
 
 class TafMeetingForm(EpisodeForm):
-    held_on = forms.DateField(label="Date of the meeting")
+    held_on = forms.DateField(label=services.MEETING_HELD_ON)
     attendees = forms.MultipleChoiceField(
         label="Practitioners present", required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -191,19 +191,20 @@ class TafMeetingForm(EpisodeForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not (
-            cleaned.get("attendees")
-            or cleaned.get("family_present")
-            or cleaned.get("others_present")
-        ):
-            self.add_error("attendees", "Select who was at the meeting")
+        self.add_problems(
+            services.meeting_attendance_problems(
+                attendees=cleaned.get("attendees"),
+                family_present=cleaned.get("family_present"),
+                others_present=cleaned.get("others_present"),
+            )
+        )
         cleaned["attendees"] = [self.team[pk] for pk in cleaned.get("attendees", [])]
         cleaned["family_present"] = [self.members[pk] for pk in cleaned.get("family_present", [])]
         return cleaned
 
 
 class PlanReviewForm(EpisodeForm):
-    held_on = forms.DateField(label="Date of the review")
+    held_on = forms.DateField(label=services.REVIEW_HELD_ON)
     progress = forms.CharField(
         label="Progress since the last review", widget=forms.Textarea(attrs={"rows": 5})
     )
@@ -274,8 +275,12 @@ class DecisionForm(GovukMessagesMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == self.RETURN and not cleaned.get("comments", "").strip():
-            self.add_error("comments", "Enter what needs to change")
+        if cleaned.get("decision"):
+            self.add_problems(
+                closure_services.closure_decision_problems(
+                    sign_off=self.signs_off, comments=cleaned.get("comments")
+                )
+            )
         return cleaned
 
     @property
@@ -307,11 +312,12 @@ class ClosureForm(EpisodeForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.final_scores and not cleaned.get("no_final_scores_reason", "").strip():
-            self.add_error(
-                "no_final_scores_reason",
-                "Enter why there are no final outcome tool scores, or record them first",
+        self.add_problems(
+            closure_services.closure_request_problems(
+                final_scores_recorded=self.final_scores,
+                no_final_scores_reason=cleaned.get("no_final_scores_reason"),
             )
+        )
         return cleaned
 
 
@@ -350,17 +356,19 @@ class StepDecisionForm(GovukMessagesMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == self.DECLINE and not cleaned.get("note", "").strip():
-            self.add_error("note", "Enter why you decline it")
+        if cleaned.get("decision"):
+            self.add_problems(self.decision_problems(cleaned))
         return cleaned
+
+    def decision_problems(self, cleaned) -> dict:
+        """The decision's rules, which are its service's (`cases.closure.services`)."""
+        return closure_services.step_decision_problems(
+            accept=self.accepts, note=cleaned.get("note")
+        )
 
     @property
     def accepts(self) -> bool:
         return self.cleaned_data["decision"] == self.ACCEPT
-
-    def _required_when_accepting(self, name, message):
-        if self.cleaned_data.get("decision") == self.ACCEPT and not self.cleaned_data.get(name):
-            self.add_error(name, message)
 
 
 class StepUpDecisionForm(StepDecisionForm):
@@ -383,11 +391,13 @@ class StepUpDecisionForm(StepDecisionForm):
         )
         self.fields["received_by"].empty_label = "Select a social worker"
 
-    def clean(self):
-        cleaned = super().clean()
-        self._required_when_accepting("received_by", "Select the social worker who takes it")
-        self._required_when_accepting("handover", "Enter the handover to social care")
-        return cleaned
+    def decision_problems(self, cleaned) -> dict:
+        return closure_services.step_up_decision_problems(
+            accept=self.accepts,
+            note=cleaned.get("note"),
+            received_by=cleaned.get("received_by"),
+            handover=cleaned.get("handover"),
+        )
 
 
 class StepDownDecisionForm(StepDecisionForm):
@@ -405,15 +415,17 @@ class StepDownDecisionForm(StepDecisionForm):
         )
         self.fields["lead_practitioner"].empty_label = "Select a practitioner"
 
-    def clean(self):
-        cleaned = super().clean()
-        self._required_when_accepting("lead_practitioner", "Select the lead practitioner")
-        return cleaned
+    def decision_problems(self, cleaned) -> dict:
+        return closure_services.step_down_decision_problems(
+            accept=self.accepts,
+            note=cleaned.get("note"),
+            lead_practitioner=cleaned.get("lead_practitioner"),
+        )
 
 
 class LeadChangeForm(EpisodeForm):
     to_practitioner = UserChoiceField(label="New lead practitioner", queryset=User.objects.none())
-    changed_on = forms.DateField(label="Date the new lead takes over")
+    changed_on = forms.DateField(label=closure_services.LEAD_CHANGED_ON)
     reason = forms.CharField(label="Why the lead changes", widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, episode, **kwargs):

@@ -1,8 +1,10 @@
 """Writes for the episode's work: the team, the plan's actions, meetings, reviews, case notes.
 
 Each takes the episode the view reached through the access gate, checks the
-rule that belongs to the domain (an action's owner is on the team; a member
-leaves after they joined), and writes one audit row.
+rules that belong to the domain (an action's owner is on the team; a member
+leaves after they joined; what happened happened within the episode), refusing
+every broken one at once keyed by field whoever the caller, and writes one
+audit row.
 """
 
 from __future__ import annotations
@@ -47,8 +49,11 @@ def _audit(by, episode, action, detail=""):
 # a mistake that every page and export showing the note would carry.
 TEXT_MAX = 10_000
 
+# A write's broken rules, each field's messages under its name as the API names it.
+Problems = dict[str, list[str]]
 
-def text_limit_problems(**texts: tuple[str, str]) -> dict[str, list[str]]:
+
+def text_limit_problems(**texts: tuple[str, str]) -> Problems:
     """Each text longer than TEXT_MAX, keyed by field: `field=(label, text)`."""
     return {
         field: [f"{label} must be {TEXT_MAX:,} characters or fewer"]
@@ -77,6 +82,14 @@ NOTE_ABOUT_NOT_MEMBERS = "Select who it was with or about from the list"
 NOTE_TEXT = "Note"
 NOTE_TEXT_MISSING = "Enter note"
 
+TAF_JOINED_ON = "Date they joined the team"
+TAF_LEFT_ON = "Date they left the team"
+ACTION_DUE_ON = "By when"
+ACTION_DUE_IN_THE_PAST = "By when must be today or in the future"
+MEETING_HELD_ON = "Date of the meeting"
+MEETING_NOBODY_THERE = "Select who was at the meeting"
+REVIEW_HELD_ON = "Date of the review"
+
 
 def date_missing(label: str) -> str:
     return f"Enter {label.lower()}"
@@ -99,6 +112,33 @@ def date_within_episode_problem(label: str, value: date, episode: Episode | None
     return None
 
 
+def episode_date_problems(field: str, label: str, value: date | None, episode) -> Problems:
+    """The date something in the episode happened, given and within the episode, by field."""
+    if value is None:
+        return {field: [date_missing(label)]}
+    if message := date_within_episode_problem(label, value, episode):
+        return {field: [message]}
+    return {}
+
+
+def due_on_problems(due_on: date | None) -> Problems:
+    """An action's "by when" (DOMAIN §4 step 5: "actions (what, who …, by when, …)") is today
+    or later: a plan says what will happen."""
+    if due_on is None:
+        return {"due_on": [date_missing(ACTION_DUE_ON)]}
+    if due_on < timezone.localdate():
+        return {"due_on": [ACTION_DUE_IN_THE_PAST]}
+    return {}
+
+
+def meeting_attendance_problems(*, attendees, family_present, others_present) -> Problems:
+    """A meeting records who was there (DOMAIN §4 step 5: "TAF meetings (date, attendees,
+    decisions)"): a practitioner, a family member or someone else."""
+    if attendees or family_present or (others_present or "").strip():
+        return {}
+    return {"attendees": [MEETING_NOBODY_THERE]}
+
+
 def require_open(episode: Episode) -> None:
     if episode is None or episode.status != Episode.Status.OPEN:
         raise ValidationError("This family has no open episode")
@@ -113,9 +153,12 @@ def team_of(episode: Episode) -> list:
 
 @transaction.atomic
 def taf_member_add(*, episode: Episode, user, joined_on, by) -> TafMember:
-    require_open(episode)
+    problems = episode_date_problems("joined_on", TAF_JOINED_ON, joined_on, episode)
     if user == episode.lead_practitioner:
-        raise ValidationError({"user": "They lead this episode already"})
+        problems["user"] = ["They lead this episode already"]
+    if problems:
+        raise ValidationError(problems)
+    require_open(episode)
     try:
         with transaction.atomic():
             member = TafMember.objects.create(episode=episode, user=user, joined_on=joined_on)
@@ -130,6 +173,8 @@ def taf_member_leave(*, member: TafMember, left_on, by) -> TafMember:
     """Leaving ends the member's access to the family through the gate."""
     if member.left_on is not None:
         raise ValidationError("They have already left the team")
+    if problems := episode_date_problems("left_on", TAF_LEFT_ON, left_on, member.episode):
+        raise ValidationError(problems)
     if left_on < member.joined_on:
         raise ValidationError({"left_on": "The date they left must be on or after they joined"})
     member.left_on = left_on
@@ -142,15 +187,17 @@ def taf_member_leave(*, member: TafMember, left_on, by) -> TafMember:
 def plan_action_add(
     *, episode, what, owner, due_on, need="", outcome="", for_person=None, by
 ) -> PlanAction:
-    require_text_within_limit(what=("What will happen", what))
-    require_open(episode)
+    problems = text_limit_problems(what=("What will happen", what)) | due_on_problems(due_on)
     if owner is not None and owner not in team_of(episode):
-        raise ValidationError({"owner": "Select someone on the team, or the family"})
+        problems["owner"] = ["Select someone on the team, or the family"]
     if (
         for_person is not None
         and not current_memberships().filter(family=episode.family_id, person=for_person).exists()
     ):
-        raise ValidationError({"for_person": "Select a member of the household, or the family"})
+        problems["for_person"] = ["Select a member of the household, or the family"]
+    if problems:
+        raise ValidationError(problems)
+    require_open(episode)
     action = PlanAction.objects.create(
         episode=episode,
         what=what,
@@ -198,9 +245,18 @@ def plan_action_update(
 def taf_meeting_record(
     *, episode, held_on, attendees, family_present, others_present, decisions, by
 ) -> TafMeeting:
-    require_text_within_limit(
-        others_present=("Anyone else present", others_present), decisions=("Decisions", decisions)
+    problems = (
+        text_limit_problems(
+            others_present=("Anyone else present", others_present),
+            decisions=("Decisions", decisions),
+        )
+        | episode_date_problems("held_on", MEETING_HELD_ON, held_on, episode)
+        | meeting_attendance_problems(
+            attendees=attendees, family_present=family_present, others_present=others_present
+        )
     )
+    if problems:
+        raise ValidationError(problems)
     require_open(episode)
     meeting = TafMeeting.objects.create(
         episode=episode,
@@ -217,10 +273,12 @@ def taf_meeting_record(
 
 @transaction.atomic
 def plan_review_record(*, episode, held_on, progress, changes_to_plan, by) -> PlanReview:
-    require_text_within_limit(
+    problems = text_limit_problems(
         progress=("Progress since the last review", progress),
         changes_to_plan=("Changes to the plan", changes_to_plan),
-    )
+    ) | episode_date_problems("held_on", REVIEW_HELD_ON, held_on, episode)
+    if problems:
+        raise ValidationError(problems)
     require_open(episode)
     review = PlanReview.objects.create(
         episode=episode,
@@ -242,10 +300,7 @@ def case_note_add(*, episode, kind, happened_on, about, text, by) -> CaseNote:
         problems["kind"] = [NOTE_KIND_MISSING]
     elif kind not in CaseNote.Kind.values:
         problems["kind"] = [NOTE_KIND_UNKNOWN]
-    if happened_on is None:
-        problems["happened_on"] = [date_missing(NOTE_HAPPENED_ON)]
-    elif message := date_within_episode_problem(NOTE_HAPPENED_ON, happened_on, episode):
-        problems["happened_on"] = [message]
+    problems |= episode_date_problems("happened_on", NOTE_HAPPENED_ON, happened_on, episode)
     members = {
         m.person_id: m
         for m in current_memberships().filter(family=episode.family_id, person__in=about)

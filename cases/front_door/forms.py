@@ -302,25 +302,33 @@ class ConsentForm(GovukMessagesMixin, forms.Form):
 
 
 class TriageForm(GovukMessagesMixin, forms.Form):
+    """The hub's decision: its shape here, its rules `support_request_triage`'s (`rules`)."""
+
     priority = forms.ChoiceField(
         label="Decision",
         choices=Priority.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select a decision"},
+        error_messages={
+            "required": rules.PRIORITY_MISSING,
+            "invalid_choice": rules.PRIORITY_UNKNOWN,
+        },
     )
-    rationale = forms.CharField(
-        label="Rationale",
+    rationale = _text(
+        "Rationale",
+        "rationale",
         widget=_textarea(5),
-        max_length=5000,
         help_text="Why this decision: the family will be told, and managers review decisions.",
-        error_messages={"required": "Enter the reasons for your decision"},
+        error_messages={"required": rules.RATIONALE_MISSING},
     )
 
-    def clean_rationale(self):
-        rationale = self.cleaned_data["rationale"].strip()
-        if len(rationale) < 10:
-            raise forms.ValidationError("Give the reasons for your decision in a sentence or two")
-        return rationale
+    def clean(self):
+        cleaned = super().clean()
+        self.add_problems(
+            rules.triage_problems(
+                priority=cleaned.get("priority"), rationale=cleaned.get("rationale")
+            )
+        )
+        return cleaned
 
 
 class AgencyForm(GovukMessagesMixin, forms.Form):

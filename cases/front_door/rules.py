@@ -1,4 +1,5 @@
-"""The rules of a request for support, and the words of their problems (DOMAIN §4 step 1).
+"""The rules of a request for support, and the words of their problems (DOMAIN §4 step 1);
+and of the hub's decision on it (step 2), which `support_request_triage` checks.
 
 `support_request_submit` checks every one of them before it writes anything, and refuses with
 the problems keyed by field as the partner API names them (`reason`, `consent.chase_on`,
@@ -16,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
-from cases.models import Consent, DataKind, FamilyMember, SupportRequest
+from cases.models import Consent, DataKind, FamilyMember, Priority, SupportRequest
 from cases.people.rules import postcode_problem
 from earlyhelp.models import Organisation
 
@@ -74,6 +75,12 @@ COVERS_UNKNOWN = "Select what they agreed may be shared from the list"
 AGENCIES_MISSING = "Select the agencies the family agreed may share information"
 AGENCIES_UNKNOWN = "Select agencies they agreed may share information from the list"
 
+PRIORITY_MISSING = "Select a decision"
+PRIORITY_UNKNOWN = "Select decision from the list"
+RATIONALE_MISSING = "Enter the reasons for your decision"
+RATIONALE_TOO_SHORT = "Give the reasons for your decision in a sentence or two"
+RATIONALE_MIN = 10
+
 # The longest answer each text may be (the columns that keep them), and the words for longer.
 LIMITS = {
     "referrer_name": (200, "Name must be 200 characters or fewer"),
@@ -85,6 +92,7 @@ LIMITS = {
     "concerns": (3000, "Describe the concerns in 3,000 characters or fewer"),
     "address_line": (300, "Address must be 300 characters or fewer"),
     "given_by": (200, "Who gave consent must be 200 characters or fewer"),
+    "rationale": (5000, "Give the reasons for your decision in 5,000 characters or fewer"),
 }
 
 PHONE = re.compile(r"\+?[\d ()-]+")
@@ -206,6 +214,22 @@ def consent_problems(*, kind, given_by, given_on, chase_on, covers, agencies) ->
     if not agencies:
         problems["agencies"] = [AGENCIES_MISSING]
     return _within_limits({"given_by": given_by}, problems)
+
+
+def triage_problems(*, priority, rationale) -> Problems:
+    """Triage records "priority, decision, rationale" (DOMAIN §4 step 2): a decision from the
+    list, and its reasons in a sentence or two, which the family are told and managers review."""
+    problems: Problems = {}
+    if not priority:
+        problems["priority"] = [PRIORITY_MISSING]
+    elif priority not in Priority.values:
+        problems["priority"] = [PRIORITY_UNKNOWN]
+    text = (rationale or "").strip()
+    if not text:
+        problems["rationale"] = [RATIONALE_MISSING]
+    elif len(text) < RATIONALE_MIN:
+        problems["rationale"] = [RATIONALE_TOO_SHORT]
+    return _within_limits({"rationale": text}, problems)
 
 
 def prefixed(problems: Problems, prefix: str) -> Problems:

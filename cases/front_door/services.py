@@ -26,7 +26,6 @@ from cases.models import (
     Family,
     FamilyMember,
     Person,
-    Priority,
     SupportRequest,
     SupportRequestMember,
     TriageDecision,
@@ -304,10 +303,8 @@ def support_request_triage(
     *, support_request_id: int, priority: str, rationale: str, by: User
 ) -> TriageDecision:
     """The hub's decision, with its reasons. Advice and NFA close the request."""
-    if priority not in Priority.values:
-        raise ValidationError("Select a decision")
-    if not rationale.strip():
-        raise ValidationError("Enter the reasons for your decision")
+    if problems := rules.triage_problems(priority=priority, rationale=rationale):
+        raise ValidationError(problems)
     support_request = _locked(support_request_id)
     if support_request.status != SupportRequest.Status.AWAITING_TRIAGE:
         raise RequestAlreadyHandled(already_handled(support_request))

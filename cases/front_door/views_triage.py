@@ -118,9 +118,12 @@ def request_page(request, request_id):
                 )
             except RequestAlreadyHandled as error:
                 messages.error(request, error.messages[0])
+                return redirect("triage-request", request_id=support_request.pk)
+            except ValidationError as error:
+                form.add_error(None, error)  # the rules' problems, each on the field it names
             else:
                 messages.success(request, f"Decision recorded: {decision.get_priority_display()}.")
-            return redirect("triage-request", request_id=support_request.pk)
+                return redirect("triage-request", request_id=support_request.pk)
     return render(
         request,
         "triage/request.html",

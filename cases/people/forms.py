@@ -2,10 +2,12 @@
 
 from django import forms
 
+from cases.gate import BREAK_GLASS_REASON_MIN, BREAK_GLASS_REASON_TOO_SHORT
 from cases.models import Address, FamilyMember, Person
 from cases.people import rules
 from cases.people.identifiers import normalise_identifier
 from cases.people.matching import likely_duplicates
+from cases.people.merging import MERGE_REASON_MIN, MERGE_REASON_TOO_SHORT
 from earlyhelp.manage_forms import GovukMessagesMixin
 from earlyhelp.models import Locality
 
@@ -16,7 +18,8 @@ class DateInput(forms.DateInput):
 
 class PersonForm(GovukMessagesMixin, forms.ModelForm):
     """A person's details: their shape here, their rules asked of `rules.person_problems`
-    (which `support_request_submit` asks again for each new person of a request)."""
+    (which `person_create` and `person_update` ask again, and `support_request_submit` for each
+    new person of a request)."""
 
     class Meta:
         model = Person
@@ -171,8 +174,8 @@ class MergeForm(GovukMessagesMixin, forms.Form):
     reason = forms.CharField(
         label="Why are these the same person?",
         widget=forms.Textarea(attrs={"rows": 3}),
-        min_length=10,
-        error_messages={"min_length": "Give a reason of at least 10 characters"},
+        min_length=MERGE_REASON_MIN,
+        error_messages={"min_length": MERGE_REASON_TOO_SHORT},
     )
 
 
@@ -181,9 +184,9 @@ class BreakGlassForm(GovukMessagesMixin, forms.Form):
     reason = forms.CharField(
         label="Why do you need to see this family?",
         widget=forms.Textarea(attrs={"rows": 4}),
-        min_length=20,
+        min_length=BREAK_GLASS_REASON_MIN,
         help_text="Your reason is recorded and shown to the family's managers.",
-        error_messages={"min_length": "Give a reason of at least 20 characters"},
+        error_messages={"min_length": BREAK_GLASS_REASON_TOO_SHORT},
     )
 
     def clean_reference(self):
@@ -212,7 +215,13 @@ class AddressForm(GovukMessagesMixin, forms.ModelForm):
         self.fields["moved_in"].error_messages["invalid"] = "Date they moved in must be a real date"
 
     def clean_postcode(self):
-        postcode = rules.postcode_normalised(self.cleaned_data["postcode"])
-        if not rules.UK_POSTCODE.fullmatch(postcode):
-            raise forms.ValidationError(rules.POSTCODE_INVALID)
-        return postcode
+        return rules.postcode_normalised(self.cleaned_data["postcode"])
+
+    def clean(self):
+        cleaned = super().clean()
+        self.add_problems(
+            rules.new_address_problems(
+                postcode=cleaned.get("postcode"), moved_in=cleaned.get("moved_in")
+            )
+        )
+        return cleaned

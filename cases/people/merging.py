@@ -26,6 +26,10 @@ from pghistory.models import Event
 from cases.models import Person, PersonMerge, PossibleDuplicate
 from earlyhelp import audit
 
+# A merge is "recorded" (DOMAIN §3) with why the two are one person, for whoever undoes it.
+MERGE_REASON_MIN = 10
+MERGE_REASON_TOO_SHORT = f"Give a reason of at least {MERGE_REASON_MIN} characters"
+
 
 @dataclass(frozen=True)
 class PersonLink:
@@ -73,8 +77,8 @@ def person_merge(*, survivor: Person, duplicate: Person, reason: str, by) -> Per
     """Move every live link from `duplicate` to `survivor`, leaving `duplicate` as a pointer."""
     if survivor.pk == duplicate.pk:
         raise ValidationError("A person cannot be merged into their own record.")
-    if not (reason or "").strip():
-        raise ValidationError("Give a reason for the merge.")
+    if len((reason or "").strip()) < MERGE_REASON_MIN:
+        raise ValidationError({"reason": [MERGE_REASON_TOO_SHORT]})
     survivor, duplicate = _lock(survivor.pk, duplicate.pk)
     if duplicate.merged_into_id:
         raise ValidationError(

@@ -1,8 +1,9 @@
-"""The rules of a person's details, and the words of their problems.
+"""The rules of a person's details and of their new address, and the words of their problems.
 
-A new person's details are checked here wherever they come from: `PersonForm` asks for early
-feedback on the person pages and the request pages, and `support_request_submit` checks them
-again before anything is saved, whether the request came from the pages or the partner API.
+A person's details are checked here wherever they come from: `PersonForm` asks for early
+feedback on the person pages and the request pages, and `person_create`, `person_update` and
+`support_request_submit` check them again before anything is saved, whether from the pages or
+the partner API. `address_add` checks a new address, which `AddressForm` asks too.
 Forms and the API's serializers take the words from here, so each is written once.
 """
 
@@ -26,6 +27,17 @@ EXPECTED_NOT_REAL = "Expected date of birth (unborn child) must be a real date"
 BORN_IN_THE_FUTURE = "Date of birth must be today or in the past"
 BORN_AND_EXPECTED = "Give a date of birth or an expected date of birth, not both"
 POSTCODE_INVALID = "Enter a real postcode, like LE11 3TU"
+ADDRESS_POSTCODE_MISSING = "Enter postcode"
+MOVED_IN_MISSING = "Enter date they moved in"
+
+Problems = dict[str, list[str]]
+
+# A person's own details: every field a page or a request may give, not links or timestamps.
+DETAILS = tuple(
+    field.name
+    for field in Person._meta.fields
+    if field.editable and not field.is_relation and not field.primary_key
+)
 
 
 def postcode_normalised(value: str | None) -> str:
@@ -49,14 +61,31 @@ def postcode_problem(postcode: str) -> str | None:
     return POSTCODE_INVALID if postcode and not UK_POSTCODE.fullmatch(postcode) else None
 
 
-def person_problems(details: dict) -> dict[str, list[str]]:
+def person_details_of(person: Person) -> dict:
+    """The details of a person's record (saved or not), as `person_problems` judges them."""
+    return {name: getattr(person, name) for name in DETAILS}
+
+
+def new_address_problems(*, postcode, moved_in) -> Problems:
+    """A move has a date (the address before it ends the day before) and a real postcode."""
+    problems: Problems = {}
+    if not postcode:
+        problems["postcode"] = [ADDRESS_POSTCODE_MISSING]
+    elif message := postcode_problem(postcode):
+        problems["postcode"] = [message]
+    if moved_in is None:
+        problems["moved_in"] = [MOVED_IN_MISSING]
+    return problems
+
+
+def person_problems(details: dict) -> Problems:
     """What is wrong with a person's (normalised) details, by field; empty when nothing is.
 
     Only the fields in `details` are judged: a form asks with the answers it could read, and
     a field it refused already is not judged twice. The record's own checks (an identifier's
     check digit, a name's length) come from the model, in the model's words.
     """
-    problems: dict[str, list[str]] = {}
+    problems: Problems = {}
 
     def add(field, message):
         problems.setdefault(field, []).append(message)

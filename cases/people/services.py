@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cases.gate import person_for, persons_visible_to
 from cases.models import Address, FamilyMember, Person, PossibleDuplicate
+from cases.people import rules
 from cases.people.matching import likely_duplicates
 from earlyhelp import audit
 from earlyhelp.access import Action, as_id
@@ -15,10 +16,17 @@ from earlyhelp.models import AuditEntry
 ALLOWED = AuditEntry.Outcome.ALLOWED
 
 
+def _require_person_rules(person: Person) -> None:
+    if problems := rules.person_problems(rules.person_details_of(person)):
+        raise ValidationError(problems)
+
+
 @transaction.atomic
-def person_create(*, form, by, family=None) -> Person:
-    """A new person; any likely match `by` may not see goes to the hub to check."""
-    person = form.save()
+def person_create(*, person: Person, by, family=None) -> Person:
+    """A new person, given unsaved; any likely match `by` may not see goes to the hub to
+    check."""
+    _require_person_rules(person)
+    person.save()
     audit.record(by, action="create", outcome=ALLOWED, person_id=person.pk)
     possible_duplicates_raise(person=person, family=family, by=by)
     return person
@@ -105,6 +113,7 @@ def possible_duplicate_decide_different(*, check_id: int, by) -> PossibleDuplica
 @transaction.atomic
 def person_update(*, person: Person, by) -> Person:
     # The field-level before and after is kept by pghistory; the audit row says who and when.
+    _require_person_rules(person)
     person.save()
     audit.record(by, action="edit", outcome=ALLOWED, person_id=person.pk)
     return person
@@ -131,6 +140,8 @@ def address_add(*, person: Person, address: Address, by) -> Address:
     """A move: the current address ends the day before, and the new one becomes current."""
     from datetime import timedelta
 
+    if problems := rules.new_address_problems(postcode=address.postcode, moved_in=address.moved_in):
+        raise ValidationError(problems)
     person = Person.objects.select_for_update().get(pk=person.pk)
     Address.objects.filter(person=person, moved_out__isnull=True).update(
         moved_out=address.moved_in - timedelta(days=1)

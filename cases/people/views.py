@@ -12,6 +12,7 @@ from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
+from cases.episode.views import apply_service
 from cases.gate import (
     PersonOffers,
     break_glass_grant,
@@ -224,9 +225,12 @@ def person_edit(request, person_id):
     person = person_for(request.user, person_id, action=Action.EDIT)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        services.person_update(person=form.save(commit=False), by=request.user)
-        messages.success(request, f"{person}'s record is updated.")
-        return redirect("person-detail", person_id=person.pk)
+        updated = apply_service(
+            form, lambda: services.person_update(person=form.save(commit=False), by=request.user)
+        )
+        if updated:
+            messages.success(request, f"{person}'s record is updated.")
+            return redirect("person-detail", person_id=person.pk)
     return render(
         request,
         "cases/person_edit.html",
@@ -240,9 +244,15 @@ def address_add(request, person_id):
     person = person_for(request.user, person_id, action=Action.EDIT)
     form = AddressForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.address_add(person=person, address=form.save(commit=False), by=request.user)
-        messages.success(request, f"{person}'s new address is recorded.")
-        return redirect("person-detail", person_id=person.pk)
+        address = apply_service(
+            form,
+            lambda: services.address_add(
+                person=person, address=form.save(commit=False), by=request.user
+            ),
+        )
+        if address:
+            messages.success(request, f"{person}'s new address is recorded.")
+            return redirect("person-detail", person_id=person.pk)
     return render(
         request,
         "cases/address_add.html",
@@ -264,21 +274,28 @@ def member_add(request, family_id):
         choose = ChooseMatchForm.after_check(data, matches=offers.shown)
         if not offers or choose.is_valid():
             chosen = choose.cleaned_data["match"] if offers else ChooseMatchForm.NEW
-            with transaction.atomic():
+
+            @transaction.atomic
+            def add():
                 if chosen == ChooseMatchForm.NEW:
                     person = services.person_create(
-                        form=person_form, by=request.user, family=family
+                        person=person_form.save(commit=False), by=request.user, family=family
                     )
                 else:
                     person = person_to_link(request.user, chosen)
                 services.member_add(
                     family=family, person=person, by=request.user, **membership_form.cleaned_data
                 )
-            added = f"{person} is added to {family.name}."
-            if selectors.hub_is_checking(person):
-                added += " The hub will check whether they are already known to the service."
-            messages.success(request, added)
-            return redirect("family-detail", family_id=family.pk)
+                return person
+
+            # The rules refuse only a new person's details: their problems go on its form.
+            person = apply_service(person_form, add)
+            if person:
+                added = f"{person} is added to {family.name}."
+                if selectors.hub_is_checking(person):
+                    added += " The hub will check whether they are already known to the service."
+                messages.success(request, added)
+                return redirect("family-detail", family_id=family.pk)
     error_forms = [f for f in (choose, membership_form, person_form) if f is not None and f.errors]
     return render(
         request,
@@ -320,16 +337,16 @@ def person_merge_confirm(request, person_id, duplicate_id):
     duplicate = person_for(request.user, duplicate_id, action=Action.MERGE)
     form = MergeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            merging.person_merge(
+        merge = apply_service(
+            form,
+            lambda: merging.person_merge(
                 survivor=survivor,
                 duplicate=duplicate,
                 reason=form.cleaned_data["reason"],
                 by=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+            ),
+        )
+        if merge:
             if persons_visible_to(request.user).filter(pk=survivor.pk).exists():
                 messages.success(
                     request, f"{duplicate} (record {duplicate.pk}) is merged into this."
@@ -415,10 +432,12 @@ def break_glass(request):
             family = Family.objects.filter(reference=form.cleaned_data["reference"]).first()
             if family is None:
                 form.add_error("reference", "There is no family with this reference")
-            else:
-                break_glass_grant(
+            elif apply_service(
+                form,
+                lambda: break_glass_grant(
                     user=user, family_id=family.pk, reason=form.cleaned_data["reason"]
-                )
+                ),
+            ):
                 messages.success(request, "Break-glass access is granted and recorded.")
                 return redirect("family-detail", family_id=family.pk)
         grants = BreakGlass.objects.filter(user=user)

@@ -111,7 +111,7 @@ def test_merge_records_exactly_which_rows_moved(records, hub):
         for key in {"cases.FamilyMember", "cases.Address", "cases.PersonName", "cases.Consent"}
     }
 
-    merge = person_merge(survivor=survivor, duplicate=duplicate, reason="Typo", by=hub)
+    merge = person_merge(survivor=survivor, duplicate=duplicate, reason="Typo in the name", by=hub)
 
     merge.refresh_from_db()
     assert merge.moved == expected
@@ -123,7 +123,7 @@ def test_a_person_twice_in_one_household_keeps_both_memberships(records, hub):
     mum = survivor.memberships.get().family
     before = set(FamilyMember.objects.values_list("pk", flat=True))
 
-    person_merge(survivor=survivor, duplicate=duplicate, reason="Typo", by=hub)
+    person_merge(survivor=survivor, duplicate=duplicate, reason="Typo in the name", by=hub)
 
     assert set(FamilyMember.objects.values_list("pk", flat=True)) == before
     assert FamilyMember.objects.filter(family=mum, person=survivor).count() == 2
@@ -132,7 +132,7 @@ def test_a_person_twice_in_one_household_keeps_both_memberships(records, hub):
 def test_merge_writes_an_audit_entry_for_each_person(records, hub):
     survivor, duplicate, _ = records
 
-    merge = person_merge(survivor=survivor, duplicate=duplicate, reason="Typo", by=hub)
+    merge = person_merge(survivor=survivor, duplicate=duplicate, reason="Typo in the name", by=hub)
 
     entries = AuditEntry.objects.filter(action="merge").order_by("id")
     assert [(e.person_id, e.user, e.outcome) for e in entries] == [
@@ -151,7 +151,7 @@ def test_unmerge_puts_every_link_back_exactly(records, hub):
     survivor, duplicate, _ = records
     before = _links()
 
-    merge = person_merge(survivor=survivor, duplicate=duplicate, reason="Typo", by=hub)
+    merge = person_merge(survivor=survivor, duplicate=duplicate, reason="Typo in the name", by=hub)
     assert _links() != before
     person_unmerge(merge=merge, by=hub)
 
@@ -166,7 +166,7 @@ def test_unmerge_puts_every_link_back_exactly(records, hub):
 def test_history_and_audit_keep_their_rows_through_merge_and_unmerge(records, hub):
     survivor, duplicate, _ = records
     history_before = _history()
-    person_merge(survivor=survivor, duplicate=duplicate, reason="Typo", by=hub)
+    person_merge(survivor=survivor, duplicate=duplicate, reason="Typo in the name", by=hub)
     audit_after_merge = set(AuditEntry.objects.values_list("pk", "person_id"))
 
     merge = PersonMerge.objects.get()
@@ -191,7 +191,7 @@ def test_history_and_audit_keep_their_rows_through_merge_and_unmerge(records, hu
 
 def test_unmerge_writes_an_audit_entry_for_each_person(records, hub):
     survivor, duplicate, _ = records
-    merge = person_merge(survivor=survivor, duplicate=duplicate, reason="Typo", by=hub)
+    merge = person_merge(survivor=survivor, duplicate=duplicate, reason="Typo in the name", by=hub)
     manager = UserFactory(role="manager")
 
     person_unmerge(merge=merge, by=manager)
@@ -205,7 +205,7 @@ def test_unmerge_writes_an_audit_entry_for_each_person(records, hub):
 
 def test_unmerge_leaves_links_added_to_the_survivor_since(records, hub):
     survivor, duplicate, _ = records
-    merge = person_merge(survivor=survivor, duplicate=duplicate, reason="Typo", by=hub)
+    merge = person_merge(survivor=survivor, duplicate=duplicate, reason="Typo in the name", by=hub)
     since = AddressFactory(person=survivor)
 
     person_unmerge(merge=merge, by=hub)
@@ -217,7 +217,7 @@ def test_unmerge_leaves_links_added_to_the_survivor_since(records, hub):
 
 def test_unmerge_leaves_a_row_someone_moved_on_and_says_so(records, hub):
     survivor, duplicate, sister = records
-    merge = person_merge(survivor=survivor, duplicate=duplicate, reason="Typo", by=hub)
+    merge = person_merge(survivor=survivor, duplicate=duplicate, reason="Typo in the name", by=hub)
     moved_on = survivor.addresses.get(pk=merge.moved["cases.Address"][0])
     moved_on.person = sister
     moved_on.save()
@@ -234,7 +234,10 @@ def test_a_record_can_be_merged_again_after_an_unmerge(records, hub):
     survivor, duplicate, _ = records
     addresses = sorted(duplicate.addresses.values_list("pk", flat=True))
     person_unmerge(
-        merge=person_merge(survivor=survivor, duplicate=duplicate, reason="Typo", by=hub), by=hub
+        merge=person_merge(
+            survivor=survivor, duplicate=duplicate, reason="Typo in the name", by=hub
+        ),
+        by=hub,
     )
 
     again = person_merge(survivor=survivor, duplicate=duplicate, reason="Checked again", by=hub)
@@ -251,39 +254,46 @@ def test_a_record_can_be_merged_again_after_an_unmerge(records, hub):
 def test_refuses_merging_a_person_into_themselves(records, hub):
     survivor, _, _ = records
     with pytest.raises(ValidationError, match="cannot be merged into their own record"):
-        person_merge(survivor=survivor, duplicate=survivor, reason="Oops", by=hub)
+        person_merge(survivor=survivor, duplicate=survivor, reason="Oops, the same record", by=hub)
     assert not PersonMerge.objects.exists()
 
 
-def test_refuses_a_merge_without_a_reason(records, hub):
+@pytest.mark.parametrize("reason", ["  ", "Same kid ", None])
+def test_refuses_a_merge_without_a_reason_of_ten_characters(records, hub, reason):
+    """The merge page's form asks the same; the rule is the merge's, whoever calls it."""
     survivor, duplicate, _ = records
-    with pytest.raises(ValidationError, match="Give a reason"):
-        person_merge(survivor=survivor, duplicate=duplicate, reason="  ", by=hub)
+    before = _links()
+    with pytest.raises(ValidationError) as refusal:
+        person_merge(survivor=survivor, duplicate=duplicate, reason=reason, by=hub)
+    assert refusal.value.message_dict == {"reason": ["Give a reason of at least 10 characters"]}
+    assert not PersonMerge.objects.exists() and _links() == before
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into is None
 
 
 def test_refuses_merging_into_a_record_that_was_itself_merged(records, hub):
     survivor, duplicate, sister = records
-    person_merge(survivor=survivor, duplicate=duplicate, reason="Typo", by=hub)
+    person_merge(survivor=survivor, duplicate=duplicate, reason="Typo in the name", by=hub)
     before = _links()
 
     with pytest.raises(ValidationError, match="was itself merged into record"):
-        person_merge(survivor=duplicate, duplicate=sister, reason="Wrong way", by=hub)
+        person_merge(survivor=duplicate, duplicate=sister, reason="Wrong way round", by=hub)
     assert _links() == before
 
 
 def test_refuses_merging_a_record_already_merged(records, hub):
     survivor, duplicate, sister = records
-    person_merge(survivor=survivor, duplicate=duplicate, reason="Typo", by=hub)
+    person_merge(survivor=survivor, duplicate=duplicate, reason="Typo in the name", by=hub)
 
     with pytest.raises(ValidationError, match="was already merged into record"):
-        person_merge(survivor=sister, duplicate=duplicate, reason="Again", by=hub)
+        person_merge(survivor=sister, duplicate=duplicate, reason="Merging again", by=hub)
     duplicate.refresh_from_db()
     assert duplicate.merged_into == survivor
 
 
 def test_refuses_undoing_a_merge_twice(records, hub):
     survivor, duplicate, _ = records
-    merge = person_merge(survivor=survivor, duplicate=duplicate, reason="Typo", by=hub)
+    merge = person_merge(survivor=survivor, duplicate=duplicate, reason="Typo in the name", by=hub)
     person_unmerge(merge=merge, by=hub)
     before = _links()
 
@@ -295,7 +305,7 @@ def test_refuses_undoing_a_merge_twice(records, hub):
 
 def test_refuses_an_unmerge_once_the_survivor_was_merged_elsewhere(records, hub):
     survivor, duplicate, sister = records
-    first = person_merge(survivor=survivor, duplicate=duplicate, reason="Typo", by=hub)
+    first = person_merge(survivor=survivor, duplicate=duplicate, reason="Typo in the name", by=hub)
     person_merge(survivor=sister, duplicate=survivor, reason="Wrongly, say", by=hub)
     before = _links()
 
@@ -334,7 +344,9 @@ def test_two_people_merging_the_same_duplicate_at_once_cannot_both_succeed():
 
     def second_merge():
         try:
-            person_merge(survivor=other, duplicate=duplicate, reason="Second", by=second_user)
+            person_merge(
+                survivor=other, duplicate=duplicate, reason="Second to merge", by=second_user
+            )
             outcome["second"] = "merged"
         except ValidationError as error:
             outcome["second"] = error.messages[0]
@@ -346,7 +358,7 @@ def test_two_people_merging_the_same_duplicate_at_once_cannot_both_succeed():
         waiting = threading.Thread(target=second_merge)
         waiting.start()
         _wait_until_someone_waits_for_a_lock()
-        person_merge(survivor=survivor, duplicate=duplicate, reason="First", by=first_user)
+        person_merge(survivor=survivor, duplicate=duplicate, reason="First to merge", by=first_user)
     waiting.join(timeout=10)
 
     assert "was already merged into record" in outcome["second"]

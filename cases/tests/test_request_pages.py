@@ -489,7 +489,7 @@ def test_a_record_merged_before_sending_stops_the_request_and_saves_nothing(prac
     FamilyMember.objects.create(family=family, person=tomasz, role="child")
     fill_request(practitioner, people=(CHILD,), matches=[tomasz.pk])
     survivor = Person.objects.create(first_name="Tomek", last_name="Nowak")
-    person_merge(survivor=survivor, duplicate=tomasz, reason="Same boy", by=users["hub"])
+    person_merge(survivor=survivor, duplicate=tomasz, reason="Same boy, twice", by=users["hub"])
     before = counts()
     response = practitioner.post(reverse("request-check"))
     page = response.content.decode()

@@ -129,6 +129,10 @@ def test_only_the_hub_has_a_queue(client_for):
         ({"priority": "p3a", "rationale": "ok"}, ["Give the reasons for your decision"]),
         ({"priority": "p9", "rationale": "Because of the reasons."}, ["Select decision from"]),
         ({"rationale": "Multiple needs: school, housing."}, ["Select a decision"]),
+        (
+            {"priority": "nfa", "rationale": "x" * 5001},
+            ["Give the reasons for your decision in 5,000 characters or fewer"],
+        ),
     ],
 )
 def test_a_bad_decision_is_refused_and_nothing_is_saved(hub, data, messages):
@@ -140,6 +144,45 @@ def test_a_bad_decision_is_refused_and_nothing_is_saved(hub, data, messages):
     for message in messages:
         assert message in page
     assert not TriageDecision.objects.exists()
+    support_request.refresh_from_db()
+    assert support_request.status == "awaiting_triage" and support_request.triaged_at is None
+
+
+@pytest.mark.parametrize(
+    "priority, rationale, problems",
+    [
+        ("", "Multiple needs: school, housing.", {"priority": ["Select a decision"]}),
+        ("p9", "Multiple needs: school, housing.", {"priority": ["Select decision from the list"]}),
+        ("p3a", "  ", {"rationale": ["Enter the reasons for your decision"]}),
+        (
+            "p3a",
+            "  ok, p3a ",
+            {"rationale": ["Give the reasons for your decision in a sentence or two"]},
+        ),
+        (
+            "nfa",
+            "x" * 5001,
+            {"rationale": ["Give the reasons for your decision in 5,000 characters or fewer"]},
+        ),
+    ],
+)
+def test_the_triage_service_refuses_a_bad_decision_by_field(users, priority, rationale, problems):
+    """The rules are support_request_triage's own, whoever calls it, in the page's words."""
+    from django.core.exceptions import ValidationError
+
+    from cases.front_door.services import support_request_triage
+
+    support_request = waiting_request("Khan family")
+    with pytest.raises(ValidationError) as refusal:
+        support_request_triage(
+            support_request_id=support_request.pk,
+            priority=priority,
+            rationale=rationale,
+            by=users["hub"],
+        )
+    assert refusal.value.message_dict == problems
+    assert not TriageDecision.objects.exists()
+    assert not AuditEntry.objects.filter(action="triage").exists()
     support_request.refresh_from_db()
     assert support_request.status == "awaiting_triage" and support_request.triaged_at is None
 

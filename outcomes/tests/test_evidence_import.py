@@ -121,7 +121,9 @@ def test_evidence_follows_a_merged_person(family, users):
     duplicate = Evidence.objects.get().person
     survivor = Person.objects.create(first_name="Keep", last_name="Evans")
     FamilyMember.objects.create(family=family, person=survivor, role="child")
-    merge = person_merge(survivor=survivor, duplicate=duplicate, reason="same", by=users["hub"])
+    merge = person_merge(
+        survivor=survivor, duplicate=duplicate, reason="Same person", by=users["hub"]
+    )
     assert Evidence.objects.get().person == survivor
     person_unmerge(merge=merge, by=users["hub"])
     assert Evidence.objects.get().person == duplicate

@@ -1,6 +1,6 @@
 """The change feed: replayed from the start it rebuilds exactly what a client may see."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -51,7 +51,7 @@ def world():
         episode=episode,
         what="Attendance check",
         owner=partner.client.user,
-        due_on=date(2026, 12, 1),
+        due_on=date.today() + timedelta(days=30),
         by=lead,
     )
     services.case_note_add(

@@ -1,6 +1,6 @@
 """A partner system on a family's team: the actions it owns (with If-Match) and its case notes."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -30,11 +30,15 @@ def world(school):
         episode=episode,
         what="Daily attendance check",
         owner=partner.client.user,
-        due_on=date(2026, 12, 1),
+        due_on=date.today() + timedelta(days=30),
         by=lead,
     )
     theirs = services.plan_action_add(
-        episode=episode, what="Home visit", owner=lead, due_on=date(2026, 12, 1), by=lead
+        episode=episode,
+        what="Home visit",
+        owner=lead,
+        due_on=date.today() + timedelta(days=30),
+        by=lead,
     )
     return {
         "lead": lead,

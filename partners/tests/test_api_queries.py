@@ -1,6 +1,6 @@
 """Every list endpoint runs the same number of queries for a page of 2 as for a page of 12."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -45,7 +45,11 @@ def world(school):
         episode = family.episodes.get()
         services.taf_member_add(episode=episode, user=user, joined_on=date(2026, 9, 2), by=lead)
         services.plan_action_add(
-            episode=episode, what="Check", owner=user, due_on=date(2026, 12, 1), by=lead
+            episode=episode,
+            what="Check",
+            owner=user,
+            due_on=date.today() + timedelta(days=30),
+            by=lead,
         )
         services.case_note_add(
             episode=episode, kind="call", happened_on=date(2026, 9, 3), about=[], text="x", by=user
