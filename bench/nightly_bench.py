@@ -4,9 +4,9 @@
         .venv/bin/python bench/nightly_bench.py [--families 100000] [--workers 2]
 
 Standalone, in a database of its own (`earlyhelp_bench_nightly` on the server DATABASE_URL
-names), loaded once with COPY and reused by later runs. The families are the engine bench's
-realistic generator (bench/engine_bench.py) with each child's earlier school terms added as
-history, so a family has about 20 evidence rows. It then times, on this machine:
+names, or `--database NAME`), loaded once with COPY and reused by later runs. The families are
+the engine bench's realistic generator (bench/engine_bench.py) with each child's earlier school
+terms added as history, so a family has about 20 evidence rows. It then times, on this machine:
 
 1. a plain SQL pass that reads every evidence row once (the floor any job must pay);
 2. the nightly job from nothing (every result written), with `--workers` processes taking
@@ -40,7 +40,7 @@ AS_OF = date(2021, 9, 30)
 LOAD_BATCH = 5_000
 
 
-def database_url() -> str:
+def database_url(name: str = BENCH_DATABASE) -> str:
     from urllib.parse import urlsplit, urlunsplit
 
     url = os.environ.get("DATABASE_URL")
@@ -48,7 +48,7 @@ def database_url() -> str:
         from earlyhelp.devtools import database_for_test
 
         url = database_for_test()[0]
-    return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DATABASE}"))
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
 def with_history(snapshot):
@@ -198,10 +198,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--families", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--database",
+        default=BENCH_DATABASE,
+        help="the bench's own database (one per checkout when several share a server)",
+    )
     args = parser.parse_args(argv)
     if args.families < 1 or args.workers < 1:
         parser.error("--families and --workers must be at least 1")
-    url = database_url()
+    url = database_url(args.database)
     create_database(url)
     setup_django(url)
     from django.db import connection
