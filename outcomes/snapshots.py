@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+import msgspec
 from django.db import connection
 
 from outcomes.engine import snapshot as engine
@@ -64,10 +65,12 @@ SELECT a.family_id, pi.problem, pi.indicator, pi.person_id, pi.identified_on, pi
  ORDER BY a.family_id, pi.problem, pi.indicator, pi.id
 """
 
+# Ids come as the engine's text and values as JSON text (for msgspec), each row as it is wanted:
+# a 1,000-family chunk reads some 20,000 rows.
 _EVIDENCE = """
-SELECT ev.family_id, ev.id, ev.kind, ev.person_id, ev.period_start, ev.period_end,
-       ev.recorded_on, ev.source, COALESCE(u.username, c.name, ev.source), ev.values,
-       ev.supersedes_id
+SELECT ev.family_id, ev.id::text, ev.kind, ev.person_id::text, ev.period_start, ev.period_end,
+       ev.recorded_on, ev.source, COALESCE(u.username, c.name, ev.source), ev.values::text,
+       ev.supersedes_id::text
   FROM outcomes_evidence ev
   LEFT JOIN earlyhelp_user u ON u.id = ev.recorded_by_id
   LEFT JOIN partners_apiclient c ON c.id = ev.api_client_id
@@ -91,10 +94,13 @@ DATE_VALUES = {
 }
 
 
+_decode = msgspec.json.Decoder(dict).decode  # a third of json.loads's time
+
+
 def _values(kind: str, text: str) -> dict:
     """The values as the engine reads them. (Django leaves jsonb to its fields to decode, so a
     plain cursor hands back text.)"""
-    values = json.loads(text)
+    values = _decode(text)
     keys = DATE_VALUES.get(kind)
     if keys:
         for key in keys:
@@ -187,21 +193,11 @@ def family_snapshots(
             members[family_id].append(engine.Member(str(person_id), born, role))
 
         cursor.execute(_EVIDENCE, params)
-        for row in cursor:
-            family_id, pk, kind, person_id, start, end, recorded, source, by, values, sup = row
+        item = engine.EvidenceItem
+        for row in cursor.fetchall():
+            family_id, pk, kind, person, start, end, on, source, by, values, sup = row
             evidence[family_id].append(
-                engine.EvidenceItem(
-                    str(pk),
-                    kind,
-                    None if person_id is None else str(person_id),
-                    start,
-                    end,
-                    recorded,
-                    source,
-                    by,
-                    _values(kind, values),
-                    None if sup is None else str(sup),
-                )
+                item(pk, kind, person, start, end, on, source, by, _values(kind, values), sup)
             )
 
         # Previous claims count only against an attachment: a candidate has none to read.
