@@ -283,6 +283,8 @@ def copy_text(value) -> str:
         return "\\N"
     if value is True or value is False:
         return "t" if value else "f"
+    if type(value) is int:
+        return str(value)
     if isinstance(value, dict):
         value = json.dumps(value, default=str)
     elif isinstance(value, list | tuple):
@@ -290,9 +292,14 @@ def copy_text(value) -> str:
     elif not isinstance(value, str):
         return value.isoformat() if hasattr(value, "isoformat") else str(value)
     # COPY's text format: a backslash, tab, newline or carriage return is escaped.
-    return (
-        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    )
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return value
 
 
 def _chunk_done(chunk, written: int, unchanged: int, problems: list, judged: list) -> None:
