@@ -91,5 +91,6 @@ class Migration(migrations.Migration):
             name="decision",
             field=outcomes.models.results.DecisionField(null=True),
         ),
-        migrations.RunPython(forwards, elidable=True),
+        # Back to whole answers only with no results kept: the explanations are not stored.
+        migrations.RunPython(forwards, migrations.RunPython.noop, elidable=True),
     ]
