@@ -6,6 +6,7 @@ import importlib
 from datetime import date
 
 import pytest
+from django.urls import reverse
 
 from earlyhelp.models import Organisation
 from earlyhelp.tests.factories import UserFactory
@@ -14,7 +15,7 @@ from outcomes.decisions import decision_from_json, decision_of, result_digest
 from outcomes.engine import evaluate
 from outcomes.engine.explain import for_auditor, for_practitioner
 from outcomes.engine.jsonio import result_to_dict
-from outcomes.explanations import SAME, UNCHECKED, explain
+from outcomes.explanations import SAME, UNAVAILABLE, UNCHECKED, explain
 from outcomes.models import FamilyResult, NightlyRun, OutcomesPlanVersion
 
 from .bulk_records import load_snapshots
@@ -147,3 +148,19 @@ def test_a_migrated_result_says_its_explanation_could_not_be_checked(users):
     assert run.results_written == 1
     row = FamilyResult.objects.get(family=made.family, is_current=True)
     assert row.digest == result_digest(explained.answer) and explain(row).state == SAME
+
+
+def test_a_result_whose_family_can_no_longer_be_judged_says_why(users, client_for):
+    from outcomes.models import Attachment
+    from outcomes.tests.records import records_from
+
+    made = records_from(_example(), by=users["programme"])
+    nightly.nightly_run(as_of=date(2019, 9, 30))
+    # The attachment's date is corrected to after the night: as of that night there is none.
+    Attachment.objects.filter(family=made.family).update(attached_on=date(2019, 10, 1))
+    explained = explain(FamilyResult.objects.get(family=made.family))
+    assert (explained.state, explained.answer, explained.practitioner()) == (UNAVAILABLE, None, "")
+    assert "no attachment on that date any more" in explained.notice
+    page = client_for("programme").get(reverse("family-detail", args=[made.family.pk]))
+    html = page.content.decode()
+    assert "cannot be worked out again" in html.replace("&#x27;", "'")
