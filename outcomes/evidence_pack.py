@@ -1,7 +1,8 @@
 """A family's evidence pack (DOMAIN §8: claims "carry their evidence"): every outcome, the
 evidence rows and dates behind it, and the engine's explanation line by line — as a page and as a
-PDF an auditor can keep. Built from the family's current nightly result, so the pack says exactly
-what the claim was decided on."""
+PDF an auditor can keep. The outcomes and evidence are the family's current nightly decision, so
+the pack says exactly what the claim was decided on; the explanation is worked out again from the
+records (`outcomes.explanations`), and the pack says so where they have changed since."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from dataclasses import dataclass, field
 
 from fpdf import FPDF
 
-from outcomes.engine.explain import for_auditor, for_practitioner, headline, long_date
+from outcomes.engine.explain import long_date
 
+from .decisions import OutcomeDecision
+from .explanations import decision_words, explain
 from .models import Evidence, FamilyResult
-from .results_read import evidence_ids, result_from_dict
 from .selectors import current_result
 
 
@@ -22,8 +24,8 @@ class OutcomeLine:
     outcome: str
     rule: str
     status: str
-    met_on: str | None
-    sustained_on: str | None
+    met_on: object
+    sustained_on: object
     evidence: list = field(default_factory=list)
 
 
@@ -36,15 +38,16 @@ class EvidencePack:
     evidence: list = field(default_factory=list)  # every row any step cites
     for_auditor: str = ""
     for_practitioner: str = ""
+    notice: str = ""  # the records have changed since the decision: the explanation is today's
 
 
-def _status(o: dict) -> str:
-    if not o["applies"]:
+def _status(o: OutcomeDecision) -> str:
+    if not o.applies:
         return "Does not apply"
-    if o["sustained_on"]:
+    if o.sustained:
         return "Met and sustained"
-    if o["met"]:
-        return f"Met, sustained on {o['sustain_due_on']} if it holds"
+    if o.met:
+        return f"Met, sustained on {long_date(o.sustain_due_on)} if it holds"
     return "Not met"
 
 
@@ -53,26 +56,29 @@ def evidence_pack_for(family) -> EvidencePack:
     pack = EvidencePack(family=family, row=row)
     if row is None:
         return pack
-    result = result_from_dict(row.result)
-    pack.headline = headline(result)
-    pack.for_auditor = for_auditor(result)
-    pack.for_practitioner = for_practitioner(result)
+    explained = explain(row)
+    pack.headline = decision_words(row)
+    pack.notice = explained.notice
+    pack.for_auditor = explained.auditor()
+    pack.for_practitioner = explained.practitioner()
+    decision = row.decision
     rows = {
         e.pk: e
-        for e in Evidence.objects.filter(family=family, pk__in=evidence_ids(row.result))
+        for e in Evidence.objects.filter(family=family, pk__in=decision.evidence)
         .select_related("person", "recorded_by", "api_client")
         .order_by("period_start", "id")
     }
     pack.evidence = list(rows.values())
-    for o in row.result["outcomes"]:
+    rules = explained.plan.outcomes if explained.plan is not None else {}
+    for o in decision.outcomes:
         pack.outcomes.append(
             OutcomeLine(
-                o["outcome"],
-                o["rule"],
+                o.outcome,
+                rules[o.outcome].rule if o.outcome in rules else "",
                 _status(o),
-                o["met_on"],
-                o["sustained_on"],
-                [rows[i] for i in evidence_ids(o) if i in rows],
+                o.met_on,
+                o.sustained_on,
+                [rows[i] for i in o.evidence if i in rows],
             )
         )
     return pack
@@ -127,6 +133,8 @@ def evidence_pack_pdf(pack: EvidencePack) -> bytes:
         return bytes(pdf.output())
     para(f"As of {long_date(pack.row.as_of)}, Family Outcomes Plan version {pack.row.plan_version}")
     para(pack.headline, 11, "B")
+    if pack.notice:
+        para(pack.notice, 10, "B")
     para("Outcomes", 13, "B")
     for o in pack.outcomes:
         para(f"Outcome {o.outcome} ({o.rule}): {o.status}", 10, "B")
@@ -137,5 +145,7 @@ def evidence_pack_pdf(pack: EvidencePack) -> bytes:
         para(_evidence_text(e), 9)
     pdf.add_page()
     para("Explanation, step by step", 13, "B")
+    if pack.notice:
+        para(pack.notice, 9, "B")
     para(pack.for_auditor, 7, mono=True)
     return bytes(pdf.output())

@@ -6,6 +6,7 @@ from datetime import date
 from cases.gate import families_allowing
 from earlyhelp.access import Action
 
+from .explanations import decision_words, explain, reason_texts
 from .models import ClaimStatus, Evidence, FamilyResult, NightlyRun, OutcomesPlanVersion
 
 
@@ -69,6 +70,7 @@ def run_changes(run: NightlyRun, *, user) -> RunChanges:
         was = before.claim_status if before is not None else None
         if family_id not in visible:
             continue  # neither named nor counted
+        row.reason_texts = reason_texts(row)
         if row.claim_status == claimable and was != claimable:
             changes.newly_claimable.append((row, before))
         elif was == claimable and row.claim_status != claimable:
@@ -86,21 +88,20 @@ def current_result(family):
 
 
 def results_for_family_page(family) -> dict | None:
-    """What the family page shows of the family's current results: the claim status, what is
-    still missing, each outcome, and the engine's plain-English explanation."""
-    from outcomes.engine.explain import for_practitioner, headline
-
-    from .results_read import result_from_dict
-
+    """What the family page shows of the family's current results: the decision as the nightly
+    job kept it (claim status, reasons, each outcome), and what is still needed with the
+    engine's plain-English explanation, worked out again from the records, with a notice if
+    they have changed since."""
     row = current_result(family)
     if row is None:
         return None
-    result = result_from_dict(row.result)
+    explained = explain(row)
     return {
         "row": row,
-        "headline": headline(result),
-        "reasons": [r["text"] for r in row.result["claim"]["reasons"]],
-        "missing": list(row.result["missing"]),
-        "outcomes": [o for o in row.result["outcomes"] if o["applies"]],
-        "explanation": for_practitioner(result),
+        "headline": decision_words(row),
+        "reasons": reason_texts(row),
+        "outcomes": row.decision.applying(),
+        "missing": list(explained.missing),
+        "explanation": explained.practitioner(),
+        "notice": explained.notice,
     }

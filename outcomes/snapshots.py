@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+import msgspec
 from django.db import connection
 
 from outcomes.engine import snapshot as engine
@@ -30,15 +31,19 @@ from .models import SchoolTerm
 # Our closure reasons in the engine's words: one reason here covers two of the seed's.
 CLOSURE_REASON = {"withdrew_or_disengaged": "disengaged"}
 
+# Joined from the list of ids (not `family_id = ANY(…)`), so PostgreSQL knows it looks up a
+# thousand families and reads their episodes by key: with ANY it guessed a few hundred rows and
+# read every episode of every family for each chunk, ten times the cost.
 _ATTACHMENTS = """
 SELECT DISTINCT ON (a.family_id)
        a.family_id, a.id, a.attached_on, p.version, o.name, a.principles,
        e.started_on, e.ended_on, e.closure_reason
-  FROM outcomes_attachment a
+  FROM unnest(%(ids)s::bigint[]) AS f(id)
+  JOIN outcomes_attachment a ON a.family_id = f.id
   JOIN outcomes_outcomesplanversion p ON p.id = a.plan_version_id
   JOIN earlyhelp_organisation o ON o.id = a.lead_agency_id
   JOIN cases_episode e ON e.id = a.episode_id
- WHERE a.family_id = ANY(%(ids)s) AND a.attached_on <= %(as_of)s
+ WHERE a.attached_on <= %(as_of)s
  ORDER BY a.family_id, a.attached_on DESC, a.id DESC
 """
 
@@ -55,19 +60,22 @@ SELECT m.family_id, m.person_id, COALESCE(p.date_of_birth, p.expected_date_of_bi
  ORDER BY m.family_id, m.person_id
 """
 
+# By attachment alone: each is one family's (joining the attachments again made PostgreSQL read
+# them all for every chunk).
 _PROBLEMS = """
-SELECT a.family_id, pi.problem, pi.indicator, pi.person_id, pi.identified_on, pi.stage,
+SELECT pi.attachment_id, pi.problem, pi.indicator, pi.person_id, pi.identified_on, pi.stage,
        pi.evidence_ids
   FROM outcomes_problemidentified pi
-  JOIN outcomes_attachment a ON a.id = pi.attachment_id
  WHERE pi.attachment_id = ANY(%(attachments)s) AND pi.identified_on <= %(as_of)s
- ORDER BY a.family_id, pi.problem, pi.indicator, pi.id
+ ORDER BY pi.attachment_id, pi.problem, pi.indicator, pi.id
 """
 
+# Ids come as the engine's text and values as JSON text (for msgspec), each row as it is wanted:
+# a 1,000-family chunk reads some 20,000 rows.
 _EVIDENCE = """
-SELECT ev.family_id, ev.id, ev.kind, ev.person_id, ev.period_start, ev.period_end,
-       ev.recorded_on, ev.source, COALESCE(u.username, c.name, ev.source), ev.values,
-       ev.supersedes_id
+SELECT ev.family_id, ev.id::text, ev.kind, ev.person_id::text, ev.period_start, ev.period_end,
+       ev.recorded_on, ev.source, COALESCE(u.username, c.name, ev.source), ev.values::text,
+       ev.supersedes_id::text
   FROM outcomes_evidence ev
   LEFT JOIN earlyhelp_user u ON u.id = ev.recorded_by_id
   LEFT JOIN partners_apiclient c ON c.id = ev.api_client_id
@@ -91,10 +99,13 @@ DATE_VALUES = {
 }
 
 
+_decode = msgspec.json.Decoder(dict).decode  # a third of json.loads's time
+
+
 def _values(kind: str, text: str) -> dict:
     """The values as the engine reads them. (Django leaves jsonb to its fields to decode, so a
     plain cursor hands back text.)"""
-    values = json.loads(text)
+    values = _decode(text)
     keys = DATE_VALUES.get(kind)
     if keys:
         for key in keys:
@@ -135,10 +146,10 @@ def snapshots_for(
         if not attached:
             return {}
         problems = defaultdict(list)
-        params = {"attachments": [r[1] for r in attached.values()], "as_of": as_of}
-        cursor.execute(_PROBLEMS, params)
-        for family_id, problem, indicator, person_id, on, stage, evidence_ids in cursor:
-            problems[family_id].append(
+        family_of = {row[1]: family_id for family_id, row in attached.items()}
+        cursor.execute(_PROBLEMS, {"attachments": list(family_of), "as_of": as_of})
+        for attachment_id, problem, indicator, person_id, on, stage, evidence_ids in cursor:
+            problems[family_of[attachment_id]].append(
                 engine.ProblemIdentified(
                     problem,
                     indicator,
@@ -187,21 +198,11 @@ def family_snapshots(
             members[family_id].append(engine.Member(str(person_id), born, role))
 
         cursor.execute(_EVIDENCE, params)
-        for row in cursor:
-            family_id, pk, kind, person_id, start, end, recorded, source, by, values, sup = row
+        item = engine.EvidenceItem
+        for row in cursor.fetchall():
+            family_id, pk, kind, person, start, end, on, source, by, values, sup = row
             evidence[family_id].append(
-                engine.EvidenceItem(
-                    str(pk),
-                    kind,
-                    None if person_id is None else str(person_id),
-                    start,
-                    end,
-                    recorded,
-                    source,
-                    by,
-                    _values(kind, values),
-                    None if sup is None else str(sup),
-                )
+                item(pk, kind, person, start, end, on, source, by, _values(kind, values), sup)
             )
 
         # Previous claims count only against an attachment: a candidate has none to read.

@@ -46,6 +46,7 @@ def record_of(kind, family, *, by):
         TafMember,
     )
     from earlyhelp.tests.factories import UserFactory
+    from outcomes.decisions import Decision
     from outcomes.models import (
         Attachment,
         AuditSampleItem,
@@ -133,6 +134,6 @@ def record_of(kind, family, *, by):
             plan_version=9,
             digest="x",
             claim_status="in_progress",
-            result={},
+            decision=Decision(eligible=False),
         )
     raise AssertionError(f"no builder for {kind}")

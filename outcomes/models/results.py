@@ -2,14 +2,18 @@
 
 A family's results are kept as a chain of rows: a new row only when the engine's answer differs
 from the family's current one (compared by a digest of the answer without its as-of date), so a
-re-run writes nothing and "what changed since last night" is the set of rows a run wrote.
+re-run writes nothing and "what changed since last night" is the set of rows a run wrote. A row
+keeps the decision, not its explanation (`outcomes.decisions`, `outcomes.explanations`).
 """
 
+import msgspec
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from cases.models import Family
 from earlyhelp.models import User
+
+from ..decisions import Decision, decision_from_json, decision_json
 
 
 class NightlyRun(models.Model):
@@ -104,8 +108,40 @@ class ClaimStatus(models.TextChoices):
     NOT_CLAIMABLE = "not_claimable", "Not claimable"
 
 
+class DecisionField(models.Field):
+    """A `Decision` as PostgreSQL `json`: its text as written, a third smaller than `jsonb` for
+    a decision made of short lists, and still readable (`decision->'outcomes'`) in SQL."""
+
+    description = "A family's compact decision (outcomes.decisions.Decision) as JSON"
+
+    def db_type(self, connection):
+        return "json"
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or isinstance(value, Decision):
+            return value
+        if isinstance(value, str | bytes):
+            return decision_from_json(value)
+        return msgspec.convert(value, Decision)  # psycopg2 hands `json` back decoded
+
+    def to_python(self, value):
+        return self.from_db_value(value, None, None)
+
+    def get_prep_value(self, value):
+        return decision_json(value) if isinstance(value, Decision) else value
+
+    def value_to_string(self, obj):
+        return self.get_prep_value(self.value_from_object(obj))
+
+
 class FamilyResult(models.Model):
-    """One family's results as the engine gave them, kept until the answer changes."""
+    """One family's decision as the engine gave it, kept until the engine's answer changes.
+
+    The claim status, its date, route and reasons, the problems evidenced and the outcome counts
+    are columns, for lists to filter, sort and count; the rest of the decision (each outcome's
+    dates and the evidence each decision cited) is `decision`. The explanation is not kept: it
+    is worked out again from the records when someone reads it, and `digest` (of the engine's
+    whole answer, explanation included) says whether it still matches."""
 
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="results")
     attachment = models.ForeignKey(
@@ -118,7 +154,7 @@ class FamilyResult(models.Model):
     is_current = models.BooleanField(default=True)
     as_of = models.DateField()
     plan_version = models.PositiveIntegerField()
-    digest = models.CharField(max_length=64)
+    digest = models.CharField(max_length=32)  # blank: kept before digests covered explanations
     claim_status = models.CharField(max_length=14, choices=ClaimStatus.choices)
     claimable_since = models.DateField(null=True, blank=True)
     claim_route = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -126,8 +162,7 @@ class FamilyResult(models.Model):
     problems = ArrayField(models.CharField(max_length=4), default=list, blank=True)
     outcomes_sustained = models.PositiveSmallIntegerField(default=0)
     outcomes_applying = models.PositiveSmallIntegerField(default=0)
-    # The engine's whole answer, explanations included (outcomes.engine.jsonio.result_to_dict).
-    result = models.JSONField()
+    decision = DecisionField()
     written_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -140,7 +175,6 @@ class FamilyResult(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["run"], name="family_result_run"),
             models.Index(
                 fields=["claim_status", "claimable_since"],
                 condition=models.Q(is_current=True),

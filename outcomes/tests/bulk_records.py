@@ -49,10 +49,16 @@ def copy_objects(model, objects: list, *, ids_reserved: bool = False) -> None:
 
 
 def load_snapshots(
-    snapshots: list[FamilySnapshot], *, organisation_id: int, user_id: int, plan_version_ids: dict
+    snapshots: list[FamilySnapshot],
+    *,
+    organisation_id: int,
+    user_id: int,
+    plan_version_ids: dict,
+    ids: dict | None = None,
 ) -> list[int]:
     """Each snapshot as a family with its household, episode, attachment, problems identified and
-    evidence; returns the family ids in the snapshots' order."""
+    evidence; returns the family ids in the snapshots' order. `ids`, if given, is filled with
+    each snapshot's person and evidence ids as the records' ids: `ids[n, "P1"] == person.pk`."""
     family_ids = iter(reserve_ids(Family, len(snapshots)))
     families, persons, members, episodes, attachments, problems, evidence = ([] for _ in range(7))
     person_of, item_of, corrected_by = {}, {}, {}
@@ -123,8 +129,7 @@ def load_snapshots(
     # Ids first, then the corrections' pointers to what they correct.
     for row in evidence:
         row.supersedes_id = None
-    ids = reserve_ids(Evidence, len(evidence))
-    for row, pk in zip(evidence, ids, strict=True):
+    for row, pk in zip(evidence, reserve_ids(Evidence, len(evidence)), strict=True):
         row.pk = pk
     for row in evidence:
         row.supersedes_id = row.supersedes.pk if row.supersedes else None
@@ -148,4 +153,7 @@ def load_snapshots(
                 )
             )
     copy_objects(ProblemIdentified, problems)
+    if ids is not None:
+        ids.update({key: person.pk for key, person in person_of.items()})
+        ids.update({key: row.pk for key, row in item_of.items()})
     return [f.pk for f in families]

@@ -103,19 +103,40 @@ def restore_outcomes_data():
     return plan_version_load(plans / "fop_v9.json")
 
 
-def decisions(answer: dict) -> dict:
-    """What the engine decided, without the ids that differ between a snapshot and records."""
-    claim = answer["claim"]
+def decisions(answer) -> dict:
+    """What the engine decided (its answer), without the ids that differ between a snapshot and
+    records."""
+    claim = answer.claim
     return {
-        "claim": (claim["status"], claim["since"], claim["route"], claim["claimed_on"]),
-        "reasons": [r["code"] for r in claim["reasons"]],
-        "eligible": answer["eligibility"]["eligible"],
-        "problems": answer["eligibility"]["problems_evidenced"],
+        "claim": (claim.status, claim.since, claim.route, claim.claimed_on),
+        "reasons": [r.code for r in claim.reasons],
+        "eligible": answer.eligibility.eligible,
+        "problems": list(answer.eligibility.problems_evidenced),
         "outcomes": [
-            (o["outcome"], o["applies"], o["met"], o["met_on"], o["sustained_on"])
-            for o in answer["outcomes"]
+            (o.outcome, o.applies, o.met, o.met_on, o.sustained_on, o.sustain_due_on)
+            if o.applies
+            else (o.outcome, False)
+            for o in answer.outcomes
         ],
-        "routes": [(r["route"], r["achieved"], r["achieved_on"]) for r in answer["routes"]],
+        "routes": [r.achieved_on if r.achieved else None for r in answer.routes],
+    }
+
+
+def stored_decisions(row) -> dict:
+    """`decisions` of a stored result, from its columns and its compact decision."""
+    d = row.decision
+    return {
+        "claim": (row.claim_status, row.claimable_since, row.claim_route, d.claimed_on),
+        "reasons": list(row.reasons),
+        "eligible": d.eligible,
+        "problems": list(row.problems),
+        "outcomes": [
+            (o.outcome, True, o.met, o.met_on, o.sustained_on, o.sustain_due_on)
+            if o.applies
+            else (o.outcome, False)
+            for o in d.outcomes
+        ],
+        "routes": list(d.routes),
     }
 
 

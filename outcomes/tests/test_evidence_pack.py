@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from cases.models import Person
+from cases.models import Episode, Person
 from outcomes import nightly
 from outcomes.evidence_pack import evidence_pack_for, evidence_pack_pdf, latin1
+from outcomes.explanations import CHANGED, SAME, explain
 from outcomes.models import AuditSampleItem, ClaimBatch, Evidence, FamilyResult
-from outcomes.results_read import evidence_ids
 from outcomes.tests.records import records_from
 from outcomes.tests.test_claim_batches import builder_terms  # noqa: F401 (autouse fixture)
 from outcomes.tests.test_claims import good
@@ -45,13 +45,13 @@ def test_the_page_lists_every_outcome_and_every_evidence_row_the_decision_used(j
     assert response.status_code == 200
     html = response.content.decode()
     row = FamilyResult.objects.get(family=judged, is_current=True)
-    used = evidence_ids(row.result)
+    used = row.decision.evidence
     assert used, "the claimable family's decision cites evidence"
     for pk in used:
         assert f'id="evidence-{pk}"' in html
     assert set(used) <= set(Evidence.objects.filter(family=judged).values_list("pk", flat=True))
-    for outcome in row.result["outcomes"]:
-        assert f">{outcome['outcome']}<br>" in html
+    for outcome in row.decision.outcomes:
+        assert f">{outcome.outcome}<br>" in html
     assert "Claimable since 20 July 2019" in html
     assert "[PASS]" in html  # the auditor's explanation, step by step
 
@@ -66,7 +66,7 @@ def test_the_pdf_is_a_pdf_with_the_decision_and_evidence_in_it(judged, client_fo
     assert body.startswith(b"%PDF-") and body.rstrip().endswith(b"%%EOF")
     text = pdf_text(body)
     assert "Claimable since 20 July 2019" in text
-    first = evidence_ids(FamilyResult.objects.get(family=judged).result)[0]
+    first = FamilyResult.objects.get(family=judged).decision.evidence[0]
     assert f"#{first} " in text
 
 
@@ -125,7 +125,7 @@ def test_the_family_page_shows_what_is_missing(users, client_for):
     html = client_for("programme").get(reverse("family-detail", args=[made.family.pk]))
     text = html.content.decode()
     assert "In progress" in text and "Still needed" in text
-    missing = FamilyResult.objects.get(family=made.family).result["missing"]
+    missing = explain(FamilyResult.objects.get(family=made.family)).missing
     assert missing and all(m.replace("'", "&#x27;") in text for m in missing)
 
 
@@ -146,3 +146,33 @@ def test_the_family_page_hides_results_from_those_who_may_not_see_evidence(users
         client_for("practitioner").get(reverse("evidence-pack", args=[made.family.pk])).status_code
         == 403
     )
+
+
+def test_the_explanation_worked_out_again_is_the_nights_while_the_records_stand(judged, client_for):
+    explained = explain(FamilyResult.objects.get(family=judged))
+    assert explained.state == SAME and explained.notice == ""
+    html = client_for("programme").get(reverse("family-detail", args=[judged.pk])).content
+    assert b'id="records-changed"' not in html
+
+
+def test_records_changed_since_the_night_are_shown_not_hidden(judged, client_for):
+    # The family is found, after the night, to have moved away before it: the records as of
+    # that night now give another answer than the one the decision was taken on.
+    Episode.objects.filter(family=judged).update(
+        ended_on=date(2019, 7, 1), status="closed", closure_reason="moved_out_of_area"
+    )
+    row = FamilyResult.objects.get(family=judged)
+    explained = explain(row)
+    assert explained.state == CHANGED
+    assert explained.answer.claim.status == "not_claimable"  # today's records say otherwise
+    said = "The records have changed since this result was worked out on 15 August 2019"
+    assert explained.notice.startswith(said)
+
+    page = client_for("programme").get(reverse("family-detail", args=[judged.pk])).content
+    html = page.decode().replace("&#x27;", "'")
+    assert 'id="records-changed"' in html and said in html
+    assert "Claimable</strong>" in html  # the decision as taken that night still stands shown
+    pack = client_for("programme").get(reverse("evidence-pack", args=[judged.pk])).content
+    assert said in pack.decode().replace("&#x27;", "'")
+    pdf = client_for("programme").get(reverse("evidence-pack-pdf", args=[judged.pk])).content
+    assert said in pdf_text(pdf)

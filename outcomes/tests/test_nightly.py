@@ -12,7 +12,6 @@ from django.core.management import CommandError, call_command
 from earlyhelp.tests.factories import UserFactory
 from outcomes import nightly
 from outcomes.engine import evaluate
-from outcomes.engine.jsonio import result_to_dict
 from outcomes.models import (
     Attachment,
     Evidence,
@@ -25,7 +24,7 @@ from outcomes.snapshots import school_terms, snapshots_for
 
 from .builders import attended, family, problem
 from .engine_fuzz import generate
-from .records import decisions, records_from, restore_outcomes_data
+from .records import decisions, records_from, restore_outcomes_data, stored_decisions
 
 AS_OF = date(2019, 9, 30)
 
@@ -75,14 +74,14 @@ def test_results_read_back_from_the_records_equal_the_engines_own_answer(program
     as_of = {s.as_of for s in snapshots}
     for when in sorted(as_of):
         expected = {
-            m.family.pk: decisions(result_to_dict(evaluate(s, _plan())))
+            m.family.pk: decisions(evaluate(s, _plan()))
             for s, m in zip(snapshots, made, strict=True)
             if s.as_of == when
         }
         run = nightly.nightly_run(as_of=when, chunk_size=7)
         assert run.status == NightlyRun.Status.COMPLETED, run.error
         stored = {
-            r.family_id: decisions(r.result)
+            r.family_id: stored_decisions(r)
             for r in FamilyResult.objects.filter(is_current=True, family_id__in=expected)
         }
         assert stored == expected
@@ -97,7 +96,9 @@ def test_the_example_family_is_claimable_by_continuous_employment(programme):
         date(2019, 7, 15),
         2,
     )
-    assert result.result["family_id"] == str(made.family.pk)
+    employment = next(o for o in result.decision.outcomes if o.outcome == "3.1")
+    assert employment.sustained and employment.evidence  # the job it held, cited
+    assert set(employment.evidence) <= set(result.decision.evidence)
 
 
 def _example():

@@ -1,6 +1,8 @@
 """A family's outcomes and claim status, as last night's job left them (issue 11: "outcomes and
 claim status for families it works with"), through the same gate as the evidence: a client
-reads them where it may read the family's evidence."""
+reads them where it may read the family's evidence. The decision is the one the job kept; what is
+still missing and the explanation are worked out again from the records, with
+`explanation_matches` false (and a `notice`) where the records have changed since."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
@@ -9,8 +11,7 @@ from rest_framework.views import APIView
 
 from cases.gate import family_for
 from earlyhelp.access import Action
-from outcomes.engine.explain import for_practitioner
-from outcomes.results_read import result_from_dict
+from outcomes.explanations import explain, reason_texts
 from outcomes.selectors import current_result
 
 from .views import GateView
@@ -38,6 +39,13 @@ class FamilyOutcomesSerializer(serializers.Serializer):
     missing = serializers.ListField(child=serializers.CharField())
     outcomes = OutcomeSerializer(many=True, help_text="Each outcome that applies to the family")
     explanation = serializers.CharField(allow_blank=True, help_text="In plain English")
+    explanation_matches = serializers.BooleanField(
+        help_text="True when the explanation and what is missing are the ones the decision was "
+        "taken on; false when the records have changed since (see `notice`)"
+    )
+    notice = serializers.CharField(
+        allow_blank=True, help_text="Why the explanation may not be the decision's, if it may not"
+    )
 
 
 EXAMPLE = {
@@ -60,6 +68,8 @@ EXAMPLE = {
         }
     ],
     "explanation": "Family 123, as of 26 November 2026 (Family Outcomes Plan version 9)\n…",
+    "explanation_matches": True,
+    "notice": "",
 }
 
 
@@ -76,24 +86,35 @@ def family_outcomes(family) -> dict:
             "missing": [],
             "outcomes": [],
             "explanation": "",
+            "explanation_matches": False,
+            "notice": "",
         }
-    answer = row.result
+    explained = explain(row)
+    answer = explained.answer
+    missing_of = {o.outcome: o.missing for o in answer.outcomes} if answer is not None else {}
     return {
         "family": family.reference,
         "judged": True,
-        "as_of": answer["as_of"],
+        "as_of": row.as_of,
         "plan_version": row.plan_version,
         "claim_status": row.claim_status,
         "claimable_since": row.claimable_since,
         "claim_route": row.claim_route,
-        "reasons": [r["text"] for r in answer["claim"]["reasons"]],
-        "missing": list(answer["missing"]),
+        "reasons": reason_texts(row),
+        "missing": list(explained.missing),
         "outcomes": [
-            {k: o[k] for k in ("outcome", "met", "met_on", "sustained_on", "missing")}
-            for o in answer["outcomes"]
-            if o["applies"]
+            {
+                "outcome": o.outcome,
+                "met": o.met,
+                "met_on": o.met_on,
+                "sustained_on": o.sustained_on,
+                "missing": list(missing_of.get(o.outcome, ())),
+            }
+            for o in row.decision.applying()
         ],
-        "explanation": for_practitioner(result_from_dict(answer)),
+        "explanation": explained.practitioner(),
+        "explanation_matches": explained.same,
+        "notice": explained.notice,
     }
 
 

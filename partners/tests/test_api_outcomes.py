@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from cases.models import Episode
 from earlyhelp.models import AuditEntry
 from outcomes import nightly
 from outcomes.tests.records import records_from
@@ -40,6 +41,17 @@ def test_a_client_reads_the_outcomes_of_a_family_it_shares_evidence_with(school,
     )
     assert "3.1" in {o["outcome"] for o in body["outcomes"]}
     assert body["explanation"].startswith(f"Family {made.family.pk}, as of 30 September 2019")
+    assert (body["explanation_matches"], body["notice"]) == (True, "")
+
+    # Records changed since the night (the family had moved away before it): the decision
+    # stays as taken, and the explanation says it is worked out from today's records.
+    Episode.objects.filter(family=made.family).update(
+        ended_on=date(2019, 6, 1), status="closed", closure_reason="moved_out_of_area"
+    )
+    later = client.get(path).json()
+    assert (later["claim_status"], later["explanation_matches"]) == ("claimable", False)
+    assert later["notice"].startswith("The records have changed since this result was worked out")
+    assert "Not claimable" in later["explanation"]
     assert AuditEntry.objects.filter(
         family_id=made.family.pk, api_client=reader.client, outcome="allowed"
     ).exists()
