@@ -25,8 +25,6 @@ under, the school terms and the as-of date; evidence recorded after the as-of da
 from __future__ import annotations
 
 import gc
-import io
-import json
 import os
 import socket
 from collections.abc import Callable
@@ -38,6 +36,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from earlyhelp.pgcopy import copy_rows
 from outcomes.engine.evaluate import EvaluationError, evaluate
 
 from . import fingerprints
@@ -257,49 +256,30 @@ def _row(run, family_id, attachment_id, before, digest, result) -> tuple:
 
 
 _COLUMNS = (
-    "family_id, attachment_id, run_id, previous_id, is_current, as_of, plan_version, digest,"
-    " claim_status, claimable_since, claim_route, reasons, problems, outcomes_sustained,"
-    " outcomes_applying, decision, written_at"
+    "family_id",
+    "attachment_id",
+    "run_id",
+    "previous_id",
+    "is_current",
+    "as_of",
+    "plan_version",
+    "digest",
+    "claim_status",
+    "claimable_since",
+    "claim_route",
+    "reasons",
+    "problems",
+    "outcomes_sustained",
+    "outcomes_applying",
+    "decision",
+    "written_at",
 )
 
 
 def _insert(rows: list[tuple]) -> None:
     """New results by COPY, which takes a first run's thousand rows a chunk as they are, without
     an INSERT's parameters to quote (`FamilyResult`'s columns)."""
-    if not rows:
-        return
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(copy_text(v) for v in row))
-        buffer.write("\n")
-    buffer.seek(0)
-    with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY outcomes_familyresult ({_COLUMNS}) FROM STDIN", buffer)
-
-
-def copy_text(value) -> str:
-    """A value as a field of COPY's text format."""
-    if value is None:
-        return "\\N"
-    if value is True or value is False:
-        return "t" if value else "f"
-    if type(value) is int:
-        return str(value)
-    if isinstance(value, dict):
-        value = json.dumps(value, default=str)
-    elif isinstance(value, list | tuple):
-        value = "{" + ",".join(f'"{v}"' for v in value) + "}"
-    elif not isinstance(value, str):
-        return value.isoformat() if hasattr(value, "isoformat") else str(value)
-    # COPY's text format: a backslash, tab, newline or carriage return is escaped.
-    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        return (
-            value.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return value
+    copy_rows(FamilyResult._meta.db_table, _COLUMNS, rows)
 
 
 def _chunk_done(chunk, written: int, unchanged: int, problems: list, judged: list) -> None:

@@ -13,9 +13,9 @@ import io
 from django.db import connection
 
 from cases.models import Episode, Family, FamilyMember, Person
+from earlyhelp.pgcopy import copy_text
 from outcomes.engine.snapshot import FamilySnapshot
 from outcomes.models import Attachment, Evidence, ProblemIdentified
-from outcomes.nightly import copy_text
 from outcomes.tests.records import OUR_REASON
 
 
