@@ -216,11 +216,12 @@ def _judge(run: NightlyRun, family_ids: list[int]) -> tuple[int, int, list[str],
 
 
 def result_digest(result) -> str:
-    """The engine's answer's fingerprint, leaving out only the date it was asked for: the same
-    answer on a later night is not a change. Taken from the answer's repr (named tuples of
-    text, numbers, dates and tuples, always in the same order), which is quicker than its JSON
-    and lets an unchanged family be passed over without converting its answer at all."""
-    return hashlib.sha256(repr(result._replace(as_of=None)).encode()).hexdigest()
+    """The engine's answer's fingerprint, leaving out only the date it was asked for and the
+    date it stands until: the same answer on a later night is not a change. Taken from the
+    answer's repr (named tuples of text, numbers, dates and tuples, always in the same order),
+    which is quicker than its JSON and lets an unchanged family be passed over without
+    converting its answer at all."""
+    return hashlib.sha256(repr(result._replace(as_of=None, stands_until=None)).encode()).hexdigest()
 
 
 def _row(run, family_id, attachment_id, before, digest, answer) -> tuple:
