@@ -7,6 +7,7 @@ re-run writes nothing and "what changed since last night" is the set of rows a r
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models.functions import Now
 
 from cases.models import Family
 from earlyhelp.models import User
@@ -150,3 +151,21 @@ class FamilyResult(models.Model):
 
     def __str__(self):
         return f"{self.family_id}: {self.claim_status} as of {self.as_of}"
+
+
+class FamilyChange(models.Model):
+    """A family whose records changed since the nightly job last judged it: added by triggers
+    (migration 0009) in the same transaction as the write, by every writer of a table a family's
+    snapshot reads; taken away by the chunk that judges the family again, in the transaction
+    that writes its answer. Writers only ever add rows, so none waits on another or on the job.
+    `family_id` is no foreign key: a trigger may name a family before it is attached."""
+
+    family_id = models.BigIntegerField()
+    source = models.CharField(max_length=63)  # the table whose write marked the family
+    at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        indexes = [models.Index(fields=["family_id"], name="family_change_family")]
+
+    def __str__(self):
+        return f"Family {self.family_id} changed ({self.source})"
