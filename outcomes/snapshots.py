@@ -228,6 +228,44 @@ def family_snapshots(
     }
 
 
+# What the queries above leave out as not yet in view on the as-of date, and the day each comes
+# into view: a later attachment, the episode's closure, a member joining, a problem identified,
+# evidence recorded, a claim made.
+_IN_VIEW = """
+SELECT f, min(d) FROM (
+    SELECT family_id, attached_on FROM outcomes_attachment
+     WHERE family_id = ANY(%(ids)s) AND attached_on > %(as_of)s
+    UNION ALL
+    SELECT a.family_id, e.ended_on FROM outcomes_attachment a
+      JOIN cases_episode e ON e.id = a.episode_id
+     WHERE a.family_id = ANY(%(ids)s) AND e.ended_on > %(as_of)s
+    UNION ALL
+    SELECT family_id, joined_on FROM cases_familymember
+     WHERE family_id = ANY(%(ids)s) AND joined_on > %(as_of)s
+    UNION ALL
+    SELECT a.family_id, pi.identified_on FROM outcomes_problemidentified pi
+      JOIN outcomes_attachment a ON a.id = pi.attachment_id
+     WHERE a.family_id = ANY(%(ids)s) AND pi.identified_on > %(as_of)s
+    UNION ALL
+    SELECT family_id, recorded_on FROM outcomes_evidence
+     WHERE family_id = ANY(%(ids)s) AND recorded_on > %(as_of)s
+    UNION ALL
+    SELECT family_id, claimed_on FROM outcomes_claim
+     WHERE family_id = ANY(%(ids)s) AND claimed_on > %(as_of)s
+) AS later(f, d)
+GROUP BY f
+"""
+
+
+def next_in_view(family_ids: list[int], *, as_of: date) -> dict[int, date]:
+    """For each family that has one, the first day after `as_of` on which a record
+    `snapshots_for` leaves out as not yet in view comes into view: the snapshot as of that day
+    differs, so an answer given as of `as_of` stands at most until then. One query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_IN_VIEW, {"ids": sorted(set(family_ids)), "as_of": as_of})
+        return dict(cursor.fetchall())
+
+
 @functools.lru_cache(maxsize=64)
 def _family_working(principles: str) -> engine.FamilyWorking | None:
     """The principles as checked on the day of attachment (as JSON text; a handful of distinct

@@ -7,10 +7,11 @@ its SELECTs read (bar the job's own) must carry the triggers. Then each writer i
 the family it changes, and only that one."""
 
 import re
+import threading
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import FamilyMember, Person
@@ -88,6 +89,19 @@ def two(db):
 
 def _marked() -> set[int]:
     return set(FamilyChange.objects.values_list("family_id", flat=True))
+
+
+def test_every_table_a_night_reads_for_a_family_has_the_triggers(two):
+    a, b = two
+    # A change, so that the night judges the family and reads everything it reads for one.
+    _new_evidence(a)
+    read = _tables_a_night_reads()
+    assert {"outcomes_evidence", "cases_person", "outcomes_attachment"} <= read
+    triggers = _marking_triggers()
+    missing = {
+        table: {"INSERT", "UPDATE", "DELETE"} - triggers.get(table, set()) for table in read - NAMES
+    } | {table: {"UPDATE"} - triggers.get(table, set()) for table in read & NAMES}
+    assert {t: events for t, events in missing.items() if events} == {}
 
 
 def _new_evidence(made, **extra):
@@ -224,4 +238,36 @@ def test_a_change_to_the_school_terms_marks_every_attached_family(two):
     assert _marked() == {a.family.pk, b.family.pk}
     FamilyChange.objects.all().delete()
     SchoolTerm.objects.filter(pk=-1).update(name="autumn")  # a statement that changes no row
+    assert _marked() == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_committed_while_a_chunk_judges_the_family_is_judged_the_next_night():
+    """A writer whose transaction is open while the chunk takes the family's marks and reads its
+    records commits after the chunk: the chunk never saw the change, so its mark must stay."""
+    restore_outcomes_data()
+    made = records_from(_example(), by=UserFactory(username="prog", role="programme"))
+    FamilyChange.objects.all().delete()
+    FamilyChange.objects.create(family_id=made.family.pk, source="test")  # due to be judged
+    run = nightly.nightly_run_start(as_of=AS_OF, trigger="command", chunk_size=10)
+    written, release = threading.Event(), threading.Event()
+
+    def writer():
+        try:
+            with transaction.atomic():
+                _new_evidence(made)
+                written.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert written.wait(10)
+    nightly.chunk_process(run.pk, 1)  # takes the marks, reads the records, commits
+    release.set()
+    thread.join(10)
+    assert _marked() == {made.family.pk}
+    again = nightly.nightly_run(as_of=AS_OF)
+    assert (again.families_unchanged, again.families_total) == (0, 1)
     assert _marked() == set()

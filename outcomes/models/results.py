@@ -3,6 +3,10 @@
 A family's results are kept as a chain of rows: a new row only when the engine's answer differs
 from the family's current one (compared by a digest of the answer without its as-of date), so a
 re-run writes nothing and "what changed since last night" is the set of rows a run wrote.
+
+The current row also says until when its answer stands if no record changes, and the job is told
+whose records changed by `FamilyChange` rows, which triggers add in the writer's transaction:
+a night judges only those families and the ones whose answer no longer stands.
 """
 
 from django.contrib.postgres.fields import ArrayField
@@ -42,15 +46,9 @@ class NightlyRun(models.Model):
     families_total = models.PositiveIntegerField(default=0)
     families_done = models.PositiveIntegerField(default=0)
     results_written = models.PositiveIntegerField(default=0)
-    # Families passed over because nothing they are judged on changed since `baseline`.
+    # Families passed over (and counted done from the start): nothing they are judged on changed
+    # since they were last judged, and their answer stands on this run's date.
     families_unchanged = models.PositiveIntegerField(default=0)
-    # A fingerprint of what every family is judged by (plan versions, school terms), and the
-    # run whose answers still stand for families whose own records are unchanged: the last run
-    # before this one, if it completed for every family with the same date and fingerprint.
-    inputs = models.CharField(max_length=32, blank=True)
-    baseline = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     errors = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
 
@@ -80,9 +78,6 @@ class NightlyChunk(models.Model):
     run = models.ForeignKey(NightlyRun, on_delete=models.CASCADE, related_name="chunks")
     number = models.PositiveIntegerField()
     family_ids = ArrayField(models.BigIntegerField())
-    # A fingerprint of each family's own records as judged (aligned with family_ids; empty for a
-    # family the engine could not judge), for the next run to pass unchanged families over.
-    fingerprints = ArrayField(models.CharField(max_length=32), default=list, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     taken_by = models.CharField(max_length=200, blank=True)
     taken_at = models.DateTimeField(null=True, blank=True)
@@ -130,6 +125,12 @@ class FamilyResult(models.Model):
     # The engine's whole answer, explanations included (outcomes.engine.jsonio.result_to_dict).
     result = models.JSONField()
     written_at = models.DateTimeField(auto_now_add=True)
+    # The answer was last judged as of `judged_on` (by the run that wrote it, or a later one
+    # that gave it again) and stands from then until the day before `stands_until` (None: no
+    # date alone can change it) if no record changes: the engine's date, or earlier where a
+    # record the snapshot leaves out comes into view first. None on rows from before either.
+    judged_on = models.DateField(null=True, blank=True)
+    stands_until = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["family", "-id"]
