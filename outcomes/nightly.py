@@ -46,6 +46,8 @@ from .models import Attachment, FamilyResult, NightlyChunk, NightlyRun, Outcomes
 from .snapshots import next_in_view, snapshots_for
 
 Progress = Callable[[NightlyRun, int], None]
+# A run of few families is cut into about SHARES chunks of at least SMALLEST_SHARE families.
+SHARES, SMALLEST_SHARE = 16, 50
 
 
 def nightly_run(
@@ -100,9 +102,12 @@ def nightly_run_start(
         families_done=passed,
         families_unchanged=passed,
     )
+    # Few families to judge (a night after a few changes): smaller chunks, so that every worker
+    # has a share of them.
+    size = min(chunk_size, max(SMALLEST_SHARE, -(-len(ids) // SHARES)))
     chunks = [
-        NightlyChunk(run=run, number=n, family_ids=ids[start : start + chunk_size])
-        for n, start in enumerate(range(0, len(ids), chunk_size), start=1)
+        NightlyChunk(run=run, number=n, family_ids=ids[start : start + size])
+        for n, start in enumerate(range(0, len(ids), size), start=1)
     ]
     NightlyChunk.objects.bulk_create(chunks)
     run.chunks_total = len(chunks)
@@ -157,6 +162,9 @@ def _judge(run: NightlyRun, family_ids: list[int]) -> tuple[int, list[str]]:
             "SELECT pg_advisory_xact_lock(7307, f::int) FROM unnest(%s::bigint[]) f ORDER BY f",
             [family_ids],
         )
+        # A chunk's queries are index lookups of a few thousand rows: starting parallel workers
+        # or compiling them costs more than it saves, and a run's parallelism is its workers.
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off")
     # Before the snapshots are read: every change these marks stand for is in them.
     changes.take(family_ids)
     snapshots = snapshots_for(family_ids, as_of=run.as_of)
