@@ -146,12 +146,15 @@ class Facts:
         if found is None:
             members, least, on = self.members, self.plan.adult_age, self.as_of
             found = self.memo["adults"] = []
+            eldest_child = None  # the first to come of age
             for m in self.snapshot.members:
                 born = members[m.person_id].date_of_birth
                 if age_on(born, on) >= least:
                     found.append(m.person_id)
-                else:
-                    self.until(birthday(born, least))
+                elif eldest_child is None or born < eldest_child:
+                    eldest_child = born
+            if eldest_child is not None:
+                self.until(birthday(eldest_child, least))
         return found
 
     def aged_now(self, person_id: str, low: int, high: int) -> bool:
@@ -188,15 +191,20 @@ class Facts:
         school = self.plan.school
         low, high = school["school_age_on_31_august_from"], school["school_age_on_31_august_to"]
         found = []
-        now = on == self.as_of
+        years = None  # school years until someone starts or leaves school age
         for m in self.snapshot.members:
             age = age_on_31_august_before(m.date_of_birth, on)
             if low <= age <= high:
                 found.append(m.person_id)
-                if now:  # until the 1 September they leave school age
-                    self.until(academic_year_ahead(on, high + 1 - age))
-            elif age < low and now:  # until the 1 September they reach it
-                self.until(academic_year_ahead(on, low - age))
+                ahead = high + 1 - age
+            elif age < low:
+                ahead = low - age
+            else:
+                continue
+            if years is None or ahead < years:
+                years = ahead
+        if years is not None and on == self.as_of:
+            self.until(academic_year_ahead(on, years))
         return found
 
     # --- school terms -----------------------------------------------------------------------
