@@ -65,10 +65,13 @@ _read = msgspec.json.Decoder(Decision)
 
 def result_digest(result: FamilyResult) -> str:
     """The engine's whole answer's fingerprint (explanations included), leaving out only the
-    date it was asked for: the same answer on a later night is not a change. Its MessagePack
+    date it was asked for and the date it stands until: the same answer on a later night is
+    not a change. Its MessagePack
     bytes are the answer's named tuples, numbers, text and dates in field order, so equal
     answers give equal bytes."""
-    return hashlib.sha256(_encoder.encode(result._replace(as_of=None))).hexdigest()[:32]
+    return hashlib.sha256(
+        _encoder.encode(result._replace(as_of=None, stands_until=None))
+    ).hexdigest()[:32]
 
 
 def decision_of(result: FamilyResult) -> Decision:

@@ -47,7 +47,7 @@ class Explained:
     @property
     def notice(self) -> str:
         """What the reader must be told before the explanation, if anything."""
-        on = long_date(self.row.as_of)
+        on = long_date(self.row.last_judged_on)
         if self.state == CHANGED:
             return (
                 f"The records have changed since this result was worked out on {on}. The "
@@ -81,11 +81,12 @@ class Explained:
 
 
 def explain(row: FamilyResult) -> Explained:
-    """Judge the family again as of `row.as_of`, by `row.plan_version`, and say whether the
+    """Judge the family again as of the day it was last judged to give this answer, by
+    `row.plan_version`, and say whether the
     answer is the one `row` was decided on. A handful of queries (the snapshot's, the plan's)."""
     version = OutcomesPlanVersion.objects.filter(version=row.plan_version).first()
     plan = version.plan if version is not None else None
-    snapshot = snapshots_for([row.family_id], as_of=row.as_of).get(row.family_id)
+    snapshot = snapshots_for([row.family_id], as_of=row.last_judged_on).get(row.family_id)
     if plan is None or snapshot is None:
         problem = (
             f"plan version {row.plan_version} is no longer held"

@@ -11,12 +11,15 @@ the work. `chunk_process` is what each worker does with one chunk:
   writes nothing, and "what changed since last night" is exactly what a run wrote. What is
   written is the decision (`outcomes.decisions`), a few hundred bytes; its explanation is
   worked out again when someone reads it (`outcomes.explanations`);
-- families whose own records are unchanged since the last run (which must have judged every
-  family to the end, as of the same date, by the same plans and school terms) are passed over
-  by fingerprint (`outcomes.fingerprints`), so a re-run after a few changes costs little;
 - it commits the chunk's results and its progress in one transaction: killed part-way, a chunk
-  leaves nothing half-written, and the next run (which recomputes every family) completes the
-  work and ends with the same results as an uninterrupted run.
+  leaves nothing half-written, and the next run completes the work and ends with the same
+  results as an uninterrupted run.
+
+Only what can have changed is judged (`outcomes.changes`): a run's chunks hold the families
+whose records, plan version or school terms changed since they were last judged (triggers mark
+them as the writes happen) and those whose answer no longer stands on the run's date (the
+engine says until when each answer stands). Every other family is passed over, its answer
+standing.
 
 Reproducible: the answer depends only on the records, the plan version each family was attached
 under, the school terms and the as-of date; evidence recorded after the as-of date is ignored.
@@ -39,12 +42,14 @@ from django.utils import timezone
 from earlyhelp.pgcopy import copy_rows
 from outcomes.engine.evaluate import EvaluationError, evaluate
 
-from . import fingerprints
+from . import changes
 from .decisions import decision_json, decision_of, result_digest
 from .models import Attachment, FamilyResult, NightlyChunk, NightlyRun, OutcomesPlanVersion
-from .snapshots import snapshots_for
+from .snapshots import next_in_view, snapshots_for
 
 Progress = Callable[[NightlyRun, int], None]
+# A run of few families is cut into about SHARES chunks of at least SMALLEST_SHARE families.
+SHARES, SMALLEST_SHARE = 16, 50
 
 
 def nightly_run(
@@ -80,43 +85,31 @@ def nightly_run(
 def nightly_run_start(
     *, as_of: date, trigger: str, by=None, family_id: int | None = None, chunk_size: int
 ) -> NightlyRun:
-    """The run and its chunks. Earlier runs left unfinished (a worker killed part-way) are marked
-    abandoned: this run recomputes every family, so nothing they left undone stays undone."""
+    """The run and its chunks of the families to judge; the others are passed over, counted
+    done. Earlier runs left unfinished (a worker killed part-way) are marked abandoned: what
+    they left undone is still to judge (no answer, or marks not taken), so this run does it."""
     now = timezone.now()
     NightlyRun.objects.filter(status=NightlyRun.Status.RUNNING).update(
         status=NightlyRun.Status.ABANDONED, finished_at=now
     )
-    inputs = fingerprints.for_everyone()
-    last = NightlyRun.objects.order_by("-started_at", "-id").first()
-    # The last run's answers stand for families whose records are unchanged only if it judged
-    # every family, to the end, as of the same date, by the same plans and terms. Any other run
-    # since (one killed part-way, one for a single family) might have written other answers.
-    baseline = (
-        last
-        if last is not None
-        and last.status == NightlyRun.Status.COMPLETED
-        and last.only_family_id is None
-        and last.as_of == as_of
-        and last.inputs == inputs
-        else None
-    )
-    families = Attachment.objects.filter(attached_on__lte=as_of)
-    if family_id is not None:
-        families = families.filter(family_id=family_id)
-    ids = sorted(set(families.values_list("family_id", flat=True)))
+    changes.prune()
+    ids, passed = changes.families_to_judge(as_of=as_of, family_id=family_id)
     run = NightlyRun.objects.create(
         as_of=as_of,
         trigger=trigger,
         started_by=by,
         only_family_id=family_id,
         started_at=now,
-        families_total=len(ids),
-        inputs=inputs,
-        baseline=baseline,
+        families_total=len(ids) + passed,
+        families_done=passed,
+        families_unchanged=passed,
     )
+    # Few families to judge (a night after a few changes): smaller chunks, so that every worker
+    # has a share of them.
+    size = min(chunk_size, max(SMALLEST_SHARE, -(-len(ids) // SHARES)))
     chunks = [
-        NightlyChunk(run=run, number=n, family_ids=ids[start : start + chunk_size])
-        for n, start in enumerate(range(0, len(ids), chunk_size), start=1)
+        NightlyChunk(run=run, number=n, family_ids=ids[start : start + size])
+        for n, start in enumerate(range(0, len(ids), size), start=1)
     ]
     NightlyChunk.objects.bulk_create(chunks)
     run.chunks_total = len(chunks)
@@ -134,8 +127,8 @@ def chunk_process(run_id: int, number: int) -> int:
     chunk = NightlyChunk.objects.select_related("run").get(run_id=run_id, number=number)
     try:
         with transaction.atomic(), _collector_paused():
-            written, unchanged, problems, judged = _judge(chunk.run, chunk.family_ids)
-            _chunk_done(chunk, written, unchanged, problems, judged)
+            written, problems = _judge(chunk.run, chunk.family_ids)
+            _chunk_done(chunk, written, problems)
     except Exception as error:
         _chunk_failed(chunk, error)
         raise
@@ -175,11 +168,9 @@ def chunk_claim(run_id: int, number: int) -> bool:
     )
 
 
-def _judge(run: NightlyRun, family_ids: list[int]) -> tuple[int, int, list[str], list[str]]:
-    """Judge the families and write the answers that differ.
-
-    Returns (written, unchanged, problems, fingerprints): families whose own records have not
-    changed since the baseline run judged them are passed over, their answer standing."""
+def _judge(run: NightlyRun, family_ids: list[int]) -> tuple[int, list[str]]:
+    """Judge the families and write the answers that differ; returns (written, problems).
+    Each judged family's current result says from and until when its answer stands."""
     with connection.cursor() as cursor:
         # Two workers (a late chunk of an abandoned run and tonight's) never write one family at
         # once: each holds the families' locks until it commits.
@@ -187,15 +178,18 @@ def _judge(run: NightlyRun, family_ids: list[int]) -> tuple[int, int, list[str],
             "SELECT pg_advisory_xact_lock(7307, f::int) FROM unnest(%s::bigint[]) f ORDER BY f",
             [family_ids],
         )
-    now = fingerprints.for_families(family_ids)
-    before = fingerprints.as_judged(run.baseline_id, family_ids) if run.baseline_id else {}
-    todo = [f for f in family_ids if before.get(f) != now[f]]
-    snapshots = snapshots_for(todo, as_of=run.as_of) if todo else {}
+        # A chunk's queries are index lookups of a few thousand rows: starting parallel workers
+        # or compiling them costs more than it saves, and a run's parallelism is its workers.
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off")
+    # Before the snapshots are read: every change these marks stand for is in them.
+    changes.take(family_ids)
+    snapshots = snapshots_for(family_ids, as_of=run.as_of)
+    in_view = next_in_view(list(snapshots), as_of=run.as_of)
     current = {
         r.family_id: r
-        for r in FamilyResult.objects.filter(family_id__in=todo, is_current=True).only(
-            "id", "family_id", "digest"
-        )
+        for r in FamilyResult.objects.filter(family_id__in=family_ids, is_current=True)
+        .order_by()  # in no order: the model's would join every family
+        .only("id", "family_id", "digest", "judged_on", "stands_until")
     }
     attachment_of = dict(
         Attachment.objects.filter(family_id__in=list(snapshots), attached_on__lte=run.as_of)
@@ -208,26 +202,50 @@ def _judge(run: NightlyRun, family_ids: list[int]) -> tuple[int, int, list[str],
             version__in={s.attachment.plan_version for s in snapshots.values()}
         )
     }
-    fresh, replaced, problems, failed = [], [], [], set()
+    fresh, replaced, problems, judged, standing = [], [], [], set(), []
     for family_id, snapshot in snapshots.items():
         try:
             result = evaluate(snapshot, plans[snapshot.attachment.plan_version])
         except EvaluationError as error:
             problems.append(f"family {family_id}: {error}")
-            failed.add(family_id)
             continue
+        judged.add(family_id)
+        stands = _earliest(result.stands_until, in_view.get(family_id))
         digest = result_digest(result)
         earlier = current.get(family_id)
         if earlier is not None and earlier.digest == digest:
-            continue  # the same answer: nothing to write
+            # The same answer, judged again: nothing to write but until when it now stands.
+            if (earlier.judged_on, earlier.stands_until) != (run.as_of, stands):
+                standing.append((earlier.pk, stands))
+            continue
         if earlier is not None:
             replaced.append(earlier.pk)
-        fresh.append(_row(run, family_id, attachment_of[family_id], earlier, digest, result))
+        row = _row(run, family_id, attachment_of[family_id], earlier, digest, result)
+        fresh.append((*row, run.as_of, stands))
     if replaced:
         FamilyResult.objects.filter(pk__in=replaced).update(is_current=False)
     _insert(fresh)
-    judged = ["" if f in failed else now[f] for f in family_ids]
-    return len(fresh), len(family_ids) - len(todo), problems, judged
+    _stand(run.as_of, standing)
+    # One the engine could not judge is judged again the next night, as if it had changed.
+    changes.mark(set(family_ids) - judged, source="nightly")
+    return len(fresh), problems
+
+
+def _earliest(*days):
+    found = [d for d in days if d is not None]
+    return min(found) if found else None
+
+
+def _stand(as_of: date, standing: list[tuple]) -> None:
+    """Answers judged again and found the same: they stand from `as_of` until their new date."""
+    if standing:
+        ids, until = zip(*standing, strict=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """UPDATE outcomes_familyresult r SET judged_on = %s, stands_until = s.until
+                     FROM unnest(%s::bigint[], %s::date[]) AS s(id, until) WHERE r.id = s.id""",
+                [as_of, list(ids), list(until)],
+            )
 
 
 def _row(run, family_id, attachment_id, before, digest, result) -> tuple:
@@ -255,6 +273,7 @@ def _row(run, family_id, attachment_id, before, digest, result) -> tuple:
     )
 
 
+# `_row`'s columns, then the two `_judge` adds: from and until when the answer stands.
 _COLUMNS = (
     "family_id",
     "attachment_id",
@@ -273,6 +292,8 @@ _COLUMNS = (
     "outcomes_applying",
     "decision",
     "written_at",
+    "judged_on",
+    "stands_until",
 )
 
 
@@ -282,18 +303,16 @@ def _insert(rows: list[tuple]) -> None:
     copy_rows(FamilyResult._meta.db_table, _COLUMNS, rows)
 
 
-def _chunk_done(chunk, written: int, unchanged: int, problems: list, judged: list) -> None:
+def _chunk_done(chunk, written: int, problems: list) -> None:
     NightlyChunk.objects.filter(pk=chunk.pk).update(
         status=NightlyChunk.Status.DONE,
         done_at=timezone.now(),
         written=written,
-        fingerprints=judged,
         error="\n".join(problems),
     )
     NightlyRun.objects.filter(pk=chunk.run_id).update(
         chunks_done=F("chunks_done") + 1,
         families_done=F("families_done") + len(chunk.family_ids),
-        families_unchanged=F("families_unchanged") + unchanged,
         results_written=F("results_written") + written,
         errors=F("errors") + len(problems),
     )

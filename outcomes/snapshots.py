@@ -7,8 +7,14 @@ whatever the chunk's size, each family judged on its latest attachment) and one 
 knows of them (`Standing`); the household, the evidence and who recorded it are read the same
 way, so a family is judged on the same facts before and after it is attached. The result is the
 engine's own plain-data format, so the nightly job, `evaluate_outcomes` and the API's what-if all
-judge the same thing. Evidence recorded after the as-of date is left out, as the engine would
-ignore it anyway.
+judge the same thing.
+
+Evidence recorded after the as-of date is handed on, as any evidence is: the engine ignores it
+until the day it is recorded, and says its answer stands only until then (`stands_until`). The
+other records not yet in view on the as-of date (a later attachment, a closure, a member joining,
+a problem identified, a claim made) are left out here, and `next_in_view` says when the first
+of them comes into view. Reading the evidence once for both costs nothing in a night's run;
+there is seldom any evidence recorded after its date.
 """
 
 from __future__ import annotations
@@ -79,7 +85,7 @@ SELECT ev.family_id, ev.id::text, ev.kind, ev.person_id::text, ev.period_start, 
   FROM outcomes_evidence ev
   LEFT JOIN earlyhelp_user u ON u.id = ev.recorded_by_id
   LEFT JOIN partners_apiclient c ON c.id = ev.api_client_id
- WHERE ev.family_id = ANY(%(ids)s) AND ev.recorded_on <= %(as_of)s
+ WHERE ev.family_id = ANY(%(ids)s)
  ORDER BY ev.family_id, ev.id
 """
 
@@ -181,8 +187,8 @@ def family_snapshots(
     terms: tuple[engine.SchoolTerm, ...] | None = None,
 ) -> dict[int, engine.FamilySnapshot]:
     """The engine's snapshot of each family in `standings` (keyed by family id) as of `as_of`:
-    everyone in the household since its episode began, the evidence recorded by then, and, for
-    an attached family, the claims already made. Three queries whatever the number of families
+    everyone in the household since its episode began, its evidence, and, for an attached family,
+    the claims already made. Three queries whatever the number of families
     (two where none is attached)."""
     if terms is None:
         terms = school_terms()
@@ -227,6 +233,41 @@ def family_snapshots(
         )
         for family_id, standing in standings.items()
     }
+
+
+# What the queries above leave out as not yet in view on the as-of date, and the day each comes
+# into view: a later attachment, the episode's closure, a member joining, a problem identified,
+# a claim made. (Evidence recorded later is the engine's to ignore, and to date.)
+_IN_VIEW = """
+SELECT f, min(d) FROM (
+    SELECT family_id, attached_on FROM outcomes_attachment
+     WHERE family_id = ANY(%(ids)s) AND attached_on > %(as_of)s
+    UNION ALL
+    SELECT a.family_id, e.ended_on FROM outcomes_attachment a
+      JOIN cases_episode e ON e.id = a.episode_id
+     WHERE a.family_id = ANY(%(ids)s) AND e.ended_on > %(as_of)s
+    UNION ALL
+    SELECT family_id, joined_on FROM cases_familymember
+     WHERE family_id = ANY(%(ids)s) AND joined_on > %(as_of)s
+    UNION ALL
+    SELECT a.family_id, pi.identified_on FROM outcomes_problemidentified pi
+      JOIN outcomes_attachment a ON a.id = pi.attachment_id
+     WHERE a.family_id = ANY(%(ids)s) AND pi.identified_on > %(as_of)s
+    UNION ALL
+    SELECT family_id, claimed_on FROM outcomes_claim
+     WHERE family_id = ANY(%(ids)s) AND claimed_on > %(as_of)s
+) AS later(f, d)
+GROUP BY f
+"""
+
+
+def next_in_view(family_ids: list[int], *, as_of: date) -> dict[int, date]:
+    """For each family that has one, the first day after `as_of` on which a record
+    `snapshots_for` leaves out as not yet in view comes into view: the snapshot as of that day
+    differs, so an answer given as of `as_of` stands at most until then. One query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_IN_VIEW, {"ids": sorted(set(family_ids)), "as_of": as_of})
+        return dict(cursor.fetchall())
 
 
 @functools.lru_cache(maxsize=64)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from operator import attrgetter
 
 from .facts import Facts
-from .periods import ISO
+from .periods import ISO, ONE_DAY
 from .plan import Plan
 from .results import (
     CLAIMABLE,
@@ -191,14 +191,19 @@ def route_2(facts: Facts) -> RouteResult:
 _NOT_APPLYING: dict = {}  # id of a shared "does not apply" result → (it, route 2's result)
 
 
-def _window(plan: Plan, on) -> ClaimWindowRef | None:
+def _window(facts: Facts) -> ClaimWindowRef | None:
+    """The claim window open on the as-of date, or the next; the answer names it until the day
+    after it closes."""
+    plan = facts.plan
     windows = plan.cache.get("claims.windows")
     if windows is None:  # immutable, so one shared copy of each
         windows = plan.cache["claims.windows"] = [
             ClaimWindowRef(w.opens, w.closes) for w in plan.claim_windows
         ]
+    on = facts.as_of
     for w in windows:
         if w.closes >= on:
+            facts.until(w.closes + ONE_DAY)
             return w
     return None
 
@@ -300,7 +305,7 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
                 route,
                 None,
                 amount,
-                _window(plan, facts.as_of),
+                _window(facts),
                 (),
                 None,
                 tuple(steps),
@@ -323,7 +328,7 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
     steps.append(_IN_PROGRESS)
     return _new(
         ClaimStatus,
-        (IN_PROGRESS, None, None, None, 0, _window(plan, facts.as_of), (), None, tuple(steps)),
+        (IN_PROGRESS, None, None, None, 0, _window(facts), (), None, tuple(steps)),
     )
 
 

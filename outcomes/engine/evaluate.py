@@ -53,6 +53,8 @@ def evaluate(snapshot: FamilySnapshot, plan: Plan) -> FamilyResult:
     for p in snapshot.problems_identified:
         if p.identified_on <= as_of:
             identified.append(p)
+        else:
+            facts.until(p.identified_on)
     facts.identified = identified = tuple(identified)
     checks, ids = [], []
     for i, pi in enumerate(identified):
@@ -87,6 +89,7 @@ def evaluate(snapshot: FamilySnapshot, plan: Plan) -> FamilyResult:
             (route_1, route_2),
             claim,
             missing,
+            facts.stands_until,  # every rule has read what it reads by now
         ),
     )
 

@@ -4,6 +4,11 @@
 item superseded by a correction recorded on or before it is ignored (a correction recorded later
 does not yet count), and an event dated after it is ignored. Spells still running on the as-of date
 are read as running up to it. Evidence is grouped by kind and sorted once, so no rule re-sorts.
+
+Whatever reads the as-of date notes the next day on which it would read differently (`until`):
+an item or an episode's end coming into view, a spell ending, a term ending, a member turning an
+age that matters. The earliest is the day the answer may change without any record changing
+(`FamilyResult.stands_until`).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from bisect import bisect_right
 from datetime import date
 from operator import attrgetter
 
-from .periods import age_on, age_on_31_august_before
+from .periods import ONE_DAY, academic_year_ahead, age_on, age_on_31_august_before, birthday
 from .snapshot import EvidenceItem, FamilySnapshot, SchoolTerm
 
 # Date order, then the order recorded; ids are unique, so the order is total (and in C).
@@ -26,6 +31,7 @@ class Facts:
         "snapshot",
         "plan",
         "as_of",
+        "stands_until",
         "members",
         "_calendar",
         "items",
@@ -48,19 +54,27 @@ class Facts:
         for m in snapshot.members:
             members[m.person_id] = m
         self._calendar = None
-        items, by_kind, replaced_by = _index(snapshot.evidence, as_of)
+        items, by_kind, replaced_by, later = _index(snapshot.evidence, as_of)
+        self.stands_until = later
         self.items = items
         self.by_kind = by_kind
         self.replaced_by = replaced_by
         episode = snapshot.episode
         self.episode_start = episode.started_on
-        self.episode_end = (
-            episode.ended_on if episode.ended_on is not None and episode.ended_on <= as_of else None
-        )
+        ended = episode.ended_on
+        if ended is not None and ended > as_of:
+            self.until(ended)  # the closure comes into view that day
+            ended = None
+        self.episode_end = ended
         self.identified = ()
         self.results: dict = {}  # outcome id → OutcomeResult, each outcome judged once
         self.memo: dict = {}
         self._outcome_rules = outcome_rules
+
+    def until(self, day: date | None) -> None:
+        """Note a day after the as-of date on which something read could read differently."""
+        if day is not None and (self.stands_until is None or day < self.stands_until):
+            self.stands_until = day
 
     # --- evidence ---------------------------------------------------------------------------
 
@@ -101,9 +115,16 @@ class Facts:
         return self.items.get(evidence_id)
 
     def end_of(self, item: EvidenceItem) -> date:
-        """The last day of a spell as far as the as-of date can see."""
+        """The last day of a spell as far as the as-of date can see. A spell still running is
+        read as running to the as-of date, alike every day (rules compare it with the as-of
+        date, never count its days), until the day after it ends."""
         end = item.period_end
-        return self.as_of if end is None or end > self.as_of else end
+        if end is None:
+            return self.as_of
+        if end >= self.as_of:
+            self.until(end + ONE_DAY)
+            return self.as_of
+        return end
 
     # --- people -----------------------------------------------------------------------------
 
@@ -124,12 +145,32 @@ class Facts:
         found = self.memo.get("adults")
         if found is None:
             members, least, on = self.members, self.plan.adult_age, self.as_of
-            found = self.memo["adults"] = [
-                m.person_id
-                for m in self.snapshot.members
-                if age_on(members[m.person_id].date_of_birth, on) >= least
-            ]
+            found = self.memo["adults"] = []
+            eldest_child = None  # the first to come of age
+            for m in self.snapshot.members:
+                born = members[m.person_id].date_of_birth
+                if age_on(born, on) >= least:
+                    found.append(m.person_id)
+                elif eldest_child is None or born < eldest_child:
+                    eldest_child = born
+            if eldest_child is not None:
+                self.until(birthday(eldest_child, least))
         return found
+
+    def aged_now(self, person_id: str, low: int, high: int) -> bool:
+        """Whether a member is aged `low` to `high` on the as-of date."""
+        member = self.members.get(person_id)
+        if member is None:
+            return False
+        born = member.date_of_birth
+        age = age_on(born, self.as_of)
+        if age < low:
+            self.until(birthday(born, low))
+            return False
+        if age <= high:
+            self.until(birthday(born, high + 1))
+            return True
+        return False
 
     def school_year_age(self, person_id: str | None, on: date) -> int | None:
         """Age on the 31 August before `on`, which fixes an English pupil's year group."""
@@ -150,9 +191,20 @@ class Facts:
         school = self.plan.school
         low, high = school["school_age_on_31_august_from"], school["school_age_on_31_august_to"]
         found = []
+        years = None  # school years until someone starts or leaves school age
         for m in self.snapshot.members:
-            if low <= age_on_31_august_before(m.date_of_birth, on) <= high:
+            age = age_on_31_august_before(m.date_of_birth, on)
+            if low <= age <= high:
                 found.append(m.person_id)
+                ahead = high + 1 - age
+            elif age < low:
+                ahead = low - age
+            else:
+                continue
+            if years is None or ahead < years:
+                years = ahead
+        if years is not None and on == self.as_of:
+            self.until(academic_year_ahead(on, years))
         return found
 
     # --- school terms -----------------------------------------------------------------------
@@ -171,6 +223,8 @@ class Facts:
         """Terms ended on or before `on` (and, with `after`, ended after that date)."""
         cal = self.calendar
         hi = bisect_right(cal.ends, on)
+        if on == self.as_of and hi < len(cal.ends):
+            self.until(cal.ends[hi])  # the next term to end is complete that day
         lo = bisect_right(cal.ends, after) if after is not None else 0
         return cal.terms[lo:hi] if lo < hi else ()
 
@@ -190,17 +244,23 @@ class Facts:
         return result
 
 
-def _index(evidence, as_of: date) -> tuple[dict, dict, dict]:
-    """Items by id and by kind (in date order) as of the date, and which item replaced which."""
+def _index(evidence, as_of: date) -> tuple[dict, dict, dict, date | None]:
+    """Items by id and by kind (in date order) as of the date, which item replaced which, and
+    the first later day on which another item comes into view (None if none will)."""
     replaced_by: dict = {}  # superseded id → the id of the item that corrects it
     items: dict[str, EvidenceItem] = {}
     by_kind: dict[str, list[EvidenceItem]] = {}
+    later = None
     for e in evidence:
         if e.recorded_on > as_of:
+            if later is None or e.recorded_on < later:
+                later = e.recorded_on
             continue  # not yet known, nor any correction it makes
         if e.supersedes is not None:
             replaced_by[e.supersedes] = e.id
         if e.period_start > as_of:
+            if later is None or e.period_start < later:
+                later = e.period_start
             continue
         items[e.id] = e
         bucket = by_kind.get(e.kind)
@@ -217,7 +277,7 @@ def _index(evidence, as_of: date) -> tuple[dict, dict, dict]:
     for bucket in by_kind.values():
         if len(bucket) > 1:
             bucket.sort(key=_order)
-    return items, by_kind, replaced_by
+    return items, by_kind, replaced_by, later
 
 
 class TermCalendar:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 
 UNITS = ("days", "weeks", "months", "terms")
 
@@ -95,6 +95,24 @@ def age_on_31_august_before(date_of_birth: date, on: date) -> int:
     if year < 1:
         academic_year_start(on)  # raises, as making that date would
     return year - date_of_birth.year - (date_of_birth.month > 8)
+
+
+def birthday(date_of_birth: date, years: int) -> date | None:
+    """The day a person turns `years` old, as `age_on` counts (a 29 February birthday turns
+    over on 1 March); None beyond the calendar."""
+    year = date_of_birth.year + years
+    if not MINYEAR <= year <= MAXYEAR:
+        return None
+    if date_of_birth.month == 2 and date_of_birth.day == 29 and not calendar.isleap(year):
+        return date(year, 3, 1)
+    return date_of_birth.replace(year=year)
+
+
+def academic_year_ahead(on: date, years: int) -> date | None:
+    """The 1 September `years` school years after the one under way on `on`: each 1 September
+    every pupil's age on 31 August (`age_on_31_august_before`) goes up by one."""
+    year = (on.year if on.month >= 9 else on.year - 1) + years
+    return date(year, 9, 1) if year <= MAXYEAR else None
 
 
 def academic_year_start(on: date) -> date:

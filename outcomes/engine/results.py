@@ -172,6 +172,12 @@ class ClaimStatus(NamedTuple):
 
 
 class FamilyResult(NamedTuple):
+    """The family's answer as of `as_of`. It stands, unless a record changes, until the day
+    before `stands_until`: the first later date on which a date-driven rule could read the
+    records differently (a window closes, a period ends, an outcome becomes sustained, a term
+    ends, a member changes age band, a record dated later comes into view, a claim window
+    closes). None: no date alone can change it. Never later than that date; it may be earlier."""
+
     family_id: str
     as_of: date
     plan_version: int
@@ -182,3 +188,4 @@ class FamilyResult(NamedTuple):
     routes: tuple[RouteResult, ...]
     claim: ClaimStatus
     missing: tuple[str, ...]
+    stands_until: date | None = None

@@ -3,7 +3,7 @@
 from .evidence import Evidence
 from .plan import OutcomesPlanVersion, SchoolTerm
 from .programme import Attachment, AuditSampleItem, Claim, ClaimBatch, ProblemIdentified
-from .results import ClaimStatus, FamilyResult, NightlyChunk, NightlyRun
+from .results import ClaimStatus, FamilyChange, FamilyResult, NightlyChunk, NightlyRun
 
 __all__ = [
     "Attachment",
@@ -11,6 +11,7 @@ __all__ = [
     "Claim",
     "ClaimBatch",
     "ClaimStatus",
+    "FamilyChange",
     "FamilyResult",
     "NightlyChunk",
     "NightlyRun",

@@ -4,11 +4,16 @@ A family's results are kept as a chain of rows: a new row only when the engine's
 from the family's current one (compared by a digest of the answer without its as-of date), so a
 re-run writes nothing and "what changed since last night" is the set of rows a run wrote. A row
 keeps the decision, not its explanation (`outcomes.decisions`, `outcomes.explanations`).
+
+The current row also says until when its answer stands if no record changes, and the job is told
+whose records changed by `FamilyChange` rows, which triggers add in the writer's transaction:
+a night judges only those families and the ones whose answer no longer stands.
 """
 
 import msgspec
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models.functions import Now
 
 from cases.models import Family
 from earlyhelp.models import User
@@ -45,15 +50,9 @@ class NightlyRun(models.Model):
     families_total = models.PositiveIntegerField(default=0)
     families_done = models.PositiveIntegerField(default=0)
     results_written = models.PositiveIntegerField(default=0)
-    # Families passed over because nothing they are judged on changed since `baseline`.
+    # Families passed over (and counted done from the start): nothing they are judged on changed
+    # since they were last judged, and their answer stands on this run's date.
     families_unchanged = models.PositiveIntegerField(default=0)
-    # A fingerprint of what every family is judged by (plan versions, school terms), and the
-    # run whose answers still stand for families whose own records are unchanged: the last run
-    # before this one, if it completed for every family with the same date and fingerprint.
-    inputs = models.CharField(max_length=32, blank=True)
-    baseline = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     errors = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
 
@@ -83,9 +82,6 @@ class NightlyChunk(models.Model):
     run = models.ForeignKey(NightlyRun, on_delete=models.CASCADE, related_name="chunks")
     number = models.PositiveIntegerField()
     family_ids = ArrayField(models.BigIntegerField())
-    # A fingerprint of each family's own records as judged (aligned with family_ids; empty for a
-    # family the engine could not judge), for the next run to pass unchanged families over.
-    fingerprints = ArrayField(models.CharField(max_length=32), default=list, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     taken_by = models.CharField(max_length=200, blank=True)
     taken_at = models.DateTimeField(null=True, blank=True)
@@ -164,6 +160,12 @@ class FamilyResult(models.Model):
     outcomes_applying = models.PositiveSmallIntegerField(default=0)
     decision = DecisionField()
     written_at = models.DateTimeField(auto_now_add=True)
+    # The answer was last judged as of `judged_on` (by the run that wrote it, or a later one
+    # that gave it again) and stands from then until the day before `stands_until` (None: no
+    # date alone can change it) if no record changes: the engine's date, or earlier where a
+    # record the snapshot leaves out comes into view first. None on rows from before either.
+    judged_on = models.DateField(null=True, blank=True)
+    stands_until = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["family", "-id"]
@@ -184,3 +186,27 @@ class FamilyResult(models.Model):
 
     def __str__(self):
         return f"{self.family_id}: {self.claim_status} as of {self.as_of}"
+
+    @property
+    def last_judged_on(self):
+        """The latest date the engine gave this answer: a later night that found the same
+        answer moves `judged_on`, not `as_of`, so an explanation is worked out as of then."""
+        return self.judged_on or self.as_of
+
+
+class FamilyChange(models.Model):
+    """A family whose records changed since the nightly job last judged it: added by triggers
+    (migration 0009) in the same transaction as the write, by every writer of a table a family's
+    snapshot reads; taken away by the chunk that judges the family again, in the transaction
+    that writes its answer. Writers only ever add rows, so none waits on another or on the job.
+    `family_id` is no foreign key: a trigger may name a family before it is attached."""
+
+    family_id = models.BigIntegerField()
+    source = models.CharField(max_length=63)  # the table whose write marked the family
+    at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        indexes = [models.Index(fields=["family_id"], name="family_change_family")]
+
+    def __str__(self):
+        return f"Family {self.family_id} changed ({self.source})"

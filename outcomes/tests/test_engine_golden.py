@@ -66,8 +66,12 @@ def results(name: str) -> tuple:
 
 
 def digests(result) -> tuple[str, str]:
-    """(SHA-256 of the result's JSON, the first 16 hex digits of the explanations' SHA-256)."""
-    text = json.dumps(result_to_dict(result), ensure_ascii=False, separators=(",", ":"))
+    """(SHA-256 of the result's JSON, the first 16 hex digits of the explanations' SHA-256).
+    The date the answer stands until is left out: it came after these digests, and its own
+    test (`test_stands_until.py`) proves it."""
+    answer = result_to_dict(result)
+    del answer["stands_until"]
+    text = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
     words = for_practitioner(result) + "\n\0\n" + for_auditor(result)
     return (
         hashlib.sha256(text.encode()).hexdigest(),

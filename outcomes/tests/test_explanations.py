@@ -137,9 +137,8 @@ def test_a_migrated_result_says_its_explanation_could_not_be_checked(users):
 
     made = records_from(_example(), by=users["programme"])
     nightly.nightly_run(as_of=date(2019, 9, 30))
-    # As migrated: no digest, and no earlier run's answers taken to stand.
-    FamilyResult.objects.filter(family=made.family).update(digest="")
-    NightlyRun.objects.update(inputs="")
+    # As migrated: no digest, and no date it was judged on (so the next night judges it).
+    FamilyResult.objects.filter(family=made.family).update(digest="", judged_on=None)
     explained = explain(FamilyResult.objects.get(family=made.family))
     assert explained.state == UNCHECKED
     assert "before explanations could be checked" in explained.notice

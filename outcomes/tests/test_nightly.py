@@ -295,18 +295,32 @@ def _judged(monkeypatch):
 
 @pytest.fixture
 def committed(transactional_db):
-    """Each change in its own transaction, as in service: row versions (xmin) are per
-    transaction, so a change made inside a test's one transaction would not show."""
+    """Each change in its own transaction, as in service."""
     restore_outcomes_data()
     return UserFactory(username="prog", role="programme")
 
 
+def _engine_digests(as_of) -> dict:
+    """Each attached family's answer as of the date, straight from the engine."""
+    plan = _plan()
+    ids = list(Attachment.objects.values_list("family_id", flat=True))
+    return {
+        family_id: nightly.result_digest(evaluate(snapshot, plan))
+        for family_id, snapshot in snapshots_for(ids, as_of=as_of).items()
+    }
+
+
+def _stored_digests() -> dict:
+    return dict(FamilyResult.objects.filter(is_current=True).values_list("family_id", "digest"))
+
+
 def test_a_rerun_passes_over_families_whose_records_did_not_change(committed, monkeypatch):
     a, b = _two_families(committed)
-    first = nightly.nightly_run(as_of=AS_OF)
+    nightly.nightly_run(as_of=AS_OF)
     seen = _judged(monkeypatch)
     again = nightly.nightly_run(as_of=AS_OF)
-    assert (again.baseline_id, again.families_unchanged, again.families_done) == (first.pk, 2, 2)
+    assert (again.families_unchanged, again.families_done, again.families_total) == (2, 2, 2)
+    assert (again.chunks_total, again.status) == (0, "completed")
     assert seen == []
     # A correction to one person's date of birth is a change to that family's records only.
     person = next(iter(b.person.values()))
@@ -314,18 +328,22 @@ def test_a_rerun_passes_over_families_whose_records_did_not_change(committed, mo
     person.save()
     third = nightly.nightly_run(as_of=AS_OF)
     assert seen == [b.family.pk] and third.families_unchanged == 1
+    assert _stored_digests() == _engine_digests(AS_OF)
 
 
 @pytest.mark.parametrize("between", ["other date", "one family", "killed", "new term"])
-def test_no_family_is_passed_over_after_a_run_that_did_not_judge_everyone_alike(
+def test_whatever_ran_between_a_run_stores_the_engines_own_answers_for_its_date(
     programme, monkeypatch, between
 ):
+    """A family is passed over only while its stored answer is the one the engine gives for
+    the date: after a run for another date, for one family, one killed before it began, or a
+    change to the school terms (which every family is judged by, so all are judged again)."""
     a, b = _two_families(programme)
     nightly.nightly_run(as_of=AS_OF)
     if between == "other date":
-        nightly.nightly_run(as_of=date(2019, 9, 1))
+        nightly.nightly_run(as_of=date(2019, 3, 1))
     elif between == "one family":
-        nightly.nightly_run(as_of=date(2019, 9, 1), family_id=a.family.pk)
+        nightly.nightly_run(as_of=date(2019, 3, 1), family_id=a.family.pk)
     elif between == "killed":
         nightly.nightly_run_start(as_of=AS_OF, trigger="command", chunk_size=1)
     else:
@@ -339,13 +357,92 @@ def test_no_family_is_passed_over_after_a_run_that_did_not_judge_everyone_alike(
         )
     seen = _judged(monkeypatch)
     run = nightly.nightly_run(as_of=AS_OF)
-    assert run.baseline_id is None and run.families_unchanged == 0
-    assert sorted(seen) == sorted([a.family.pk, b.family.pk])
-    # and the answers are as of the date asked for again
-    assert set(FamilyResult.objects.filter(is_current=True).values_list("as_of", flat=True)) <= {
-        AS_OF,
-        date(2019, 9, 1),
-    }
+    assert run.status == "completed"
+    assert _stored_digests() == _engine_digests(AS_OF)
+    for r in FamilyResult.objects.filter(is_current=True):
+        assert r.judged_on <= AS_OF and (r.stands_until is None or AS_OF < r.stands_until)
+    if between == "killed":  # it judged nothing, so every answer stands
+        assert seen == [] and run.families_unchanged == 2
+    if between == "new term":
+        assert sorted(seen) == sorted([a.family.pk, b.family.pk])
+    if between == "one family":  # its answer as of March did not stand into September
+        assert a.family.pk in seen
+
+
+def test_a_family_is_judged_again_on_the_day_its_answer_stops_standing(programme, monkeypatch):
+    """The example family is claimable in the September 2019 claim window: its answer as of
+    2 September stands until 1 October, when the window has closed."""
+    made = records_from(_example(), by=programme)
+    nightly.nightly_run(as_of=date(2019, 9, 2))
+    result = FamilyResult.objects.get(family=made.family, is_current=True)
+    assert (result.judged_on, result.stands_until) == (date(2019, 9, 2), date(2019, 10, 1))
+    seen = _judged(monkeypatch)
+    nightly.nightly_run(as_of=date(2019, 9, 30))
+    assert seen == []
+    nightly.nightly_run(as_of=date(2019, 10, 1))
+    assert seen == [made.family.pk]
+    now = FamilyResult.objects.get(family=made.family, is_current=True)
+    assert now.judged_on == date(2019, 10, 1) < now.stands_until
+    assert _stored_digests() == _engine_digests(date(2019, 10, 1))
+
+
+def test_a_record_the_snapshot_leaves_out_until_later_ends_the_answers_standing(programme):
+    """Evidence recorded after the as-of date is not read, but the answer stands only until the
+    day it is recorded: the job judges the family again that day, with nothing marked."""
+    made = records_from(_example(), by=programme)
+    job = next(e for e in made.evidence.values() if e.kind == "employment")
+    Evidence.objects.create(
+        family=made.family,
+        person=job.person,
+        kind=job.kind,
+        period_start=job.period_start,
+        period_end=date(2019, 3, 1),
+        values=job.values,
+        source="DWP",
+        recorded_on=date(2019, 9, 20),
+        supersedes=job,
+    )
+    nightly.nightly_run(as_of=date(2019, 9, 2))
+    result = FamilyResult.objects.get(family=made.family, is_current=True)
+    assert result.stands_until == date(2019, 9, 20)
+    assert result.claim_status == "claimable"
+    run = nightly.nightly_run(as_of=date(2019, 9, 20))
+    assert run.families_unchanged == 0 and run.results_written == 1
+    assert FamilyResult.objects.get(family=made.family, is_current=True).claim_status != (
+        "claimable"
+    )
+
+
+def test_publishing_a_plan_version_that_judges_no_family_judges_nobody(programme, monkeypatch):
+    from outcomes.services import plan_version_copy, plan_version_publish
+
+    _two_families(programme)
+    nightly.nightly_run(as_of=AS_OF)
+    v9 = OutcomesPlanVersion.objects.get(version=9)
+    draft = plan_version_copy(source=v9, by=programme)
+    plan_version_publish(draft=draft, effective_from=date(2027, 1, 1), by=programme)
+    seen = _judged(monkeypatch)
+    run = nightly.nightly_run(as_of=AS_OF)
+    assert seen == [] and (run.families_unchanged, run.results_written) == (2, 0)
+
+
+def test_a_family_the_engine_cannot_judge_is_judged_again_the_next_night(programme, monkeypatch):
+    a, b = _two_families(programme)
+    real = nightly.evaluate
+
+    def refuses_b(snapshot, plan):
+        if snapshot.family_id == str(b.family.pk):
+            raise nightly.EvaluationError("problems_identified[0].indicator: not in the plan")
+        return real(snapshot, plan)
+
+    monkeypatch.setattr(nightly, "evaluate", refuses_b)
+    run = nightly.nightly_run(as_of=AS_OF)
+    assert run.errors == 1
+    monkeypatch.setattr(nightly, "evaluate", real)
+    seen = _judged(monkeypatch)
+    nightly.nightly_run(as_of=AS_OF)
+    assert seen == [b.family.pk]
+    assert _stored_digests() == _engine_digests(AS_OF)
 
 
 def test_school_terms_are_named_as_evidence_names_them(db):

@@ -188,6 +188,7 @@ def finish(
         if due <= facts.as_of:
             sustained_on = due
         else:
+            facts.until(due)
             missing = (
                 *missing,
                 f"{label(outcome)}: met since {ISO[met_on]}; it will be sustained on "
@@ -235,7 +236,10 @@ def person_outcome(
     if not due:
         sustain = outcome.sustain
         due = sustain.after(met_on) if sustain is not None else met_on
-    return _new(PersonOutcome, (person_id, True, met_on, due if due <= facts.as_of else None, gap))
+    if due > facts.as_of:
+        facts.until(due)
+        return _new(PersonOutcome, (person_id, True, met_on, None, gap))
+    return _new(PersonOutcome, (person_id, True, met_on, due, gap))
 
 
 def all_met(people: list) -> tuple[bool, date | None]:

@@ -10,7 +10,7 @@ way and the two before it.
 from __future__ import annotations
 
 from ..facts import Facts
-from ..periods import ISO
+from ..periods import ISO, academic_year_ahead
 from .base import (
     all_met,
     by_person,
@@ -253,15 +253,18 @@ def school_leavers_in_eet(facts: Facts, outcome):
     leavers = set()
     for pi in facts.identified:
         person = pi.person_id
-        if (
-            pi.problem == "1"
-            and person is not None
-            and (
-                person in leavers_with_data
-                or (facts.school_year_age(person, facts.as_of) or 0) > top
-            )
-        ):
+        if pi.problem != "1" or person is None:
+            continue
+        if person in leavers_with_data:
             leavers.add(person)
+            continue
+        age = facts.school_year_age(person, facts.as_of)
+        if age is None:
+            continue
+        if age > top:
+            leavers.add(person)
+        else:  # a leaver from the 1 September they pass school age
+            facts.until(academic_year_ahead(facts.as_of, top + 1 - age))
     leavers = sorted(leavers)
     if not leavers:
         return not_applicable(

@@ -192,7 +192,12 @@ def continuous_employment(facts: Facts, outcome):
     notes = []
     for claim in claims:
         end = claim.period_end
-        if end is None or end > facts.as_of or not facts.is_adult(claim.person_id, end):
+        if end is None:
+            continue
+        if end > facts.as_of:
+            facts.until(end)  # the claim has ended that day
+            continue
+        if not facts.is_adult(claim.person_id, end):
             continue
         person, benefit = claim.person_id, claim.values["benefit"]
         jobs = [j for j in jobs_of.get(person, ()) if j.period_start >= claim.period_start]
@@ -212,8 +217,13 @@ def continuous_employment(facts: Facts, outcome):
         if back_on:
             last = min(back_on) - ONE_DAY
         due = periods[benefit].after(start)
-        sustained = due <= facts.as_of and last >= due - ONE_DAY
         running = last >= facts.as_of
+        if due <= facts.as_of:
+            sustained = last >= due - ONE_DAY
+        else:
+            sustained = False
+            if running:
+                facts.until(due)
         if not (sustained or running):
             notes.append(
                 f"{person}: employment from {ISO[start]} ended on {ISO[last]}, before {ISO[due]}"
@@ -326,7 +336,7 @@ def young_people_in_eet(facts: Facts, outcome):
     young = [
         m.person_id
         for m in facts.snapshot.members
-        if p["min_age"] <= (facts.age(m.person_id, facts.as_of) or -1) <= p["max_age"]
+        if facts.aged_now(m.person_id, p["min_age"], p["max_age"])
     ]
     if not young:
         return not_applicable(

@@ -58,7 +58,7 @@ class Command(BaseCommand):
             bar = tqdm(total=0, unit="families", desc=f"Results as of {as_of}", file=self.stderr)
 
         def progress(run: NightlyRun, done: int) -> None:
-            bar.total = run.families_total
+            bar.total = run.families_total - run.families_unchanged  # those to judge
             bar.update(done)
 
         run = nightly_run(
@@ -76,8 +76,9 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"Run {run.pk} as of {as_of}: {run.get_status_display().lower()}; "
-            f"{run.families_done} of {run.families_total} families judged, "
-            f"{run.results_written} results changed, {run.errors} problems"
+            f"{run.families_done - run.families_unchanged} of {run.families_total} families "
+            f"judged, {run.results_written} results changed, {run.errors} problems; "
+            f"{run.families_unchanged} passed over, their answers standing"
         )
         if run.status != NightlyRun.Status.COMPLETED:
             raise CommandError(run.error or "the run did not complete")
