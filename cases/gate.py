@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from earlyhelp.access import (
     actions_of,
     as_id,
     decide,
+    relation_reaches,
     relation_subqueries,
     role_may,
 )
@@ -35,40 +36,46 @@ from earlyhelp.models import AuditEntry, BreakGlass
 from .models import Family, FamilyMember, Person
 
 
-def _visible_filter(subqueries: dict[Relation, Exists]) -> Q | None:
-    visible = [sub for relation, sub in subqueries.items() if relation in VISIBLE_THROUGH]
-    if not visible:
+def _family_ids(reaches: list) -> QuerySet | None:
+    """The ids of the families any of `reaches` reaches: one subquery, the UNION ALL of each
+    relation's own records' family ids. PostgreSQL reads each relation's records through its
+    indexes and then the families named, so a list costs what the user's relations hold, not
+    a check of every family in the database against each relation."""
+    ids = [reach.family_ids() for reach in reaches]
+    if not ids:
         return None
-    condition = Q(visible[0])
-    for sub in visible[1:]:
-        condition |= Q(sub)
-    return condition
+    return ids[0].union(*ids[1:], all=True) if len(ids) > 1 else ids[0]
 
 
 def families_visible_to(user) -> QuerySet:
-    """Every family the user may see: the only queryset lists and searches start from."""
+    """Every family the user may see: the only queryset lists and searches start from.
+
+    The same set as the OR of each relation's `Exists` that `relations_to` asks of one family
+    (both come from the relation's one `Reach`; tests/test_access_union.py compares them)."""
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Family.objects.none()
-    condition = _visible_filter(relation_subqueries(user))
-    if condition is None:
+    reaches = relation_reaches(user)
+    ids = _family_ids([reach for relation, reach in reaches.items() if relation in VISIBLE_THROUGH])
+    if ids is None:
         return Family.objects.none()
-    return Family.objects.filter(condition)
+    return Family.objects.filter(pk__in=ids)
 
 
 def families_allowing(user, action: Action) -> QuerySet:
-    """The families where `user` may take `action` (for bulk work that names many families)."""
+    """The families where `user` may take `action` (for bulk work that names many families):
+    visible, and reached through a relation that grants it."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Family.objects.none()
-    subqueries = relation_subqueries(user)
-    visible = _visible_filter(subqueries)
-    granting = [sub for relation, sub in subqueries.items() if action in GRANTS[relation]]
-    if visible is None or not granting:
+    reaches = relation_reaches(user)
+    visible = [reach for relation, reach in reaches.items() if relation in VISIBLE_THROUGH]
+    granting = [relation for relation in reaches if action in GRANTS[relation]]
+    if not visible or not granting:
         return Family.objects.none()
-    condition = Q(granting[0])
-    for sub in granting[1:]:
-        condition |= Q(sub)
-    return Family.objects.filter(visible).filter(condition)
+    families = Family.objects.filter(pk__in=_family_ids([reaches[r] for r in granting]))
+    if set(granting) <= VISIBLE_THROUGH:  # each granting relation makes its family visible
+        return families
+    return families.filter(pk__in=_family_ids(visible))
 
 
 def persons_visible_to(user) -> QuerySet:

@@ -11,12 +11,16 @@ The other half, `cases.gate`, loads families and persons and asks this table. Ev
 that shows, links, exports or offers a family or person — page, export, search, duplicate
 offer, the partner API — goes through it.
 
-Each relation is one `Exists` subquery over a family, so the same definition answers "which
-families" for a list and "how is this user related to this family" for one record. The
-definitions live with the records they read (`cases.relations`, `assessments.relations`,
-`outcomes.relations`, `partners.relations`, and break-glass here), each registered with
-`@defines(...)` when its app is ready: the core imports no app, and a relation no app
-defines grants nothing (a system check and a test say so loudly).
+Each relation is one `Reach`: the records through which the user reaches families (the
+episodes they lead, the team places they hold…) and the path from such a record to its
+family. From that one definition come both questions' answers: "how is this user related to
+this family" for one record (an `Exists` over the family's own records, `Reach.exists`) and
+"which families" for a list (the records' family ids, `Reach.family_ids`, whose union is the
+visible set: it costs as much as the user's own records, not a check of every family in the
+database). The definitions live with the records they read (`cases.relations`,
+`assessments.relations`, `outcomes.relations`, `partners.relations`, and break-glass here),
+each registered with `@defines(...)` when its app is ready: the core imports no app, and a
+relation no app defines grants nothing (a system check and a test say so loudly).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -272,8 +276,26 @@ class Moment:
     now: datetime
 
 
-# A definition: (user, the relations wanted of it, the moment) -> {relation: Exists over
-# OuterRef("pk") of a Family}. One function may define several relations that share a query.
+@dataclass(frozen=True)
+class Reach:
+    """The records through which a relation reaches families, and the path from one of them to
+    its family (`family`, `episode__family`…). Both forms of the relation are read from it, so
+    a list and a record can never disagree about who sees what."""
+
+    records: QuerySet
+    family: str = "family"
+
+    def exists(self) -> Exists:
+        """Whether one family (`OuterRef("pk")` of a Family) is reached: for one record."""
+        return Exists(self.records.filter(**{self.family: OuterRef("pk")}))
+
+    def family_ids(self) -> QuerySet:
+        """The ids of the families reached, as a subquery: for lists."""
+        return self.records.order_by().values(self.family)
+
+
+# A definition: (user, the relations wanted of it, the moment) -> {relation: Reach}. One
+# function may define several relations that share a query.
 Definition = Callable[[object, frozenset, Moment], dict]
 _DEFINITIONS: dict[Relation, Definition] = {}
 
@@ -299,12 +321,12 @@ def undefined_relations() -> set[Relation]:
     return named - set(_DEFINITIONS)
 
 
-def relation_subqueries(user) -> dict[Relation, Exists]:
-    """Each relation the user's role can have, as an Exists over `OuterRef("pk")` of a Family,
+def relation_reaches(user) -> dict[Relation, Reach]:
+    """Each relation the user's role can have, as the records it reaches families through,
     in the table's order."""
     wanted = frozenset(ROLE_RELATIONS.get(getattr(user, "role", None), ()))
     moment = Moment(today=timezone.localdate(), now=timezone.now())
-    found: dict[Relation, Exists] = {}
+    found: dict[Relation, Reach] = {}
     asked: list[Definition] = []
     for relation in Relation:
         definition = _DEFINITIONS.get(relation)
@@ -314,10 +336,16 @@ def relation_subqueries(user) -> dict[Relation, Exists]:
     return {relation: found[relation] for relation in Relation if relation in found.keys() & wanted}
 
 
+def relation_subqueries(user) -> dict[Relation, Exists]:
+    """Each relation the user's role can have, as an Exists over `OuterRef("pk")` of a Family,
+    in the table's order: how one family is related to the user."""
+    return {relation: reach.exists() for relation, reach in relation_reaches(user).items()}
+
+
 @defines(Relation.BREAK_GLASS)
 def _break_glass(user, wanted, moment) -> dict:
-    grants = BreakGlass.objects.filter(family=OuterRef("pk"), user=user, expires_at__gt=moment.now)
-    return {Relation.BREAK_GLASS: Exists(grants)}
+    grants = BreakGlass.objects.filter(user=user, expires_at__gt=moment.now)
+    return {Relation.BREAK_GLASS: Reach(grants)}
 
 
 def allowed_actions(user, relations: set[Relation]) -> set[Action]:
