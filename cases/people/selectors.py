@@ -84,14 +84,19 @@ def family_search(*, user, query: str, page_size: int = 25, page: int = 1):
     return _page(families, page_size, page)
 
 
-def family_list(*, user):
-    """The families a user may see, with what the list shows, newest first."""
-    return (
+def family_list(*, user, page_size: int = 25, page: int = 1):
+    """One page of the families a user may see, newest first, with what the list shows.
+
+    Returns (families, has_next) like the searches: no count of every family the user may
+    see, which would cost what the database holds rather than what the page shows.
+    """
+    families = (
         families_visible_to(user)
         .select_related("locality")
         .prefetch_related(Prefetch("episodes", queryset=open_episodes(), to_attr="open_episodes"))
         .order_by("-created_at", "-id")
     )
+    return _page(families, page_size, page)
 
 
 def family_detail(family: Family) -> dict:
