@@ -88,11 +88,13 @@ def _hub(user, wanted, moment) -> dict:
 def _duplicate_to_check(user, wanted, moment) -> dict:
     # Every household of both persons while the check is open. Not the raiser's own: a hub
     # worker who records a person cannot open another family's records by doing so.
-    open_checks = PossibleDuplicate.objects.filter(decided_at__isnull=True).exclude(raised_by=user)
-    in_question = FamilyMember.objects.filter(
-        Q(person__in=open_checks.values("person")) | Q(person__in=open_checks.values("known"))
+    # The two sides as one list of persons, so that their memberships are found through the
+    # person index (an OR of two IN read every membership in the database).
+    open_checks = (
+        PossibleDuplicate.objects.filter(decided_at__isnull=True).exclude(raised_by=user).order_by()
     )
-    return {Relation.DUPLICATE_TO_CHECK: Reach(in_question)}
+    in_question = open_checks.values("person").union(open_checks.values("known"), all=True)
+    return {Relation.DUPLICATE_TO_CHECK: Reach(FamilyMember.objects.filter(person__in=in_question))}
 
 
 @defines(Relation.STEP_UP_AT_FRONT_DOOR, Relation.STEP_DOWN_AT_FRONT_DOOR)

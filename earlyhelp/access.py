@@ -33,7 +33,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -290,8 +290,12 @@ class Reach:
         return Exists(self.records.filter(**{self.family: OuterRef("pk")}))
 
     def family_ids(self) -> QuerySet:
-        """The ids of the families reached, as a subquery: for lists."""
-        return self.records.order_by().values(self.family)
+        """The ids of the families reached (as `reached`), as a subquery: for lists."""
+        return self.records.order_by().values(reached=F(self.family))
+
+    def newest_family_ids(self, count: int) -> QuerySet:
+        """The ids of the `count` newest families reached (the highest record numbers)."""
+        return self.family_ids().distinct().order_by("-reached")[:count]
 
 
 # A definition: (user, the relations wanted of it, the moment) -> {relation: Reach}. One

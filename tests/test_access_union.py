@@ -2,7 +2,8 @@
 
 Each relation is one `Reach` (earlyhelp/access.py): the records through which a user reaches
 families. A list asks for the union of each relation's family ids (`families_visible_to`,
-`families_allowing`, `persons_visible_to`), one record asks each relation's `Exists` over the
+`families_allowing`, `persons_visible_to`, and each relation's newest ones for a list's first
+pages, `newest_families_visible_to`), one record asks each relation's `Exists` over the
 family (`relations_to`). On generated demo data, with every relation the demo leaves empty
 made too (step-ups held and handed back, step-downs, open and decided duplicate checks,
 break-glass live and expired, a team member of a stepped-up family before and after a later
@@ -17,7 +18,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assessments.models import EarlyHelpAssessment
-from cases.gate import families_allowing, families_visible_to, persons_visible_to
+from cases.gate import (
+    families_allowing,
+    families_visible_to,
+    newest_families_visible_to,
+    persons_visible_to,
+)
 from cases.models import (
     ClosureReason,
     Episode,
@@ -166,7 +172,7 @@ def test_each_relations_family_ids_are_the_families_its_exists_finds(world):
     made = set()
     for user in world:
         for relation, reach in relation_reaches(user).items():
-            by_ids = set(reach.family_ids().values_list(reach.family, flat=True))
+            by_ids = set(reach.family_ids().values_list("reached", flat=True))
             by_exists = ids(Family.objects.filter(reach.exists()))
             assert by_ids == by_exists, (user.username, relation)
             if by_ids:
@@ -191,6 +197,10 @@ def test_every_list_of_the_gate_is_the_or_of_exists_for_every_user(world):
             FamilyMember.objects.filter(family__in=visible).values_list("person", flat=True)
         )
         assert ids(persons_visible_to(user)) == persons, user.username
+        newest = sorted(visible, reverse=True)
+        for count in (1, 7, 60):  # a list's pages: the newest of each relation, then of all
+            found = list(newest_families_visible_to(user, count=count)[:count])
+            assert [f.pk for f in found] == newest[:count], (user.username, count)
         if visible:
             roles.add(user.role)
     assert roles == set(Role)  # the administrator through a live break-glass grant

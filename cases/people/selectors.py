@@ -15,6 +15,7 @@ from cases.gate import (
     families_allowing,
     families_visible_to,
     family_record_for,
+    newest_families_visible_to,
     persons_visible_to,
 )
 from cases.models import Family, FamilyMember, PlanAction, PossibleDuplicate
@@ -87,14 +88,15 @@ def family_search(*, user, query: str, page_size: int = 25, page: int = 1):
 def family_list(*, user, page_size: int = 25, page: int = 1):
     """One page of the families a user may see, newest first, with what the list shows.
 
-    Returns (families, has_next) like the searches: no count of every family the user may
-    see, which would cost what the database holds rather than what the page shows.
+    Returns (families, has_next) like the searches. It starts from the gate's newest visible
+    families, as many as the pages up to this one hold (and one more), and counts nothing:
+    the page costs what it shows, not every family the user may see.
     """
+    page_size, page = max(1, page_size), max(1, page)
     families = (
-        families_visible_to(user)
+        newest_families_visible_to(user, count=page * page_size + 1)
         .select_related("locality")
         .prefetch_related(Prefetch("episodes", queryset=open_episodes(), to_attr="open_episodes"))
-        .order_by("-created_at", "-id")
     )
     return _page(families, page_size, page)
 
