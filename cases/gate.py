@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, Model, OuterRef, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -50,19 +50,47 @@ def _family_ids(reaches: list) -> QuerySet | None:
     return _union([reach.family_ids() for reach in reaches])
 
 
-def families_visible_to(user) -> QuerySet:
-    """Every family the user may see: the only queryset lists and searches start from.
-
-    The same set as the OR of each relation's `Exists` that `relations_to` asks of one family
-    (both come from the relation's one `Reach`; tests/test_access_union.py compares them)."""
+def family_ids_visible_to(user) -> QuerySet:
+    """The ids of every family the user may see, as a subquery (`family__in=…` of a list
+    over records of families), with no join to the families themselves."""
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Family.objects.none()
+        return Family.objects.none().values("pk")
     reaches = relation_reaches(user)
     ids = _family_ids([reach for relation, reach in reaches.items() if relation in VISIBLE_THROUGH])
-    if ids is None:
-        return Family.objects.none()
-    return Family.objects.filter(pk__in=ids)
+    return Family.objects.none().values("pk") if ids is None else ids
+
+
+def rows_of_visible_families(user, rows: QuerySet, *, family_id: str = "family_id") -> QuerySet:
+    """The rows of `rows` (families, memberships…) whose family the user may see, asked row
+    by row: the OR of each relation's Exists of the family at the row's `family_id`, a few
+    index probes a row. For rows found by other means (a search's matches): the check costs
+    what was found, not the whole visible set."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return rows.none()
+    reaches = [r for relation, r in relation_reaches(user).items() if relation in VISIBLE_THROUGH]
+    if not reaches:
+        return rows.none()
+    condition = Q(reaches[0].exists(family_id))
+    for reach in reaches[1:]:
+        condition |= Q(reach.exists(family_id))
+    return rows.filter(condition)
+
+
+def families_visible_to(user, *, row_by_row: bool = False) -> QuerySet:
+    """Every family the user may see: the only queryset lists and searches start from.
+
+    By default the families are read from the user's relations (the union of their family
+    ids): for lists that start from what the user may see. `row_by_row` asks instead, of
+    each family the rest of the query finds, whether a relation reaches it: for rows found
+    by other means, a search's matches, so the search costs what it matches rather than
+    everything the user may see (tens of thousands of families for some). Both are the same
+    set as the OR of each relation's `Exists` that `relations_to` asks of one family (both
+    come from the relation's one `Reach`; tests/test_access_union.py compares them)."""
+
+    if row_by_row:
+        return rows_of_visible_families(user, Family.objects.all(), family_id="pk")
+    return Family.objects.filter(pk__in=family_ids_visible_to(user))
 
 
 def newest_families_visible_to(user, *, count: int) -> QuerySet:
@@ -104,13 +132,15 @@ def families_allowing(user, action: Action) -> QuerySet:
     return families.filter(pk__in=_family_ids(visible))
 
 
-def persons_visible_to(user) -> QuerySet:
-    """Every person who is or was a member of a family the user may see."""
+def persons_visible_to(user, *, row_by_row: bool = False) -> QuerySet:
+    """Every person who is or was a member of a family the user may see (`row_by_row` as
+    for `families_visible_to`: each person's families are asked about, for a search)."""
 
-    visible = families_visible_to(user)
-    return Person.objects.filter(
-        Exists(FamilyMember.objects.filter(person=OuterRef("pk"), family__in=visible))
-    )
+    if row_by_row:
+        members = FamilyMember.objects.filter(person=OuterRef("pk"))
+        return Person.objects.filter(Exists(rows_of_visible_families(user, members)))
+    members = FamilyMember.objects.filter(family__in=family_ids_visible_to(user))
+    return Person.objects.filter(pk__in=members.values("person"))
 
 
 def relations_to(user, family_id: int) -> set[Relation]:

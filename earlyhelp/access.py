@@ -285,9 +285,10 @@ class Reach:
     records: QuerySet
     family: str = "family"
 
-    def exists(self) -> Exists:
-        """Whether one family (`OuterRef("pk")` of a Family) is reached: for one record."""
-        return Exists(self.records.filter(**{self.family: OuterRef("pk")}))
+    def exists(self, family_id: str = "pk") -> Exists:
+        """Whether the family whose id the outer row holds at `family_id` (a Family's own
+        `pk`, a membership's `family_id`…) is reached: for one record, or row by row."""
+        return Exists(self.records.filter(**{self.family: OuterRef(family_id)}))
 
     def family_ids(self) -> QuerySet:
         """The ids of the families reached (as `reached`), as a subquery: for lists."""

@@ -3,7 +3,8 @@
 Each relation is one `Reach` (earlyhelp/access.py): the records through which a user reaches
 families. A list asks for the union of each relation's family ids (`families_visible_to`,
 `families_allowing`, `persons_visible_to`, and each relation's newest ones for a list's first
-pages, `newest_families_visible_to`), one record asks each relation's `Exists` over the
+pages, `newest_families_visible_to`), a search asks each match's family the relations' `Exists`
+(`row_by_row`), one record asks each relation's `Exists` over the
 family (`relations_to`). On generated demo data, with every relation the demo leaves empty
 made too (step-ups held and handed back, step-downs, open and decided duplicate checks,
 break-glass live and expired, a team member of a stepped-up family before and after a later
@@ -186,6 +187,7 @@ def test_every_list_of_the_gate_is_the_or_of_exists_for_every_user(world):
     for user in world:
         visible = ids(families_visible_to(user))
         assert visible == visible_by_exists(user), user.username
+        assert ids(families_visible_to(user, row_by_row=True)) == visible, user.username
         granted = {a for r in ROLE_RELATIONS[user.role] for a in GRANTS[r]}
         for action in Action:
             allowing = ids(families_allowing(user, action))
@@ -197,6 +199,7 @@ def test_every_list_of_the_gate_is_the_or_of_exists_for_every_user(world):
             FamilyMember.objects.filter(family__in=visible).values_list("person", flat=True)
         )
         assert ids(persons_visible_to(user)) == persons, user.username
+        assert ids(persons_visible_to(user, row_by_row=True)) == persons, user.username
         newest = sorted(visible, reverse=True)
         for count in (1, 7, 60):  # a list's pages: the newest of each relation, then of all
             found = list(newest_families_visible_to(user, count=count)[:count])
