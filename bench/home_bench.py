@@ -75,12 +75,16 @@ def busiest_lead() -> str:
 def manager_of_everyone() -> str:
     """A manager of every team that has practitioners: the widest manager pages (the demo
     manager keeps the teams seed_demo gave them)."""
+    from django.db import connection
+
     from earlyhelp.models import Role, Team, User
 
     manager, _ = User.objects.get_or_create(
         username="bench-manager-all", defaults={"role": Role.MANAGER, "first_name": "Bench"}
     )
     manager.managed_teams.set(Team.objects.filter(members__isnull=False).distinct())
+    with connection.cursor() as cursor:  # the statistics autovacuum would soon give
+        cursor.execute(f"ANALYZE {User.managed_teams.through._meta.db_table}")
     return manager.username
 
 

@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.utils import timezone
 
 from cases.episode.selectors import open_episodes
-from cases.gate import families_visible_to, family_record_for
+from cases.gate import families_visible_to, family_ids_visible_to, family_record_for
 from cases.models import Consent, Episode, SupportRequest, SupportRequestMember, TriageDecision
 from earlyhelp.models import Organisation, Role, User
 
@@ -66,7 +66,7 @@ def with_flags(requests: QuerySet) -> QuerySet:
 
 def triage_queue(*, user, locality=None, status: str = "", source: str = "") -> QuerySet:
     """Requests of the families the hub may see, oldest first; by default those still waiting."""
-    requests = SupportRequest.objects.filter(family__in=families_visible_to(user))
+    requests = SupportRequest.objects.filter(family__in=family_ids_visible_to(user))
     if status:
         requests = requests.filter(status=status)
     else:
@@ -90,7 +90,7 @@ def queue_counts(*, user) -> dict:
     """Waiting requests by age band and by what they wait for, in one query."""
     now = timezone.now()
     waiting = SupportRequest.objects.filter(
-        family__in=families_visible_to(user), status__in=SupportRequest.WAITING
+        family__in=family_ids_visible_to(user), status__in=SupportRequest.WAITING
     )
     columns = {}
     for i, (_label, younger, older) in enumerate(AGE_BANDS):
@@ -124,7 +124,7 @@ def recent_decisions(*, user, limit: int = 10) -> list[TriageDecision]:
     """The user's own latest decisions, on families they may still see."""
     return list(
         TriageDecision.objects.filter(
-            decided_by=user, request__family__in=families_visible_to(user)
+            decided_by=user, request__family__in=family_ids_visible_to(user)
         )
         .select_related("request__family")
         .order_by("-decided_at")[:limit]

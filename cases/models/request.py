@@ -64,6 +64,8 @@ class SupportRequest(models.Model):
         indexes = [
             models.Index(fields=["status", "triaged_at"], name="request_queue"),
             models.Index(fields=["status", "received_at"], name="request_waiting"),
+            # The hub's relation: waiting (request_waiting), or triaged lately (this one).
+            models.Index(fields=["triaged_at"], name="request_triaged"),
             models.Index(fields=["submitted_by", "-received_at"], name="request_submitter"),
         ]
 
