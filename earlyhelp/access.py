@@ -25,7 +25,9 @@ relation no app defines grants nothing (a system check and a test say so loudly)
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -326,9 +328,51 @@ def undefined_relations() -> set[Relation]:
     return named - set(_DEFINITIONS)
 
 
+# What the gate works out about a user, kept while one request is answered (set by
+# `earlyhelp.middleware.GateRequestMiddleware`): a page asks the gate several times, and
+# building each relation (a practitioner's reads their agency's agreements) and compiling the
+# union of them would otherwise be done again for every list on it. Only the shape of the
+# questions is kept, never an answer: the SQL runs afresh each time. Outside a request
+# (commands, tasks, tests calling selectors) nothing is kept.
+_kept: contextvars.ContextVar[dict | None] = contextvars.ContextVar("gate_kept", default=None)
+
+
+@contextmanager
+def kept_for_one_request():
+    token = _kept.set({})
+    try:
+        yield
+    finally:
+        _kept.reset(token)
+
+
+def kept(key: tuple, make: Callable):
+    """`make()`, or what it made earlier in this request for the same `key`."""
+    found = _kept.get()
+    if found is None:
+        return make()
+    if key not in found:
+        found[key] = make()
+    return found[key]
+
+
+def user_key(user) -> tuple:
+    """What the gate's questions about `user` depend on besides the records."""
+    return (
+        getattr(user, "pk", None),
+        getattr(user, "role", None),
+        getattr(user, "team_id", None),
+        getattr(user, "is_active", False),
+    )
+
+
 def relation_reaches(user) -> dict[Relation, Reach]:
     """Each relation the user's role can have, as the records it reaches families through,
     in the table's order."""
+    return kept(("reaches", *user_key(user)), lambda: _relation_reaches(user))
+
+
+def _relation_reaches(user) -> dict[Relation, Reach]:
     wanted = frozenset(ROLE_RELATIONS.get(getattr(user, "role", None), ()))
     moment = Moment(today=timezone.localdate(), now=timezone.now())
     found: dict[Relation, Reach] = {}

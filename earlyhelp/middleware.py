@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from pghistory.middleware import HistoryMiddleware
 
-from . import audit
+from . import access, audit
 
 LAST_ACTIVITY = "earlyhelp_last_activity"
 # Activity is recorded to the minute: a page read within a minute of the last recorded
@@ -117,6 +117,18 @@ class TwoFactorRequiredMiddleware:
 
         target = "two-factor-verify" if user_has_device(user) else "two-factor-setup"
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+
+class GateRequestMiddleware:
+    """The access gate keeps the shape of its questions about a user while one request is
+    answered (`earlyhelp.access.kept`), and forgets it after."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with access.kept_for_one_request():
+            return self.get_response(request)
 
 
 class HistoryContextMiddleware(HistoryMiddleware):

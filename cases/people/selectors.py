@@ -232,8 +232,9 @@ def plan_actions_owned_by(user) -> QuerySet:
 
 def possible_duplicates_to_check(*, user) -> QuerySet:
     """Open checks of possible duplicates whose two records `user` may see (the hub, through
-    `Relation.DUPLICATE_TO_CHECK`), oldest first, with both persons and who raised it."""
-    visible = persons_visible_to(user)
+    `Relation.DUPLICATE_TO_CHECK`), oldest first, with both persons and who raised it. The
+    checks are few, so the gate asks of each person's families (`row_by_row`)."""
+    visible = persons_visible_to(user, row_by_row=True)
     return (
         PossibleDuplicate.objects.filter(decided_at__isnull=True)
         .filter(person__in=visible, known__in=visible)
