@@ -93,7 +93,7 @@ def hub_home(request):
             "oldest": oldest,
             "decisions": decisions,
             "to_check": to_check,
-            "to_check_count": checks.count() if len(to_check) == HOME_QUEUE_SIZE else len(to_check),
+            "to_check_count": len(checks),
         },
     )
 

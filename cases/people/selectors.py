@@ -230,17 +230,23 @@ def plan_actions_owned_by(user) -> QuerySet:
     ).select_related("episode")
 
 
-def possible_duplicates_to_check(*, user) -> QuerySet:
+def possible_duplicates_to_check(*, user) -> list[PossibleDuplicate]:
     """Open checks of possible duplicates whose two records `user` may see (the hub, through
-    `Relation.DUPLICATE_TO_CHECK`), oldest first, with both persons and who raised it. The
-    checks are few, so the gate asks of each person's families (`row_by_row`)."""
-    visible = persons_visible_to(user, row_by_row=True)
-    return (
+    `Relation.DUPLICATE_TO_CHECK`), oldest first, with both persons and who raised it.
+
+    The open checks are read whole (each waits for the hub's decision, and the list says how
+    many), then the gate is asked once which of their persons the user may see, row by row:
+    asked inside the list's query for both persons, PostgreSQL spent 6-35 ms planning it."""
+    checks = list(
         PossibleDuplicate.objects.filter(decided_at__isnull=True)
-        .filter(person__in=visible, known__in=visible)
         .select_related("person", "known", "family", "raised_by")
         .order_by("raised_at", "pk")
     )
+    ids = {pk for check in checks for pk in (check.person_id, check.known_id)}
+    visible = set(
+        persons_visible_to(user, row_by_row=True).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    return [c for c in checks if c.person_id in visible and c.known_id in visible]
 
 
 def possible_duplicate_between(*, person, known) -> PossibleDuplicate | None:
