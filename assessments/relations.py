@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
-from earlyhelp.access import Relation, defines
+from earlyhelp.access import Reach, Relation, defines
 
 from .models import WorkConversation
 
@@ -17,7 +17,7 @@ from .models import WorkConversation
 def _employment_panel(user, wanted, moment) -> dict:
     # Like a request: awaiting the panel, or decided there in the last N days.
     since = moment.now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS)
-    referrals = WorkConversation.objects.filter(
-        episode__family=OuterRef("pk"), status=WorkConversation.Status.COMPLETED
-    ).filter(Q(decided_at__isnull=True) | Q(decided_at__gte=since))
-    return {Relation.EMPLOYMENT_PANEL: Exists(referrals)}
+    referrals = WorkConversation.objects.filter(status=WorkConversation.Status.COMPLETED).filter(
+        Q(decided_at__isnull=True) | Q(decided_at__gte=since)
+    )
+    return {Relation.EMPLOYMENT_PANEL: Reach(referrals, "episode__family")}

@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,57 +28,131 @@ from earlyhelp.access import (
     actions_of,
     as_id,
     decide,
+    kept,
+    relation_reaches,
     relation_subqueries,
     role_may,
+    user_key,
 )
 from earlyhelp.models import AuditEntry, BreakGlass
 
 from .models import Family, FamilyMember, Person
 
 
-def _visible_filter(subqueries: dict[Relation, Exists]) -> Q | None:
-    visible = [sub for relation, sub in subqueries.items() if relation in VISIBLE_THROUGH]
-    if not visible:
+def _union(ids: list[QuerySet]) -> QuerySet | None:
+    if not ids:
         return None
-    condition = Q(visible[0])
-    for sub in visible[1:]:
-        condition |= Q(sub)
-    return condition
+    return ids[0].union(*ids[1:], all=True) if len(ids) > 1 else ids[0]
 
 
-def families_visible_to(user) -> QuerySet:
-    """Every family the user may see: the only queryset lists and searches start from."""
+def _family_ids(reaches: list) -> QuerySet | None:
+    """The ids of the families any of `reaches` reaches: one subquery, the UNION ALL of each
+    relation's own records' family ids. PostgreSQL reads each relation's records through its
+    indexes and then the families named, so a list costs what the user's relations hold, not
+    a check of every family in the database against each relation."""
+    return _union([reach.family_ids() for reach in reaches])
+
+
+def family_ids_visible_to(user):
+    """The ids of every family the user may see, as a subquery (`family__in=…` of a list
+    over records of families), with no join to the families themselves.
+
+    Compiled once in a request (`earlyhelp.access.kept`) and reused by every list on the
+    page: the union's SQL costs more to build than to run for most users."""
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Family.objects.none().values("pk")
+    return kept(("family ids", *user_key(user)), lambda: _family_ids_visible_to(user))
+
+
+def _family_ids_visible_to(user):
+    reaches = relation_reaches(user)
+    ids = _family_ids([reach for relation, reach in reaches.items() if relation in VISIBLE_THROUGH])
+    if ids is None:
+        return Family.objects.none().values("pk")
+    return RawSQL(*ids.query.sql_with_params())  # noqa: S611 (the ORM's own SQL and parameters)
+
+
+def rows_of_visible_families(user, rows: QuerySet, *, family_id: str = "family_id") -> QuerySet:
+    """The rows of `rows` (families, memberships…) whose family the user may see, asked row
+    by row: the OR of each relation's Exists of the family at the row's `family_id`, a few
+    index probes a row. For rows found by other means (a search's matches): the check costs
+    what was found, not the whole visible set."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return rows.none()
+    reaches = [r for relation, r in relation_reaches(user).items() if relation in VISIBLE_THROUGH]
+    if not reaches:
+        return rows.none()
+    condition = Q(reaches[0].exists(family_id))
+    for reach in reaches[1:]:
+        condition |= Q(reach.exists(family_id))
+    return rows.filter(condition)
+
+
+def families_visible_to(user, *, row_by_row: bool = False) -> QuerySet:
+    """Every family the user may see: the only queryset lists and searches start from.
+
+    By default the families are read from the user's relations (the union of their family
+    ids): for lists that start from what the user may see. `row_by_row` asks instead, of
+    each family the rest of the query finds, whether a relation reaches it: for rows found
+    by other means, a search's matches, so the search costs what it matches rather than
+    everything the user may see (tens of thousands of families for some). Both are the same
+    set as the OR of each relation's `Exists` that `relations_to` asks of one family (both
+    come from the relation's one `Reach`; tests/test_access_union.py compares them)."""
+
+    if row_by_row:
+        return rows_of_visible_families(user, Family.objects.all(), family_id="pk")
+    return Family.objects.filter(pk__in=family_ids_visible_to(user))
+
+
+def newest_families_visible_to(user, *, count: int) -> QuerySet:
+    """The `count` newest families the user may see (the highest record numbers first): a
+    list's first pages. Each relation gives its own `count` newest family ids, read in its
+    index's order and stopping there, and the newest of those are the answer (the newest
+    `count` of a union are among the newest `count` of each part). So a page costs what the
+    page shows, not the whole visible set, which for a practitioner whose agency holds many
+    families' consent is tens of thousands."""
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Family.objects.none()
-    condition = _visible_filter(relation_subqueries(user))
-    if condition is None:
+    reaches = relation_reaches(user)
+    ids = _union(
+        [
+            reach.newest_family_ids(count)
+            for relation, reach in reaches.items()
+            if relation in VISIBLE_THROUGH
+        ]
+    )
+    if ids is None:
         return Family.objects.none()
-    return Family.objects.filter(condition)
+    return Family.objects.filter(pk__in=ids).order_by("-pk")
 
 
 def families_allowing(user, action: Action) -> QuerySet:
-    """The families where `user` may take `action` (for bulk work that names many families)."""
+    """The families where `user` may take `action` (for bulk work that names many families):
+    visible, and reached through a relation that grants it."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Family.objects.none()
-    subqueries = relation_subqueries(user)
-    visible = _visible_filter(subqueries)
-    granting = [sub for relation, sub in subqueries.items() if action in GRANTS[relation]]
-    if visible is None or not granting:
+    reaches = relation_reaches(user)
+    visible = [reach for relation, reach in reaches.items() if relation in VISIBLE_THROUGH]
+    granting = [relation for relation in reaches if action in GRANTS[relation]]
+    if not visible or not granting:
         return Family.objects.none()
-    condition = Q(granting[0])
-    for sub in granting[1:]:
-        condition |= Q(sub)
-    return Family.objects.filter(visible).filter(condition)
+    families = Family.objects.filter(pk__in=_family_ids([reaches[r] for r in granting]))
+    if set(granting) <= VISIBLE_THROUGH:  # each granting relation makes its family visible
+        return families
+    return families.filter(pk__in=_family_ids(visible))
 
 
-def persons_visible_to(user) -> QuerySet:
-    """Every person who is or was a member of a family the user may see."""
+def persons_visible_to(user, *, row_by_row: bool = False) -> QuerySet:
+    """Every person who is or was a member of a family the user may see (`row_by_row` as
+    for `families_visible_to`: each person's families are asked about, for a search)."""
 
-    visible = families_visible_to(user)
-    return Person.objects.filter(
-        Exists(FamilyMember.objects.filter(person=OuterRef("pk"), family__in=visible))
-    )
+    if row_by_row:
+        members = FamilyMember.objects.filter(person=OuterRef("pk"))
+        return Person.objects.filter(Exists(rows_of_visible_families(user, members)))
+    members = FamilyMember.objects.filter(family__in=family_ids_visible_to(user))
+    return Person.objects.filter(pk__in=members.values("person"))
 
 
 def relations_to(user, family_id: int) -> set[Relation]:

@@ -1,9 +1,10 @@
 """The relations to a family that casework records make (earlyhelp.access has the table).
 
-Each is an `Exists` over `OuterRef("pk")` of a Family, registered with the table when the
-app is ready. The lead and manager relations are also the start of the home pages' lists
-(`episodes_led_by`, `episodes_managed_by`): each such episode makes its own family visible,
-so a caseload is a join, not a check of every row against the whole visible set.
+Each is a `Reach` (the records that make the relation, and the path to their family),
+registered with the table when the app is ready. The lead and manager relations are also the
+start of the home pages' lists (`episodes_led_by`, `episodes_managed_by`): each such episode
+makes its own family visible, so a caseload is a join, not a check of every row against the
+whole visible set.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from earlyhelp.access import ROLE_RELATIONS, Relation, defines
+from earlyhelp.access import ROLE_RELATIONS, Reach, Relation, defines
 
 from .models import (
     ClosureReason,
@@ -46,7 +47,7 @@ def _front_door_window(moment):
 
 @defines(Relation.LEAD)
 def _lead(user, wanted, moment) -> dict:
-    return {Relation.LEAD: Exists(_led_episodes(user).filter(family=OuterRef("pk")))}
+    return {Relation.LEAD: Reach(_led_episodes(user))}
 
 
 @defines(Relation.TAF)
@@ -56,13 +57,11 @@ def _taf(user, wanted, moment) -> dict:
     later_episode = Exists(
         Episode.objects.filter(family=OuterRef("episode__family"), pk__gt=OuterRef("episode"))
     )
-    member = TafMember.objects.filter(
-        episode__family=OuterRef("pk"), user=user, left_on__isnull=True
-    ).filter(
+    member = TafMember.objects.filter(user=user, left_on__isnull=True).filter(
         Q(episode__status=Episode.Status.OPEN)
         | Q(episode__closure_reason=ClosureReason.STEPPED_UP) & ~Q(later_episode)
     )
-    return {Relation.TAF: Exists(member)}
+    return {Relation.TAF: Reach(member, "episode__family")}
 
 
 @defines(Relation.SOCIAL_CARE)
@@ -70,48 +69,46 @@ def _social_care(user, wanted, moment) -> dict:
     handed_back = Exists(
         StepDown.objects.filter(from_step_up=OuterRef("pk"), status=StepDecision.ACCEPTED)
     )
-    holding = StepUp.objects.filter(
-        episode__family=OuterRef("pk"), status=StepDecision.ACCEPTED, received_by=user
-    ).filter(~Q(handed_back))
-    return {Relation.SOCIAL_CARE: Exists(holding)}
+    holding = StepUp.objects.filter(status=StepDecision.ACCEPTED, received_by=user).filter(
+        ~Q(handed_back)
+    )
+    return {Relation.SOCIAL_CARE: Reach(holding, "episode__family")}
 
 
 @defines(Relation.HUB)
 def _hub(user, wanted, moment) -> dict:
     since = moment.now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS)
-    requests = SupportRequest.objects.filter(family=OuterRef("pk")).filter(
+    requests = SupportRequest.objects.filter(
         Q(status__in=SupportRequest.WAITING) | Q(triaged_at__gte=since)
     )
-    return {Relation.HUB: Exists(requests)}
+    return {Relation.HUB: Reach(requests)}
 
 
 @defines(Relation.DUPLICATE_TO_CHECK)
 def _duplicate_to_check(user, wanted, moment) -> dict:
     # Every household of both persons while the check is open. Not the raiser's own: a hub
     # worker who records a person cannot open another family's records by doing so.
-    open_checks = PossibleDuplicate.objects.filter(decided_at__isnull=True).exclude(raised_by=user)
-    in_question = FamilyMember.objects.filter(family=OuterRef("pk")).filter(
-        Q(person__in=open_checks.values("person")) | Q(person__in=open_checks.values("known"))
+    # The two sides as one list of persons, so that their memberships are found through the
+    # person index (an OR of two IN read every membership in the database).
+    open_checks = (
+        PossibleDuplicate.objects.filter(decided_at__isnull=True).exclude(raised_by=user).order_by()
     )
-    return {Relation.DUPLICATE_TO_CHECK: Exists(in_question)}
+    in_question = open_checks.values("person").union(open_checks.values("known"), all=True)
+    return {Relation.DUPLICATE_TO_CHECK: Reach(FamilyMember.objects.filter(person__in=in_question))}
 
 
 @defines(Relation.STEP_UP_AT_FRONT_DOOR, Relation.STEP_DOWN_AT_FRONT_DOOR)
 def _at_front_door(user, wanted, moment) -> dict:
     window = _front_door_window(moment)
     return {
-        Relation.STEP_UP_AT_FRONT_DOOR: Exists(
-            StepUp.objects.filter(episode__family=OuterRef("pk")).filter(window)
-        ),
-        Relation.STEP_DOWN_AT_FRONT_DOOR: Exists(
-            StepDown.objects.filter(family=OuterRef("pk")).filter(window)
-        ),
+        Relation.STEP_UP_AT_FRONT_DOOR: Reach(StepUp.objects.filter(window), "episode__family"),
+        Relation.STEP_DOWN_AT_FRONT_DOOR: Reach(StepDown.objects.filter(window)),
     }
 
 
 @defines(Relation.MANAGER)
 def _manager(user, wanted, moment) -> dict:
-    return {Relation.MANAGER: Exists(_managed_episodes(user).filter(family=OuterRef("pk")))}
+    return {Relation.MANAGER: Reach(_managed_episodes(user))}
 
 
 def _signed_in(user) -> bool:

@@ -11,17 +11,23 @@ The other half, `cases.gate`, loads families and persons and asks this table. Ev
 that shows, links, exports or offers a family or person — page, export, search, duplicate
 offer, the partner API — goes through it.
 
-Each relation is one `Exists` subquery over a family, so the same definition answers "which
-families" for a list and "how is this user related to this family" for one record. The
-definitions live with the records they read (`cases.relations`, `assessments.relations`,
-`outcomes.relations`, `partners.relations`, and break-glass here), each registered with
-`@defines(...)` when its app is ready: the core imports no app, and a relation no app
-defines grants nothing (a system check and a test say so loudly).
+Each relation is one `Reach`: the records through which the user reaches families (the
+episodes they lead, the team places they hold…) and the path from such a record to its
+family. From that one definition come both questions' answers: "how is this user related to
+this family" for one record (an `Exists` over the family's own records, `Reach.exists`) and
+"which families" for a list (the records' family ids, `Reach.family_ids`, whose union is the
+visible set: it costs as much as the user's own records, not a check of every family in the
+database). The definitions live with the records they read (`cases.relations`,
+`assessments.relations`, `outcomes.relations`, `partners.relations`, and break-glass here),
+each registered with `@defines(...)` when its app is ready: the core imports no app, and a
+relation no app defines grants nothing (a system check and a test say so loudly).
 """
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -29,7 +35,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -272,8 +278,31 @@ class Moment:
     now: datetime
 
 
-# A definition: (user, the relations wanted of it, the moment) -> {relation: Exists over
-# OuterRef("pk") of a Family}. One function may define several relations that share a query.
+@dataclass(frozen=True)
+class Reach:
+    """The records through which a relation reaches families, and the path from one of them to
+    its family (`family`, `episode__family`…). Both forms of the relation are read from it, so
+    a list and a record can never disagree about who sees what."""
+
+    records: QuerySet
+    family: str = "family"
+
+    def exists(self, family_id: str = "pk") -> Exists:
+        """Whether the family whose id the outer row holds at `family_id` (a Family's own
+        `pk`, a membership's `family_id`…) is reached: for one record, or row by row."""
+        return Exists(self.records.filter(**{self.family: OuterRef(family_id)}))
+
+    def family_ids(self) -> QuerySet:
+        """The ids of the families reached (as `reached`), as a subquery: for lists."""
+        return self.records.order_by().values(reached=F(self.family))
+
+    def newest_family_ids(self, count: int) -> QuerySet:
+        """The ids of the `count` newest families reached (the highest record numbers)."""
+        return self.family_ids().distinct().order_by("-reached")[:count]
+
+
+# A definition: (user, the relations wanted of it, the moment) -> {relation: Reach}. One
+# function may define several relations that share a query.
 Definition = Callable[[object, frozenset, Moment], dict]
 _DEFINITIONS: dict[Relation, Definition] = {}
 
@@ -299,12 +328,54 @@ def undefined_relations() -> set[Relation]:
     return named - set(_DEFINITIONS)
 
 
-def relation_subqueries(user) -> dict[Relation, Exists]:
-    """Each relation the user's role can have, as an Exists over `OuterRef("pk")` of a Family,
+# What the gate works out about a user, kept while one request is answered (set by
+# `earlyhelp.middleware.GateRequestMiddleware`): a page asks the gate several times, and
+# building each relation (a practitioner's reads their agency's agreements) and compiling the
+# union of them would otherwise be done again for every list on it. Only the shape of the
+# questions is kept, never an answer: the SQL runs afresh each time. Outside a request
+# (commands, tasks, tests calling selectors) nothing is kept.
+_kept: contextvars.ContextVar[dict | None] = contextvars.ContextVar("gate_kept", default=None)
+
+
+@contextmanager
+def kept_for_one_request():
+    token = _kept.set({})
+    try:
+        yield
+    finally:
+        _kept.reset(token)
+
+
+def kept(key: tuple, make: Callable):
+    """`make()`, or what it made earlier in this request for the same `key`."""
+    found = _kept.get()
+    if found is None:
+        return make()
+    if key not in found:
+        found[key] = make()
+    return found[key]
+
+
+def user_key(user) -> tuple:
+    """What the gate's questions about `user` depend on besides the records."""
+    return (
+        getattr(user, "pk", None),
+        getattr(user, "role", None),
+        getattr(user, "team_id", None),
+        getattr(user, "is_active", False),
+    )
+
+
+def relation_reaches(user) -> dict[Relation, Reach]:
+    """Each relation the user's role can have, as the records it reaches families through,
     in the table's order."""
+    return kept(("reaches", *user_key(user)), lambda: _relation_reaches(user))
+
+
+def _relation_reaches(user) -> dict[Relation, Reach]:
     wanted = frozenset(ROLE_RELATIONS.get(getattr(user, "role", None), ()))
     moment = Moment(today=timezone.localdate(), now=timezone.now())
-    found: dict[Relation, Exists] = {}
+    found: dict[Relation, Reach] = {}
     asked: list[Definition] = []
     for relation in Relation:
         definition = _DEFINITIONS.get(relation)
@@ -314,10 +385,16 @@ def relation_subqueries(user) -> dict[Relation, Exists]:
     return {relation: found[relation] for relation in Relation if relation in found.keys() & wanted}
 
 
+def relation_subqueries(user) -> dict[Relation, Exists]:
+    """Each relation the user's role can have, as an Exists over `OuterRef("pk")` of a Family,
+    in the table's order: how one family is related to the user."""
+    return {relation: reach.exists() for relation, reach in relation_reaches(user).items()}
+
+
 @defines(Relation.BREAK_GLASS)
 def _break_glass(user, wanted, moment) -> dict:
-    grants = BreakGlass.objects.filter(family=OuterRef("pk"), user=user, expires_at__gt=moment.now)
-    return {Relation.BREAK_GLASS: Exists(grants)}
+    grants = BreakGlass.objects.filter(user=user, expires_at__gt=moment.now)
+    return {Relation.BREAK_GLASS: Reach(grants)}
 
 
 def allowed_actions(user, relations: set[Relation]) -> set[Action]:

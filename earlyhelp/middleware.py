@@ -13,9 +13,15 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from pghistory.middleware import HistoryMiddleware
 
-from . import audit
+from . import access, audit
 
 LAST_ACTIVITY = "earlyhelp_last_activity"
+# Activity is recorded to the minute: a page read within a minute of the last recorded
+# activity leaves the session as it is, so most requests write nothing to the session table
+# (every request used to). The idle timeout runs from the recorded activity, so it can come
+# up to this much sooner than from the very last request, and pages say so consistently: the
+# dialog counts down from the same recorded moment.
+ACTIVITY_RESOLUTION_SECONDS = 60
 
 
 def keeps_session_idle(view):
@@ -78,9 +84,14 @@ class IdleTimeoutMiddleware:
         marked = getattr(view_func, "keeps_session_idle", False) or getattr(
             _wrapped(view_func), "keeps_session_idle", False
         )
-        if idle is None or not marked:
-            request.session[LAST_ACTIVITY] = time.time()
+        if idle is None or not marked and idle >= ACTIVITY_RESOLUTION_SECONDS:
+            record_activity(request)
         return None
+
+
+def record_activity(request) -> None:
+    """The user acted now: the idle timeout starts again."""
+    request.session[LAST_ACTIVITY] = time.time()
 
 
 class TwoFactorRequiredMiddleware:
@@ -106,6 +117,18 @@ class TwoFactorRequiredMiddleware:
 
         target = "two-factor-verify" if user_has_device(user) else "two-factor-setup"
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+
+class GateRequestMiddleware:
+    """The access gate keeps the shape of its questions about a user while one request is
+    answered (`earlyhelp.access.kept`), and forgets it after."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with access.kept_for_one_request():
+            return self.get_response(request)
 
 
 class HistoryContextMiddleware(HistoryMiddleware):

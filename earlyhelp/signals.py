@@ -3,6 +3,7 @@
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
+from .middleware import record_activity
 from .requests import client_ip
 from .services import user_session_record
 
@@ -13,3 +14,10 @@ def record_session(sender, request, user, **kwargs):
         user_session_record(
             user=user, session_key=request.session.session_key, ip_address=client_ip(request)
         )
+
+
+@receiver(user_logged_in, dispatch_uid="earlyhelp.signing_in_is_activity")
+def signing_in_is_activity(sender, request, user, **kwargs):
+    # Saved with the sign-in, so the first page after it has nothing to write to the session.
+    if request is not None and hasattr(request, "session"):
+        record_activity(request)

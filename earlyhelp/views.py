@@ -24,6 +24,7 @@ from .middleware import (
     LAST_ACTIVITY,
     allowed_before_two_factor,
     keeps_session_idle,
+    record_activity,
     seconds_remaining,
     signs_in,
 )
@@ -78,6 +79,7 @@ def session_extend(request):
     """ "Stay signed in": the request itself is activity, so the full timeout starts again."""
     if not request.user.is_authenticated:
         return JsonResponse({"seconds_remaining": 0, "signed_in": False}, status=401)
+    record_activity(request)  # whenever it was last recorded: the dialog's promise is exact
     return JsonResponse({"seconds_remaining": settings.IDLE_TIMEOUT_SECONDS, "signed_in": True})
 
 

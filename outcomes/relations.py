@@ -3,10 +3,10 @@ attached to the programme, a candidate for it, in an audit sample."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from cases.models import Episode
-from earlyhelp.access import Relation, defines
+from earlyhelp.access import Reach, Relation, defines
 
 from .models import Attachment, AuditSampleItem
 
@@ -29,11 +29,11 @@ def programme_candidates() -> QuerySet:
 @defines(Relation.PROGRAMME, Relation.PROGRAMME_CANDIDATE)
 def _programme(user, wanted, moment) -> dict:
     return {
-        Relation.PROGRAMME: Exists(Attachment.objects.filter(family=OuterRef("pk"))),
-        Relation.PROGRAMME_CANDIDATE: Exists(programme_candidates().filter(family=OuterRef("pk"))),
+        Relation.PROGRAMME: Reach(Attachment.objects.all()),
+        Relation.PROGRAMME_CANDIDATE: Reach(programme_candidates()),
     }
 
 
 @defines(Relation.AUDITOR)
 def _auditor(user, wanted, moment) -> dict:
-    return {Relation.AUDITOR: Exists(AuditSampleItem.objects.filter(family=OuterRef("pk")))}
+    return {Relation.AUDITOR: Reach(AuditSampleItem.objects.all())}

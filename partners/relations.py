@@ -7,10 +7,10 @@ in force for the agency cover: the family summary, casework, evidence — one re
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from cases.models import Consent, DataKind
-from earlyhelp.access import Relation, defines
+from earlyhelp.access import Reach, Relation, defines
 
 from .models import InformationSharingAgreement
 
@@ -40,11 +40,10 @@ def _agency(user, wanted, moment) -> dict:
     for relation, kind in KIND_RELATIONS:
         if kind in shared:
             consents = Consent.objects.filter(
-                family=OuterRef("pk"),
                 agencies=user.team.organisation_id,
                 covers__contains=[kind],
                 given_on__lte=moment.today,
                 withdrawn_on__isnull=True,
             )
-            found[relation] = Exists(consents)
+            found[relation] = Reach(consents)
     return found

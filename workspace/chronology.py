@@ -53,7 +53,7 @@ KINDS = {
     "scores": "Outcome tool scores",
     "episode": "Episodes, leads, closure, step-up and step-down",
 }
-TEXT_LENGTH = 300
+TEXT_LENGTH = 300  # an entry's text is cut here, in SQL; the page shows it as it comes
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ def manager_home(request):
         request,
         "home/manager.html",
         {
-            "members": selectors.team_members(user, counts=counts, page=request.GET.get("page")),
+            "members": selectors.team_members(user, page=request.GET.get("page")),
             "target": settings.CASELOAD_TARGET,
             "overdue": overdue,
             "assessments": assessments,

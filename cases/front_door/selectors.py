@@ -13,7 +13,11 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.utils import timezone
 
 from cases.episode.selectors import open_episodes
-from cases.gate import families_visible_to, family_record_for
+from cases.gate import (
+    families_visible_to,
+    family_ids_visible_to,
+    family_record_for,
+)
 from cases.models import Consent, Episode, SupportRequest, SupportRequestMember, TriageDecision
 from earlyhelp.models import Organisation, Role, User
 
@@ -64,9 +68,23 @@ def with_flags(requests: QuerySet) -> QuerySet:
     )
 
 
+def flagged(requests: QuerySet) -> QuerySet:
+    """The requests of `requests` (a page of a queue: sliced, ordered) with their families and
+    flags, in the same order: the flags are worked out for the rows shown only."""
+    return with_flags(
+        SupportRequest.objects.filter(pk__in=requests.values("pk"))
+        .select_related("family", "locality", "source_agency")
+        .order_by("received_at", "id")
+    )
+
+
 def triage_queue(*, user, locality=None, status: str = "", source: str = "") -> QuerySet:
-    """Requests of the families the hub may see, oldest first; by default those still waiting."""
-    requests = SupportRequest.objects.filter(family__in=families_visible_to(user))
+    """Requests of the families the hub may see, oldest first; by default those still waiting.
+
+    The requests are read oldest first through their own indexes and kept if their family is
+    among the gate's visible family ids, so a page of the waiting queue stops at the rows it
+    shows. Pass a page of it to `flagged` for its families and flags."""
+    requests = SupportRequest.objects.filter(family__in=family_ids_visible_to(user))
     if status:
         requests = requests.filter(status=status)
     else:
@@ -81,16 +99,14 @@ def triage_queue(*, user, locality=None, status: str = "", source: str = "") -> 
         requests = requests.filter(
             kind=SupportRequest.Kind.MULTI_AGENCY, source_agency__kind=source
         )
-    return with_flags(
-        requests.select_related("family", "locality", "source_agency").order_by("received_at", "id")
-    )
+    return requests.order_by("received_at", "id")
 
 
 def queue_counts(*, user) -> dict:
     """Waiting requests by age band and by what they wait for, in one query."""
     now = timezone.now()
     waiting = SupportRequest.objects.filter(
-        family__in=families_visible_to(user), status__in=SupportRequest.WAITING
+        family__in=family_ids_visible_to(user), status__in=SupportRequest.WAITING
     )
     columns = {}
     for i, (_label, younger, older) in enumerate(AGE_BANDS):
@@ -124,7 +140,7 @@ def recent_decisions(*, user, limit: int = 10) -> list[TriageDecision]:
     """The user's own latest decisions, on families they may still see."""
     return list(
         TriageDecision.objects.filter(
-            decided_by=user, request__family__in=families_visible_to(user)
+            decided_by=user, request__family__in=family_ids_visible_to(user)
         )
         .select_related("request__family")
         .order_by("-decided_at")[:limit]

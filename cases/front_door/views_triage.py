@@ -18,6 +18,7 @@ from django.template.defaultfilters import pluralize
 from cases.front_door.forms import AgencyForm, AllocationForm, QueueFilterForm, TriageForm
 from cases.front_door.selectors import (
     allocation_candidates,
+    flagged,
     queue_counts,
     recent_decisions,
     request_detail,
@@ -56,6 +57,7 @@ def queue(request):
         source=filters.get("source", ""),
     )
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(flagged(page.object_list))
     record_listing(request.user, [r.family for r in page.object_list], action="triage_queue")
     count = page.paginator.count
     return render(
@@ -75,7 +77,7 @@ def queue(request):
 def hub_home(request):
     """The hub's home page: its queue counted by age, the oldest requests, its own decisions."""
     user = request.user
-    oldest = list(triage_queue(user=user)[:HOME_QUEUE_SIZE])
+    oldest = list(flagged(triage_queue(user=user)[:HOME_QUEUE_SIZE]))
     decisions = recent_decisions(user=user)
     checks = possible_duplicates_to_check(user=user)
     to_check = list(checks[:HOME_QUEUE_SIZE])
@@ -91,7 +93,7 @@ def hub_home(request):
             "oldest": oldest,
             "decisions": decisions,
             "to_check": to_check,
-            "to_check_count": checks.count() if len(to_check) == HOME_QUEUE_SIZE else len(to_check),
+            "to_check_count": len(checks),
         },
     )
 

@@ -33,7 +33,14 @@ class Episode(models.Model):
                 fields=["lead_practitioner", "family"],
                 name="episode_open_lead",
                 condition=models.Q(status="open"),
-            )
+            ),
+            # Open episodes by start: a manager's overdue reviews and cases open long, oldest
+            # first, read in order (workspace/home_selectors.py).
+            models.Index(
+                fields=["started_on", "id"],
+                name="episode_open_started",
+                condition=models.Q(status="open"),
+            ),
         ]
         constraints = [
             # A family has at most one open episode at a time.

@@ -64,6 +64,14 @@ class SupportRequest(models.Model):
         indexes = [
             models.Index(fields=["status", "triaged_at"], name="request_queue"),
             models.Index(fields=["status", "received_at"], name="request_waiting"),
+            # The hub's relation: waiting (request_waiting), or triaged lately (this one).
+            models.Index(fields=["triaged_at"], name="request_triaged"),
+            # The queue, oldest first: a page reads its rows in order and stops.
+            models.Index(
+                fields=["received_at", "id"],
+                condition=models.Q(status__in=["awaiting_triage", "awaiting_allocation"]),
+                name="request_waiting_oldest",
+            ),
             models.Index(fields=["submitted_by", "-received_at"], name="request_submitter"),
         ]
 

@@ -15,8 +15,9 @@ from cases.models import Notification
 
 def notifications_for(user) -> QuerySet:
     """The user's notifications, newest first, each with `family_visible`: whether the family
-    it names (if any) is one the user may see now."""
-    visible = families_visible_to(user).filter(pk=OuterRef("family_id"))
+    it names (if any) is one the user may see now, asked of that family alone (a page shows
+    five)."""
+    visible = families_visible_to(user, row_by_row=True).filter(pk=OuterRef("family_id"))
     return (
         Notification.objects.filter(user=user)
         .annotate(family_visible=Exists(visible))

@@ -45,8 +45,9 @@ def _page(request, queryset, size=PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
-class SearchPage:
-    """A page of ranked search results: next and previous, without counting every match."""
+class RowsPage:
+    """A page of a list or of ranked search results: next and previous, without counting
+    every row (the count would cost what the database holds, not what the page shows)."""
 
     def __init__(self, rows, number, has_next):
         self.object_list, self.number = rows, number
@@ -68,13 +69,19 @@ class SearchPage:
         return self.number - 1
 
 
-def _search_page(request, search, query):
+def _rows_page(request, rows, **kwargs):
+    """A page from `rows(user=…, page_size=…, page=…, **kwargs)`, which returns the page's
+    rows and whether another follows."""
     try:
         number = max(1, int(request.GET.get("page", 1)))
     except ValueError:
         number = 1
-    rows, has_next = search(user=request.user, query=query, page_size=PAGE_SIZE, page=number)
-    return SearchPage(rows, number, has_next)
+    found, has_next = rows(user=request.user, page_size=PAGE_SIZE, page=number, **kwargs)
+    return RowsPage(found, number, has_next)
+
+
+def _search_page(request, search, query):
+    return _rows_page(request, search, query=query)
 
 
 @login_required
@@ -83,7 +90,7 @@ def family_list(request):
     if query:
         page = _search_page(request, selectors.family_search, query)
     else:
-        page = _page(request, selectors.family_list(user=request.user))
+        page = _rows_page(request, selectors.family_list)
     record_listing(request.user, page.object_list, action="search" if query else "list")
     return render(
         request,

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "earlyhelp.middleware.TwoFactorRequiredMiddleware",
     "earlyhelp.middleware.HistoryContextMiddleware",
+    "earlyhelp.middleware.GateRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

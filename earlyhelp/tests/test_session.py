@@ -4,6 +4,8 @@ import time
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from earlyhelp import services
@@ -33,6 +35,24 @@ def test_activity_within_the_timeout_keeps_the_user_signed_in(signed_in, setting
     idle_for(signed_in, settings.IDLE_TIMEOUT_SECONDS - 5)
     assert signed_in.get(reverse("home")).status_code == 200
     assert signed_in.session[LAST_ACTIVITY] > time.time() - 2
+
+
+def session_writes(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return sum(
+        q["sql"].startswith(("UPDATE", "INSERT")) and '"django_session"' in q["sql"]
+        for q in queries.captured_queries
+    )
+
+
+def test_activity_is_recorded_to_the_minute_so_most_pages_write_no_session(signed_in):
+    idle_for(signed_in, 10)
+    assert session_writes(signed_in, reverse("account")) == 0
+    assert time.time() - signed_in.session[LAST_ACTIVITY] >= 10
+    idle_for(signed_in, 61)
+    assert session_writes(signed_in, reverse("account")) == 1
+    assert time.time() - signed_in.session[LAST_ACTIVITY] < 2
 
 
 def test_idle_past_the_timeout_signs_out_and_says_why(signed_in, settings):

@@ -283,6 +283,40 @@ def test_manager_lists_show_the_first_rows_and_say_how_many_in_all(team, setting
     assert "the first 2 shown" in response.content.decode()
 
 
+def test_overdue_reviews_are_the_oldest_by_their_latest_review_though_read_by_start(team):
+    """The list reads open episodes by start and compares only those started before the
+    first few's latest reviews: it must give what ordering every overdue case would."""
+    import random
+
+    from django.utils import timezone
+
+    from earlyhelp import listing
+    from workspace.home_selectors import TeamCounts, team_overdue_reviews
+
+    rng = random.Random(16)  # noqa: S311 (test data)
+    ann, interval = team["ann"], settings.REVIEW_INTERVAL_WEEKS * 7
+    for i in range(listing.LIST_LIMIT + 15):
+        episode = episode_for(ann, name=f"Family {i}", started=interval + rng.randint(1, 600))
+        if i % 3 == 0:  # reviewed, but long enough ago to be overdue
+            last = rng.randint(interval + 1, (timezone.localdate() - episode.started_on).days)
+            PlanReview.objects.create(
+                episode=episode, held_on=days_ago(last), progress="ok", recorded_by=ann
+            )
+    episode_for(ann, name="Fresh family", started=5)
+
+    listed = team_overdue_reviews(
+        team["manager"], today=timezone.localdate(), counts=TeamCounts(0, 0)
+    ).rows
+
+    def last_review_on(episode):
+        held = [r.held_on for r in episode.reviews.all()]
+        return max([episode.started_on, *held])
+
+    overdue = Episode.objects.filter(lead_practitioner=ann).exclude(family__name="Fresh family")
+    expected = sorted(overdue.prefetch_related("reviews"), key=lambda e: (last_review_on(e), e.pk))
+    assert [e.pk for e in listed] == [e.pk for e in expected[: listing.LIST_LIMIT]]
+
+
 # --- the gate's relations the home pages start from -----------------------------------------
 
 

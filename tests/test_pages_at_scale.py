@@ -1,0 +1,108 @@
+"""Every page issue 16 times runs a fixed number of queries, whatever the data holds.
+
+Each page is asked for by each demo role on generated demo data, then again after more than
+twice as many families were added: the number of queries must be the one written here both
+times (a query per row would show as a different number). The pages are those
+`bench/home_bench.py` and `bench/family_page_bench.py` time against /healthz: every role's home
+page (a manager of every team too), the families list for every role, family and person
+search, the hub's queue with its filters, the caseload dashboard as served, and a family's
+page (tests/test_family_story.py counts it again as its chronology grows from 5 to 100).
+"""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from cases.models import Episode
+from conftest import sign_in
+from demo.families import seed_families
+from demo.organisations import seed_demo
+from earlyhelp.models import Role, Team, User
+
+pytestmark = pytest.mark.django_db
+
+# (who, page, queries). Who is a demo username; "everyone" is a manager of every team.
+PAGES = [
+    ("practitioner", "/", 11),
+    ("hub", "/", 9),
+    ("manager", "/", 14),
+    ("everyone", "/", 14),
+    ("programme", "/", 9),
+    ("auditor", "/", 6),
+    ("admin", "/", 7),
+    ("practitioner", "/families/", 7),
+    ("hub", "/families/", 5),
+    ("manager", "/families/", 6),
+    ("everyone", "/families/", 6),
+    ("programme", "/families/", 5),
+    ("auditor", "/families/", 5),
+    ("practitioner", "/families/?q={surname}", 11),
+    ("hub", "/families/?q={surname}", 9),
+    ("everyone", "/people/?q={surname}", 9),
+    ("hub", "/people/?q={surname}", 8),
+    ("practitioner", "/people/?q={first}+{surname}", 10),
+    ("hub", "/triage/", 6),
+    ("hub", "/triage/?status=allocated", 6),
+    ("hub", "/triage/?status=awaiting_triage", 6),
+    ("manager", "/dashboards/caseload/", 8),
+    ("everyone", "/dashboards/caseload/", 8),
+    ("practitioner", "/families/{family}/", 25),  # the demo practitioner's first case
+]
+
+
+def clients() -> dict:
+    everyone, _ = User.objects.get_or_create(
+        username="everyone", defaults={"role": Role.MANAGER, "first_name": "Every"}
+    )
+    everyone.managed_teams.set(Team.objects.all())
+    names = {who for who, _, _ in PAGES}
+    return {name: sign_in(Client(), User.objects.get(username=name)) for name in names}
+
+
+def words() -> dict:
+    """Names to search for: each searcher's must match someone they may see, at both sizes
+    (a search that finds nobody skips the queries for what it would show)."""
+    from cases.gate import persons_visible_to
+
+    found = {}
+    for who in ("practitioner", "hub", "everyone"):
+        person = persons_visible_to(User.objects.get(username=who)).order_by("pk").first()
+        found[who] = (person.first_name, person.last_name)
+    family = (
+        Episode.objects.filter(lead_practitioner__username="practitioner", status="open")
+        .order_by("pk")
+        .values_list("family_id", flat=True)
+        .first()
+    )
+    return {"names": found, "family": family}
+
+
+def queries_of(clients_by_name, fill: dict) -> dict:
+    """Each page's number of queries, each page asked for once before it is counted (so the
+    dashboard serves its stored figures, as it does but for one request in 15 minutes)."""
+    counted = {}
+    for who, page, _expected in PAGES:
+        first, surname = fill["names"].get(who, ("", ""))
+        url = page.format(first=first, surname=surname, family=fill["family"])
+        client = clients_by_name[who]
+        assert client.get(url).status_code == 200, (who, url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, (who, url)
+        counted[(who, page)] = len(queries)
+    return counted
+
+
+def test_every_page_runs_the_same_queries_with_more_than_twice_the_families():
+    seed_demo(password="demo-password-1")
+    seed_families(families=60, seed=21)
+    by_name = clients()
+    fill = words()
+    small = queries_of(by_name, fill)
+
+    seed_families(families=140, seed=22)
+    large = queries_of(by_name, fill)
+
+    assert small == large
+    assert small == {(who, page): n for who, page, n in PAGES}
