@@ -90,6 +90,9 @@ def check_a11y(axe):
     """Run axe (WCAG 2.2 AA) on the page as it is now; fail with the report."""
 
     def check(page, label=""):
+        # A click that navigates returns before the new document has loaded; axe run in
+        # between finds no document (a flake seen on a busy CI machine).
+        page.wait_for_load_state("load")
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
         assert results.violations_count == 0, (
             f"axe found WCAG violations on {label or page.url}:\n{results.generate_report()}"
