@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from itertools import count
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from assessments.models import AssessmentSection, EarlyHelpAssessment, SectionKey
@@ -18,7 +20,7 @@ from cases.models import (
     TafMeeting,
     TafMember,
 )
-from earlyhelp.models import Organisation
+from earlyhelp.models import AuditEntry, Organisation
 from earlyhelp.tests.factories import OrganisationFactory, TeamFactory, UserFactory
 from outcomes.models import OutcomesPlanVersion
 from tests.worlds import make_family
@@ -141,3 +143,25 @@ def complete_case(users, *, lead=None):
 
 def days_ago(n: int) -> date:
     return timezone.localdate() - timedelta(days=n)
+
+
+def days(n: int) -> date:
+    """`n` days from today (negative: before), as of the moment the test runs."""
+    return timezone.localdate() + timedelta(days=n)
+
+
+def episode_begun(name: str, *, lead, days_ago_started: int):
+    """A family of two with an open episode led by `lead`, begun that many days ago."""
+    family = make_family(name, members=2, lead=lead)
+    episode = family.episodes.get()
+    episode.started_on = days(-days_ago_started)
+    episode.save()
+    return episode
+
+
+def refused(call) -> dict[str, list[str]]:
+    """The problems a service refused with, by field; and no audit row was written."""
+    with pytest.raises(ValidationError) as refusal:
+        call()
+    assert not AuditEntry.objects.exists()
+    return refusal.value.message_dict

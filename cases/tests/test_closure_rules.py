@@ -2,43 +2,22 @@
 directly with what a page's form would have refused, refuses it keyed by field in the form's
 words, and changes nothing (`workspace/tests/test_closure_steps.py` goes through the pages)."""
 
-from datetime import timedelta
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from cases.closure import services
 from cases.closure.reallocation import caseload_reallocate
 from cases.models import Closure, Episode, LeadChange, StepDecision, StepDown, StepUp
-from earlyhelp.models import AuditEntry
 from earlyhelp.tests.factories import UserFactory
-from tests.episode_worlds import agency_user
+from tests.episode_worlds import agency_user, days, episode_begun, refused
 from tests.worlds import make_family
 
 pytestmark = pytest.mark.django_db
 STARTED = 60  # days before today that the episode began
 
 
-def days(n: int):
-    return timezone.localdate() + timedelta(days=n)
-
-
 @pytest.fixture
 def episode(users):
-    family = make_family("Hussain family", members=2, lead=users["practitioner"])
-    episode = family.episodes.get()
-    episode.started_on = days(-STARTED)
-    episode.save()
-    return episode
-
-
-def refused(call) -> dict[str, list[str]]:
-    """The problems a service refused with, by field; and no audit row was written."""
-    with pytest.raises(ValidationError) as refusal:
-        call()
-    assert not AuditEntry.objects.exists()
-    return refusal.value.message_dict
+    return episode_begun("Hussain family", lead=users["practitioner"], days_ago_started=STARTED)
 
 
 def still_open(episode) -> bool:

@@ -5,42 +5,19 @@ A page's form may ask the same rule for early feedback (`test_episode_work.py` s
 answers through the pages); these call the services as any other caller would.
 """
 
-from datetime import timedelta
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from cases.episode import services
 from cases.models import PlanAction, PlanReview, TafMeeting, TafMember
-from earlyhelp.models import AuditEntry
-from tests.episode_worlds import agency_user
-from tests.worlds import make_family
+from tests.episode_worlds import agency_user, days, episode_begun, refused
 
 pytestmark = pytest.mark.django_db
 STARTED = 30  # days before today that the episode began
 
 
-def days(n: int):
-    """`n` days from today (negative: before), as of the moment the test runs."""
-    return timezone.localdate() + timedelta(days=n)
-
-
 @pytest.fixture
 def episode(users):
-    family = make_family("Okafor family", members=2, lead=users["practitioner"])
-    episode = family.episodes.get()
-    episode.started_on = days(-STARTED)
-    episode.save()
-    return episode
-
-
-def refused(call) -> dict[str, list[str]]:
-    """The problems a service refused with, by field; and no audit row was written."""
-    with pytest.raises(ValidationError) as refusal:
-        call()
-    assert not AuditEntry.objects.exists()
-    return refusal.value.message_dict
+    return episode_begun("Okafor family", lead=users["practitioner"], days_ago_started=STARTED)
 
 
 def began(episode) -> str:
