@@ -142,3 +142,20 @@ def stored_decisions(row) -> dict:
 
 def iso(d: date | None) -> str | None:
     return None if d is None else d.isoformat()
+
+
+def lose_the_job(made, *, recorded_on: date = date(2019, 3, 2)) -> Evidence:
+    """The continuous employment behind route 2 ends on 1 March 2019, as a correction recorded
+    on `recorded_on`."""
+    job = next(e for e in made.evidence.values() if e.kind == "employment")
+    return Evidence.objects.create(
+        family=made.family,
+        person=job.person,
+        kind=job.kind,
+        period_start=job.period_start,
+        period_end=date(2019, 3, 1),
+        values=job.values,
+        source="DWP",
+        recorded_on=recorded_on,
+        supersedes=job,
+    )

@@ -24,7 +24,7 @@ from outcomes.snapshots import school_terms, snapshots_for
 
 from .builders import attended, family, problem
 from .engine_fuzz import generate
-from .records import decisions, records_from, restore_outcomes_data, stored_decisions
+from .records import decisions, lose_the_job, records_from, restore_outcomes_data, stored_decisions
 
 AS_OF = date(2019, 9, 30)
 
@@ -136,18 +136,7 @@ def test_new_evidence_writes_one_new_result_which_replaces_the_old(programme):
     nightly.nightly_run(as_of=AS_OF)
     before = FamilyResult.objects.get(family=b.family, is_current=True)
     # Route 2 needs 26 weeks of continuous employment; a job ending takes it away.
-    job = next(e for e in b.evidence.values() if e.kind == "employment")
-    Evidence.objects.create(
-        family=b.family,
-        person=job.person,
-        kind=job.kind,
-        period_start=job.period_start,
-        period_end=date(2019, 3, 1),
-        values=job.values,
-        source="DWP",
-        recorded_on=date(2019, 3, 2),
-        supersedes=job,
-    )
+    lose_the_job(b)
     run = nightly.nightly_run(as_of=AS_OF)
     assert run.results_written == 1
     after = FamilyResult.objects.get(family=b.family, is_current=True)
@@ -390,18 +379,7 @@ def test_a_record_the_snapshot_leaves_out_until_later_ends_the_answers_standing(
     """Evidence recorded after the as-of date is not read, but the answer stands only until the
     day it is recorded: the job judges the family again that day, with nothing marked."""
     made = records_from(_example(), by=programme)
-    job = next(e for e in made.evidence.values() if e.kind == "employment")
-    Evidence.objects.create(
-        family=made.family,
-        person=job.person,
-        kind=job.kind,
-        period_start=job.period_start,
-        period_end=date(2019, 3, 1),
-        values=job.values,
-        source="DWP",
-        recorded_on=date(2019, 9, 20),
-        supersedes=job,
-    )
+    lose_the_job(made, recorded_on=date(2019, 9, 20))
     nightly.nightly_run(as_of=date(2019, 9, 2))
     result = FamilyResult.objects.get(family=made.family, is_current=True)
     assert result.stands_until == date(2019, 9, 20)

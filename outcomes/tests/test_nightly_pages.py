@@ -1,34 +1,16 @@
 """The runs pages: each run, and what changed since the previous completed run."""
 
-from datetime import date
-
 import pytest
 from django.urls import reverse
 
 from earlyhelp.models import AuditEntry
 from outcomes import nightly
-from outcomes.models import Evidence, NightlyRun
+from outcomes.models import NightlyRun
 
-from .records import records_from
+from .records import lose_the_job, records_from
 from .test_nightly import AS_OF, _example
 
 pytestmark = pytest.mark.django_db
-
-
-def _lose_the_job(made):
-    """The continuous employment behind route 2 ends early, as a correction."""
-    job = next(e for e in made.evidence.values() if e.kind == "employment")
-    Evidence.objects.create(
-        family=made.family,
-        person=job.person,
-        kind=job.kind,
-        period_start=job.period_start,
-        period_end=date(2019, 3, 1),
-        values=job.values,
-        source="DWP",
-        recorded_on=date(2019, 3, 2),
-        supersedes=job,
-    )
 
 
 def listed(user):
@@ -46,7 +28,7 @@ def test_a_run_shows_the_families_newly_claimable_and_then_no_longer(client_for,
     assert "No longer claimable (0)" in page
     assert listed(users["programme"]) == [made.family.pk]  # the families it named
 
-    _lose_the_job(made)
+    lose_the_job(made)
     second = nightly.nightly_run(as_of=AS_OF)
     page = programme.get(reverse("nightly-run-detail", args=[second.pk])).content.decode()
     assert "Newly claimable (0)" in page
