@@ -26,8 +26,8 @@ pytestmark = pytest.mark.django_db
 PAGES = [
     ("practitioner", "/", 11),
     ("hub", "/", 9),
-    ("manager", "/", 14),
-    ("everyone", "/", 14),
+    ("manager", "/", 13),
+    ("everyone", "/", 13),
     ("programme", "/", 9),
     ("auditor", "/", 6),
     ("admin", "/", 7),

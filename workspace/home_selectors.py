@@ -16,12 +16,12 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Greatest
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from assessments.models import EarlyHelpAssessment
 from cases.gate import families_visible_to
-from cases.models import Closure, Episode, PlanAction, PlanReview
+from cases.models import Closure, Episode, PlanAction
 from cases.relations import episodes_led_by, episodes_managed_by
 from earlyhelp import listing
 from earlyhelp.models import Role, User
@@ -33,8 +33,8 @@ def _interval() -> timedelta:
 
 def _with_next_review(episodes):
     """A review is due REVIEW_INTERVAL_WEEKS after the later of the episode's start and its
-    latest review (PostgreSQL's GREATEST passes over a missing review)."""
-    return episodes.annotate(last_review_on=Greatest(Max("reviews__held_on"), "started_on"))
+    latest review, which the database keeps on the episode (`review_counted_from`)."""
+    return episodes.annotate(last_review_on=F("review_counted_from"))
 
 
 @dataclass
@@ -101,24 +101,15 @@ def _first_episodes(episodes, *order) -> list:
     first = episodes.order_by(*order).values("pk")[: listing.LIST_LIMIT]
     return list(
         episodes.model.objects.filter(pk__in=first)
-        .annotate(last_review_on=_last_review_on())
         .select_related("family", "lead_practitioner")
         .order_by(*order)
     )
 
 
-def _last_review_on():
-    """The later of the episode's start and latest review: one index probe (review_latest)."""
-    latest = PlanReview.objects.filter(episode=OuterRef("pk")).order_by("-held_on")
-    return Greatest(Subquery(latest.values("held_on")[:1]), "started_on")
-
-
 def _review_overdue(today: date) -> Q:
-    """Begun before the cutoff and not reviewed since: the same rule as `_last_review_on`, as a
-    filter PostgreSQL answers with one hashed set of recently reviewed episodes."""
-    cutoff = today - _interval()
-    reviewed_since = PlanReview.objects.filter(held_on__gte=cutoff).values("episode_id")
-    return Q(started_on__lt=cutoff) & ~Q(pk__in=reviewed_since)
+    """Neither begun nor reviewed since the cutoff (`review_counted_from`, which the database
+    keeps as the later of the start and the latest review)."""
+    return Q(review_counted_from__lt=today - _interval())
 
 
 @dataclass
@@ -144,46 +135,32 @@ WORKERS_PER_PAGE = 25
 
 
 def team_members(manager, *, page=None):
-    """One page of the practitioners of `manager`'s teams, each with `open_cases`. Three
-    queries (the count, the page, and the open cases of the workers on it)."""
+    """One page of the practitioners of `manager`'s teams, each with `open_cases`. Two
+    queries (the count, and the page with each worker's open cases counted from the index of
+    open episodes by lead). Each of those episodes is led by a member of the manager's team,
+    so it is one of `episodes_managed_by(manager)`: the count is of cases the manager sees."""
+    open_cases = (
+        Episode.objects.filter(status=Episode.Status.OPEN, lead_practitioner=OuterRef("pk"))
+        .order_by()
+        .values("lead_practitioner")
+        .annotate(open=Count("pk"))
+        .values("open")
+    )
     members = (
         User.objects.filter(team__managers=manager, role=Role.PRACTITIONER)
         .select_related("team")
+        .annotate(open_cases=Coalesce(Subquery(open_cases), 0))
         .order_by("team__name", "last_name", "first_name", "username")
     )
-    shown = Paginator(members, WORKERS_PER_PAGE).get_page(page)
-    open_cases = dict(
-        _team_episodes(manager)
-        .filter(lead_practitioner__in=[member.pk for member in shown.object_list])
-        .values("lead_practitioner")
-        .annotate(open=Count("pk"))
-        .values_list("lead_practitioner", "open")
-    )
-    for member in shown.object_list:
-        member.open_cases = open_cases.get(member.pk, 0)
-    return shown
+    return Paginator(members, WORKERS_PER_PAGE).get_page(page)
 
 
 def team_overdue_reviews(manager, *, today: date, counts: TeamCounts) -> listing.Listing:
-    """The first overdue reviews, oldest first; the total comes from `counts`. One query.
-
-    Oldest first is by the later of the start and the latest review, which no index holds.
-    But no episode's is earlier than its start: so the first overdue episodes by start (read
-    in the order of the index of open episodes by start, `episode_open_started`) bound the
-    answer, and only episodes started by then are compared. It costs the episodes of the
-    list's time span, not every overdue case of every team (10,500 for a manager of all)."""
+    """The first overdue reviews, the longest unreviewed first; the total comes from `counts`.
+    One query, read in the order of the index of open episodes by the date their review is
+    counted from (`episode_open_review`), stopping at the first of the manager's teams'."""
     overdue = _team_episodes(manager).filter(_review_overdue(today))
-    earliest = overdue.order_by("started_on", "pk").values("pk")[: listing.LIST_LIMIT]
-    bound = (
-        Episode.objects.filter(pk__in=earliest)
-        .annotate(last_review_on=_last_review_on())
-        .order_by("-last_review_on")
-        .values("last_review_on")[:1]
-    )
-    within = overdue.filter(started_on__lte=Subquery(bound)).annotate(
-        last_review_on=_last_review_on()
-    )
-    return listing.Listing(_first_episodes(within, "last_review_on", "pk"), counts.overdue)
+    return listing.Listing(_first_episodes(overdue, "review_counted_from", "pk"), counts.overdue)
 
 
 def team_assessments_to_sign_off(manager):

@@ -8,7 +8,12 @@ from earlyhelp.models import Organisation, User
 from .family import Family
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), model_name="EpisodeEvent")
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    model_name="EpisodeEvent",
+    exclude=["review_counted_from"],  # kept by the database from the reviews: not a change
+)
 class Episode(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -25,6 +30,11 @@ class Episode(models.Model):
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="led_episodes"
     )
     closure_reason = models.CharField(max_length=40, blank=True)
+    # The later of the start and the latest review: the date the next review is counted from
+    # (REVIEW_INTERVAL_WEEKS later). Kept by the database (migration 0012's triggers on this
+    # table and on reviews), whoever writes either, so a manager's home finds and counts
+    # overdue reviews from one index rather than looking up each episode's latest review.
+    review_counted_from = models.DateField(null=True, editable=False)
 
     class Meta:
         ordering = ["family", "-started_on"]
@@ -39,6 +49,20 @@ class Episode(models.Model):
             models.Index(
                 fields=["started_on", "id"],
                 name="episode_open_started",
+                condition=models.Q(status="open"),
+            ),
+            # A team's open episodes counted by their leads, from the index alone: a
+            # manager's home counts thousands (workspace/home_selectors.team_counts).
+            models.Index(
+                fields=["lead_practitioner", "started_on"],
+                include=["id", "review_counted_from"],
+                name="episode_open_by_lead",
+                condition=models.Q(status="open"),
+            ),
+            # Open episodes by the date their next review is counted from: the overdue first.
+            models.Index(
+                fields=["review_counted_from", "id"],
+                name="episode_open_review",
                 condition=models.Q(status="open"),
             ),
         ]

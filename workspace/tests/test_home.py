@@ -283,9 +283,9 @@ def test_manager_lists_show_the_first_rows_and_say_how_many_in_all(team, setting
     assert "the first 2 shown" in response.content.decode()
 
 
-def test_overdue_reviews_are_the_oldest_by_their_latest_review_though_read_by_start(team):
-    """The list reads open episodes by start and compares only those started before the
-    first few's latest reviews: it must give what ordering every overdue case would."""
+def test_overdue_reviews_are_the_oldest_by_their_latest_review(team):
+    """The list reads open episodes by the date their review is counted from, which the
+    database keeps: it must give what ordering every overdue case by hand would."""
     import random
 
     from django.utils import timezone
