@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from earlyhelp.access import ROLE_RELATIONS, Reach, Relation, defines
 from earlyhelp.models import User
@@ -81,13 +82,17 @@ def _social_care(user, wanted, moment) -> dict:
     return {Relation.SOCIAL_CARE: Reach(holding, "episode__family")}
 
 
-@defines(Relation.HUB)
-def _hub(user, wanted, moment) -> dict:
-    since = moment.now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS)
-    requests = SupportRequest.objects.filter(
+def _front_door_requests(now) -> QuerySet:
+    """The relation HUB's one definition: requests waiting, or triaged in the last N days."""
+    since = now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS)
+    return SupportRequest.objects.filter(
         Q(status__in=SupportRequest.WAITING) | Q(triaged_at__gte=since)
     )
-    return {Relation.HUB: Reach(requests)}
+
+
+@defines(Relation.HUB)
+def _hub(user, wanted, moment) -> dict:
+    return {Relation.HUB: Reach(_front_door_requests(moment.now))}
 
 
 @defines(Relation.DUPLICATE_TO_CHECK)
@@ -128,6 +133,16 @@ def episodes_led_by(user) -> QuerySet:
     if not _signed_in(user) or Relation.LEAD not in ROLE_RELATIONS.get(user.role, ()):
         return Episode.objects.none()
     return _led_episodes(user)
+
+
+def requests_waiting_for(user) -> QuerySet:
+    """The requests waiting for triage or allocation, for a user who sees families through
+    them (Relation.HUB). Each makes its own family visible to them, so the hub's queue and its
+    counts are a list of requests, not a check of each against the whole visible set. Anyone
+    else: none."""
+    if not _signed_in(user) or Relation.HUB not in ROLE_RELATIONS.get(user.role, ()):
+        return SupportRequest.objects.none()
+    return _front_door_requests(timezone.now()).filter(status__in=SupportRequest.WAITING)
 
 
 def episodes_managed_by(user) -> QuerySet:

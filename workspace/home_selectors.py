@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
@@ -95,15 +94,19 @@ def _team_episodes(manager):
     return episodes_managed_by(manager).filter(status=Episode.Status.OPEN)
 
 
-def _first_episodes(episodes, *order) -> list:
-    """The first listing.LIST_LIMIT of `episodes` in `order`, with family and lead. One query: the
-    order is found on episodes alone, and only the rows shown are joined to the rest."""
+def _first_episodes(episodes, *order) -> listing.Listing:
+    """The first listing.LIST_LIMIT of `episodes` in `order`, with family and lead, and how
+    many there are in all. One query: the order is found on episodes alone, only the rows
+    shown are joined to the rest, and the count is a subquery PostgreSQL answers once (from
+    the index of open episodes by lead, `episode_open_by_lead`)."""
     first = episodes.order_by(*order).values("pk")[: listing.LIST_LIMIT]
-    return list(
+    rows = list(
         episodes.model.objects.filter(pk__in=first)
+        .annotate(listed_total=listing.count_of(episodes))
         .select_related("family", "lead_practitioner")
         .order_by(*order)
     )
+    return listing.Listing(rows, rows[0].listed_total if rows else 0)
 
 
 def _review_overdue(today: date) -> Q:
@@ -112,33 +115,16 @@ def _review_overdue(today: date) -> Q:
     return Q(review_counted_from__lt=today - _interval())
 
 
-@dataclass
-class TeamCounts:
-    """How many of the manager's teams' open episodes are overdue a review, and open long."""
-
-    overdue: int
-    long_open: int
-
-
-def team_counts(manager, *, today: date) -> TeamCounts:
-    """One query, one row: the team's open episodes counted with a filter for each. Not per
-    worker: a page shows 25 workers, and `team_members` counts theirs."""
-    found = _team_episodes(manager).aggregate(
-        overdue=Count("pk", filter=_review_overdue(today)),
-        long_open=Count("pk", filter=Q(started_on__lt=_months_before(today, 12))),
-    )
-    return TeamCounts(found["overdue"], found["long_open"])
-
-
 # A manager of many teams pages through their workers rather than waiting for hundreds of rows.
 WORKERS_PER_PAGE = 25
 
 
 def team_members(manager, *, page=None):
-    """One page of the practitioners of `manager`'s teams, each with `open_cases`. Two
-    queries (the count, and the page with each worker's open cases counted from the index of
-    open episodes by lead). Each of those episodes is led by a member of the manager's team,
-    so it is one of `episodes_managed_by(manager)`: the count is of cases the manager sees."""
+    """One page of the practitioners of `manager`'s teams, each with `open_cases`, and how
+    many there are. One query (a second only for a page past the last): each worker's open
+    cases are counted from the index of open episodes by lead. Each of those episodes is led
+    by a member of the manager's team, so it is one of `episodes_managed_by(manager)`: the
+    count is of cases the manager sees."""
     open_cases = (
         Episode.objects.filter(status=Episode.Status.OPEN, lead_practitioner=OuterRef("pk"))
         .order_by()
@@ -152,15 +138,16 @@ def team_members(manager, *, page=None):
         .annotate(open_cases=Coalesce(Subquery(open_cases), 0))
         .order_by("team__name", "last_name", "first_name", "username")
     )
-    return Paginator(members, WORKERS_PER_PAGE).get_page(page)
+    return listing.counted_page(members, WORKERS_PER_PAGE, page)
 
 
-def team_overdue_reviews(manager, *, today: date, counts: TeamCounts) -> listing.Listing:
-    """The first overdue reviews, the longest unreviewed first; the total comes from `counts`.
-    One query, read in the order of the index of open episodes by the date their review is
-    counted from (`episode_open_review`), stopping at the first of the manager's teams'."""
-    overdue = _team_episodes(manager).filter(_review_overdue(today))
-    return listing.Listing(_first_episodes(overdue, "review_counted_from", "pk"), counts.overdue)
+def team_overdue_reviews(manager, *, today: date) -> listing.Listing:
+    """The first overdue reviews, the longest unreviewed first, and how many. One query, read
+    in the order of the index of open episodes by the date their review is counted from
+    (`episode_open_review`), stopping at the first of the manager's teams'."""
+    return _first_episodes(
+        _team_episodes(manager).filter(_review_overdue(today)), "review_counted_from", "pk"
+    )
 
 
 def team_assessments_to_sign_off(manager):
@@ -185,10 +172,10 @@ def team_closures_to_sign_off(manager):
     )
 
 
-def team_long_open(manager, *, today: date, counts: TeamCounts) -> listing.Listing:
-    """Open episodes that began more than 12 months ago, oldest first. One query."""
+def team_long_open(manager, *, today: date) -> listing.Listing:
+    """Open episodes that began more than 12 months ago, oldest first, and how many. One query."""
     long_open = _team_episodes(manager).filter(started_on__lt=_months_before(today, 12))
-    return listing.Listing(_first_episodes(long_open, "started_on", "pk"), counts.long_open)
+    return _first_episodes(long_open, "started_on", "pk")
 
 
 def _months_before(day: date, months: int) -> date:

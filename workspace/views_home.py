@@ -16,6 +16,7 @@ from cases.front_door.views_triage import hub_home
 from cases.gate import families_visible_to
 from cases.notifications.selectors import families_named, notifications_for
 from cases.people.forms import DateInput
+from earlyhelp import listing
 from earlyhelp.access import Action, page_for, record_listing
 from earlyhelp.manage_forms import GovukMessagesMixin
 from earlyhelp.models import Role, User
@@ -24,8 +25,9 @@ from workspace import home_selectors as selectors
 
 
 def _notifications(user) -> dict:
-    unread = notifications_for(user).filter(read_at__isnull=True)
-    return {"notifications": list(unread[:5]), "unread_count": unread.count()}
+    """The newest five unread notifications and how many are unread, in one query."""
+    unread = listing.first_rows(notifications_for(user).filter(read_at__isnull=True), limit=5)
+    return {"notifications": unread.rows, "unread_count": unread.total}
 
 
 def _listed(user, families, notes: dict) -> None:
@@ -64,11 +66,10 @@ def practitioner_home(request):
 
 def manager_home(request):
     user, today = request.user, timezone.localdate()
-    counts = selectors.team_counts(user, today=today)
-    overdue = selectors.team_overdue_reviews(user, today=today, counts=counts)
+    overdue = selectors.team_overdue_reviews(user, today=today)
     assessments = selectors.team_assessments_to_sign_off(user)
     closures = selectors.team_closures_to_sign_off(user)
-    long_open = selectors.team_long_open(user, today=today, counts=counts)
+    long_open = selectors.team_long_open(user, today=today)
     notes = _notifications(user)
     _listed(
         user,

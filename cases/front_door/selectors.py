@@ -19,6 +19,7 @@ from cases.gate import (
     family_record_for,
 )
 from cases.models import Consent, Episode, SupportRequest, SupportRequestMember, TriageDecision
+from cases.relations import requests_waiting_for
 from earlyhelp.models import Organisation, Role, User
 
 # A family whose last episode closed this recently is flagged (DOMAIN §2: re-referrals).
@@ -81,14 +82,19 @@ def flagged(requests: QuerySet) -> QuerySet:
 def triage_queue(*, user, locality=None, status: str = "", source: str = "") -> QuerySet:
     """Requests of the families the hub may see, oldest first; by default those still waiting.
 
-    The requests are read oldest first through their own indexes and kept if their family is
-    among the gate's visible family ids, so a page of the waiting queue stops at the rows it
-    shows. Pass a page of it to `flagged` for its families and flags."""
-    requests = SupportRequest.objects.filter(family__in=family_ids_visible_to(user))
-    if status:
-        requests = requests.filter(status=status)
+    Waiting requests are the hub's own relation (`requests_waiting_for`: each makes its
+    family visible), read oldest first through their own index, so a page of the waiting
+    queue stops at the rows it shows. Others (allocated, closed) are kept if their family is
+    among the gate's visible family ids. Pass a page of it to `flagged` for its families and
+    flags."""
+    if not status or status in SupportRequest.WAITING:
+        requests = requests_waiting_for(user)
+        if status:
+            requests = requests.filter(status=status)
     else:
-        requests = requests.filter(status__in=SupportRequest.WAITING)
+        requests = SupportRequest.objects.filter(
+            family__in=family_ids_visible_to(user), status=status
+        )
     if locality is not None:
         requests = requests.filter(locality=locality)
     if source == FAMILY_SOURCE:
@@ -105,9 +111,7 @@ def triage_queue(*, user, locality=None, status: str = "", source: str = "") -> 
 def queue_counts(*, user) -> dict:
     """Waiting requests by age band and by what they wait for, in one query."""
     now = timezone.now()
-    waiting = SupportRequest.objects.filter(
-        family__in=family_ids_visible_to(user), status__in=SupportRequest.WAITING
-    )
+    waiting = requests_waiting_for(user)
     columns = {}
     for i, (_label, younger, older) in enumerate(AGE_BANDS):
         age = Q(received_at__lte=now - timedelta(days=younger))

@@ -9,7 +9,7 @@ from .episode import Episode, TafMember
 from .family import Family, FamilyMember
 from .lead import LeadChange
 from .notification import Notification
-from .person import Address, Person, PersonMerge, PersonName, PossibleDuplicate
+from .person import Address, KnownName, Person, PersonMerge, PersonName, PossibleDuplicate
 from .plan import PlanAction, PlanActionUpdate, PlanReview
 from .request import SupportRequest, SupportRequestMember
 from .steps import StepDecision, StepDown, StepUp
@@ -32,6 +32,7 @@ __all__ = [
     "Notification",
     "Person",
     "PersonMerge",
+    "KnownName",
     "PersonName",
     "PlanAction",
     "PlanActionUpdate",

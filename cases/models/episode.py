@@ -52,7 +52,7 @@ class Episode(models.Model):
                 condition=models.Q(status="open"),
             ),
             # A team's open episodes counted by their leads, from the index alone: a
-            # manager's home counts thousands (workspace/home_selectors.team_counts).
+            # manager's home counts thousands (workspace/home_selectors._first_episodes).
             models.Index(
                 fields=["lead_practitioner", "started_on"],
                 include=["id", "review_counted_from"],

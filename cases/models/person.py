@@ -95,6 +95,24 @@ class Person(models.Model):
                 OpClass(Upper("first_name"), name="gin_trgm_ops"),
                 name="person_first_name_trgm",
             ),
+            # A one-word name search finds the names like it (KnownName), then the people who
+            # bear each, in the order a page lists them: read from these, stopping at a page.
+            models.Index(
+                Upper("last_name"),
+                "last_name",
+                "first_name",
+                "id",
+                name="person_by_last_name",
+                condition=models.Q(merged_into__isnull=True),
+            ),
+            models.Index(
+                Upper("first_name"),
+                "last_name",
+                "first_name",
+                "id",
+                name="person_by_first_name",
+                condition=models.Q(merged_into__isnull=True),
+            ),
             models.Index(fields=["date_of_birth"], name="person_dob"),
             models.Index(fields=["postcode"], name="person_postcode"),
             models.Index(
@@ -126,6 +144,29 @@ class Person(models.Model):
     @property
     def is_unborn(self) -> bool:
         return self.date_of_birth is None and self.expected_date_of_birth is not None
+
+
+class KnownName(models.Model):
+    """Each first or last name (upper-cased) anyone recorded bears or bore: what a one-word name
+    search matches, before it reads the people who bear each name (cases/people/selectors.py).
+    A common surname is one row here, not thousands of people to compare with the search.
+
+    Kept by triggers on people (migration 0012) whoever writes them; a name no one bears any
+    longer stays, and finds no one."""
+
+    class Part(models.TextChoices):
+        FIRST = "first", "First name"
+        LAST = "last", "Last name"
+
+    part = models.CharField(max_length=5, choices=Part.choices)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["part", "name"], name="known_name_once")]
+        indexes = [GinIndex(OpClass("name", name="gin_trgm_ops"), name="known_name_trgm")]
+
+    def __str__(self):
+        return self.name
 
 
 class PersonName(models.Model):

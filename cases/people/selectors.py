@@ -5,23 +5,22 @@ select_related/prefetch_related, so a page makes the same few queries whatever i
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db import connection, transaction
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Case, F, FloatField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, Upper
 
 from cases.episode.selectors import open_episodes
 from cases.gate import (
     families_allowing,
-    families_visible_to,
     family_record_for,
     newest_families_visible_to,
     persons_visible_to,
     rows_of_visible_families,
 )
-from cases.models import Family, FamilyMember, PlanAction, PossibleDuplicate
+from cases.models import Family, FamilyMember, Person, PlanAction, PossibleDuplicate
 from earlyhelp.access import Action, action_to_update
 
 # Names are matched with pg_trgm's `%` operator, which the trigram GIN indexes on
@@ -57,10 +56,23 @@ def person_search(*, user, query: str, page_size: int = 25, page: int = 1):
     terms = _terms(query)
     if not terms:
         return [], False
-    # The gate asks of each match whether the user may see it: a search costs what it
-    # matches, not every person the user may see.
+    if len(terms) == 1:
+        ids, has_next = _by_known_names(user, terms[0], page_size=page_size, page=page)
+    else:
+        # The matches are ranked first, then the gate is asked of each in rank order until a
+        # page is found (`_first_visible`): a search costs its matches' ranking and a page's
+        # checks, not a check of each of the thousands a common name matches.
+        ids, has_next = _first_visible(
+            _ranked_persons(Person.objects.all(), terms),
+            lambda row_id: rows_of_visible_families(
+                user, FamilyMember.objects.filter(person_id=row_id)
+            ),
+            columns=("score", "last_name", "first_name"),
+            page_size=page_size,
+            page=page,
+        )
     memberships = rows_of_visible_families(user, FamilyMember.objects.all())
-    persons = _ranked_persons(persons_visible_to(user, row_by_row=True), terms).prefetch_related(
+    persons = Person.objects.filter(pk__in=ids).prefetch_related(
         Prefetch(
             "memberships",
             queryset=memberships.select_related("family").order_by(
@@ -69,8 +81,7 @@ def person_search(*, user, query: str, page_size: int = 25, page: int = 1):
             to_attr="visible_memberships",
         )
     )
-    with _planned_on_one_core():
-        return _page(persons, page_size, page)
+    return _in_order(persons, ids), has_next
 
 
 def family_search(*, user, query: str, page_size: int = 25, page: int = 1):
@@ -81,16 +92,115 @@ def family_search(*, user, query: str, page_size: int = 25, page: int = 1):
     terms = _terms(query)
     if not terms:
         return [], False
+    ids, has_next = _first_visible(
+        _ranked_families(Family.objects.all(), terms),
+        lambda row_id: rows_of_visible_families(
+            user, Family.objects.filter(pk=row_id), family_id="pk"
+        ),
+        columns=("score", "name"),
+        page_size=page_size,
+        page=page,
+    )
     families = (
-        _ranked_families(families_visible_to(user, row_by_row=True), terms)
+        Family.objects.filter(pk__in=ids)
         .select_related("locality")
         .prefetch_related(
             Prefetch("memberships", queryset=current_memberships(), to_attr="current_members"),
             Prefetch("episodes", queryset=open_episodes(), to_attr="open_episodes"),
         )
     )
-    with _planned_on_one_core():
-        return _page(families, page_size, page)
+    return _in_order(families, ids), has_next
+
+
+# One word: the names like it (each first or last name once, `KnownName`), closest first, a
+# surname before a first name as close, then by name; for each, the people who bear it in the
+# order a page lists them (`person_by_last_name`, `person_by_first_name`); the gate asked of
+# each person in that order, stopping when the page is full. A common surname is one name to
+# compare, and its 5,000 bearers are read only as far as the page needs. The order is the
+# nested loop's own (a LATERAL join of ordered reads, which PostgreSQL runs on one core here:
+# the names are far too few for a parallel plan), so there is no ORDER BY to make it read all.
+_BY_KNOWN_NAMES = """
+SELECT "bearer"."id"
+  FROM (SELECT part, name, similarity(name, %(term)s) AS score
+          FROM cases_knownname
+         WHERE name %% %(term)s
+         ORDER BY score DESC, part = 'last' DESC, name
+        OFFSET 0) AS "known"
+ CROSS JOIN LATERAL (
+        (SELECT id FROM cases_person
+          WHERE "known".part = 'last' AND upper(last_name) = "known".name
+            AND merged_into_id IS NULL
+          ORDER BY upper(last_name), last_name, first_name, id)
+        UNION ALL
+        (SELECT id FROM cases_person
+          WHERE "known".part = 'first' AND upper(first_name) = "known".name
+            AND merged_into_id IS NULL
+          ORDER BY upper(first_name), last_name, first_name, id)) AS "bearer"
+ WHERE EXISTS ({gate})
+ LIMIT %(limit)s
+"""
+
+
+def _by_known_names(user, term: str, *, page_size: int, page: int):
+    """The ids of one page of the people the user may see bearing a first or last name like
+    `term`, and whether another page follows. One query (another only when people bearing two
+    names like it show twice, so the page must read further)."""
+    page_size, page = max(1, page_size), max(1, page)
+    wanted = page * page_size + 1
+    gate = rows_of_visible_families(
+        user, FamilyMember.objects.filter(person_id=RawSQL('"bearer"."id"', ()))
+    ).values("pk")
+    gate_sql, gate_params = gate.query.sql_with_params()
+    # The gate's SQL takes its parameters by position; the query's are named.
+    names = {f"gate_{i}": value for i, value in enumerate(gate_params)}
+    gate_sql = gate_sql.replace("%s", "%({})s").format(*names)
+    limit = wanted
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _BY_KNOWN_NAMES.format(gate=gate_sql), {"term": term, "limit": limit, **names}
+            )
+            found = [row[0] for row in cursor.fetchall()]
+        ids = list(dict.fromkeys(found))  # someone bearing two such names: at the closer
+        if len(ids) >= wanted or len(found) < limit:
+            break
+        limit *= 2
+    start = (page - 1) * page_size
+    return ids[start : start + page_size], len(ids) > start + page_size
+
+
+def _first_visible(ranked: QuerySet, asked, *, columns, page_size: int, page: int):
+    """The ids of one page of `ranked`'s rows that the gate lets the user see, in `ranked`'s
+    order, and whether another page follows. One query.
+
+    `ranked` is ordered by `columns` and then its id; `asked(row_id)` is the gate's question
+    of one row (a queryset of the rows that make it visible, the row's id given as an
+    expression). The matches are ranked behind a fence (OFFSET 0) PostgreSQL does not move
+    the question through, so it ranks every match (cheap: a comparison each, see
+    `_similarity`) and then asks the gate of each in rank order, stopping when the page is
+    full. Asked first, a common surname's 6,000 matches would each cost a few index probes
+    (and PostgreSQL on one core never sorts a table's rows before a join on its own)."""
+    page_size, page = max(1, page_size), max(1, page)
+    inner_sql, inner_params = ranked.values("id", *columns).query.sql_with_params()
+    gate_sql, gate_params = asked(RawSQL('"ranked"."id"', ())).values("pk").query.sql_with_params()
+    order = []
+    for field in ranked.query.order_by:
+        name = field.lstrip("-")
+        name = "id" if name == "pk" else name
+        order.append(f'"ranked"."{name}" {"DESC" if field.startswith("-") else "ASC"}')
+    sql = (
+        f'SELECT "ranked"."id" FROM ({inner_sql} OFFSET 0) AS "ranked"'  # noqa: S608
+        f" WHERE EXISTS ({gate_sql}) ORDER BY {', '.join(order)} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*inner_params, *gate_params, page_size + 1, (page - 1) * page_size))
+        ids = [row[0] for row in cursor.fetchall()]
+    return ids[:page_size], len(ids) > page_size
+
+
+def _in_order(rows: QuerySet, ids: list) -> list:
+    found = {row.pk: row for row in rows}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def family_list(*, user, page_size: int = 25, page: int = 1):
@@ -137,12 +247,23 @@ def _terms(query: str) -> list[str]:
     return words[:MAX_TERMS]
 
 
+def _similarity(field: str, term: str, *, exact: Q):
+    """pg_trgm's similarity of `field` to `term`, answered without computing it where `exact`
+    holds (the same value, 1: identical words share every trigram). A common surname is
+    mostly exact matches, so a search of thousands ranks them at the cost of a comparison."""
+    return Case(
+        When(exact, then=Value(1.0, output_field=FloatField())),
+        default=TrigramSimilarity(field, term),
+        output_field=FloatField(),
+    )
+
+
 def _ranked_families(families: QuerySet, terms: list[str]) -> QuerySet:
     term = " ".join(terms)
     return (
         families.annotate(name_upper=Upper("name"))
         .filter(Q(name_upper__trigram_similar=term) | Q(reference=term))
-        .annotate(score=TrigramSimilarity("name_upper", term))
+        .annotate(score=_similarity("name_upper", term, exact=Q(name_upper=term)))
         .order_by("-score", "name", "id")
     )
 
@@ -155,15 +276,16 @@ def _ranked_persons(persons: QuerySet, terms: list[str]) -> QuerySet:
     def like(first: str, last: str):
         return Q(first_upper__trigram_similar=first) & Q(last_upper__trigram_similar=last)
 
+    def similar(field: str, term: str):
+        return _similarity(field, term, exact=Q(**{field: term}))
+
     def closeness(first: str, last: str):
-        return TrigramSimilarity("first_upper", first) + TrigramSimilarity("last_upper", last)
+        return similar("first_upper", first) + similar("last_upper", last)
 
     if len(terms) == 1:
         (term,) = terms
         match = Q(last_upper__trigram_similar=term) | Q(first_upper__trigram_similar=term)
-        score = Greatest(
-            TrigramSimilarity("last_upper", term), TrigramSimilarity("first_upper", term)
-        )
+        score = Greatest(similar("last_upper", term), similar("first_upper", term))
     else:
         # "Priya Shah" or "Shah Priya": the first word is the first name or the last.
         word, rest = terms[0], " ".join(terms[1:])
@@ -174,21 +296,6 @@ def _ranked_persons(persons: QuerySet, terms: list[str]) -> QuerySet:
         .annotate(score=score)
         .order_by("-score", "last_name", "first_name", "id")
     )
-
-
-@contextmanager
-def _planned_on_one_core():
-    """A ranked search, planned without parallel workers.
-
-    The gate checks each match (`row_by_row`), and PostgreSQL cannot tell how many matches a
-    user may see. With parallel workers it likes to sort every person by closeness in a
-    parallel scan of the whole table and stop at the first visible ones: quick for "Smith",
-    300 ms for a rare name that the trigram index finds in 5 ms. On one core it always
-    starts from the index. SET LOCAL ends with this transaction.
-    """
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        yield
 
 
 def _page(rows: QuerySet, page_size: int, page: int):

@@ -111,3 +111,87 @@ def test_the_next_page_carries_on_where_the_first_stopped(users):
 
     assert (len(first), more, len(second), more_after) == (25, True, 5, False)
     assert not set(first) & set(second)
+
+
+def closest_by_name(people, term: str) -> list:
+    """What a one-word person search promises, worked out in Python: each person at their
+    closest first or last name like `term` (pg_trgm's threshold, 0.3); closest first, a surname
+    before a first name as close, then by that name, then by last name, first name, record."""
+    from cases.people.nicknames import trigram_similarity
+
+    keyed = []
+    for person in people:
+        names = [(person.last_name.upper(), 0), (person.first_name.upper(), 1)]
+        scored = [(trigram_similarity(name, term), part, name) for name, part in names]
+        score, part, name = max(scored, key=lambda s: (s[0], -s[1]))
+        if score >= 0.3:
+            keyed.append(
+                ((-score, part, name, person.last_name, person.first_name, person.pk), person)
+            )
+    return [person for _, person in sorted(keyed, key=lambda k: k[0])]
+
+
+@pytest.mark.parametrize("query", ["smith", "Kerry Smith", "smyth", "kery"])
+def test_ranked_then_asked_gives_every_page_that_asking_every_match_first_would(users, query):
+    """The searches rank the matches first and ask the gate of each in rank order until a page
+    is full; asked of every match first, then ranked, the pages must be the same: same people,
+    same order, same "next page" answer, however many are hidden."""
+    import random
+
+    from cases.gate import families_visible_to, persons_visible_to
+    from cases.people.selectors import _ranked_families, _ranked_persons, _terms
+
+    rng = random.Random(16)  # noqa: S311 (test data)
+    surnames = ["Smith", "Smyth", "Smithson", "Smithers", "Smit", "Jones", "Kerry"]
+    firsts = ["Kerry", "Kerri", "Jayden", "Smith", "Amy", "Ali"]
+    for _ in range(30):
+        household(
+            rng.choice(surnames),
+            in_hub_queue=rng.random() < 0.4,
+            first_names=(rng.choice(firsts), rng.choice(firsts)),
+        )
+    hub, terms = users["hub"], _terms(query)
+    visible = persons_visible_to(hub, row_by_row=True).filter(merged_into__isnull=True)
+    if len(terms) == 1:
+        people = closest_by_name(visible, terms[0])
+        everyone = closest_by_name(Person.objects.all(), terms[0])
+    else:
+        people = list(_ranked_persons(visible, terms))
+        everyone = list(_ranked_persons(Person.objects.all(), terms))
+    families = list(_ranked_families(families_visible_to(hub, row_by_row=True), terms))
+    assert people  # the world holds matches the hub may see, and others
+    assert len(people) < len(everyone)
+
+    for search, expected in [(person_search, people), (family_search, families)]:
+        for page in range(1, 6):
+            rows, has_next = search(user=hub, query=query, page_size=4, page=page)
+            assert [r.pk for r in rows] == [r.pk for r in expected[(page - 1) * 4 : page * 4]]
+            assert has_next == (len(expected) > page * 4)
+
+
+def test_known_names_are_kept_whoever_writes_a_person(users):
+    """The names a one-word search matches are kept by the database (migration 0012)."""
+    from django.db import connection
+
+    from cases.models import KnownName
+
+    person = Person.objects.create(first_name="Zofia", last_name="Quennell")
+    Person.objects.bulk_create([Person(first_name="Ysolde", last_name="Quennell")])
+    person.last_name = "Pryor-Quennell"
+    person.save()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE cases_person SET first_name = 'Zosia' WHERE id = %s", [person.pk])
+    known = set(
+        KnownName.objects.filter(
+            name__in=["ZOFIA", "ZOSIA", "YSOLDE", "QUENNELL", "PRYOR-QUENNELL"]
+        ).values_list("part", "name")
+    )
+    assert known == {
+        ("first", "ZOFIA"),
+        ("first", "ZOSIA"),
+        ("first", "YSOLDE"),
+        ("last", "QUENNELL"),
+        ("last", "PRYOR-QUENNELL"),
+    }
+    rows, _ = person_search(user=users["administrator"], query="Quennell")
+    assert rows == []  # known names find only people the gate lets the user see

@@ -125,7 +125,12 @@ def database_from_env() -> dict:
             "DATABASE_URL is not set. `make run` and `make test` set it for you "
             "(an embedded PostgreSQL when nothing else is given)."
         )
-    return dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    # No just-in-time compilation of queries: a page's queries run in milliseconds, and
+    # compiling one costs 20-30 ms, which PostgreSQL chose for any query it guessed costly
+    # (a search whose matches the gate checks row by row). The nightly job turns it off too.
+    config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    return config
 
 
 DATABASES = {"default": database_from_env()}

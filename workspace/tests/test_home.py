@@ -291,7 +291,7 @@ def test_overdue_reviews_are_the_oldest_by_their_latest_review(team):
     from django.utils import timezone
 
     from earlyhelp import listing
-    from workspace.home_selectors import TeamCounts, team_overdue_reviews
+    from workspace.home_selectors import team_overdue_reviews
 
     rng = random.Random(16)  # noqa: S311 (test data)
     ann, interval = team["ann"], settings.REVIEW_INTERVAL_WEEKS * 7
@@ -304,9 +304,7 @@ def test_overdue_reviews_are_the_oldest_by_their_latest_review(team):
             )
     episode_for(ann, name="Fresh family", started=5)
 
-    listed = team_overdue_reviews(
-        team["manager"], today=timezone.localdate(), counts=TeamCounts(0, 0)
-    ).rows
+    listed = team_overdue_reviews(team["manager"], today=timezone.localdate()).rows
 
     def last_review_on(episode):
         held = [r.held_on for r in episode.reviews.all()]
@@ -383,6 +381,26 @@ def test_a_manager_of_many_workers_pages_through_them(team):
     assert first.context["members"][0].open_cases == 1
     assert "workers 1 to 2 of 5" in first.content.decode()
     assert [m.last_name for m in third.context["members"]] == ["Zed 2"]
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("9", 3), ("nine", 1), ("0", 1), (None, 1)])
+def test_a_page_of_workers_past_the_last_or_not_a_number_is_the_last_or_the_first(
+    team, asked, shown
+):
+    """The workers' page counts them in its own query; where it finds no rows it answers as
+    Django's Paginator does (the last page past the end, the first for anything else)."""
+    from earlyhelp.tests.factories import UserFactory
+    from workspace import home_selectors
+
+    for i in range(3):
+        UserFactory(role="practitioner", team=team["ann"].team, last_name=f"Zed {i}")
+    home_selectors.WORKERS_PER_PAGE, size = 2, home_selectors.WORKERS_PER_PAGE
+    try:
+        page = home_selectors.team_members(team["manager"], page=asked)
+    finally:
+        home_selectors.WORKERS_PER_PAGE = size
+    assert (page.number, page.paginator.count, page.paginator.num_pages) == (shown, 5, 3)
+    assert len(page.object_list) == (1 if shown == 3 else 2)
 
 
 def test_sign_off_lists_count_all_in_the_same_query_as_their_first_rows(team):
