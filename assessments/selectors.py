@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from cases.gate import families_allowing
+from earlyhelp import compiled
 from earlyhelp.access import Action
 from outcomes.selectors import plan_in_force
 
@@ -17,10 +18,12 @@ from .models import EarlyHelpAssessment, ToolScore, WorkConversation
 
 def work_conversations_of(episode) -> list[WorkConversation]:
     """An episode's conversations, newest first, with the panel's decision on each."""
-    return list(
-        WorkConversation.objects.filter(episode=episode).select_related(
+    return compiled.rows(
+        "assessments.work_conversations_of",
+        lambda episode_id: WorkConversation.objects.filter(episode=episode_id).select_related(
             "person", "provider", "decided_by", "created_by"
-        )
+        ),
+        episode.pk,
     )
 
 

@@ -19,7 +19,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
-from earlyhelp import audit
+from earlyhelp import audit, compiled
 from earlyhelp.access import (
     GRANTS,
     VISIBLE_THROUGH,
@@ -178,7 +178,11 @@ def family_for(user, family_id, *, action: Action = Action.VIEW):
     """The family, if `user` may take `action` on it; else 404 (not visible) or 403. Audited."""
 
     family_id = as_id(family_id)
-    family = Family.objects.select_related("locality").filter(pk=family_id).first()
+    family = compiled.first(
+        "cases.gate.family_for",
+        lambda pk: Family.objects.select_related("locality").filter(pk=pk).order_by("pk")[:1],
+        family_id,
+    )
     relations = relations_to(user, family_id) if family else set()
     decide(
         user,

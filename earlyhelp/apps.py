@@ -6,4 +6,6 @@ class EarlyHelpConfig(AppConfig):
     verbose_name = "People and organisations"
 
     def ready(self):
-        from . import checks, signals  # noqa: F401
+        from . import checks, compiled, signals  # noqa: F401
+
+        compiled.tell_history_they_are_reads()

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from cases.gate import families_allowing
+from earlyhelp import compiled
 from earlyhelp.access import Action
 
 from .explanations import decision_words, explain, reason_texts
@@ -82,9 +83,13 @@ def run_changes(run: NightlyRun, *, user) -> RunChanges:
 
 def current_result(family):
     """The family's current nightly result (None until the nightly job has judged it)."""
-    from .models import FamilyResult
-
-    return FamilyResult.objects.filter(family=family, is_current=True).first()
+    return compiled.first(
+        "outcomes.current_result",
+        lambda family_id: FamilyResult.objects.filter(family=family_id, is_current=True).order_by(
+            "-id"
+        )[:1],
+        family.pk,
+    )
 
 
 def results_for_family_page(family) -> dict | None:

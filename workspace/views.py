@@ -25,7 +25,7 @@ from cases.gate import family_for
 from cases.people import selectors
 from earlyhelp.access import Action, Relation, may_update_action
 from outcomes.selectors import results_for_family_page
-from workspace.family import family_story
+from workspace.family import family_story, plan_rows
 
 
 @login_required
@@ -42,11 +42,13 @@ def family_detail(request, family_id):
         page=request.GET.get("page"),
     )
     # Which actions this user may update: the access table's owner rule, action by action.
-    updatable = {
-        action.pk
-        for action, _link in story.get("actions", ())
-        if may_update_action(family.allowed_actions, owner_id=action.owner_id, user=request.user)
-    }
+    plan = plan_rows(
+        story.get("actions", ()),
+        family_id=family.pk,
+        may_update=lambda action: may_update_action(
+            family.allowed_actions, owner_id=action.owner_id, user=request.user
+        ),
+    )
     results = None
     if Action.VIEW_EVIDENCE in family.allowed_actions:
         results = results_for_family_page(family)
@@ -56,7 +58,7 @@ def family_detail(request, family_id):
         {
             "family": family,
             "can": family.allowed_actions,
-            "updatable": updatable,
+            "plan": plan,
             "through_break_glass": Relation.BREAK_GLASS in family.relations,
             "results": results,
             "requests": family_requests(family),

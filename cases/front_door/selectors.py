@@ -20,6 +20,7 @@ from cases.gate import (
 )
 from cases.models import Consent, Episode, SupportRequest, SupportRequestMember, TriageDecision
 from cases.relations import requests_waiting_for
+from earlyhelp import compiled
 from earlyhelp.models import Organisation, Role, User
 
 # A family whose last episode closed this recently is flagged (DOMAIN §2: re-referrals).
@@ -217,13 +218,17 @@ def allocation_candidates(*, agency: Organisation) -> QuerySet:
 
 def family_requests(family) -> list[SupportRequest]:
     """A family's requests with their decisions and allocations, for the family page."""
-    return list(
-        SupportRequest.objects.filter(family=family)
-        .select_related(
-            "source_agency",
-            "decision__decided_by",
-            "allocation__lead_agency",
-            "allocation__lead_practitioner",
-        )
-        .order_by("-received_at", "-id")
+    return compiled.rows(
+        "cases.family_requests",
+        lambda family_id: (
+            SupportRequest.objects.filter(family=family_id)
+            .select_related(
+                "source_agency",
+                "decision__decided_by",
+                "allocation__lead_agency",
+                "allocation__lead_practitioner",
+            )
+            .order_by("-received_at", "-id")
+        ),
+        family.pk,
     )

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 
@@ -34,6 +33,7 @@ from cases.front_door.services import (
 )
 from cases.models import SupportRequest
 from cases.people.selectors import possible_duplicates_to_check
+from earlyhelp import listing
 from earlyhelp.access import Action, page_for, record_listing
 
 PAGE_SIZE = 25
@@ -56,8 +56,10 @@ def queue(request):
         status=filters.get("status", ""),
         source=filters.get("source", ""),
     )
-    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(flagged(page.object_list))
+    # One query finds the page and counts the queue (a window count); one more adds the flags.
+    page = listing.counted_page(requests.only("pk"), PAGE_SIZE, request.GET.get("page"))
+    shown = SupportRequest.objects.filter(pk__in=[r.pk for r in page.object_list])
+    page.object_list = list(flagged(shown))
     record_listing(request.user, [r.family for r in page.object_list], action="triage_queue")
     count = page.paginator.count
     return render(

@@ -20,7 +20,16 @@ from cases.gate import (
     persons_visible_to,
     rows_of_visible_families,
 )
-from cases.models import Family, FamilyMember, Person, PlanAction, PossibleDuplicate
+from cases.models import (
+    Consent,
+    Episode,
+    Family,
+    FamilyMember,
+    Person,
+    PlanAction,
+    PossibleDuplicate,
+)
+from earlyhelp import compiled
 from earlyhelp.access import Action, action_to_update
 
 # Names are matched with pg_trgm's `%` operator, which the trigram GIN indexes on
@@ -221,16 +230,33 @@ def family_list(*, user, page_size: int = 25, page: int = 1):
 
 def family_detail(family: Family) -> dict:
     """Everything the family page shows, in a fixed number of queries."""
-    members = list(
-        FamilyMember.objects.filter(family=family)
-        .select_related("person")
-        .order_by("left_on", "role", "person__date_of_birth")
+    members = compiled.rows(
+        "cases.family_detail.members",
+        lambda family_id: (
+            FamilyMember.objects.filter(family=family_id)
+            .select_related("person")
+            .order_by("left_on", "role", "person__date_of_birth")
+        ),
+        family.pk,
     )
-    episodes = list(
-        family.episodes.select_related("lead_practitioner", "lead_agency").order_by("-started_on")
+    episodes = compiled.rows(
+        "cases.family_detail.episodes",
+        lambda family_id: (
+            Episode.objects.filter(family=family_id)
+            .select_related("lead_practitioner", "lead_agency")
+            .order_by("-started_on")
+        ),
+        family.pk,
     )
-    consents = list(
-        family.consents.select_related("person").prefetch_related("agencies").order_by("-given_on")
+    consents = compiled.rows(
+        "cases.family_detail.consents",
+        lambda family_id: (
+            Consent.objects.filter(family=family_id)
+            .select_related("person")
+            .prefetch_related("agencies")
+            .order_by("-given_on")
+        ),
+        family.pk,
     )
     return {
         "current_members": [m for m in members if m.left_on is None],

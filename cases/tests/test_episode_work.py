@@ -412,3 +412,23 @@ def test_an_action_update_note_over_the_cap_is_refused(lead, case, users):
     assert not PlanActionUpdate.objects.exists()
     action.refresh_from_db()
     assert action.status == "not_started"
+
+
+def test_the_plan_table_shows_each_action_as_the_page_formats_it(lead, case, users):
+    """The plan's rows are worked out in Python for the family page (workspace.family.plan_rows):
+    the same words, date, status and escaping the template language gave them."""
+    from django.utils.formats import date_format
+
+    action = PlanAction.objects.create(
+        episode=case.episodes.get(),
+        what="Book <the> GP\nthen the dentist",
+        owner=None,
+        due_on=TODAY + timedelta(days=40),
+        status="in_progress",
+        created_by=users["practitioner"],
+    )
+    page = lead.get(reverse("family-detail", args=[case.pk])).content.decode()
+    assert "Book &lt;the&gt; GP<br>then the dentist" in page
+    assert f'<td class="govuk-table__cell">{date_format(action.due_on)}</td>' in page
+    assert '<strong class="govuk-tag govuk-tag--blue">In progress</strong>' in page
+    assert "The family" in page
