@@ -145,6 +145,17 @@ def requests_waiting_for(user) -> QuerySet:
     return _front_door_requests(timezone.now()).filter(status__in=SupportRequest.WAITING)
 
 
+def manages(user) -> bool:
+    """Whether `user` sees families as a manager (Relation.MANAGER)."""
+    return _signed_in(user) and Relation.MANAGER in ROLE_RELATIONS.get(user.role, ())
+
+
+def episodes_managed_by_id(manager_id) -> QuerySet:
+    """`episodes_managed_by` for a manager known only by id: for a read declared once and
+    run for each manager (earlyhelp.compiled). The caller has asked `manages(manager)`."""
+    return _managed_episodes(manager_id)
+
+
 def episodes_managed_by(user) -> QuerySet:
     """The episodes through which `user` sees a family as a manager (Relation.MANAGER).
 
@@ -152,6 +163,6 @@ def episodes_managed_by(user) -> QuerySet:
     episodes is already inside `families_visible_to(user)`: it is a join, not a check of each
     row against the whole visible set (issue 9's home page). Anyone else: none.
     """
-    if not _signed_in(user) or Relation.MANAGER not in ROLE_RELATIONS.get(user.role, ()):
+    if not manages(user):
         return Episode.objects.none()
     return _managed_episodes(user)

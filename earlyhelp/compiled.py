@@ -15,8 +15,10 @@ name (`EXECUTE`), which after a few runs uses one generic plan. A prepared state
 a rolled-back transaction, and a new connection prepares afresh.
 
 Only for reads whose SQL is the same for every value (a filter on the id, an order, a limit):
-`build` must give the same shape whatever it is given, and use the value only as a parameter.
-The stand-in must appear in the parameters, or the read is refused when first compiled.
+`build` must give the same shape whatever it is given, and use the values only as parameters;
+every other input of the read (a setting, a limit, a page) must be in its key or be one of
+the values. A read may take several values (record ids, dates): each has its own stand-in,
+which must appear in the parameters, or the read is refused when first compiled.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import hashlib
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -40,7 +43,7 @@ STATEMENT_PREFIX = "execute eh_read_"  # as pghistory compares it: lower case
 class _Compiled:
     sql: str
     params: tuple
-    slots: tuple[int, ...]  # where the stand-in is in params
+    slots: tuple[tuple[int, int], ...]  # (position in params, which value) of each stand-in
     select: list
     klass_info: dict | None
     annotation_col_map: dict | None
@@ -108,9 +111,15 @@ class _Compiler(SQLCompiler):
         found = _COMPILED.get(key)
         if found is None:
             sql, params = super().as_sql(with_limits, with_col_aliases)
-            slots = tuple(i for i, value in enumerate(params) if _is_stand_in(value))
-            if not slots:
-                raise ValueError(f"{key[0]}: the value is not a parameter of its SQL")
+            stand_ins = self.query.compiled_stand_ins
+            slots = tuple(
+                (i, which)
+                for i, value in enumerate(params)
+                for which, stand_in in enumerate(stand_ins)
+                if type(value) is type(stand_in) and value == stand_in
+            )
+            if {which for _, which in slots} != set(range(len(stand_ins))):
+                raise ValueError(f"{key[0]}: a value is not a parameter of its SQL")
             found = _Compiled(
                 sql,
                 tuple(params),
@@ -128,38 +137,46 @@ class _Compiler(SQLCompiler):
             self.annotation_col_map, self.col_count = found.annotation_col_map, found.col_count
             self.has_extra_select = found.has_extra_select
         params = list(found.params)
-        for i in found.slots:
-            params[i] = self.query.compiled_value
+        for i, which in found.slots:
+            params[i] = self.query.compiled_values[which]
         sql = prepared(self.connection, found.statement, found.sql, len(params))
         return sql, tuple(params)
 
 
 class _DeclaredQuery(Query):
     compiled_key = ""
-    compiled_value = None
+    compiled_values: tuple = ()
+    compiled_stand_ins: tuple = ()
 
     def get_compiler(self, using=None, connection=None, elide_empty=True):
         connection = connection or connections[using]
         return _Compiler(self, connection, using or connection.alias, elide_empty)
 
 
-def _is_stand_in(value) -> bool:
-    return type(value) is int and value == STAND_IN
+def _stand_in(value, which: int):
+    """A value no record holds, of `value`'s type, for the read's `which`th value."""
+    if type(value) is int:
+        return STAND_IN - which
+    if type(value) is date:
+        return date(1001, 1, 1) + timedelta(days=which)
+    raise TypeError(f"a declared read takes record ids and dates, not {type(value).__name__}")
 
 
-def rows(key: str, build: Callable[[int], QuerySet], value: int) -> list:
-    """The rows of `build(value)`, a read declared under `key` (unique to this read)."""
+def rows(key: str, build: Callable[..., QuerySet], *values) -> list:
+    """The rows of `build(*values)`, a read declared under `key` (unique to this read)."""
+    stand_ins = tuple(_stand_in(value, which) for which, value in enumerate(values))
     template = _BUILT.get(key)
     if template is None:
-        template = _BUILT[key] = build(STAND_IN)
+        template = _BUILT[key] = build(*stand_ins)
     queryset = template._chain()
     query = queryset.query  # a clone: the template's own query is never run
     query.__class__ = _DeclaredQuery
-    query.compiled_key, query.compiled_value = key, value
+    query.compiled_key, query.compiled_values = key, values
+    query.compiled_stand_ins = stand_ins
     return list(queryset)
 
 
-def first(key: str, build: Callable[[int], QuerySet], value: int):
-    """The first row of `build(value)` (which must be sliced to one), or None."""
-    found = rows(key, build, value)
+def first(key: str, build: Callable[..., QuerySet], *values):
+    """The first row of `build(*values)` (which must be sliced to one), or None."""
+    found = rows(key, build, *values)
     return found[0] if found else None

@@ -102,3 +102,24 @@ def test_history_passes_over_declared_reads_as_over_any_select():
     assert runtime._is_ignored_statement(f"EXECUTE {name}(1)")
     assert not runtime._is_ignored_statement("EXECUTE some_write(1)")
     assert not runtime._is_ignored_statement("INSERT INTO cases_family VALUES (1)")
+
+
+def test_a_read_may_take_several_values_ids_and_dates(users):
+    """Each value has its own stand-in: a date changes with the day, and must never be kept
+    from the first run."""
+    lead = agency_user()
+    old = Episode.objects.create(
+        family=make_family("Old family"), started_on=days_ago(400), lead_practitioner=lead
+    )
+    new = Episode.objects.create(
+        family=make_family("New family"), started_on=days_ago(10), lead_practitioner=lead
+    )
+
+    def begun_before(lead_id, day):
+        return Episode.objects.filter(lead_practitioner=lead_id, started_on__lt=day).order_by("pk")
+
+    assert compiled.rows("test.before", begun_before, lead.pk, days_ago(100)) == [old]
+    assert compiled.rows("test.before", begun_before, lead.pk, days_ago(1)) == [old, new]
+    assert compiled.rows("test.before", begun_before, lead.pk + 1000, days_ago(1)) == []
+    with pytest.raises(TypeError, match="record ids and dates"):
+        compiled.rows("test.before", begun_before, lead.pk, "yesterday")

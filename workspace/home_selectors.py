@@ -15,14 +15,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Subquery, Window
 from django.db.models.functions import Coalesce
 
 from assessments.models import EarlyHelpAssessment
 from cases.gate import families_visible_to
 from cases.models import Closure, Episode, PlanAction
-from cases.relations import episodes_led_by, episodes_managed_by
-from earlyhelp import listing
+from cases.relations import (
+    episodes_led_by,
+    episodes_managed_by,
+    episodes_managed_by_id,
+    manages,
+)
+from earlyhelp import compiled, listing
 from earlyhelp.models import Role, User
 
 
@@ -94,25 +99,32 @@ def _team_episodes(manager):
     return episodes_managed_by(manager).filter(status=Episode.Status.OPEN)
 
 
-def _first_episodes(episodes, *order) -> listing.Listing:
-    """The first listing.LIST_LIMIT of `episodes` in `order`, with family and lead, and how
-    many there are in all. One query: the order is found on episodes alone, only the rows
-    shown are joined to the rest, and the count is a subquery PostgreSQL answers once (from
-    the index of open episodes by lead, `episode_open_by_lead`)."""
+def _first_episodes(episodes, *order):
+    """The first listing.LIST_LIMIT of `episodes` in `order`, with family and lead, each with
+    how many there are in all (`listed_total`). One query: the order is found on episodes
+    alone, only the rows shown are joined to the rest, and the count is a subquery PostgreSQL
+    answers once (from the index of open episodes by lead, `episode_open_by_lead`)."""
     first = episodes.order_by(*order).values("pk")[: listing.LIST_LIMIT]
-    rows = list(
+    return (
         episodes.model.objects.filter(pk__in=first)
         .annotate(listed_total=listing.count_of(episodes))
         .select_related("family", "lead_practitioner")
         .order_by(*order)
     )
+
+
+def _team_list(manager, name: str, build, *values) -> listing.Listing:
+    """A list on a manager's home, read for `manager` by a read declared once
+    (earlyhelp.compiled): `build(manager_id, *values)` gives its queryset, whose rows carry
+    `listed_total`. Anyone who is not a manager: none."""
+    if not manages(manager):
+        return listing.Listing([], 0)
+    rows = compiled.rows(f"home.{name}:{listing.LIST_LIMIT}", build, manager.pk, *values)
     return listing.Listing(rows, rows[0].listed_total if rows else 0)
 
 
-def _review_overdue(today: date) -> Q:
-    """Neither begun nor reviewed since the cutoff (`review_counted_from`, which the database
-    keeps as the later of the start and the latest review)."""
-    return Q(review_counted_from__lt=today - _interval())
+def _open_team_episodes(manager_id):
+    return episodes_managed_by_id(manager_id).filter(status=Episode.Status.OPEN)
 
 
 # A manager of many teams pages through their workers rather than waiting for hundreds of rows.
@@ -144,38 +156,59 @@ def team_members(manager, *, page=None):
 def team_overdue_reviews(manager, *, today: date) -> listing.Listing:
     """The first overdue reviews, the longest unreviewed first, and how many. One query, read
     in the order of the index of open episodes by the date their review is counted from
-    (`episode_open_review`), stopping at the first of the manager's teams'."""
-    return _first_episodes(
-        _team_episodes(manager).filter(_review_overdue(today)), "review_counted_from", "pk"
+    (`episode_open_review`), stopping at the first of the manager's teams'. Overdue: neither
+    begun nor reviewed since the cutoff (`review_counted_from`, which the database keeps as
+    the later of the start and the latest review)."""
+    return _team_list(
+        manager,
+        "overdue_reviews",
+        lambda manager_id, cutoff: _first_episodes(
+            _open_team_episodes(manager_id).filter(review_counted_from__lt=cutoff),
+            "review_counted_from",
+            "pk",
+        ),
+        today - _interval(),
     )
 
 
-def team_assessments_to_sign_off(manager):
-    return listing.first_rows(
-        EarlyHelpAssessment.objects.filter(
-            episode__in=_team_episodes(manager),
-            status=EarlyHelpAssessment.Status.SUBMITTED,
+def _sign_offs(model, status, order: str):
+    def build(manager_id):
+        return (
+            model.objects.filter(episode__in=_open_team_episodes(manager_id), status=status)
+            .annotate(listed_total=Window(Count("pk")))
+            .select_related("episode__family", "episode__lead_practitioner")
+            .order_by(order, "pk")[: listing.LIST_LIMIT]
         )
-        .select_related("episode__family", "episode__lead_practitioner")
-        .order_by("submitted_at", "pk")
+
+    return build
+
+
+def team_assessments_to_sign_off(manager) -> listing.Listing:
+    return _team_list(
+        manager,
+        "assessments_to_sign_off",
+        _sign_offs(EarlyHelpAssessment, EarlyHelpAssessment.Status.SUBMITTED, "submitted_at"),
     )
 
 
-def team_closures_to_sign_off(manager):
-    return listing.first_rows(
-        Closure.objects.filter(
-            episode__in=_team_episodes(manager),
-            status=Closure.Status.AWAITING_SIGN_OFF,
-        )
-        .select_related("episode__family", "episode__lead_practitioner")
-        .order_by("requested_at", "pk")
+def team_closures_to_sign_off(manager) -> listing.Listing:
+    return _team_list(
+        manager,
+        "closures_to_sign_off",
+        _sign_offs(Closure, Closure.Status.AWAITING_SIGN_OFF, "requested_at"),
     )
 
 
 def team_long_open(manager, *, today: date) -> listing.Listing:
     """Open episodes that began more than 12 months ago, oldest first, and how many. One query."""
-    long_open = _team_episodes(manager).filter(started_on__lt=_months_before(today, 12))
-    return _first_episodes(long_open, "started_on", "pk")
+    return _team_list(
+        manager,
+        "long_open",
+        lambda manager_id, before: _first_episodes(
+            _open_team_episodes(manager_id).filter(started_on__lt=before), "started_on", "pk"
+        ),
+        _months_before(today, 12),
+    )
 
 
 def _months_before(day: date, months: int) -> date:
