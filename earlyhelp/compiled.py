@@ -99,6 +99,17 @@ def tell_history_they_are_reads() -> None:
         pghistory_runtime.IGNORED_SQL_PREFIXES = (*ignored, STATEMENT_PREFIX)
 
 
+def source_of(sql: str) -> str:
+    """The SQL a declared read runs, for a statement as a query log shows it ("EXECUTE
+    eh_read_…(…)"); any other statement as it is. For checks that read a page's SQL."""
+    if sql.lower().startswith(STATEMENT_PREFIX):
+        name = sql.split()[1].split("(")[0]
+        for found in _COMPILED.values():
+            if found.statement == name:
+                return found.sql
+    return sql
+
+
 def statement_name(key: str) -> str:
     return "eh_read_" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:20]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from cases.models import Consent, DataKind
+from earlyhelp import compiled
 from earlyhelp.access import Reach, Relation, defines
 
 from .models import InformationSharingAgreement
@@ -21,12 +22,23 @@ KIND_RELATIONS = [
 ]
 
 
+def _agreements_in_force(organisation_id, today):
+    return (
+        InformationSharingAgreement.objects.filter(
+            organisations=organisation_id, starts_on__lte=today
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .values_list("data_kinds", flat=True)
+    )
+
+
 def kinds_shared_by_agreements(organisation_id: int, today) -> set[str]:
+    """The kinds of data the agreements in force for the agency share (asked on every page a
+    partner opens: a read declared once, earlyhelp.compiled)."""
     kinds: set[str] = set()
-    agreements = InformationSharingAgreement.objects.filter(
-        organisations=organisation_id, starts_on__lte=today
-    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-    for data_kinds in agreements.values_list("data_kinds", flat=True):
+    for data_kinds in compiled.rows(
+        "partners.agreements_in_force", _agreements_in_force, organisation_id, today
+    ):
         kinds.update(data_kinds)
     return kinds
 

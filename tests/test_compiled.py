@@ -123,3 +123,14 @@ def test_a_read_may_take_several_values_ids_and_dates(users):
     assert compiled.rows("test.before", begun_before, lead.pk + 1000, days_ago(1)) == []
     with pytest.raises(TypeError, match="record ids and dates"):
         compiled.rows("test.before", begun_before, lead.pk, "yesterday")
+
+
+def test_a_query_log_can_be_read_back_to_the_declared_sql(users):
+    family = make_family("Logged family")
+    with CaptureQueriesContext(connection) as queries:
+        compiled.rows("test.logged", members_of, family.pk)
+    (logged,) = [q["sql"] for q in queries]
+    assert compiled.source_of(logged).startswith("SELECT") and "cases_familymember" in (
+        compiled.source_of(logged)
+    )
+    assert compiled.source_of("SELECT 1") == "SELECT 1"

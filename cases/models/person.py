@@ -113,6 +113,16 @@ class Person(models.Model):
                 name="person_by_first_name",
                 condition=models.Q(merged_into__isnull=True),
             ),
+            # A first and last name search reads the bearers of each pair of known names.
+            models.Index(
+                Upper("last_name"),
+                Upper("first_name"),
+                "last_name",
+                "first_name",
+                "id",
+                name="person_by_full_name",
+                condition=models.Q(merged_into__isnull=True),
+            ),
             models.Index(fields=["date_of_birth"], name="person_dob"),
             models.Index(fields=["postcode"], name="person_postcode"),
             models.Index(

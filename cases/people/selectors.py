@@ -10,7 +10,7 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 from django.db.models import Case, F, FloatField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Greatest, Upper
+from django.db.models.functions import Upper
 
 from cases.episode.selectors import open_episodes
 from cases.gate import (
@@ -68,18 +68,9 @@ def person_search(*, user, query: str, page_size: int = 25, page: int = 1):
     if len(terms) == 1:
         ids, has_next = _by_known_names(user, terms[0], page_size=page_size, page=page)
     else:
-        # The matches are ranked first, then the gate is asked of each in rank order until a
-        # page is found (`_first_visible`): a search costs its matches' ranking and a page's
-        # checks, not a check of each of the thousands a common name matches.
-        ids, has_next = _first_visible(
-            _ranked_persons(Person.objects.all(), terms),
-            lambda row_id: rows_of_visible_families(
-                user, FamilyMember.objects.filter(person_id=row_id)
-            ),
-            columns=("score", "last_name", "first_name"),
-            page_size=page_size,
-            page=page,
-        )
+        # "Priya Shah" or "Shah Priya": the first word is the first name or the last.
+        word, rest = terms[0], " ".join(terms[1:])
+        ids, has_next = _by_known_name_pairs(user, word, rest, page_size=page_size, page=page)
     memberships = rows_of_visible_families(user, FamilyMember.objects.all())
     persons = Person.objects.filter(pk__in=ids).prefetch_related(
         Prefetch(
@@ -150,10 +141,60 @@ SELECT "bearer"."id"
 """
 
 
+# Two words or more: each pair of a known first name like one word and a known last name like
+# the other (either way round), closest pair first (the two closenesses added), then by name;
+# for each pair, the people who bear both, in page order (`person_by_full_name`); the gate asked
+# of each in that order, stopping when the page is full.
+_BY_KNOWN_NAME_PAIRS = """
+WITH firsts_one AS MATERIALIZED (
+         SELECT name, similarity(name, %(one)s) AS score FROM cases_knownname
+          WHERE part = 'first' AND name %% %(one)s),
+     lasts_other AS MATERIALIZED (
+         SELECT name, similarity(name, %(other)s) AS score FROM cases_knownname
+          WHERE part = 'last' AND name %% %(other)s),
+     firsts_other AS MATERIALIZED (
+         SELECT name, similarity(name, %(other)s) AS score FROM cases_knownname
+          WHERE part = 'first' AND name %% %(other)s),
+     lasts_one AS MATERIALIZED (
+         SELECT name, similarity(name, %(one)s) AS score FROM cases_knownname
+          WHERE part = 'last' AND name %% %(one)s)
+SELECT "bearer"."id"
+  FROM (SELECT first, last, score FROM (
+            SELECT f.name AS first, l.name AS last, f.score + l.score AS score
+              FROM firsts_one f CROSS JOIN lasts_other l
+            UNION ALL
+            SELECT f.name, l.name, f.score + l.score
+              FROM firsts_other f CROSS JOIN lasts_one l) AS pairs
+         ORDER BY score DESC, last, first
+        OFFSET 0) AS "known"
+ CROSS JOIN LATERAL (
+        SELECT id FROM cases_person
+         WHERE upper(last_name) = "known".last AND upper(first_name) = "known".first
+           AND merged_into_id IS NULL
+         ORDER BY upper(last_name), upper(first_name), last_name, first_name, id) AS "bearer"
+ WHERE EXISTS ({gate})
+ LIMIT %(limit)s
+"""
+
+
+def _by_known_name_pairs(user, one: str, other: str, *, page_size: int, page: int):
+    """One page of the people the user may see whose first and last names are like `one` and
+    `other`, either way round; as `_by_known_names`."""
+    return _first_bearers(
+        user, _BY_KNOWN_NAME_PAIRS, {"one": one, "other": other}, page_size=page_size, page=page
+    )
+
+
 def _by_known_names(user, term: str, *, page_size: int, page: int):
     """The ids of one page of the people the user may see bearing a first or last name like
     `term`, and whether another page follows. One query (another only when people bearing two
     names like it show twice, so the page must read further)."""
+    return _first_bearers(user, _BY_KNOWN_NAMES, {"term": term}, page_size=page_size, page=page)
+
+
+def _first_bearers(user, sql: str, terms: dict, *, page_size: int, page: int):
+    """Run a known-names search (`sql`, whose bearers are "bearer"."id" and whose gate is
+    `{gate}`) for one page: the ids, in its order, once each, and whether another follows."""
     page_size, page = max(1, page_size), max(1, page)
     wanted = page * page_size + 1
     gate = rows_of_visible_families(
@@ -166,11 +207,9 @@ def _by_known_names(user, term: str, *, page_size: int, page: int):
     limit = wanted
     while True:
         with connection.cursor() as cursor:
-            cursor.execute(
-                _BY_KNOWN_NAMES.format(gate=gate_sql), {"term": term, "limit": limit, **names}
-            )
+            cursor.execute(sql.format(gate=gate_sql), {**terms, "limit": limit, **names})
             found = [row[0] for row in cursor.fetchall()]
-        ids = list(dict.fromkeys(found))  # someone bearing two such names: at the closer
+        ids = list(dict.fromkeys(found))  # someone found twice: at the closer
         if len(ids) >= wanted or len(found) < limit:
             break
         limit *= 2
@@ -291,36 +330,6 @@ def _ranked_families(families: QuerySet, terms: list[str]) -> QuerySet:
         .filter(Q(name_upper__trigram_similar=term) | Q(reference=term))
         .annotate(score=_similarity("name_upper", term, exact=Q(name_upper=term)))
         .order_by("-score", "name", "id")
-    )
-
-
-def _ranked_persons(persons: QuerySet, terms: list[str]) -> QuerySet:
-    persons = persons.filter(merged_into__isnull=True).annotate(
-        first_upper=Upper("first_name"), last_upper=Upper("last_name")
-    )
-
-    def like(first: str, last: str):
-        return Q(first_upper__trigram_similar=first) & Q(last_upper__trigram_similar=last)
-
-    def similar(field: str, term: str):
-        return _similarity(field, term, exact=Q(**{field: term}))
-
-    def closeness(first: str, last: str):
-        return similar("first_upper", first) + similar("last_upper", last)
-
-    if len(terms) == 1:
-        (term,) = terms
-        match = Q(last_upper__trigram_similar=term) | Q(first_upper__trigram_similar=term)
-        score = Greatest(similar("last_upper", term), similar("first_upper", term))
-    else:
-        # "Priya Shah" or "Shah Priya": the first word is the first name or the last.
-        word, rest = terms[0], " ".join(terms[1:])
-        match = like(word, rest) | like(rest, word)
-        score = Greatest(closeness(word, rest), closeness(rest, word))
-    return (
-        persons.filter(match)
-        .annotate(score=score)
-        .order_by("-score", "last_name", "first_name", "id")
     )
 
 
