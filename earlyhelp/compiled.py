@@ -89,14 +89,26 @@ def prepared(connection, statement: str, sql: str, count: int) -> str:
     return f"EXECUTE {statement}({', '.join(['%s'] * count)})" if count else f"EXECUTE {statement}"
 
 
+# Statements pghistory need not put its request context before: declared reads, and the audit
+# trail's own inserts (an audit entry keeps who and where in its own columns, and no field
+# history is kept of that table). As pghistory compares them: stripped, in lower case.
+NO_HISTORY_CONTEXT = (
+    STATEMENT_PREFIX,
+    'insert into "earlyhelp_auditentry"',
+    "insert into earlyhelp_auditentry",
+)
+
+
 def tell_history_they_are_reads() -> None:
     """django-pghistory puts its request context (`set_config` of who and where) before every
-    statement but a SELECT, so that field changes carry it; a declared read runs as `EXECUTE`,
-    which it cannot tell from a write, and each paid a second statement and a JSON dump. They
-    only read: it passes over them as over any SELECT (called once, when the app is ready)."""
+    statement but a SELECT, so that field changes carry it: a second statement and a JSON dump
+    each. A declared read runs as `EXECUTE`, which it cannot tell from a write, and every page
+    writes one audit entry; neither changes a field whose history is kept, so it passes over
+    them as over any SELECT (called once, when the app is ready)."""
     ignored = pghistory_runtime.IGNORED_SQL_PREFIXES
-    if STATEMENT_PREFIX not in ignored:
-        pghistory_runtime.IGNORED_SQL_PREFIXES = (*ignored, STATEMENT_PREFIX)
+    missing = tuple(prefix for prefix in NO_HISTORY_CONTEXT if prefix not in ignored)
+    if missing:
+        pghistory_runtime.IGNORED_SQL_PREFIXES = (*ignored, *missing)
 
 
 def source_of(sql: str) -> str:

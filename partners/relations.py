@@ -47,12 +47,13 @@ def kinds_shared_by_agreements(organisation_id: int, today) -> set[str]:
 def _agency(user, wanted, moment) -> dict:
     if not user.team_id:
         return {}
-    shared = kinds_shared_by_agreements(user.team.organisation_id, moment.today)
+    organisation_id = user.team.organisation_id
+    shared = kinds_shared_by_agreements(organisation_id, moment.today)
     found = {}
     for relation, kind in KIND_RELATIONS:
         if kind in shared:
             consents = Consent.objects.filter(
-                agencies=user.team.organisation_id,
+                agencies=organisation_id,
                 covers__contains=[kind],
                 given_on__lte=moment.today,
                 withdrawn_on__isnull=True,

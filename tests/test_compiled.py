@@ -101,6 +101,7 @@ def test_history_passes_over_declared_reads_as_over_any_select():
     name = compiled.statement_name("test.history")
     assert runtime._is_ignored_statement(f"EXECUTE {name}(1)")
     assert not runtime._is_ignored_statement("EXECUTE some_write(1)")
+    assert runtime._is_ignored_statement('INSERT INTO "earlyhelp_auditentry" ("at") VALUES (1)')
     assert not runtime._is_ignored_statement("INSERT INTO cases_family VALUES (1)")
 
 

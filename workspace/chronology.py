@@ -25,6 +25,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Concat, Left
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 
 from assessments.models import AssessmentStatusChange, EarlyHelpAssessment, ToolScore
 from cases.models import (
@@ -80,6 +83,24 @@ class Entry:
     def shows_author(self) -> bool:
         """Whether `by` wrote the entry (not: it is about them, as a team member or a lead)."""
         return self.kind not in ("team", "episode") and bool(self.by)
+
+    @property
+    def row(self) -> str:
+        """The entry as the family page's chronology table row, written here rather than by
+        the template language (which cost a tenth of a millisecond a row): the date as the
+        template's `date` filter gives it (in local time), every part escaped."""
+        at = timezone.localtime(self.at) if timezone.is_aware(self.at) else self.at
+        return format_html(
+            '<tr class="govuk-table__row">'
+            '<td class="govuk-table__cell app-nowrap">{}</td>'
+            '<td class="govuk-table__cell"><span class="govuk-!-font-weight-bold">{}</span>{}</td>'
+            '<td class="govuk-table__cell">{}</td>'
+            "</tr>",
+            date_format(at, "j M Y" if self.dated else "j M Y, H:i"),
+            self.title,
+            format_html("<br>{}", self.text) if self.text else "",
+            self.by if self.shows_author else "",
+        )
 
 
 def describe(entry: Entry) -> str:
