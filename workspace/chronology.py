@@ -8,6 +8,7 @@ into an events table, so the chronology can never disagree with the records.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
@@ -27,7 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat, Left
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from assessments.models import AssessmentStatusChange, EarlyHelpAssessment, ToolScore
 from cases.models import (
@@ -88,18 +89,19 @@ class Entry:
     def row(self) -> str:
         """The entry as the family page's chronology table row, written here rather than by
         the template language (which cost a tenth of a millisecond a row): the date as the
-        template's `date` filter gives it (in local time), every part escaped."""
+        template's `date` filter gives it (in local time), every part from a record escaped
+        (the standard library's html.escape, which Django's escape calls), marked safe once."""
         at = timezone.localtime(self.at) if timezone.is_aware(self.at) else self.at
-        return format_html(
+        when = html.escape(date_format(at, "j M Y" if self.dated else "j M Y, H:i"))
+        text = f"<br>{html.escape(self.text)}" if self.text else ""
+        by = html.escape(self.by) if self.shows_author else ""
+        return mark_safe(  # noqa: S308 (every part is escaped or a constant)
             '<tr class="govuk-table__row">'
-            '<td class="govuk-table__cell app-nowrap">{}</td>'
-            '<td class="govuk-table__cell"><span class="govuk-!-font-weight-bold">{}</span>{}</td>'
-            '<td class="govuk-table__cell">{}</td>'
-            "</tr>",
-            date_format(at, "j M Y" if self.dated else "j M Y, H:i"),
-            self.title,
-            format_html("<br>{}", self.text) if self.text else "",
-            self.by if self.shows_author else "",
+            f'<td class="govuk-table__cell app-nowrap">{when}</td>'
+            '<td class="govuk-table__cell"><span class="govuk-!-font-weight-bold">'
+            f"{html.escape(self.title)}</span>{text}</td>"
+            f'<td class="govuk-table__cell">{by}</td>'
+            "</tr>"
         )
 
 

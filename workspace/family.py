@@ -4,14 +4,15 @@ the outcomes plan, each a fixed number of queries."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 from django.db.models import Count, Max
-from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import normalize_newlines
 
 from assessments.models import AssessmentSection, EarlyHelpAssessment, SectionKey, ToolScore
 from assessments.principles import CaseFacts, derive
@@ -180,6 +181,13 @@ def episode_work(episode: Episode, *, consents, members) -> dict:
         lambda episode_id: (
             PlanAction.objects.filter(episode=episode_id)
             .select_related("owner", "for_person")
+            # What the plan shows of its owner and whom it is for (their names): the rest of
+            # a user's and a person's 40 fields, made into objects for 75 rows, cost 1.5 ms.
+            .only(
+                *("episode", "what", "owner", "due_on", "for_person", "need", "outcome"),
+                *("status", "owner__first_name", "owner__last_name", "owner__username"),
+                *("for_person__first_name", "for_person__last_name"),
+            )
             .order_by("due_on", "pk")
         ),
         episode.pk,
@@ -233,22 +241,22 @@ def episode_work(episode: Episode, *, consents, members) -> dict:
 
 # The plan's rows as the family page shows them, each written once here as its table row: the
 # table has a row for every action (75 in the benchmark family), and the template language cost
-# 110 µs a row looking each part up, formatting and escaping it. format_html escapes every part.
+# 110 µs a row looking each part up, formatting and escaping it. Every part that comes from a
+# record is escaped (`_e`, the standard library's html.escape, which Django's own escape
+# calls), and each row is marked safe once, as a whole.
 _TAG = {
     PlanAction.Status.DONE: " govuk-tag--green",
     PlanAction.Status.STOPPED: " govuk-tag--grey",
     PlanAction.Status.IN_PROGRESS: " govuk-tag--blue",
 }
-_SECONDARY = '<br><span class="govuk-body-s app-secondary">{}</span>'
-_ROW = (
-    '<tr class="govuk-table__row">'
-    '<td class="govuk-table__cell">{}{}</td>'  # what, and the need or outcome it serves
-    '<td class="govuk-table__cell">{}{}</td>'  # who, and for whom
-    '<td class="govuk-table__cell">{}</td>'  # by when
-    '<td class="govuk-table__cell">{}</td>'  # status
-    '<td class="govuk-table__cell">{}</td>'  # update
-    "</tr>"
-)
+
+
+def _e(value) -> str:
+    return html.escape(str(value))
+
+
+def _secondary(text: str) -> str:
+    return f'<br><span class="govuk-body-s app-secondary">{_e(text)}</span>' if text else ""
 
 
 def plan_rows(actions, *, family_id: int, may_update) -> list[str]:
@@ -263,31 +271,26 @@ def plan_rows(actions, *, family_id: int, may_update) -> list[str]:
     for action, link in actions:
         due = action.due_on
         if due not in dates:
-            dates[due] = date_format(due) if due else ""
+            dates[due] = _e(date_format(due)) if due else ""
+        what = _e(normalize_newlines(action.what)).replace("\n", "<br>")  # as linebreaksbr
         update = ""
         if may_update(action):
-            update = format_html(
-                '<a class="govuk-link" href="{}{}{}">Update'
-                '<span class="govuk-visually-hidden"> {}</span></a>',
-                before,
-                action.pk,
-                after,
-                action.what_short,
+            update = (
+                f'<a class="govuk-link" href="{_e(before)}{action.pk}{_e(after)}">Update'
+                f'<span class="govuk-visually-hidden"> {_e(action.what_short)}</span></a>'
             )
+        whom = f"for {action.for_person}" if action.for_person_id else ""
+        tag = _TAG.get(action.status, " govuk-tag--yellow")
         rows.append(
-            format_html(
-                _ROW,
-                linebreaksbr(action.what, autoescape=True),
-                format_html(_SECONDARY, link) if link else "",
-                action.owner_label,
-                format_html(_SECONDARY, f"for {action.for_person}") if action.for_person_id else "",
-                dates[due],
-                format_html(
-                    '<strong class="govuk-tag{}">{}</strong>',
-                    _TAG.get(action.status, " govuk-tag--yellow"),
-                    action.status_short,
-                ),
-                update,
+            mark_safe(  # noqa: S308 (every part above is escaped or a constant)
+                '<tr class="govuk-table__row">'
+                f'<td class="govuk-table__cell">{what}{_secondary(link)}</td>'
+                f'<td class="govuk-table__cell">{_e(action.owner_label)}{_secondary(whom)}</td>'
+                f'<td class="govuk-table__cell">{dates[due]}</td>'
+                f'<td class="govuk-table__cell"><strong class="govuk-tag{tag}">'
+                f"{_e(action.status_short)}</strong></td>"
+                f'<td class="govuk-table__cell">{update}</td>'
+                "</tr>"
             )
         )
     return rows

@@ -419,10 +419,14 @@ def test_the_plan_table_shows_each_action_as_the_page_formats_it(lead, case, use
     the same words, date, status and escaping the template language gave them."""
     from django.utils.formats import date_format
 
+    child = case.memberships.first().person
+    child.first_name = "<b>Amy"
+    child.save()
     action = PlanAction.objects.create(
         episode=case.episodes.get(),
         what="Book <the> GP\nthen the dentist",
         owner=None,
+        for_person=child,
         due_on=TODAY + timedelta(days=40),
         status="in_progress",
         created_by=users["practitioner"],
@@ -432,3 +436,18 @@ def test_the_plan_table_shows_each_action_as_the_page_formats_it(lead, case, use
     assert f'<td class="govuk-table__cell">{date_format(action.due_on)}</td>' in page
     assert '<strong class="govuk-tag govuk-tag--blue">In progress</strong>' in page
     assert "The family" in page
+    assert f"for &lt;b&gt;Amy {child.last_name}" in page and "<b>Amy" not in page
+
+
+def test_the_chronology_escapes_what_people_wrote(lead, case, users):
+    """The chronology's rows are written in Python (workspace.chronology.Entry.row): what a
+    note says is shown as written, never as markup."""
+    CaseNote.objects.create(
+        episode=case.episodes.get(),
+        kind="visit",
+        text="<i>Seen</i> & well",
+        happened_on=TODAY,
+        written_by=users["practitioner"],
+    )
+    page = lead.get(reverse("family-detail", args=[case.pk])).content.decode()
+    assert "&lt;i&gt;Seen&lt;/i&gt; &amp; well" in page and "<i>Seen</i>" not in page
