@@ -196,6 +196,8 @@ def request_detail(support_request: SupportRequest) -> dict:
         .prefetch_related("agencies")
         .order_by("person__last_name", "person__first_name", "-given_on")
     )
+    for consent in consents:  # what the consent line shows (triage/consent_line.html)
+        consent.shared_with = list(consent.agencies.all())
     episodes = list(
         Episode.objects.filter(family_id=support_request.family_id)
         .select_related("lead_practitioner", "lead_agency")
