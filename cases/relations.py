@@ -126,11 +126,16 @@ def _signed_in(user) -> bool:
     return getattr(user, "is_authenticated", False) and user.is_active
 
 
+def _holds(user, relation: Relation) -> bool:
+    """Whether `user`, signed in, has a role that can hold `relation`."""
+    return _signed_in(user) and relation in ROLE_RELATIONS.get(user.role, ())
+
+
 def episodes_led_by(user) -> QuerySet:
     """The open episodes through which `user` sees a family as its lead (Relation.LEAD): each
     makes its own family visible to them, so a caseload needs no check against the whole
     visible set. Anyone else: none."""
-    if not _signed_in(user) or Relation.LEAD not in ROLE_RELATIONS.get(user.role, ()):
+    if not _holds(user, Relation.LEAD):
         return Episode.objects.none()
     return _led_episodes(user)
 
@@ -140,14 +145,14 @@ def requests_waiting_for(user) -> QuerySet:
     them (Relation.HUB). Each makes its own family visible to them, so the hub's queue and its
     counts are a list of requests, not a check of each against the whole visible set. Anyone
     else: none."""
-    if not _signed_in(user) or Relation.HUB not in ROLE_RELATIONS.get(user.role, ()):
+    if not _holds(user, Relation.HUB):
         return SupportRequest.objects.none()
     return _front_door_requests(timezone.now()).filter(status__in=SupportRequest.WAITING)
 
 
 def manages(user) -> bool:
     """Whether `user` sees families as a manager (Relation.MANAGER)."""
-    return _signed_in(user) and Relation.MANAGER in ROLE_RELATIONS.get(user.role, ())
+    return _holds(user, Relation.MANAGER)
 
 
 def episodes_managed_by_id(manager_id) -> QuerySet:

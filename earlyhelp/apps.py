@@ -8,4 +8,4 @@ class EarlyHelpConfig(AppConfig):
     def ready(self):
         from . import checks, compiled, signals  # noqa: F401
 
-        compiled.tell_history_they_are_reads()
+        compiled.pass_history_over_them()

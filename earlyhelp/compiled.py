@@ -99,7 +99,7 @@ NO_HISTORY_CONTEXT = (
 )
 
 
-def tell_history_they_are_reads() -> None:
+def pass_history_over_them() -> None:
     """django-pghistory puts its request context (`set_config` of who and where) before every
     statement but a SELECT, so that field changes carry it: a second statement and a JSON dump
     each. A declared read runs as `EXECUTE`, which it cannot tell from a write, and every page
@@ -134,15 +134,7 @@ class _Compiler(SQLCompiler):
         found = _COMPILED.get(key)
         if found is None:
             sql, params = super().as_sql(with_limits, with_col_aliases)
-            stand_ins = self.query.compiled_stand_ins
-            slots = tuple(
-                (i, which)
-                for i, value in enumerate(params)
-                for which, stand_in in enumerate(stand_ins)
-                if type(value) is type(stand_in) and value == stand_in
-            )
-            if {which for _, which in slots} != set(range(len(stand_ins))):
-                raise ValueError(f"{key[0]}: a value is not a parameter of its SQL")
+            slots = _slots(key[0], params, self.query.compiled_stand_ins)
             found = _Compiled(
                 sql,
                 tuple(params),
@@ -159,11 +151,30 @@ class _Compiler(SQLCompiler):
             self.select, self.klass_info = found.select, found.klass_info
             self.annotation_col_map, self.col_count = found.annotation_col_map, found.col_count
             self.has_extra_select = found.has_extra_select
-        params = list(found.params)
-        for i, which in found.slots:
-            params[i] = self.query.compiled_values[which]
+        params = _with_values(found.params, found.slots, self.query.compiled_values)
         sql = prepared(self.connection, found.statement, found.sql, len(params))
         return sql, tuple(params)
+
+
+def _slots(key: str, params, stand_ins: tuple) -> tuple[tuple[int, int], ...]:
+    """Where each stand-in sits among `params`: (position, which value). Each must sit
+    somewhere, or the read depends on its value otherwise than as a parameter."""
+    slots = tuple(
+        (i, which)
+        for i, value in enumerate(params)
+        for which, stand_in in enumerate(stand_ins)
+        if type(value) is type(stand_in) and value == stand_in
+    )
+    if {which for _, which in slots} != set(range(len(stand_ins))):
+        raise ValueError(f"{key}: a value is not a parameter of its SQL")
+    return slots
+
+
+def _with_values(params, slots, values) -> list:
+    params = list(params)
+    for i, which in slots:
+        params[i] = values[which]
+    return params
 
 
 class _DeclaredQuery(Query):
@@ -183,6 +194,20 @@ def _stand_in(value, which: int):
     if type(value) is date:
         return date(1001, 1, 1) + timedelta(days=which)
     raise TypeError(f"a declared read takes record ids and dates, not {type(value).__name__}")
+
+
+_SQL: dict[str, tuple[str, tuple, tuple]] = {}
+
+
+def sql_of(key: str, build: Callable[..., QuerySet], *values) -> tuple[str, list]:
+    """The SQL and parameters of `build(*values)`, compiled once under `key` like a declared
+    read's, for a caller that puts it inside SQL of its own (the chronology's page)."""
+    stand_ins = tuple(_stand_in(value, which) for which, value in enumerate(values))
+    if key not in _SQL:
+        sql, params = build(*stand_ins).query.sql_with_params()
+        _SQL[key] = (sql, tuple(params), _slots(key, params, stand_ins))
+    sql, params, slots = _SQL[key]
+    return sql, _with_values(params, slots, values)
 
 
 def rows(key: str, build: Callable[..., QuerySet], *values) -> list:

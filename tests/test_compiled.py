@@ -95,7 +95,7 @@ def test_placeholders_are_numbered_and_literal_percents_kept():
 
 def test_history_passes_over_declared_reads_as_over_any_select():
     """pghistory adds its context to every statement it takes for a write; a declared read's
-    EXECUTE is a read (earlyhelp.compiled.tell_history_they_are_reads)."""
+    EXECUTE is a read (earlyhelp.compiled.pass_history_over_them)."""
     from pghistory import runtime
 
     name = compiled.statement_name("test.history")

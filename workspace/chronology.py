@@ -390,22 +390,10 @@ def chronology_page(family_id: int, *, kind: str | None = None, number=1, size: 
 
 
 # The SQL of the sixteen SELECTs is the same for every family: Django compiles it once per
-# kind, for a family id no family has, and each page puts the real id in those parameters.
+# kind (earlyhelp.compiled.sql_of), and each page puts the family's id in its parameters.
 # (Compiling it took half the chronology's time.) Every value stays a parameter.
-_NO_FAMILY = -7_654_321
-_COMPILED: dict[str | None, tuple[str, tuple, tuple[int, ...]]] = {}
-
-
 def _sql_for(family_id: int, kind: str | None) -> tuple[str, list]:
-    if kind not in _COMPILED:
-        sql, params = _combined(_NO_FAMILY, kind).query.sql_with_params()
-        slots = tuple(i for i, value in enumerate(params) if value == _NO_FAMILY)
-        _COMPILED[kind] = (sql, tuple(params), slots)
-    sql, params, slots = _COMPILED[kind]
-    params = list(params)
-    for i in slots:
-        params[i] = family_id
-    return sql, params
+    return compiled.sql_of(f"chronology:{kind}", lambda pk: _combined(pk, kind), family_id)
 
 
 def _fetch(sql: str, params) -> list[dict]:

@@ -23,7 +23,6 @@ from cases.gate import families_visible_to
 from cases.models import Closure, Episode, PlanAction
 from cases.relations import (
     episodes_led_by,
-    episodes_managed_by,
     episodes_managed_by_id,
     manages,
 )
@@ -96,7 +95,9 @@ def _team_episodes(manager):
     """Open episodes led by a member of a team `manager` manages. The gate's own relation
     (`episodes_managed_by`): each makes its family visible to the manager, so no row needs
     checking against the whole visible set."""
-    return episodes_managed_by(manager).filter(status=Episode.Status.OPEN)
+    if not manages(manager):
+        return Episode.objects.none()
+    return _open_team_episodes(manager.pk)
 
 
 def _first_episodes(episodes, *order):

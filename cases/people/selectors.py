@@ -197,10 +197,12 @@ def _first_bearers(user, sql: str, terms: dict, *, page_size: int, page: int):
     `{gate}`) for one page: the ids, in its order, once each, and whether another follows."""
     page_size, page = max(1, page_size), max(1, page)
     wanted = page * page_size + 1
-    gate = rows_of_visible_families(
-        user, FamilyMember.objects.filter(person_id=RawSQL('"bearer"."id"', ()))
-    ).values("pk")
-    gate_sql, gate_params = gate.query.sql_with_params()
+    gate_sql, gate_params = _asked_of(
+        lambda row_id: rows_of_visible_families(
+            user, FamilyMember.objects.filter(person_id=row_id)
+        ),
+        "bearer",
+    )
     # The gate's SQL takes its parameters by position; the query's are named.
     names = {f"gate_{i}": value for i, value in enumerate(gate_params)}
     gate_sql = gate_sql.replace("%s", "%({})s").format(*names)
@@ -230,7 +232,7 @@ def _first_visible(ranked: QuerySet, asked, *, columns, page_size: int, page: in
     (and PostgreSQL on one core never sorts a table's rows before a join on its own)."""
     page_size, page = max(1, page_size), max(1, page)
     inner_sql, inner_params = ranked.values("id", *columns).query.sql_with_params()
-    gate_sql, gate_params = asked(RawSQL('"ranked"."id"', ())).values("pk").query.sql_with_params()
+    gate_sql, gate_params = _asked_of(asked, "ranked")
     order = []
     for field in ranked.query.order_by:
         name = field.lstrip("-")
@@ -244,6 +246,13 @@ def _first_visible(ranked: QuerySet, asked, *, columns, page_size: int, page: in
         cursor.execute(sql, (*inner_params, *gate_params, page_size + 1, (page - 1) * page_size))
         ids = [row[0] for row in cursor.fetchall()]
     return ids[:page_size], len(ids) > page_size
+
+
+def _asked_of(asked, alias: str) -> tuple[str, tuple]:
+    """The SQL and parameters of the gate's question `asked(row_id)` of the row of an outer
+    query named `alias`, for an EXISTS in that query."""
+    outer_id = RawSQL(f'"{alias}"."id"', ())  # noqa: S611 (our own alias, never input)
+    return asked(outer_id).values("pk").query.sql_with_params()
 
 
 def _in_order(rows: QuerySet, ids: list) -> list:
