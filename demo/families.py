@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pghistory
-from django.conf import settings
 from django.db import connection, transaction
 
 from assessments.models import WorkConversation
@@ -54,6 +53,7 @@ from demo.household import HouseholdMaker
 from demo.names import DISTRICT_TOWNS
 from demo.work import WorkConversations
 from earlyhelp.models import Locality, Organisation, User
+from outcomes import years
 from outcomes.models import (
     Attachment,
     AuditSampleItem,
@@ -136,7 +136,7 @@ def seed_families(
                 "window_closes": today,
                 "submitted_on": today,
                 "sample_seed": seed,
-                "sample_percent": settings.AUDIT_SAMPLE_PERCENT,
+                "sample_percent": years.audit_sample_percent(today),
             },
         )
         _sharing_agreements()

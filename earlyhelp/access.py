@@ -73,6 +73,11 @@ class Action(StrEnum):
     SEE_CASELOAD_DASHBOARD = "see_caseload_dashboard"  # a manager's teams, cut and counted
     SEE_PANEL_FIGURES = "see_panel_figures"  # the employment triage panel's figures
     RUN_NIGHTLY = "run_nightly"  # the nightly results job: its runs, and starting one
+    # Programme years (claim windows, targets, funding, the audit sample) and school terms.
+    CONFIGURE_PROGRAMME = "configure_programme"
+    # The programme's reports (seed 002's tables): the programme team's of every family, a
+    # manager's of their teams' (the families each may see).
+    SEE_PROGRAMME_REPORTS = "see_programme_reports"
     # The partner API's change feed. Its triggers watch the tables that practitioners'
     # relations read (partners/tests/test_change_feed_coverage.py), and no other role's: a
     # role whose relation reads an unwatched table would keep records it may no longer see.
@@ -202,9 +207,15 @@ ROLE_WIDE: dict[str, frozenset[Action]] = {
 # not families; the families a page lists are still the gate's answer for the reader.
 ROLE_PAGES: dict[str, frozenset[Action]] = {
     Role.PRACTITIONER: frozenset({A.FOLLOW_CHANGES}),  # partner systems read as practitioners
-    Role.ADMINISTRATOR: frozenset({A.CONFIGURE, A.BREAK_GLASS, A.RUN_NIGHTLY}),
-    Role.MANAGER: frozenset({A.SEE_CASELOAD_DASHBOARD, A.SEE_PANEL_FIGURES}),
-    Role.PROGRAMME: frozenset({A.SEE_PANEL_FIGURES, A.RUN_NIGHTLY}),
+    Role.ADMINISTRATOR: frozenset(
+        {A.CONFIGURE, A.BREAK_GLASS, A.RUN_NIGHTLY, A.CONFIGURE_PROGRAMME}
+    ),
+    Role.MANAGER: frozenset(
+        {A.SEE_CASELOAD_DASHBOARD, A.SEE_PANEL_FIGURES, A.SEE_PROGRAMME_REPORTS}
+    ),
+    Role.PROGRAMME: frozenset(
+        {A.SEE_PANEL_FIGURES, A.RUN_NIGHTLY, A.CONFIGURE_PROGRAMME, A.SEE_PROGRAMME_REPORTS}
+    ),
     Role.HUB: frozenset({A.SEE_PANEL_FIGURES}),
 }
 

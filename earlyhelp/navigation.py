@@ -47,6 +47,8 @@ NAV_ITEMS = [
         "plan-list",
         roles=frozenset({Role.PROGRAMME, Role.AUDITOR, Role.ADMINISTRATOR, Role.MANAGER}),
     ),
+    NavItem("Programme reports", "report-index", (Action.SEE_PROGRAMME_REPORTS,)),
+    NavItem("Programme years", "programme-year-list", (Action.CONFIGURE_PROGRAMME,)),
     NavItem("Caseload dashboard", "dashboard-caseload", (Action.SEE_CASELOAD_DASHBOARD,)),
     # Practitioners reach it from a family's evidence page; the programme team works across
     # families, so it sits in their navigation.

@@ -17,7 +17,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,9 +27,9 @@ from earlyhelp.access import Action
 from earlyhelp.models import AuditEntry
 from outcomes.engine import EvaluationError, evaluate
 from outcomes.engine.explain import long_date
-from outcomes.engine.plan import ClaimWindow
 from outcomes.engine.results import CLAIMABLE, REASON_TEXT
 
+from . import years
 from .models import (
     Attachment,
     AuditSampleItem,
@@ -40,14 +39,14 @@ from .models import (
     FamilyResult,
     OutcomesPlanVersion,
 )
-from .selectors import plan_in_force
 from .snapshots import snapshots_for
 
 
-def claim_windows(on: date | None = None) -> list[ClaimWindow]:
-    """The claim windows of the plan in force (DOMAIN §8: "batched in claim windows")."""
-    version = plan_in_force(on or timezone.localdate())
-    return list(version.plan.claim_windows) if version else []
+def claim_windows(on: date | None = None) -> list:
+    """The windows a batch may be built in: the current programme year's and the previous
+    one's (DOMAIN §12: "batched in claim windows", which are the programme year's, not the
+    outcomes plan's)."""
+    return years.claim_windows(on or timezone.localdate())
 
 
 def window_label(window) -> str:
@@ -139,7 +138,7 @@ def _check_window(opens: date, closes: date, submitted_on: date) -> None:
 @transaction.atomic
 def claim_batch_submit(
     *,
-    window: ClaimWindow,
+    window,  # a ProgrammeClaimWindow, or anything with `opens` and `closes`
     submitted_on: date,
     family_ids: list[int],
     by,
@@ -181,7 +180,7 @@ def claim_batch_submit(
         window_closes=window.closes,
         submitted_on=submitted_on,
         sample_seed=secrets.randbits(48) if seed is None else seed,
-        sample_percent=percent or settings.AUDIT_SAMPLE_PERCENT,
+        sample_percent=percent or years.audit_sample_percent(submitted_on),
     )
     claimed = []
     for family_id in sorted(allowed):

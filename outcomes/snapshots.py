@@ -30,9 +30,7 @@ from django.db import connection
 
 from outcomes.engine import snapshot as engine
 from outcomes.engine.kinds import EVIDENCE_KINDS
-from outcomes.engine.plan import PRINCIPLES
-
-from .models import SchoolTerm
+from outcomes.engine.plan import PRINCIPLES, ClaimWindow
 
 # Our closure reasons in the engine's words: one reason here covers two of the seed's.
 CLOSURE_REASON = {"withdrew_or_disengaged": "disengaged"}
@@ -127,11 +125,60 @@ def _values(kind: str, text: str) -> dict:
     return values
 
 
-def school_terms() -> tuple[engine.SchoolTerm, ...]:
-    return tuple(
-        engine.SchoolTerm(t.engine_name, t.starts_on, t.ends_on)
-        for t in SchoolTerm.objects.order_by("starts_on")
+# The school terms and the programme years in one query: every snapshot of a run or a page
+# shares them. A term's engine name is the calendar year it starts in and its name
+# (`SchoolTerm.engine_name`).
+_CALENDAR = """
+SELECT (SELECT coalesce(json_agg(json_build_array(
+                  extract(year FROM t.starts_on)::int || ' ' || t.name, t.starts_on, t.ends_on)
+                  ORDER BY t.starts_on), '[]')
+          FROM outcomes_schoolterm t),
+       (SELECT coalesce(json_agg(json_build_array(y.starts_in,
+                  (SELECT f.amount FROM outcomes_fundingline f
+                    WHERE f.year_id = y.id AND f.stream = 'attachment_fee' LIMIT 1),
+                  (SELECT f.amount FROM outcomes_fundingline f
+                    WHERE f.year_id = y.id AND f.stream = 'results_payment' LIMIT 1),
+                  (SELECT coalesce(json_agg(json_build_array(w.opens, w.closes) ORDER BY w.opens),
+                                   '[]')
+                     FROM outcomes_programmeclaimwindow w WHERE w.year_id = y.id))
+                  ORDER BY y.starts_in), '[]')
+          FROM outcomes_programmeyear y)
+"""
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """What every family is judged with beside its own records: the school terms and the
+    programme years (claim windows and amounts)."""
+
+    terms: tuple[engine.SchoolTerm, ...]
+    years: tuple[engine.ProgrammeYear, ...]
+
+
+def calendar() -> Calendar:
+    day = date.fromisoformat
+    with connection.cursor() as cursor:
+        cursor.execute(_CALENDAR)
+        terms, years = cursor.fetchone()
+    if isinstance(terms, str):  # a cursor that does not decode json
+        terms, years = json.loads(terms), json.loads(years)
+    return Calendar(
+        tuple(engine.SchoolTerm(name, day(start), day(end)) for name, start, end in terms),
+        tuple(
+            engine.ProgrammeYear(
+                date(starts_in, 4, 1),
+                date(starts_in + 1, 3, 31),
+                fee or 0,
+                payment or 0,
+                tuple(ClaimWindow(day(opens), day(closes)) for opens, closes in windows),
+            )
+            for starts_in, fee, payment, windows in years
+        ),
     )
+
+
+def school_terms() -> tuple[engine.SchoolTerm, ...]:
+    return calendar().terms
 
 
 @dataclass(frozen=True)
@@ -148,7 +195,7 @@ class Standing:
 
 
 def snapshots_for(
-    family_ids: list[int], *, as_of: date, terms: tuple[engine.SchoolTerm, ...] | None = None
+    family_ids: list[int], *, as_of: date, terms: Calendar | None = None
 ) -> dict[int, engine.FamilySnapshot]:
     """The snapshot of each attached family in `family_ids` (families with no attachment on or
     before `as_of` are left out), keyed by family id."""
@@ -191,14 +238,14 @@ def family_snapshots(
     standings: dict[int, Standing],
     *,
     as_of: date,
-    terms: tuple[engine.SchoolTerm, ...] | None = None,
+    terms: Calendar | None = None,
 ) -> dict[int, engine.FamilySnapshot]:
     """The engine's snapshot of each family in `standings` (keyed by family id) as of `as_of`:
     everyone in the household since its episode began, its evidence, and, for an attached family,
     the claims already made. Three queries whatever the number of families
     (two where none is attached)."""
     if terms is None:
-        terms = school_terms()
+        terms = calendar()
     ids = sorted(standings)
     params = {"ids": ids, "as_of": as_of}
     members = defaultdict(list)
@@ -246,7 +293,8 @@ def family_snapshots(
             attachment=standing.attachment,
             family_working=standing.family_working,
             previous_claims=tuple(claims[family_id]),
-            school_terms=terms,
+            school_terms=terms.terms,
+            programme_years=terms.years,
         )
         for family_id, standing in standings.items()
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_nightly, views_programme
+from . import views, views_nightly, views_programme, views_years
 
 urlpatterns = [
     path("families/<int:family_id>/evidence/", views.evidence_list, name="evidence-list"),
@@ -33,6 +33,42 @@ urlpatterns = [
         views_programme.audit_verdict,
         name="audit-verdict",
     ),
+    path("programme/years/", views_years.year_list, name="programme-year-list"),
+    path("programme/years/add/", views_years.year_add, name="programme-year-add"),
+    path("programme/years/<int:starts_in>/", views_years.year_detail, name="programme-year-detail"),
+    path(
+        "programme/years/<int:starts_in>/change/",
+        views_years.year_change,
+        name="programme-year-change",
+    ),
+    path(
+        "programme/years/<int:starts_in>/windows/add/",
+        views_years.window_edit,
+        name="programme-window-add",
+    ),
+    path(
+        "programme/years/<int:starts_in>/windows/<int:window_id>/",
+        views_years.window_edit,
+        name="programme-window-change",
+    ),
+    path(
+        "programme/years/<int:starts_in>/funding/add/",
+        views_years.funding_edit,
+        name="programme-funding-add",
+    ),
+    path(
+        "programme/years/<int:starts_in>/funding/<int:line_id>/",
+        views_years.funding_edit,
+        name="programme-funding-change",
+    ),
+    path(
+        "programme/years/<int:starts_in>/<slug:part>/<int:part_id>/remove/",
+        views_years.year_part_remove,
+        name="programme-year-part-remove",
+    ),
+    path("programme/school-terms/", views_years.term_list, name="school-term-list"),
+    path("programme/school-terms/add/", views_years.term_edit, name="school-term-add"),
+    path("programme/school-terms/<int:term_id>/", views_years.term_edit, name="school-term-change"),
     path("outcomes-plan/", views.plan_list, name="plan-list"),
     path("outcomes-plan/<int:version>/", views.plan_detail, name="plan-detail"),
     path("outcomes-plan/<int:version>/copy", views.plan_copy, name="plan-copy"),

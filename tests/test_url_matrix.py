@@ -35,8 +35,17 @@ from cases.models import (
 from conftest import ROLES, sign_in
 from earlyhelp.models import AuditEntry, Locality, Organisation, Team, User, UserSession
 from earlyhelp.tests.factories import UserFactory
-from outcomes.models import ClaimBatch, Evidence, NightlyRun, OutcomesPlanVersion
+from outcomes.models import (
+    ClaimBatch,
+    Evidence,
+    FundingLine,
+    NightlyRun,
+    OutcomesPlanVersion,
+    ProgrammeClaimWindow,
+    SchoolTerm,
+)
 from partners.models import ApiClient, EvidenceFile, InformationSharingAgreement
+from reports.registry import REPORTS
 from tests.worlds import make_family, record_of
 
 ANON = "anonymous"
@@ -223,6 +232,33 @@ EXPECTED = {
     "audit-verdict": answers(anonymous=302, others=404),
     "notification-list": signed_in_page,
     "notifications-read": answers(anonymous=302, others=405),  # POST only
+    # Programme years and school terms: the programme team and administrators keep them.
+    **{
+        name: answers(anonymous=302, programme=200, administrator=200, others=403)
+        for name in (
+            "programme-year-list",
+            "programme-year-detail",
+            "programme-year-change",
+            "programme-window-add",
+            "programme-window-change",
+            "programme-funding-add",
+            "programme-funding-change",
+            "programme-year-part-remove",
+            "school-term-list",
+            "school-term-add",
+            "school-term-change",
+        )
+    },
+    "programme-year-add": answers(anonymous=302, programme=405, administrator=405, others=403),
+    # The programme's reports: the programme team's, and managers' of their teams.
+    "report-index": answers(anonymous=302, programme=200, manager=200, others=403),
+    # (A report that is not registered answers 404 to those who may see reports.)
+    "report-detail": answers(
+        anonymous=302,
+        programme=200 if REPORTS else 404,
+        manager=200 if REPORTS else 404,
+        others=403,
+    ),
     # Records that are written by the system only: nobody adds them by hand.
     "admin:axes_accessattempt_add": answers(anonymous=302, others=403),
     "admin:axes_accesslog_add": answers(anonymous=302, others=403),
@@ -412,6 +448,12 @@ def concrete_path(name, pattern, users):
         "run_id": NightlyRun.objects.get(trigger="command").pk,
         "file_id": EvidenceFile.objects.get(name="matrix.csv").pk,
         "batch_id": ClaimBatch.objects.get(name="Matrix batch").pk,
+        "starts_in": 2026,
+        "window_id": ProgrammeClaimWindow.objects.filter(year__starts_in=2026).first().pk,
+        "line_id": FundingLine.objects.filter(year__starts_in=2026).first().pk,
+        "part": "windows",
+        "part_id": ProgrammeClaimWindow.objects.filter(year__starts_in=2026).first().pk,
+        "term_id": SchoolTerm.objects.first().pk,
     }
     if name.startswith("v1:"):
         records["pk"] = records["person_id"] if "person" in name else records["family_id"]
@@ -428,6 +470,8 @@ def concrete_path(name, pattern, users):
                 "token": default_token_generator.make_token(user),
             },
         )
+    if name == "report-detail":
+        return reverse(name, kwargs={"slug": next(iter(REPORTS), "no-report-yet")})
     if name in {"manage-list", "manage-add"}:
         return reverse(name, kwargs={"slug": "teams"})
     if name == "manage-edit":

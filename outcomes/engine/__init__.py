@@ -19,6 +19,7 @@ from .snapshot import (
     Member,
     PreviousClaim,
     ProblemIdentified,
+    ProgrammeYear,
     SchoolTerm,
 )
 
@@ -36,6 +37,7 @@ __all__ = [
     "PlanError",
     "PreviousClaim",
     "ProblemIdentified",
+    "ProgrammeYear",
     "SchoolTerm",
     "check_values",
     "evaluate",

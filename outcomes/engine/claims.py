@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from operator import attrgetter
 
+from . import years
 from .facts import Facts
 from .periods import ISO, ONE_DAY
 from .plan import Plan
@@ -195,13 +196,15 @@ def _window(facts: Facts) -> ClaimWindowRef | None:
     """The claim window open on the as-of date, or the next; the answer names it until the day
     after it closes."""
     plan = facts.plan
-    windows = plan.cache.get("claims.windows")
-    if windows is None:  # immutable, so one shared copy of each
-        windows = plan.cache["claims.windows"] = [
-            ClaimWindowRef(w.opens, w.closes) for w in plan.claim_windows
-        ]
+    windows = years.claim_windows(facts.snapshot, plan)
+    refs = plan.cache.get("claims.windows")
+    if refs is None or refs[0] is not windows:  # immutable, so one shared copy of each
+        refs = plan.cache["claims.windows"] = (
+            windows,
+            [ClaimWindowRef(w.opens, w.closes) for w in windows],
+        )
     on = facts.as_of
-    for w in windows:
+    for w in refs[1]:
         if w.closes >= on:
             facts.until(w.closes + ONE_DAY)
             return w
@@ -215,7 +218,6 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
     plan, snapshot = facts.plan, facts.snapshot
     rules = plan.claims
     attachment = snapshot.attachment
-    amount = plan.payments["results_payment"]
     steps = []
     achieved, made = [], []
     if attachment is not None:
@@ -248,7 +250,7 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
             None,
             first.route,
             first.claimed_on,
-            amount,
+            years.results_payment(snapshot, plan, first.claimed_on),
             None,
             (),
             Reason("already_claimed", text),
@@ -293,6 +295,9 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
         )
     if achieved:
         since, route = achieved[0]
+        year = years.year_of(snapshot.programme_years, facts.as_of)
+        if year is not None:  # the payment quoted is this year's until the year ends
+            facts.until(year.ends_on + ONE_DAY)
         note = f"claimable by route {route} since {ISO[since]}"
         steps.append(
             _new(Step, ("claim_valid_on_date", "claim", "valid on the as-of date", (), True, note))
@@ -304,7 +309,7 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
                 since,
                 route,
                 None,
-                amount,
+                years.results_payment(snapshot, plan, facts.as_of),
                 _window(facts),
                 (),
                 None,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from operator import attrgetter
 
-from . import claims
+from . import claims, years
 from .facts import Facts
 from .lookups import PlanLookups, RequirementLookup, plan_lookups
 from .periods import ISO
@@ -212,7 +212,7 @@ def _attachment(snapshot: FamilySnapshot, plan: Plan, eligibility: Eligibility) 
     principles, holds, steps = _principles(snapshot.family_working)
     a = snapshot.attachment
     eligible = eligibility.eligible
-    fee = plan.payments["attachment_fee"]
+    fee = years.attachment_fee(snapshot, plan, a.attached_on if a is not None else snapshot.as_of)
     if a is None:
         return _new(
             AttachmentCheck,

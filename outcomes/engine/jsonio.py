@@ -12,6 +12,7 @@ import json
 from datetime import date
 
 from .kinds import EVIDENCE_KINDS, check_values
+from .plan import ClaimWindow
 from .results import FamilyResult
 from .snapshot import (
     CLAIM_ROUTES,
@@ -26,6 +27,7 @@ from .snapshot import (
     Member,
     PreviousClaim,
     ProblemIdentified,
+    ProgrammeYear,
     SchoolTerm,
 )
 
@@ -256,6 +258,28 @@ def snapshot_from_dict(d: dict) -> FamilySnapshot:
                 f"school_terms[{after}].starts_on",
                 f"overlaps {terms[before].name!r}: terms must follow one another",
             )
+    years = []
+    for i, y in enumerate(_list(d, "programme_years", "", required=False)):
+        w = f"programme_years[{i}]"
+        _obj(y, w)
+        windows = []
+        for j, cw in enumerate(_list(y, "claim_windows", w, required=False)):
+            _obj(cw, f"{w}.claim_windows[{j}]")
+            windows.append(
+                ClaimWindow(
+                    _date(cw, "opens", f"{w}.claim_windows[{j}]"),
+                    _date(cw, "closes", f"{w}.claim_windows[{j}]"),
+                )
+            )
+        years.append(
+            ProgrammeYear(
+                _date(y, "starts_on", w),
+                _date(y, "ends_on", w),
+                _int(y, "attachment_fee", w),
+                _int(y, "results_payment", w),
+                tuple(sorted(windows, key=lambda cw: cw.opens)),
+            )
+        )
     return FamilySnapshot(
         _text(d, "family_id", ""),
         _date(d, "as_of", ""),
@@ -267,6 +291,7 @@ def snapshot_from_dict(d: dict) -> FamilySnapshot:
         working,
         tuple(claims),
         tuple(terms),
+        tuple(sorted(years, key=lambda y: y.starts_on)),
     )
 
 

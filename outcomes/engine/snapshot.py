@@ -124,6 +124,19 @@ class SchoolTerm:
 
 
 @dataclass(frozen=True, slots=True)
+class ProgrammeYear:
+    """A programme year (April to March, DOMAIN §12): when results are claimed in it and for how
+    much. Not part of the outcomes plan: a plan version says what success is, a programme year
+    says when and for how much it is claimed."""
+
+    starts_on: date
+    ends_on: date
+    attachment_fee: int
+    results_payment: int
+    claim_windows: tuple = ()  # of plan.ClaimWindow, in date order
+
+
+@dataclass(frozen=True, slots=True)
 class FamilySnapshot:
     family_id: str
     as_of: date
@@ -135,3 +148,6 @@ class FamilySnapshot:
     family_working: FamilyWorking | None = None
     previous_claims: tuple[PreviousClaim, ...] = ()
     school_terms: tuple[SchoolTerm, ...] = ()
+    # The programme years, one shared tuple for every family; empty to take the claim windows and
+    # amounts from the plan itself (the command line's snapshots, the plan's own examples).
+    programme_years: tuple[ProgrammeYear, ...] = ()

@@ -4,6 +4,7 @@ from .evidence import Evidence
 from .plan import OutcomesPlanVersion, SchoolTerm
 from .programme import Attachment, AuditSampleItem, Claim, ClaimBatch, ProblemIdentified
 from .results import ClaimStatus, FamilyChange, FamilyResult, NightlyChunk, NightlyRun
+from .years import FundingLine, FundingStream, ProgrammeClaimWindow, ProgrammeYear
 
 __all__ = [
     "Attachment",
@@ -12,6 +13,10 @@ __all__ = [
     "ClaimBatch",
     "ClaimStatus",
     "FamilyChange",
+    "FundingLine",
+    "FundingStream",
+    "ProgrammeClaimWindow",
+    "ProgrammeYear",
     "FamilyResult",
     "NightlyChunk",
     "NightlyRun",

@@ -10,6 +10,7 @@ published versions), and a change is a new version.
 
 from functools import cached_property
 
+import pghistory
 import pgtrigger
 from django.db import models
 
@@ -62,6 +63,12 @@ class OutcomesPlanVersion(models.Model):
         return Plan.from_dict(self.definition)
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="SchoolTermEvent",
+)
 class SchoolTerm(models.Model):
     """One school term's dates; "the last three consecutive terms" counts these (configurable)."""
 

@@ -1,18 +1,26 @@
 """Claim batches (DOMAIN §8): claimable families claimed once, each re-checked on the date the
 batch is submitted; the internal-audit sample's size and reproducibility; auditors' verdicts."""
 
+import re
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Family
 from outcomes import claim_batches, nightly
 from outcomes.claim_batches import audit_sample, claim_batch_submit
 from outcomes.engine.plan import ClaimWindow
-from outcomes.models import AuditSampleItem, Claim, ClaimBatch, Evidence, SchoolTerm
+from outcomes.models import (
+    AuditSampleItem,
+    Claim,
+    ClaimBatch,
+    Evidence,
+    ProgrammeYear,
+    SchoolTerm,
+)
 from outcomes.tests.builders import TERMS, event
 from outcomes.tests.records import records_from
 from outcomes.tests.test_claims import good
@@ -100,9 +108,11 @@ def test_a_batch_claims_every_claimable_family_and_samples_them_reproducibly(use
     assert redrawn == sampled
 
 
-@override_settings(AUDIT_SAMPLE_PERCENT=50)
-def test_the_sample_percentage_is_configurable(users):
+def test_the_sample_percentage_is_the_programme_years(users):
     families = claimable_families(users, 3)
+    # The batch is submitted on 16 September 2019, in the programme year 2019 to 2020.
+    ProgrammeYear.objects.filter(starts_in=2019).update(audit_sample_percent=50)
+    ProgrammeYear.objects.filter(starts_in=2018).update(audit_sample_percent=20)
     batch = submit(users, families)
     assert batch.sample_percent == 50
     assert AuditSampleItem.objects.filter(batch=batch).count() == 2  # 1.5 rounded up
@@ -186,7 +196,13 @@ def test_the_submission_date_must_be_in_the_window(users):
 # --- pages ----------------------------------------------------------------------------------------
 
 
-def test_building_a_batch_in_pages(users, client_for):
+@pytest.fixture
+def on_20_september_2019(monkeypatch):
+    """Today is 20 September 2019: the form offers the windows of 2018 to 2019 and 2019 to 2020."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args: date(2019, 9, 20))
+
+
+def test_building_a_batch_in_pages(users, client_for, on_20_september_2019):
     families = claimable_families(users, 2)
     programme = client_for("programme")
     preview = programme.get(
@@ -211,13 +227,31 @@ def test_building_a_batch_in_pages(users, client_for):
     assert programme.get(reverse("claim-batch-list")).content.decode().count(batch.name) == 1
 
 
-def test_a_submission_date_outside_the_window_is_a_form_error(users, client_for):
+def test_a_submission_date_outside_the_window_is_a_form_error(
+    users, client_for, on_20_september_2019
+):
     claimable_families(users, 1)
     response = client_for("programme").get(
         reverse("claim-batch-build"), {"window": "2019-09-01", "submitted_on": "2019-10-02"}
     )
     assert response.status_code == 400
     assert "The submission date must be within the window" in response.content.decode()
+
+
+def test_the_form_offers_the_windows_of_this_programme_year_and_the_last(client_for):
+    """Issue 17: "The claim batch form offers the windows of the current and previous programme
+    year" (the real today: the demo is dated now, not in 2019)."""
+    today = timezone.localdate()
+    starts_in = today.year if today.month >= 4 else today.year - 1
+    page = client_for("programme").get(reverse("claim-batch-build")).content.decode()
+    offered = set(re.findall(r'name="window" type="radio" value="(\d{4}-\d\d-\d\d)"', page))
+    offered |= set(re.findall(r'type="radio" name="window" value="(\d{4}-\d\d-\d\d)"', page))
+    expected = {
+        f"{year + later}-{month:02d}-01"
+        for year in (starts_in - 1, starts_in)
+        for later, month in ((0, 6), (0, 9), (1, 1), (1, 3))
+    }
+    assert offered == expected
 
 
 def test_auditors_do_not_build_batches(client_for):

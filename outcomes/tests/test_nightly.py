@@ -20,7 +20,7 @@ from outcomes.models import (
     NightlyRun,
     OutcomesPlanVersion,
 )
-from outcomes.snapshots import school_terms, snapshots_for
+from outcomes.snapshots import calendar, school_terms, snapshots_for
 
 from .builders import attended, family, problem
 from .engine_fuzz import generate
@@ -225,7 +225,7 @@ def test_a_run_left_running_is_marked_abandoned_by_the_next(programme):
 def test_snapshots_take_a_fixed_number_of_queries(programme, django_assert_num_queries):
     _two_families(programme)
     ids = list(Attachment.objects.values_list("family_id", flat=True))
-    terms = school_terms()
+    terms = calendar()
     with django_assert_num_queries(6):
         found = snapshots_for(ids, as_of=AS_OF, terms=terms)
     assert len(found) == 2

@@ -1,0 +1,63 @@
+"""What a report counts: the reader's families (through the gate), cut by programme year,
+delivery partner (the attachment's lead agency) and locality.
+
+The programme team counts every family the programme relation gives them (attached families and
+candidates); a manager counts the families their teams lead (the MANAGER relation). Both come from
+`cases.gate.families_visible_to`, so a report never counts a family its reader may not see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+
+from cases.gate import families_visible_to
+from earlyhelp.models import Locality, Organisation
+from outcomes.models import Attachment, ProgrammeYear
+
+
+@dataclass
+class Scope:
+    user: object
+    year: ProgrammeYear | None = None  # None: every year
+    partner: Organisation | None = None
+    locality: Locality | None = None
+    today: date | None = None
+
+    def families(self) -> QuerySet:
+        """The reader's families, in the partner and locality asked for (not cut by year: each
+        report says which date of a family's falls in the year)."""
+        families = families_visible_to(self.user)
+        if self.locality is not None:
+            families = families.filter(locality=self.locality)
+        if self.partner is not None:
+            families = families.filter(attachments__lead_agency=self.partner)
+        return families
+
+    def attachments(self) -> QuerySet:
+        """Attachments of the reader's families, by the partner and locality asked for (every
+        year: cut by `in_year` where a report counts attachments made in the year)."""
+        attachments = Attachment.objects.filter(family__in=families_visible_to(self.user))
+        if self.partner is not None:
+            attachments = attachments.filter(lead_agency=self.partner)
+        if self.locality is not None:
+            attachments = attachments.filter(family__locality=self.locality)
+        return attachments
+
+    def in_year(self, queryset: QuerySet, field: str) -> QuerySet:
+        """`queryset` cut to the rows whose `field` (a date) falls in the year asked for."""
+        if self.year is None:
+            return queryset
+        return queryset.filter(
+            **{f"{field}__gte": self.year.starts_on, f"{field}__lte": self.year.ends_on}
+        )
+
+    def describe(self) -> str:
+        parts = [f"programme year {self.year.label}" if self.year else "every programme year"]
+        if self.partner is not None:
+            parts.append(f"delivery partner {self.partner}")
+        if self.locality is not None:
+            parts.append(str(self.locality))
+        return ", ".join(parts)
