@@ -19,7 +19,7 @@ from . import claims
 from .facts import Facts
 from .lookups import PlanLookups, RequirementLookup, plan_lookups
 from .periods import ISO
-from .plan import PRINCIPLES, Plan
+from .plan import PRINCIPLE_WORDS, PRINCIPLES, Plan
 from .results import (
     CLAIMABLE,
     CLAIMED,
@@ -191,10 +191,10 @@ def _principles(fw) -> tuple:
             Step(
                 "family_working_principles",
                 f"principle {name}",
-                "must hold to attach",
+                "must hold to attach, and for any results claim",
                 (),
                 ok,
-                name.replace("_", " ") + (" holds" if ok else " not shown"),
+                ("shown: " if ok else "not shown: ") + PRINCIPLE_WORDS[name],
             )
             for name, ok in principles
         )
@@ -212,18 +212,20 @@ def _attachment(snapshot: FamilySnapshot, plan: Plan, eligibility: Eligibility) 
     principles, holds, steps = _principles(snapshot.family_working)
     a = snapshot.attachment
     eligible = eligibility.eligible
-    fee = plan.payments["attachment_fee"]
+    ready = eligible and holds
+    # The fee is earned by attaching a family that may be attached: none is shown for another.
+    fee = plan.payments["attachment_fee"] if ready else 0
     if a is None:
         return _new(
             AttachmentCheck,
-            (eligible, principles, eligible and holds, None, None, None, fee, steps),
+            (eligible, principles, ready, None, None, None, fee, steps),
         )
     return _new(
         AttachmentCheck,
         (
             eligible,
             principles,
-            eligible and holds,
+            ready,
             a.attached_on,
             a.plan_version,
             a.lead_agency,
