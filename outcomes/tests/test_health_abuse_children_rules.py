@@ -269,6 +269,39 @@ def test_outcome_6_2_social_care_closed(events, sustained, met_on):
     assert result.met_on == met_on
 
 
+# 6.2 "CIN or CP cases closed or stepped down to Early Help Services with no subsequent
+# re-referrals to Social Care for 3 months": a step-up recorded in the service is a re-referral.
+@pytest.mark.parametrize(
+    ("step_up_on", "sustained", "met_on"),
+    [
+        pytest.param(
+            "2019-07-01",
+            False,
+            date(2019, 7, 2),
+            id="6.2 a step-up within 3 months after the step-down blocks it ('no subsequent "
+            "re-referrals to Social Care for 3 months')",
+        ),
+        pytest.param(
+            "2019-08-15",
+            True,
+            date(2019, 5, 1),
+            id="6.2 a step-up after the 3 months does not undo it",
+        ),
+        pytest.param(None, True, date(2019, 5, 1), id="6.2 stepped down, no step-up"),
+    ],
+)
+def test_outcome_6_2_a_step_up_is_a_re_referral(step_up_on, sustained, met_on):
+    events = _care(("2019-05-01", "step_down")) + (
+        _care((step_up_on, "step_up")) if step_up_on else []
+    )
+    result = check_outcome(family(evidence=events), "6.2")
+    assert result.applies  # a step-down is itself a case "stepped down to Early Help"
+    assert result.sustained is sustained
+    assert result.met_on == met_on
+    if step_up_on == "2019-07-01":
+        assert "re-referred (step-up) on 2019-07-01" in result.explanation[0].note
+
+
 @pytest.mark.parametrize(
     ("closure_reason", "met"),
     [

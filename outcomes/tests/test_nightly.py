@@ -226,7 +226,8 @@ def test_snapshots_take_a_fixed_number_of_queries(programme, django_assert_num_q
     _two_families(programme)
     ids = list(Attachment.objects.values_list("family_id", flat=True))
     terms = school_terms()
-    with django_assert_num_queries(6):
+    # attachments, problems, members, evidence, who recorded it, step-ups and -downs, claims
+    with django_assert_num_queries(7):
         found = snapshots_for(ids, as_of=AS_OF, terms=terms)
     assert len(found) == 2
 
