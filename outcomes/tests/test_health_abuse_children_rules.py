@@ -83,7 +83,7 @@ def test_outcome_4_2_judged_at_close(stage, met):
     )
 
 
-def _rickter(heading, baseline, desired, latest):
+def _rickter(heading, baseline, desired, latest, stage="close", on="2019-03-01"):
     return [
         event(
             "rickter_score",
@@ -94,7 +94,7 @@ def _rickter(heading, baseline, desired, latest):
             score=baseline,
             desired=desired,
         ),
-        event("rickter_score", "P1", "2019-03-01", heading=heading, stage="review", score=latest),
+        event("rickter_score", "P1", on, heading=heading, stage=stage, score=latest),
     ]
 
 
@@ -121,6 +121,41 @@ def test_outcome_4_3_reduced_substance_use(evidence, met):
     assert result.met is met
     if met:
         assert result.met_on == date(2019, 3, 1)
+
+
+# 4.3 "reduced or cease their harmful alcohol and/or drug use at end of intervention"; the
+# Rickter Scale "is repeated mid-way and at the end of the intervention" (seed 002 §3.4.6).
+@pytest.mark.parametrize(
+    ("scores", "met"),
+    [
+        pytest.param(
+            _rickter("alcohol", 7, 2, 5, stage="review"),
+            False,
+            id="4.3 'at end of intervention': movement at a mid-way review is not enough",
+        ),
+        pytest.param(
+            _rickter("alcohol", 7, 2, 5, stage="review")
+            + [
+                event(
+                    "rickter_score", "P1", "2019-06-01", heading="alcohol", stage="close", score=7
+                )
+            ],
+            False,
+            id="4.3 'at end of intervention': moved mid-way, back at the baseline by the close",
+        ),
+        pytest.param(
+            _rickter("alcohol", 7, 7, 7, stage="review")[1:]
+            + _rickter("alcohol", 7, 2, 6, on="2019-06-01"),
+            True,
+            id="4.3 'at end of intervention': the close score shows movement",
+        ),
+    ],
+)
+def test_outcome_4_3_rickter_movement_judged_at_the_end(scores, met):
+    result = check_outcome(family(evidence=scores), "4.3")
+    assert result.met is met
+    if met:
+        assert result.met_on == date(2019, 6, 1)
 
 
 @pytest.mark.parametrize(
