@@ -5,8 +5,9 @@ same inputs always give an equal result. Each decision carries the steps that ex
 
 Claim status (DOMAIN §8):
 - claimed: a results claim was already made against this attachment (a further one is refused);
-- not_claimable: something rules a claim out (not attached, ineligible, no assessment or action
-  plan, moved out of area, disengaged), or the episode closed with outcomes not met;
+- not_claimable: something rules a claim out (not attached, ineligible, any of the four
+  family-working principles not shown, moved out of area, disengaged), or the episode closed
+  with outcomes not met;
 - claimable since DATE: route 1 or route 2 achieved and nothing rules it out on the as-of date;
 - in_progress: otherwise, with what is still missing.
 """
