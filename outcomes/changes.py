@@ -6,6 +6,8 @@ and the date. A night judges a family only if:
 - it has no answer yet, or its answer was given for a later date than tonight's;
 - its answer no longer stands tonight (`FamilyResult.stands_until`: the first date on which a
   date-driven rule could read its records differently);
+- it was judged by another version of the rules (`outcomes.rules_version`: the engine's and
+  the snapshot builder's code), so a deployment that changes a rule re-judges every family;
 - something it is judged on changed since: its records, its plan version, the school terms.
   Every writer of those tables marks the families it may change (`FamilyChange`), by triggers
   in the writer's own transaction (migration 0011), so no change is missed however it is made.
@@ -23,6 +25,8 @@ from datetime import date
 
 from django.db import connection
 
+from .rules_version import RULES_VERSION
+
 # The attached families of a run that must be judged, and how many there are in all. One pass
 # over the attachments and current results (about 0.1 s for 100,000 families); the marks are
 # few, so they are joined as a set rather than looked up row by row.
@@ -32,6 +36,7 @@ SELECT coalesce(array_agg(family_id ORDER BY family_id) FILTER (WHERE NOT stands
   FROM (SELECT a.family_id,
                coalesce(r.judged_on <= %(as_of)s
                         AND (r.stands_until IS NULL OR r.stands_until > %(as_of)s)
+                        AND r.rules_version = %(rules)s
                         AND c.family_id IS NULL, false) AS stands
           FROM (SELECT DISTINCT family_id FROM outcomes_attachment
                  WHERE attached_on <= %(as_of)s
@@ -46,7 +51,7 @@ def families_to_judge(*, as_of: date, family_id: int | None = None) -> tuple[lis
     """The attached families (all, or the one) a run as of `as_of` must judge, in id order,
     and how many others it passes over because their answers stand."""
     with connection.cursor() as cursor:
-        cursor.execute(_TO_JUDGE, {"as_of": as_of, "one": family_id})
+        cursor.execute(_TO_JUDGE, {"as_of": as_of, "one": family_id, "rules": RULES_VERSION})
         todo, attached = cursor.fetchone()
     return todo, attached - len(todo)
 

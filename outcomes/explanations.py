@@ -21,6 +21,7 @@ from outcomes.engine.results import FamilyResult as Answer
 
 from .decisions import result_digest
 from .models import FamilyResult, OutcomesPlanVersion
+from .rules_version import RULES_VERSION
 from .snapshots import snapshots_for
 
 SAME = "same"  # the explanation is the one the decision was taken on
@@ -49,8 +50,14 @@ class Explained:
         """What the reader must be told before the explanation, if anything."""
         on = long_date(self.row.last_judged_on)
         if self.state == CHANGED:
+            # An answer given by other rules may differ for that reason alone: say so.
+            what = (
+                "records"
+                if self.row.rules_version in ("", RULES_VERSION)
+                else "rules or the records"
+            )
             return (
-                f"The records have changed since this result was worked out on {on}. The "
+                f"The {what} have changed since this result was worked out on {on}. The "
                 "decision shown is the one taken then; the explanation below is worked out from "
                 "the records as they are today (read as of that date), and is not the one the "
                 "decision was taken on."

@@ -22,7 +22,9 @@ engine says until when each answer stands). Every other family is passed over, i
 standing.
 
 Reproducible: the answer depends only on the records, the plan version each family was attached
-under, the school terms and the as-of date; evidence recorded after the as-of date is ignored.
+under, the school terms, the as-of date and the rules' code (each answer keeps the version of
+the rules that gave it, `outcomes.rules_version`); evidence recorded after the as-of date is
+ignored.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from outcomes.engine.evaluate import EvaluationError, evaluate
 from . import changes
 from .decisions import decision_json, decision_of, result_digest
 from .models import Attachment, FamilyResult, NightlyChunk, NightlyRun, OutcomesPlanVersion
+from .rules_version import RULES_VERSION
 from .snapshots import next_in_view, snapshots_for
 
 Progress = Callable[[NightlyRun, int], None]
@@ -189,7 +192,7 @@ def _judge(run: NightlyRun, family_ids: list[int]) -> tuple[int, list[str]]:
         r.family_id: r
         for r in FamilyResult.objects.filter(family_id__in=family_ids, is_current=True)
         .order_by()  # in no order: the model's would join every family
-        .only("id", "family_id", "digest", "judged_on", "stands_until")
+        .only("id", "family_id", "digest", "judged_on", "stands_until", "rules_version")
     }
     attachment_of = dict(
         Attachment.objects.filter(family_id__in=list(snapshots), attached_on__lte=run.as_of)
@@ -214,8 +217,13 @@ def _judge(run: NightlyRun, family_ids: list[int]) -> tuple[int, list[str]]:
         digest = result_digest(result)
         earlier = current.get(family_id)
         if earlier is not None and earlier.digest == digest:
-            # The same answer, judged again: nothing to write but until when it now stands.
-            if (earlier.judged_on, earlier.stands_until) != (run.as_of, stands):
+            # The same answer, judged again: nothing to write but until when it now stands (and
+            # that these rules give it too).
+            if (earlier.judged_on, earlier.stands_until, earlier.rules_version) != (
+                run.as_of,
+                stands,
+                RULES_VERSION,
+            ):
                 standing.append((earlier.pk, stands))
             continue
         if earlier is not None:
@@ -242,9 +250,10 @@ def _stand(as_of: date, standing: list[tuple]) -> None:
         ids, until = zip(*standing, strict=True)
         with connection.cursor() as cursor:
             cursor.execute(
-                """UPDATE outcomes_familyresult r SET judged_on = %s, stands_until = s.until
+                """UPDATE outcomes_familyresult r
+                      SET judged_on = %s, stands_until = s.until, rules_version = %s
                      FROM unnest(%s::bigint[], %s::date[]) AS s(id, until) WHERE r.id = s.id""",
-                [as_of, list(ids), list(until)],
+                [as_of, RULES_VERSION, list(ids), list(until)],
             )
 
 
@@ -270,6 +279,7 @@ def _row(run, family_id, attachment_id, before, digest, result) -> tuple:
         len(applying),
         decision_json(decision_of(result)),
         timezone.now(),
+        RULES_VERSION,
     )
 
 
@@ -292,6 +302,7 @@ _COLUMNS = (
     "outcomes_applying",
     "decision",
     "written_at",
+    "rules_version",
     "judged_on",
     "stands_until",
 )

@@ -1,7 +1,7 @@
 """Family snapshots built from the records, many families at a time, for the engine (DOMAIN §8).
 
 One builder, `family_snapshots`, serves both kinds of family the engine judges: an attached one
-(`snapshots_for(family_ids, as_of=)`, for the nightly job, claims and the what-if, six queries
+(`snapshots_for(family_ids, as_of=)`, for the nightly job, claims and the what-if, seven queries
 whatever the chunk's size, each family judged on its latest attachment) and one not yet attached
 (attachment asks the engine whether it is eligible). They differ only in what the programme
 knows of them (`Standing`); the household, the evidence and who recorded it are read the same
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import msgspec
+from django.conf import settings
 from django.db import connection
 
 from outcomes.engine import snapshot as engine
@@ -94,6 +95,24 @@ UNION ALL
 SELECT 'c', id, name FROM partners_apiclient WHERE id = ANY(%(clients)s)
 """
 
+# The family's accepted step-ups to social care and step-downs to early help, recorded in the
+# service: evidence for outcome 6.2 without a feed from social care (a step-down closes the
+# family's cases, a step-up is a re-referral), dated the local day of the front door's decision.
+# Recorded by the service itself: who decided is on the step's own record (reading their name
+# here would need a rename of them to mark the family, migration 0011's NAMES).
+_STEPS = """
+SELECT e.family_id, 'step_up', s.id, (s.decided_at AT TIME ZONE %(tz)s)::date
+  FROM cases_stepup s
+  JOIN cases_episode e ON e.id = s.episode_id
+ WHERE e.family_id = ANY(%(ids)s) AND s.status = 'accepted' AND s.decided_at IS NOT NULL
+UNION ALL
+SELECT s.family_id, 'step_down', s.id, (s.decided_at AT TIME ZONE %(tz)s)::date
+  FROM cases_stepdown s
+ WHERE s.family_id = ANY(%(ids)s) AND s.status = 'accepted' AND s.decided_at IS NOT NULL
+ ORDER BY 1, 4, 2, 3
+"""
+STEPS_SOURCE = "early help service"
+
 _CLAIMS = """
 SELECT cl.family_id, cl.route, cl.claimed_on, a.attached_on
   FROM outcomes_claim cl
@@ -130,7 +149,7 @@ def _values(kind: str, text: str) -> dict:
 # (`SchoolTerm.engine_name`).
 _CALENDAR = """
 SELECT (SELECT coalesce(json_agg(json_build_array(
-                  extract(year FROM t.starts_on)::int || ' ' || t.name, t.starts_on, t.ends_on)
+                  date_part('year', t.starts_on)::int || ' ' || t.name, t.starts_on, t.ends_on)
                   ORDER BY t.starts_on), '[]')
           FROM outcomes_schoolterm t),
        (SELECT coalesce(json_agg(json_build_array(y.starts_in,
@@ -242,8 +261,8 @@ def family_snapshots(
 ) -> dict[int, engine.FamilySnapshot]:
     """The engine's snapshot of each family in `standings` (keyed by family id) as of `as_of`:
     everyone in the household since its episode began, its evidence, and, for an attached family,
-    the claims already made. Three queries whatever the number of families
-    (two where none is attached)."""
+    the claims already made. Five queries whatever the number of families
+    (four where none is attached)."""
     if terms is None:
         terms = calendar()
     ids = sorted(standings)
@@ -273,6 +292,23 @@ def family_snapshots(
             by = names.get(("u", user)) or names.get(("c", client)) or source
             evidence[family_id].append(
                 item(pk, kind, person, start, end, on, source, by, _values(kind, values), sup)
+            )
+
+        cursor.execute(_STEPS, {**params, "tz": settings.TIME_ZONE})
+        for family_id, event, pk, on in cursor.fetchall():
+            evidence[family_id].append(
+                item(
+                    f"{event}:{pk}",  # never a stored evidence id, which are numbers
+                    "social_care_event",
+                    None,  # the household's
+                    on,
+                    on,
+                    on,
+                    STEPS_SOURCE,
+                    STEPS_SOURCE,
+                    {"event": event},
+                    None,
+                )
             )
 
         # Previous claims count only against an attachment: a candidate has none to read.

@@ -13,8 +13,9 @@ from datetime import date
 import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from cases.models import FamilyMember, Person
+from cases.models import FamilyMember, Person, StepDown, StepUp
 from earlyhelp import compiled
 from earlyhelp.tests.factories import OrganisationFactory, UserFactory
 from outcomes import nightly
@@ -168,6 +169,17 @@ WRITERS = {
     "a problem removed": lambda a, b: ProblemIdentified.objects.filter(
         attachment=a.attachment
     ).delete(),
+    "a step-down accepted": lambda a, b: StepDown.objects.create(
+        family=a.family,
+        reason="Early help can meet the needs",
+        handover="Handover",
+        requested_by=a.attachment.attached_by,
+        status="accepted",
+        decided_at=timezone.now(),
+    ),
+    "a step-up of the episode": lambda a, b: StepUp.objects.create(
+        episode=a.attachment.episode, reason="Risk", requested_by=a.attachment.attached_by
+    ),
     "a claim made": lambda a, b: Claim.objects.create(
         batch=ClaimBatch.objects.create(
             name="September 2019",

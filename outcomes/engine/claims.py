@@ -14,7 +14,7 @@ from operator import attrgetter
 from . import years
 from .facts import Facts
 from .periods import ISO, ONE_DAY
-from .plan import Plan
+from .plan import PRINCIPLE_REASONS, PRINCIPLE_WORDS, PRINCIPLES, Plan
 from .results import (
     CLAIMABLE,
     CLAIMED,
@@ -256,17 +256,23 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
             Reason("already_claimed", text),
             tuple(steps),
         )
-    # What rules a claim out: (reason code, detail), in the order DOMAIN §8 lists them.
+    # What rules a claim out: (reason code, what must hold, in words, what was found), in the
+    # order DOMAIN §8 lists them.
     ruled_out = []
     if attachment is None:
-        ruled_out.append(("other", "the family is not attached to the programme"))
+        ruled_out.append(
+            ("other", "attached to the programme", "the family is not attached to the programme")
+        )
     if not eligibility.eligible:
         shown = ", ".join(eligibility.problems_evidenced) or "none"
-        ruled_out.append(("ineligible", f"headline problems evidenced: {shown}"))
-    fw = snapshot.family_working
-    for principle, code in rules["principles_blocking"].items():
-        if fw is None or not getattr(fw, principle):
-            ruled_out.append((code, principle.replace("_", " ") + " not shown"))
+        ruled_out.append(
+            (
+                "ineligible",
+                f"at least {plan.min_headline_problems} headline problems evidenced",
+                f"headline problems evidenced: {shown}",
+            )
+        )
+    ruled_out += _principles_not_shown(snapshot.family_working, rules["principles_blocking"])
     end = facts.episode_end
     reason = snapshot.episode.closure_reason
     if end is not None and reason in rules["closure_reasons_blocking"]:
@@ -274,19 +280,19 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
             ruled_out.append(
                 (
                     rules["closure_reasons_blocking"][reason],
+                    "not closed as moved out of area, disengaged or withdrawn before claimable",
                     f"{reason.replace('_', ' ')}; the episode closed on {ISO[end]}",
                 )
             )
     if ruled_out:
         reasons: list[Reason] = []
         codes = []  # one reason per code, the first detail given
-        for code, detail in ruled_out:
+        for code, threshold, detail in ruled_out:
             if code not in codes:
                 codes.append(code)
-                text = f"{REASON_TEXT[code]} ({detail})" if detail else REASON_TEXT[code]
-                reasons.append(_new(Reason, (code, text)))
-            step = ("claim_ruled_out", "claim", code, (), False, detail or REASON_TEXT[code])
-            steps.append(_new(Step, step))
+                reasons.append(_new(Reason, (code, f"{REASON_TEXT[code]} ({detail})")))
+            note = f"{REASON_TEXT[code]}: {detail}"
+            steps.append(_new(Step, ("claim_ruled_out", "claim", threshold, (), False, note)))
         if not achieved and route_1_reason is not None:
             reasons.append(route_1_reason)
         return _new(
@@ -337,6 +343,22 @@ def claim_status(facts: Facts, eligibility, routes, route_1_reason, problems, wo
     )
 
 
+_PRINCIPLES_THRESHOLD = (
+    "the four family-working principles hold for any results claim (seed 002 §3.1.2)"
+)
+
+
+def _principles_not_shown(fw, blocking: dict) -> list[tuple[str, str, str]]:
+    """Every family-working principle not shown, as (reason code, threshold, detail). All four
+    are required whatever the plan names; the plan only picks each one's reason code."""
+    found = []
+    for principle in PRINCIPLES:
+        if fw is None or not getattr(fw, principle):
+            code = blocking.get(principle) or PRINCIPLE_REASONS[principle]
+            found.append((code, _PRINCIPLES_THRESHOLD, f"no {PRINCIPLE_WORDS[principle]}"))
+    return found
+
+
 _IN_PROGRESS = Step(
     "claim_in_progress", "claim", "route 1 or route 2 achieved", (), False, "not yet claimable"
 )
@@ -355,11 +377,18 @@ def _only_waiting(problems, work, facts: Facts) -> bool:
 
 
 def missing_for_claim(eligibility, problems, work, gaps, snapshot) -> tuple[str, ...]:
+    """Everything that stands between the family and a claim, in plain words: the blockers
+    (eligibility, attachment, each family-working principle not shown) and then the outcomes."""
     seen: dict = {}
     if not eligibility.eligible:
         seen["At least two headline problems, each evidenced by an indicator"] = None
     if snapshot.attachment is None:
         seen["Attachment to the programme"] = None
+    fw = snapshot.family_working
+    for principle in PRINCIPLES:
+        if fw is None or not getattr(fw, principle):
+            words = PRINCIPLE_WORDS[principle]
+            seen[f"{words[0].upper()}{words[1:]} (a family-working principle)"] = None
     for g in gaps:
         seen[g] = None
     for p in problems:

@@ -5,8 +5,9 @@ same inputs always give an equal result. Each decision carries the steps that ex
 
 Claim status (DOMAIN §8):
 - claimed: a results claim was already made against this attachment (a further one is refused);
-- not_claimable: something rules a claim out (not attached, ineligible, no assessment or action
-  plan, moved out of area, disengaged), or the episode closed with outcomes not met;
+- not_claimable: something rules a claim out (not attached, ineligible, any of the four
+  family-working principles not shown, moved out of area, disengaged), or the episode closed
+  with outcomes not met;
 - claimable since DATE: route 1 or route 2 achieved and nothing rules it out on the as-of date;
 - in_progress: otherwise, with what is still missing.
 """
@@ -19,7 +20,7 @@ from . import claims, years
 from .facts import Facts
 from .lookups import PlanLookups, RequirementLookup, plan_lookups
 from .periods import ISO
-from .plan import PRINCIPLES, Plan
+from .plan import PRINCIPLE_WORDS, PRINCIPLES, Plan
 from .results import (
     CLAIMABLE,
     CLAIMED,
@@ -191,10 +192,10 @@ def _principles(fw) -> tuple:
             Step(
                 "family_working_principles",
                 f"principle {name}",
-                "must hold to attach",
+                "must hold to attach, and for any results claim",
                 (),
                 ok,
-                name.replace("_", " ") + (" holds" if ok else " not shown"),
+                ("shown: " if ok else "not shown: ") + PRINCIPLE_WORDS[name],
             )
             for name, ok in principles
         )
@@ -212,18 +213,21 @@ def _attachment(snapshot: FamilySnapshot, plan: Plan, eligibility: Eligibility) 
     principles, holds, steps = _principles(snapshot.family_working)
     a = snapshot.attachment
     eligible = eligibility.eligible
-    fee = years.attachment_fee(snapshot, plan, a.attached_on if a is not None else snapshot.as_of)
+    ready = eligible and holds
+    # The fee is earned by attaching a family that may be attached: none is shown for another.
+    on = a.attached_on if a is not None else snapshot.as_of
+    fee = years.attachment_fee(snapshot, plan, on) if ready else 0
     if a is None:
         return _new(
             AttachmentCheck,
-            (eligible, principles, eligible and holds, None, None, None, fee, steps),
+            (eligible, principles, ready, None, None, None, fee, steps),
         )
     return _new(
         AttachmentCheck,
         (
             eligible,
             principles,
-            eligible and holds,
+            ready,
             a.attached_on,
             a.plan_version,
             a.lead_agency,

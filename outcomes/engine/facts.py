@@ -220,7 +220,8 @@ class Facts:
         return self._calendar
 
     def complete_terms(self, on: date, *, after: date | None = None) -> tuple[SchoolTerm, ...]:
-        """Terms ended on or before `on` (and, with `after`, ended after that date)."""
+        """Terms complete on `on`: ended on or before it (a term is complete on its last day);
+        with `after`, only those ended after that date."""
         cal = self.calendar
         hi = bisect_right(cal.ends, on)
         if on == self.as_of and hi < len(cal.ends):
@@ -228,11 +229,20 @@ class Facts:
         lo = bisect_right(cal.ends, after) if after is not None else 0
         return cal.terms[lo:hi] if lo < hi else ()
 
-    def terms_up_to(self, on: date, count: int) -> tuple[SchoolTerm, ...]:
-        """The term under way on `on` (or the last one begun) and the `count` - 1 before it."""
-        cal = self.calendar
-        begun = bisect_right(cal.starts, on)
-        return cal.terms[max(0, begun - count) : begun] if count else ()
+    def last_terms(self, on: date, count: int) -> tuple[SchoolTerm, ...]:
+        """ "The last `count` consecutive terms" on a date, the one meaning every school indicator
+        and outcome gives it (FORMAT.md): the `count` terms complete on that date, the latest
+        last. A term is complete from its last day, so on the first day of a term the window is
+        still the three full terms before it, and on the last day of a term it is that term and
+        the two before. Events of the term under way up to the date count as well (see
+        `look_back_from`); attendance, returned per term, is read for these terms alone."""
+        return self.complete_terms(on)[-count:] if count else ()
+
+    def look_back_from(self, on: date, count: int) -> date | None:
+        """The first day of "the last `count` consecutive terms" on `on`: an event dated from
+        then up to `on` happened in them (None if the calendar holds no complete term)."""
+        terms = self.last_terms(on, count)
+        return terms[0].starts_on if terms else None
 
     # --- outcomes used by other rules (health steps towards work) ---------------------------
 

@@ -27,7 +27,8 @@ SOCIAL_CARE_EVENTS = (
     "s47",
     "cp_opened",
     "cp_closed",
-    "step_down",
+    "step_down",  # to early help: closes the family's social care cases
+    "step_up",  # from early help to social care: a re-referral
 )
 HEALTH_NEEDS = (
     "mental_health",

@@ -30,6 +30,30 @@ PRINCIPLES = (
     "named_lead_worker",
     "objectives_aligned",
 )
+# Seed 002 §3.1.2: the four principles "had to apply to all families declared as 'engaged'
+# under the programme and for which a claim is made". Each is required for any results claim
+# whatever a plan says; a plan's `claims.principles_blocking` only chooses the not-claimable
+# reason code of each, and a principle it leaves out gets the reason below (DOMAIN §8's list).
+PRINCIPLE_REASONS = {
+    "whole_family_assessment": "no_assessment_or_action_plan",
+    "plan_covers_all_members": "no_assessment_or_action_plan",
+    "named_lead_worker": "other",
+    "objectives_aligned": "no_assessment_or_action_plan",
+}
+# Each principle in the seed's words, as an explanation or a list of what is missing says it.
+PRINCIPLE_WORDS = {
+    "whole_family_assessment": (
+        "an assessment that takes into account the needs of the whole family"
+    ),
+    "plan_covers_all_members": "an action plan that takes account of all relevant family members",
+    "named_lead_worker": (
+        "a lead worker for the family, recognised by the family and the other professionals "
+        "involved"
+    ),
+    "objectives_aligned": (
+        "the objectives of the family's action plan aligned to the Family Outcomes Plan"
+    ),
+}
 
 
 class PlanError(ValueError):

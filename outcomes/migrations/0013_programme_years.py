@@ -55,6 +55,29 @@ def add_defaults(apps, schema_editor):
 # attached family's answer (the window named, the amount quoted): it marks every attached
 # family for the next night, as a change to the school terms does (migration 0011).
 _family_changes = importlib.import_module("outcomes.migrations.0011_family_changes")
+# The years themselves: adding or removing one, or moving its dates, marks every attached family;
+# a change of its target or audit sample (which no answer reads) marks nobody.
+YEARS_MARK = """
+CREATE FUNCTION outcomes_marks_outcomes_programmeyear() RETURNS trigger AS $$ BEGIN
+IF TG_OP = 'UPDATE' THEN
+    IF NOT EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
+                    WHERE n.starts_in IS DISTINCT FROM o.starts_in) THEN
+        RETURN NULL;
+    END IF;
+END IF;
+INSERT INTO outcomes_familychange (family_id, source)
+SELECT DISTINCT family_id, TG_TABLE_NAME FROM outcomes_attachment;
+RETURN NULL; END $$ LANGUAGE plpgsql;
+CREATE TRIGGER outcomes_marks_insert AFTER INSERT ON outcomes_programmeyear
+REFERENCING NEW TABLE AS new_rows
+FOR EACH STATEMENT EXECUTE FUNCTION outcomes_marks_outcomes_programmeyear();
+CREATE TRIGGER outcomes_marks_update AFTER UPDATE ON outcomes_programmeyear
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+FOR EACH STATEMENT EXECUTE FUNCTION outcomes_marks_outcomes_programmeyear();
+CREATE TRIGGER outcomes_marks_delete AFTER DELETE ON outcomes_programmeyear
+REFERENCING OLD TABLE AS old_rows
+FOR EACH STATEMENT EXECUTE FUNCTION outcomes_marks_outcomes_programmeyear();
+"""
 MARKS = {
     "outcomes_programmeclaimwindow": "SELECT a.family_id FROM outcomes_attachment a"
     " WHERE EXISTS (SELECT 1 FROM {rows})",
@@ -616,5 +639,8 @@ class Migration(migrations.Migration):
         migrations.RunSQL(
             "\n".join(_family_changes._marks(t, select) for t, select in MARKS.items()),
             "\n".join(f"DROP FUNCTION outcomes_marks_{t}() CASCADE;" for t in MARKS),
+        ),
+        migrations.RunSQL(
+            YEARS_MARK, "DROP FUNCTION outcomes_marks_outcomes_programmeyear() CASCADE;"
         ),
     ]

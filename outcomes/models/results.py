@@ -166,6 +166,9 @@ class FamilyResult(models.Model):
     # record the snapshot leaves out comes into view first. None on rows from before either.
     judged_on = models.DateField(null=True, blank=True)
     stands_until = models.DateField(null=True, blank=True)
+    # The version of the rules (`outcomes.rules_version`) that gave the answer: a night judges
+    # again every answer another version gave. Blank on rows from before it was kept.
+    rules_version = models.CharField(max_length=16, blank=True)
 
     class Meta:
         ordering = ["family", "-id"]

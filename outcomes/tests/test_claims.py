@@ -9,8 +9,12 @@ from datetime import date
 
 import pytest
 
+from outcomes.engine import Plan
+from outcomes.engine.results import REASON_TEXT
 from outcomes.tests.builders import (
     ATTACHED,
+    PLAN,
+    PLAN_DICT,
     TERMS_BEFORE,
     assessed,
     attendance,
@@ -78,6 +82,90 @@ def test_attachment_needs_the_four_family_working_principles():
     assert result.eligibility.eligible
     assert not result.attachment.ready_to_attach
     assert dict(result.attachment.principles)["named_lead_worker"] is False
+
+
+# Seed 002 §3.1.2: the four principles "had to apply to all families declared as 'engaged' under
+# the programme and for which a claim is made". The v9 plan's `principles_blocking` names only
+# two of them; the engine requires all four whatever the plan names.
+@pytest.mark.parametrize(
+    ("principle", "code"),
+    [
+        pytest.param(
+            "whole_family_assessment",
+            "no_assessment_or_action_plan",
+            id="'an assessment that takes into account the needs of the whole family'",
+        ),
+        pytest.param(
+            "plan_covers_all_members",
+            "no_assessment_or_action_plan",
+            id="'an action plan that takes account of all (relevant) family members'",
+        ),
+        pytest.param(
+            "named_lead_worker",
+            "other",
+            id="'a lead / key worker ... recognised by the family and other professionals'",
+        ),
+        pytest.param(
+            "objectives_aligned",
+            "no_assessment_or_action_plan",
+            id="'the objectives in the family action plan are aligned to' the outcomes plan",
+        ),
+    ],
+)
+def test_every_principle_must_hold_for_any_results_claim(principle, code):
+    result = run(good(working={principle: False}))
+    assert result.claim.status == "not_claimable"
+    assert codes(result) == [code]
+    # No PASS on a claim step beside the failing principle, and the step says why in words.
+    steps = result.claim.explanation
+    assert not any(s.result for s in steps)
+    ruled_out = [s for s in steps if s.rule == "claim_ruled_out"]
+    assert [s.threshold for s in ruled_out] == [
+        "the four family-working principles hold for any results claim (seed 002 §3.1.2)"
+    ]
+    assert ruled_out[0].note.startswith(REASON_TEXT[code] + ": no ")
+    assert any("(a family-working principle)" in m for m in result.missing)
+    assert result.attachment.attachment_fee == 0  # not ready to attach either
+
+
+def test_the_plan_may_name_the_reason_of_a_principle_not_whether_it_counts():
+    plan = Plan.from_dict(
+        {
+            **PLAN_DICT,
+            "claims": {
+                **PLAN_DICT["claims"],
+                "principles_blocking": {"named_lead_worker": "no_assessment_or_action_plan"},
+            },
+        }
+    )
+    lead = run(good(working={"named_lead_worker": False}), plan)
+    assert codes(lead) == ["no_assessment_or_action_plan"]
+    # Left out of the plan's table, a principle still rules a claim out, with its default reason.
+    assessment = run(good(working={"whole_family_assessment": False}), plan)
+    assert codes(assessment) == ["no_assessment_or_action_plan"]
+
+
+def test_no_principles_recorded_names_every_one_missing():
+    result = run(good(working=False))
+    assert codes(result) == ["no_assessment_or_action_plan", "other"]
+    principles = [m for m in result.missing if m.endswith("(a family-working principle)")]
+    assert principles == [
+        "An assessment that takes into account the needs of the whole family "
+        "(a family-working principle)",
+        "An action plan that takes account of all relevant family members "
+        "(a family-working principle)",
+        "A lead worker for the family, recognised by the family and the other professionals "
+        "involved (a family-working principle)",
+        "The objectives of the family's action plan aligned to the Family Outcomes Plan "
+        "(a family-working principle)",
+    ]
+
+
+def test_the_attachment_fee_is_shown_only_for_a_family_ready_to_attach():
+    assert run(good()).attachment.attachment_fee == PLAN.payments["attachment_fee"]
+    one_problem = run(good(problems=[problem("2.2", "P2")]))
+    assert not one_problem.attachment.ready_to_attach
+    assert one_problem.attachment.attachment_fee == 0
 
 
 # --- route 1 and the claim date ------------------------------------------------------------------

@@ -83,7 +83,7 @@ def test_outcome_4_2_judged_at_close(stage, met):
     )
 
 
-def _rickter(heading, baseline, desired, latest):
+def _rickter(heading, baseline, desired, latest, stage="close", on="2019-03-01"):
     return [
         event(
             "rickter_score",
@@ -94,7 +94,7 @@ def _rickter(heading, baseline, desired, latest):
             score=baseline,
             desired=desired,
         ),
-        event("rickter_score", "P1", "2019-03-01", heading=heading, stage="review", score=latest),
+        event("rickter_score", "P1", on, heading=heading, stage=stage, score=latest),
     ]
 
 
@@ -121,6 +121,41 @@ def test_outcome_4_3_reduced_substance_use(evidence, met):
     assert result.met is met
     if met:
         assert result.met_on == date(2019, 3, 1)
+
+
+# 4.3 "reduced or cease their harmful alcohol and/or drug use at end of intervention"; the
+# Rickter Scale "is repeated mid-way and at the end of the intervention" (seed 002 §3.4.6).
+@pytest.mark.parametrize(
+    ("scores", "met"),
+    [
+        pytest.param(
+            _rickter("alcohol", 7, 2, 5, stage="review"),
+            False,
+            id="4.3 'at end of intervention': movement at a mid-way review is not enough",
+        ),
+        pytest.param(
+            _rickter("alcohol", 7, 2, 5, stage="review")
+            + [
+                event(
+                    "rickter_score", "P1", "2019-06-01", heading="alcohol", stage="close", score=7
+                )
+            ],
+            False,
+            id="4.3 'at end of intervention': moved mid-way, back at the baseline by the close",
+        ),
+        pytest.param(
+            _rickter("alcohol", 7, 7, 7, stage="review")[1:]
+            + _rickter("alcohol", 7, 2, 6, on="2019-06-01"),
+            True,
+            id="4.3 'at end of intervention': the close score shows movement",
+        ),
+    ],
+)
+def test_outcome_4_3_rickter_movement_judged_at_the_end(scores, met):
+    result = check_outcome(family(evidence=scores), "4.3")
+    assert result.met is met
+    if met:
+        assert result.met_on == date(2019, 6, 1)
 
 
 @pytest.mark.parametrize(
@@ -267,6 +302,39 @@ def test_outcome_6_2_social_care_closed(events, sustained, met_on):
     result = check_outcome(family(evidence=events), "6.2")
     assert result.sustained is sustained
     assert result.met_on == met_on
+
+
+# 6.2 "CIN or CP cases closed or stepped down to Early Help Services with no subsequent
+# re-referrals to Social Care for 3 months": a step-up recorded in the service is a re-referral.
+@pytest.mark.parametrize(
+    ("step_up_on", "sustained", "met_on"),
+    [
+        pytest.param(
+            "2019-07-01",
+            False,
+            date(2019, 7, 2),
+            id="6.2 a step-up within 3 months after the step-down blocks it ('no subsequent "
+            "re-referrals to Social Care for 3 months')",
+        ),
+        pytest.param(
+            "2019-08-15",
+            True,
+            date(2019, 5, 1),
+            id="6.2 a step-up after the 3 months does not undo it",
+        ),
+        pytest.param(None, True, date(2019, 5, 1), id="6.2 stepped down, no step-up"),
+    ],
+)
+def test_outcome_6_2_a_step_up_is_a_re_referral(step_up_on, sustained, met_on):
+    events = _care(("2019-05-01", "step_down")) + (
+        _care((step_up_on, "step_up")) if step_up_on else []
+    )
+    result = check_outcome(family(evidence=events), "6.2")
+    assert result.applies  # a step-down is itself a case "stepped down to Early Help"
+    assert result.sustained is sustained
+    assert result.met_on == met_on
+    if step_up_on == "2019-07-01":
+        assert "re-referred (step-up) on 2019-07-01" in result.explanation[0].note
 
 
 @pytest.mark.parametrize(

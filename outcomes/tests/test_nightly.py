@@ -20,6 +20,7 @@ from outcomes.models import (
     NightlyRun,
     OutcomesPlanVersion,
 )
+from outcomes.rules_version import RULES_VERSION
 from outcomes.snapshots import calendar, school_terms, snapshots_for
 
 from .builders import attended, family, problem
@@ -226,7 +227,8 @@ def test_snapshots_take_a_fixed_number_of_queries(programme, django_assert_num_q
     _two_families(programme)
     ids = list(Attachment.objects.values_list("family_id", flat=True))
     terms = calendar()
-    with django_assert_num_queries(6):
+    # attachments, problems, members, evidence, who recorded it, step-ups and -downs, claims
+    with django_assert_num_queries(7):
         found = snapshots_for(ids, as_of=AS_OF, terms=terms)
     assert len(found) == 2
 
@@ -497,3 +499,17 @@ def test_a_run_is_completed_only_when_every_chunk_is_done(programme):
     nightly.chunk_process(run.pk, 2)
     run.refresh_from_db()
     assert run.status == NightlyRun.Status.COMPLETED
+
+
+def test_answers_given_by_other_rules_are_judged_again(programme):
+    """The cache of answers is keyed by the rules' code too (`outcomes.rules_version`): after a
+    deployment that changes a rule, every family is judged again, and an answer that comes out
+    the same is kept, marked as given by these rules."""
+    records_from(_example(), by=programme)
+    first = nightly.nightly_run(as_of=AS_OF)
+    assert FamilyResult.objects.get(is_current=True).rules_version == RULES_VERSION
+    assert nightly.nightly_run(as_of=AS_OF).families_unchanged == first.families_total
+    FamilyResult.objects.update(rules_version="older rules")
+    again = nightly.nightly_run(as_of=AS_OF)
+    assert again.families_unchanged == 0 and again.results_written == 0
+    assert FamilyResult.objects.get(is_current=True).rules_version == RULES_VERSION

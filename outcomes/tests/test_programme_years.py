@@ -233,3 +233,13 @@ def test_a_change_to_the_amounts_is_judged_again_that_night(users):
     again = FamilyResult.objects.get(family=made.family, is_current=True)
     assert again.pk != first.pk
     assert calendar().years[4].results_payment == 900
+
+
+def test_a_change_of_target_or_sample_marks_nobody_and_a_new_window_marks_everyone(users):
+    made = records_from(good(as_of=date(2019, 8, 15)), by=users["programme"])
+    FamilyChange.objects.all().delete()
+    year = ProgrammeYear.objects.get(starts_in=2019)
+    years.year_update(year, attachment_target=500, audit_sample_percent=20)
+    assert not FamilyChange.objects.exists()  # no answer reads the target or the sample
+    years.window_save(year, opens=date(2019, 11, 1), closes=date(2019, 11, 15))
+    assert FamilyChange.objects.filter(family_id=made.family.pk).exists()

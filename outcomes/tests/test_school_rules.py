@@ -285,10 +285,17 @@ def test_indicator_1_2_fixed_term_exclusions(child, days, evidenced):
         pytest.param(
             "2018-01-10", True, id="indicator 1.3 'within the last 3 school terms': spring 2018"
         ),
+        # Identified on 3 September 2018, the first day of the autumn term: the last 3 terms
+        # are the three complete ones before it, so autumn 2017 is the 3rd, not the 4th.
         pytest.param(
             "2017-12-01",
+            True,
+            id="indicator 1.3 'within the last 3 school terms': autumn 2017 is the 3rd",
+        ),
+        pytest.param(
+            "2017-07-01",
             False,
-            id="indicator 1.3 'within the last 3 school terms': autumn 2017 is the 4th",
+            id="indicator 1.3 'within the last 3 school terms': summer 2017 is the 4th",
         ),
     ],
 )
@@ -297,3 +304,110 @@ def test_indicator_1_3_permanent_exclusion_window(on, evidenced):
         problems=[problem("1.3", "P2")], evidence=[event("permanent_exclusion", "P2", on)]
     )
     assert check_indicator(snapshot).evidenced is evidenced
+
+
+# --- "the last three consecutive terms": one meaning, on the first and last day of a term ------
+#
+# Terms (builders): autumn 3 Sep–20 Dec, spring 4 Jan–29 Mar, summer 15 Apr–20 Jul. The last 3
+# terms on a date are the three complete on it (ended on or before it); events of the term under
+# way, up to the date, count too.
+
+SPRING_2018, SUMMER_2018, AUTUMN_2018 = "2018-02-01", "2018-05-01", "2018-10-01"
+
+
+@pytest.mark.parametrize(
+    ("identified_on", "dates", "evidenced"),
+    [
+        pytest.param(
+            "2019-01-04",
+            [SPRING_2018, SUMMER_2018, AUTUMN_2018],
+            True,
+            id="indicator 1.2 on the first day of spring 2019: spring 2018 is still one of the "
+            "'last 3 consecutive school terms'",
+        ),
+        pytest.param(
+            "2018-12-20",
+            [SPRING_2018, SUMMER_2018, AUTUMN_2018],
+            True,
+            id="indicator 1.2 on the last day of autumn 2018: that term is one of the last 3",
+        ),
+        pytest.param(
+            "2018-12-20",
+            ["2017-12-01", SPRING_2018, SUMMER_2018],
+            False,
+            id="indicator 1.2 on the last day of autumn 2018: autumn 2017 is the 4th",
+        ),
+        pytest.param(
+            "2019-02-01",
+            ["2018-05-02", "2019-01-10", "2019-01-31"],
+            True,
+            id="indicator 1.2 mid-term: exclusions earlier in the term under way count",
+        ),
+    ],
+)
+def test_indicator_1_2_last_three_terms_on_term_boundaries(identified_on, dates, evidenced):
+    rows = [event("fixed_term_exclusion", "P2", on, days=1) for on in dates]
+    snapshot = family(
+        problems=[problem("1.2", "P2", identified_on)], evidence=rows, as_of="2019-09-30"
+    )
+    assert check_indicator(snapshot).evidenced is evidenced
+
+
+@pytest.mark.parametrize(
+    ("identified_on", "terms"),
+    [
+        pytest.param(
+            "2019-01-04",
+            ("2018 spring", "2018 summer", "2018 autumn"),
+            id="indicator 1.1 on the first day of a term: the three complete terms before it",
+        ),
+        pytest.param(
+            "2018-12-20",
+            ("2018 spring", "2018 summer", "2018 autumn"),
+            id="indicator 1.1 on the last day of a term: that term and the two before it",
+        ),
+        pytest.param(
+            "2018-12-19",
+            ("2017 autumn", "2018 spring", "2018 summer"),
+            id="indicator 1.1 the day before a term ends: it is not complete yet",
+        ),
+    ],
+)
+def test_indicator_1_1_last_three_terms_on_term_boundaries(identified_on, terms):
+    every = ("2017 autumn", "2018 spring", "2018 summer", "2018 autumn")
+    rows = [attendance("P2", t, 80, id=f"A-{t}") for t in every]
+    snapshot = family(problems=[problem("1.1", "P2", identified_on)], evidence=rows)
+    step = check_indicator(snapshot).explanation[0]
+    assert tuple(e.id for e in step.evidence) == tuple(f"A-{t}" for t in terms)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "met_on"),
+    [
+        pytest.param(
+            "2019-07-20",
+            date(2019, 7, 20),
+            id="outcome 1.1 'three consecutive school terms' judged on the last day of the third",
+        ),
+        pytest.param("2019-07-19", None, id="outcome 1.1 the day before, the third is not over"),
+    ],
+)
+def test_outcome_1_1_three_terms_on_the_last_day_of_a_term(as_of, met_on):
+    result = check_outcome(family(evidence=attended("P2", 95), as_of=as_of), "1.1")
+    assert result.met_on == met_on
+
+
+def test_outcome_1_2_prior_to_intervention_begun_on_the_first_day_of_a_term():
+    # The default episode begins on 3 September 2018, the first day of autumn 2018: the three
+    # terms "prior to intervention" are the three complete before it, none lost.
+    rows = [attendance("P2", t, 30) for t in TERMS_BEFORE] + attended("P2", 50)
+    result = check_outcome(family(evidence=rows), "1.2")
+    assert result.applies and result.met
+
+
+def test_outcome_1_4_counts_exclusions_of_the_term_under_way():
+    """1.4 'less than 3 fixed term exclusions in the last 3 consecutive terms', as of 30
+    September 2019: two in the last three complete terms and one this autumn make three."""
+    rows = _excluded(0, 1, 1) + [event("fixed_term_exclusion", "P2", "2019-09-20", days=1)]
+    assert check_outcome(family(evidence=rows[1:]), "1.4").met is False
+    assert check_outcome(family(evidence=rows[1:], as_of="2019-09-19"), "1.4").met is True

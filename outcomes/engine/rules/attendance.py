@@ -1,9 +1,13 @@
 """Headline problem 1, the outcomes measured over school terms: 1.1, 1.2 and 1.4.
 
-Quotes are from seed 002, Appendix One, version 9, section 1. Only terms that ended after the
-intervention began count, so success is measured on the intervention, not before it. An outcome is
-met while the latest run of three consecutive complete terms passes, since the end of the first
-window of the unbroken run of passing windows that reaches it.
+Quotes are from seed 002, Appendix One, version 9, section 1. "Three consecutive terms" means
+what it means for the indicators (`Facts.last_terms`): terms complete on the date, a term being
+complete from its last day. Only terms that ended after the intervention began count, so success
+is measured on the intervention, not before it; "prior to intervention" (1.2) is the last three
+terms on the day it began. An outcome is met while the latest run of three consecutive complete
+terms passes, since the end of the first window of the unbroken run of passing windows that
+reaches it. For exclusions (1.4), the latest window also holds those of the term under way up to
+the as-of date, as the indicator's look-back does.
 """
 
 from __future__ import annotations
@@ -247,7 +251,7 @@ def attendance_improved_from_very_low(facts: Facts, outcome):
     p = outcome.params
     n = outcome.window.count
     exclude = p["exclude_authorised_absence"]
-    before = facts.complete_terms(facts.episode_start)[-n:]
+    before = facts.last_terms(facts.episode_start, n)
     baselines = {}
     if len(before) == n:
         table = _attendance(facts)
@@ -360,9 +364,11 @@ def fewer_fixed_term_exclusions(facts: Facts, outcome):
         since = rows = None
         for w in reversed(windows):
             start, end = w[0].starts_on, w[-1].ends_on
+            # The latest is "the last 3 consecutive terms" on the as-of date: up to that date.
+            upto = facts.as_of if rows is None else end
             inside = []
             for e in own:
-                if start <= e.period_start <= end:
+                if start <= e.period_start <= upto:
                     inside.append(e)
             if rows is None:
                 rows = inside  # the latest window's, for the note
@@ -386,7 +392,8 @@ def _fewer_words(outcome) -> str:
     p = outcome.params
     return (
         f"fewer than {p['max_exclusions_below']} exclusions and fewer than "
-        f"{p['max_days_below']} days over {outcome.window.count} consecutive terms"
+        f"{p['max_days_below']} days over the last {outcome.window.count} consecutive terms "
+        "(and any since the last of them ended)"
     )
 
 

@@ -322,10 +322,12 @@ def earliest_alternative(options: list[tuple[bool, date | None]]) -> tuple[bool,
 def rickter_moved(facts: Facts, outcome) -> tuple[bool, date | None, list, str]:
     """Movement towards the desired state on the plan's Rickter headings during the intervention.
 
-    Per person and heading: the baseline score (with its desired score) against each later review;
-    moved while normalised distance travelled exceeds the plan's `rickter_min_distance_above` and
-    the desired state lies ahead. `rickter_combine` "all" needs every heading for one person,
-    "any" one heading. Met since the first review of the unbroken run of movement.
+    Per person and heading: the baseline score (with its desired score) against each later score
+    at the stages the outcome is judged at (`judged_at`: an outcome judged "at end of
+    intervention" reads the close score alone, not a mid-way review); moved while normalised
+    distance travelled exceeds the plan's `rickter_min_distance_above` and the desired state lies
+    ahead. `rickter_combine` "all" needs every heading for one person, "any" one heading. Met
+    since the first score of the unbroken run of movement.
     """
     none_moved, moved_since = plan_words(facts, _rickter_words, outcome)
     scored = facts.of("rickter_score")
@@ -334,6 +336,7 @@ def rickter_moved(facts: Facts, outcome) -> tuple[bool, date | None, list, str]:
     params = outcome.params
     headings = params["rickter_headings"]
     floor = params["rickter_min_distance_above"]
+    stages = params.get("judged_at") or ("review", "close")
     reversed_of = facts.plan.cache.get(_reversed_headings)
     if reversed_of is None:
         reversed_of = facts.plan.cache[_reversed_headings] = _reversed_headings(facts.plan)
@@ -373,7 +376,7 @@ def rickter_moved(facts: Facts, outcome) -> tuple[bool, date | None, list, str]:
         run = want > b
         for e in scores:  # the reviews since the baseline, during the intervention
             v = e.values
-            if v["stage"] == "baseline" or e.period_start < on:
+            if v["stage"] not in stages or e.period_start < on:
                 continue
             used.append(e)
             # The latest review shows movement, since the first review of the unbroken run of
@@ -415,9 +418,10 @@ def _rickter_words(outcome) -> tuple[str, str]:
     p = outcome.params
     headings = p["rickter_headings"]
     names = " and ".join(headings) if p["rickter_combine"] == "all" else " or ".join(headings)
+    at = "/".join(p.get("judged_at") or ("review", "close"))
     return (
-        f"no movement towards the desired state on Rickter {names} recorded",
-        f"movement towards the desired state on Rickter {names} since ",
+        f"no movement towards the desired state on Rickter {names} recorded at {at}",
+        f"movement towards the desired state on Rickter {names} at {at} since ",
     )
 
 

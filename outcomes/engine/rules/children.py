@@ -2,7 +2,8 @@
 
 Quotes are from seed 002, Appendix One, version 9, section 6. A social care case (child in need or
 child protection) is open from its `*_opened` event until its `*_closed` event or a step-down to
-early help.
+early help. A referral to social care, or a step-up from early help (recorded in the service, or
+sent by social care), is a re-referral.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .base import (
 
 _OPENS = {"cin_opened": "cin", "cp_opened": "cp"}
 _CLOSES = {"cin_closed": ("cin",), "cp_closed": ("cp",), "step_down": ("cin", "cp")}
+_RE_REFERRALS = frozenset(("referral", "step_up"))
 
 
 def _open_cases(events, on) -> dict:
@@ -218,10 +220,13 @@ def needs_met_or_managed(facts: Facts, outcome):
 def social_care_closed_without_re_referral(facts: Facts, outcome):
     """6.2 "Family no longer requires Social Care involvement", measured as "CIN or CP cases
     closed or stepped down to Early Help Services with no subsequent re-referrals to Social Care
-    for 3 months." The 3 months are the plan's `sustain`; a re-referral restarts them.
+    for 3 months." The 3 months are the plan's `sustain`, from the last closure or step-down; a
+    re-referral (a referral, or a step-up) within them restarts them from the day after it. One
+    after them falls outside the measure's 3 months and does not undo it; a case open on the
+    as-of date does (the family requires social care now).
     """
     events = facts.of("social_care_event")
-    cases = [e for e in events if e.values["event"] in _OPENS]
+    cases = [e for e in events if e.values["event"] in _OPENS or e.values["event"] == "step_down"]
     if not cases:
         return not_applicable(
             social_care_closed_without_re_referral,
@@ -252,22 +257,27 @@ def social_care_closed_without_re_referral(facts: Facts, outcome):
         )
     closings = [e for e in events if e.values["event"] in _CLOSES]
     closed_on = closings[-1].period_start if closings else cases[-1].period_start
-    since = closed_on
-    referrals = [
-        e for e in events if e.values["event"] == "referral" and e.period_start >= closed_on
-    ]
-    if referrals:
-        since = referrals[-1].period_start + ONE_DAY
-    note = f"closed on {ISO[closed_on]}" + (
-        f"; re-referred on {ISO[referrals[-1].period_start]}"
-        if referrals
-        else "; no re-referral since"
-    )
+    since, sustain, counted = closed_on, outcome.sustain, []
+    for e in events:
+        if e.values["event"] not in _RE_REFERRALS or e.period_start < closed_on:
+            continue
+        if sustain is not None and e.period_start >= sustain.after(since):
+            break  # after the 3 months: not a "subsequent re-referral ... for 3 months"
+        counted.append(e)
+        since = e.period_start + ONE_DAY
+    note = f"closed on {ISO[closed_on]}"
+    if counted:
+        last = counted[-1]
+        note += (
+            f"; re-referred ({last.values['event'].replace('_', '-')}) on {ISO[last.period_start]}"
+        )
+    else:
+        note += "; no re-referral within " + (sustain.describe() if sustain else "the period")
     step = outcome_step(
         social_care_closed_without_re_referral,
         outcome,
         threshold,
-        closings[-1:] + referrals[-1:],
+        closings[-1:] + counted[-1:],
         True,
         note,
     )

@@ -2,9 +2,10 @@
 outcomes not measured over terms (1.3, 1.5; the others are in `attendance.py`).
 
 Quotes are from seed 002, Appendix One, Leicester's Family Outcomes Plan version 9, section 1.
-"The last three consecutive terms" counts the school terms held in the snapshot: for attendance,
-complete terms (attendance is returned per term); for exclusions at identification, the term under
-way and the two before it.
+"The last three consecutive terms" on a date means one thing everywhere (`Facts.last_terms`,
+FORMAT.md): the three school terms complete on that date (ended on or before it). Attendance is
+read for those terms; an event (an exclusion) counts from the first day of the first of them up
+to the date, so one earlier in the term under way is not lost either.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def attendance_not_regular(facts: Facts, indicator, pi, items):
     """
     n = indicator.lookback.count
     num, den, threshold = plan_words(facts, _irregular_words, indicator)
-    terms = {t.name for t in facts.complete_terms(pi.identified_on)[-n:]}
+    terms = {t.name for t in facts.last_terms(pi.identified_on, n)}
     rows = [e for e in items if e.kind == "school_attendance" and e.values["term"] in terms]
     found, notes = False, []
     for child, own in people_in_order(by_person(rows)):
@@ -88,12 +89,11 @@ def fixed_term_exclusions(facts: Facts, indicator, pi, items):
         "at primary school"
         f", or ≥{p['any_min_days']} days, in the last {n} terms"
     )
-    terms = facts.terms_up_to(pi.identified_on, n)
-    if not terms:
+    start = facts.look_back_from(pi.identified_on, n)
+    if start is None:
         return indicator_step(
             fixed_term_exclusions, indicator, threshold, (), False, "no school term dates"
         )
-    start = terms[0].starts_on
     rows = [
         e
         for e in items
@@ -123,8 +123,7 @@ def permanently_excluded(facts: Facts, indicator, pi, items):
     """1.3 "A child who has been permanently excluded from school within the last 3 school
     terms." """
     n = indicator.lookback.count
-    terms = facts.terms_up_to(pi.identified_on, n)
-    start = terms[0].starts_on if terms else None
+    start = facts.look_back_from(pi.identified_on, n)
     rows = [
         e
         for e in items
