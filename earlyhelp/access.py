@@ -73,6 +73,9 @@ class Action(StrEnum):
     SEE_CASELOAD_DASHBOARD = "see_caseload_dashboard"  # a manager's teams, cut and counted
     SEE_PANEL_FIGURES = "see_panel_figures"  # the employment triage panel's figures
     RUN_NIGHTLY = "run_nightly"  # the nightly results job: its runs, and starting one
+    # The national returns (DOMAIN §10): the NIS extract and Family Progress Data, and their
+    # layouts. Each family in a file is still the gate's answer for its maker.
+    MAKE_RETURNS = "make_returns"
     # The partner API's change feed. Its triggers watch the tables that practitioners'
     # relations read (partners/tests/test_change_feed_coverage.py), and no other role's: a
     # role whose relation reads an unwatched table would keep records it may no longer see.
@@ -198,13 +201,14 @@ ROLE_WIDE: dict[str, frozenset[Action]] = {
 
 # Work on pages about no one family, by role (DOMAIN §1's last column where it names no
 # family): administrators' configuration and break-glass, managers' dashboards, the
-# programme team's nightly runs. The gate's `decide` never reads this table: it opens pages,
-# not families; the families a page lists are still the gate's answer for the reader.
+# programme team's nightly runs and national returns. The gate's `decide` never reads this
+# table: it opens pages, not families; the families a page lists are still the gate's answer
+# for the reader.
 ROLE_PAGES: dict[str, frozenset[Action]] = {
     Role.PRACTITIONER: frozenset({A.FOLLOW_CHANGES}),  # partner systems read as practitioners
     Role.ADMINISTRATOR: frozenset({A.CONFIGURE, A.BREAK_GLASS, A.RUN_NIGHTLY}),
     Role.MANAGER: frozenset({A.SEE_CASELOAD_DASHBOARD, A.SEE_PANEL_FIGURES}),
-    Role.PROGRAMME: frozenset({A.SEE_PANEL_FIGURES, A.RUN_NIGHTLY}),
+    Role.PROGRAMME: frozenset({A.SEE_PANEL_FIGURES, A.RUN_NIGHTLY, A.MAKE_RETURNS}),
     Role.HUB: frozenset({A.SEE_PANEL_FIGURES}),
 }
 

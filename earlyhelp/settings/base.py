@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "outcomes",
     "partners",
     "workspace",
+    "returns",
     # Only the demo generator and its command (`manage.py seed_demo`); it refuses to run
     # with DEBUG off.
     "demo",
