@@ -78,6 +78,9 @@ class Action(StrEnum):
     # The programme's reports (seed 002's tables): the programme team's of every family, a
     # manager's of their teams' (the families each may see).
     SEE_PROGRAMME_REPORTS = "see_programme_reports"
+    # The national returns (DOMAIN §10): the NIS extract and Family Progress Data, and their
+    # layouts. Each family in a file is still the gate's answer for its maker.
+    MAKE_RETURNS = "make_returns"
     # The partner API's change feed. Its triggers watch the tables that practitioners'
     # relations read (partners/tests/test_change_feed_coverage.py), and no other role's: a
     # role whose relation reads an unwatched table would keep records it may no longer see.
@@ -203,8 +206,9 @@ ROLE_WIDE: dict[str, frozenset[Action]] = {
 
 # Work on pages about no one family, by role (DOMAIN §1's last column where it names no
 # family): administrators' configuration and break-glass, managers' dashboards, the
-# programme team's nightly runs. The gate's `decide` never reads this table: it opens pages,
-# not families; the families a page lists are still the gate's answer for the reader.
+# programme team's nightly runs and national returns. The gate's `decide` never reads this
+# table: it opens pages, not families; the families a page lists are still the gate's answer
+# for the reader.
 ROLE_PAGES: dict[str, frozenset[Action]] = {
     Role.PRACTITIONER: frozenset({A.FOLLOW_CHANGES}),  # partner systems read as practitioners
     Role.ADMINISTRATOR: frozenset(
@@ -214,7 +218,13 @@ ROLE_PAGES: dict[str, frozenset[Action]] = {
         {A.SEE_CASELOAD_DASHBOARD, A.SEE_PANEL_FIGURES, A.SEE_PROGRAMME_REPORTS}
     ),
     Role.PROGRAMME: frozenset(
-        {A.SEE_PANEL_FIGURES, A.RUN_NIGHTLY, A.CONFIGURE_PROGRAMME, A.SEE_PROGRAMME_REPORTS}
+        {
+            A.SEE_PANEL_FIGURES,
+            A.RUN_NIGHTLY,
+            A.CONFIGURE_PROGRAMME,
+            A.SEE_PROGRAMME_REPORTS,
+            A.MAKE_RETURNS,
+        }
     ),
     Role.HUB: frozenset({A.SEE_PANEL_FIGURES}),
 }

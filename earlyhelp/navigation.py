@@ -57,6 +57,7 @@ NAV_ITEMS = [
     NavItem("Step-up and step-down", "step-request-list", (Action.TRIAGE,)),
     NavItem("Employment triage panel", "employment-panel", (Action.ALLOCATE,)),
     NavItem("Employment panel figures", "dashboard-employment-panel", (Action.SEE_PANEL_FIGURES,)),
+    NavItem("National returns", "return-start", (Action.MAKE_RETURNS,)),
     NavItem("Notifications", "notification-list"),
     NavItem("Your account", "account"),
 ]

@@ -70,6 +70,7 @@ urlpatterns = [
     path("", include("outcomes.urls")),
     path("", include("partners.urls")),
     path("", include("reports.urls")),
+    path("", include("returns.urls")),
     path("api/v1/", include("partners.api.urls", namespace="v1")),
     path("api/oauth/token/", oauth_views.TokenView.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),

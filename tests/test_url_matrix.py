@@ -230,6 +230,12 @@ EXPECTED = {
     "claim-batch-build": answers(anonymous=302, programme=200, others=403),
     "claim-batch-detail": answers(anonymous=302, programme=200, auditor=200, others=403),
     "audit-verdict": answers(anonymous=302, others=404),
+    # The national returns are the programme team's; their layouts are configuration too.
+    "return-start": answers(anonymous=302, programme=200, others=403),
+    "return-check": answers(anonymous=302, programme=200, others=403),
+    "return-download": answers(anonymous=302, programme=200, others=403),
+    "return-layouts": answers(anonymous=302, programme=200, administrator=200, others=403),
+    "return-layout-edit": answers(anonymous=302, programme=200, administrator=200, others=403),
     "notification-list": signed_in_page,
     "notifications-read": answers(anonymous=302, others=405),  # POST only
     # Programme years and school terms: the programme team and administrators keep them.
@@ -454,6 +460,8 @@ def concrete_path(name, pattern, users):
         "part": "windows",
         "part_id": ProgrammeClaimWindow.objects.filter(year__starts_in=2026).first().pk,
         "term_id": SchoolTerm.objects.first().pk,
+        "return_kind": "nis",
+        "as_of": "2025-09-30",
     }
     if name.startswith("v1:"):
         records["pk"] = records["person_id"] if "person" in name else records["family_id"]

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "partners",
     "workspace",
     "reports",
+    "returns",
     # Only the demo generator and its command (`manage.py seed_demo`); it refuses to run
     # with DEBUG off.
     "demo",
