@@ -22,11 +22,12 @@ VALUE_WIDTH = 60
 def bar_chart(table) -> dict:
     column = table.chart_column
     values = [(label_of(row[0]), row[column] or 0) for row in table.rows]
-    biggest = max((value for _, value in values), default=0) or 1
+    # A negative figure (a fall in a score) is drawn as long as its size; its value says its sign.
+    biggest = max((abs(value) for _, value in values), default=0) or 1
     bars = []
     for i, (label, value) in enumerate(values):
         y = GAP + i * (BAR_HEIGHT + GAP)
-        length = round(BAR_WIDTH * value / biggest)
+        length = round(BAR_WIDTH * abs(value) / biggest)
         bars.append(
             {
                 "label": label,

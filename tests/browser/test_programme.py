@@ -5,6 +5,7 @@ records a verdict on a sampled family (issue 10)."""
 from datetime import date
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from outcomes import nightly
@@ -22,7 +23,9 @@ NIGHT = date(2019, 8, 15)
 
 
 @pytest.fixture
-def world(users):
+def world(users, monkeypatch):
+    # Today is 20 September 2019: the batch form offers the windows of 2018-19 and 2019-20.
+    monkeypatch.setattr(timezone, "localdate", lambda *args: date(2019, 9, 20))
     ensure_plan_v9()
     SchoolTerm.objects.all().delete()
     for term in TERMS:
