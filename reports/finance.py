@@ -22,7 +22,6 @@ from django.utils import timezone
 from cases.dashboards.selectors import Table
 from outcomes.engine.results import REASON_TEXT
 from outcomes.models import (
-    Claim,
     ClaimStatus,
     FamilyResult,
     FundingLine,
@@ -88,20 +87,26 @@ def funding(scope: Scope) -> list[Table]:
     ):
         lines[line["year__starts_in"]][line["stream"]] = line["amount"]
     # Every year's, not only the chosen year's: the projection needs the whole cohort so far.
-    attached = dict(
+    # One pass over the attachments and their claims, grouped by the year of each, so the
+    # reader's families are found once (the gate is most of the cost at 50,000 families).
+    attached: dict[int, int] = defaultdict(int)
+    claims: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    claimed = Q(claim__claimed_on__lte=today)
+    for attached_in, claimed_in, n, claimed_n, paid in (
         scope.attachments()
         .filter(attached_on__lte=today)
-        .values_list(programme_year_of("attached_on"))
-        .annotate(n=Count("pk"))
+        .values_list(programme_year_of("attached_on"), programme_year_of("claim__claimed_on"))
+        .annotate(
+            n=Count("pk"),
+            claims=Count("claim", filter=claimed),
+            paid=Sum("claim__results_payment", filter=claimed),
+        )
         .order_by()
-    )
-    claims = {
-        row[0]: row[1:]
-        for row in Claim.objects.filter(attachment__in=scope.attachments(), claimed_on__lte=today)
-        .values_list(programme_year_of("claimed_on"))
-        .annotate(n=Count("pk"), paid=Sum("results_payment"))
-        .order_by()
-    }
+    ):
+        attached[attached_in] += n
+        if claimed_n:
+            claims[claimed_in][0] += claimed_n
+            claims[claimed_in][1] += paid
     return [
         _funding_table(scope, years, lines, attached, claims),
         _projection_table(scope, today, years, lines, attached, claims),
@@ -140,7 +145,7 @@ def _funding_table(scope, years, lines, attached, claims) -> Table:
         grant = line[FundingStream.TRANSFORMATION_GRANT]
         fees = line[FundingStream.ATTACHMENT_FEE] * attached.get(starts_in, 0)
         fees_target = line[FundingStream.ATTACHMENT_FEE] * year.attachment_target
-        results = claims.get(starts_in, (0, 0))[1] or 0
+        results = claims.get(starts_in, (0, 0))[1]
         other = line[FundingStream.OTHER]
         if scope.year is None and not (grant or fees or fees_target or results or other):
             continue  # a year not yet set up, with nothing in it

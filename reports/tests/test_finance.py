@@ -473,7 +473,7 @@ def test_each_csv_is_its_table(judged, places, client_for, users, slug):
         assert rows == [table.headers, *table.text_rows()]
 
 
-EXPECTED_QUERIES = {"funding": 4, "partners": 1, "not-claimable": 1, "attachments": 2}
+EXPECTED_QUERIES = {"funding": 3, "partners": 1, "not-claimable": 1, "attachments": 2}
 
 
 @pytest.mark.parametrize("slug", sorted(EXPECTED_QUERIES))
