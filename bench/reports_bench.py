@@ -1,0 +1,191 @@
+"""Every registered report's page on demo data: p95 beside /healthz's p95.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/x python bench/reports_bench.py \\
+        [--families 50000] [--requests 100] [--seed 1] [--database earlyhelp_bench_home] \\
+        [--only "funding"]
+
+Uses the database bench/home_bench.py uses (`earlyhelp_bench_home`, made and seeded once by
+bench/search_bench.py's `prepare`), and its clients, pages and round robin: one request to each
+page in turn with `/healthz` among them, each page's p95 printed with its ratio to /healthz's (the
+aim, as for every page: no more than four times it) and its queries. Every report in
+`reports.registry.REPORTS` is timed, so a report added later is measured too: as the programme
+team reads it (every year; the current year; the busiest delivery partner; a locality), as the
+demo manager reads it and as a manager of every team does.
+
+The demo generator attaches families but makes no results claims and runs no nightly job, so,
+when the database has neither, the bench adds a results claim for about a third of the
+attachments and a current nightly result for every attached family (a mix of claim statuses and
+not-claimable reasons) inside a transaction it rolls back at the end: the reports count as
+many rows as a programme at that size would, and the database is left as it was found.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from home_bench import AIM_RATIO, Page, client_for, manager_of_everyone, timed  # noqa: E402
+from search_bench import prepare  # noqa: E402  (the same database making, not copied)
+
+
+class RolledBack(Exception):
+    """Raised to leave the claims and results the bench added out of the database."""
+
+
+def add_claims_and_results() -> bool:
+    """Claims and current nightly results like a running programme's, if the data has none.
+    Returns whether it added them (the caller's transaction is rolled back at the end)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from outcomes.models import Claim, FamilyResult, NightlyRun
+
+    if Claim.objects.exists() or FamilyResult.objects.exists():
+        return False
+    today = timezone.localdate()
+    run = NightlyRun.objects.create(
+        as_of=today, trigger=NightlyRun.Trigger.COMMAND, started_at=timezone.now()
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO outcomes_claimbatch (name, created_at, refused, sample_percent,"
+            " sample_seed, submitted_on, window_closes, window_opens)"
+            " VALUES ('Bench claims', now(), '[]', 10, 1, %s, %s, %s) RETURNING id",
+            [today, today, today],
+        )
+        batch = cur.fetchone()[0]
+        # A third of the attachments claimed, 300 days after attachment where that has come.
+        cur.execute(
+            "INSERT INTO outcomes_claim"
+            " (batch_id, family_id, attachment_id, route, claimed_on, results_payment)"
+            " SELECT %s, family_id, id, 1 + id %% 2, attached_on + 300, 800"
+            " FROM outcomes_attachment WHERE id %% 3 = 0 AND attached_on + 300 <= %s",
+            [batch, today],
+        )
+        # Each attached family's latest attachment judged: claimed, claimable, in progress, or
+        # not claimable for one or two reasons.
+        cur.execute(
+            "INSERT INTO outcomes_familyresult (family_id, attachment_id, run_id, is_current,"
+            " as_of, plan_version, digest, claim_status, reasons, problems,"
+            " outcomes_sustained, outcomes_applying, decision, written_at)"
+            " SELECT DISTINCT ON (a.family_id) a.family_id, a.id, %s, true, %s, 9, '',"
+            "  CASE WHEN c.id IS NOT NULL THEN 'claimed'"
+            "       WHEN a.id %% 4 = 1 THEN 'not_claimable'"
+            "       WHEN a.id %% 4 = 2 THEN 'claimable' ELSE 'in_progress' END,"
+            "  CASE WHEN c.id IS NOT NULL OR a.id %% 4 <> 1 THEN '{}'::varchar[]"
+            "       WHEN a.id %% 16 < 4 THEN '{outcomes_not_met,moved_out_of_area}'"
+            "       WHEN a.id %% 16 < 8 THEN '{work_outcome_not_met,disengaged}'"
+            "       WHEN a.id %% 16 < 12 THEN '{no_assessment_or_action_plan,ineligible}'"
+            "       ELSE '{other,outcomes_not_met}' END,"
+            "  '{}', 0, 0, '{\"eligible\": true}', now()"
+            " FROM outcomes_attachment a LEFT JOIN outcomes_claim c ON c.attachment_id = a.id"
+            " ORDER BY a.family_id, a.attached_on DESC, a.id DESC",
+            [run.pk, today],
+        )
+        cur.execute("ANALYZE outcomes_claim")
+        cur.execute("ANALYZE outcomes_familyresult")
+    return True
+
+
+def pages_to_time() -> list[Page]:
+    from django.db.models import Count
+    from django.test import Client
+    from django.utils import timezone
+
+    from earlyhelp.models import Locality
+    from outcomes.models import Attachment, ProgrammeYear
+    from reports.registry import REPORTS
+
+    everyone = manager_of_everyone()
+    clients = {name: client_for(name) for name in ("programme", "manager", everyone)}
+    year = ProgrammeYear.starting_in_year_of(timezone.localdate())
+    partner = (
+        Attachment.objects.values_list("lead_agency", flat=True)
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    locality = Locality.objects.order_by("pk").values_list("pk", flat=True).first()
+    views = [
+        ("programme", "programme", ""),
+        ("programme, this year", "programme", f"?year={year}"),
+        ("programme, busiest partner", "programme", f"?partner={partner}"),
+        ("programme, a locality", "programme", f"?locality={locality}"),
+        ("demo manager", "manager", ""),
+        ("every team", everyone, ""),
+    ]
+    pages = [Page("/healthz", Client(), "/healthz")]
+    for slug in REPORTS:
+        for label, reader, query in views:
+            pages.append(Page(f"{slug} ({label})", clients[reader], f"/reports/{slug}/{query}"))
+    return pages
+
+
+def run(requests: int, *, only: str = "") -> None:
+    from django.db import transaction
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # the test client's host, and no emails sent
+    try:
+        with transaction.atomic():
+            if add_claims_and_results():
+                print("Claims and nightly results added for the run (rolled back after)")
+            _time(requests, only)
+            raise RolledBack
+    except RolledBack:
+        pass
+
+
+def _time(requests: int, only: str) -> None:
+    pages = [
+        page
+        for page in pages_to_time()
+        if page.label == "/healthz" or only.lower() in page.label.lower()
+    ]
+    timed(pages, requests, live_requests=requests)
+    results = {
+        page.label: {
+            "p50": statistics.median(page.times),
+            "p95": statistics.quantiles(page.times, n=20, method="inclusive")[-1],
+            "queries": page.queries,
+        }
+        for page in pages
+    }
+    base = results["/healthz"]["p95"]
+    print(f"\n{requests} requests each (ms):")
+    for label, result in results.items():
+        ratio = result["p95"] / base
+        flag = "" if ratio <= AIM_RATIO or label == "/healthz" else f"  <-- over {AIM_RATIO}x"
+        print(
+            f"  {label:<44} p50 {result['p50']:7.1f}  p95 {result['p95']:7.1f}  "
+            f"x{ratio:5.1f} of /healthz  {result['queries']:3d} queries" + flag
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--families", type=int, default=50_000)
+    parser.add_argument("--requests", type=int, default=100, help="per page")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database", default="earlyhelp_bench_home")
+    parser.add_argument("--only", default="", help="time only pages whose label holds this")
+    args = parser.parse_args(argv)
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        print("Set DATABASE_URL to a PostgreSQL server (make bench does).", file=sys.stderr)
+        return 2
+    seconds, fresh = prepare(url, args.database, families=args.families, seed=args.seed)
+    how = "seeded now" if fresh else "seeded earlier, reused"
+    print(f"{args.families:,} demo families (seed {args.seed}, {how}) in {seconds:.0f}s")
+    run(args.requests, only=args.only)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
