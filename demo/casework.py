@@ -5,7 +5,8 @@ The shares are chosen so every demo role has families to see through the
 access gate (earlyhelp.access): leads and TAF members through open episodes,
 other agencies through consent under a sharing agreement, the hub through
 its queue, the manager through their team's episodes, the programme team
-through attachments, the auditor through the claim batch's audit sample.
+through attachments, the auditor through the claim batch's audit sample (demo.claims builds
+the batch once the nightly job has judged the attached families).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from demo.people import age_on
 from earlyhelp import services
 from earlyhelp.models import Locality, Organisation, Role, Team, User
 from outcomes.engine.plan import PRINCIPLES
-from outcomes.models import Attachment, AuditSampleItem, OutcomesPlanVersion
+from outcomes.models import Attachment, OutcomesPlanVersion
 
 LONDON = ZoneInfo("Europe/London")
 OPEN_SHARE = 0.22  # families with an open episode
@@ -153,13 +154,10 @@ class _StaffMaker:
 
 
 class Casework:
-    def __init__(
-        self, rng: random.Random, today: date, staff: Staff, claim_batch_id: int, *, work=None
-    ):
+    def __init__(self, rng: random.Random, today: date, staff: Staff, *, work=None):
         self.rng = rng
         self.today = today
         self.staff = staff
-        self.claim_batch_id = claim_batch_id
         self.work = work  # demo.work.WorkConversations, or None for none
         self.rows = None  # the batch being built (demo.families.Rows)
         # Its own generator, so adding evidence leaves the rest of the demo as it was.
@@ -179,8 +177,8 @@ class Casework:
     def plan(self, house: Household, *, showcase: str | None = None) -> None:
         """Episodes, requests, consent and attachment for one household.
 
-        `showcase="lead"` gives the demo practitioner an open, attached,
-        audit-sampled case; `showcase="queue"` puts a request in the hub's queue,
+        `showcase="lead"` gives the demo practitioner an open, attached
+        case; `showcase="queue"` puts a request in the hub's queue,
         so every demo user has something to see however few families are asked for.
         """
         rng = self.rng
@@ -213,11 +211,10 @@ class Casework:
             lead = self._lead(house, needs, now_open=False)
             attached = self._episode(house, needs, lead, started, ended) or attached
             cursor = started
-        # The claim batch's internal-audit sample: one attached family in ten.
-        if showcase == "lead" or (attached and rng.random() < 0.1):
-            self.rows.audit_sample.append(
-                AuditSampleItem(batch_id=self.claim_batch_id, family=house.family)
-            )
+        if attached and showcase != "lead":
+            # Drawn once picked for the audit sample here; the claim batch's service draws the
+            # sample now (demo.claims), and the draw stays so the rest of the demo is as it was.
+            rng.random()
 
     def _needs(self, house: Household) -> set[str]:
         """The partner services this household's members would draw on."""
