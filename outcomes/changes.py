@@ -35,21 +35,18 @@ SELECT coalesce(array_agg(family_id ORDER BY family_id) FILTER (WHERE NOT stands
                         AND c.family_id IS NULL, false) AS stands
           FROM (SELECT DISTINCT family_id FROM outcomes_attachment
                  WHERE attached_on <= %(as_of)s
-                   AND (%(only)s::bigint[] IS NULL OR family_id = ANY(%(only)s))) a
+                   AND (%(one)s::bigint IS NULL OR family_id = %(one)s)) a
           LEFT JOIN outcomes_familyresult r ON r.family_id = a.family_id AND r.is_current
           LEFT JOIN (SELECT DISTINCT family_id FROM outcomes_familychange) c
                  ON c.family_id = a.family_id) AS attached
 """
 
 
-def families_to_judge(
-    *, as_of: date, family_id: int | None = None, family_ids: list[int] | None = None
-) -> tuple[list[int], int]:
-    """The attached families (all, the one, or those of `family_ids`) a run as of `as_of` must
-    judge, in id order, and how many others it passes over because their answers stand."""
-    only = [family_id] if family_id is not None else family_ids
+def families_to_judge(*, as_of: date, family_id: int | None = None) -> tuple[list[int], int]:
+    """The attached families (all, or the one) a run as of `as_of` must judge, in id order,
+    and how many others it passes over because their answers stand."""
     with connection.cursor() as cursor:
-        cursor.execute(_TO_JUDGE, {"as_of": as_of, "only": None if only is None else list(only)})
+        cursor.execute(_TO_JUDGE, {"as_of": as_of, "one": family_id})
         todo, attached = cursor.fetchone()
     return todo, attached - len(todo)
 

@@ -8,10 +8,6 @@
 - "One results claim per attachment": `Claim.attachment` is one-to-one, so two batches submitted
   at once can never both claim a family; the loser's claim is refused, not doubled.
 - The internal-audit sample: `audit_sample` — see its docstring for the size and the rounding.
-- The claimed families' results say "claimed" as soon as the batch is saved: the claims mark
-  them changed (`outcomes.changes`), and the batch judges them again there and then
-  (`_results_brought_up_to_date`) rather than leaving the batch page, the evidence pack and the
-  programme home to disagree until the night.
 """
 
 from __future__ import annotations
@@ -35,7 +31,6 @@ from outcomes.engine.explain import long_date
 from outcomes.engine.plan import ClaimWindow
 from outcomes.engine.results import CLAIMABLE, REASON_TEXT
 
-from . import nightly
 from .models import (
     Attachment,
     AuditSampleItem,
@@ -43,7 +38,6 @@ from .models import (
     ClaimBatch,
     ClaimStatus,
     FamilyResult,
-    NightlyRun,
     OutcomesPlanVersion,
 )
 from .selectors import plan_in_force
@@ -223,7 +217,6 @@ def claim_batch_submit(
         AuditSampleItem(batch=batch, family_id=family_id)
         for family_id in audit_sample(claimed, seed=batch.sample_seed, percent=batch.sample_percent)
     )
-    _results_brought_up_to_date(claimed, submitted_on=submitted_on, by=by)
     audit.record(
         by,
         action="claim_batch",
@@ -232,22 +225,6 @@ def claim_batch_submit(
         detail=f"batch {batch.pk}: {len(claimed)} claimed, {len(refused)} refused",
     )
     return batch
-
-
-def _results_brought_up_to_date(family_ids: list[int], *, submitted_on: date, by) -> None:
-    """Judge the claimed families again now, as of the latest completed night's date (or the
-    submission date, if later: the claim must be in view), so their current results say
-    "claimed" like everything else that shows them."""
-    latest = (
-        NightlyRun.objects.filter(status=NightlyRun.Status.COMPLETED, only_family=None)
-        .order_by("-as_of")
-        .values_list("as_of", flat=True)
-        .first()
-    )
-    as_of = max(submitted_on, latest) if latest else submitted_on
-    nightly.nightly_run(
-        as_of=as_of, trigger=NightlyRun.Trigger.PAGE, by=by, family_ids=sorted(family_ids)
-    )
 
 
 def _batch_name(window, submitted_on: date) -> str:

@@ -58,21 +58,14 @@ def nightly_run(
     trigger: str = NightlyRun.Trigger.COMMAND,
     by=None,
     family_id: int | None = None,
-    family_ids: list[int] | None = None,
     chunk_size: int | None = None,
     dispatch: bool = False,
     progress: Progress | None = None,
 ) -> NightlyRun:
-    """Record a run for `as_of` and work through it (or hand its chunks to Celery workers).
-    `family_id` or `family_ids` limits it to those families (a claim batch's, say)."""
+    """Record a run for `as_of` and work through it (or hand its chunks to Celery workers)."""
     chunk_size = chunk_size or settings.NIGHTLY_CHUNK_SIZE
     run = nightly_run_start(
-        as_of=as_of,
-        trigger=trigger,
-        by=by,
-        family_id=family_id,
-        family_ids=family_ids,
-        chunk_size=chunk_size,
+        as_of=as_of, trigger=trigger, by=by, family_id=family_id, chunk_size=chunk_size
     )
     if dispatch:
         from .tasks import nightly_chunk
@@ -90,26 +83,17 @@ def nightly_run(
 
 @transaction.atomic
 def nightly_run_start(
-    *,
-    as_of: date,
-    trigger: str,
-    by=None,
-    family_id: int | None = None,
-    family_ids: list[int] | None = None,
-    chunk_size: int,
+    *, as_of: date, trigger: str, by=None, family_id: int | None = None, chunk_size: int
 ) -> NightlyRun:
     """The run and its chunks of the families to judge; the others are passed over, counted
     done. Earlier runs left unfinished (a worker killed part-way) are marked abandoned: what
-    they left undone is still to judge (no answer, or marks not taken), so this run does it.
-    A run of a list of families does not: it would not do what a whole night's run, perhaps
-    still being worked, left undone."""
+    they left undone is still to judge (no answer, or marks not taken), so this run does it."""
     now = timezone.now()
-    if family_ids is None:
-        NightlyRun.objects.filter(status=NightlyRun.Status.RUNNING).update(
-            status=NightlyRun.Status.ABANDONED, finished_at=now
-        )
+    NightlyRun.objects.filter(status=NightlyRun.Status.RUNNING).update(
+        status=NightlyRun.Status.ABANDONED, finished_at=now
+    )
     changes.prune()
-    ids, passed = changes.families_to_judge(as_of=as_of, family_id=family_id, family_ids=family_ids)
+    ids, passed = changes.families_to_judge(as_of=as_of, family_id=family_id)
     run = NightlyRun.objects.create(
         as_of=as_of,
         trigger=trigger,

@@ -9,19 +9,10 @@ from django.test import override_settings
 from django.urls import reverse
 
 from cases.models import Family
-from outcomes import changes, claim_batches, nightly
+from outcomes import claim_batches, nightly
 from outcomes.claim_batches import audit_sample, claim_batch_submit
 from outcomes.engine.plan import ClaimWindow
-from outcomes.models import (
-    AuditSampleItem,
-    Claim,
-    ClaimBatch,
-    Evidence,
-    FamilyChange,
-    FamilyResult,
-    NightlyRun,
-    SchoolTerm,
-)
+from outcomes.models import AuditSampleItem, Claim, ClaimBatch, Evidence, SchoolTerm
 from outcomes.tests.builders import TERMS, event
 from outcomes.tests.records import records_from
 from outcomes.tests.test_claims import good
@@ -107,24 +98,6 @@ def test_a_batch_claims_every_claimable_family_and_samples_them_reproducibly(use
         claims.values_list("family_id", flat=True), seed=batch.sample_seed, percent=10
     )
     assert redrawn == sampled
-
-
-def test_a_batch_leaves_its_families_results_saying_claimed_at_once(users):
-    """The batch page, the evidence pack and the programme home read the current results: the
-    claimed families are judged again with the batch, not left "claimable" until the night."""
-    claimed, unclaimed = claimable_families(users, 2)
-    changes.mark([unclaimed.pk], source="test")  # so a night's run has a chunk to work
-    stuck = nightly.nightly_run_start(as_of=NIGHT, trigger="command", chunk_size=1)
-    submit(users, [claimed])
-
-    current = dict(
-        FamilyResult.objects.filter(is_current=True).values_list("family_id", "claim_status")
-    )
-    assert current == {claimed.pk: "claimed", unclaimed.pk: "claimable"}
-    assert not FamilyChange.objects.filter(family_id=claimed.pk).exists()
-    # Judging a batch's families leaves a whole night's run, perhaps still being worked, alone.
-    stuck.refresh_from_db()
-    assert stuck.status == NightlyRun.Status.RUNNING
 
 
 @override_settings(AUDIT_SAMPLE_PERCENT=50)
