@@ -1,14 +1,13 @@
 """The demo's nightly results and claim batch, made the way the service makes them (DOMAIN §8).
 
-The demo's batch is not written row by row: the nightly job judges the attached families as of
-the demo's day, and the programme team's own service (`outcomes.claim_batches`) builds the batch
-from the families claimable on its submission date, judging each again on that date, drawing the
-internal-audit sample from the claims, and judging the claimed families again so their results
-say "claimed". So the batch page, the evidence packs, the programme home and the results agree,
-as they do for a batch built in the pages.
-
-The batch was submitted a month before the demo's day: families that became claimable since are
-left for the demo's programme team to claim.
+The demo's batch is not written row by row. As in service: the nightly job judged the attached
+families the night of the batch's submission, a month before the demo's day; the programme
+team's own service (`outcomes.claim_batches`) built the batch from the families claimable then,
+judging each again on that date and drawing the internal-audit sample from the claims; and last
+night (the demo's day) the job judged the families again, the claimed ones among them (their
+claims marked them, `outcomes.changes`), whose results now say "claimed". So the batch page,
+the evidence packs, the programme home and the results agree; families that became claimable
+since the batch are left for the demo's programme team to claim, marked new.
 """
 
 from __future__ import annotations
@@ -27,15 +26,16 @@ SUBMITTED_BEFORE_TODAY = timedelta(days=30)
 
 
 def seed_results(*, today: date, seed: int) -> dict:
-    """Last night's results as of `today`, and a claim batch submitted a month before it (None
-    when no family was claimable then). Returns {"nightly_run": …, "claim_batch": …}."""
-    run = nightly_run(as_of=today)
-    return {"nightly_run": run, "claim_batch": seed_claim_batch(today=today, seed=seed)}
-
-
-def seed_claim_batch(*, today: date, seed: int):
-    programme = User.objects.get(username="programme")
+    """A claim batch submitted a month before `today` (None when no family was claimable then),
+    and last night's results as of `today`. Returns {"nightly_run": …, "claim_batch": …}."""
     submitted_on = today - SUBMITTED_BEFORE_TODAY
+    nightly_run(as_of=submitted_on)
+    batch = seed_claim_batch(submitted_on=submitted_on, seed=seed)
+    return {"nightly_run": nightly_run(as_of=today), "claim_batch": batch}
+
+
+def seed_claim_batch(*, submitted_on: date, seed: int):
+    programme = User.objects.get(username="programme")
     family_ids = list(
         claim_candidates(programme, submitted_on=submitted_on).values_list("family_id", flat=True)
     )
