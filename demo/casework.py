@@ -22,6 +22,7 @@ from demo.evidence import DemoEvidence
 from demo.heritages import HERITAGES
 from demo.household import Household
 from demo.people import age_on
+from demo.working import working_records
 from earlyhelp import services
 from earlyhelp.models import Locality, Organisation, Role, Team, User
 from outcomes.engine.plan import PRINCIPLES
@@ -300,18 +301,31 @@ class Casework:
                 lead_agency_id=lead.organisation_id,
                 attached_by_id=self.staff.programme_user_id,
                 plan_version_id=self.staff.plan_version_id,
-                # The demo attaches only families whose records hold all four.
+                # The demo attaches only families whose records hold all four (demo.working).
                 principles=dict.fromkeys(PRINCIPLES, True),
             )
-            self.rows.attachments.append(attachment)
             evidence, problems = self.evidence.for_attachment(
                 attachment,
                 started=started,
                 parents=[m.person for m in (house.head, house.partner) if m],
                 children=[m.person for m in house.children],
             )
+            # Too few problems to be eligible: not attached (whose evidence is not recorded).
+            attach = bool(problems)
+        if attach:
+            self.rows.attachments.append(attachment)
             self.rows.evidence += evidence
             self.rows.problems += problems
+            everyone = [house.head, house.partner, *house.children, *house.others]
+            working_records(
+                self.rows,
+                episode=episode,
+                attached_on=attached_on,
+                lead_id=lead.user_id,
+                plan_version_id=self.staff.plan_version_id,
+                members=[m for m in everyone if m and m.membership.left_on is None],
+                indicators=[p.indicator for p in problems],
+            )
         # A request needs the family's consent, so it was given by the day it came in.
         given_on = received - timedelta(days=rng.randint(0, 3))
         self._consent(house, lead, team, given_on, ended, reason, attach)

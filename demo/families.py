@@ -37,7 +37,7 @@ from datetime import date
 import pghistory
 from django.db import connection, transaction
 
-from assessments.models import WorkConversation
+from assessments.models import AssessmentSection, EarlyHelpAssessment, WorkConversation
 from cases.models import (
     Address,
     Consent,
@@ -47,6 +47,7 @@ from cases.models import (
     FamilyMember,
     Person,
     PersonName,
+    PlanAction,
     SupportRequest,
     TafMember,
 )
@@ -173,6 +174,9 @@ class Rows:
     attachments: list = field(default_factory=list)
     evidence: list = field(default_factory=list)  # attached families' (demo.evidence)
     problems: list = field(default_factory=list)
+    assessments: list = field(default_factory=list)  # attached episodes' (demo.working)
+    sections: list = field(default_factory=list)
+    actions: list = field(default_factory=list)
     work_conversations: list = field(default_factory=list)
     duplicates: list = field(default_factory=list)  # (original, duplicate) Person pairs
 
@@ -220,6 +224,9 @@ def _insert(rows: Rows) -> Counter:
     Attachment.objects.bulk_create(rows.attachments, **bulk)
     Evidence.objects.bulk_create(rows.evidence, **bulk)
     ProblemIdentified.objects.bulk_create(rows.problems, **bulk)
+    EarlyHelpAssessment.objects.bulk_create(rows.assessments, **bulk)
+    AssessmentSection.objects.bulk_create(rows.sections, **bulk)
+    PlanAction.objects.bulk_create(rows.actions, **bulk)
     WorkConversation.objects.bulk_create(rows.work_conversations, **bulk)
     return Counter(
         families=len(rows.families),
@@ -237,6 +244,7 @@ def _insert(rows: Rows) -> Counter:
             r.status == SupportRequest.Status.AWAITING_TRIAGE for r in rows.requests
         ),
         attachments=len(rows.attachments),
+        assessments=len(rows.assessments),
         work_conversations=len(rows.work_conversations),
         duplicates=len(rows.duplicates),
     )

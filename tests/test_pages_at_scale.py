@@ -47,8 +47,9 @@ PAGES = [
     ("hub", "/triage/?status=awaiting_triage", 6),
     ("manager", "/dashboards/caseload/", 8),
     ("everyone", "/dashboards/caseload/", 8),
-    # The demo practitioner's first case: attached, so the page explains its nightly result.
-    ("practitioner", "/families/{family}/", 33),
+    # The demo practitioner's first case: attached, so the page shows its signed-off
+    # assessment and explains its nightly result.
+    ("practitioner", "/families/{family}/", 34),
 ]
 
 

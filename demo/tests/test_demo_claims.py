@@ -25,6 +25,7 @@ from outcomes.models import (
     FamilyResult,
     OutcomesPlanVersion,
 )
+from outcomes.programme import attachment_check
 from outcomes.snapshots import snapshots_for
 
 pytestmark = pytest.mark.django_db
@@ -65,10 +66,24 @@ def test_every_claimed_family_was_claimable_on_its_batchs_submission_date(demo):
 
 def test_every_attachment_holds_the_four_principles(demo):
     plan = OutcomesPlanVersion.objects.get(version=9).plan
-    attachments = list(Attachment.objects.all())
+    attachments = list(
+        Attachment.objects.select_related("family", "episode__assessment").prefetch_related(
+            "problems_identified"
+        )
+    )
     assert attachments
     for attachment in attachments:
         assert attachment.principles == dict.fromkeys(PRINCIPLES, True), attachment
+        # …as the records show them: a signed-off assessment ticking what it is attached for…
+        assessment = attachment.episode.assessment
+        assert assessment.status == "signed_off", attachment
+        assert assessment.signed_off_at.date() <= attachment.attached_on
+        identified = {p.indicator for p in attachment.problems_identified.all()}
+        assert len(identified) >= 2 and identified <= set(assessment.indicators), attachment
+        # …and, for an open episode, the attachment page's own reading of them.
+        if attachment.episode.status == "open":
+            check = attachment_check(attachment.family, on=TODAY)
+            assert [p.lacking for p in check.principles] == [()] * 4, attachment.family
     snapshots = snapshots_for([a.family_id for a in attachments], as_of=TODAY)
     for family_id, snapshot in snapshots.items():
         check = evaluate(snapshot, plan).attachment
