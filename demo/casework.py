@@ -5,7 +5,8 @@ The shares are chosen so every demo role has families to see through the
 access gate (earlyhelp.access): leads and TAF members through open episodes,
 other agencies through consent under a sharing agreement, the hub through
 its queue, the manager through their team's episodes, the programme team
-through attachments, the auditor through the claim batch's audit sample.
+through attachments, the auditor through the claim batch's audit sample (demo.claims builds
+the batch once the nightly job has judged the attached families).
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from demo.evidence import DemoEvidence
 from demo.heritages import HERITAGES
 from demo.household import Household
 from demo.people import age_on
+from demo.working import working_records
 from earlyhelp import services
 from earlyhelp.models import Locality, Organisation, Role, Team, User
 from outcomes.engine.plan import PRINCIPLES
-from outcomes.models import Attachment, AuditSampleItem, OutcomesPlanVersion
+from outcomes.models import Attachment, OutcomesPlanVersion
 
 LONDON = ZoneInfo("Europe/London")
 OPEN_SHARE = 0.22  # families with an open episode
@@ -153,13 +155,10 @@ class _StaffMaker:
 
 
 class Casework:
-    def __init__(
-        self, rng: random.Random, today: date, staff: Staff, claim_batch_id: int, *, work=None
-    ):
+    def __init__(self, rng: random.Random, today: date, staff: Staff, *, work=None):
         self.rng = rng
         self.today = today
         self.staff = staff
-        self.claim_batch_id = claim_batch_id
         self.work = work  # demo.work.WorkConversations, or None for none
         self.rows = None  # the batch being built (demo.families.Rows)
         # Its own generator, so adding evidence leaves the rest of the demo as it was.
@@ -179,8 +178,8 @@ class Casework:
     def plan(self, house: Household, *, showcase: str | None = None) -> None:
         """Episodes, requests, consent and attachment for one household.
 
-        `showcase="lead"` gives the demo practitioner an open, attached,
-        audit-sampled case; `showcase="queue"` puts a request in the hub's queue,
+        `showcase="lead"` gives the demo practitioner an open, attached
+        case; `showcase="queue"` puts a request in the hub's queue,
         so every demo user has something to see however few families are asked for.
         """
         rng = self.rng
@@ -213,11 +212,10 @@ class Casework:
             lead = self._lead(house, needs, now_open=False)
             attached = self._episode(house, needs, lead, started, ended) or attached
             cursor = started
-        # The claim batch's internal-audit sample: one attached family in ten.
-        if showcase == "lead" or (attached and rng.random() < 0.1):
-            self.rows.audit_sample.append(
-                AuditSampleItem(batch_id=self.claim_batch_id, family=house.family)
-            )
+        if attached and showcase != "lead":
+            # Drawn once picked for the audit sample here; the claim batch's service draws the
+            # sample now (demo.claims), and the draw stays so the rest of the demo is as it was.
+            rng.random()
 
     def _needs(self, house: Household) -> set[str]:
         """The partner services this household's members would draw on."""
@@ -303,18 +301,31 @@ class Casework:
                 lead_agency_id=lead.organisation_id,
                 attached_by_id=self.staff.programme_user_id,
                 plan_version_id=self.staff.plan_version_id,
-                # The demo attaches only families whose records hold all four.
+                # The demo attaches only families whose records hold all four (demo.working).
                 principles=dict.fromkeys(PRINCIPLES, True),
             )
-            self.rows.attachments.append(attachment)
             evidence, problems = self.evidence.for_attachment(
                 attachment,
                 started=started,
                 parents=[m.person for m in (house.head, house.partner) if m],
                 children=[m.person for m in house.children],
             )
+            # Too few problems to be eligible: not attached (whose evidence is not recorded).
+            attach = bool(problems)
+        if attach:
+            self.rows.attachments.append(attachment)
             self.rows.evidence += evidence
             self.rows.problems += problems
+            everyone = [house.head, house.partner, *house.children, *house.others]
+            working_records(
+                self.rows,
+                episode=episode,
+                attached_on=attached_on,
+                lead_id=lead.user_id,
+                plan_version_id=self.staff.plan_version_id,
+                members=[m for m in everyone if m and m.membership.left_on is None],
+                indicators=[p.indicator for p in problems],
+            )
         # A request needs the family's consent, so it was given by the day it came in.
         given_on = received - timedelta(days=rng.randint(0, 3))
         self._consent(house, lead, team, given_on, ended, reason, attach)

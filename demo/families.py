@@ -8,7 +8,9 @@ birth, identifiers, addresses and casework on any machine, on any day.
 Only database ids and the `created_at`-style timestamps differ.
 
 Rows are built in memory a batch of households at a time and written with
-`bulk_create`, all in one transaction, so a failed load leaves nothing.
+`bulk_create`, all in one transaction, so a failed load leaves nothing. The
+nightly results and the claim batch come last, in the same transaction, made
+by the services themselves (demo.claims), so they never contradict the records.
 
 The field-history triggers (pghistory) stay on: seeded rows get their
 "insert" events like any other row, tagged `source=seed_demo` through
@@ -35,7 +37,7 @@ from datetime import date
 import pghistory
 from django.db import connection, transaction
 
-from assessments.models import WorkConversation
+from assessments.models import AssessmentSection, EarlyHelpAssessment, WorkConversation
 from cases.models import (
     Address,
     Consent,
@@ -45,22 +47,17 @@ from cases.models import (
     FamilyMember,
     Person,
     PersonName,
+    PlanAction,
     SupportRequest,
     TafMember,
 )
 from demo.casework import FAMILY_SUPPORT, PARTNER_SERVICES, Casework, Staff
+from demo.claims import seed_results
 from demo.household import HouseholdMaker
 from demo.names import DISTRICT_TOWNS
 from demo.work import WorkConversations
 from earlyhelp.models import Locality, Organisation, User
-from outcomes import years
-from outcomes.models import (
-    Attachment,
-    AuditSampleItem,
-    ClaimBatch,
-    Evidence,
-    ProblemIdentified,
-)
+from outcomes.models import Attachment, Evidence, ProblemIdentified, ProgrammeYear
 from partners.models import InformationSharingAgreement
 
 TODAY = date(2026, 11, 1)  # the day the demo data is "as of", unless the caller says otherwise
@@ -102,11 +99,15 @@ def seed_families(
     seed: int,
     today: date = TODAY,
     progress: Callable[[int], None] | None = None,
+    results: bool = True,
 ) -> dict:
     """Load `families` demo households; returns how many of each record it made.
 
     Needs the demo organisations and users (demo.organisations.seed_demo) first.
     `progress` is called with the number of households written after each batch.
+    With `results`, the nightly job then judges the attached families as of `today` and
+    a claim batch is built from them (demo.claims): the result's "nightly_run" and
+    "claim_batch" (None when no family was claimable).
     The result's "duplicate_pairs" lists (original id, duplicate id) for every
     person entered twice, so a duplicate finder can be scored against it.
     """
@@ -129,21 +130,11 @@ def seed_families(
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         staff = Staff.load(families=families, seed=seed, district_shares=shares)
-        claim_batch, _ = ClaimBatch.objects.get_or_create(
-            name=f"Claims {today:%B %Y}",
-            defaults={
-                "window_opens": today.replace(day=1),
-                "window_closes": today,
-                "submitted_on": today,
-                "sample_seed": seed,
-                "sample_percent": years.audit_sample_percent(today),
-            },
-        )
         _sharing_agreements()
         maker = HouseholdMaker(rng, today, localities)
         hub = User.objects.filter(username="hub").values_list("pk", flat=True).first()
         work = WorkConversations(seed, today, hub)
-        casework = Casework(rng, today, staff, claim_batch.pk, work=work)
+        casework = Casework(rng, today, staff, work=work)
         first = _next_reference_number()
         for start in range(0, families, HOUSEHOLDS_PER_BATCH):
             rows = Rows()
@@ -160,8 +151,26 @@ def seed_families(
             pairs += [(original.pk, copy.pk) for original, copy in rows.duplicates]
             if progress:
                 progress(end - start)
+        made = {"nightly_run": None, "claim_batch": None}
+        _attachment_target(today)
+        if results and totals["attachments"]:
+            made = seed_results(today=today, seed=seed)
     totals["lead_practitioners"] = len(staff.caseload)
-    return {**totals, "duplicate_pairs": pairs}
+    return {**totals, **made, "duplicate_pairs": pairs}
+
+
+def _attachment_target(today: date) -> None:
+    """The demo council's target for the current programme year, where none is set: a fifth
+    more than the families attached so far this year, in tens (so the report of attachments
+    against the target has something to show)."""
+    year = ProgrammeYear.objects.filter(starts_in=ProgrammeYear.starting_in_year_of(today)).first()
+    if year is None or year.attachment_target:
+        return
+    so_far = Attachment.objects.filter(
+        attached_on__gte=year.starts_on, attached_on__lte=year.ends_on
+    ).count()
+    year.attachment_target = max(10, -(-so_far * 12 // 100) * 10)
+    year.save(update_fields=["attachment_target"])
 
 
 @dataclass
@@ -180,7 +189,9 @@ class Rows:
     attachments: list = field(default_factory=list)
     evidence: list = field(default_factory=list)  # attached families' (demo.evidence)
     problems: list = field(default_factory=list)
-    audit_sample: list = field(default_factory=list)
+    assessments: list = field(default_factory=list)  # attached episodes' (demo.working)
+    sections: list = field(default_factory=list)
+    actions: list = field(default_factory=list)
     work_conversations: list = field(default_factory=list)
     duplicates: list = field(default_factory=list)  # (original, duplicate) Person pairs
 
@@ -228,7 +239,9 @@ def _insert(rows: Rows) -> Counter:
     Attachment.objects.bulk_create(rows.attachments, **bulk)
     Evidence.objects.bulk_create(rows.evidence, **bulk)
     ProblemIdentified.objects.bulk_create(rows.problems, **bulk)
-    AuditSampleItem.objects.bulk_create(rows.audit_sample, **bulk)
+    EarlyHelpAssessment.objects.bulk_create(rows.assessments, **bulk)
+    AssessmentSection.objects.bulk_create(rows.sections, **bulk)
+    PlanAction.objects.bulk_create(rows.actions, **bulk)
     WorkConversation.objects.bulk_create(rows.work_conversations, **bulk)
     return Counter(
         families=len(rows.families),
@@ -246,7 +259,7 @@ def _insert(rows: Rows) -> Counter:
             r.status == SupportRequest.Status.AWAITING_TRIAGE for r in rows.requests
         ),
         attachments=len(rows.attachments),
-        audit_sample=len(rows.audit_sample),
+        assessments=len(rows.assessments),
         work_conversations=len(rows.work_conversations),
         duplicates=len(rows.duplicates),
     )

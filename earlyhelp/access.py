@@ -163,8 +163,10 @@ GRANTS: dict[Relation, frozenset[Action]] = {
         {A.VIEW, A.VIEW_EVIDENCE, A.ADD_EVIDENCE, A.ATTACH, A.BUILD_CLAIM}
     ),
     # "…and candidates": an open episode whose signed-off assessment ticks enough indicators to
-    # be eligible. The programme team reads the summary and decides whether to attach.
-    Relation.PROGRAMME_CANDIDATE: frozenset({A.VIEW, A.ATTACH}),
+    # be eligible. The programme team reads the summary and decides whether to attach, and
+    # records the evidence that makes attachment possible, which often arrives through them
+    # (issue 17), seeing what is recorded as they do.
+    Relation.PROGRAMME_CANDIDATE: frozenset({A.VIEW, A.VIEW_EVIDENCE, A.ADD_EVIDENCE, A.ATTACH}),
     # "read their evidence packs; record a verdict"
     Relation.AUDITOR: frozenset({A.VIEW, A.VIEW_EVIDENCE, A.RECORD_VERDICT}),
     Relation.BREAK_GLASS: frozenset({A.VIEW, A.VIEW_CASEWORK, A.VIEW_EVIDENCE, A.SEE_AUDIT}),

@@ -14,9 +14,9 @@ from fpdf import FPDF
 from outcomes.engine.explain import long_date
 
 from .decisions import OutcomeDecision
-from .explanations import decision_words, explain
+from .explanations import claim_words, decision_words, explain
 from .models import Evidence, FamilyResult
-from .selectors import current_result
+from .selectors import claim_since_result, current_result
 
 
 @dataclass
@@ -57,7 +57,8 @@ def evidence_pack_for(family) -> EvidencePack:
     if row is None:
         return pack
     explained = explain(row)
-    pack.headline = decision_words(row)
+    claim = claim_since_result(row)  # made since the night: the batch's word until the next
+    pack.headline = claim_words(claim) if claim else decision_words(row)
     pack.notice = explained.notice
     pack.for_auditor = explained.auditor()
     pack.for_practitioner = explained.practitioner()

@@ -137,5 +137,15 @@ def decision_words(row: FamilyResult) -> str:
     return "Not claimable: " + "; ".join(reason_texts(row)) + "."
 
 
+def claim_words(claim) -> str:
+    """A claim made since the night judged the family claimable, in a sentence: what the batch
+    says, until the next run says it too."""
+    return (
+        f"Claimed on {long_date(claim.claimed_on)} ({ROUTES.get(claim.route, '')}), in the "
+        f"claim batch \u201c{claim.batch.name}\u201d. The nightly results will say so from "
+        "their next run."
+    )
+
+
 def reason_texts(row: FamilyResult) -> list[str]:
     return [REASON_TEXT.get(code, code) for code in row.reasons]

@@ -1,4 +1,5 @@
-"""Forms of the programme team's and auditors' pages: claim batches and audit verdicts."""
+"""Forms of the programme team's and auditors' pages: claim batches, audit verdicts and the
+what-if."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from cases.people.forms import DateInput
+from earlyhelp.date_input import DateInputField
 from earlyhelp.manage_forms import GovukMessagesMixin
 
 from .claim_batches import window_label
@@ -81,3 +83,19 @@ class VerdictForm(GovukMessagesMixin, forms.Form):
         ):
             self.add_error("reason", "Enter why the evidence does not support the claim")
         return cleaned
+
+
+class WhatIfForm(GovukMessagesMixin, forms.Form):
+    """The family (picked from a search among the families the user may see; the gate decides)
+    and the date to judge it on."""
+
+    family = forms.IntegerField(
+        label="Family",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a family", "invalid": "Select a family"},
+    )
+    on = DateInputField(
+        label="Date to judge the family on",
+        help_text="For example, 27 3 2026",
+        error_messages={"required": "Enter the date to judge the family on"},
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from cases.people.forms import DateInput
+from earlyhelp.date_input import DateInputField
 from earlyhelp.manage_forms import GovukMessagesMixin
 
 from .models import FundingStream, SchoolTerm
@@ -24,9 +24,7 @@ def _whole(label: str, *, minimum: int, maximum: int | None = None, **kwargs):
 
 
 def _date(label: str, **kwargs):
-    field = forms.DateField(label=label, widget=DateInput(), **kwargs)
-    field.error_messages["invalid"] = f"{label} must be a real date"
-    return field
+    return DateInputField(label=label, name=label, **kwargs)
 
 
 class YearForm(GovukMessagesMixin, forms.Form):

@@ -7,8 +7,8 @@ from cases.gate import families_allowing
 from earlyhelp import compiled
 from earlyhelp.access import Action
 
-from .explanations import decision_words, explain, reason_texts
-from .models import ClaimStatus, Evidence, FamilyResult, NightlyRun, OutcomesPlanVersion
+from .explanations import claim_words, decision_words, explain, reason_texts
+from .models import Claim, ClaimStatus, Evidence, FamilyResult, NightlyRun, OutcomesPlanVersion
 
 
 def plan_in_force(on: date) -> OutcomesPlanVersion | None:
@@ -92,6 +92,16 @@ def current_result(family):
     )
 
 
+def claim_since_result(row: FamilyResult | None) -> Claim | None:
+    """A claim made on the result's attachment since the night judged the family claimable.
+    The claim marked the family to be judged again (`outcomes.changes`: the trigger on
+    `outcomes_claim`), so the next run's result says "claimed"; until then the pages that show
+    the result say what the batch says. One query, for a claimable result only."""
+    if row is None or row.claim_status != ClaimStatus.CLAIMABLE:
+        return None
+    return Claim.objects.filter(attachment_id=row.attachment_id).select_related("batch").first()
+
+
 def results_for_family_page(family) -> dict | None:
     """What the family page shows of the family's current results: the decision as the nightly
     job kept it (claim status, reasons, each outcome), and what is still needed with the
@@ -101,9 +111,11 @@ def results_for_family_page(family) -> dict | None:
     if row is None:
         return None
     explained = explain(row)
+    claim = claim_since_result(row)
     return {
         "row": row,
-        "headline": decision_words(row),
+        "claim": claim,
+        "headline": claim_words(claim) if claim else decision_words(row),
         "reasons": reason_texts(row),
         "outcomes": row.decision.applying(),
         "missing": list(explained.missing),

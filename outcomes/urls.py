@@ -11,6 +11,7 @@ urlpatterns = [
         name="evidence-add-kind",
     ),
     path("evidence/<int:evidence_id>/correct/", views.evidence_correct, name="evidence-correct"),
+    path("programme/what-if/", views_programme.what_if_page, name="what-if"),
     path("programme/runs/", views_nightly.run_list, name="nightly-run-list"),
     path("programme/runs/start/", views_nightly.run_start, name="nightly-run-start"),
     path("programme/runs/<int:run_id>/", views_nightly.run_detail, name="nightly-run-detail"),

@@ -1,5 +1,5 @@
-"""The programme team's and auditors' pages: attachment, claim batches, audit verdicts and
-evidence packs (DOMAIN §8). Every family is reached through the access gate."""
+"""The programme team's and auditors' pages: attachment, claim batches, audit verdicts,
+evidence packs and the what-if (DOMAIN §8). Every family is reached through the access gate."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from cases.gate import families_allowing, families_visible_to, family_for, family_record_for
+from cases.people.selectors import family_search
 from earlyhelp.access import Action, page_for, record_listing, role_may
 
 from . import claim_batches, programme
 from .evidence_pack import evidence_pack_for, evidence_pack_pdf
-from .forms_programme import BatchBuildForm, VerdictForm
+from .forms_programme import BatchBuildForm, VerdictForm, WhatIfForm
 from .models import AuditSampleItem, Claim, ClaimBatch
+from .what_if import what_if
 
 
 def _onto(form, error: ValidationError) -> None:
@@ -179,3 +181,33 @@ def evidence_pack_download(request, family_id):
     name = slugify(f"evidence pack {family.reference}")
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response
+
+
+@page_for(Action.ATTACH)
+def what_if_page(request):
+    """Pick a family (a search among those the gate lets the user see) and a date, and see the
+    engine's answer with its explanation. A GET form: nothing is saved but the audit entries."""
+    query = request.GET.get("q", "").strip()[:100]
+    found = []
+    if query:
+        found, _more = family_search(user=request.user, query=query, page_size=20)
+        record_listing(request.user, found, action="search")
+    asked = "family" in request.GET or any(k.startswith("on_") for k in request.GET)
+    form = WhatIfForm(request.GET if asked else None)
+    family = answer = None
+    if asked:
+        form.is_valid()
+        chosen = form.cleaned_data.get("family")
+        if chosen is not None:
+            # The gate decides and audits the view: 404 for a family the user may not see.
+            family = family_for(request.user, chosen, action=Action.VIEW_EVIDENCE)
+            if family.pk not in {f.pk for f in found}:
+                found = [family, *found]
+        if family is not None and not form.errors:
+            answer = what_if(family, on=form.cleaned_data["on"])
+    return render(
+        request,
+        "outcomes/what_if.html",
+        {"form": form, "q": query, "found": found, "family": family, "answer": answer},
+        status=400 if form.errors else 200,
+    )

@@ -4,57 +4,14 @@ year: the pattern's own error messages), and a layout's new version."""
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from django import forms
 from django.utils import timezone
 
+from earlyhelp.date_input import DateInputField
+
 from .layouts import layout_problems
 from .models import ReturnKind
-
-
-class DateParts(forms.MultiWidget):
-    """Three boxes named `<field>_day`, `<field>_month`, `<field>_year`."""
-
-    # Rendered by templates/returns/_date_input.html, the GOV.UK component, not by Django.
-
-    def __init__(self):
-        super().__init__([forms.TextInput(), forms.TextInput(), forms.TextInput()])
-        self.widgets_names = ["_day", "_month", "_year"]
-
-    def decompress(self, value):
-        return [value.day, value.month, value.year] if value else [None, None, None]
-
-
-class GovukDateField(forms.Field):
-    widget = DateParts
-    parts = ("day", "month", "year")
-
-    def __init__(self, *, subject: str, **kwargs):
-        self.subject = subject
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, date):
-            return value
-        given = [str(v or "").strip() for v in (value or ["", "", ""])]
-        if not any(given):
-            raise forms.ValidationError(f"Enter {self.subject}", code="required")
-        missing = [name for name, v in zip(self.parts, given, strict=True) if not v]
-        if missing:
-            raise forms.ValidationError(
-                f"{self.subject.capitalize()} must include a {' and '.join(missing)}",
-                code="incomplete",
-            )
-        try:
-            day, month, year = (int(v) for v in given)
-            if year < 1000:
-                raise ValueError
-            return date(year, month, day)
-        except ValueError:
-            raise forms.ValidationError(
-                f"{self.subject.capitalize()} must be a real date", code="invalid"
-            ) from None
 
 
 class ReturnForm(forms.Form):
@@ -64,9 +21,9 @@ class ReturnForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select which return to make"},
     )
-    as_of = GovukDateField(
+    as_of = DateInputField(
         label="As of",
-        subject="the date the return is as of",
+        name="The date the return is as of",
         help_text="The last day of the six months the return covers, for example 30 9 2025",
     )
 

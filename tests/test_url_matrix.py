@@ -228,6 +228,8 @@ EXPECTED = {
     "evidence-pack-pdf": lead_only,
     "claim-batch-list": answers(anonymous=302, programme=200, auditor=200, others=403),
     "claim-batch-build": answers(anonymous=302, programme=200, others=403),
+    # Without a family and date it only offers the search: the family's gate is its own test.
+    "what-if": answers(anonymous=302, programme=200, others=403),
     "claim-batch-detail": answers(anonymous=302, programme=200, auditor=200, others=403),
     "audit-verdict": answers(anonymous=302, others=404),
     # The national returns are the programme team's; their layouts are configuration too.

@@ -18,6 +18,8 @@ from outcomes.models import (
     Claim,
     ClaimBatch,
     Evidence,
+    FamilyChange,
+    FamilyResult,
     ProgrammeYear,
     SchoolTerm,
 )
@@ -106,6 +108,32 @@ def test_a_batch_claims_every_claimable_family_and_samples_them_reproducibly(use
         claims.values_list("family_id", flat=True), seed=batch.sample_seed, percent=10
     )
     assert redrawn == sampled
+
+
+def test_a_batch_marks_its_families_and_the_pages_say_claimed_until_the_night_does(
+    users, client_for
+):
+    claimed, unclaimed = claimable_families(users, 2)
+    submit(users, [claimed])
+    # The claim marked its family to be judged again (the trigger on outcomes_claim)…
+    assert set(FamilyChange.objects.values_list("family_id", flat=True)) == {claimed.pk}
+    # …and until the night does, the pages that show the result say what the batch says.
+    programme = client_for("programme")
+    pack = programme.get(reverse("evidence-pack", args=[claimed.pk])).content.decode()
+    assert 'id="decision">Claimed on 16 September 2019' in pack
+    family_page = programme.get(reverse("family-detail", args=[claimed.pk])).content.decode()
+    assert 'govuk-tag--grey">Claimed</strong>' in family_page
+    other = programme.get(reverse("evidence-pack", args=[unclaimed.pk])).content.decode()
+    assert 'id="decision">Claimable since' in other
+
+    run = nightly.nightly_run(as_of=SUBMITTED)
+    assert run.results_written >= 1
+    current = dict(
+        FamilyResult.objects.filter(is_current=True).values_list("family_id", "claim_status")
+    )
+    assert current[claimed.pk] == "claimed"
+    pack = programme.get(reverse("evidence-pack", args=[claimed.pk])).content.decode()
+    assert 'id="decision">Claimed on 16 September 2019' in pack
 
 
 def test_the_sample_percentage_is_the_programme_years(users):

@@ -110,7 +110,15 @@ class Command(BaseCommand):
 
         started = time.monotonic()
         with bar:
-            loaded = seed_families(families=families, seed=seed, today=today, progress=progress)
+            # The programme pages start with last night's results and a claim batch built from
+            # them, as they would in service (benchmarks that time the nightly job skip both).
+            loaded = seed_families(
+                families=families,
+                seed=seed,
+                today=today,
+                progress=progress,
+                results=not self.skip_results,
+            )
         self.stdout.write(
             f"Demo families: loaded {loaded['families']:,} families, {loaded['persons']:,} "
             f"people ({loaded['duplicates']:,} entered twice, for the duplicate finder), "
@@ -118,12 +126,14 @@ class Command(BaseCommand):
             f"awaiting triage, as of {today}, seed {seed}, "
             f"in {time.monotonic() - started:.0f}s."
         )
-        if loaded["attachments"] and not self.skip_results:
-            # The programme pages start with last night's results, as they would in service.
-            from outcomes.nightly import nightly_run
-
-            run = nightly_run(as_of=today)
+        run, batch = loaded["nightly_run"], loaded["claim_batch"]
+        if run is not None:
             self.stdout.write(
                 f"Nightly results: {run.families_done:,} attached families judged "
                 f"as of {today} (run {run.pk}, {run.get_status_display().lower()})."
+            )
+        if batch is not None:
+            self.stdout.write(
+                f"Claim batch: {batch.claims.count()} families claimed, "
+                f"submitted {batch.submitted_on} ({batch.name})."
             )
