@@ -22,7 +22,8 @@ from cases.models import (
 )
 from earlyhelp.models import AuditEntry, Organisation
 from earlyhelp.tests.factories import OrganisationFactory, TeamFactory, UserFactory
-from outcomes.models import OutcomesPlanVersion
+from outcomes.models import OutcomesPlanVersion, ProgrammeYear
+from returns.models import ReturnLayout
 from tests.worlds import make_family
 
 _n = count(1)
@@ -56,6 +57,12 @@ def ensure_plan_v9():
 
     if not OutcomesPlanVersion.objects.filter(version=9).exists():
         importlib.import_module("outcomes.migrations.0003_load_plan_v9_and_terms").load(apps, None)
+    # The other data migrations' rows go with the same flush: the programme years and the
+    # returns' default layouts.
+    if not ProgrammeYear.objects.exists():
+        importlib.import_module("outcomes.migrations.0013_programme_years").add_defaults(apps, None)
+    if not ReturnLayout.objects.exists():
+        importlib.import_module("returns.migrations.0002_default_layouts").load(apps, None)
     return plan_version()
 
 

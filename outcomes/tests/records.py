@@ -10,7 +10,15 @@ from itertools import count
 from cases.models import Episode, Family, FamilyMember, Person
 from earlyhelp.tests.factories import OrganisationFactory
 from outcomes.engine.snapshot import FamilySnapshot
-from outcomes.models import Attachment, Evidence, OutcomesPlanVersion, ProblemIdentified
+from outcomes.models import (
+    Attachment,
+    Evidence,
+    OutcomesPlanVersion,
+    ProblemIdentified,
+    ProgrammeYear,
+    SchoolTerm,
+)
+from outcomes.tests.builders import TERMS
 
 _references = count(1)
 # The engine's closure reasons in ours (the reverse of outcomes.snapshots.CLOSURE_REASON).
@@ -25,6 +33,17 @@ class Made:
         self.attachment = attachment
         self.person = {}  # snapshot person id -> Person
         self.evidence = {}  # snapshot evidence id -> Evidence
+
+
+def school_terms_as_the_builders_name_them() -> None:
+    """The engine builders' school terms (outcomes/tests/builders.py TERMS), in the records in
+    place of the migrated ones, named as the builders' evidence names them."""
+    SchoolTerm.objects.all().delete()
+    for term in TERMS:
+        year, name = term.name.split()
+        SchoolTerm.objects.create(
+            academic_year=int(year), name=name, starts_on=term.starts_on, ends_on=term.ends_on
+        )
 
 
 def records_from(snapshot: FamilySnapshot, *, by, lead=None, agency: str = "Family Support"):
@@ -92,14 +111,20 @@ def records_from(snapshot: FamilySnapshot, *, by, lead=None, agency: str = "Fami
 
 
 def restore_outcomes_data():
-    """Plan version 9 and the school terms, as the data migration loads them: a transactional
-    test's flush empties their tables. Returns version 9."""
+    """Plan version 9, the school terms and the programme years, as the data migrations load
+    them: a transactional test's flush empties their tables. Returns version 9."""
     from django.conf import settings
 
     from outcomes.services import plan_version_load, school_terms_load
 
     plans = settings.BASE_DIR / "outcomes" / "plans"
     school_terms_load(plans / "school_terms.json")
+    if not ProgrammeYear.objects.exists():  # and the programme years, as migration 0013 makes
+        import importlib
+
+        from django.apps import apps
+
+        importlib.import_module("outcomes.migrations.0013_programme_years").add_defaults(apps, None)
     return plan_version_load(plans / "fop_v9.json")
 
 

@@ -21,10 +21,9 @@ from outcomes.models import (
     FamilyChange,
     FamilyResult,
     ProgrammeYear,
-    SchoolTerm,
 )
-from outcomes.tests.builders import TERMS, event
-from outcomes.tests.records import records_from
+from outcomes.tests.builders import event
+from outcomes.tests.records import records_from, school_terms_as_the_builders_name_them
 from outcomes.tests.test_claims import good
 
 pytestmark = pytest.mark.django_db
@@ -33,12 +32,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def builder_terms(db):
     """The engine builders' school terms (named as the evidence names them), in the records."""
-    SchoolTerm.objects.all().delete()
-    for term in TERMS:
-        year, name = term.name.split()
-        SchoolTerm.objects.create(
-            academic_year=int(year), name=name, starts_on=term.starts_on, ends_on=term.ends_on
-        )
+    school_terms_as_the_builders_name_them()
 
 
 WINDOW = ClaimWindow(date(2019, 9, 1), date(2019, 9, 30))
@@ -214,11 +208,23 @@ def test_two_batches_racing_for_one_family_claim_it_once(users, monkeypatch):
     assert Claim.objects.filter(family=raced).count() == 1
 
 
-def test_the_submission_date_must_be_in_the_window(users):
+@pytest.mark.parametrize(
+    ("submitted_on", "accepted"),
+    [
+        (date(2019, 8, 31), False),  # the day before the window opens
+        (date(2019, 9, 1), True),  # the day it opens
+        (date(2019, 9, 30), True),  # the day it closes
+        (date(2019, 10, 1), False),  # the day after
+    ],
+)
+def test_the_submission_date_must_be_in_the_window(users, submitted_on, accepted):
     families = claimable_families(users, 1)
-    with pytest.raises(ValidationError, match="within the claim window"):
-        submit(users, families, submitted_on=date(2019, 10, 1))
-    assert not Claim.objects.exists()
+    if accepted:
+        assert submit(users, families, submitted_on=submitted_on).claims.count() == 1
+    else:
+        with pytest.raises(ValidationError, match="within the claim window"):
+            submit(users, families, submitted_on=submitted_on)
+        assert not Claim.objects.exists()
 
 
 # --- pages ----------------------------------------------------------------------------------------

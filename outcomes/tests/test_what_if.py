@@ -10,9 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from earlyhelp.models import AuditEntry
-from outcomes.models import Claim, Evidence, FamilyChange, FamilyResult, NightlyRun, SchoolTerm
-from outcomes.tests.builders import TERMS
-from outcomes.tests.records import records_from
+from outcomes.models import Claim, Evidence, FamilyChange, FamilyResult, NightlyRun
+from outcomes.tests.records import records_from, school_terms_as_the_builders_name_them
 from outcomes.tests.test_attachment import attachable
 from outcomes.tests.test_claims import good
 from tests.worlds import make_family
@@ -24,12 +23,7 @@ NIGHT = date(2019, 8, 15)  # the "good" family is claimable since 20 July 2019
 
 @pytest.fixture
 def attached(users):
-    SchoolTerm.objects.all().delete()
-    for term in TERMS:
-        year, name = term.name.split()
-        SchoolTerm.objects.create(
-            academic_year=int(year), name=name, starts_on=term.starts_on, ends_on=term.ends_on
-        )
+    school_terms_as_the_builders_name_them()
     family = records_from(good(as_of=NIGHT), by=users["programme"]).family
     family.name = "Okafor family"
     family.save(update_fields=["name"])

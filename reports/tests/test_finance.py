@@ -5,7 +5,7 @@ the database the report's own question again."""
 
 import csv
 import io
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date
 from itertools import count
 
@@ -28,7 +28,7 @@ from outcomes.models import (
     OutcomesPlanVersion,
     ProgrammeYear,
 )
-from reports.finance import NOT_CLAIMABLE_REASONS
+from reports.finance import NOT_CLAIMABLE_REASONS, _projection_table
 from reports.registry import REPORTS
 from reports.scope import Scope
 
@@ -496,3 +496,27 @@ def test_a_report_runs_the_same_queries_however_many_families(
         with django_assert_num_queries(EXPECTED_QUERIES[slug]):
             tables = build(slug, reader, today=date(2019, 2, 1))
         assert any(table.rows for table in tables.values())
+
+
+def test_the_projection_reproduces_the_seeds_1379_claims_and_1_1m():
+    """Seed 002 §3.1.9, Table 1's note: "it is projected that we should achieve a claim rate of
+    35% which equates to 1,379 PBR claims totalling £1.1m" — 35% of the 3,940 families its
+    targets add up to, at £800 a claim. Here 3,000 families are attached before 2019-20 and
+    1,050 claimed (35%); 2019-20's target of 940 brings the cohort to 3,940 by 31 March 2020."""
+    year = ProgrammeYear(starts_in=2019, attachment_target=940)
+    lines = defaultdict(lambda: defaultdict(int), {2019: defaultdict(int, results_payment=800)})
+    attached = {2015: 878, 2016: 1043, 2017: 1025, 2018: 54}
+    claims = {2016: [300, 240_000], 2017: [400, 320_000], 2018: [350, 280_000]}
+    table = _projection_table(
+        Scope(user=None, today=date(2019, 9, 20)),
+        date(2019, 9, 20),
+        {2019: year},
+        lines,
+        attached,
+        claims,
+    )
+    figures = dict(table.text_rows())
+    assert figures["Claim rate so far (claims ÷ attachments)"] == "35.0%"
+    assert figures["Families attached by 31 March 2020"] == "3940"
+    assert figures["Projected results claims by 31 March 2020"] == "1379"
+    assert figures["Projected results income"] == "£1,103,200"  # "totalling £1.1m"

@@ -113,3 +113,11 @@ def outcomes_plan_v9(request):
 
     request.getfixturevalue("transactional_db")
     restore_outcomes_data()
+    from returns.models import ReturnLayout
+
+    if not ReturnLayout.objects.exists():  # the returns' default layouts, as their migration
+        import importlib
+
+        from django.apps import apps
+
+        importlib.import_module("returns.migrations.0002_default_layouts").load(apps, None)

@@ -9,9 +9,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from outcomes import nightly
-from outcomes.models import AuditSampleItem, ClaimBatch, SchoolTerm
-from outcomes.tests.builders import TERMS
-from outcomes.tests.records import records_from
+from outcomes.models import AuditSampleItem, ClaimBatch
+from outcomes.tests.records import records_from, school_terms_as_the_builders_name_them
 from outcomes.tests.test_attachment import attachable
 from outcomes.tests.test_claims import good
 from tests.browser.test_smoke import sign_in
@@ -27,12 +26,7 @@ def world(users, monkeypatch):
     # Today is 20 September 2019: the batch form offers the windows of 2018-19 and 2019-20.
     monkeypatch.setattr(timezone, "localdate", lambda *args: date(2019, 9, 20))
     ensure_plan_v9()
-    SchoolTerm.objects.all().delete()
-    for term in TERMS:
-        year, name = term.name.split()
-        SchoolTerm.objects.create(
-            academic_year=int(year), name=name, starts_on=term.starts_on, ends_on=term.ends_on
-        )
+    school_terms_as_the_builders_name_them()
     candidate, _ = attachable(users)
     claimable = [records_from(good(as_of=NIGHT), by=users["programme"]).family for _ in range(2)]
     nightly.nightly_run(as_of=NIGHT)

@@ -13,9 +13,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.models import FamilyMember
-from outcomes.models import AuditSampleItem, Claim, ClaimBatch, ProgrammeYear, SchoolTerm
-from outcomes.tests.builders import TERMS
-from outcomes.tests.records import records_from
+from outcomes.models import AuditSampleItem, Claim, ClaimBatch, ProgrammeYear
+from outcomes.tests.records import records_from, school_terms_as_the_builders_name_them
 from outcomes.tests.test_attachment import attachable
 from outcomes.tests.test_claims import good
 from tests.browser.test_smoke import sign_in
@@ -30,12 +29,7 @@ TODAY = date(2019, 9, 20)  # in the programme year 2019 to 2020
 def world(users, monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda *args: TODAY)
     ensure_plan_v9()
-    SchoolTerm.objects.all().delete()
-    for term in TERMS:
-        year, name = term.name.split()
-        SchoolTerm.objects.create(
-            academic_year=int(year), name=name, starts_on=term.starts_on, ends_on=term.ends_on
-        )
+    school_terms_as_the_builders_name_them()
     candidate, _ = attachable(users)
     claimable = [records_from(good(as_of=TODAY), by=users["programme"]).family for _ in range(2)]
     return candidate, claimable
