@@ -41,6 +41,13 @@ class DateInputField(forms.MultiValueField):
         parts = tuple(forms.CharField(required=False, max_length=4) for _ in PARTS)
         super().__init__(parts, require_all_fields=False, **kwargs)
 
+    def prepare_value(self, value):
+        """What the boxes show: a date (a change page's current value) as its day, month and
+        year; what was typed as it was typed."""
+        if isinstance(value, date):
+            return [value.day, value.month, value.year]
+        return value
+
     def compress(self, data_list):
         values = [(v or "").strip() for v in (data_list or [""] * 3)]
         if not any(values):

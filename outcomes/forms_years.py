@@ -35,10 +35,10 @@ class YearForm(GovukMessagesMixin, forms.Form):
     )
     audit_sample_percent = _whole(
         "Audit sample percentage",
-        minimum=1,
+        minimum=10,
         maximum=100,
         help_text="The share of each claim batch internal audit checks before the claims are "
-        "submitted: at least 10% is usual.",
+        "submitted: at least 10%.",
     )
 
 

@@ -48,6 +48,7 @@ class AttachmentReadiness:
     lead_agency: object = None
     assessment: EarlyHelpAssessment | None = None
     already: Attachment | None = None
+    earlier: list = field(default_factory=list)  # the family's attachments, with their claims
 
     @property
     def ready(self) -> bool:
@@ -69,6 +70,11 @@ def attachment_check(family, *, on: date | None = None) -> AttachmentReadiness:
     on = on or timezone.localdate()
     episode = open_episode_of(family)
     check = AttachmentReadiness(episode=episode, on=on)
+    check.earlier = list(
+        Attachment.objects.filter(family=family)
+        .select_related("episode", "claim", "lead_agency")
+        .order_by("attached_on", "pk")
+    )
     if episode is None:
         check.blocking.append("The family has no open episode to attach")
         return check

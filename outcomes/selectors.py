@@ -38,6 +38,7 @@ class RunChanges:
     since: NightlyRun | None
     newly_claimable: list = field(default_factory=list)
     no_longer_claimable: list = field(default_factory=list)
+    claimed: list = field(default_factory=list)  # claimable before, claimed in a batch since
     other: int = 0
 
 
@@ -74,6 +75,8 @@ def run_changes(run: NightlyRun, *, user) -> RunChanges:
         row.reason_texts = reason_texts(row)
         if row.claim_status == claimable and was != claimable:
             changes.newly_claimable.append((row, before))
+        elif was == claimable and row.claim_status == ClaimStatus.CLAIMED:
+            changes.claimed.append((row, before))
         elif was == claimable and row.claim_status != claimable:
             changes.no_longer_claimable.append((row, before))
         else:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -48,12 +49,27 @@ def _form_page(request, form_class, *, initial, save, title, back, done):
 @programme_setup
 def year_list(request):
     today = timezone.localdate()
+    # Each sum in its own subquery: one join of windows and funding would count each line once
+    # for every window.
+    windows = (
+        ProgrammeClaimWindow.objects.filter(year=OuterRef("pk"))
+        .order_by()
+        .values("year")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    grants = (
+        FundingLine.objects.filter(
+            year=OuterRef("pk"),
+            stream__in=[FundingStream.TRANSFORMATION_GRANT, FundingStream.OTHER],
+        )
+        .order_by()
+        .values("year")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
     rows = ProgrammeYear.objects.annotate(
-        windows=Count("claim_windows", distinct=True),
-        grants=Sum(
-            "funding__amount",
-            filter=Q(funding__stream__in=[FundingStream.TRANSFORMATION_GRANT, FundingStream.OTHER]),
-        ),
+        windows=Coalesce(Subquery(windows), 0), grants=Subquery(grants)
     ).order_by("-starts_in")
     return render(
         request,
@@ -119,7 +135,11 @@ def window_edit(request, starts_in, window_id=None):
         WindowForm,
         initial={"opens": window.opens, "closes": window.closes} if window else {},
         save=lambda data: years.window_save(year, window=window, **data),
-        title=f"{'Change the' if window else 'Add a'} claim window in {year.label}",
+        title=(
+            f"Change the claim window {window} in {year.label}"
+            if window
+            else f"Add a claim window in {year.label}"
+        ),
         back=reverse("programme-year-detail", args=[starts_in]),
         done="The claim window is saved.",
     )
@@ -137,7 +157,11 @@ def funding_edit(request, starts_in, line_id=None):
         FundingForm,
         initial={"stream": line.stream, "name": line.name, "amount": line.amount} if line else {},
         save=lambda data: years.funding_save(year, line=line, **data),
-        title=f"{'Change a' if line else 'Add a'} funding line in {year.label}",
+        title=(
+            f"Change the funding line {line} in {year.label}"
+            if line
+            else f"Add a funding line in {year.label}"
+        ),
         back=reverse("programme-year-detail", args=[starts_in]),
         done="The funding line is saved.",
     )
@@ -154,11 +178,21 @@ def year_part_remove(request, starts_in, part, part_id):
     thing = get_object_or_404(model, pk=part_id, year=year)
     what = f"the claim window {thing}" if part == "windows" else f"the funding line {thing}"
     back = reverse("programme-year-detail", args=[starts_in])
+    problems = []
     if request.method == "POST":
-        (years.window_remove if part == "windows" else years.funding_remove)(thing)
-        messages.success(request, f"Removed {what}.")
-        return redirect(back)
-    return render(request, "outcomes/years/remove.html", {"what": what, "year": year, "back": back})
+        try:
+            (years.window_remove if part == "windows" else years.funding_remove)(thing)
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            messages.success(request, f"Removed {what}.")
+            return redirect(back)
+    return render(
+        request,
+        "outcomes/years/remove.html",
+        {"what": what, "year": year, "back": back, "problems": problems},
+        status=400 if problems else 200,
+    )
 
 
 @programme_setup
@@ -190,7 +224,7 @@ def term_edit(request, term_id=None):
         TermForm,
         initial=initial,
         save=lambda data: years.school_term_save(term=term, **data),
-        title=f"Change the {term} term's dates" if term else "Add a school term",
+        title=f"Change the dates of the {term} term" if term else "Add a school term",
         back=reverse("school-term-list"),
         done="The school term is saved. Tonight's results judge every family by it.",
     )

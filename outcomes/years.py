@@ -17,7 +17,14 @@ from django.db import transaction
 
 from earlyhelp.models import User
 
-from .models import FundingLine, FundingStream, ProgrammeClaimWindow, ProgrammeYear, SchoolTerm
+from .models import (
+    ClaimBatch,
+    FundingLine,
+    FundingStream,
+    ProgrammeClaimWindow,
+    ProgrammeYear,
+    SchoolTerm,
+)
 
 
 def year_of(day: date) -> ProgrammeYear | None:
@@ -41,6 +48,9 @@ def audit_sample_percent(on: date) -> int:
     year = year_of(on)
     return year.audit_sample_percent if year is not None else 10
 
+
+# DOMAIN §8: "Internal audit verifies a representative sample (at least 10%, configurable)".
+MINIMUM_AUDIT_SAMPLE = 10
 
 # --- changes --------------------------------------------------------------------------------
 
@@ -70,8 +80,10 @@ def year_update(year: ProgrammeYear, *, attachment_target: int, audit_sample_per
     errors = {}
     if attachment_target < 0:
         errors["attachment_target"] = "The attachment target must be 0 or more"
-    if not 1 <= audit_sample_percent <= 100:
-        errors["audit_sample_percent"] = "The audit sample must be between 1% and 100%"
+    if not MINIMUM_AUDIT_SAMPLE <= audit_sample_percent <= 100:
+        errors["audit_sample_percent"] = (
+            f"The audit sample must be between {MINIMUM_AUDIT_SAMPLE}% and 100%"
+        )
     if errors:
         raise ValidationError(errors)
     year.attachment_target = attachment_target
@@ -94,6 +106,8 @@ def window_save(
                 f"The date must be in the programme year, from {year.starts_on:%-d %B %Y} "
                 f"to {year.ends_on:%-d %B %Y}"
             )
+    if window is not None and not errors:
+        _refuse_if_claimed_in(window, "changed")
     if not errors:
         others = ProgrammeClaimWindow.objects.select_for_update().filter(
             opens__lte=closes, closes__gte=opens
@@ -112,7 +126,23 @@ def window_save(
     return window
 
 
+def _refuse_if_claimed_in(window: ProgrammeClaimWindow, done: str) -> None:
+    """A window a batch was submitted in stays as it was: the batch names it."""
+    batch = (
+        ClaimBatch.objects.filter(window_opens=window.opens, window_closes=window.closes)
+        .order_by("submitted_on")
+        .first()
+    )
+    if batch is not None:
+        raise ValidationError(
+            f"Claims were submitted in this window on {batch.submitted_on:%-d %B %Y} "
+            f"(batch “{batch.name}”), so it cannot be {done}"
+        )
+
+
+@transaction.atomic
 def window_remove(window: ProgrammeClaimWindow) -> None:
+    _refuse_if_claimed_in(window, "removed")
     window.delete()
 
 
@@ -216,6 +246,8 @@ def _described(events, name_of, fields) -> list[tuple]:
                 for f, title, show in fields
                 if old is not None and getattr(old, f) != getattr(e, f)
             ]
+            if old is None:  # set before its history was kept: say what it is now
+                parts = [f"{title} now {show(getattr(e, f))}" for f, title, show in fields]
             text = f"{label}: " + ("; ".join(parts) if parts else "saved with no change")
         before[e.pgh_obj_id] = e
         out.append((e, text))

@@ -76,7 +76,7 @@ def _today(scope: Scope) -> date:
     "Funding by year and stream",
     "Income by programme year: the service transformation grant, attachment fees, payment by "
     "results and other contributions, and the results claims projected to the end of the "
-    "current programme year at the claim rate so far (seed 002 Table 1).",
+    "current programme year at the claim rate so far (the programme evaluation's Table 1).",
 )
 def funding(scope: Scope) -> list[Table]:
     today = _today(scope)
@@ -132,11 +132,14 @@ def _funding_table(scope, years, lines, attached, claims) -> Table:
             "Income to date. Attachment fees (families attached) are the year's fee for each "
             "family attached in the year, and are what the total counts; attachment fees "
             "against the target are the year's fee times its attachment target, the annual "
-            "payment the seed's Table 1 records, shown beside them and not added to the total. "
+            "payment the programme evaluation's Table 1 records, shown beside them and not "
+            "added to the total. "
             "Payment by results is the results payments of the claims made in the year. The "
             "grant, other contributions and the target are the council's whole amounts for the "
-            "year, not cut by delivery partner, locality or the families you may see; the fees "
-            "for families attached and the results payments are."
+            "year: they are shown only for the whole programme (no partner or locality chosen, "
+            "read by the programme team), and the total is then theirs too; otherwise the total "
+            "is the fees for the families attached and the results payments, which are cut by "
+            "delivery partner, locality and the families you may see."
         ),
     )
     shown = [scope.year.starts_in] if scope.year else sorted(years)
@@ -149,8 +152,13 @@ def _funding_table(scope, years, lines, attached, claims) -> Table:
         other = line[FundingStream.OTHER]
         if scope.year is None and not (grant or fees or fees_target or results or other):
             continue  # a year not yet set up, with nothing in it
-        cells = [grant, fees, fees_target, results, other, grant + fees + results + other]
-        table.rows.append([year.label, *(Pounds(cell) for cell in cells)])
+        if scope.whole_programme:
+            cells = [grant, fees, fees_target, results, other, grant + fees + results + other]
+        else:  # the council-wide amounts are not a partner's, a locality's or a team's
+            cells = [None, fees, None, results, None, fees + results]
+        table.rows.append(
+            [year.label, *(Pounds(cell) if cell is not None else None for cell in cells)]
+        )
     return table
 
 
@@ -159,11 +167,13 @@ def _projection_table(scope, today, years, lines, attached, claims) -> Table:
     £1.1m", 35% of the 3,940 families attached (or due to be) by the end of 2019-20."""
     starts_in = ProgrammeYear.starting_in_year_of(today)
     year = years.get(starts_in)
-    target = year.attachment_target if year else 0
+    # The target is the council's: with a partner, a locality or a team's families, the families
+    # attached by the year's end are those attached so far.
+    target = year.attachment_target if year and scope.whole_programme else None
     payment = lines[starts_in][FundingStream.RESULTS_PAYMENT]
     attached_so_far = sum(attached.values())
     attached_this_year = attached.get(starts_in, 0)
-    by_year_end = attached_so_far - attached_this_year + max(attached_this_year, target)
+    by_year_end = attached_so_far - attached_this_year + max(attached_this_year, target or 0)
     claims_so_far = sum(n for n, _ in claims.values())
     rate = _rate(claims_so_far, attached_so_far)
     projected = round(rate * by_year_end) if rate is not None else None
@@ -178,8 +188,10 @@ def _projection_table(scope, today, years, lines, attached, claims) -> Table:
             "chosen above, at the claim rate so far: every results claim made to date divided "
             "by every attachment to date, in the partner and locality chosen. The families "
             "attached by the end of the year are those attached before it and, for this year, "
-            "the larger of those attached so far and the year's attachment target (the seed "
-            "projects 35% of the 3,940 families its targets add up to). Projected claims are "
+            "the larger of those attached so far and the year's attachment target (the "
+            "programme's evaluation projects 35% of the 3,940 families its targets add up to); "
+            "the target is the council's, so with a partner or locality chosen, or a team's "
+            "families, only the families attached so far count. Projected claims are "
             "the claim rate times those families, for the whole cohort since the programme "
             "began; projected results income is those claims times this year's results "
             "payment, and what is still to claim is the projection less the claims made."
@@ -213,8 +225,8 @@ def _projection_table(scope, today, years, lines, attached, claims) -> Table:
     "partners",
     "Attachments and claims by delivery partner",
     "Families attached and results claims by delivery partner (the attachment's lead agency) "
-    "and programme year, with the claim rate and each partner's share of the cohort (seed 002 "
-    "Table 5).",
+    "and programme year, with the claim rate and each partner's share of the cohort (the "
+    "programme evaluation's Table 5).",
 )
 def partners(scope: Scope) -> list[Table]:
     rows = (
@@ -266,7 +278,7 @@ def partners(scope: Scope) -> list[Table]:
     "not-claimable",
     "Families not claimable by reason and partner",
     "Attached families the nightly results find not claimable, by reason and delivery partner "
-    "(seed 002 Table 6).",
+    "(the programme evaluation's Table 6).",
 )
 def not_claimable(scope: Scope) -> list[Table]:
     attachments = scope.in_year(scope.attachments(), "attached_on")

@@ -121,7 +121,7 @@ def _share(part: int, whole: int) -> float | None:
     "Achievement of outcomes by headline problem",
     "For each headline problem: the attached families it was identified for, how many of their "
     "cases are closed or processed, and how many of those met and sustained the problem's "
-    "outcomes (seed 002, Table 7).",
+    "outcomes (the programme evaluation's Table 7).",
 )
 def achievement_of_outcomes(scope: Scope) -> list[Table]:
     plans, current = _plans(_today(scope))
@@ -266,7 +266,7 @@ def _rickter_table(rickter_rows, plan) -> Table:
             "the year. Averages of normalised scores: on a reversed (R) heading lower is better, "
             "so its scores are shown as 10 − score. Latest review: the closing review, or the "
             "mid-way review until there is one. The all-headings movement is worked out from "
-            "the averages of the heading averages (DOMAIN §7)."
+            "the averages of the heading averages."
         ),
     )
     if plan is None:

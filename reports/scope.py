@@ -14,6 +14,7 @@ from datetime import date
 from django.db.models import QuerySet
 
 from cases.gate import families_visible_to, rows_of_visible_families
+from earlyhelp.access import Action, role_may
 from earlyhelp.models import Locality, Organisation
 from outcomes.models import Attachment, ProgrammeYear
 
@@ -57,6 +58,18 @@ class Scope:
             return queryset
         return queryset.filter(
             **{f"{field}__gte": self.year.starts_on, f"{field}__lte": self.year.ends_on}
+        )
+
+    @property
+    def whole_programme(self) -> bool:
+        """Whether the figures are the council's whole programme: no partner or locality
+        chosen, and a reader who sees every programme family (the programme team). Only then do
+        the council-wide amounts (the grant, other contributions, the attachment target) belong
+        beside them."""
+        return (
+            self.partner is None
+            and self.locality is None
+            and role_may(self.user, Action.CONFIGURE_PROGRAMME)
         )
 
     def describe(self) -> str:

@@ -290,3 +290,19 @@ def test_a_plan_action_says_which_member_it_is_for(users, client_for):
     stranger = lead.post(url, {**data, "what": "Other", "for_person": 999999})
     assert stranger.status_code == 400
     assert not PlanAction.objects.filter(what="Other").exists()
+
+
+def test_the_attach_page_says_when_and_how_the_family_is_already_on_the_programme(
+    users, client_for
+):
+    """A family attached and claimed is not told to attach: the page names its attachment and
+    its claim (a walk through the demo found claimed families told "can be attached once
+    everything above holds")."""
+    family, _ = attachable(users)
+    client = client_for("programme")
+    assert client.post(reverse("programme-attach", args=[family.pk])).status_code == 302
+    page = client.get(reverse("programme-attach", args=[family.pk])).content.decode()
+    attached = Attachment.objects.get(family=family)
+    assert f"Attached on {attached.attached_on:%-d %B %Y} for the episode that started" in page
+    assert "no results claim yet" in page
+    assert "can be attached once everything above holds" not in page

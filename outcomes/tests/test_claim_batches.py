@@ -22,6 +22,7 @@ from outcomes.models import (
     FamilyResult,
     ProgrammeYear,
 )
+from outcomes.selectors import run_changes
 from outcomes.tests.builders import event
 from outcomes.tests.records import records_from, school_terms_as_the_builders_name_them
 from outcomes.tests.test_claims import good
@@ -126,6 +127,10 @@ def test_a_batch_marks_its_families_and_the_pages_say_claimed_until_the_night_do
         FamilyResult.objects.filter(is_current=True).values_list("family_id", "claim_status")
     )
     assert current[claimed.pk] == "claimed"
+    # The night's changes list it as claimed, not as "no longer claimable".
+    changes = run_changes(run, user=users["programme"])
+    assert [row.family_id for row, _ in changes.claimed] == [claimed.pk]
+    assert claimed.pk not in [row.family_id for row, _ in changes.no_longer_claimable]
     pack = programme.get(reverse("evidence-pack", args=[claimed.pk])).content.decode()
     assert 'id="decision">Claimed on 16 September 2019' in pack
 

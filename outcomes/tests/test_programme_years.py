@@ -13,6 +13,7 @@ from outcomes import nightly, years
 from outcomes.engine.plan import ClaimWindow
 from outcomes.engine.snapshot import ProgrammeYear as EngineYear
 from outcomes.models import (
+    ClaimBatch,
     FamilyChange,
     FamilyResult,
     FundingLine,
@@ -261,3 +262,47 @@ def test_a_change_of_target_or_sample_marks_nobody_and_a_new_window_marks_everyo
     assert not FamilyChange.objects.exists()  # no answer reads the target or the sample
     years.window_save(year, opens=date(2019, 11, 1), closes=date(2019, 11, 15))
     assert FamilyChange.objects.filter(family_id=made.family.pk).exists()
+
+
+def test_a_window_claims_were_submitted_in_is_neither_moved_nor_removed(client_for):
+    window = ProgrammeClaimWindow.objects.get(opens=date(2026, 9, 1))
+    ClaimBatch.objects.create(
+        name="September's claims",
+        window_opens=window.opens,
+        window_closes=window.closes,
+        submitted_on=date(2026, 9, 30),
+        sample_seed=1,
+        sample_percent=10,
+    )
+    with pytest.raises(ValidationError, match="cannot be changed"):
+        years.window_save(window.year, window=window, opens=window.opens, closes=date(2026, 9, 15))
+    client = client_for("programme")
+    url = reverse("programme-year-part-remove", args=[2026, "windows", window.pk])
+    response = client.post(url)
+    assert response.status_code == 400
+    assert "Claims were submitted in this window on 30 September 2026" in response.content.decode()
+    assert ProgrammeClaimWindow.objects.filter(pk=window.pk, closes=date(2026, 9, 30)).exists()
+
+
+def test_the_audit_sample_is_at_least_ten_percent():
+    """DOMAIN §8: internal audit verifies a representative sample "(at least 10%, configurable)"."""
+    year = ProgrammeYear.objects.get(starts_in=2026)
+    with pytest.raises(ValidationError, match="between 10% and 100%"):
+        years.year_update(year, attachment_target=10, audit_sample_percent=9)
+    years.year_update(year, attachment_target=10, audit_sample_percent=10)
+
+
+def test_the_years_list_adds_each_years_grant_and_contributions_once(client_for):
+    page = client_for("programme").get(reverse("programme-year-list")).content.decode()
+    assert "£483,250" in page  # 2015-16: £394,000 grant and £89,250 from the OPCC (Table 1)
+
+
+def test_a_change_page_shows_the_dates_as_they_are(client_for):
+    window = ProgrammeClaimWindow.objects.get(opens=date(2026, 6, 1))
+    page = (
+        client_for("programme")
+        .get(reverse("programme-window-change", args=[2026, window.pk]))
+        .content.decode()
+    )
+    assert "Change the claim window 1 June 2026 to 30 June 2026" in page
+    assert 'name="closes_day" type="text" inputmode="numeric" value="30"' in page
