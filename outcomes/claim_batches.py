@@ -19,9 +19,12 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.gate import families_allowing
+from cases.models import Notification
+from cases.notifications.services import notify
 from earlyhelp import audit
 from earlyhelp.access import Action
 from earlyhelp.models import AuditEntry
@@ -232,6 +235,35 @@ def _batch_name(window, submitted_on: date) -> str:
     return base if not taken else f"{base} ({taken + 1})"
 
 
+def _withdraw(item: AuditSampleItem, *, reason: str, by) -> None:
+    """Internal audit verifies the sample before the claims are submitted (DOMAIN §8): a claim
+    an auditor finds unsupported is taken out of the batch, so the batch, its total and the
+    reports count only claims audit let stand, and the attachment may be claimed again once its
+    evidence holds. The batch keeps the family among its refusals with the auditor's reason,
+    the verdict stays on the sample, and whoever built the batch is told."""
+    batch = ClaimBatch.objects.select_for_update().get(pk=item.batch_id)
+    Claim.objects.filter(batch=batch, family_id=item.family_id).delete()
+    batch.refused = [
+        *batch.refused,
+        {
+            "family_id": item.family_id,
+            "family": item.family.name,
+            "reasons": [f"Withdrawn after internal audit: {reason}"],
+        },
+    ]
+    batch.save(update_fields=["refused"])
+    if batch.created_by_id is not None:
+        notify(
+            batch.created_by,
+            kind=Notification.Kind.CLAIM_WITHDRAWN,
+            message=f"The claim for {item.family.name} was withdrawn from {batch.name}: "
+            f"internal audit found it not supported ({reason})",
+            key=f"claim-withdrawn:{batch.pk}:{item.family_id}",
+            family=item.family,
+            url=reverse("claim-batch-detail", args=[batch.pk]),
+        )
+
+
 @transaction.atomic
 def audit_verdict_record(*, item: AuditSampleItem, verdict: str, reason: str, by):
     """An auditor's verdict on one sampled family: agree, or disagree with the reason."""
@@ -248,6 +280,8 @@ def audit_verdict_record(*, item: AuditSampleItem, verdict: str, reason: str, by
     item.verdict, item.verdict_reason = verdict, reason
     item.verdict_by, item.verdict_at = by, timezone.now()
     item.save(update_fields=["verdict", "verdict_reason", "verdict_by", "verdict_at"])
+    if verdict == AuditSampleItem.Verdict.DISAGREE:
+        _withdraw(item, reason=reason, by=by)
     audit.record(
         by,
         action="audit_verdict",

@@ -32,7 +32,11 @@ class BatchBuildForm(GovukMessagesMixin, forms.Form):
     def __init__(self, *args, windows, candidates=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.windows = {w.opens.isoformat(): w for w in windows}
-        self.fields["window"].choices = [(k, window_label(w)) for k, w in self.windows.items()]
+        today = timezone.localdate()
+        self.fields["window"].choices = [
+            (k, window_label(w) + (" (open now)" if w.opens <= today <= w.closes else ""))
+            for k, w in self.windows.items()
+        ]
         self.fields["submitted_on"].error_messages["invalid"] = (
             "Date the claims are submitted must be a real date"
         )

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -124,6 +126,10 @@ def batch_detail(request, batch_id):
             "refused": refused,
             "verdict_families": verdict_families,
             "total": sum(c.results_payment for c in claims),
+            # The whole batch's figures (no family in them): an auditor sees only the sample.
+            "batch_figures": Claim.objects.filter(batch=batch).aggregate(
+                n=Count("pk"), total=Coalesce(Sum("results_payment"), 0)
+            ),
         },
     )
 

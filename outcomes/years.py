@@ -33,10 +33,13 @@ def year_of(day: date) -> ProgrammeYear | None:
 
 def claim_windows(on: date) -> list[ProgrammeClaimWindow]:
     """The windows a batch may be built in on `on`: those of the current programme year and the
-    previous one (issue 17), earliest first."""
+    previous one (issue 17) that have opened by then (a claim is never submitted in the
+    future), earliest first."""
     starts_in = ProgrammeYear.starting_in_year_of(on)
     return list(
-        ProgrammeClaimWindow.objects.filter(year__starts_in__in=[starts_in - 1, starts_in])
+        ProgrammeClaimWindow.objects.filter(
+            year__starts_in__in=[starts_in - 1, starts_in], opens__lte=on
+        )
         .select_related("year")
         .order_by("opens")
     )

@@ -64,4 +64,5 @@ def _csv(tables, key, slug: str, scope: Scope) -> HttpResponse:
     if table is None:
         raise Http404("No such table")
     year = scope.year.starts_in if scope.year else "all-years"
-    return table_csv(table, f"{slug}-{table.key}-{year}.csv")
+    name = slug if table.key == slug else f"{slug}-{table.key}"
+    return table_csv(table, f"{name}-{year}.csv")

@@ -55,10 +55,10 @@ def bar_chart_svg(table) -> SafeString:
     chart = bar_chart(table)
     bars = format_html_join(
         "\n",
-        '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle" font-size="14"'
+        '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle" font-family="arial, sans-serif" font-size="14"'
         ' fill="#0b0c0c">{}</text>'
         '<rect x="{}" y="{}" width="{}" height="{}" fill="#1d70b8"></rect>'
-        '<text x="{}" y="{}" dominant-baseline="middle" font-size="14" fill="#0b0c0c">{}</text>',
+        '<text x="{}" y="{}" dominant-baseline="middle" font-family="arial, sans-serif" font-size="14" fill="#0b0c0c">{}</text>',
         (
             (
                 chart["label_x"],

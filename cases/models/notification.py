@@ -15,6 +15,7 @@ class Notification(models.Model):
         ASSESSMENT_SIGNED_OFF = "assessment_signed_off", "Assessment signed off"
         CLOSURE_AWAITS_SIGN_OFF = "closure_awaits_sign_off", "Closure awaits sign-off"
         REVIEW_OVERDUE = "review_overdue", "Review overdue"
+        CLAIM_WITHDRAWN = "claim_withdrawn", "Claim withdrawn after internal audit"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40, choices=Kind.choices)

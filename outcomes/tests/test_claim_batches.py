@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Family
+from cases.models import Family, Notification
 from outcomes import claim_batches, nightly
 from outcomes.claim_batches import audit_sample, claim_batch_submit
 from outcomes.engine.plan import ClaimWindow
@@ -262,7 +262,7 @@ def test_building_a_batch_in_pages(users, client_for, on_20_september_2019):
     assert response.status_code == 302
     assert response["Location"] == reverse("claim-batch-detail", args=[batch.pk])
     detail = programme.get(response["Location"]).content.decode()
-    assert "2 claims, £1600" in detail
+    assert "2 claims, £1,600" in detail
     assert programme.get(reverse("claim-batch-list")).content.decode().count(batch.name) == 1
 
 
@@ -279,7 +279,8 @@ def test_a_submission_date_outside_the_window_is_a_form_error(
 
 def test_the_form_offers_the_windows_of_this_programme_year_and_the_last(client_for):
     """Issue 17: "The claim batch form offers the windows of the current and previous programme
-    year" (the real today: the demo is dated now, not in 2019)."""
+    year" (the real today: the demo is dated now, not in 2019), those open or closed by today:
+    a claim cannot be submitted in the future."""
     today = timezone.localdate()
     starts_in = today.year if today.month >= 4 else today.year - 1
     page = client_for("programme").get(reverse("claim-batch-build")).content.decode()
@@ -289,6 +290,7 @@ def test_the_form_offers_the_windows_of_this_programme_year_and_the_last(client_
         f"{year + later}-{month:02d}-01"
         for year in (starts_in - 1, starts_in)
         for later, month in ((0, 6), (0, 9), (1, 1), (1, 3))
+        if date(year + later, month, 1) <= today  # not a window that has not opened yet
     }
     assert offered == expected
 
@@ -328,6 +330,39 @@ def test_an_auditor_agrees_or_disagrees_with_a_reason(users, client_for):
     again = auditor.post(url, {"verdict": "agree"})
     assert again.status_code == 400 and "already recorded" in again.content.decode()
     assert AuditSampleItem.objects.get(pk=item.pk).verdict == "disagree"
+
+
+def test_a_claim_audit_disagrees_with_is_withdrawn_from_the_batch(users, client_for):
+    """DOMAIN §8: "Internal audit verifies a representative sample … before submission": a
+    claim the auditor finds unsupported leaves the batch, its total and the reports; the batch
+    says why, whoever built it is told, and the attachment may be claimed again."""
+    batch, inside, _ = _sampled(users)
+    before = Claim.objects.filter(batch=batch).count()
+    client_for("auditor").post(
+        reverse("audit-verdict", args=[batch.pk, inside.pk]),
+        {"verdict": "disagree", "reason": "Attendance feed is for 2018"},
+    )
+    assert Claim.objects.filter(batch=batch).count() == before - 1
+    assert not Claim.objects.filter(family=inside).exists()
+    batch.refresh_from_db()
+    assert {
+        "family_id": inside.pk,
+        "family": inside.name,
+        "reasons": ["Withdrawn after internal audit: Attendance feed is for 2018"],
+    } in batch.refused
+    told = Notification.objects.get(user=users["programme"], kind="claim_withdrawn")
+    assert inside.name in told.message and "Attendance feed is for 2018" in told.message
+    page = client_for("programme").get(reverse("claim-batch-detail", args=[batch.pk]))
+    figures = f"{before - 1} claims, £{(before - 1) * 800:,}"
+    assert figures in page.content.decode()
+    # The auditor sees the whole batch's figures, and that they see only their part of it.
+    audited = client_for("auditor").get(reverse("claim-batch-detail", args=[batch.pk]))
+    assert figures in audited.content.decode()
+    # The verdict stays on the sample; the family may be claimed again (it is still judged
+    # claimable by its records, so the next batch's audit will see it again if sampled).
+    assert AuditSampleItem.objects.get(batch=batch, family=inside).verdict == "disagree"
+    nightly.nightly_run(as_of=SUBMITTED)
+    assert FamilyResult.objects.get(family=inside, is_current=True).claim_status == "claimable"
 
 
 def test_verdicts_only_by_auditors_on_sampled_families(users, client_for):
