@@ -38,6 +38,16 @@ class RolledBack(Exception):
     """Raised to leave the claims and results the bench added out of the database."""
 
 
+# A decision of the size the nightly job stores: six outcomes judged (some met, sustained or
+# awaiting), the routes and the evidence cited, so the reports that read decisions read as much.
+DECISION = (
+    '{"eligible": true, "outcomes": [["1.1", true, "2026-01-05", "2026-07-05", null, [1, 2]],'
+    ' ["2.2", true, "2026-02-01", null, "2026-08-01", [3]], ["3.1", false],'
+    ' ["3.2", true, "2026-03-01", "2026-09-01", null, [4]], ["4.1", false],'
+    ' ["6.1", true, null, null, null, []]], "routes": [null, null], "evidence": [1, 2, 3, 4]}'
+)
+
+
 def add_claims_and_results() -> bool:
     """Claims and current nightly results like a running programme's, if the data has none.
     Returns whether it added them (the caller's transaction is rolled back at the end)."""
@@ -45,6 +55,7 @@ def add_claims_and_results() -> bool:
     from django.utils import timezone
 
     from outcomes.models import Claim, FamilyResult, NightlyRun
+    from outcomes.rules_version import RULES_VERSION
 
     if Claim.objects.exists() or FamilyResult.objects.exists():
         return False
@@ -73,7 +84,8 @@ def add_claims_and_results() -> bool:
         cur.execute(
             "INSERT INTO outcomes_familyresult (family_id, attachment_id, run_id, is_current,"
             " as_of, plan_version, digest, claim_status, reasons, problems,"
-            " outcomes_sustained, outcomes_applying, decision, written_at)"
+            " outcomes_sustained, outcomes_applying, decision, written_at, rules_version,"
+            " sustained_outcomes, problems_achieved)"
             " SELECT DISTINCT ON (a.family_id) a.family_id, a.id, %s, true, %s, 9, '',"
             "  CASE WHEN c.id IS NOT NULL THEN 'claimed'"
             "       WHEN a.id %% 4 = 1 THEN 'not_claimable'"
@@ -83,10 +95,13 @@ def add_claims_and_results() -> bool:
             "       WHEN a.id %% 16 < 8 THEN '{work_outcome_not_met,disengaged}'"
             "       WHEN a.id %% 16 < 12 THEN '{no_assessment_or_action_plan,ineligible}'"
             "       ELSE '{other,outcomes_not_met}' END,"
-            "  '{}', 0, 0, '{\"eligible\": true}', now()"
+            "  '{}', 0, 0, %s, now(), %s,"
+            "  CASE a.id %% 3 WHEN 0 THEN '{1.1,3.2}'::varchar[] WHEN 1 THEN '{3.1}'"
+            "       ELSE '{}' END,"
+            "  CASE WHEN a.id %% 2 = 0 THEN '{1,2}'::varchar[] ELSE '{}' END"
             " FROM outcomes_attachment a LEFT JOIN outcomes_claim c ON c.attachment_id = a.id"
             " ORDER BY a.family_id, a.attached_on DESC, a.id DESC",
-            [run.pk, today],
+            [run.pk, today, DECISION, RULES_VERSION],
         )
         cur.execute("ANALYZE outcomes_claim")
         cur.execute("ANALYZE outcomes_familyresult")

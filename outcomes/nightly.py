@@ -30,6 +30,7 @@ ignored.
 from __future__ import annotations
 
 import gc
+import json
 import os
 import socket
 from collections.abc import Callable
@@ -224,7 +225,9 @@ def _judge(run: NightlyRun, family_ids: list[int]) -> tuple[int, list[str]]:
                 stands,
                 RULES_VERSION,
             ):
-                standing.append((earlier.pk, stands))
+                # Rows the rules before these wrote may lack the columns the reports count.
+                counted = achieved(result) if earlier.rules_version != RULES_VERSION else None
+                standing.append((earlier.pk, stands, counted))
             continue
         if earlier is not None:
             replaced.append(earlier.pk)
@@ -245,9 +248,11 @@ def _earliest(*days):
 
 
 def _stand(as_of: date, standing: list[tuple]) -> None:
-    """Answers judged again and found the same: they stand from `as_of` until their new date."""
+    """Answers judged again and found the same: they stand from `as_of` until their new date.
+    Those given by other rules get the columns the reports count, which rows written before
+    the columns existed lack (the same answer has the same outcomes and problems)."""
     if standing:
-        ids, until = zip(*standing, strict=True)
+        ids, until = zip(*[(pk, stands) for pk, stands, _ in standing], strict=True)
         with connection.cursor() as cursor:
             cursor.execute(
                 """UPDATE outcomes_familyresult r
@@ -255,6 +260,20 @@ def _stand(as_of: date, standing: list[tuple]) -> None:
                      FROM unnest(%s::bigint[], %s::date[]) AS s(id, until) WHERE r.id = s.id""",
                 [as_of, RULES_VERSION, list(ids), list(until)],
             )
+            filled = [
+                {"id": pk, "o": counted[0], "p": counted[1]}
+                for pk, _, counted in standing
+                if counted is not None
+            ]
+            if filled:
+                cursor.execute(
+                    """UPDATE outcomes_familyresult r
+                          SET sustained_outcomes = ARRAY(SELECT json_array_elements_text(s.o)),
+                              problems_achieved = ARRAY(SELECT json_array_elements_text(s.p))
+                         FROM json_to_recordset(%s::json) AS s(id bigint, o json, p json)
+                        WHERE r.id = s.id""",
+                    [json.dumps(filled)],
+                )
 
 
 def _row(run, family_id, attachment_id, before, digest, result) -> tuple:
@@ -280,6 +299,16 @@ def _row(run, family_id, attachment_id, before, digest, result) -> tuple:
         decision_json(decision_of(result)),
         timezone.now(),
         RULES_VERSION,
+        *achieved(result),
+    )
+
+
+def achieved(result) -> tuple[list[str], list[str]]:
+    """The outcomes met and sustained, and the headline problems achieved (every required
+    outcome sustained), as the reports count them."""
+    return (
+        [o.outcome for o in result.outcomes if o.applies and o.sustained_on is not None],
+        [p.problem for p in result.problems if p.sustained],
     )
 
 
@@ -303,6 +332,8 @@ _COLUMNS = (
     "decision",
     "written_at",
     "rules_version",
+    "sustained_outcomes",
+    "problems_achieved",
     "judged_on",
     "stands_until",
 )

@@ -15,8 +15,8 @@ from collections import defaultdict
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Case, Count, IntegerField, Q, Sum, When
-from django.db.models.functions import ExtractYear, TruncMonth
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cases.dashboards.selectors import Table
@@ -30,7 +30,7 @@ from outcomes.models import (
 )
 
 from .registry import report
-from .scope import Scope
+from .scope import Scope, programme_year_of
 
 # The reasons a family is not claimable, in DOMAIN §8's order.
 NOT_CLAIMABLE_REASONS = [
@@ -49,15 +49,6 @@ class Pounds(int):
 
     def __str__(self) -> str:
         return f"£{int(self):,}"
-
-
-def programme_year_of(field: str):
-    """The `starts_in` of the programme year (April to March) the date in `field` falls in."""
-    return Case(
-        When(**{f"{field}__month__gte": 4}, then=ExtractYear(field)),
-        default=ExtractYear(field) - 1,
-        output_field=IntegerField(),
-    )
 
 
 def _rate(part: int, whole: int) -> float | None:

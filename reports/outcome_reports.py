@@ -5,17 +5,13 @@
 - `worklessness`: families with an adult on out-of-work benefits, progress to work and
   continuous employment, per programme year.
 
-Whether an outcome is met and sustained is read from each family's current nightly result
-(`FamilyResult.decision`), the same decision the family page and the evidence pack show. A
-problem's outcomes count as achieved the way the engine judges a problem (`_problems` in
-`outcomes.engine.evaluate`): every requirement of its identified indicators that applies has
-one of its applying outcomes sustained, and at least one applies. The decision keeps each
-outcome's dates, not each person's, so a per-person requirement (school attendance, 1.1/1.2/1.5)
-is read at the outcome level here.
-
-The decision is JSON the engine wrote, so it is read in Python: one row per attachment, in one
-query, with its identifications and the closed and claimed flags beside it. Every report runs a
-fixed number of queries whatever the number of families.
+Whether an outcome is met and sustained, and whether a headline problem is achieved, is read
+from each family's current nightly result: the columns the nightly job keeps beside its decision
+(`FamilyResult.sustained_outcomes`, and `problems_achieved`, the engine's own judgement of each
+problem: every requirement of its identified indicators that applies has an applying outcome
+sustained, per person where the plan says so). So the reports count in SQL: every report runs a
+fixed number of queries whatever the number of families (at 50,000 families, reading each
+decision in Python cost 40 times /healthz; bench/reports_bench.py).
 """
 
 from __future__ import annotations
@@ -24,27 +20,21 @@ from collections import defaultdict
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Concat
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 
 from assessments.models import ToolScore
 from cases.dashboards.selectors import Table
 from outcomes.engine import tools
 from outcomes.models import (
-    Claim,
-    FamilyResult,
     OutcomesPlanVersion,
     ProblemIdentified,
     ProgrammeYear,
 )
 
 from .registry import report
-from .scope import Scope
+from .scope import Scope, programme_year_of
 
-# The identifications a row carries, as "problem|indicator".
-_SEP = "|"
 BENEFITS_INDICATOR = "3.1"  # an adult on out-of-work benefits or UC with work conditions
 CONTINUOUS_EMPLOYMENT = "3.1"  # outcome 3.1: off benefits into continuous employment
 PROGRESS_TO_WORK = "3.2"  # outcome 3.2: steps towards work
@@ -71,44 +61,6 @@ def _today(scope: Scope) -> date:
     return scope.today or timezone.localdate()
 
 
-def problem_achieved(plan, indicators, decision) -> bool:
-    """Whether a problem identified by `indicators` has its outcomes met and sustained in
-    `decision`, as the engine judges a problem: each requirement of those indicators that
-    applies (one of its outcomes applies) has one of its applying outcomes sustained, and at
-    least one requirement applies."""
-    if decision is None or plan is None:
-        return False
-    outcomes = {o.outcome: o for o in decision.outcomes}
-    seen = {}
-    for iid in indicators:
-        indicator = plan.indicators.get(iid)
-        for req in indicator.requires if indicator is not None else ():
-            seen.setdefault(req.any_of, req)
-    applies = False
-    for any_of in seen:
-        applying = [outcomes[o] for o in any_of if o in outcomes and outcomes[o].applies]
-        if not applying:
-            continue
-        applies = True
-        if not any(o.sustained for o in applying):
-            return False
-    return applies
-
-
-def _sustained(decision, outcome: str) -> bool:
-    if decision is None:
-        return False
-    return any(o.outcome == outcome and o.applies and o.sustained for o in decision.outcomes)
-
-
-def _current_decision():
-    return Subquery(
-        FamilyResult.objects.filter(attachment=OuterRef("pk"), is_current=True)
-        .order_by("-id")
-        .values("decision")[:1]
-    )
-
-
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
@@ -124,38 +76,37 @@ def _share(part: int, whole: int) -> float | None:
     "outcomes (the programme evaluation's Table 7).",
 )
 def achievement_of_outcomes(scope: Scope) -> list[Table]:
-    plans, current = _plans(_today(scope))
+    _, current = _plans(_today(scope))
     attachments = scope.in_year(scope.attachments(), "attached_on")
-    rows = attachments.annotate(
-        identified=ArraySubquery(
-            ProblemIdentified.objects.filter(attachment=OuterRef("pk")).values(
-                joined=Concat("problem", Value(_SEP), "indicator")
+    problems = [p.id for p in current.headline_problems] if current is not None else []
+    # One pass over the problems identified for the attachments in scope, each beside its
+    # attachment's current result (a filtered join: only the current row); every figure is a
+    # count of distinct attachments, three for each problem.
+    identified = ProblemIdentified.objects.filter(attachment__in=attachments.values("pk")).alias(
+        current=FilteredRelation(
+            "attachment__results", condition=Q(attachment__results__is_current=True)
+        )
+    )
+    processed = Q(attachment__episode__status="closed") | Q(attachment__claim__isnull=False)
+    figures = identified.aggregate(
+        **{
+            f"{kind}_{i}": Count("attachment", distinct=True, filter=condition)
+            for i, problem in enumerate(problems)
+            for kind, condition in (
+                ("triggered", Q(problem=problem)),
+                ("processed", Q(problem=problem) & processed),
+                (
+                    "achieved",
+                    Q(problem=problem)
+                    & processed
+                    & Q(current__problems_achieved__contains=[problem]),
+                ),
             )
-        ),
-        processed=ExpressionWrapper(
-            Q(episode__status="closed")
-            | Q(Exists(Claim.objects.filter(attachment=OuterRef("pk")))),
-            output_field=BooleanField(),
-        ),
-        decision=_current_decision(),
-    ).values_list("plan_version__version", "identified", "processed", "decision")
-
-    triggered: dict[str, int] = defaultdict(int)
-    processed: dict[str, int] = defaultdict(int)
-    achieved: dict[str, int] = defaultdict(int)
-    for version, identified, was_processed, decision in rows:
-        by_problem: dict[str, list[str]] = defaultdict(list)
-        for joined in identified:
-            problem, indicator = joined.split(_SEP, 1)
-            by_problem[problem].append(indicator)
-        plan = plans.get(version)
-        for problem, indicators in by_problem.items():
-            triggered[problem] += 1
-            if not was_processed:
-                continue
-            processed[problem] += 1
-            if problem_achieved(plan, indicators, decision):
-                achieved[problem] += 1
+        }
+    )
+    triggered = {p: figures[f"triggered_{i}"] for i, p in enumerate(problems)}
+    processed = {p: figures[f"processed_{i}"] for i, p in enumerate(problems)}
+    achieved = {p: figures[f"achieved_{i}"] for i, p in enumerate(problems)}
 
     table = Table(
         key="outcomes-by-problem",
@@ -173,8 +124,9 @@ def achievement_of_outcomes(scope: Scope) -> list[Table]:
             "Cases triggered: attachments made in the year (by the attachment date) with the "
             "problem identified, at engagement or during the intervention. Closed or processed: "
             "of those, the episode is closed or a results claim has been made. Outcomes "
-            "achieved: of those, the family's current nightly result has the problem's outcomes "
-            "met and sustained (every requirement that applies has an outcome sustained)."
+            "achieved: of those, the family's current nightly result judges the problem's "
+            "outcomes met and sustained (every requirement that applies has an outcome "
+            "sustained), as the engine judges each problem for a results claim."
         ),
     )
     for problem in current.headline_problems if current is not None else ():
@@ -362,13 +314,29 @@ def worklessness(scope: Scope) -> list[Table]:
             "starts_in", flat=True
         ):
             counts[starts_in] = [0, 0, 0]
-    for attached_on, decision in attachments.annotate(decision=_current_decision()).values_list(
-        "attached_on", "decision"
-    ):
-        year = counts.setdefault(ProgrammeYear.starting_in_year_of(attached_on), [0, 0, 0])
-        year[0] += 1
-        year[1] += _sustained(decision, PROGRESS_TO_WORK)
-        year[2] += _sustained(decision, CONTINUOUS_EMPLOYMENT)
+    # Counted in SQL, by the year of attachment, beside each attachment's current result.
+    by_year = (
+        attachments.alias(
+            current=FilteredRelation("results", condition=Q(results__is_current=True))
+        )
+        .values_list(programme_year_of("attached_on"))
+        .annotate(
+            families=Count("pk", distinct=True),
+            progress=Count(
+                "pk",
+                distinct=True,
+                filter=Q(current__sustained_outcomes__contains=[PROGRESS_TO_WORK]),
+            ),
+            employed=Count(
+                "pk",
+                distinct=True,
+                filter=Q(current__sustained_outcomes__contains=[CONTINUOUS_EMPLOYMENT]),
+            ),
+        )
+        .order_by()
+    )
+    for starts_in, families, progress, employed in by_year:
+        counts[starts_in] = [families, progress, employed]
     table = Table(
         key="worklessness",
         caption="Worklessness: progress to work and continuous employment",

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, When
+from django.db.models.functions import ExtractYear
 
 from cases.gate import families_visible_to, rows_of_visible_families
 from earlyhelp.access import Action, role_may
@@ -79,3 +80,12 @@ class Scope:
         if self.locality is not None:
             parts.append(str(self.locality))
         return ", ".join(parts)
+
+
+def programme_year_of(field: str):
+    """The `starts_in` of the programme year (April to March) the date in `field` falls in."""
+    return Case(
+        When(**{f"{field}__month__gte": 4}, then=ExtractYear(field)),
+        default=ExtractYear(field) - 1,
+        output_field=IntegerField(),
+    )

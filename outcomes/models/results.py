@@ -158,6 +158,11 @@ class FamilyResult(models.Model):
     problems = ArrayField(models.CharField(max_length=4), default=list, blank=True)
     outcomes_sustained = models.PositiveSmallIntegerField(default=0)
     outcomes_applying = models.PositiveSmallIntegerField(default=0)
+    # What the reports count, as columns so they count in SQL (issue 17): the outcomes met and
+    # sustained, and the headline problems whose required outcomes all are (the engine's own
+    # judgement of each problem, `ProblemResult.sustained`).
+    sustained_outcomes = ArrayField(models.CharField(max_length=5), default=list, blank=True)
+    problems_achieved = ArrayField(models.CharField(max_length=4), default=list, blank=True)
     decision = DecisionField()
     written_at = models.DateTimeField(auto_now_add=True)
     # The answer was last judged as of `judged_on` (by the run that wrote it, or a later one
