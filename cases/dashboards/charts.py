@@ -17,6 +17,8 @@ GAP = 8
 LABEL_WIDTH = 220
 BAR_WIDTH = 360
 VALUE_WIDTH = 60
+# The service's own typeface where the browser has it, then its fallbacks (not the SVG serif).
+FONT = ' font-family="&quot;GDS Transport&quot;, arial, sans-serif" font-size="14" fill="#0b0c0c"'
 
 
 def bar_chart(table) -> dict:
@@ -55,10 +57,9 @@ def bar_chart_svg(table) -> SafeString:
     chart = bar_chart(table)
     bars = format_html_join(
         "\n",
-        '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle" font-family="arial, sans-serif" font-size="14"'
-        ' fill="#0b0c0c">{}</text>'
+        '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle"' + FONT + ">{}</text>"
         '<rect x="{}" y="{}" width="{}" height="{}" fill="#1d70b8"></rect>'
-        '<text x="{}" y="{}" dominant-baseline="middle" font-family="arial, sans-serif" font-size="14" fill="#0b0c0c">{}</text>',
+        '<text x="{}" y="{}" dominant-baseline="middle"' + FONT + ">{}</text>",
         (
             (
                 chart["label_x"],
