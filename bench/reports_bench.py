@@ -85,7 +85,7 @@ def add_claims_and_results() -> bool:
             "INSERT INTO outcomes_familyresult (family_id, attachment_id, run_id, is_current,"
             " as_of, plan_version, digest, claim_status, reasons, problems,"
             " outcomes_sustained, outcomes_applying, decision, written_at, rules_version,"
-            " sustained_outcomes, problems_achieved)"
+            " sustained_outcomes, problems_achieved, problems_identified, processed)"
             " SELECT DISTINCT ON (a.family_id) a.family_id, a.id, %s, true, %s, 9, '',"
             "  CASE WHEN c.id IS NOT NULL THEN 'claimed'"
             "       WHEN a.id %% 4 = 1 THEN 'not_claimable'"
@@ -98,7 +98,10 @@ def add_claims_and_results() -> bool:
             "  '{}', 0, 0, %s, now(), %s,"
             "  CASE a.id %% 3 WHEN 0 THEN '{1.1,3.2}'::varchar[] WHEN 1 THEN '{3.1}'"
             "       ELSE '{}' END,"
-            "  CASE WHEN a.id %% 2 = 0 THEN '{1,2}'::varchar[] ELSE '{}' END"
+            "  CASE WHEN a.id %% 2 = 0 THEN '{1,2}'::varchar[] ELSE '{}' END,"
+            "  CASE a.id %% 3 WHEN 0 THEN '{1,2,3}'::varchar[] WHEN 1 THEN '{2,4,6}'"
+            "       ELSE '{3,5}' END,"
+            "  c.id IS NOT NULL OR a.id %% 5 = 0"
             " FROM outcomes_attachment a LEFT JOIN outcomes_claim c ON c.attachment_id = a.id"
             " ORDER BY a.family_id, a.attached_on DESC, a.id DESC",
             [run.pk, today, DECISION, RULES_VERSION],

@@ -193,7 +193,18 @@ def _judge(run: NightlyRun, family_ids: list[int]) -> tuple[int, list[str]]:
         r.family_id: r
         for r in FamilyResult.objects.filter(family_id__in=family_ids, is_current=True)
         .order_by()  # in no order: the model's would join every family
-        .only("id", "family_id", "digest", "judged_on", "stands_until", "rules_version")
+        .only(
+            "id",
+            "family_id",
+            "digest",
+            "judged_on",
+            "stands_until",
+            "rules_version",
+            "sustained_outcomes",
+            "problems_achieved",
+            "problems_identified",
+            "processed",
+        )
     }
     attachment_of = dict(
         Attachment.objects.filter(family_id__in=list(snapshots), attached_on__lte=run.as_of)
@@ -220,18 +231,20 @@ def _judge(run: NightlyRun, family_ids: list[int]) -> tuple[int, list[str]]:
         if earlier is not None and earlier.digest == digest:
             # The same answer, judged again: nothing to write but until when it now stands (and
             # that these rules give it too).
-            if (earlier.judged_on, earlier.stands_until, earlier.rules_version) != (
-                run.as_of,
-                stands,
-                RULES_VERSION,
-            ):
-                # Rows the rules before these wrote may lack the columns the reports count.
-                counted = achieved(result) if earlier.rules_version != RULES_VERSION else None
-                standing.append((earlier.pk, stands, counted))
+            # What the reports count can change where the answer does not (an episode closed
+            # with nothing else to say), and rows older rules wrote may lack it: keep it true.
+            now = counted(result, snapshot)
+            refill = now if now != _counted_as_stored(earlier) else None
+            if refill is not None or (
+                earlier.judged_on,
+                earlier.stands_until,
+                earlier.rules_version,
+            ) != (run.as_of, stands, RULES_VERSION):
+                standing.append((earlier.pk, stands, refill))
             continue
         if earlier is not None:
             replaced.append(earlier.pk)
-        row = _row(run, family_id, attachment_of[family_id], earlier, digest, result)
+        row = _row(run, family_id, attachment_of[family_id], earlier, digest, result, snapshot)
         fresh.append((*row, run.as_of, stands))
     if replaced:
         FamilyResult.objects.filter(pk__in=replaced).update(is_current=False)
@@ -249,8 +262,9 @@ def _earliest(*days):
 
 def _stand(as_of: date, standing: list[tuple]) -> None:
     """Answers judged again and found the same: they stand from `as_of` until their new date.
-    Those given by other rules get the columns the reports count, which rows written before
-    the columns existed lack (the same answer has the same outcomes and problems)."""
+    Where what the reports count of one differs from what its row holds (rows written before
+    those columns existed, an episode closed with nothing else to say), the row is brought up
+    to date in the same pass."""
     if standing:
         ids, until = zip(*[(pk, stands) for pk, stands, _ in standing], strict=True)
         with connection.cursor() as cursor:
@@ -261,22 +275,25 @@ def _stand(as_of: date, standing: list[tuple]) -> None:
                 [as_of, RULES_VERSION, list(ids), list(until)],
             )
             filled = [
-                {"id": pk, "o": counted[0], "p": counted[1]}
-                for pk, _, counted in standing
-                if counted is not None
+                {"id": pk, "o": refill[0], "p": refill[1], "i": refill[2], "d": refill[3]}
+                for pk, _, refill in standing
+                if refill is not None
             ]
             if filled:
                 cursor.execute(
                     """UPDATE outcomes_familyresult r
                           SET sustained_outcomes = ARRAY(SELECT json_array_elements_text(s.o)),
-                              problems_achieved = ARRAY(SELECT json_array_elements_text(s.p))
-                         FROM json_to_recordset(%s::json) AS s(id bigint, o json, p json)
+                              problems_achieved = ARRAY(SELECT json_array_elements_text(s.p)),
+                              problems_identified = ARRAY(SELECT json_array_elements_text(s.i)),
+                              processed = s.d
+                         FROM json_to_recordset(%s::json)
+                              AS s(id bigint, o json, p json, i json, d boolean)
                         WHERE r.id = s.id""",
                     [json.dumps(filled)],
                 )
 
 
-def _row(run, family_id, attachment_id, before, digest, result) -> tuple:
+def _row(run, family_id, attachment_id, before, digest, result, snapshot) -> tuple:
     """One new result, as the columns `_insert` writes: the decision, not its explanation."""
     claim = result.claim
     applying = [o for o in result.outcomes if o.applies]
@@ -299,16 +316,29 @@ def _row(run, family_id, attachment_id, before, digest, result) -> tuple:
         decision_json(decision_of(result)),
         timezone.now(),
         RULES_VERSION,
-        *achieved(result),
+        *counted(result, snapshot),
     )
 
 
-def achieved(result) -> tuple[list[str], list[str]]:
-    """The outcomes met and sustained, and the headline problems achieved (every required
-    outcome sustained), as the reports count them."""
+def counted(result, snapshot) -> tuple:
+    """What the reports count of an answer, as columns: the outcomes met and sustained, the
+    headline problems achieved (every required outcome sustained), the problems identified,
+    and whether the case is closed or processed (its episode closed by the as-of date, or a
+    results claim made)."""
     return (
         [o.outcome for o in result.outcomes if o.applies and o.sustained_on is not None],
         [p.problem for p in result.problems if p.sustained],
+        sorted({p.problem for p in result.problems}),
+        snapshot.episode.ended_on is not None or result.claim.status == "claimed",
+    )
+
+
+def _counted_as_stored(row) -> tuple:
+    return (
+        row.sustained_outcomes,
+        row.problems_achieved,
+        row.problems_identified,
+        row.processed,
     )
 
 
@@ -334,6 +364,8 @@ _COLUMNS = (
     "rules_version",
     "sustained_outcomes",
     "problems_achieved",
+    "problems_identified",
+    "processed",
     "judged_on",
     "stands_until",
 )

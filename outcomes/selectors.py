@@ -3,9 +3,12 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Case, F, JSONField, Q, Value, When
+
 from cases.gate import families_allowing
 from earlyhelp import compiled
 from earlyhelp.access import Action
+from outcomes.engine.plan import Plan
 
 from .explanations import claim_words, decision_words, explain, reason_texts
 from .models import Claim, ClaimStatus, Evidence, FamilyResult, NightlyRun, OutcomesPlanVersion
@@ -125,3 +128,42 @@ def results_for_family_page(family) -> dict | None:
         "explanation": explained.practitioner(),
         "notice": explained.notice,
     }
+
+
+_PUBLISHED_PLANS: dict[int, object] = {}
+
+
+def plan_of(version):
+    """The engine's Plan of a version, read once per process for a published version (which
+    never changes: a trigger refuses it), every time for a draft."""
+    if version.status != version.Status.PUBLISHED:
+        return version.plan
+    if version.pk not in _PUBLISHED_PLANS:
+        _PUBLISHED_PLANS[version.pk] = version.plan
+    version.__dict__["plan"] = _PUBLISHED_PLANS[version.pk]  # later `version.plan` reads it
+    return version.plan
+
+
+def plan_in_force_for_reading(on):
+    """The published plan in force on `on` (or the earliest, before any): one query, which
+    reads a version's definition (1,900 lines of JSON) only if this process has not yet."""
+    known = list(_PUBLISHED_PLANS)
+    heads = list(
+        OutcomesPlanVersion.objects.filter(status=OutcomesPlanVersion.Status.PUBLISHED)
+        .order_by("effective_from", "version")
+        .annotate(
+            unread=Case(
+                When(~Q(pk__in=known), then=F("definition")),
+                default=Value(None),
+                output_field=JSONField(),
+            )
+        )
+        .values_list("pk", "effective_from", "unread")
+    )
+    if not heads:
+        return None
+    in_force = [h for h in heads if h[1] <= on] or heads
+    pk, _, definition = in_force[-1]
+    if pk not in _PUBLISHED_PLANS:
+        _PUBLISHED_PLANS[pk] = Plan.from_dict(definition)
+    return _PUBLISHED_PLANS[pk]

@@ -32,24 +32,10 @@ from cases.models import (
 from cases.notifications.services import review_due_on
 from earlyhelp import compiled
 from outcomes.engine import tools
-from outcomes.selectors import plan_in_force
+from outcomes.selectors import plan_in_force, plan_of
 from workspace import chronology
 
 CHRONOLOGY_PAGE = 25
-_PUBLISHED_PLANS: dict[int, object] = {}
-
-
-def plan_of(version):
-    """The engine's Plan of a version, read once per process for a published version (which
-    never changes: a trigger refuses it), every time for a draft."""
-    if version.status != version.Status.PUBLISHED:
-        return version.plan
-    if version.pk not in _PUBLISHED_PLANS:
-        _PUBLISHED_PLANS[version.pk] = version.plan
-    version.__dict__["plan"] = _PUBLISHED_PLANS[version.pk]  # later `version.plan` reads it
-    return version.plan
-
-
 # --- the open episode's work --------------------------------------------------------------
 
 

@@ -163,6 +163,12 @@ class FamilyResult(models.Model):
     # judgement of each problem, `ProblemResult.sustained`).
     sustained_outcomes = ArrayField(models.CharField(max_length=5), default=list, blank=True)
     problems_achieved = ArrayField(models.CharField(max_length=4), default=list, blank=True)
+    # The headline problems identified for the attachment (at engagement and during the
+    # intervention), and whether its case is closed or processed (the episode closed by the
+    # as-of date, or a results claim made): seed 002 Table 7's "cases triggered" and "cases
+    # closed/processed".
+    problems_identified = ArrayField(models.CharField(max_length=4), default=list, blank=True)
+    processed = models.BooleanField(default=False)
     decision = DecisionField()
     written_at = models.DateTimeField(auto_now_add=True)
     # The answer was last judged as of `judged_on` (by the run that wrote it, or a later one
@@ -189,6 +195,19 @@ class FamilyResult(models.Model):
                 fields=["claim_status", "claimable_since"],
                 condition=models.Q(is_current=True),
                 name="current_result_by_status",
+            ),
+            # What the outcome reports count, read from the index alone (the rows are wide:
+            # each holds its decision).
+            models.Index(
+                fields=["attachment"],
+                include=[
+                    "problems_identified",
+                    "processed",
+                    "problems_achieved",
+                    "sustained_outcomes",
+                ],
+                condition=models.Q(is_current=True),
+                name="current_result_counted",
             ),
         ]
 
