@@ -12,16 +12,18 @@ aim, as for every page: no more than four times it) and its queries. Every repor
 team reads it (every year; the current year; the busiest delivery partner; a locality), as the
 demo manager reads it and as a manager of every team does.
 
-The demo generator attaches families but makes no results claims and runs no nightly job, so,
-when the database has neither, the bench adds a results claim for about a third of the
-attachments and a current nightly result for every attached family (a mix of claim statuses and
-not-claimable reasons) inside a transaction it rolls back at the end: the reports count as
+The demo generator's 50,000 families here have no results claims, nightly results or outcome
+tool scores, so, when the database has none, the bench adds a results claim for about a third of
+the attachments, a current nightly result for every attached family (a mix of claim statuses,
+not-claimable reasons, outcomes and problems) and Rickter and Family Star scores at the start and
+close of every attached episode, inside a transaction it rolls back at the end: the reports count as
 many rows as a programme at that size would, and the database is left as it was found.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -45,6 +47,33 @@ DECISION = (
     ' ["2.2", true, "2026-02-01", null, "2026-08-01", [3]], ["3.1", false],'
     ' ["3.2", true, "2026-03-01", "2026-09-01", null, [4]], ["4.1", false],'
     ' ["6.1", true, null, null, null, []]], "routes": [null, null], "evidence": [1, 2, 3, 4]}'
+)
+
+
+RICKTER_HEADINGS = (
+    "employment_training_education accommodation money relationships influence stress alcohol"
+    " drugs health happiness"
+).split()
+RICKTER = json.dumps({h: 4 + i % 4 for i, h in enumerate(RICKTER_HEADINGS)})
+RICKTER_DESIRED = json.dumps({h: 8 for h in RICKTER_HEADINGS})
+FAMILY_STAR = json.dumps(
+    {
+        area: 3 + i % 6
+        for i, area in enumerate(
+            [
+                "Physical health",
+                "Your well-being",
+                "Meeting emotional needs",
+                "Keeping your children safe",
+                "Social networks",
+                "Education and learning",
+                "Boundaries and behaviour",
+                "Family routine",
+                "Home and money",
+                "Progress to work",
+            ]
+        )
+    }
 )
 
 
@@ -108,6 +137,29 @@ def add_claims_and_results() -> bool:
         )
         cur.execute("ANALYZE outcomes_claim")
         cur.execute("ANALYZE outcomes_familyresult")
+        # Outcome tool scores, as a service would hold them: for each attached episode, one
+        # member's Rickter Lifeboard at the start (with desired scores) and at close, and the
+        # family's Family Star at the start and at close.
+        cur.execute(
+            "INSERT INTO assessments_toolscore (tool, stage, scored_on, scores, desired,"
+            " recorded_at, episode_id, person_id, plan_version_id, recorded_by_id)"
+            " SELECT t.tool, t.stage, e.started_on + t.days,"
+            "  CASE WHEN t.tool = 'rickter' THEN %s::jsonb ELSE %s::jsonb END,"
+            "  CASE WHEN t.tool = 'rickter' AND t.stage = 'start' THEN %s::jsonb"
+            "       ELSE '{}'::jsonb END,"
+            "  now(), e.id, CASE WHEN t.tool = 'rickter' THEN m.person_id END, v.id, u.id"
+            " FROM outcomes_attachment a JOIN cases_episode e ON e.id = a.episode_id"
+            " JOIN LATERAL (SELECT person_id FROM cases_familymember fm"
+            "               WHERE fm.family_id = e.family_id ORDER BY fm.id LIMIT 1) m ON true"
+            " CROSS JOIN (VALUES ('rickter', 'start', 0), ('rickter', 'close', 200),"
+            "                    ('family_star', 'start', 0), ('family_star', 'close', 200))"
+            "            AS t(tool, stage, days)"
+            " CROSS JOIN (SELECT id FROM outcomes_outcomesplanversion WHERE version = 9) v"
+            " CROSS JOIN (SELECT id FROM earlyhelp_user WHERE username = 'programme') u"
+            " ON CONFLICT DO NOTHING",
+            [RICKTER, FAMILY_STAR, RICKTER_DESIRED],
+        )
+        cur.execute("ANALYZE assessments_toolscore")
     return True
 
 

@@ -78,21 +78,30 @@ class CohortTable:
 
 def lifeboard_cohort(scores: Iterable[LifeboardScore], headings) -> CohortTable:
     """The cohort table: `headings` are the plan's `RickterHeading`s (id, name, reversed)."""
-    by_heading: dict[str, list[LifeboardScore]] = {h.id: [] for h in headings}
+    reversed_ = {h.id: h.reversed for h in headings}
+    sums: dict[str, list] = {}
     for s in scores:
-        if s.heading not in by_heading:
+        if s.heading not in reversed_:
             raise ValueError(f"unknown Rickter heading {s.heading!r}")
-        by_heading[s.heading].append(s)
+        total = sums.setdefault(s.heading, [0, 0, 0, 0])
+        flip = reversed_[s.heading]
+        total[0] += 1
+        total[1] += normalise(s.baseline, flip)
+        total[2] += normalise(s.desired, flip)
+        total[3] += normalise(s.latest, flip)
+    return lifeboard_cohort_from_sums(sums, headings)
+
+
+def lifeboard_cohort_from_sums(sums: dict, headings) -> CohortTable:
+    """The cohort table from each heading's people and sums of their normalised baseline,
+    desired and latest scores (10 − score on a reversed heading): heading id -> (people,
+    baseline, desired, latest). A database can add the scores up; this works the table out."""
     rows = []
     for h in headings:
-        group = by_heading[h.id]
-        if not group:
+        if h.id not in sums or not sums[h.id][0]:
             continue
-        n = len(group)
-        baseline = sum(normalise(s.baseline, h.reversed) for s in group) / n
-        desired = sum(normalise(s.desired, h.reversed) for s in group) / n
-        latest = sum(normalise(s.latest, h.reversed) for s in group) / n
-        rows.append(_row(h.id, h.name, n, baseline, desired, latest))
+        n, b, d, latest = sums[h.id]
+        rows.append(_row(h.id, h.name, n, b / n, d / n, latest / n))
     if not rows:
         return CohortTable((), None)
     k = len(rows)
@@ -154,14 +163,25 @@ def family_star_below(stars: Iterable[FamilyStarScores], areas, below: int = 6):
             if not 1 <= score <= 10:
                 raise ValueError(f"Family Star scores run 1 to 10, not {score!r}")
         latest.setdefault((star.stage, star.family_id), {}).update(star.scores)
+    counts: dict = {}
+    for (stage, _), scores in latest.items():
+        for area, score in scores.items():
+            n, low = counts.get((stage, area), (0, 0))
+            counts[stage, area] = (n + 1, low + (score < below))
+    return family_star_from_counts(counts, areas)
+
+
+def family_star_from_counts(counts: dict, areas) -> tuple[FamilyStarRow, ...]:
+    """The Family Star rows from, for each stage ("assessment", "closure") and area, how many
+    families were scored and how many of them below the line: (stage, area) -> (families,
+    below)."""
     rows = []
     for area in areas:
-        counts = {}
+        found = {}
         for stage in ("assessment", "closure"):
-            scored = [s[area] for (st, _), s in latest.items() if st == stage and area in s]
-            low = sum(1 for v in scored if v < below)
-            counts[stage] = (len(scored), 100.0 * low / len(scored) if scored else None)
-        (n_a, p_a), (n_c, p_c) = counts["assessment"], counts["closure"]
+            n, low = counts.get((stage, area), (0, 0))
+            found[stage] = (n, 100.0 * low / n if n else None)
+        (n_a, p_a), (n_c, p_c) = found["assessment"], found["closure"]
         change = p_c - p_a if p_a is not None and p_c is not None else None
         rows.append(FamilyStarRow(area, n_a, p_a, n_c, p_c, change))
     return tuple(rows)
