@@ -148,29 +148,38 @@ def outcome_tools(scope: Scope) -> list[Table]:
     if scope.partner is not None:
         scores = scores.filter(episode__attachment__lead_agency=scope.partner)
     scores = scope.in_year(scores, "episode__started_on")
-    return [
-        _rickter_table(_rickter_sums(scores, plan), plan),
-        _family_star_table(_family_star_counts(scores, plan), plan),
-    ]
+    rickter, stars = _tool_figures(scores, plan)
+    return [_rickter_table(rickter, plan), _family_star_table(stars, plan)]
 
 
 # Added up in the database, not read score by score (at 50,000 families, reading every score
-# into Python cost 16 to 60 times /healthz; joining the scores to themselves, far more): each
-# person's start, with their desired scores, beside their closing review (the mid-way review
-# until there is one), grouped once, each heading's scores
-# normalised (10 − score on a reversed heading) and summed where all three are given; the
-# engine works the table out from the sums.
-_RICKTER_SUMS = """
-WITH people AS (
+# into Python cost 16 to 60 times /healthz; joining the scores to themselves, far more), in one
+# query over the scores in scope:
+# - Rickter: each person's start, with their desired scores, beside their closing review (the
+#   mid-way review until there is one), grouped once; each heading's scores normalised (10 −
+#   score on a reversed heading) and summed where all three are given; the engine works the
+#   cohort table out from the sums;
+# - Family Star: each family's latest scores at each stage (a family scored at one stage in
+#   more than one episode counts once, by its latest scores), counted per stage and area, with
+#   how many are below the plan's line.
+_TOOL_FIGURES = """
+WITH s AS MATERIALIZED ({scores}),
+people AS (
     SELECT (array_agg(s.scores) FILTER (WHERE s.stage = 'start'))[1] AS b,
            (array_agg(s.desired) FILTER (WHERE s.stage = 'start'))[1] AS d,
            coalesce((array_agg(s.scores) FILTER (WHERE s.stage = 'close'))[1],
                     (array_agg(s.scores) FILTER (WHERE s.stage = 'mid'))[1]) AS l
-      FROM ({scores}) AS s(episode_id, person_id, stage, scores, desired)
+      FROM s WHERE s.tool = 'rickter'
      GROUP BY s.episode_id, s.person_id
+),
+stars AS (
+    SELECT DISTINCT ON (s.family_id, s.stage) s.stage, s.scores
+      FROM s WHERE s.tool = 'family_star' AND s.stage IN ('start', 'close')
+     ORDER BY s.family_id, s.stage, s.scored_on DESC, s.id DESC
 )
-SELECT h.key, count(*),
-       sum(CASE WHEN h.key = ANY(%s) THEN 10 - h.value::float8 ELSE h.value::float8 END),
+SELECT 'rickter', '', h.key, count(*),
+       sum(CASE WHEN h.key = ANY(%s) THEN 10 - h.value::float8
+                ELSE h.value::float8 END),
        sum(CASE WHEN h.key = ANY(%s) THEN 10 - (p.d ->> h.key)::float8
                 ELSE (p.d ->> h.key)::float8 END),
        sum(CASE WHEN h.key = ANY(%s) THEN 10 - (p.l ->> h.key)::float8
@@ -179,57 +188,52 @@ SELECT h.key, count(*),
  WHERE p.l IS NOT NULL AND h.value IS NOT NULL
    AND p.d ->> h.key IS NOT NULL AND p.l ->> h.key IS NOT NULL
  GROUP BY h.key
-"""
-
-# Each family's latest scores at each stage (a family scored at one stage in more than one
-# episode counts once, by its latest scores), counted per stage and area, with how many are
-# below the plan's line.
-_STAR_COUNTS = """
-SELECT stage, area, count(*), count(*) FILTER (WHERE score < %s)
-  FROM (SELECT DISTINCT ON (s.family_id, s.stage) s.stage, s.scores
-          FROM ({scores}) AS s(family_id, stage, scores, scored_on, id)
-         ORDER BY s.family_id, s.stage, s.scored_on DESC, s.id DESC) AS latest,
-       jsonb_each_text(latest.scores) AS a(area, value),
-       LATERAL (SELECT a.value::float8) AS v(score)
+UNION ALL
+SELECT 'star', st.stage, a.key, count(*), count(*) FILTER (WHERE a.value::float8 < %s),
+       NULL, NULL
+  FROM stars st, jsonb_each_text(st.scores) AS a(key, value)
  WHERE a.value IS NOT NULL
- GROUP BY stage, area
+ GROUP BY st.stage, a.key
 """
 
 
-def _rickter_sums(scores, plan) -> dict:
+def _tool_figures(scores, plan) -> tuple[dict, dict]:
+    """The Rickter sums (heading -> people and normalised sums) and the Family Star counts
+    ((stage, area) -> families and how many below), in one query."""
     if plan is None:
-        return {}
-    flipped = [h.id for h in plan.rickter_headings if h.reversed]
+        return {}, {}
     inner, params = (
-        scores.filter(tool=ToolScore.Tool.RICKTER)
-        .values_list("episode_id", "person_id", "stage", "scores", "desired")
-        .order_by()
-        .query.sql_with_params()
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(_RICKTER_SUMS.format(scores=inner), [*params, flipped, flipped, flipped])
-        return {
-            heading: (n, float(b), float(d), float(latest))
-            for heading, n, b, d, latest in cursor.fetchall()
-        }
-
-
-def _family_star_counts(scores, plan) -> dict:
-    if plan is None:
-        return {}
-    inner, params = (
-        scores.filter(
-            tool=ToolScore.Tool.FAMILY_STAR,
-            stage__in=[ToolScore.Stage.START, ToolScore.Stage.CLOSE],
+        scores.values_list(
+            "tool",
+            "episode_id",
+            "episode__family_id",
+            "person_id",
+            "stage",
+            "scores",
+            "desired",
+            "scored_on",
+            "id",
         )
-        .values_list("episode__family_id", "stage", "scores", "scored_on", "id")
         .order_by()
         .query.sql_with_params()
     )
+    columns = "tool, episode_id, family_id, person_id, stage, scores, desired, scored_on, id"
+    sql = _TOOL_FIGURES.replace(
+        "WITH s AS MATERIALIZED ({scores})", f"WITH s({columns}) AS MATERIALIZED ({inner})"
+    )
+    rickter, stars = {}, {}
     stages = {ToolScore.Stage.START: "assessment", ToolScore.Stage.CLOSE: "closure"}
     with connection.cursor() as cursor:
-        cursor.execute(_STAR_COUNTS.format(scores=inner), [plan.family_star_below, *params])
-        return {(stages[stage], area): (n, low) for stage, area, n, low in cursor.fetchall()}
+        flipped = [h.id for h in plan.rickter_headings if h.reversed]
+        # In the order the placeholders stand: the scores' own, the three reversed-heading
+        # lists, the Family Star's line.
+        cursor.execute(sql, [*params, flipped, flipped, flipped, plan.family_star_below])
+        for kind, stage, key, n, first, second, third in cursor.fetchall():
+            if kind == "rickter":
+                rickter[key] = (n, first, second, third)
+            else:
+                stars[stages[stage], key] = (n, first)
+    return rickter, stars
 
 
 def _rickter_table(sums, plan) -> Table:

@@ -590,8 +590,8 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_families(
                 star = dict.fromkeys(world.version.plan.family_star_areas, 5)
                 score(world, episode, None, "start", star, tool="family_star")
 
-    # outcome-tools: the plan, the Rickter sums and the Family Star counts.
-    expected = {"outcomes": 2, "outcome-tools": 3, "worklessness": 2}[slug]
+    # outcome-tools: the plan, and the Rickter sums with the Family Star counts.
+    expected = {"outcomes": 2, "outcome-tools": 2, "worklessness": 2}[slug]
     grow(1)
     with django_assert_num_queries(expected):
         build(slug, scope_for(world, "every year"))
