@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from cases.people.forms import DateInput
 from earlyhelp.date_input import DateInputField
 from earlyhelp.manage_forms import GovukMessagesMixin
 
@@ -19,11 +18,12 @@ class BatchBuildForm(GovukMessagesMixin, forms.Form):
     families to claim."""
 
     window = forms.ChoiceField(label="Claim window", widget=forms.RadioSelect)
-    submitted_on = forms.DateField(
+    submitted_on = DateInputField(
         label="Date the claims are submitted",
-        widget=DateInput(),
+        name="Date the claims are submitted",
         help_text="Each family is checked again on this date: a claim must be valid on the day "
-        "it is submitted. It must fall within the window and not be in the future.",
+        "it is submitted. It must fall within the window and not be in the future. For "
+        "example, 16 9 2019.",
     )
     families = forms.MultipleChoiceField(
         label="Families to claim", widget=forms.CheckboxSelectMultiple, required=False
@@ -37,9 +37,6 @@ class BatchBuildForm(GovukMessagesMixin, forms.Form):
             (k, window_label(w) + (" (open now)" if w.opens <= today <= w.closes else ""))
             for k, w in self.windows.items()
         ]
-        self.fields["submitted_on"].error_messages["invalid"] = (
-            "Date the claims are submitted must be a real date"
-        )
         if candidates is None:
             del self.fields["families"]
         else:

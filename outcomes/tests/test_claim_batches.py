@@ -245,7 +245,13 @@ def test_building_a_batch_in_pages(users, client_for, on_20_september_2019):
     families = claimable_families(users, 2)
     programme = client_for("programme")
     preview = programme.get(
-        reverse("claim-batch-build"), {"window": "2019-09-01", "submitted_on": "2019-09-16"}
+        reverse("claim-batch-build"),
+        {
+            "window": "2019-09-01",
+            "submitted_on_day": "16",
+            "submitted_on_month": "9",
+            "submitted_on_year": "2019",
+        },
     )
     assert preview.status_code == 200
     for family in families:
@@ -254,7 +260,9 @@ def test_building_a_batch_in_pages(users, client_for, on_20_september_2019):
         reverse("claim-batch-build"),
         {
             "window": "2019-09-01",
-            "submitted_on": "2019-09-16",
+            "submitted_on_day": "16",
+            "submitted_on_month": "9",
+            "submitted_on_year": "2019",
             "families": [str(f.pk) for f in families],
         },
     )
@@ -271,7 +279,13 @@ def test_a_submission_date_outside_the_window_is_a_form_error(
 ):
     claimable_families(users, 1)
     response = client_for("programme").get(
-        reverse("claim-batch-build"), {"window": "2019-09-01", "submitted_on": "2019-10-02"}
+        reverse("claim-batch-build"),
+        {
+            "window": "2019-09-01",
+            "submitted_on_day": "2",
+            "submitted_on_month": "10",
+            "submitted_on_year": "2019",
+        },
     )
     assert response.status_code == 400
     assert "The submission date must be within the window" in response.content.decode()

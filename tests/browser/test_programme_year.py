@@ -89,7 +89,10 @@ def test_a_programme_year_from_attachment_to_claim_to_reports_and_returns(
     # A batch in the window as it now stands.
     page.goto(f"{base}/claims/new/")
     page.get_by_label("2 September 2019 to 27 September 2019").check()
-    page.get_by_label("Date the claims are submitted").fill("2019-09-16")
+    submitted = page.get_by_role("group", name="Date the claims are submitted")
+    submitted.get_by_label("Day").fill("16")
+    submitted.get_by_label("Month").fill("9")
+    submitted.get_by_label("Year").fill("2019")
     page.get_by_role("button", name="Find claimable families").click()
     for family in claimable:
         page.get_by_label(family.reference, exact=False).check()
