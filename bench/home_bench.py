@@ -227,6 +227,11 @@ def run(requests: int, *, seed: int, only: str = "") -> None:
         if page.label == "/healthz" or only.lower() in page.label.lower()
     ]
     timed(pages, requests, live_requests=max(20, requests // 5))
+    print_results(pages, requests)
+
+
+def print_results(pages: list[Page], requests: int) -> None:
+    """Each page's p50 and p95 and its p95 as a multiple of /healthz's, flagged over the aim."""
     results = {
         page.label: {
             "p50": statistics.median(page.times),

@@ -25,14 +25,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from home_bench import AIM_RATIO, Page, client_for, manager_of_everyone, timed  # noqa: E402
+from home_bench import Page, client_for, manager_of_everyone, print_results, timed  # noqa: E402
 from search_bench import prepare  # noqa: E402  (the same database making, not copied)
 
 
@@ -219,23 +218,7 @@ def _time(requests: int, only: str) -> None:
         if page.label == "/healthz" or only.lower() in page.label.lower()
     ]
     timed(pages, requests, live_requests=requests)
-    results = {
-        page.label: {
-            "p50": statistics.median(page.times),
-            "p95": statistics.quantiles(page.times, n=20, method="inclusive")[-1],
-            "queries": page.queries,
-        }
-        for page in pages
-    }
-    base = results["/healthz"]["p95"]
-    print(f"\n{requests} requests each (ms):")
-    for label, result in results.items():
-        ratio = result["p95"] / base
-        flag = "" if ratio <= AIM_RATIO or label == "/healthz" else f"  <-- over {AIM_RATIO}x"
-        print(
-            f"  {label:<44} p50 {result['p50']:7.1f}  p95 {result['p95']:7.1f}  "
-            f"x{ratio:5.1f} of /healthz  {result['queries']:3d} queries" + flag
-        )
+    print_results(pages, requests)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ from earlyhelp.date_input import DateInputField
 from earlyhelp.manage_forms import GovukMessagesMixin
 
 from .models import FundingStream, SchoolTerm
+from .years import MINIMUM_AUDIT_SAMPLE
 
 
 def _whole(label: str, *, minimum: int, maximum: int | None = None, **kwargs):
@@ -35,7 +36,7 @@ class YearForm(GovukMessagesMixin, forms.Form):
     )
     audit_sample_percent = _whole(
         "Audit sample percentage",
-        minimum=10,
+        minimum=MINIMUM_AUDIT_SAMPLE,
         maximum=100,
         help_text="The share of each claim batch internal audit checks before the claims are "
         "submitted: at least 10%.",
