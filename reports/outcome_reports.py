@@ -23,7 +23,7 @@ from django.db import connection
 from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 
-from assessments.models import ToolScore
+from assessments.models import ToolProgress
 from cases.dashboards.selectors import Table
 from outcomes.engine import tools
 from outcomes.models import FamilyResult, ProblemIdentified, ProgrammeYear
@@ -51,6 +51,14 @@ def _share(part: int, whole: int) -> float | None:
 # --- Table 7: achievement of outcomes by headline problem ---------------------------------------
 
 
+_PROBLEM_COUNTS = """
+SELECT u.problem, count(*), count(*) FILTER (WHERE r.processed),
+       count(*) FILTER (WHERE r.processed AND u.problem = ANY(r.achieved))
+  FROM ({results}) r(identified, processed, achieved), unnest(r.identified) AS u(problem)
+ GROUP BY u.problem
+"""
+
+
 @report(
     "outcomes",
     "Achievement of outcomes by headline problem",
@@ -60,35 +68,31 @@ def _share(part: int, whole: int) -> float | None:
 )
 def achievement_of_outcomes(scope: Scope) -> list[Table]:
     current = plan_in_force_for_reading(_today(scope))
-    attachments = scope.in_year(scope.attachments(), "attached_on")
-    problems = [p.id for p in current.headline_problems] if current is not None else []
     # From each attachment's current nightly result, which keeps the problems identified,
     # whether the case is closed or processed and the problems achieved (the engine's own
-    # judgement): three counts a problem in one pass over the results in scope. (Joining the
-    # problems identified, the episodes and the claims instead cost 4.5 times /healthz at
-    # 50,000 families.)
-    results = FamilyResult.objects.filter(is_current=True, attachment__in=attachments.values("pk"))
-    figures = results.aggregate(
-        **{
-            f"{kind}_{i}": Count("pk", filter=condition)
-            for i, problem in enumerate(problems)
-            for kind, condition in (
-                ("triggered", Q(problems_identified__contains=[problem])),
-                ("processed", Q(problems_identified__contains=[problem], processed=True)),
-                (
-                    "achieved",
-                    Q(
-                        problems_identified__contains=[problem],
-                        processed=True,
-                        problems_achieved__contains=[problem],
-                    ),
-                ),
-            )
-        }
+    # judgement): each result's problems are counted in one pass over the results in scope,
+    # a row per problem identified. (Joining the problems identified, the episodes and the
+    # claims instead cost 4.5 times /healthz at 50,000 families, and asking of each result
+    # whether it holds each of the plan's problems, and the gate of each result's attachment,
+    # 4.4 times.)
+    results = scope.rows(FamilyResult.objects.filter(is_current=True))
+    results = scope.in_year(results, "attachment__attached_on")
+    if scope.partner is not None:
+        results = results.filter(attachment__lead_agency=scope.partner)
+    inner, params = (
+        results.values_list("problems_identified", "processed", "problems_achieved")
+        .order_by()
+        .query.sql_with_params()
     )
-    triggered = {p: figures[f"triggered_{i}"] for i, p in enumerate(problems)}
-    processed = {p: figures[f"processed_{i}"] for i, p in enumerate(problems)}
-    achieved = {p: figures[f"achieved_{i}"] for i, p in enumerate(problems)}
+    with connection.cursor() as cursor:
+        cursor.execute(_PROBLEM_COUNTS.replace("{results}", inner), params)
+        figures = {problem: counts for problem, *counts in cursor.fetchall()}
+    triggered, processed, achieved = (
+        {p.id: figures.get(p.id, (0, 0, 0))[i] for p in current.headline_problems}
+        if current is not None
+        else {}
+        for i in range(3)
+    )
 
     table = Table(
         key="outcomes-by-problem",
@@ -144,96 +148,99 @@ def _percent(value: float | None) -> str | None:
 )
 def outcome_tools(scope: Scope) -> list[Table]:
     plan = plan_in_force_for_reading(_today(scope))
-    scores = ToolScore.objects.filter(episode__family__in=scope.families())
+    rows = scope.in_year(scope.rows(ToolProgress.objects.all()), "started_on")
     if scope.partner is not None:
-        scores = scores.filter(episode__attachment__lead_agency=scope.partner)
-    scores = scope.in_year(scores, "episode__started_on")
-    rickter, stars = _tool_figures(scores, plan)
+        rows = rows.filter(partner=scope.partner)
+    rickter, stars = _tool_figures(rows, plan)
     return [_rickter_table(rickter, plan), _family_star_table(stars, plan)]
 
 
-# Added up in the database, not read score by score (at 50,000 families, reading every score
-# into Python cost 16 to 60 times /healthz; joining the scores to themselves, far more), in one
-# query over the scores in scope:
-# - Rickter: each person's start, with their desired scores, beside their closing review (the
-#   mid-way review until there is one), grouped once; each heading's scores normalised (10 −
-#   score on a reversed heading) and summed where all three are given; the engine works the
-#   cohort table out from the sums;
-# - Family Star: each family's latest scores at each stage (a family scored at one stage in
-#   more than one episode counts once, by its latest scores), counted per stage and area, with
-#   how many are below the plan's line.
+# Added up in the database, in one query, from the scores as numbers in columns (`ToolProgress`,
+# kept by triggers as scores are written). At 50,000 families, reading every score into Python
+# cost 16 to 60 times /healthz, reading each heading out of the scores' JSON in SQL 12 to 17
+# times, adding up numbers held in arrays 5 to 14 times, and reading the rows in scope twice
+# (once for each tool) and sorting the Family Star's for each family's latest up to 5 times.
+# So the rows in scope are read once, each family's latest Family Star scores at a stage are
+# the rows marked so (`family_latest`), and every row is added up in its part (the Lifeboards,
+# the Family Star at assessment, at closure), column by column:
+# - Rickter: per heading, the people with all three of baseline, desired and latest review, and
+#   the sums of their raw scores (normalised below: on a reversed heading the sum of 10 − score
+#   over n people is 10n − the sum);
+# - Family Star: per stage and area, the families scored and how many below the plan's line.
+# (Each part also adds up the other tool's figures, which are not read.) Almost always every
+# row of a part has the same layout (the same headings), which the query checks: where there is
+# more than one (scores made under plan versions naming different headings), it is run again
+# grouped by layout too.
 _TOOL_FIGURES = """
-WITH s AS MATERIALIZED ({scores}),
-people AS (
-    SELECT (array_agg(s.scores) FILTER (WHERE s.stage = 'start'))[1] AS b,
-           (array_agg(s.desired) FILTER (WHERE s.stage = 'start'))[1] AS d,
-           coalesce((array_agg(s.scores) FILTER (WHERE s.stage = 'close'))[1],
-                    (array_agg(s.scores) FILTER (WHERE s.stage = 'mid'))[1]) AS l
-      FROM s WHERE s.tool = 'rickter'
-     GROUP BY s.episode_id, s.person_id
-),
-stars AS (
-    SELECT DISTINCT ON (s.family_id, s.stage) s.stage, s.scores
-      FROM s WHERE s.tool = 'family_star' AND s.stage IN ('start', 'close')
-     ORDER BY s.family_id, s.stage, s.scored_on DESC, s.id DESC
-)
-SELECT 'rickter', '', h.key, count(*),
-       sum(CASE WHEN h.key = ANY(%s) THEN 10 - h.value::float8
-                ELSE h.value::float8 END),
-       sum(CASE WHEN h.key = ANY(%s) THEN 10 - (p.d ->> h.key)::float8
-                ELSE (p.d ->> h.key)::float8 END),
-       sum(CASE WHEN h.key = ANY(%s) THEN 10 - (p.l ->> h.key)::float8
-                ELSE (p.l ->> h.key)::float8 END)
-  FROM people p, jsonb_each_text(p.b) AS h(key, value)
- WHERE p.l IS NOT NULL AND h.value IS NOT NULL
-   AND p.d ->> h.key IS NOT NULL AND p.l ->> h.key IS NOT NULL
- GROUP BY h.key
-UNION ALL
-SELECT 'star', st.stage, a.key, count(*), count(*) FILTER (WHERE a.value::float8 < %s),
-       NULL, NULL
-  FROM stars st, jsonb_each_text(st.scores) AS a(key, value)
- WHERE a.value IS NOT NULL
- GROUP BY st.stage, a.key
+SELECT l.keys, g.*
+  FROM (SELECT CASE WHEN p.tool = 'rickter' THEN 0 WHEN p.stage = 'start' THEN 1 ELSE 2 END
+                    AS part,
+               min(p.layout_id) AS least, max(p.layout_id) AS most, {rickter}, {star}
+          FROM ({rows}) p
+         GROUP BY part{group}) g
+  JOIN assessments_toollayout l ON l.id = g.least
 """
+# The parts the rows are added up in, numbered (so the grouping compares numbers, not words in
+# the database's collation, which cost a quarter of the query): the Lifeboards, and the Family
+# Star's scores at assessment and at closure.
+_PARTS = {0: "rickter", 1: "assessment", 2: "closure"}
 
 
-def _tool_figures(scores, plan) -> tuple[dict, dict]:
-    """The Rickter sums (heading -> people and normalised sums) and the Family Star counts
-    ((stage, area) -> families and how many below), in one query."""
+def _tool_figures(rows, plan) -> tuple[dict, dict]:
+    """The Rickter sums of normalised scores (heading -> people, baseline, desired and latest
+    sums) and the Family Star counts ((stage, area) -> families and how many below), in one
+    query over the `ToolProgress` rows in scope (two where their layouts differ)."""
     if plan is None:
         return {}, {}
-    inner, params = (
-        scores.values_list(
+    places = range(1, ToolProgress.PLACES + 1)
+    column = ToolProgress.place
+    inner, inner_params = (
+        rows.filter(family_latest=True)
+        .values_list(
             "tool",
-            "episode_id",
-            "episode__family_id",
-            "person_id",
             "stage",
-            "scores",
-            "desired",
-            "scored_on",
-            "id",
+            "layout_id",
+            *(column(n, i) for i in places for n in ("first", "desired", "latest")),
         )
         .order_by()
         .query.sql_with_params()
     )
-    columns = "tool, episode_id, family_id, person_id, stage, scores, desired, scored_on, id"
-    sql = _TOOL_FIGURES.replace(
-        "WITH s AS MATERIALIZED ({scores})", f"WITH s({columns}) AS MATERIALIZED ({inner})"
+    rickter = ", ".join(
+        f"count(p.{column('first', i)}), sum(p.{column('first', i)}), "
+        f"sum(p.{column('desired', i)}), sum(p.{column('latest', i)})"
+        for i in places
     )
-    rickter, stars = {}, {}
-    stages = {ToolScore.Stage.START: "assessment", ToolScore.Stage.CLOSE: "closure"}
+    star = ", ".join(f"count(*) FILTER (WHERE p.{column('first', i)} < %s)" for i in places)
+    sql = (
+        _TOOL_FIGURES.replace("{rickter}", rickter).replace("{star}", star).replace("{rows}", inner)
+    )
+    params = [*[plan.family_star_below] * len(places), *inner_params]
     with connection.cursor() as cursor:
-        flipped = [h.id for h in plan.rickter_headings if h.reversed]
-        # In the order the placeholders stand: the scores' own, the three reversed-heading
-        # lists, the Family Star's line.
-        cursor.execute(sql, [*params, flipped, flipped, flipped, plan.family_star_below])
-        for kind, stage, key, n, first, second, third in cursor.fetchall():
-            if kind == "rickter":
-                rickter[key] = (n, first, second, third)
+        cursor.execute(sql.replace("{group}", ""), params)
+        found = cursor.fetchall()
+        if any(least != most for _, _, least, most, *_ in found):
+            cursor.execute(sql.replace("{group}", ", p.layout_id"), params)
+            found = cursor.fetchall()
+    reversed_headings = {h.id for h in plan.rickter_headings if h.reversed}
+    sums, counts = {}, {}
+    width = 4 * len(places)  # the Rickter's figures; the Family Star's below counts follow
+    for keys, part, _, _, *figures in found:
+        part = _PARTS[part]
+        for i, key in enumerate(keys or ()):
+            n = figures[4 * i]  # how many rows give this heading or area
+            if not n:
+                continue
+            if part == "rickter":
+                first, second, third = figures[4 * i + 1 : 4 * i + 4]
+                if key in reversed_headings:
+                    first, second, third = (10 * n - first, 10 * n - second, 10 * n - third)
+                was = sums.get(key, (0, 0, 0, 0))
+                sums[key] = (was[0] + n, was[1] + first, was[2] + second, was[3] + third)
             else:
-                stars[stages[stage], key] = (n, first)
-    return rickter, stars
+                below = figures[width + i]
+                was = counts.get((part, key), (0, 0))
+                counts[part, key] = (was[0] + n, was[1] + below)
+    return sums, counts
 
 
 def _rickter_table(sums, plan) -> Table:
@@ -296,7 +303,7 @@ def _family_star_table(counts, plan) -> Table:
         note=(
             "Families whose episode started in the year, scored at assessment and at closure. "
             "A family scored at one stage in more than one episode counts once, by its latest "
-            "scores."
+            "scores, in the year and with the delivery partner of the episode they were made in."
         ),
     )
     if plan is None:

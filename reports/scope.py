@@ -46,12 +46,20 @@ class Scope:
         where the families a manager of many teams or the programme team may see are tens of
         thousands, and reading those whole halved what every finance report cost at 50,000
         families (bench/reports_bench.py)."""
-        attachments = rows_of_visible_families(self.user, Attachment.objects.all())
+        attachments = self.rows(Attachment.objects.all())
         if self.partner is not None:
             attachments = attachments.filter(lead_agency=self.partner)
-        if self.locality is not None:
-            attachments = attachments.filter(family__locality=self.locality)
         return attachments
+
+    def rows(self, rows: QuerySet, *, family_id: str = "family_id") -> QuerySet:
+        """`rows` (of a table that names each row's family at `family_id`) whose family the
+        reader may see and is in the locality asked for, each asked of the gate row by row.
+        The partner is each report's to apply: which agency leads is a fact of the row's
+        episode or attachment, not of the family."""
+        rows = rows_of_visible_families(self.user, rows, family_id=family_id)
+        if self.locality is not None:
+            rows = rows.filter(**{f"{family_id.removesuffix('_id')}__locality": self.locality})
+        return rows
 
     def in_year(self, queryset: QuerySet, field: str) -> QuerySet:
         """`queryset` cut to the rows whose `field` (a date) falls in the year asked for."""

@@ -9,7 +9,7 @@ from .assessment import (
     EarlyHelpAssessment,
     SectionKey,
 )
-from .tools import ToolScore
+from .tools import ToolLayout, ToolProgress, ToolScore
 from .work import (
     Barrier,
     Benefit,
@@ -35,5 +35,7 @@ __all__ = [
     "AssessmentStatusChange",
     "EarlyHelpAssessment",
     "SectionKey",
+    "ToolLayout",
+    "ToolProgress",
     "ToolScore",
 ]

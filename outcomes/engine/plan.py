@@ -15,6 +15,11 @@ from datetime import date
 from .kinds import EVIDENCE_KINDS
 from .periods import Period, PeriodError
 
+# The most headings (Rickter) or areas (Family Star) a plan may name: each tool has ten (DOMAIN
+# §7), and the cohort reports keep each score's numbers in this many places
+# (`assessments.models.ToolProgress`).
+TOOL_PLACES = 12
+
 REASON_CODES = (
     "outcomes_not_met",
     "work_outcome_not_met",
@@ -381,6 +386,13 @@ def _read_plan(d: dict) -> Plan:
                 _get(hd, "id", w, str), _get(hd, "name", w, str), _get(hd, "reversed", w, bool)
             )
         )
+    areas = _get(tools, "family_star_areas", "tools", list)
+    for what, given in (("rickter_headings", headings), ("family_star_areas", areas)):
+        if len(given) > TOOL_PLACES:
+            raise PlanError(
+                f"tools.{what}: {len(given)} given, at most {TOOL_PLACES} (each tool has ten; "
+                "the reports keep a score's numbers in that many places)"
+            )
     school = _get(d, "school", "", dict)
     for key in ("school_age_on_31_august_from", "school_age_on_31_august_to", "primary_age_to"):
         _get(school, key, "school", int)
@@ -399,7 +411,7 @@ def _read_plan(d: dict) -> Plan:
         payments=copy.deepcopy(payments),
         claim_windows=tuple(sorted(windows, key=lambda w: w.opens)),
         rickter_headings=tuple(headings),
-        family_star_areas=tuple(_get(tools, "family_star_areas", "tools", list)),
+        family_star_areas=tuple(areas),
         family_star_below=_get(tools, "family_star_below", "tools", int),
         notes=tuple(_get(d, "notes", "", list, optional=True) or ()),
     )

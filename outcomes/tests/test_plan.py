@@ -145,6 +145,11 @@ ATT = ["headline_problems", 0, "outcomes", 0]
             r"claim_windows\[0\]: closes before it opens",
             id="claim window backwards",
         ),
+        pytest.param(
+            _set(["tools", "family_star_areas"], [f"Area {i}" for i in range(13)]),
+            r"tools\.family_star_areas: 13 given, at most 12",
+            id="more Family Star areas than the reports keep",
+        ),
     ],
 )
 def test_a_broken_plan_names_the_field(change, message):

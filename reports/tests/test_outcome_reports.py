@@ -599,3 +599,58 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_families(
     with django_assert_num_queries(expected):
         build(slug, scope_for(world, "every year"))
     assert Family.objects.count() >= 24 and Person.objects.exists()
+
+
+def test_a_family_scored_in_two_episodes_counts_once_by_its_latest_family_star(world):
+    """The Family Star counts families: a family scored at assessment in an earlier and a later
+    episode counts once, by the later scores, in the year of the episode they were made in (so
+    the years add up to every year)."""
+    first = make(world, Case(LAST_OF_2018, closed=True), started_on=date(2018, 5, 1))
+    family = first.made.episode.family
+    later = Episode.objects.create(
+        family=family,
+        started_on=date(2019, 6, 10),
+        lead_practitioner=world.leads["ours"],
+        lead_agency=world.partners["a"],
+    )
+    areas = list(world.version.plan.family_star_areas)
+    score(world, first.made.episode, None, "start", {a: 2 for a in areas}, tool="family_star")
+    score(world, later, None, "start", {a: 8 for a in areas}, tool="family_star")
+
+    def assessed(name):
+        rows = build("outcome-tools", scope_for(world, name))["family-star"].text_rows()
+        return [r[:3] for r in rows]
+
+    assert assessed("every year") == [[a, "1", "0.0"] for a in areas]
+    assert assessed("2019") == [[a, "1", "0.0"] for a in areas]
+    assert assessed("2018") == [[a, "0", "No data"] for a in areas]
+    # Its later scores removed, the earlier ones are its latest again.
+    ToolScore.objects.filter(episode=later).delete()
+    assert assessed("2018") == [[a, "1", "100.0"] for a in areas]
+    assert assessed("every year") == [[a, "1", "100.0"] for a in areas]
+
+
+def test_scores_naming_different_headings_are_each_counted_under_their_own(world):
+    """Scores made under plan versions naming different headings or areas (two layouts in
+    scope) are added up heading by heading, each where it was given."""
+    plan = world.version.plan
+    headings = [h.id for h in plan.rickter_headings]
+    areas = list(plan.family_star_areas)
+    episode = make(world, Case(LAST_OF_2018)).made.episode
+    other = make(world, Case(LAST_OF_2018)).made.episode
+    everyone, fewer = PersonFactory(), PersonFactory()
+    score(world, episode, everyone, "start", {h: 2 for h in headings}, {h: 8 for h in headings})
+    score(world, episode, everyone, "close", {h: 4 for h in headings})
+    some = headings[:3]  # an earlier plan's headings: three of them
+    score(world, episode, fewer, "start", {h: 6 for h in some}, {h: 8 for h in some})
+    score(world, episode, fewer, "close", {h: 7 for h in some})
+    score(world, episode, None, "start", {a: 3 for a in areas}, tool="family_star")
+    score(world, other, None, "start", {a: 9 for a in areas[:2]}, tool="family_star")
+
+    tables = build("outcome-tools", scope_for(world, "every year"))
+    people = {row[0]: row[1] for row in tables["rickter-cohort"].text_rows()}
+    for h in plan.rickter_headings:
+        assert people[h.name] == ("2" if h.id in some else "1")
+    stars = {row[0]: row[1:3] for row in tables["family-star"].text_rows()}
+    assert stars[areas[0]] == ["2", "50.0"] and stars[areas[1]] == ["2", "50.0"]
+    assert all(stars[a] == ["1", "100.0"] for a in areas[2:])
