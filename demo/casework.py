@@ -22,7 +22,7 @@ from demo.evidence import DemoEvidence
 from demo.heritages import HERITAGES
 from demo.household import Household
 from demo.people import age_on
-from demo.working import working_records
+from demo.working import tool_scores, working_records
 from earlyhelp import services
 from earlyhelp.models import Locality, Organisation, Role, Team, User
 from outcomes.engine.plan import PRINCIPLES
@@ -325,6 +325,15 @@ class Casework:
                 plan_version_id=self.staff.plan_version_id,
                 members=[m for m in everyone if m and m.membership.left_on is None],
                 indicators=[p.indicator for p in problems],
+            )
+            tool_scores(
+                self.rows,
+                episode=episode,
+                attached_on=attached_on,
+                lead_id=lead.user_id,
+                plan_version_id=self.staff.plan_version_id,
+                members=[m for m in everyone if m and m.membership.left_on is None],
+                today=self.today,
             )
         # A request needs the family's consent, so it was given by the day it came in.
         given_on = received - timedelta(days=rng.randint(0, 3))

@@ -37,7 +37,7 @@ from datetime import date
 import pghistory
 from django.db import connection, transaction
 
-from assessments.models import AssessmentSection, EarlyHelpAssessment, WorkConversation
+from assessments.models import AssessmentSection, EarlyHelpAssessment, ToolScore, WorkConversation
 from cases.models import (
     Address,
     Consent,
@@ -192,6 +192,7 @@ class Rows:
     assessments: list = field(default_factory=list)  # attached episodes' (demo.working)
     sections: list = field(default_factory=list)
     actions: list = field(default_factory=list)
+    tool_scores: list = field(default_factory=list)  # attached episodes' (demo.working)
     work_conversations: list = field(default_factory=list)
     duplicates: list = field(default_factory=list)  # (original, duplicate) Person pairs
 
@@ -242,6 +243,7 @@ def _insert(rows: Rows) -> Counter:
     EarlyHelpAssessment.objects.bulk_create(rows.assessments, **bulk)
     AssessmentSection.objects.bulk_create(rows.sections, **bulk)
     PlanAction.objects.bulk_create(rows.actions, **bulk)
+    ToolScore.objects.bulk_create(rows.tool_scores, **bulk)
     WorkConversation.objects.bulk_create(rows.work_conversations, **bulk)
     return Counter(
         families=len(rows.families),

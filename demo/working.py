@@ -11,10 +11,12 @@ member linked to one of those needs, every need served.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from assessments.models import AssessmentSection, EarlyHelpAssessment, SectionKey
+from assessments.models import AssessmentSection, EarlyHelpAssessment, SectionKey, ToolScore
 from cases.models import PlanAction
+from outcomes.models import OutcomesPlanVersion
 
 LONDON = ZoneInfo("Europe/London")
 FAMILY_SECTIONS = {
@@ -85,6 +87,82 @@ def working_records(
                 created_by_id=lead_id,
             )
         )
+
+
+def tool_scores(
+    rows, *, episode, attached_on: date, lead_id: int, plan_version_id: int, members, today: date
+) -> None:
+    """Add to `rows` the outcome tool scores an attached episode's worker would have recorded
+    (DOMAIN §7): the first member's Rickter Lifeboard at the start (with the scores they want)
+    and at the mid-way review or close, and the family's Star at assessment and, once the
+    episode is closed, at closure. Each moves a little towards where the family want to be,
+    by an amount drawn from the member's name, so the cohort reports have something to show."""
+    if not members:
+        return
+    plan = _plan(plan_version_id)
+    person = members[0].person
+    step = len(person.first_name) % 3 + 1
+    scored_on = max(episode.started_on, attached_on - timedelta(days=7))
+    start, desired, later = {}, {}, {}
+    for i, heading in enumerate(plan.rickter_headings):
+        low = 2 + (i + len(person.last_name)) % 4
+        if heading.reversed:  # lower is better: from high towards low
+            start[heading.id], desired[heading.id] = 10 - low, 2
+            later[heading.id] = max(10 - low - step, 0)
+        else:
+            start[heading.id], desired[heading.id] = low, 8
+            later[heading.id] = min(low + step, 10)
+    review = episode.ended_on or attached_on + timedelta(days=84)
+    score = {"episode": episode, "plan_version_id": plan_version_id, "recorded_by_id": lead_id}
+    rows.tool_scores.append(
+        ToolScore(
+            tool=ToolScore.Tool.RICKTER,
+            stage=ToolScore.Stage.START,
+            person=person,
+            scored_on=scored_on,
+            scores=start,
+            desired=desired,
+            **score,
+        )
+    )
+    if review <= today:
+        stage = ToolScore.Stage.CLOSE if episode.ended_on else ToolScore.Stage.MID
+        rows.tool_scores.append(
+            ToolScore(
+                tool=ToolScore.Tool.RICKTER,
+                stage=stage,
+                person=person,
+                scored_on=review,
+                scores=later,
+                **score,
+            )
+        )
+    areas = plan.family_star_areas
+    star = {a: 2 + (i + step) % 6 for i, a in enumerate(areas)}
+    rows.tool_scores.append(
+        ToolScore(
+            tool=ToolScore.Tool.FAMILY_STAR,
+            stage=ToolScore.Stage.START,
+            scored_on=scored_on,
+            scores=star,
+            **score,
+        )
+    )
+    if episode.ended_on:
+        rows.tool_scores.append(
+            ToolScore(
+                tool=ToolScore.Tool.FAMILY_STAR,
+                stage=ToolScore.Stage.CLOSE,
+                scored_on=episode.ended_on,
+                scores={a: min(v + step, 10) for a, v in star.items()},
+                **score,
+            )
+        )
+
+
+@cache
+def _plan(plan_version_id: int):
+    return OutcomesPlanVersion.objects.get(pk=plan_version_id).plan
 
 
 def _section(assessment, key, membership, text, by) -> AssessmentSection:

@@ -43,10 +43,10 @@ def fill(episode, lead, n):
 
 # The session, the user; the gate (the family, the reader's team and agreements, the
 # relations, the audit row); members, episodes, consents and their agencies; steps and leads,
-# tool scores (and, none recorded yet, the plan in force for the empty tables), work
+# tool scores (with their plan version; none recorded, no plan is read for empty tables), work
 # conversations, the assessment and its parts, the plan, the team, meetings and reviews, a
 # closure asked for, the chronology's page; results and requests.
-PAGE_QUERIES = 26
+PAGE_QUERIES = 25
 
 
 def test_the_family_page_runs_a_fixed_number_of_queries_whatever_the_chronology(

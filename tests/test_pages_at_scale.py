@@ -48,8 +48,9 @@ PAGES = [
     ("manager", "/dashboards/caseload/", 8),
     ("everyone", "/dashboards/caseload/", 8),
     # The demo practitioner's first case: attached, so the page shows its signed-off
-    # assessment and explains its nightly result (its snapshot reads steps up and down too).
-    ("practitioner", "/families/{family}/", 35),  # one more since step-ups count for outcome 6.2
+    # assessment and explains its nightly result (its snapshot reads steps up and down too);
+    # its outcome tool scores bring their plan version with them, and with none no plan is read.
+    ("practitioner", "/families/{family}/", 34),
 ]
 
 

@@ -32,7 +32,7 @@ from cases.models import (
 from cases.notifications.services import review_due_on
 from earlyhelp import compiled
 from outcomes.engine import tools
-from outcomes.selectors import plan_in_force, plan_of
+from outcomes.selectors import plan_of
 from workspace import chronology
 
 CHRONOLOGY_PAGE = 25
@@ -343,10 +343,11 @@ def family_story(family, *, episodes, members, consents, can, kind=None, page=No
             ),
             recent.pk,
         )
-        plan_version = scores[0].plan_version if scores else plan_in_force(timezone.localdate())
-        if plan_version is not None:
-            story["tools"] = _tool_tables(scores, plan_of(plan_version))
-            story["tools_recorded"] = bool(scores)
+        # The plan's headings and areas are needed only to lay out scores there are: with
+        # none, the tables are empty and no plan is read (so the page runs as many queries
+        # whether or not the family has been scored).
+        story["tools"] = _tool_tables(scores, plan_of(scores[0].plan_version) if scores else None)
+        story["tools_recorded"] = bool(scores)
     if recent is not None and "view_casework" in can:
         story["work_conversations"] = work_conversations_of(recent)
         story["work_shown"] = True
