@@ -106,7 +106,10 @@ def closure_request(request, family_id):
     if episode is None:
         return no_open_episode(request, family)
     final_scores = has_final_scores(episode)
-    form = ClosureForm(posted(request), episode=episode, final_scores=final_scores)
+    unfinished = list(closure_services.unfinished_actions(episode).select_related("for_person"))
+    form = ClosureForm(
+        posted(request), episode=episode, final_scores=final_scores, unfinished=len(unfinished)
+    )
     if request.method == "POST" and form.is_valid():
         closure = apply_service(
             form,
@@ -117,6 +120,7 @@ def closure_request(request, family_id):
                 needs_at_closure=form.cleaned_data["needs_at_closure"],
                 final_scores_recorded=final_scores,
                 no_final_scores_reason=form.cleaned_data.get("no_final_scores_reason", ""),
+                unfinished_confirmed=form.cleaned_data.get("unfinished_confirmed", False),
             ),
         )
         if closure:
@@ -131,4 +135,5 @@ def closure_request(request, family_id):
         if final_scores
         else "No final outcome tool scores are recorded. Record them from the family page "
         "before closing, or say why there are none.",
+        context={"unfinished_actions": unfinished},
     )

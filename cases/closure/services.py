@@ -21,7 +21,16 @@ from cases.episode.services import (
     require_text_within_limit,
     text_limit_problems,
 )
-from cases.models import Closure, ClosureReason, Episode, LeadChange, StepDecision, StepDown, StepUp
+from cases.models import (
+    Closure,
+    ClosureReason,
+    Episode,
+    LeadChange,
+    PlanAction,
+    StepDecision,
+    StepDown,
+    StepUp,
+)
 from cases.notifications import services as notifications
 from earlyhelp import audit
 from earlyhelp.models import AuditEntry, Organisation
@@ -63,6 +72,30 @@ def closure_request_problems(*, final_scores_recorded: bool, no_final_scores_rea
     if final_scores_recorded or (no_final_scores_reason or "").strip():
         return {}
     return {"no_final_scores_reason": [NO_FINAL_SCORES_WITHOUT_REASON]}
+
+
+UNFINISHED_NOT_CONFIRMED = (
+    "Select that the family's needs are met though plan actions are not done, or choose "
+    "another reason for closing"
+)
+
+
+def unfinished_actions(episode):
+    """The episode's plan actions not done and not stopped, oldest due first: what a closure
+    for needs met should have looked at."""
+    return PlanAction.objects.filter(episode=episode, status__in=PlanAction.OPEN).order_by(
+        "due_on", "pk"
+    )
+
+
+def closure_unfinished_problems(*, reason, unfinished: int, confirmed: bool) -> Problems:
+    """Closing because the family's needs are met while actions of its plan are still not
+    started or in progress is said on purpose: the lead confirms it, and the manager signing
+    off sees the actions (issue 18: a "needs met" closure with every action not started drew no
+    warning)."""
+    if reason != ClosureReason.NEEDS_MET or not unfinished or confirmed:
+        return {}
+    return {"unfinished_confirmed": [UNFINISHED_NOT_CONFIRMED]}
 
 
 def closure_decision_problems(*, sign_off: bool, comments) -> Problems:
@@ -112,6 +145,7 @@ def closure_request(
     needs_at_closure,
     final_scores_recorded: bool,
     no_final_scores_reason="",
+    unfinished_confirmed: bool = False,
     by,
 ) -> Closure:
     """The lead asks for closure, for a manager to sign off.
@@ -129,6 +163,12 @@ def closure_request(
     if problems:
         raise ValidationError(problems)
     episode = _locked(Episode, episode.pk)
+    if problems := closure_unfinished_problems(
+        reason=reason,
+        unfinished=unfinished_actions(episode).count(),
+        confirmed=unfinished_confirmed,
+    ):
+        raise ValidationError(problems)
     require_open(episode)
     if StepUp.objects.filter(episode=episode, status=StepDecision.PENDING).exists():
         raise ValidationError("A step-up of this episode awaits a decision at the front door")

@@ -60,7 +60,12 @@ def closure_sign_off(request, family_id):
         form,
         title="Sign off the closure",
         button="Save the decision",
-        context={"closure": closure},
+        context={
+            "closure": closure,
+            "unfinished_actions": list(
+                services.unfinished_actions(closure.episode).select_related("for_person")
+            ),
+        },
     )
 
 

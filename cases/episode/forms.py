@@ -303,12 +303,20 @@ class ClosureForm(EpisodeForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    unfinished_confirmed = forms.BooleanField(
+        label="The family's needs are met though these plan actions are not done",
+        required=False,
+        help_text="Only for closing because the family's needs are met.",
+    )
 
-    def __init__(self, *args, final_scores: bool, **kwargs):
+    def __init__(self, *args, final_scores: bool, unfinished: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.final_scores = final_scores
+        self.unfinished = unfinished
         if final_scores:
             del self.fields["no_final_scores_reason"]
+        if not unfinished:
+            del self.fields["unfinished_confirmed"]
 
     def clean(self):
         cleaned = super().clean()
@@ -316,6 +324,11 @@ class ClosureForm(EpisodeForm):
             closure_services.closure_request_problems(
                 final_scores_recorded=self.final_scores,
                 no_final_scores_reason=cleaned.get("no_final_scores_reason"),
+            )
+            | closure_services.closure_unfinished_problems(
+                reason=cleaned.get("reason"),
+                unfinished=self.unfinished,
+                confirmed=bool(cleaned.get("unfinished_confirmed")),
             )
         )
         return cleaned

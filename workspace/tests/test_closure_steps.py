@@ -4,11 +4,13 @@ door (DOMAIN §4 steps 7–8); the lead-agency history; re-referrals after a ste
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import ToolScore
+from cases.closure import services as closure_services
 from cases.episode.selectors import rereferral_rates
 from cases.gate import family_for
 from cases.models import (
@@ -16,6 +18,7 @@ from cases.models import (
     Episode,
     LeadChange,
     Notification,
+    PlanAction,
     StepDown,
     StepUp,
     TafMember,
@@ -119,6 +122,59 @@ def test_bad_closures_are_refused(client_for, case, data, message):
     response = client_for("practitioner").post(url("closure-request", case.pk), data)
     assert response.status_code == 400 and message in response.content.decode()
     assert not Closure.objects.exists()
+
+
+def test_closing_for_needs_met_with_actions_not_done_is_confirmed_and_shown_to_the_manager(
+    client_for, case, users
+):
+    """Issue 18: closing "needs met" with every action "not started" drew no warning."""
+    episode = case.episodes.get()
+    for what, status in (("Weekly school run plan", "not_started"), ("Debt advice", "done")):
+        PlanAction.objects.create(
+            episode=episode,
+            what=what,
+            owner=users["practitioner"],
+            due_on=TODAY + timedelta(days=14),
+            status=status,
+            created_by=users["practitioner"],
+        )
+    lead = client_for("practitioner")
+    page = lead.get(url("closure-request", case.pk)).content.decode()
+    assert "1 of the plan's actions is not done" in page
+    assert "Weekly school run plan" in page and "Debt advice" not in page
+    data = {"reason": "needs_met", "needs_at_closure": "None", "no_final_scores_reason": "Left"}
+    refused = lead.post(url("closure-request", case.pk), data)
+    assert refused.status_code == 400
+    assert closure_services.UNFINISHED_NOT_CONFIRMED in refused.content.decode().replace(
+        "&#x27;", "'"
+    )
+    assert not Closure.objects.exists()
+    # Another reason needs no confirming; nor does "needs met" said on purpose.
+    confirmed = lead.post(url("closure-request", case.pk), {**data, "unfinished_confirmed": "on"})
+    assert confirmed.status_code == 302
+    sign_off = client_for("manager").get(url("closure-sign-off", case.pk)).content.decode()
+    assert "Weekly school run plan" in sign_off and "not started" in sign_off
+
+
+def test_the_service_refuses_needs_met_with_actions_not_done_unconfirmed(case, users):
+    episode = case.episodes.get()
+    PlanAction.objects.create(
+        episode=episode,
+        what="Weekly school run plan",
+        owner=users["practitioner"],
+        due_on=TODAY,
+        created_by=users["practitioner"],
+    )
+    ask = {
+        "episode": episode,
+        "needs_at_closure": "None",
+        "final_scores_recorded": False,
+        "no_final_scores_reason": "Left",
+        "by": users["practitioner"],
+    }
+    with pytest.raises(ValidationError, match="plan actions are not done"):
+        closure_services.closure_request(reason="needs_met", **ask)
+    assert closure_services.closure_request(reason="moved_out_of_area", **ask).pk
 
 
 def test_bad_closure_decisions_are_refused(client_for, case, users):
