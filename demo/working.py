@@ -106,12 +106,13 @@ def tool_scores(
     start, desired, later = {}, {}, {}
     for i, heading in enumerate(plan.rickter_headings):
         low = 2 + (i + len(person.last_name)) % 4
+        moved = (step + i) % 4  # some headings move more than others, some not at all
         if heading.reversed:  # lower is better: from high towards low
             start[heading.id], desired[heading.id] = 10 - low, 2
-            later[heading.id] = max(10 - low - step, 0)
+            later[heading.id] = max(10 - low - moved, 0)
         else:
             start[heading.id], desired[heading.id] = low, 8
-            later[heading.id] = min(low + step, 10)
+            later[heading.id] = min(low + moved, 10)
     review = episode.ended_on or attached_on + timedelta(days=84)
     score = {"episode": episode, "plan_version_id": plan_version_id, "recorded_by_id": lead_id}
     rows.tool_scores.append(
