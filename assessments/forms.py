@@ -88,6 +88,7 @@ class AssessmentForm(forms.Form):
 class ToolScoreForm(EpisodeForm):
     stage = forms.ChoiceField(
         label="When are these scores from?",
+        error_messages={"required": "Select when these scores are from"},
         choices=ToolScore.Stage.choices,
         widget=forms.RadioSelect,
     )
@@ -132,13 +133,16 @@ class FamilyStarForm(ToolScoreForm):
 
 
 class RickterForm(ToolScoreForm):
-    person = forms.ChoiceField(label="Whose scores are these?", widget=forms.RadioSelect)
+    person = forms.ChoiceField(
+        label="Whose scores are these?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whose scores these are"},
+    )
 
     def __init__(self, *args, plan, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.members = {str(m.person_id): m.person for m in members}
         self.fields["person"].choices = [(pk, p.full_name) for pk, p in self.members.items()]
-        self.fields["person"].error_messages["required"] = "Select whose scores these are"
         self.headings = list(plan.rickter_headings)
         for heading in self.headings:
             self.fields[f"score_{heading.id}"] = self._score_field(heading.name)

@@ -27,7 +27,11 @@ from .work_services import Answers, adult_on
 
 
 class WorkConversationForm(GovukMessagesMixin, forms.Form):
-    person = forms.ChoiceField(label="Who is the conversation with?", widget=forms.RadioSelect)
+    person = forms.ChoiceField(
+        label="Who is the conversation with?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who the conversation is with"},
+    )
     held_on = forms.DateField(label="Date of the conversation", widget=DateInput())
     situation = forms.ChoiceField(
         label="What is their work situation now?",

@@ -1,6 +1,8 @@
 """Forms of the configuration pages, with GOV.UK-style error messages."""
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from .models import Locality, Organisation, Role, Team, User
 
@@ -10,16 +12,28 @@ class GovukMessagesMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             label = str(field.label or "").lower()
             choosing = isinstance(field.widget, (forms.Select, forms.RadioSelect))
             verb = "Select" if choosing else "Enter"
             # A message the form wrote for its own field is kept; Django's are replaced.
             if _is_django_default(field, "required"):
+                if label.endswith("?") and field.required:
+                    # "Enter why does the family need…?" is not a sentence: a question's
+                    # message is written for it ("Enter the reason the family needs…").
+                    # The tests refuse a form that has not; a page shows the label's words.
+                    if getattr(settings, "GOVUK_STRICT_MESSAGES", False):
+                        raise ImproperlyConfigured(
+                            f"{type(self).__name__}.{name}: write the message for leaving "
+                            f"the question {field.label!r} unanswered"
+                        )
+                    label = label.rstrip("?")
                 field.error_messages["required"] = " ".join([verb, label])
             if _is_django_default(field, "invalid_choice"):
-                field.error_messages["invalid_choice"] = " ".join(
-                    ["Select", label, "from the list"]
+                field.error_messages["invalid_choice"] = (
+                    "Select one of the options"
+                    if str(field.label or "").endswith("?")
+                    else " ".join(["Select", label, "from the list"])
                 )
             if isinstance(field, forms.EmailField) and _is_django_default(field, "invalid"):
                 field.error_messages["invalid"] = (

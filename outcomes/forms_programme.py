@@ -66,6 +66,7 @@ class BatchBuildForm(GovukMessagesMixin, forms.Form):
 class VerdictForm(GovukMessagesMixin, forms.Form):
     verdict = forms.ChoiceField(
         label="Does the evidence support the claim?",
+        error_messages={"required": "Select whether the evidence supports the claim"},
         choices=AuditSampleItem.Verdict.choices,
         widget=forms.RadioSelect,
     )

@@ -59,8 +59,8 @@ def test_scores_are_recorded_and_shown_with_distance_travelled(client_for, case)
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"stage": ""}, "Select when are these scores from?"),
-        ({"stage": "mid"}, "Select when are these scores from? from the list"),
+        ({"stage": ""}, "Select when these scores are from"),
+        ({"stage": "mid"}, "Select one of the options"),
         ({"scored_on": ""}, "Enter date scored"),
         ({"scored_on": "2099-01-01"}, "today or in the past"),
         ({"area_0": "0"}, "Physical health must be 1 or more"),
@@ -82,7 +82,7 @@ def test_bad_family_star_scores_are_refused(client_for, case, change, message):
     "change, message",
     [
         ({"person": ""}, "Select whose scores these are"),
-        ({"person": "0"}, "from the list"),
+        ({"person": "0"}, "Select one of the options"),
         ({"score_money": "-1"}, "Money must be 0 or more"),
         ({"score_money": "12"}, "Money must be 10 or less"),
         ({"desired_money": ""}, "Enter the desired score for Money (the start needs one)"),

@@ -142,7 +142,7 @@ def test_the_service_refuses_a_child_and_a_non_member(users, case):
         ({"held_on": "2099-01-01"}, "must be today or in the past"),
         ({"held_on": "2020-01-01"}, "must be on or after the episode began"),
         ({"benefits": ["uc", "none"]}, "or 'None of these' on its own"),
-        ({"situation": "retired"}, "Select what is their work situation now? from the list"),
+        ({"situation": "retired"}, "Select one of the options"),
         ({"person": ""}, "Select who the conversation is with"),
     ],
 )

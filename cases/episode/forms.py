@@ -291,6 +291,7 @@ class DecisionForm(GovukMessagesMixin, forms.Form):
 class ClosureForm(EpisodeForm):
     reason = forms.ChoiceField(
         label="Why is the episode closing?",
+        error_messages={"required": "Select why the episode is closing"},
         choices=[c for c in ClosureReason.choices if c[0] != ClosureReason.STEPPED_UP],
         widget=forms.RadioSelect,
         help_text="To step up to children's social care, ask for a step-up instead.",
@@ -337,6 +338,7 @@ class ClosureForm(EpisodeForm):
 class StepUpForm(GovukMessagesMixin, forms.Form):
     reason = forms.CharField(
         label="Why does the family need children's social care?",
+        error_messages={"required": "Enter the reason the family needs children's social care"},
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="The front door reads this with the family's records and decides.",
     )
@@ -345,6 +347,7 @@ class StepUpForm(GovukMessagesMixin, forms.Form):
 class StepDownForm(GovukMessagesMixin, forms.Form):
     reason = forms.CharField(
         label="Why can early help now meet the family's needs?",
+        error_messages={"required": "Enter the reason early help can now meet the family's needs"},
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     handover = forms.CharField(

@@ -175,7 +175,10 @@ class MergeForm(GovukMessagesMixin, forms.Form):
         label="Why are these the same person?",
         widget=forms.Textarea(attrs={"rows": 3}),
         min_length=MERGE_REASON_MIN,
-        error_messages={"min_length": MERGE_REASON_TOO_SHORT},
+        error_messages={
+            "required": "Enter the reason these are the same person",
+            "min_length": MERGE_REASON_TOO_SHORT,
+        },
     )
 
 
@@ -186,7 +189,10 @@ class BreakGlassForm(GovukMessagesMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         min_length=BREAK_GLASS_REASON_MIN,
         help_text="Your reason is recorded and shown to the family's managers.",
-        error_messages={"min_length": BREAK_GLASS_REASON_TOO_SHORT},
+        error_messages={
+            "required": "Enter the reason you need to see this family",
+            "min_length": BREAK_GLASS_REASON_TOO_SHORT,
+        },
     )
 
     def clean_reference(self):

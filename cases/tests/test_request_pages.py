@@ -370,7 +370,7 @@ BAD_ANSWERS = [
         ["Describe the concerns in 3,000 characters or fewer"],
     ),
     ("people", "request-people", {}, ["Select yes if you need to add another person"]),
-    ("people", "request-people", {"add_another": "maybe"}, ["from the list"]),
+    ("people", "request-people", {"add_another": "maybe"}, ["Select one of the options"]),
     (
         "address",
         "request-address",

@@ -23,3 +23,6 @@ TEST_REDIS_URL = env("TEST_REDIS_URL", "")
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# A form whose question has no message written for leaving it unanswered fails its tests
+# (earlyhelp.manage_forms.GovukMessagesMixin), rather than saying "Enter why does…?".
+GOVUK_STRICT_MESSAGES = True

@@ -102,11 +102,11 @@ def test_closure_is_asked_for_then_returned_then_signed_off(client_for, case, us
     [
         (
             {"needs_at_closure": "x", "no_final_scores_reason": "x"},
-            "Select why is the episode closing?",
+            "Select why the episode is closing",
         ),
         (
             {"reason": "stepped_up", "needs_at_closure": "x", "no_final_scores_reason": "x"},
-            "from the list",
+            "Select one of the options",
         ),
         (
             {"reason": "needs_met", "no_final_scores_reason": "x"},
@@ -309,13 +309,15 @@ def test_bad_step_requests_are_refused(client_for, case, social_worker):
     response = client_for("practitioner").post(url("step-up-request", case.pk), {"reason": " "})
     assert (
         response.status_code == 400
-        and "Enter why does the family need" in response.content.decode()
+        # GOV.UK: "Enter the reason…", written for the question, not "Enter why does…?".
+        and "Enter the reason the family needs children&#x27;s social care"
+        in response.content.decode()
     )
     assert not StepUp.objects.exists()
     step_up(client_for, case, social_worker)
     as_social = sign_in(Client(), social_worker)
     for data, message in [
-        ({"handover": "x"}, "Enter why can early help now meet"),
+        ({"handover": "x"}, "Enter the reason early help can now meet"),
         ({"reason": "x"}, "Enter what the early help lead needs to know"),
     ]:
         response = as_social.post(url("step-down-request", case.pk), data)
