@@ -369,6 +369,13 @@ BAD_ANSWERS = [
         person_with(**{"member-concerns": "y" * 3001}),
         ["Describe the concerns in 3,000 characters or fewer"],
     ),
+    (
+        # Issue 18: a parent "born 1 January 2030" was accepted.
+        "person",
+        "request-person-add",
+        person_with(**{"member-role": "parent_carer", "person-date_of_birth": "2030-01-01"}),
+        ["Date of birth must be today or in the past"],
+    ),
     ("people", "request-people", {}, ["Select yes if you need to add another person"]),
     ("people", "request-people", {"add_another": "maybe"}, ["Select one of the options"]),
     (
@@ -518,4 +525,17 @@ def test_continuing_past_the_offered_records_without_choosing_is_an_error(practi
         page = unanswered.content.decode()
         assert unanswered.status_code == 400 and "govuk-error-summary" in page
         assert "Select a record, or that none of these is the person" in page
+    assert not FamilyMember.objects.filter(family=family).exists()
+
+
+def test_a_date_of_birth_in_the_future_is_refused_when_a_member_is_added(practitioner, users):
+    """Issue 18: a parent "born 1 January 2030" was accepted. An unborn child has an expected
+    date of birth instead."""
+    family = make_family("Nowak family", members=0, lead=users["practitioner"])
+    parent = {k: v for k, v in CHILD.items() if k != "member-concerns"}
+    parent.update({"member-role": "parent_carer", "person-date_of_birth": "2030-01-01"})
+    response = practitioner.post(reverse("member-add", args=[family.pk]), parent)
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 400
+    assert "Date of birth must be today or in the past" in page
     assert not FamilyMember.objects.filter(family=family).exists()
