@@ -5,11 +5,14 @@ rare things (lockout records, API clients, authenticator devices).
 """
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
@@ -29,27 +32,29 @@ administrators_only = page_for(Action.CONFIGURE)
 
 @dataclass(frozen=True)
 class Section:
-    """One kind of thing administrators keep: how to list it and which form edits it."""
+    """One kind of thing administrators keep: how to list it and which form edits it. `save`
+    is the service that saves the form's answers as `by` (the form's own save where none is
+    given); an app that keeps a kind of its own registers it (`register`)."""
 
     slug: str
     singular: str
     plural: str
     form: type
     columns: list = field(default_factory=list)  # (heading, attribute path)
+    rows: Callable = None  # () -> the queryset listed
+    save: Callable | None = None  # (form, by) -> the saved object
 
     def queryset(self):
-        return SECTION_QUERYSETS[self.slug]()
+        return self.rows()
+
+    @property
+    def add_title(self) -> str:
+        """ "Add a team", "Add an information sharing agreement"."""
+        article = "an" if self.singular[:1].lower() in "aeiou" else "a"
+        return f"Add {article} {self.singular}"
 
 
-SECTION_QUERYSETS = {
-    "localities": lambda: Locality.objects.order_by("name"),
-    "organisations": lambda: Organisation.objects.order_by("name"),
-    "teams": lambda: Team.objects.select_related("organisation", "locality").order_by(
-        "organisation__name", "name"
-    ),
-}
-
-SECTIONS = {
+SECTIONS: dict[str, Section] = {
     s.slug: s
     for s in [
         Section(
@@ -58,6 +63,7 @@ SECTIONS = {
             "Localities",
             LocalityForm,
             [("Name", "name"), ("Kind", "get_kind_display"), ("In use", "is_active")],
+            rows=lambda: Locality.objects.order_by("name"),
         ),
         Section(
             "organisations",
@@ -70,6 +76,7 @@ SECTIONS = {
                 ("Tier", "tier"),
                 ("Active", "is_active"),
             ],
+            rows=lambda: Organisation.objects.order_by("name"),
         ),
         Section(
             "teams",
@@ -77,9 +84,18 @@ SECTIONS = {
             "Teams",
             TeamForm,
             [("Team", "name"), ("Organisation", "organisation"), ("Locality", "locality")],
+            rows=lambda: Team.objects.select_related("organisation", "locality").order_by(
+                "organisation__name", "name"
+            ),
         ),
     ]
 }
+
+
+def register(section: Section) -> None:
+    """A kind of thing another app keeps, listed and edited in these pages (as the partner
+    agencies' information sharing agreements are)."""
+    SECTIONS[section.slug] = section
 
 
 def _section(slug) -> Section:
@@ -97,6 +113,8 @@ def _cells(obj, columns):
         value = value() if callable(value) else value
         if isinstance(value, bool):
             value = "Yes" if value else "No"
+        elif isinstance(value, date):
+            value = f"{value:%-d %B %Y}"
         cells.append("" if value is None else value)
     return cells
 
@@ -124,7 +142,22 @@ def section_edit(request, slug, pk=None):
     instance = get_object_or_404(section.queryset(), pk=pk) if pk else None
     form = section.form(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        obj = form.save()
+        if section.save is None:
+            obj = form.save()
+        else:
+            try:
+                obj = section.save(form, request.user)
+            except ValidationError as error:
+                obj = None
+                for name, errors in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+        if obj is None:
+            return render(
+                request,
+                "manage/edit.html",
+                {"section": section, "form": form, "instance": instance},
+                status=400,
+            )
         verb = "updated" if instance else "added"
         messages.success(request, f"{obj} is {verb}.")
         return redirect("manage-list", slug=slug)

@@ -75,6 +75,10 @@ class InformationSharingAgreement(models.Model):
     def __str__(self):
         return self.name
 
+    def agencies(self) -> str:
+        """The agencies in the agreement, by name (as the configuration pages list them)."""
+        return ", ".join(sorted(o.name for o in self.organisations.all()))
+
 
 class EvidenceFile(models.Model):
     """An evidence file uploaded in the page, and what became of its rows (issue 10).

@@ -10,13 +10,14 @@ from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AccessToken, Application
 
 from cases.gate import families_allowing
+from earlyhelp import audit
 from earlyhelp.access import Action
-from earlyhelp.models import Organisation, Role, Team
+from earlyhelp.models import AuditEntry, Organisation, Role, Team
 from earlyhelp.services import user_create
 from outcomes.evidence_files import REQUIRED, EvidenceFileError, file_format, read_evidence_file
 from outcomes.services import evidence_import
 
-from .models import ApiClient, EvidenceFile
+from .models import ApiClient, EvidenceFile, InformationSharingAgreement
 from .scopes import SCOPES
 
 SYSTEMS_TEAM = "Partner systems"
@@ -118,3 +119,48 @@ def _import_file(read, *, name: str, size: int, by, today) -> EvidenceFile:
         rejected=len({p.row for p in report.problems}),
         problems=[[p.row, p.field, p.message] for p in report.problems],
     )
+
+
+# --- information sharing agreements --------------------------------------------------------------
+
+AGREEMENT_ENDS_BEFORE_START = "The end date must be the same as or after the start date"
+AGREEMENT_NEEDS_TWO = "Select at least two organisations: an agreement is between agencies"
+
+
+def agreement_problems(*, starts_on, ends_on, organisations) -> dict:
+    """An agreement runs forwards, and is between at least two agencies (DOMAIN §1: which
+    agencies share which kinds of data, from when to when)."""
+    problems = {}
+    if starts_on and ends_on and ends_on < starts_on:
+        problems["ends_on"] = [AGREEMENT_ENDS_BEFORE_START]
+    if organisations is not None and len(organisations) < 2:
+        problems["organisations"] = [AGREEMENT_NEEDS_TWO]
+    return problems
+
+
+@transaction.atomic
+def agreement_save(
+    *, agreement, name, organisations, data_kinds, starts_on, ends_on, by
+) -> InformationSharingAgreement:
+    """Add or change an agreement. What agencies may see follows it at once (the gate reads the
+    agreements), so each change is written to the audit trail with what it now says."""
+    if problems := agreement_problems(
+        starts_on=starts_on, ends_on=ends_on, organisations=organisations
+    ):
+        raise ValidationError(problems)
+    agreement = agreement or InformationSharingAgreement()
+    agreement.name = name
+    agreement.data_kinds = list(data_kinds)
+    agreement.starts_on = starts_on
+    agreement.ends_on = ends_on
+    agreement.save()
+    agreement.organisations.set(organisations)
+    names = ", ".join(sorted(o.name for o in organisations))
+    ends = f" to {ends_on:%-d %B %Y}" if ends_on else ""
+    audit.record(
+        by,
+        action="agreement_save",
+        outcome=AuditEntry.Outcome.ALLOWED,
+        detail=f"{name}: {names}; {', '.join(data_kinds)}; from {starts_on:%-d %B %Y}{ends}"[:300],
+    )
+    return agreement
