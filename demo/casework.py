@@ -317,24 +317,17 @@ class Casework:
             self.rows.evidence += evidence
             self.rows.problems += problems
             everyone = [house.head, house.partner, *house.children, *house.others]
+            episode_records = {
+                "episode": episode,
+                "attached_on": attached_on,
+                "lead_id": lead.user_id,
+                "plan_version_id": self.staff.plan_version_id,
+                "members": [m for m in everyone if m and m.membership.left_on is None],
+            }
             working_records(
-                self.rows,
-                episode=episode,
-                attached_on=attached_on,
-                lead_id=lead.user_id,
-                plan_version_id=self.staff.plan_version_id,
-                members=[m for m in everyone if m and m.membership.left_on is None],
-                indicators=[p.indicator for p in problems],
+                self.rows, indicators=[p.indicator for p in problems], **episode_records
             )
-            tool_scores(
-                self.rows,
-                episode=episode,
-                attached_on=attached_on,
-                lead_id=lead.user_id,
-                plan_version_id=self.staff.plan_version_id,
-                members=[m for m in everyone if m and m.membership.left_on is None],
-                today=self.today,
-            )
+            tool_scores(self.rows, today=self.today, **episode_records)
         # A request needs the family's consent, so it was given by the day it came in.
         given_on = received - timedelta(days=rng.randint(0, 3))
         self._consent(house, lead, team, given_on, ended, reason, attach)
