@@ -252,6 +252,8 @@ def step_up_decide(
         ).update(status=Closure.Status.RETURNED, comments="Stepped up to social care instead")
     step_up.save()
     _audit(by, step_up.episode.family_id, "step_up_" + step_up.status)
+    if accept:
+        notifications.notify_step_up_received(step_up)
     return step_up
 
 

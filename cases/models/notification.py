@@ -16,6 +16,7 @@ class Notification(models.Model):
         CLOSURE_AWAITS_SIGN_OFF = "closure_awaits_sign_off", "Closure awaits sign-off"
         REVIEW_OVERDUE = "review_overdue", "Review overdue"
         CLAIM_WITHDRAWN = "claim_withdrawn", "Claim withdrawn after internal audit"
+        STEP_UP_RECEIVED = "step_up_received", "Family handed to you from early help"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40, choices=Kind.choices)

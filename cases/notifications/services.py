@@ -112,6 +112,21 @@ def notify_closure_requested(closure):
         )
 
 
+def notify_step_up_received(step_up):
+    """The social worker an accepted step-up hands the family to is told, by the family's name
+    (issue 18: "once accepted the receiving social worker is not told")."""
+    family = step_up.episode.family
+    notify(
+        step_up.received_by,
+        kind=Kind.STEP_UP_RECEIVED,
+        message=f"{family.name} is handed to you: the front door accepted the step-up from "
+        "early help to children's social care. The handover is on the family's page.",
+        key=f"step-up-received:{step_up.pk}",
+        family=family,
+        url=reverse("family-detail", args=[family.pk]),
+    )
+
+
 def review_due_on(started_on: date, last_review_on: date | None) -> date:
     """When the plan's next review is due: REVIEW_INTERVAL_WEEKS after the last (or the start)."""
     return (last_review_on or started_on) + timedelta(weeks=settings.REVIEW_INTERVAL_WEEKS)

@@ -238,6 +238,11 @@ def test_an_accepted_step_up_closes_the_episode_and_hands_the_family_to_social_c
     # Every record the page links to opens: the last early help plan, though never assessed.
     assert "Printable assessment and plan" in page
     assert as_social.get(url("assessment-print", case.pk)).status_code == 200
+    # Issue 18: the receiving social worker is told, by the family's name, and only she is.
+    told = Notification.objects.get(kind="step_up_received")
+    assert told.user == social_worker and told.family == case
+    assert told.message.startswith("Hussain family is handed to you")
+    assert told.url == url("family-detail", case.pk)
 
 
 def test_an_accepted_step_down_opens_a_new_episode_with_its_lead(
@@ -280,6 +285,7 @@ def test_a_declined_step_up_leaves_the_episode_open(client_for, case, social_wor
     assert response.status_code == 302
     assert Episode.objects.get(family=case).status == "open"
     assert StepUp.objects.get().status == "declined"
+    assert not Notification.objects.filter(kind="step_up_received").exists()
 
 
 @pytest.mark.parametrize(
