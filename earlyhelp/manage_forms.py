@@ -2,7 +2,7 @@
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from .models import Locality, Organisation, Role, Team, User
 
@@ -48,6 +48,16 @@ class GovukMessagesMixin:
                 continue
             for message in [messages] if isinstance(messages, str) else messages:
                 self.add_error(field if field in self.fields else None, message)
+
+
+def add_refusal(form, error: ValidationError) -> None:
+    """A service's refusal shown on `form`, against the fields it names and above the form
+    for the rest (nothing was saved): how every page shows what its service refused."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 def _is_django_default(field, key: str) -> bool:

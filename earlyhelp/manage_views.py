@@ -23,7 +23,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
 from .access import Action, page_for
-from .manage_forms import LocalityForm, OrganisationForm, TeamForm, UserForm, UserSearchForm
+from .manage_forms import (
+    LocalityForm,
+    OrganisationForm,
+    TeamForm,
+    UserForm,
+    UserSearchForm,
+    add_refusal,
+)
 from .models import Locality, Organisation, Team, User
 
 PAGE_SIZE = 50
@@ -142,25 +149,14 @@ def section_edit(request, slug, pk=None):
     instance = get_object_or_404(section.queryset(), pk=pk) if pk else None
     form = section.form(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        if section.save is None:
-            obj = form.save()
+        try:
+            obj = form.save() if section.save is None else section.save(form, request.user)
+        except ValidationError as error:
+            add_refusal(form, error)
         else:
-            try:
-                obj = section.save(form, request.user)
-            except ValidationError as error:
-                obj = None
-                for name, errors in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-        if obj is None:
-            return render(
-                request,
-                "manage/edit.html",
-                {"section": section, "form": form, "instance": instance},
-                status=400,
-            )
-        verb = "updated" if instance else "added"
-        messages.success(request, f"{obj} is {verb}.")
-        return redirect("manage-list", slug=slug)
+            verb = "updated" if instance else "added"
+            messages.success(request, f"{obj} is {verb}.")
+            return redirect("manage-list", slug=slug)
     return render(
         request,
         "manage/edit.html",

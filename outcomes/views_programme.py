@@ -16,21 +16,13 @@ from django.views.decorators.http import require_http_methods
 from cases.gate import families_allowing, families_visible_to, family_for, family_record_for
 from cases.people.selectors import family_search
 from earlyhelp.access import Action, page_for, record_listing, role_may
+from earlyhelp.manage_forms import add_refusal
 
 from . import claim_batches, programme
 from .evidence_pack import evidence_pack_for, evidence_pack_pdf
 from .forms_programme import BatchBuildForm, VerdictForm, WhatIfForm
 from .models import AuditSampleItem, Claim, ClaimBatch
 from .what_if import what_if
-
-
-def _onto(form, error: ValidationError) -> None:
-    """A service's refusal shown on the form, against the field it names (nothing was saved)."""
-    if hasattr(error, "error_dict"):
-        for name, messages_ in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -83,7 +75,7 @@ def batch_build(request):
                     by=request.user,
                 )
             except ValidationError as error:
-                _onto(form, error)
+                add_refusal(form, error)
             else:
                 messages.success(request, f"{batch.claims.count()} claims are in the batch.")
                 return redirect("claim-batch-detail", batch_id=batch.pk)
@@ -156,7 +148,7 @@ def audit_verdict(request, batch_id, family_id):
                 by=request.user,
             )
         except ValidationError as error:
-            _onto(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, f"Your verdict on {family.name} is recorded.")
             return redirect("home")

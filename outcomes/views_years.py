@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from earlyhelp.access import Action, page_for
+from earlyhelp.manage_forms import add_refusal
 
 from . import years
 from .forms_years import FundingForm, TermForm, WindowForm, YearForm
@@ -32,9 +33,7 @@ def _form_page(request, form_class, *, initial, save, title, back, done):
         try:
             save(form.cleaned_data)
         except ValidationError as error:
-            form.add_problems(
-                error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-            )
+            add_refusal(form, error)
         else:
             messages.success(request, done)
             return redirect(back)

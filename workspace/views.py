@@ -106,7 +106,7 @@ def closure_request(request, family_id):
     if episode is None:
         return no_open_episode(request, family)
     final_scores = has_final_scores(episode)
-    unfinished = list(closure_services.unfinished_actions(episode).select_related("for_person"))
+    unfinished = list(closure_services.unfinished_actions(episode))
     form = ClosureForm(
         posted(request), episode=episode, final_scores=final_scores, unfinished=len(unfinished)
     )

@@ -83,8 +83,10 @@ UNFINISHED_NOT_CONFIRMED = (
 def unfinished_actions(episode):
     """The episode's plan actions not done and not stopped, oldest due first: what a closure
     for needs met should have looked at."""
-    return PlanAction.objects.filter(episode=episode, status__in=PlanAction.OPEN).order_by(
-        "due_on", "pk"
+    return (
+        PlanAction.objects.filter(episode=episode, status__in=PlanAction.OPEN)
+        .select_related("for_person")
+        .order_by("due_on", "pk")
     )
 
 

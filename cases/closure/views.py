@@ -62,9 +62,7 @@ def closure_sign_off(request, family_id):
         button="Save the decision",
         context={
             "closure": closure,
-            "unfinished_actions": list(
-                services.unfinished_actions(closure.episode).select_related("for_person")
-            ),
+            "unfinished_actions": list(services.unfinished_actions(closure.episode)),
         },
     )
 

@@ -26,6 +26,7 @@ from cases.gate import family_for, family_record_for
 from cases.models import CaseNote, Episode
 from cases.people.selectors import current_members_of, plan_action_for
 from earlyhelp.access import Action
+from earlyhelp.manage_forms import add_refusal
 
 FORM_PAGE = "cases/episode/form.html"
 
@@ -74,11 +75,7 @@ def apply_service(form, call):
     try:
         return call()
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
+        add_refusal(form, error)
         return None
 
 
