@@ -3,7 +3,9 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import MaxLengthValidator
 
+from .limits import TEXT_MAX, too_long
 from .models import Locality, Organisation, Role, Team, User
 
 
@@ -35,6 +37,8 @@ class GovukMessagesMixin:
                     if str(field.label or "").endswith("?")
                     else " ".join(["Select", label, "from the list"])
                 )
+            if isinstance(field, forms.CharField) and not isinstance(field, forms.EmailField):
+                _cap(field)
             if isinstance(field, forms.EmailField) and _is_django_default(field, "invalid"):
                 field.error_messages["invalid"] = (
                     "Enter an email address in the correct format, like name@example.gov.uk"
@@ -58,6 +62,21 @@ def add_refusal(form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def _cap(field: forms.CharField) -> None:
+    """Every free-text answer has a most it may be (issue 18: "every free-text field capped at
+    a length the model holds"): the model's own length, or TEXT_MAX for long text, said in
+    words for the field."""
+    if field.max_length is None:
+        field.max_length = TEXT_MAX
+        field.validators.append(MaxLengthValidator(TEXT_MAX))
+    if _is_django_default(field, "max_length"):
+        # Named as the field's own "Enter …" message names it: "Enter the reason the family
+        # needs social care" gives "The reason the family needs social care must be …".
+        required = str(field.error_messages.get("required") or "")
+        name = required.removeprefix("Enter ") if required.startswith("Enter ") else field.label
+        field.error_messages["max_length"] = too_long(name or "Your answer", field.max_length)
 
 
 def _is_django_default(field, key: str) -> bool:
@@ -192,7 +211,7 @@ class UserForm(GovukMessagesMixin, forms.ModelForm):
 
 
 class UserSearchForm(forms.Form):
-    q = forms.CharField(label="Name, username or email", required=False)
+    q = forms.CharField(label="Name, username or email", required=False, max_length=200)
     role = forms.ChoiceField(
         label="Role", required=False, choices=[("", "Any role"), *Role.choices]
     )

@@ -15,9 +15,9 @@ from cases.episode.views import apply_service
 from cases.front_door.views_triage import hub_home
 from cases.gate import families_visible_to
 from cases.notifications.selectors import families_named, notifications_for
-from cases.people.forms import DateInput
 from earlyhelp import listing
 from earlyhelp.access import Action, page_for, record_listing
+from earlyhelp.date_input import DateInputField
 from earlyhelp.manage_forms import GovukMessagesMixin
 from earlyhelp.models import Role, User
 from outcomes import programme_selectors
@@ -147,7 +147,9 @@ class ReallocateForm(GovukMessagesMixin, forms.Form):
     to_practitioner = UserChoiceField(
         label="Move their open cases to", queryset=User.objects.none()
     )
-    changed_on = forms.DateField(label="Date the new lead takes over", widget=DateInput())
+    changed_on = DateInputField(
+        name="Date the new lead takes over", label="Date the new lead takes over"
+    )
     reason = forms.CharField(label="Why the cases move", widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, worker, **kwargs):

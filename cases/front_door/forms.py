@@ -14,8 +14,9 @@ from django import forms
 from cases.front_door import rules
 from cases.front_door.selectors import source_choices
 from cases.models import Consent, DataKind, Priority, SupportRequest
-from cases.people.forms import DateInput, MembershipForm
+from cases.people.forms import MembershipForm
 from cases.people.rules import postcode_normalised
+from earlyhelp.date_input import DateInputField
 from earlyhelp.manage_forms import GovukMessagesMixin
 from earlyhelp.models import Locality, Organisation
 
@@ -253,16 +254,15 @@ class ConsentForm(GovukMessagesMixin, forms.Form):
         help_text="The parent or carer, or a young person who can consent for themselves.",
         error_messages={"required": rules.GIVEN_BY_MISSING},
     )
-    given_on = forms.DateField(
+    given_on = DateInputField(
+        name="Date consent was given",
         label="Date consent was given",
-        widget=DateInput,
-        error_messages={"required": rules.GIVEN_ON_MISSING, "invalid": rules.GIVEN_ON_NOT_REAL},
+        error_messages={"required": rules.GIVEN_ON_MISSING},
     )
-    chase_on = forms.DateField(
+    chase_on = DateInputField(
+        name="Date to chase the written consent form",
         label="Date to chase the written consent form (for verbal consent)",
         required=False,
-        widget=DateInput,
-        error_messages={"invalid": rules.CHASE_ON_NOT_REAL},
     )
     covers = forms.MultipleChoiceField(
         label="What they agreed may be shared",

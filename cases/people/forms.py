@@ -8,12 +8,9 @@ from cases.people import rules
 from cases.people.identifiers import normalise_identifier
 from cases.people.matching import likely_duplicates
 from cases.people.merging import MERGE_REASON_MIN, MERGE_REASON_TOO_SHORT
+from earlyhelp.date_input import DateInputField
 from earlyhelp.manage_forms import GovukMessagesMixin
 from earlyhelp.models import Locality
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class PersonForm(GovukMessagesMixin, forms.ModelForm):
@@ -62,11 +59,8 @@ class PersonForm(GovukMessagesMixin, forms.ModelForm):
             "school": "School or setting",
             "postcode": "Postcode",
         }
-        widgets = {
-            "date_of_birth": DateInput,
-            "expected_date_of_birth": DateInput,
-            "sex": forms.RadioSelect,
-        }
+        widgets = {"sex": forms.RadioSelect}
+        field_classes = {"date_of_birth": DateInputField, "expected_date_of_birth": DateInputField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,8 +73,6 @@ class PersonForm(GovukMessagesMixin, forms.ModelForm):
             field.widget.attrs.pop("maxlength", None)
         self.fields["first_name"].error_messages["required"] = rules.FIRST_NAME_MISSING
         self.fields["last_name"].error_messages["required"] = rules.LAST_NAME_MISSING
-        self.fields["date_of_birth"].error_messages["invalid"] = rules.DATE_OF_BIRTH_NOT_REAL
-        self.fields["expected_date_of_birth"].error_messages["invalid"] = rules.EXPECTED_NOT_REAL
         self.fields["social_care_status"].error_messages["invalid_choice"] = (
             "Select a social care status from the list: none known, child in need, child "
             "protection plan or looked after"
@@ -128,8 +120,10 @@ class MembershipForm(GovukMessagesMixin, forms.Form):
     relationship = forms.CharField(
         label="Relationship", required=False, help_text="For example: son, mother, partner."
     )
-    joined_on = forms.DateField(
-        label="Date they joined the household", required=False, widget=DateInput
+    joined_on = DateInputField(
+        name="Date they joined the household",
+        label="Date they joined the household",
+        required=False,
     )
 
 
@@ -211,14 +205,14 @@ class AddressForm(GovukMessagesMixin, forms.ModelForm):
             "locality": "Locality",
             "moved_in": "Date they moved in",
         }
-        widgets = {"moved_in": DateInput}
+        field_classes = {"moved_in": DateInputField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["locality"].queryset = Locality.objects.filter(is_active=True)
         self.fields["locality"].empty_label = "Select a locality"
         self.fields["moved_in"].required = True
-        self.fields["moved_in"].error_messages["invalid"] = "Date they moved in must be a real date"
+        self.fields["moved_in"].error_messages["required"] = rules.MOVED_IN_MISSING
 
     def clean_postcode(self):
         return rules.postcode_normalised(self.cleaned_data["postcode"])

@@ -185,7 +185,7 @@ def test_bad_step_down_decisions_are_refused(step_down, users, decision, problem
             -STARTED - 1,
             "Date the new lead takes over must be on or after the episode began ({})",
         ),
-        (None, "Enter date the new lead takes over"),
+        (None, "Enter the date the new lead takes over"),
     ],
 )
 def test_a_new_lead_takes_over_within_the_episode(episode, users, changed, message):

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from cases.models import Allocation, Episode, SupportRequest
 from earlyhelp.models import Locality, Organisation, Team
 from earlyhelp.tests.factories import UserFactory
+from tests.browser.dates import fill_date
 from tests.browser.test_smoke import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -64,20 +65,17 @@ def tick(page, label):
 
 
 def type_date(page, label, day: date):
-    """A date field, typed as a person would: day, month, year.
-
-    Chromium orders a date field's parts by its own interface language, which
-    headless Chromium keeps American whatever the page's locale; where the
-    day-first digits land wrong, go back along the parts and type month first.
-    """
-    field = page.get_by_label(label, exact=True)
-    tab_to(page, field)
-    page.keyboard.type(f"{day:%d%m%Y}")
-    if field.input_value() != day.isoformat():
-        page.keyboard.press("ArrowLeft")
-        page.keyboard.press("ArrowLeft")
-        page.keyboard.type(f"{day:%m%d%Y}")
-    expect(field).to_have_value(day.isoformat())
+    """The GOV.UK date input, typed as a person would from the keyboard: day, Tab, month, Tab,
+    year."""
+    group = page.get_by_role("group", name=label, exact=True)
+    tab_to(page, group.get_by_label("Day"))
+    page.keyboard.type(str(day.day))
+    page.keyboard.press("Tab")
+    page.keyboard.type(str(day.month))
+    page.keyboard.press("Tab")
+    page.keyboard.type(str(day.year))
+    expect(group.get_by_label("Year")).to_be_focused()
+    expect(group.get_by_label("Day")).to_have_value(str(day.day))
 
 
 def press_button(page, name):
@@ -308,7 +306,7 @@ def test_a_person_we_already_hold_is_offered_and_chosen(page, live_server, check
     page.get_by_label("Child or young person").check()
     page.get_by_label("First name").fill("Tomasz")
     page.get_by_label("Last name").fill("Nowak")
-    page.get_by_label("Date of birth", exact=True).fill("2014-03-02")
+    fill_date(page, "Date of birth", "2014-03-02")
     page.get_by_role("button", name="Check for existing records and continue").click()
     expect(page.get_by_role("heading", name="We may already know this person")).to_be_visible()
     check_a11y(page, "person with likely matches")

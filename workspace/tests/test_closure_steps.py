@@ -411,7 +411,7 @@ def test_a_manager_changes_the_lead_and_the_history_keeps_both(client_for, case,
     [
         ({"changed_on": "TODAY", "reason": "x"}, "Select new lead practitioner"),
         ({"to_practitioner": "LEAD", "changed_on": "TODAY", "reason": "x"}, "from the list"),
-        ({"to_practitioner": "NEW", "reason": "x"}, "Enter date the new lead takes over"),
+        ({"to_practitioner": "NEW", "reason": "x"}, "Enter the date the new lead takes over"),
         ({"to_practitioner": "NEW", "changed_on": "TODAY"}, "Enter why the lead changes"),
         (
             {"to_practitioner": "NEW", "changed_on": "1999-01-01", "reason": "x"},
