@@ -83,3 +83,18 @@ def client_for(client, users):
         return sign_in(Client(), users[role])
 
     return make
+
+
+@pytest.fixture
+def set_policy(db):
+    """Set the service's settings for a test, as an administrator would in the page
+    (earlyhelp.policy), e.g. `set_policy(caseload_target=12)`; returns them as read."""
+    from earlyhelp import policy
+    from earlyhelp.models import ServicePolicy
+
+    def apply(**values):
+        ServicePolicy.objects.update_or_create(pk=ServicePolicy.ONE, defaults=values)
+        policy.forget()
+        return policy.current()
+
+    return apply

@@ -9,12 +9,10 @@ whole visible set.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from earlyhelp import policy
 from earlyhelp.access import ROLE_RELATIONS, Reach, Relation, defines
 from earlyhelp.models import User
 
@@ -47,8 +45,8 @@ def _managed_episodes(user) -> QuerySet:
 
 
 def _front_door_window(moment):
-    """Waiting at the front door, or decided there in the last N days (like a request)."""
-    since = moment.now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS)
+    """Waiting at the front door, or decided there within the hub's window (like a request)."""
+    since = policy.hub_window_start(moment.now)
     return Q(status=StepDecision.PENDING) | Q(decided_at__gte=since)
 
 
@@ -83,8 +81,9 @@ def _social_care(user, wanted, moment) -> dict:
 
 
 def _front_door_requests(now) -> QuerySet:
-    """The relation HUB's one definition: requests waiting, or triaged in the last N days."""
-    since = now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS)
+    """The relation HUB's one definition: requests waiting, or triaged within the hub's window
+    after triage (the stored setting, read by the database in the same query)."""
+    since = policy.hub_window_start(now)
     return SupportRequest.objects.filter(
         Q(status__in=SupportRequest.WAITING) | Q(triaged_at__gte=since)
     )

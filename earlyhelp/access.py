@@ -364,8 +364,9 @@ def undefined_relations() -> set[Relation]:
 # `earlyhelp.middleware.GateRequestMiddleware`): a page asks the gate several times, and
 # building each relation (a practitioner's reads their agency's agreements) and compiling the
 # union of them would otherwise be done again for every list on it. Only the shape of the
-# questions is kept, never an answer: the SQL runs afresh each time. Outside a request
-# (commands, tasks, tests calling selectors) nothing is kept.
+# questions is kept, never an answer: the SQL runs afresh each time. The service's settings
+# are kept here too (earlyhelp.policy: one read a request). Outside a request (commands,
+# tasks, tests calling selectors) nothing is kept.
 _kept: contextvars.ContextVar[dict | None] = contextvars.ContextVar("gate_kept", default=None)
 
 
@@ -386,6 +387,13 @@ def kept(key: tuple, make: Callable):
     if key not in found:
         found[key] = make()
     return found[key]
+
+
+def forget(key: tuple) -> None:
+    """Make `key` afresh when next asked in this request (what it was made from changed)."""
+    found = _kept.get()
+    if found is not None:
+        found.pop(key, None)
 
 
 def user_key(user) -> tuple:

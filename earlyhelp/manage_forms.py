@@ -220,3 +220,55 @@ class UserSearchForm(forms.Form):
         required=False,
         choices=[("", "Active and deactivated"), ("active", "Active"), ("inactive", "Deactivated")],
     )
+
+
+def _whole_number(label: str, said: str, unit: str, example: int, **kwargs) -> forms.IntegerField:
+    """A number of weeks, days or families: a text input that brings up a numeric keypad
+    (GOV.UK asks for no type="number"), its messages written for it. The service checks
+    the bounds."""
+    return forms.IntegerField(
+        label=label,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={
+            "required": f"Enter {said}",
+            "invalid": f"Enter {said} as a whole number of {unit}, like {example}",
+        },
+        **kwargs,
+    )
+
+
+class ServicePolicyForm(forms.Form):
+    """The service's settings (earlyhelp.policy); `services.service_policy_update` saves them."""
+
+    review_interval_weeks = _whole_number(
+        "Review interval",
+        "the review interval",
+        "weeks",
+        8,
+        help_text="A plan's next review is due this many weeks after its last review, or after "
+        "the episode started. After that it is overdue.",
+    )
+    hub_recent_triage_days = _whole_number(
+        "How long the hub sees a family after triage",
+        "how long the hub sees a family after triage",
+        "days",
+        30,
+        help_text="Hub staff see a family while its request waits, and for this many days "
+        "after they decide it. The same holds for step-ups, step-downs and employment "
+        "referrals.",
+    )
+    caseload_target = _whole_number(
+        "Caseload target",
+        "the caseload target",
+        "families",
+        10,
+        help_text="The number of open families a lead practitioner is expected to hold. "
+        "Managers and the hub see each worker's caseload against it.",
+    )
+
+    # Each field's unit, shown after its input (the GOV.UK suffix).
+    suffixes = {
+        "review_interval_weeks": "weeks",
+        "hub_recent_triage_days": "days",
+        "caseload_target": "families",
+    }

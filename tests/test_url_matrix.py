@@ -104,6 +104,7 @@ EXPECTED = {
     "manage-list": admin_page,
     "manage-add": admin_page,
     "manage-edit": admin_page,
+    "manage-service-settings": admin_page,
     # Families and persons: the matrix's family is led by the practitioner; the
     # gate answers 404 to every role without a relation to it (DOMAIN §1).
     "family-list": signed_in_page,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +14,7 @@ from cases.episode.views import apply_service
 from cases.front_door.views_triage import hub_home
 from cases.gate import families_visible_to
 from cases.notifications.selectors import families_named, notifications_for
-from earlyhelp import listing
+from earlyhelp import listing, policy
 from earlyhelp.access import Action, page_for, record_listing
 from earlyhelp.date_input import DateInputField
 from earlyhelp.manage_forms import GovukMessagesMixin
@@ -82,7 +81,7 @@ def manager_home(request):
         "home/manager.html",
         {
             "members": selectors.team_members(user, page=request.GET.get("page")),
-            "target": settings.CASELOAD_TARGET,
+            "target": policy.caseload_target(),
             "overdue": overdue,
             "assessments": assessments,
             "closures": closures,

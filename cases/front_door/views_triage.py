@@ -7,7 +7,6 @@ needs `VIEW_CASEWORK` (a request is narrative about the family), deciding
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -33,7 +32,7 @@ from cases.front_door.services import (
 )
 from cases.models import SupportRequest
 from cases.people.selectors import possible_duplicates_to_check
-from earlyhelp import listing
+from earlyhelp import listing, policy
 from earlyhelp.access import Action, page_for, record_listing
 
 PAGE_SIZE = 25
@@ -196,7 +195,7 @@ def allocate(request, request_id):
             "form": form,
             "error_forms": [f for f in (agency_form, form) if f is not None and f.errors],
             "candidates": list(candidates),
-            "target": settings.CASELOAD_TARGET,
+            "target": policy.caseload_target(),
         },
         status=400 if errors else 200,
     )

@@ -31,9 +31,11 @@ class Episode(models.Model):
     )
     closure_reason = models.CharField(max_length=40, blank=True)
     # The later of the start and the latest review: the date the next review is counted from
-    # (REVIEW_INTERVAL_WEEKS later). Kept by the database (migration 0012's triggers on this
-    # table and on reviews), whoever writes either, so a manager's home finds and counts
-    # overdue reviews from one index rather than looking up each episode's latest review.
+    # (the review interval later, a service setting: earlyhelp.policy). Kept by the database
+    # (migration 0011's triggers on this table and on reviews), whoever writes either, so a
+    # manager's home finds and counts overdue reviews from one index rather than looking up
+    # each episode's latest review. The interval is not in the database's value: a change of
+    # the setting moves every due date at once, with nothing to recompute.
     review_counted_from = models.DateField(null=True, editable=False)
 
     class Meta:

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Episode, Notification
+from earlyhelp import policy
 from earlyhelp.models import User
 
 Kind = Notification.Kind
@@ -127,14 +128,17 @@ def notify_step_up_received(step_up):
     )
 
 
-def review_due_on(started_on: date, last_review_on: date | None) -> date:
-    """When the plan's next review is due: REVIEW_INTERVAL_WEEKS after the last (or the start)."""
-    return (last_review_on or started_on) + timedelta(weeks=settings.REVIEW_INTERVAL_WEEKS)
+def review_due_on(
+    started_on: date, last_review_on: date | None, *, interval: timedelta | None = None
+) -> date:
+    """When the plan's next review is due: the review interval (the service's setting, unless
+    the caller read it already) after the last review, or the start."""
+    return (last_review_on or started_on) + (interval or policy.review_interval())
 
 
 def overdue_episodes(today: date):
     """Open episodes whose next review was due before `today`, with `due_on` annotated."""
-    interval = timedelta(weeks=settings.REVIEW_INTERVAL_WEEKS)
+    interval = policy.review_interval()
     return (
         Episode.objects.filter(status=Episode.Status.OPEN, lead_practitioner__isnull=False)
         .annotate(last_review_on=Coalesce(Max("reviews__held_on"), "started_on"))
@@ -147,9 +151,10 @@ def overdue_episodes(today: date):
 def notify_overdue_reviews(*, today: date | None = None) -> int:
     """Tell each lead (and their managers) once that a review is overdue. Returns how many."""
     today = today or timezone.localdate()
+    interval = policy.review_interval()  # once for the run, not once an episode
     sent = 0
     for episode in overdue_episodes(today).iterator(chunk_size=500):
-        due = review_due_on(episode.started_on, episode.last_review_on)
+        due = review_due_on(episode.started_on, episode.last_review_on, interval=interval)
         for user in [episode.lead_practitioner, *managers_of(episode.lead_practitioner)]:
             with transaction.atomic():
                 told = notify(

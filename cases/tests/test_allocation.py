@@ -69,8 +69,8 @@ def test_the_hub_sees_each_candidates_caseload_against_the_target(
     assert offered == 2
 
 
-def test_the_caseload_target_is_configurable(hub, agency, workers, waiting, settings):
-    settings.CASELOAD_TARGET = 12
+def test_the_caseload_target_is_configurable(hub, agency, workers, waiting, set_policy):
+    set_policy(caseload_target=12)
     page = hub.get(
         reverse("triage-allocate", args=[waiting.pk]), {"lead_agency": agency.pk}
     ).content.decode()

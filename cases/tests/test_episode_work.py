@@ -278,8 +278,8 @@ def test_bad_meetings_are_refused(lead, case, data, message):
     assert not TafMeeting.objects.exists()
 
 
-def test_a_review_moves_the_next_review_date(lead, case, settings):
-    settings.REVIEW_INTERVAL_WEEKS = 8
+def test_a_review_moves_the_next_review_date(lead, case, set_policy):
+    set_policy(review_interval_weeks=8)
     response = lead.post(
         url("plan-review-add", case), typed({"held_on": YESTERDAY, "progress": "Going well"})
     )
