@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from cases.allocation.selectors import (
+    caseload_target,
+    families_waiting_for_lead,
+    single_service_responses,
+)
 from cases.closure.reallocation import caseload_reallocate, changed_on_problems
 from cases.episode.forms import UserChoiceField
 from cases.episode.views import apply_service
@@ -70,11 +74,14 @@ def manager_home(request):
     assessments = selectors.team_assessments_to_sign_off(user)
     closures = selectors.team_closures_to_sign_off(user)
     long_open = selectors.team_long_open(user, today=today)
+    waiting_for_lead = families_waiting_for_lead(user)
+    single_service = single_service_responses(user)
     notes = _notifications(user)
     _listed(
         user,
         [episode.family for episode in overdue.rows + long_open.rows]
-        + [row.episode.family for row in assessments.rows + closures.rows],
+        + [row.episode.family for row in assessments.rows + closures.rows]
+        + [row.request.family for row in waiting_for_lead.rows + single_service.rows],
         notes,
     )
     return render(
@@ -82,7 +89,9 @@ def manager_home(request):
         "home/manager.html",
         {
             "members": selectors.team_members(user, page=request.GET.get("page")),
-            "target": settings.CASELOAD_TARGET,
+            "target": caseload_target(),
+            "waiting_for_lead": waiting_for_lead,
+            "single_service": single_service,
             "overdue": overdue,
             "assessments": assessments,
             "closures": closures,
