@@ -31,9 +31,11 @@ def allocation_name_lead(*, allocation_id: int, lead_practitioner: User, by: Use
     Anyone of the agency may be named: someone already engaged with the family, or with the
     best skills (the page shows which are engaged, and each one's caseload against the target).
     """
+    # Nothing that naming changes is joined here: a join read while waiting for the lock
+    # would show the first manager's row without the lead they named.
     allocation = (
         Allocation.objects.select_for_update(of=("self",))
-        .select_related("named_by", "lead_practitioner", "lead_agency")
+        .select_related("lead_agency", "request")
         .get(pk=allocation_id)
     )
     episode = Episode.objects.select_for_update(of=("self",)).get(pk=allocation.episode_id)
