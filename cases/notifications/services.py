@@ -44,8 +44,8 @@ def notify(user, *, kind: str, message: str, key: str, family=None, url: str = "
 
 
 def managers_of(user) -> list[User]:
-    """Who oversees `user`'s caseload: the managers of their team."""
-    if not user.team_id:
+    """Who oversees `user`'s caseload: the managers of their team (none for no lead)."""
+    if user is None or not user.team_id:
         return []
     return list(User.objects.filter(managed_teams=user.team_id, is_active=True))
 
