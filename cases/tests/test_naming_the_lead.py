@@ -279,3 +279,27 @@ def test_two_managers_naming_at_once_give_one_lead():
     assert results[1][1] == f"{winner} named {lead} as lead practitioner a moment ago"
     assert Episode.objects.get(pk=allocation.episode_id).lead_practitioner == lead
     assert Notification.objects.filter(kind="allocated").count() == 1
+
+
+def test_every_page_says_plainly_the_family_waits_for_its_lead(world, users):
+    waiting = "Allocated to Children and Family Wellbeing Service, waiting for a lead practitioner"
+    family_id = world["request"].family_id
+    maya = sign_in(Client(), world["maya"])
+    hub = sign_in(Client(), users["hub"])
+    for client, url in [
+        (maya, reverse("family-detail", args=[family_id])),
+        (maya, reverse("family-list")),
+        (maya, reverse("triage-request", args=[world["request"].pk])),
+        (hub, reverse("triage-request", args=[world["request"].pk])),
+        (hub, reverse("family-detail", args=[family_id])),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert waiting in response.content.decode(), url
+    # The manager's way from the request page to naming the lead; the hub has none.
+    request_page = maya.get(reverse("triage-request", args=[world["request"].pk]))
+    assert world["url"] in request_page.content.decode()
+    assert (
+        world["url"]
+        not in hub.get(reverse("triage-request", args=[world["request"].pk])).content.decode()
+    )
