@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from earlyhelp import policy
 from earlyhelp.access import ROLE_RELATIONS, Reach, Relation, defines
-from earlyhelp.models import User
+from earlyhelp.models import Team, User
 
 from .models import (
     ClosureReason,
@@ -42,6 +42,15 @@ def _managed_episodes(user) -> QuerySet:
     than joining each of thousands to its lead, team and manager."""
     leads = User.objects.filter(team__managers=user).values("pk")
     return Episode.objects.filter(lead_practitioner__in=leads)
+
+
+def _unled_agency_episodes(user) -> QuerySet:
+    """The relation AGENCY_MANAGER's one definition: open episodes with no named lead whose
+    lead agency is the organisation of a team `user` manages (DOMAIN §4 step 3)."""
+    agencies = Team.objects.filter(managers=user).values("organisation")
+    return Episode.objects.filter(
+        status=Episode.Status.OPEN, lead_practitioner__isnull=True, lead_agency__in=agencies
+    )
 
 
 def _front_door_window(moment):
@@ -121,6 +130,11 @@ def _manager(user, wanted, moment) -> dict:
     return {Relation.MANAGER: Reach(_managed_episodes(user))}
 
 
+@defines(Relation.AGENCY_MANAGER)
+def _agency_manager(user, wanted, moment) -> dict:
+    return {Relation.AGENCY_MANAGER: Reach(_unled_agency_episodes(user))}
+
+
 def _signed_in(user) -> bool:
     return getattr(user, "is_authenticated", False) and user.is_active
 
@@ -170,3 +184,12 @@ def episodes_managed_by(user) -> QuerySet:
     if not manages(user):
         return Episode.objects.none()
     return _managed_episodes(user)
+
+
+def episodes_without_lead_for(user) -> QuerySet:
+    """The open episodes with no named lead through which `user` sees a family as a manager of
+    its lead agency (Relation.AGENCY_MANAGER): each makes its own family visible to them.
+    Anyone else: none."""
+    if not _holds(user, Relation.AGENCY_MANAGER):
+        return Episode.objects.none()
+    return _unled_agency_episodes(user)

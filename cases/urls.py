@@ -1,5 +1,6 @@
 from django.urls import path
 
+from cases.allocation import views as views_allocation
 from cases.closure import views as views_closure
 from cases.dashboards import views as views_dashboards
 from cases.episode import views as views_episode
@@ -81,6 +82,9 @@ urlpatterns = [
     path("triage/", views_triage.queue, name="triage-queue"),
     path("triage/<int:request_id>/", views_triage.request_page, name="triage-request"),
     path("triage/<int:request_id>/allocate/", views_triage.allocate, name="triage-allocate"),
+    path(
+        "requests/<int:request_id>/lead/", views_allocation.name_lead, name="allocation-name-lead"
+    ),
     # The episode's work (issue 8).
     path("families/<int:family_id>/team/add/", views_episode.taf_member_add, name="taf-member-add"),
     path(

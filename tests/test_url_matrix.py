@@ -186,6 +186,9 @@ EXPECTED = {
     "triage-queue": answers(anonymous=302, hub=200, others=403),
     "triage-request": answers(anonymous=302, hub=200, others=404),
     "triage-allocate": answers(anonymous=302, hub=200, others=404),
+    # The lead agency's team manager names the lead (of a request allocated to the agency): the
+    # hub reads the request but may not name; no one else here sees the family.
+    "allocation-name-lead": answers(anonymous=302, hub=403, others=404),
     # The episode's work (issue 8). The lead practitioner keeps the case; managers of
     # the lead's team sign off (the matrix's manager manages no team, so 404s).
     "session-sign-in": answers(others=405),  # POST only (JSON)
@@ -581,6 +584,7 @@ RECORD_PAGES = [
     ("employment-panel-decide", "referral", lambda r, f: {"referral_id": r.pk}),
     ("triage-request", "request", lambda r, f: {"request_id": r.pk}),
     ("triage-allocate", "request", lambda r, f: {"request_id": r.pk}),
+    ("allocation-name-lead", "request", lambda r, f: {"request_id": r.pk}),
     ("audit-verdict", "sample item", lambda r, f: {"batch_id": r.batch_id, "family_id": f.pk}),
 ]
 

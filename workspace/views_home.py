@@ -8,13 +8,18 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from cases.allocation.selectors import (
+    caseload_target,
+    families_waiting_for_lead,
+    single_service_responses,
+)
 from cases.closure.reallocation import caseload_reallocate, changed_on_problems
 from cases.episode.forms import UserChoiceField
 from cases.episode.views import apply_service
 from cases.front_door.views_triage import hub_home
 from cases.gate import families_visible_to
 from cases.notifications.selectors import families_named, notifications_for
-from earlyhelp import listing, policy
+from earlyhelp import listing
 from earlyhelp.access import Action, page_for, record_listing
 from earlyhelp.date_input import DateInputField
 from earlyhelp.manage_forms import GovukMessagesMixin
@@ -69,11 +74,14 @@ def manager_home(request):
     assessments = selectors.team_assessments_to_sign_off(user)
     closures = selectors.team_closures_to_sign_off(user)
     long_open = selectors.team_long_open(user, today=today)
+    waiting_for_lead = families_waiting_for_lead(user)
+    single_service = single_service_responses(user)
     notes = _notifications(user)
     _listed(
         user,
         [episode.family for episode in overdue.rows + long_open.rows]
-        + [row.episode.family for row in assessments.rows + closures.rows],
+        + [row.episode.family for row in assessments.rows + closures.rows]
+        + [row.request.family for row in waiting_for_lead.rows + single_service.rows],
         notes,
     )
     return render(
@@ -81,7 +89,9 @@ def manager_home(request):
         "home/manager.html",
         {
             "members": selectors.team_members(user, page=request.GET.get("page")),
-            "target": policy.caseload_target(),
+            "target": caseload_target(),
+            "waiting_for_lead": waiting_for_lead,
+            "single_service": single_service,
             "overdue": overdue,
             "assessments": assessments,
             "closures": closures,

@@ -345,19 +345,41 @@ class AgencyForm(GovukMessagesMixin, forms.Form):
         self.fields["lead_agency"].error_messages["required"] = "Select the lead agency"
 
 
+# The hub's answer "the agency's team manager names the lead practitioner".
+BY_THE_AGENCY = "agency"
+
+
 class AllocationForm(GovukMessagesMixin, forms.Form):
+    """The hub's allocation to an agency: it names a lead only from those already engaged
+    with the family (`candidates`); otherwise the agency's team manager names them."""
+
     lead_agency = forms.ModelChoiceField(
         queryset=Organisation.objects.none(), widget=forms.HiddenInput
     )
-    lead_practitioner = forms.ModelChoiceField(
-        label="Lead practitioner", queryset=None, widget=forms.RadioSelect
+    lead_practitioner = forms.ChoiceField(
+        label="Who will lead the work?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select who will lead the work, or that the agency's team manager "
+            "names them",
+            "invalid_choice": "Select who will lead the work from the list",
+        },
     )
 
-    def __init__(self, *args, candidates, **kwargs):
+    def __init__(self, *args, candidates, agency, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_agency"].queryset = Organisation.objects.filter(is_active=True)
-        self.fields["lead_practitioner"].queryset = candidates
-        self.fields["lead_practitioner"].error_messages["required"] = "Select the lead practitioner"
+        self.candidates = {str(c.pk): c for c in candidates}
+        if not candidates:
+            del self.fields["lead_practitioner"]
+            return
+        self.fields["lead_practitioner"].choices = [
+            *((pk, str(c)) for pk, c in self.candidates.items()),
+            (BY_THE_AGENCY, f"{agency}'s team manager names the lead practitioner"),
+        ]
+
+    def clean_lead_practitioner(self):
+        return self.candidates.get(self.cleaned_data["lead_practitioner"])
 
 
 class QueueFilterForm(GovukMessagesMixin, forms.Form):

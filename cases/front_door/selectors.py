@@ -21,7 +21,7 @@ from cases.gate import (
 from cases.models import Consent, Episode, SupportRequest, SupportRequestMember, TriageDecision
 from cases.relations import requests_waiting_for
 from earlyhelp import compiled
-from earlyhelp.models import Organisation, Role, User
+from earlyhelp.models import Organisation
 
 # A family whose last episode closed this recently is flagged (DOMAIN §2: re-referrals).
 RECENTLY_CLOSED_DAYS = 365
@@ -178,6 +178,8 @@ def support_request_for(user, support_request_id, *, action):
             "allocation__lead_agency",
             "allocation__lead_practitioner",
             "allocation__allocated_by",
+            "allocation__named_by",
+            "allocation__episode",
         ),
         support_request_id,
         action=action,
@@ -206,18 +208,6 @@ def request_detail(support_request: SupportRequest) -> dict:
     return {"members": members, "consents": consents, "episodes": episodes}
 
 
-def allocation_candidates(*, agency: Organisation) -> QuerySet:
-    """Practitioners of the agency with their caseload (open episodes they lead), lightest first."""
-    return (
-        User.objects.filter(role=Role.PRACTITIONER, is_active=True, team__organisation=agency)
-        .select_related("team")
-        .annotate(
-            caseload=Count("led_episodes", filter=Q(led_episodes__status=Episode.Status.OPEN))
-        )
-        .order_by("caseload", "last_name", "first_name", "pk")
-    )
-
-
 def family_requests(family) -> list[SupportRequest]:
     """A family's requests with their decisions and allocations, for the family page."""
     return compiled.rows(
@@ -229,6 +219,7 @@ def family_requests(family) -> list[SupportRequest]:
                 "decision__decided_by",
                 "allocation__lead_agency",
                 "allocation__lead_practitioner",
+                "allocation__episode",
             )
             .order_by("-received_at", "-id")
         ),

@@ -30,7 +30,7 @@ from cases.models import (
     SupportRequestMember,
     TriageDecision,
 )
-from cases.models.triage import STATUS_AFTER
+from cases.models.triage import STATUS_AFTER, Priority
 from cases.people.rules import person_details_normalised, person_problems, postcode_normalised
 from cases.people.selectors import current_memberships
 from cases.people.services import possible_duplicates_raise
@@ -332,17 +332,46 @@ def support_request_triage(
 
 @transaction.atomic
 def support_request_allocate(
-    *, support_request_id: int, lead_agency: Organisation, lead_practitioner: User, by: User
+    *,
+    support_request_id: int,
+    lead_agency: Organisation,
+    lead_practitioner: User | None = None,
+    by: User,
 ) -> Allocation:
-    """Name the lead agency and practitioner, and open the family's episode with them."""
+    """The hub picks the lead agency, and opens the family's episode with it (§4 step 3).
+
+    "The lead agency names the lead practitioner": the hub names one itself only if they are
+    already engaged with the family (`cases.allocation.selectors`); otherwise the episode opens
+    with the agency alone and its team managers are told to name the lead
+    (`cases.allocation.services.allocation_name_lead`). The episode opens here, not at naming,
+    so that the family's one open episode is claimed by the allocation itself: a second
+    request for the family is refused now, at the hub, not later at a manager's naming. A P3b
+    single-service response goes to the agency with no named lead at all.
+    """
+    from cases.allocation.selectors import agency_managers, is_engaged
+
     support_request = _locked(support_request_id)
     if support_request.status != SupportRequest.Status.AWAITING_ALLOCATION:
         raise RequestAlreadyHandled(already_handled(support_request))
-    if not is_candidate(lead_practitioner, lead_agency):
-        raise ValidationError(f"{lead_practitioner} is not a practitioner of {lead_agency}")
-    caseload = Episode.objects.filter(
-        lead_practitioner=lead_practitioner, status=Episode.Status.OPEN
-    ).count()
+    single_service = is_single_service(support_request)
+    if lead_practitioner is not None:
+        if single_service:
+            raise ValidationError({"lead_practitioner": SINGLE_SERVICE_NO_LEAD})
+        if not is_candidate(lead_practitioner, lead_agency):
+            raise ValidationError(
+                {"lead_practitioner": f"{lead_practitioner} is not a practitioner of {lead_agency}"}
+            )
+        if not is_engaged(lead_practitioner, family_id=support_request.family_id):
+            raise ValidationError(
+                {"lead_practitioner": NOT_ENGAGED.format(practitioner=lead_practitioner)}
+            )
+    elif not agency_managers(lead_agency).exists():
+        raise ValidationError({"lead_agency": NO_MANAGER.format(agency=lead_agency)})
+    caseload = None
+    if lead_practitioner is not None:
+        caseload = Episode.objects.filter(
+            lead_practitioner=lead_practitioner, status=Episode.Status.OPEN
+        ).count()
     try:
         with transaction.atomic():
             episode = Episode.objects.create(
@@ -350,9 +379,11 @@ def support_request_allocate(
                 started_on=timezone.localdate(),
                 lead_agency=lead_agency,
                 lead_practitioner=lead_practitioner,
+                single_service=single_service,
             )
     except IntegrityError:
         raise FamilyAlreadyOpen(_already_open(support_request.family_id)) from None
+    now = timezone.now()
     allocation = Allocation.objects.create(
         request=support_request,
         episode=episode,
@@ -360,7 +391,9 @@ def support_request_allocate(
         lead_practitioner=lead_practitioner,
         caseload_then=caseload,
         allocated_by=by,
-        allocated_at=timezone.now(),
+        allocated_at=now,
+        named_by=by if lead_practitioner else None,
+        named_at=now if lead_practitioner else None,
     )
     support_request.status = SupportRequest.Status.ALLOCATED
     support_request.save(update_fields=["status"])
@@ -369,13 +402,35 @@ def support_request_allocate(
         action="allocate",
         outcome=ALLOWED,
         family_id=support_request.family_id,
-        detail=f"{support_request.reference} to {lead_practitioner} ({lead_agency})",
+        detail=f"{support_request.reference} to {allocation.lead_label} ({lead_agency})",
     )
-    # The lead practitioner hears of the new case in the service and by email.
-    from cases.notifications.services import notify_allocated
+    # The lead practitioner hears of the new case in the service and by email; with no lead
+    # named, the agency's team managers hear of it.
+    from cases.notifications.services import notify_agency_allocated, notify_allocated
 
-    notify_allocated(episode)
+    if lead_practitioner is not None:
+        notify_allocated(episode)
+    else:
+        notify_agency_allocated(allocation)
     return allocation
+
+
+SINGLE_SERVICE_NO_LEAD = (
+    "A P3b single-service response goes to the agency without a named lead practitioner"
+)
+NOT_ENGAGED = (
+    "{practitioner} is not yet engaged with this family: the agency's team manager names "
+    "the lead practitioner"
+)
+NO_MANAGER = (
+    "No team manager of {agency} can name a lead practitioner: choose another agency, or "
+    "ask an administrator to give its teams a manager"
+)
+
+
+def is_single_service(support_request: SupportRequest) -> bool:
+    """Whether the hub decided the request P3b: a single service's response, no named lead."""
+    return TriageDecision.objects.filter(request=support_request, priority=Priority.P3B).exists()
 
 
 def is_candidate(user: User, agency: Organisation) -> bool:

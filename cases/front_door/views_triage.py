@@ -13,9 +13,14 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 
+from cases.allocation.selectors import (
+    ENGAGED_MEANS,
+    agency_managers,
+    caseload_target,
+    engaged_candidates,
+)
 from cases.front_door.forms import AgencyForm, AllocationForm, QueueFilterForm, TriageForm
 from cases.front_door.selectors import (
-    allocation_candidates,
     flagged,
     queue_counts,
     recent_decisions,
@@ -27,12 +32,13 @@ from cases.front_door.services import (
     FamilyAlreadyOpen,
     RequestAlreadyHandled,
     already_handled,
+    is_single_service,
     support_request_allocate,
     support_request_triage,
 )
 from cases.models import SupportRequest
 from cases.people.selectors import possible_duplicates_to_check
-from earlyhelp import listing, policy
+from earlyhelp import listing
 from earlyhelp.access import Action, page_for, record_listing
 
 PAGE_SIZE = 25
@@ -143,7 +149,8 @@ def request_page(request, request_id):
 
 @login_required
 def allocate(request, request_id):
-    """Pick the lead agency, then name its practitioner, seeing each one's caseload."""
+    """Pick the lead agency; name its practitioner only if already engaged with the family
+    (otherwise the agency's team manager names them); a P3b goes to the agency with no lead."""
     support_request = support_request_for(request.user, request_id, action=Action.ALLOCATE)
     if support_request.status != SupportRequest.Status.AWAITING_ALLOCATION:
         messages.error(request, already_handled(support_request))
@@ -154,18 +161,24 @@ def allocate(request, request_id):
     agency = agency_form.cleaned_data["lead_agency"] if agency_form.is_valid() else None
     if posted and agency is None:
         return redirect("triage-allocate", request_id=support_request.pk)
-    form, candidates = None, []
+    single_service = is_single_service(support_request)
+    form, candidates, has_manager = None, [], False
     if agency is not None:
-        candidates = allocation_candidates(agency=agency)
+        if not single_service:
+            candidates = list(
+                engaged_candidates(agency=agency, family_id=support_request.family_id)
+            )
+        has_manager = agency_managers(agency).exists()
         form = AllocationForm(
             request.POST if posted else None,
             initial={"lead_agency": agency.pk},
             candidates=candidates,
+            agency=agency,
         )
     if posted and form.is_valid():
-        practitioner = form.cleaned_data["lead_practitioner"]
+        practitioner = form.cleaned_data.get("lead_practitioner")
         try:
-            support_request_allocate(
+            allocation = support_request_allocate(
                 support_request_id=support_request.pk,
                 lead_agency=agency,
                 lead_practitioner=practitioner,
@@ -175,13 +188,11 @@ def allocate(request, request_id):
             messages.error(request, error.messages[0])
             return redirect("triage-request", request_id=support_request.pk)
         except ValidationError as error:
-            form.add_error("lead_practitioner", error)
+            # A refusal of the agency (no team manager) goes above the form: its field is hidden.
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name == "lead_practitioner" else None, problems)
         else:
-            messages.success(
-                request,
-                f"{practitioner} of {agency} is the lead practitioner. "
-                "The family's episode is open from today.",
-            )
+            messages.success(request, _allocated_message(allocation))
             return redirect("triage-request", request_id=support_request.pk)
     errors = agency_form.errors or (form is not None and form.errors)
     return render(
@@ -194,8 +205,29 @@ def allocate(request, request_id):
             "agency": agency,
             "form": form,
             "error_forms": [f for f in (agency_form, form) if f is not None and f.errors],
-            "candidates": list(candidates),
-            "target": policy.caseload_target(),
+            "candidates": candidates,
+            "single_service": single_service,
+            "has_manager": has_manager,
+            "engaged_means": ENGAGED_MEANS,
+            "target": caseload_target(),
         },
         status=400 if errors else 200,
+    )
+
+
+def _allocated_message(allocation) -> str:
+    agency = allocation.lead_agency
+    if allocation.lead_practitioner_id:
+        return (
+            f"{allocation.lead_practitioner} of {agency} is the lead practitioner. "
+            "The family's episode is open from today."
+        )
+    if allocation.episode.single_service:
+        return (
+            f"Allocated to {agency} as a single-service response, with no named lead "
+            "practitioner. The family's episode is open from today."
+        )
+    return (
+        f"Allocated to {agency}, waiting for a lead practitioner: its team managers are told "
+        "to name one. The family's episode is open from today."
     )

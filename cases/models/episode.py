@@ -29,6 +29,9 @@ class Episode(models.Model):
     lead_practitioner = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="led_episodes"
     )
+    # P3b (DOMAIN §2): "targeted early help, simple single-service response … straight to one
+    # service", so the lead agency holds the episode and no lead practitioner is named.
+    single_service = models.BooleanField(default=False)
     closure_reason = models.CharField(max_length=40, blank=True)
     # The later of the start and the latest review: the date the next review is counted from
     # (the review interval later, a service setting: earlyhelp.policy). Kept by the database
@@ -80,6 +83,22 @@ class Episode(models.Model):
 
     def __str__(self):
         return f"Episode {self.pk} of {self.family_id} from {self.started_on}"
+
+    @property
+    def lead_label(self) -> str:
+        """Who leads, in the words every page uses, whether or not a lead is named."""
+        if self.lead_practitioner_id:
+            return str(self.lead_practitioner)
+        return no_lead_label(self.lead_agency, single_service=self.single_service)
+
+
+def no_lead_label(agency, *, single_service: bool) -> str:
+    """What a page says where an episode or allocation has no named lead practitioner."""
+    if agency is None:
+        return "Not allocated"
+    if single_service:
+        return f"No named lead: single-service response by {agency}"
+    return f"Allocated to {agency}, waiting for a lead practitioner"
 
 
 class TafMember(models.Model):

@@ -45,8 +45,8 @@ def notify(user, *, kind: str, message: str, key: str, family=None, url: str = "
 
 
 def managers_of(user) -> list[User]:
-    """Who oversees `user`'s caseload: the managers of their team."""
-    if not user.team_id:
+    """Who oversees `user`'s caseload: the managers of their team (none for no lead)."""
+    if user is None or not user.team_id:
         return []
     return list(User.objects.filter(managed_teams=user.team_id, is_active=True))
 
@@ -69,6 +69,40 @@ def notify_allocated(episode: Episode):
         family=episode.family,
         url=_family_url(episode),
     )
+
+
+def notify_agency_allocated(allocation) -> int:
+    """The hub allocated a family to an agency with no named lead: its team managers are told,
+    to name the lead practitioner (P3a) or to know their service holds the family (P3b)."""
+    from cases.allocation.selectors import agency_managers
+
+    episode, agency = allocation.episode, allocation.lead_agency
+    reference = episode.family.reference
+    if episode.single_service:
+        message = (
+            f"Family {reference} is allocated to {agency} as a single-service response, "
+            "with no named lead practitioner."
+        )
+        url = _family_url(episode)
+    else:
+        message = (
+            f"Family {reference} is allocated to {agency} and waits for you to name its "
+            "lead practitioner."
+        )
+        url = reverse("allocation-name-lead", args=[allocation.request_id])
+    told = 0
+    for manager in agency_managers(agency):
+        told += bool(
+            notify(
+                manager,
+                kind=Kind.AGENCY_ALLOCATED,
+                message=message,
+                key=f"agency_allocated:{episode.pk}",
+                family=episode.family,
+                url=url,
+            )
+        )
+    return told
 
 
 def notify_assessment_submitted(assessment, *, submitted_at):
