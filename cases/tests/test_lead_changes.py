@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
 
 from cases.closure.lead import (
     lead_change,
@@ -16,6 +18,7 @@ from cases.closure.lead import (
 )
 from cases.episode.selectors import lead_history
 from cases.models import Episode, LeadChange, Notification
+from conftest import sign_in
 from earlyhelp.models import AuditEntry
 from earlyhelp.tests.factories import UserFactory
 from tests.episode_worlds import agency_user, days
@@ -246,3 +249,46 @@ def test_one_scheduled_move_per_episode_in_the_database_too(episode, people):
             recorded_by=people["manager"],
         )
     assert LeadChange.objects.count() == 1
+
+
+# --- the episode's own page -------------------------------------------------------------------
+
+
+def post_change(client, episode, to, on):
+    data = {"to_practitioner": to.pk, "reason": "Caseload"}
+    data |= {"changed_on_day": on.day, "changed_on_month": on.month, "changed_on_year": on.year}
+    return client.post(reverse("lead-change", args=[episode.family_id]), data)
+
+
+def test_the_lead_page_schedules_shows_and_cancels_a_move(episode, people):
+    manager = sign_in(Client(), people["manager"])
+    on = days(30)
+    assert post_change(manager, episode, people["sam"], on).status_code == 302
+    assert Episode.objects.get(pk=episode.pk).lead_practitioner == people["priya"]
+    form_page = manager.get(reverse("lead-change", args=[episode.family_id])).content.decode()
+    assert f"takes over as lead from {on.day} {on:%B %Y} (scheduled)" in form_page
+    refused = post_change(manager, episode, people["kit"], days(40))
+    assert refused.status_code == 400 and "already scheduled" in refused.content.decode()
+
+    cancelled = manager.post(reverse("lead-change-cancel", args=[episode.family_id]))
+    assert cancelled.status_code == 302
+    assert not LeadChange.objects.exists()
+
+
+def test_the_lead_page_refuses_a_back_dated_change_on_its_date_field(episode, people):
+    manager = sign_in(Client(), people["manager"])
+    response = post_change(manager, episode, people["sam"], days(-STARTED - 100))
+    body = response.content.decode()
+    assert response.status_code == 400 and 'href="#id_changed_on"' in body
+    assert "must be the same as or after" in body and "<title>Error: " in body
+    assert not LeadChange.objects.exists()
+
+
+def test_another_teams_manager_cannot_change_or_cancel_the_lead(episode, people):
+    change(episode, people, "sam", days(30))
+    other = agency_user(role="manager")
+    other.managed_teams.add(agency_user().team)
+    client = sign_in(Client(), other)
+    assert post_change(client, episode, people["kit"], days(0)).status_code == 404
+    assert client.post(reverse("lead-change-cancel", args=[episode.family_id])).status_code == 404
+    assert LeadChange.objects.get().to_practitioner == people["sam"]
