@@ -213,3 +213,29 @@ def lead_changes_apply_due(*, today=None, episode=None) -> int:
             notifications.notify_allocated(open_episode)
             applied += 1
     return applied
+
+
+def lead_history_breaks(episodes=None) -> list[tuple[int, str]]:
+    """What would make an episode's lead history overlap or look rewritten, as (episode id,
+    what): a change dated before the episode began, a change dated before one recorded
+    earlier, more than one scheduled move, or a scheduled move on a closed episode. A
+    simulation checks it each simulated day; none is expected. One query."""
+    changes = LeadChange.objects.select_related("episode").order_by("episode_id", "pk")
+    if episodes is not None:
+        changes = changes.filter(episode__in=episodes)
+    breaks, last_of, scheduled_of = [], {}, {}
+    for change in changes:
+        episode = change.episode
+        if change.changed_on < episode.started_on:
+            breaks.append((episode.pk, f"a change dated {change.changed_on} before its start"))
+        if change.status == SCHEDULED:
+            scheduled_of[episode.pk] = scheduled_of.get(episode.pk, 0) + 1
+            if episode.status != Episode.Status.OPEN:
+                breaks.append((episode.pk, "a scheduled move on a closed episode"))
+            continue
+        last = last_of.get(episode.pk)
+        if last and change.changed_on < last:
+            breaks.append((episode.pk, f"a change dated {change.changed_on} after one of {last}"))
+        last_of[episode.pk] = change.changed_on
+    breaks += [(pk, "more than one scheduled move") for pk, n in scheduled_of.items() if n > 1]
+    return breaks

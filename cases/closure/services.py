@@ -25,6 +25,7 @@ from cases.models import (
     Closure,
     ClosureReason,
     Episode,
+    LeadChange,
     PlanAction,
     StepDecision,
     StepDown,
@@ -46,6 +47,8 @@ def _close(episode: Episode, *, reason: str, on) -> None:
     episode.ended_on = on
     episode.closure_reason = reason
     episode.save(update_fields=["status", "ended_on", "closure_reason"])
+    # A move scheduled for later lapses: there is no episode left to lead.
+    episode.lead_changes.filter(status=LeadChange.Status.SCHEDULED).delete()
 
 
 def _locked(model, pk):

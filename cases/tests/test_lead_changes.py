@@ -14,6 +14,7 @@ from cases.closure.lead import (
     lead_change,
     lead_change_cancel,
     lead_changes_apply_due,
+    lead_history_breaks,
     scheduled_lead_change_of,
 )
 from cases.episode.selectors import lead_history
@@ -175,6 +176,15 @@ def test_a_change_that_has_taken_effect_cannot_be_cancelled(episode, people):
     assert LeadChange.objects.filter(pk=made.pk).exists()
 
 
+def test_closing_the_episode_lapses_its_scheduled_move(episode, people):
+    from cases.closure.services import _close
+
+    change(episode, people, "sam", days(3))
+    _close(Episode.objects.get(pk=episode.pk), reason="needs_met", on=days(0))
+    assert not LeadChange.objects.exists()
+    assert lead_history_breaks() == []
+
+
 def test_a_scheduled_move_of_an_episode_closed_first_lapses(episode, people):
     change(episode, people, "sam", days(3))
     Episode.objects.filter(pk=episode.pk).update(status=Episode.Status.CLOSED, ended_on=days(1))
@@ -209,6 +219,7 @@ def test_history_intervals_follow_one_another_and_never_overlap(episode, people)
         assert earlier.started_on <= earlier.ended_on == later.started_on
     assert past[-1].current and past[-1].ended_on is None
     assert scheduled[0].started_on > past[-1].started_on
+    assert lead_history_breaks() == []
 
 
 def test_the_database_refuses_to_change_a_past_interval(episode, people):
@@ -292,3 +303,20 @@ def test_another_teams_manager_cannot_change_or_cancel_the_lead(episode, people)
     assert post_change(client, episode, people["kit"], days(0)).status_code == 404
     assert client.post(reverse("lead-change-cancel", args=[episode.family_id])).status_code == 404
     assert LeadChange.objects.get().to_practitioner == people["sam"]
+
+
+def test_the_simulations_check_finds_a_rewritten_history(episode, people):
+    """What the old back-dated re-allocation wrote (a change dated before the one before it,
+    and before the episode began) is what `lead_history_breaks` reports."""
+    change(episode, people, "sam", days(0))
+    LeadChange.objects.create(
+        episode=episode,
+        changed_on=days(-STARTED - 10),
+        from_practitioner=people["sam"],
+        to_practitioner=people["kit"],
+        reason="Back-dated",
+        recorded_by=people["manager"],
+    )
+    found = [what for pk, what in lead_history_breaks() if pk == episode.pk]
+    assert len(found) == 2
+    assert "before its start" in found[0] and "after one of" in found[1]
