@@ -122,7 +122,9 @@ def lead_change(
     problems |= lead_change_date_problems(
         changed_on, since=lead_since(episode), lead=episode.lead_practitioner, today=today
     )
-    if to_practitioner == episode.lead_practitioner:
+    if to_practitioner is None:
+        problems["to_practitioner"] = ["Select the new lead practitioner"]
+    elif to_practitioner == episode.lead_practitioner:
         problems["to_practitioner"] = [ALREADY_LEADS]
     if scheduled := scheduled_lead_change_of(episode):
         problems.setdefault("changed_on", []).append(_already_scheduled(scheduled))

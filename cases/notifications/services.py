@@ -140,7 +140,7 @@ def notify_lead_scheduled(change):
         message=f"{family.name} moves to you as lead practitioner on {_on(change.changed_on)}.",
         key=f"lead-scheduled:{change.pk}",
         family=family,
-        url=reverse("family-detail", args=[family.pk]),
+        # No link: the family is theirs to open from that day, not before.
     )
 
 
