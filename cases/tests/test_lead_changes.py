@@ -320,3 +320,21 @@ def test_the_simulations_check_finds_a_rewritten_history(episode, people):
     found = [what for pk, what in lead_history_breaks() if pk == episode.pk]
     assert len(found) == 2
     assert "before its start" in found[0] and "after one of" in found[1]
+
+
+def test_disposal_passes_the_trigger_only_by_saying_so(episode, people):
+    """A retention disposal deletes a family's records, its lead history with them, by
+    naming the trigger it passes; nothing else can."""
+    import pgtrigger
+
+    LeadChange.objects.create(
+        episode=episode,
+        changed_on=days(-30),
+        from_practitioner=people["priya"],
+        to_practitioner=people["sam"],
+        reason="Last month",
+        recorded_by=people["manager"],
+    )
+    with pgtrigger.ignore("cases.LeadChange:lead_change_past_kept"):
+        episode.family.delete()
+    assert not LeadChange.objects.exists()
