@@ -134,6 +134,11 @@ urlpatterns = [
     ),
     path("step-requests/", views_closure.step_request_list, name="step-request-list"),
     path("families/<int:family_id>/lead/", views_closure.lead_change, name="lead-change"),
+    path(
+        "families/<int:family_id>/lead/cancel/",
+        views_closure.lead_change_cancel,
+        name="lead-change-cancel",
+    ),
     path("notifications/", views_notifications.notification_list, name="notification-list"),
     path("notifications/read", views_notifications.notifications_read, name="notifications-read"),
 ]

@@ -214,6 +214,8 @@ EXPECTED = {
     "step-down-decision": answers(anonymous=302, hub=200, others=404),
     "step-request-list": answers(anonymous=302, hub=200, others=403),
     "lead-change": answers(anonymous=302, practitioner=403, others=404),
+    # Cancelling a scheduled move is the same gate as making one (a GET only goes back).
+    "lead-change-cancel": answers(anonymous=302, practitioner=403, others=404),
     # Work readiness conversations (issue 10): recorded by the family's team, like case notes.
     "work-conversation-add": lead_only,
     "work-conversation": lead_only,

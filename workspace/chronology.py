@@ -299,7 +299,7 @@ def _sources(family_id: int) -> dict[str, list]:
                 dated=True,
             ),
             _rows(
-                LeadChange.objects.filter(in_family),
+                LeadChange.objects.filter(in_family, status=LeadChange.Status.APPLIED),
                 kind="episode",
                 what="lead_changed",
                 at=F("changed_on"),

@@ -12,7 +12,7 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Out
 
 from cases.models import Allocation, Episode, LeadChange, TafMember
 from cases.relations import episodes_without_lead_for
-from earlyhelp import listing, policy
+from earlyhelp import listing
 from earlyhelp.models import Organisation, Role, User
 
 # How the pages say it: "already engaged with the family: <this>".
@@ -20,12 +20,6 @@ ENGAGED_MEANS = (
     "they led one of the family's episodes, or were on its team around the family, now or in "
     "the past"
 )
-
-
-def caseload_target() -> int:
-    """The caseload a practitioner is shown against: the service's setting, which
-    administrators change in a page (`earlyhelp.policy`)."""
-    return policy.caseload_target()
 
 
 def _engaged_with(family_id) -> ExpressionWrapper:

@@ -12,11 +12,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from cases.allocation.forms import NameLeadForm
-from cases.allocation.selectors import ENGAGED_MEANS, allocation_candidates, caseload_target
+from cases.allocation.selectors import ENGAGED_MEANS, allocation_candidates
 from cases.allocation.services import LeadAlreadyNamed, allocation_name_lead
 from cases.front_door.selectors import request_detail, support_request_for
 from earlyhelp.access import Action
 from earlyhelp.manage_forms import add_refusal
+from earlyhelp.policy import caseload_target
 
 
 @login_required

@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
+from cases.closure import lead as lead_services
 from cases.closure import services
+from cases.closure.lead import (
+    lead_changes_apply_due,
+    lead_since,
+    long_date,
+    scheduled_lead_change_of,
+)
 from cases.episode.forms import (
     DecisionForm,
     LeadChangeForm,
@@ -225,22 +233,52 @@ def step_request_list(request):
 
 @login_required
 def lead_change(request, family_id):
+    """A manager moves the family to a new lead today, or schedules the move for a later day;
+    a scheduled move is shown with a way to cancel it."""
     family, episode = episode_for(request, family_id, Action.REASSIGN)
     if episode is None:
         return no_open_episode(request, family)
+    lead_changes_apply_due(episode=episode)
+    episode.refresh_from_db()
+    scheduled = scheduled_lead_change_of(episode)
     form = LeadChangeForm(posted(request), episode=episode)
     if request.method == "POST" and form.is_valid():
         change = apply_service(
             form,
             lambda: services.lead_change(episode=episode, by=request.user, **form.cleaned_data),
         )
+        if change and change.status == change.Status.SCHEDULED:
+            when = long_date(change.changed_on)
+            return saved(
+                request, family, f"{change.to_practitioner} leads this family from {when}."
+            )
         if change:
             return saved(request, family, f"{change.to_practitioner} now leads this family.")
+    since = long_date(lead_since(episode))
     return form_page(
         request,
         family,
         form,
         title="Change the lead practitioner",
         button="Change the lead",
-        intro=f"{episode.lead_practitioner or 'Nobody'} leads this family now.",
+        intro=f"{episode.lead_practitioner or 'Nobody'} has led this family since {since}.",
+        context={"scheduled_lead_change": scheduled},
     )
+
+
+@login_required
+def lead_change_cancel(request, family_id):
+    """Cancel the family's scheduled move before its day (POST only)."""
+    family, episode = episode_for(request, family_id, Action.REASSIGN)
+    if request.method != "POST":
+        return redirect("lead-change", family_id=family.pk)
+    scheduled = scheduled_lead_change_of(episode) if episode else None
+    if scheduled is None:
+        messages.error(request, "No change of lead is scheduled for this family.")
+        return redirect("family-detail", family_id=family.pk)
+    try:
+        lead_services.lead_change_cancel(change=scheduled, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("family-detail", family_id=family.pk)
+    return saved(request, family, f"The move to {scheduled.to_practitioner} is cancelled.")

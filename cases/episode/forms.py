@@ -435,7 +435,10 @@ class StepDownDecisionForm(StepDecisionForm):
 class LeadChangeForm(EpisodeForm):
     to_practitioner = UserChoiceField(label="New lead practitioner", queryset=User.objects.none())
     changed_on = DateInputField(
-        name=closure_services.LEAD_CHANGED_ON, label=closure_services.LEAD_CHANGED_ON
+        name=closure_services.LEAD_CHANGED_ON,
+        label=closure_services.LEAD_CHANGED_ON,
+        help_text="Today, or a later date to schedule the move (for example, the day after "
+        "the current lead's last working day). The current lead keeps the family until then.",
     )
     reason = forms.CharField(label="Why the lead changes", widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -445,6 +448,3 @@ class LeadChangeForm(EpisodeForm):
             pk=episode.lead_practitioner_id
         )
         self.fields["to_practitioner"].empty_label = "Select a practitioner"
-
-    def clean_changed_on(self):
-        return self._past_date("changed_on")

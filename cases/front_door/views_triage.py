@@ -16,7 +16,6 @@ from django.template.defaultfilters import pluralize
 from cases.allocation.selectors import (
     ENGAGED_MEANS,
     agency_managers,
-    caseload_target,
     engaged_candidates,
 )
 from cases.front_door.forms import AgencyForm, AllocationForm, QueueFilterForm, TriageForm
@@ -40,6 +39,7 @@ from cases.models import SupportRequest
 from cases.people.selectors import possible_duplicates_to_check
 from earlyhelp import listing
 from earlyhelp.access import Action, page_for, record_listing
+from earlyhelp.policy import caseload_target
 
 PAGE_SIZE = 25
 HOME_QUEUE_SIZE = 10

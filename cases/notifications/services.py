@@ -162,6 +162,43 @@ def notify_step_up_received(step_up):
     )
 
 
+def _on(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def notify_lead_scheduled(change):
+    """The practitioner a family moves to on a later day is told now, by the family's name."""
+    family = change.episode.family
+    return notify(
+        change.to_practitioner,
+        kind=Kind.ALLOCATED,
+        message=f"{family.name} moves to you as lead practitioner on {_on(change.changed_on)}.",
+        key=f"lead-scheduled:{change.pk}",
+        family=family,
+        # No link: the family is theirs to open from that day, not before.
+    )
+
+
+def notify_cases_moved(
+    user, *, families, changed_on: date, today: date, now: int, after: int, target: int, key: str
+):
+    """A worker receiving part of a caseload is told once: which families, from when, and
+    their caseload against the target (issue 18)."""
+    shown = [family.name for family in families[:5]]
+    names = ", ".join(shown) + (f" and {len(families) - 5} more" if len(families) > 5 else "")
+    when = "from today" if changed_on <= today else f"from {_on(changed_on)}"
+    over = " That is over the target." if after > target else ""
+    count = len(families)
+    return notify(
+        user,
+        kind=Kind.CASES_MOVED_TO_YOU,
+        message=f"{count} famil{'y' if count == 1 else 'ies'} move to you as lead practitioner "
+        f"{when}: {names}. Your caseload goes from {now} to {after} (target {target}).{over}",
+        key=key,
+        url=reverse("home"),
+    )
+
+
 def review_due_on(
     started_on: date, last_review_on: date | None, *, interval: timedelta | None = None
 ) -> date:

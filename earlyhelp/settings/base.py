@@ -250,6 +250,12 @@ CELERY_BEAT_SCHEDULE["notify-overdue-reviews"] = {
 # The caseload dashboard serves figures computed at most this many minutes ago (the page
 # says when); beat recomputes each manager's default view more often than that.
 DASHBOARD_FIGURES_MAX_AGE_MINUTES = env_int("DASHBOARD_FIGURES_MAX_AGE_MINUTES", 15)
+# A scheduled change of lead takes effect on its day: a minute past every hour (the first run
+# of the day at 00:01), idempotent, so a missed or doubled run moves nothing twice.
+CELERY_BEAT_SCHEDULE["apply-scheduled-lead-changes"] = {
+    "task": "cases.tasks.apply_scheduled_lead_changes",
+    "schedule": crontab(minute=1),
+}
 CELERY_BEAT_SCHEDULE["refresh-dashboard-figures"] = {
     "task": "cases.tasks.refresh_dashboard_figures",
     "schedule": 10 * 60,

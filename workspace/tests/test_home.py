@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from assessments.models import EarlyHelpAssessment
-from cases.models import Closure, Episode, LeadChange, Notification, PlanAction, PlanReview
+from cases.models import Closure, Episode, Notification, PlanAction, PlanReview
 from conftest import sign_in
 from earlyhelp import policy
 from earlyhelp.models import AuditEntry
@@ -204,68 +204,7 @@ def test_home_runs_a_fixed_number_of_queries(team, role, django_assert_max_num_q
         home_as(user)
 
 
-# --- bulk re-allocation ---------------------------------------------------------------------
-
-
-def reallocate(user, worker, to, *, client=None):
-    from django.test import Client
-
-    return sign_in(client or Client(), user).post(
-        reverse("team-reallocate", args=[worker.pk]),
-        {"to_practitioner": to.pk, "changed_on": days_ago(0).isoformat(), "reason": "Leaving"},
-    )
-
-
-def test_manager_moves_exactly_the_leavers_open_cases(team):
-    ann, bob = team["ann"], team["bob"]
-    moving = [episode_for(ann, name=f"Moving {i}") for i in range(3)]
-    staying = episode_for(bob, name="Bob's own")
-    closed = episode_for(ann, name="Closed")
-    closed.status = Episode.Status.CLOSED
-    closed.save()
-
-    response = reallocate(team["manager"], ann, bob)
-
-    assert response.status_code == 302
-    assert set(Episode.objects.filter(lead_practitioner=bob, status="open")) == {
-        *moving,
-        staying,
-    }
-    assert Episode.objects.get(pk=closed.pk).lead_practitioner == ann
-    changes = LeadChange.objects.filter(episode__in=moving)
-    assert changes.count() == 3
-    assert {(c.from_practitioner, c.to_practitioner, c.reason) for c in changes} == {
-        (ann, bob, "Leaving")
-    }
-    assert AuditEntry.objects.filter(action="caseload_reallocate").count() == 1
-
-
-def test_reallocating_twice_changes_nothing_more(team):
-    episode_for(team["ann"])
-    reallocate(team["manager"], team["ann"], team["bob"])
-    reallocate(team["manager"], team["ann"], team["bob"])
-    assert LeadChange.objects.count() == 1
-
-
-def test_a_practitioner_may_not_reallocate(team):
-    episode = episode_for(team["ann"])
-    assert reallocate(team["bob"], team["ann"], team["bob"]).status_code == 403
-    assert Episode.objects.get(pk=episode.pk).lead_practitioner == team["ann"]
-
-
-def test_another_teams_manager_is_not_told_the_worker_exists(team):
-    other_manager = agency_user(role="manager")
-    other_manager.managed_teams.add(team["stranger"].team)
-    episode = episode_for(team["ann"])
-    assert reallocate(other_manager, team["ann"], team["bob"]).status_code == 404
-    assert Episode.objects.get(pk=episode.pk).lead_practitioner == team["ann"]
-
-
-def test_cases_move_only_to_a_worker_of_the_same_team(team):
-    episode = episode_for(team["ann"])
-    response = reallocate(team["manager"], team["ann"], team["stranger"])
-    assert response.status_code == 400
-    assert Episode.objects.get(pk=episode.pk).lead_practitioner == team["ann"]
+# Moving a leaver's cases: workspace/tests/test_reallocate.py
 
 
 def test_manager_lists_show_the_first_rows_and_say_how_many_in_all(team, settings):
