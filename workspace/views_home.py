@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from cases.closure.reallocation import caseload_reallocate, changed_on_problems
+from cases.consent.selectors import awaiting_written_form
 from cases.episode.forms import UserChoiceField
 from cases.episode.views import apply_service
 from cases.front_door.views_triage import hub_home
@@ -42,12 +43,14 @@ def practitioner_home(request):
     caseload = selectors.practitioner_caseload(user, today=today)
     actions = selectors.actions_due_this_week(user, today=today)
     assessments = selectors.assessments_awaiting(user)
+    consents = awaiting_written_form(user)
     notes = _notifications(user)
     _listed(
         user,
         [row.episode.family for row in caseload]
         + [action.episode.family for action in actions]
-        + [assessment.episode.family for assessment in assessments],
+        + [assessment.episode.family for assessment in assessments]
+        + [consent.family for consent in consents],
         notes,
     )
     return render(
@@ -58,6 +61,7 @@ def practitioner_home(request):
             "overdue": [row for row in caseload if row.overdue],
             "actions": actions,
             "assessments": assessments,
+            "consents_awaiting": consents,
             "today": today,
             **notes,
         },
