@@ -132,3 +132,22 @@ def test_withdrawal_ends_only_that_familys_sharing(world):
     )
     withdraw(world)
     assert page_status(world["school"], other) == 200
+
+
+def test_an_agency_that_sees_the_family_through_consent_cannot_change_it(world):
+    """DOMAIN §1: the lead records consent; an agency reading through it gets 403, audited."""
+    family, consent, school = world["family"], world["consent"], world["school"]
+    client = sign_in(Client(), school)
+    assert page_status(school, family) == 200
+    for name, args in (
+        ("consent-withdraw", [family.pk, consent.pk]),
+        ("consent-add", [family.pk]),
+    ):
+        assert client.get(reverse(name, args=args)).status_code == 403
+        assert client.post(reverse(name, args=args), {}).status_code == 403
+    consent.refresh_from_db()
+    assert consent.withdrawn_on is None and Consent.objects.count() == 1
+    assert (
+        AuditEntry.objects.filter(user=school, family_id=family.pk, outcome="forbidden").count()
+        == 4
+    )

@@ -2,7 +2,7 @@
 verbal consent, its chase date on the lead's home and a notification when it passes, consent
 from another member or for another agency, and withdrawal with the offer to close."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -362,20 +362,14 @@ def test_an_agency_covered_by_other_consent_is_named_as_still_sharing(world):
 # --- who may: the lead alone -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["taf", "agency", "manager", "stranger"])
+# An agency that sees the family through consent is refused alike:
+# tests/test_consent_withdrawal_access.py (the sharing agreements are the partners app's).
+@pytest.mark.parametrize("who", ["taf", "manager", "stranger"])
 def test_only_the_lead_records_or_withdraws_consent(world, users, who):
     family, consent = world["family"], world["consent"]
     if who == "taf":
         user = agency_user("health")
         TafMember.objects.create(episode=family.episodes.get(), user=user, joined_on=days_ago(5))
-    elif who == "agency":
-        from partners.models import InformationSharingAgreement
-
-        user = world["school"]
-        isa = InformationSharingAgreement.objects.create(
-            name="Schools", data_kinds=[DataKind.SUMMARY], starts_on=date(2025, 1, 1)
-        )
-        isa.organisations.add(user.team.organisation)
     elif who == "manager":
         user = users["manager"]
         user.managed_teams.add(world["lead"].team)
