@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from cases.closure import lead
+from cases.consent import services as consent
 from cases.dashboards import stored as dashboard_figures
 from cases.notifications import services as notifications
 
@@ -20,3 +21,8 @@ def refresh_dashboard_figures() -> int:
 @shared_task
 def apply_scheduled_lead_changes() -> int:
     return lead.lead_changes_apply_due()
+
+
+@shared_task
+def notify_consent_chase_due() -> int:
+    return consent.consent_chase_notify()

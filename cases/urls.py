@@ -2,6 +2,7 @@ from django.urls import path
 
 from cases.allocation import views as views_allocation
 from cases.closure import views as views_closure
+from cases.consent import views as views_consent
 from cases.dashboards import views as views_dashboards
 from cases.episode import views as views_episode
 from cases.front_door import views as views_requests
@@ -138,6 +139,23 @@ urlpatterns = [
         "families/<int:family_id>/lead/cancel/",
         views_closure.lead_change_cancel,
         name="lead-change-cancel",
+    ),
+    # Consent after the request (issue 18).
+    path("families/<int:family_id>/consent/add/", views_consent.consent_add, name="consent-add"),
+    path(
+        "families/<int:family_id>/consent/<int:consent_id>/written/",
+        views_consent.consent_written,
+        name="consent-written",
+    ),
+    path(
+        "families/<int:family_id>/consent/<int:consent_id>/withdraw/",
+        views_consent.consent_withdraw,
+        name="consent-withdraw",
+    ),
+    path(
+        "families/<int:family_id>/consent/<int:consent_id>/withdrawn/",
+        views_consent.consent_withdrawn,
+        name="consent-withdrawn",
     ),
     path("notifications/", views_notifications.notification_list, name="notification-list"),
     path("notifications/read", views_notifications.notifications_read, name="notifications-read"),

@@ -19,6 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from assessments.models import WorkConversation
 from cases.models import (
+    Consent,
     Episode,
     Family,
     FamilyMember,
@@ -206,6 +207,12 @@ EXPECTED = {
     "case-note-list": lead_only,
     "case-note-add": lead_only,
     "closure-request": lead_only,
+    # Consent after the request (issue 18): the lead records it. The matrix's consent is verbal
+    # and in force, so the page after a withdrawal sends the lead back to the family page.
+    "consent-add": lead_only,
+    "consent-written": lead_only,
+    "consent-withdraw": lead_only,
+    "consent-withdrawn": answers(anonymous=302, practitioner=302, others=404),
     "closure-sign-off": answers(anonymous=302, practitioner=403, others=404),
     "step-up-request": lead_only,
     # The matrix's step-up and step-down are of another family, in the front door's hands.
@@ -325,6 +332,17 @@ def objects(users):
         FamilyMember.objects.create(family=family, person=person, role="child")
     merge = PersonMerge.objects.create(
         survivor=people[0], duplicate=people[1], reason="matrix", merged_by=users["hub"]
+    )
+    # Verbal, in force, shared with no agency: it opens the family to no one.
+    Consent.objects.create(
+        person=people[0],
+        family=family,
+        kind="verbal",
+        given_by="Parent",
+        given_on="2026-09-01",
+        chase_on="2026-09-15",
+        covers=["summary"],
+        recorded_by=users["practitioner"],
     )
     # Decided already: an open one would show the hub both records.
     PossibleDuplicate.objects.create(
@@ -453,6 +471,7 @@ def concrete_path(name, pattern, users):
         "index": 0,
         "action_id": PlanAction.objects.get(what="Book a school meeting").pk,
         "member_id": TafMember.objects.get(episode__family__reference="M0000001").pk,
+        "consent_id": Consent.objects.get(family__reference="M0000001").pk,
         "step_up_id": StepUp.objects.get(reason="matrix").pk,
         "step_down_id": StepDown.objects.get(reason="matrix").pk,
         "tool": "family-star",
@@ -575,6 +594,8 @@ def test_every_role_gets_the_expected_answer_from_every_url(users, objects):
 RECORD_PAGES = [
     ("plan-action-update", "plan action", lambda r, f: {"family_id": f.pk, "action_id": r.pk}),
     ("taf-member-leave", "team member", lambda r, f: {"family_id": f.pk, "member_id": r.pk}),
+    ("consent-written", "consent", lambda r, f: {"family_id": f.pk, "consent_id": r.pk}),
+    ("consent-withdraw", "consent", lambda r, f: {"family_id": f.pk, "consent_id": r.pk}),
     ("evidence-correct", "evidence item", lambda r, f: {"evidence_id": r.pk}),
     (
         "work-conversation",

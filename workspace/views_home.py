@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cases.allocation.selectors import families_waiting_for_lead, single_service_responses
+from cases.consent.selectors import awaiting_written_form
 from cases.front_door.views_triage import hub_home
 from cases.gate import families_visible_to
 from cases.notifications.selectors import families_named, notifications_for
@@ -36,12 +37,14 @@ def practitioner_home(request):
     caseload = selectors.practitioner_caseload(user, today=today)
     actions = selectors.actions_due_this_week(user, today=today)
     assessments = selectors.assessments_awaiting(user)
+    consents = awaiting_written_form(user)
     notes = _notifications(user)
     _listed(
         user,
         [row.episode.family for row in caseload]
         + [action.episode.family for action in actions]
-        + [assessment.episode.family for assessment in assessments],
+        + [assessment.episode.family for assessment in assessments]
+        + [consent.family for consent in consents],
         notes,
     )
     return render(
@@ -52,6 +55,7 @@ def practitioner_home(request):
             "overdue": [row for row in caseload if row.overdue],
             "actions": actions,
             "assessments": assessments,
+            "consents_awaiting": consents,
             "today": today,
             **notes,
         },

@@ -246,6 +246,10 @@ CELERY_BEAT_SCHEDULE["notify-overdue-reviews"] = {
     "task": "cases.tasks.notify_overdue_reviews",
     "schedule": 60 * 60,  # hourly; the command is idempotent, so a re-run notifies nobody twice
 }
+CELERY_BEAT_SCHEDULE["notify-consent-chase-due"] = {
+    "task": "cases.tasks.notify_consent_chase_due",
+    "schedule": 60 * 60,  # hourly, like reviews: one notification per consent and chase date
+}
 
 # The caseload dashboard serves figures computed at most this many minutes ago (the page
 # says when); beat recomputes each manager's default view more often than that.
