@@ -25,7 +25,8 @@ from cases.episode.views import (
     saved,
 )
 from cases.gate import families_visible_to, family_for, family_record_for
-from cases.models import Closure, StepDecision, StepDown, StepUp
+from cases.models import Closure, StepDecision, StepDown, StepUp, SupportRequest
+from cases.relations import requests_waiting_for
 from earlyhelp.access import Action, page_for, record_listing
 
 
@@ -210,16 +211,26 @@ def step_request_list(request):
         .select_related("family", "requested_by__team__organisation")
         .order_by("requested_at")
     )
+    # Step-downs sent through the request form wait in the hub's queue as requests (issue 18):
+    # listed here too, so this page never says "None waiting" while one waits.
+    form_step_downs = list(
+        requests_waiting_for(request.user)
+        .filter(kind=SupportRequest.Kind.STEP_DOWN)
+        .select_related("family")
+        .order_by("received_at", "id")
+    )
     step_ups, step_downs = list(step_ups), list(step_downs)
     record_listing(
         request.user,
-        [s.episode.family for s in step_ups] + [s.family for s in step_downs],
+        [s.episode.family for s in step_ups]
+        + [s.family for s in step_downs]
+        + [r.family for r in form_step_downs],
         action="step_requests",
     )
     return render(
         request,
         "cases/episode/step_requests.html",
-        {"step_ups": step_ups, "step_downs": step_downs},
+        {"step_ups": step_ups, "step_downs": step_downs, "form_step_downs": form_step_downs},
     )
 
 

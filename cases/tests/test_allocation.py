@@ -164,7 +164,7 @@ def test_a_family_with_an_open_episode_is_not_given_a_second(hub, agency, worker
         {"lead_agency": agency.pk, "lead_practitioner": workers[0].pk},
         follow=True,
     )
-    assert "This family already has an open episode, led by Lena Lead" in response.content.decode()
+    assert "This family already has an open episode led by Lena Lead" in response.content.decode()
     assert not Allocation.objects.exists()
     assert Episode.objects.filter(family=waiting.family).count() == 1
 
