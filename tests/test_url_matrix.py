@@ -185,6 +185,8 @@ EXPECTED = {
     "triage-queue": answers(anonymous=302, hub=200, others=403),
     "triage-request": answers(anonymous=302, hub=200, others=404),
     "triage-allocate": answers(anonymous=302, hub=200, others=404),
+    # Its family has no open episode, so the hub is sent on to allocation (issue 18).
+    "triage-open-episode": answers(anonymous=302, hub=302, others=404),
     # The episode's work (issue 8). The lead practitioner keeps the case; managers of
     # the lead's team sign off (the matrix's manager manages no team, so 404s).
     "session-sign-in": answers(others=405),  # POST only (JSON)
@@ -580,6 +582,7 @@ RECORD_PAGES = [
     ("employment-panel-decide", "referral", lambda r, f: {"referral_id": r.pk}),
     ("triage-request", "request", lambda r, f: {"request_id": r.pk}),
     ("triage-allocate", "request", lambda r, f: {"request_id": r.pk}),
+    ("triage-open-episode", "request", lambda r, f: {"request_id": r.pk}),
     ("audit-verdict", "sample item", lambda r, f: {"batch_id": r.batch_id, "family_id": f.pk}),
 ]
 
