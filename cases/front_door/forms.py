@@ -378,7 +378,7 @@ class QueueFilterForm(GovukMessagesMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["locality"].queryset = Locality.objects.filter(is_active=True)
         self.fields["status"].choices = [
-            ("", "Waiting for triage or allocation"),
+            ("", "Everything waiting for the hub"),
             *SupportRequest.Status.choices,
         ]
         self.fields["source"].choices = [("", "All sources"), *source_choices()]
