@@ -24,9 +24,13 @@ from cases.episode.views import (
     posted,
     saved,
 )
-from cases.gate import families_visible_to, family_for, family_record_for
+from cases.gate import family_for, family_record_for
 from cases.models import Closure, StepDecision, StepDown, StepUp, SupportRequest
-from cases.relations import requests_waiting_for
+from cases.relations import (
+    requests_waiting_for,
+    step_downs_waiting_for,
+    step_ups_waiting_for,
+)
 from earlyhelp.access import Action, page_for, record_listing
 
 
@@ -200,14 +204,15 @@ def step_down_decision(request, step_down_id):
 @page_for(Action.TRIAGE)
 def step_request_list(request):
     """The front door's step-up and step-down requests awaiting a decision."""
-    visible = families_visible_to(request.user)
+    # Each pending step request is the relation that lets the hub see its family, as in the
+    # hub's queue (cases.front_door.selectors.hub_queue): the same list on both pages.
     step_ups = (
-        StepUp.objects.filter(status=StepDecision.PENDING, episode__family__in=visible)
+        step_ups_waiting_for(request.user)
         .select_related("episode__family", "requested_by__team__organisation")
         .order_by("requested_at")
     )
     step_downs = (
-        StepDown.objects.filter(status=StepDecision.PENDING, family__in=visible)
+        step_downs_waiting_for(request.user)
         .select_related("family", "requested_by__team__organisation")
         .order_by("requested_at")
     )

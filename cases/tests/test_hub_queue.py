@@ -169,3 +169,23 @@ def test_a_step_down_made_through_the_request_form_shows_on_the_step_requests_pa
     waiting_request("Form step-down family", kind="step_down")
     page = hub.get(reverse("step-request-list")).content.decode()
     assert "Form step-down family" in page
+
+
+def test_the_step_requests_page_reads_the_same_number_of_queries_however_long(
+    hub, django_assert_max_num_queries
+):
+    for i in range(2):
+        waiting_request(f"Form{i} family", kind="step_down")
+        step_up(f"Up{i} family")
+        step_down(f"Down{i} family")
+    hub.get(reverse("step-request-list"))
+    with django_assert_max_num_queries(20) as few:
+        hub.get(reverse("step-request-list"))
+    for i in range(2, 8):
+        waiting_request(f"Form{i} family", kind="step_down")
+        step_up(f"Up{i} family")
+        step_down(f"Down{i} family")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = hub.get(reverse("step-request-list")).content.decode()
+    assert page.count("Step-downs sent as a request for support") == 1
+    assert all(f"Form{i} family" in page for i in range(8))
