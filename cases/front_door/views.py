@@ -218,7 +218,9 @@ def _open_families(user, draft) -> list[dict]:
         int(entry["match"]) for entry in draft.people if str(entry.get("match", "")).isdigit()
     ]
     found = open_episodes_of_people(user, linked) if linked else []
-    record_listing(user, [o["family"] for o in found if o["visible"]], action="request_check")
+    named = [o["family"] for o in found if o["visible"]]
+    if named:  # the lead of a family is news about it: audited like any list naming it
+        record_listing(user, named, action="request_check")
     return found
 
 

@@ -331,3 +331,33 @@ def test_a_triage_page_flags_the_open_family_before_the_decision(hub, lead):
     page = hub.get(reverse("triage-request", args=[support_request.pk])).content.decode()
     assert "This family already has an open episode led by Lena Lead" in page
     assert "Once you have decided, you can add this request to the open episode" in page
+
+
+def test_the_notice_names_no_lead_to_a_sender_who_cannot_see_the_family(lead):
+    from django.template.loader import render_to_string
+
+    family, tomasz = nowak_in_open_family(lead)
+    episode = family.episodes.get()
+    hidden = render_to_string(
+        "requests/open_family_notice.html",
+        {"open_families": [{"episode": episode, "family": family, "visible": False}]},
+    )
+    assert "The family is already being supported" in hidden
+    assert "Lena Lead" not in hidden and "Nowak" not in hidden and "Family Support" not in hidden
+    shown = render_to_string(
+        "requests/open_family_notice.html",
+        {"open_families": [{"episode": episode, "family": family, "visible": True}]},
+    )
+    assert "led by Lena Lead (Family Support)" in shown
+
+
+def test_a_sender_linking_nobody_in_an_open_family_sees_no_notice_and_no_audit(lead):
+    from django.test import Client
+
+    from conftest import sign_in
+
+    client = sign_in(Client(), lead)
+    fill_request(client, people=(CHILD,))
+    page = client.get(reverse("request-check")).content.decode()
+    assert "already has an open episode" not in page
+    assert not AuditEntry.objects.filter(action="request_check").exists()
