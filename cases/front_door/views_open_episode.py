@@ -18,6 +18,7 @@ from cases.front_door.services import (
     already_handled,
     support_request_resolve_open,
 )
+from cases.gate import relations_to
 from cases.models import OpenEpisodeResolution, SupportRequest
 from earlyhelp.access import Action
 
@@ -54,6 +55,10 @@ def open_episode(request, request_id):
         else:
             lead = episode.lead_practitioner or "its lead practitioner"
             messages.success(request, DONE[form.cleaned_data["outcome"]].format(lead=lead))
+            # The hub's sight of a family lasts a while after triage (Relation.HUB); a request
+            # triaged long ago and decided only now may be out of it: back to the queue then.
+            if not relations_to(request.user, support_request.family_id):
+                return redirect("triage-queue")
             return redirect("triage-request", request_id=support_request.pk)
     return render(
         request,

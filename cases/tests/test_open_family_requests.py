@@ -3,12 +3,13 @@ as the gate allows and to the hub in full, then added to the episode, passed to 
 closed with a reason: never left "Awaiting allocation" for ever."""
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.front_door.selectors import open_episodes_of_people
 from cases.front_door.services import (
@@ -361,3 +362,15 @@ def test_a_sender_linking_nobody_in_an_open_family_sees_no_notice_and_no_audit(l
     page = client.get(reverse("request-check")).content.decode()
     assert "already has an open episode" not in page
     assert not AuditEntry.objects.filter(action="request_check").exists()
+
+
+def test_a_request_triaged_long_ago_is_decided_and_the_hub_goes_back_to_its_queue(
+    hub, settings, waiting
+):
+    long_ago = timezone.now() - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS + 1)
+    SupportRequest.objects.filter(pk=waiting.pk).update(triaged_at=long_ago)
+    response = hub.post(
+        reverse("triage-open-episode", args=[waiting.pk]), {"outcome": "passed"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("triage-queue")
+    assert "The request is passed to Lena Lead, who is told." in response.content.decode()
