@@ -163,6 +163,22 @@ def requests_waiting_for(user) -> QuerySet:
     return _front_door_requests(timezone.now()).filter(status__in=SupportRequest.WAITING)
 
 
+def step_ups_waiting_for(user) -> QuerySet:
+    """The step-ups awaiting the front door's decision, for a user who sees families through
+    them (Relation.STEP_UP_AT_FRONT_DOOR): as `requests_waiting_for`, each makes its own family
+    visible, so the hub's one queue lists them without a check against the visible set."""
+    if not _holds(user, Relation.STEP_UP_AT_FRONT_DOOR):
+        return StepUp.objects.none()
+    return StepUp.objects.filter(status=StepDecision.PENDING)
+
+
+def step_downs_waiting_for(user) -> QuerySet:
+    """The step-downs awaiting the front door's decision (Relation.STEP_DOWN_AT_FRONT_DOOR)."""
+    if not _holds(user, Relation.STEP_DOWN_AT_FRONT_DOOR):
+        return StepDown.objects.none()
+    return StepDown.objects.filter(status=StepDecision.PENDING)
+
+
 def manages(user) -> bool:
     """Whether `user` sees families as a manager (Relation.MANAGER)."""
     return _holds(user, Relation.MANAGER)

@@ -6,7 +6,7 @@ from cases.consent import views as views_consent
 from cases.dashboards import views as views_dashboards
 from cases.episode import views as views_episode
 from cases.front_door import views as views_requests
-from cases.front_door import views_triage
+from cases.front_door import views_open_episode, views_triage
 from cases.notifications import views as views_notifications
 from cases.people import views
 
@@ -85,6 +85,11 @@ urlpatterns = [
     path("triage/<int:request_id>/allocate/", views_triage.allocate, name="triage-allocate"),
     path(
         "requests/<int:request_id>/lead/", views_allocation.name_lead, name="allocation-name-lead"
+    ),
+    path(
+        "triage/<int:request_id>/open-episode/",
+        views_open_episode.open_episode,
+        name="triage-open-episode",
     ),
     # The episode's work (issue 8).
     path("families/<int:family_id>/team/add/", views_episode.taf_member_add, name="taf-member-add"),

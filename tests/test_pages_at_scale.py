@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 # (who, page, queries). Who is a demo username; "everyone" is a manager of every team.
 PAGES = [
     ("practitioner", "/", 11),  # + verbal consents awaiting their written form (issue 18)
-    ("hub", "/", 9),
+    # The hub's home counts step-ups and step-downs beside requests (issue 18: one queue).
+    ("hub", "/", 12),
     ("manager", "/", 10),
     ("everyone", "/", 10),
     ("programme", "/", 8),
@@ -42,9 +43,10 @@ PAGES = [
     ("everyone", "/people/?q={surname}", 7),
     ("hub", "/people/?q={surname}", 6),
     ("practitioner", "/people/?q={first}+{surname}", 8),
-    ("hub", "/triage/", 6),
-    ("hub", "/triage/?status=allocated", 6),
-    ("hub", "/triage/?status=awaiting_triage", 6),
+    # The queue is a UNION of requests, step-ups and step-downs: counted, then paged.
+    ("hub", "/triage/", 7),
+    ("hub", "/triage/?status=allocated", 7),
+    ("hub", "/triage/?status=awaiting_triage", 7),
     ("manager", "/dashboards/caseload/", 8),
     ("everyone", "/dashboards/caseload/", 8),
     # The demo practitioner's first case: attached, so the page shows its signed-off

@@ -190,6 +190,8 @@ EXPECTED = {
     # The lead agency's team manager names the lead (of a request allocated to the agency): the
     # hub reads the request but may not name; no one else here sees the family.
     "allocation-name-lead": answers(anonymous=302, hub=403, others=404),
+    # Its family has no open episode, so the hub is sent on to allocation (issue 18).
+    "triage-open-episode": answers(anonymous=302, hub=302, others=404),
     # The episode's work (issue 8). The lead practitioner keeps the case; managers of
     # the lead's team sign off (the matrix's manager manages no team, so 404s).
     "session-sign-in": answers(others=405),  # POST only (JSON)
@@ -608,6 +610,7 @@ RECORD_PAGES = [
     ("triage-request", "request", lambda r, f: {"request_id": r.pk}),
     ("triage-allocate", "request", lambda r, f: {"request_id": r.pk}),
     ("allocation-name-lead", "request", lambda r, f: {"request_id": r.pk}),
+    ("triage-open-episode", "request", lambda r, f: {"request_id": r.pk}),
     ("audit-verdict", "sample item", lambda r, f: {"batch_id": r.batch_id, "family_id": f.pk}),
 ]
 

@@ -32,8 +32,13 @@ from cases.episode.views import (
     posted,
     saved,
 )
-from cases.gate import families_visible_to, family_for, family_record_for
-from cases.models import Closure, StepDecision, StepDown, StepUp
+from cases.gate import family_for, family_record_for
+from cases.models import Closure, StepDecision, StepDown, StepUp, SupportRequest
+from cases.relations import (
+    requests_waiting_for,
+    step_downs_waiting_for,
+    step_ups_waiting_for,
+)
 from earlyhelp.access import Action, page_for, record_listing
 
 
@@ -207,27 +212,38 @@ def step_down_decision(request, step_down_id):
 @page_for(Action.TRIAGE)
 def step_request_list(request):
     """The front door's step-up and step-down requests awaiting a decision."""
-    visible = families_visible_to(request.user)
+    # Each pending step request is the relation that lets the hub see its family, as in the
+    # hub's queue (cases.front_door.selectors.hub_queue): the same list on both pages.
     step_ups = (
-        StepUp.objects.filter(status=StepDecision.PENDING, episode__family__in=visible)
+        step_ups_waiting_for(request.user)
         .select_related("episode__family", "requested_by__team__organisation")
         .order_by("requested_at")
     )
     step_downs = (
-        StepDown.objects.filter(status=StepDecision.PENDING, family__in=visible)
+        step_downs_waiting_for(request.user)
         .select_related("family", "requested_by__team__organisation")
         .order_by("requested_at")
+    )
+    # Step-downs sent through the request form wait in the hub's queue as requests (issue 18):
+    # listed here too, so this page never says "None waiting" while one waits.
+    form_step_downs = list(
+        requests_waiting_for(request.user)
+        .filter(kind=SupportRequest.Kind.STEP_DOWN)
+        .select_related("family")
+        .order_by("received_at", "id")
     )
     step_ups, step_downs = list(step_ups), list(step_downs)
     record_listing(
         request.user,
-        [s.episode.family for s in step_ups] + [s.family for s in step_downs],
+        [s.episode.family for s in step_ups]
+        + [s.family for s in step_downs]
+        + [r.family for r in form_step_downs],
         action="step_requests",
     )
     return render(
         request,
         "cases/episode/step_requests.html",
-        {"step_ups": step_ups, "step_downs": step_downs},
+        {"step_ups": step_ups, "step_downs": step_downs, "form_step_downs": form_step_downs},
     )
 
 

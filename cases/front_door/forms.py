@@ -12,8 +12,9 @@ Every message comes from `rules`.
 from django import forms
 
 from cases.front_door import rules
-from cases.front_door.selectors import source_choices
-from cases.models import Consent, DataKind, Priority, SupportRequest
+from cases.front_door.selectors import WHAT_CHOICES, source_choices
+from cases.front_door.services import REASON_MAX
+from cases.models import Consent, DataKind, OpenEpisodeResolution, Priority, SupportRequest
 from cases.people.forms import MembershipForm
 from cases.people.rules import postcode_normalised
 from earlyhelp.date_input import DateInputField
@@ -389,6 +390,9 @@ class QueueFilterForm(GovukMessagesMixin, forms.Form):
         required=False,
         empty_label="All localities",
     )
+    what = forms.ChoiceField(
+        label="What it is", required=False, choices=[("", "Everything"), *WHAT_CHOICES]
+    )
     status = forms.ChoiceField(label="Status", required=False)
     source = forms.ChoiceField(label="Source", required=False)
 
@@ -396,7 +400,30 @@ class QueueFilterForm(GovukMessagesMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["locality"].queryset = Locality.objects.filter(is_active=True)
         self.fields["status"].choices = [
-            ("", "Waiting for triage or allocation"),
+            ("", "Everything waiting for the hub"),
             *SupportRequest.Status.choices,
         ]
         self.fields["source"].choices = [("", "All sources"), *source_choices()]
+
+
+class ResolveOpenForm(GovukMessagesMixin, forms.Form):
+    """The hub's way forward for a request whose family already has an open episode."""
+
+    outcome = forms.ChoiceField(
+        label="What happens to this request?",
+        widget=forms.RadioSelect,
+        choices=OpenEpisodeResolution.Outcome.choices,
+        error_messages={
+            "required": "Select what happens to the request",
+            "invalid_choice": "Select what happens to the request",
+        },
+    )
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=REASON_MAX,
+        widget=_textarea(4),
+        help_text="Needed to close the request. The lead practitioner sees it if you add the "
+        "request or pass it on.",
+        error_messages={"max_length": f"The reason must be {REASON_MAX} characters or fewer"},
+    )

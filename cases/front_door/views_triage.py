@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 
@@ -20,12 +21,12 @@ from cases.allocation.selectors import (
 )
 from cases.front_door.forms import AgencyForm, AllocationForm, QueueFilterForm, TriageForm
 from cases.front_door.selectors import (
-    flagged,
+    hub_queue,
+    hub_queue_items,
     queue_counts,
     recent_decisions,
     request_detail,
     support_request_for,
-    triage_queue,
 )
 from cases.front_door.services import (
     FamilyAlreadyOpen,
@@ -37,7 +38,6 @@ from cases.front_door.services import (
 )
 from cases.models import SupportRequest
 from cases.people.selectors import possible_duplicates_to_check
-from earlyhelp import listing
 from earlyhelp.access import Action, page_for, record_listing
 from earlyhelp.policy import caseload_target
 
@@ -47,7 +47,9 @@ HOME_QUEUE_SIZE = 10
 
 @page_for(Action.TRIAGE)
 def queue(request):
-    """Every request waiting (or, filtered, decided), oldest first, with what to notice."""
+    """Everything waiting for the hub, however it was made (requests for support, step-ups,
+    step-downs): step-ups first as urgent, then oldest first, each with what to notice and
+    where the hub decides it. Filtered, a request's other statuses too."""
     form = QueueFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     chosen = {
@@ -55,17 +57,17 @@ def queue(request):
         for name, value in filters.items()
         if name in form.fields and value
     }
-    requests = triage_queue(
+    rows = hub_queue(
         user=request.user,
         locality=filters.get("locality"),
         status=filters.get("status", ""),
         source=filters.get("source", ""),
+        what=filters.get("what", ""),
     )
-    # One query finds the page and counts the queue (a window count); one more adds the flags.
-    page = listing.counted_page(requests.only("pk"), PAGE_SIZE, request.GET.get("page"))
-    shown = SupportRequest.objects.filter(pk__in=[r.pk for r in page.object_list])
-    page.object_list = list(flagged(shown))
-    record_listing(request.user, [r.family for r in page.object_list], action="triage_queue")
+    # One query counts the queue, one reads the page's rows, one each kind's records on it.
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = hub_queue_items(page.object_list)
+    record_listing(request.user, [i.family for i in page.object_list], action="triage_queue")
     count = page.paginator.count
     return render(
         request,
@@ -73,7 +75,8 @@ def queue(request):
         {
             "form": form,
             "page": page,
-            "caption": f"{count} request{pluralize(count)}, oldest first",
+            "caption": f"{count} request{pluralize(count)}: step-ups first, as urgent, "
+            "then oldest first",
             "query": urlencode(chosen),
             "filtered": bool(chosen),
         },
@@ -82,13 +85,14 @@ def queue(request):
 
 
 def hub_home(request):
-    """The hub's home page: its queue counted by age, the oldest requests, its own decisions."""
+    """The hub's home page: what waits for it counted by kind and age, step-ups first then the
+    oldest, its possible duplicates to check, its own decisions."""
     user = request.user
-    oldest = list(flagged(triage_queue(user=user)[:HOME_QUEUE_SIZE]))
+    oldest = hub_queue_items(hub_queue(user=user)[:HOME_QUEUE_SIZE])
     decisions = recent_decisions(user=user)
     checks = possible_duplicates_to_check(user=user)
     to_check = list(checks[:HOME_QUEUE_SIZE])
-    shown = {r.family.pk: r.family for r in oldest}
+    shown = {i.family.pk: i.family for i in oldest}
     shown.update({d.request.family.pk: d.request.family for d in decisions})
     people = [person for check in to_check for person in (check.person, check.known)]
     record_listing(user, shown.values(), persons=people, action="hub_home")
@@ -155,6 +159,8 @@ def allocate(request, request_id):
     if support_request.status != SupportRequest.Status.AWAITING_ALLOCATION:
         messages.error(request, already_handled(support_request))
         return redirect("triage-request", request_id=support_request.pk)
+    if support_request.open_episode:  # not a second episode: the hub's ways forward instead
+        return redirect("triage-open-episode", request_id=support_request.pk)
     posted = request.method == "POST"
     source = request.POST if posted else request.GET
     agency_form = AgencyForm(source if "lead_agency" in source else None)

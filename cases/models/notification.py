@@ -20,6 +20,8 @@ class Notification(models.Model):
         AGENCY_ALLOCATED = "agency_allocated", "Family allocated to your agency"
         CASES_MOVED_TO_YOU = "cases_moved_to_you", "Cases moved to you"
         CONSENT_CHASE_DUE = "consent_chase_due", "Written consent form to chase"
+        REQUEST_ADDED = "request_added", "Request added to the episode you lead"
+        REQUEST_PASSED = "request_passed", "Request passed to you"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40, choices=Kind.choices)

@@ -120,3 +120,32 @@ class Allocation(models.Model):
         if self.lead_practitioner_id:
             return str(self.lead_practitioner)
         return no_lead_label(self.lead_agency, single_service=self.episode.single_service)
+
+
+class OpenEpisodeResolution(models.Model):
+    """What the hub did with a request for a family whose episode was already open: added it
+    to that episode, passed it to its lead practitioner, or closed it with a reason."""
+
+    class Outcome(models.TextChoices):
+        ADDED = "added", "Add it to the open episode"
+        PASSED = "passed", "Pass it to the lead practitioner"
+        CLOSED = "closed", "Close it"
+
+    request = models.OneToOneField(
+        SupportRequest, on_delete=models.PROTECT, related_name="open_episode_resolution"
+    )
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="resolutions")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    # The lead when the hub decided: the one told, and the one the chronology names.
+    lead_practitioner = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True, max_length=2000)
+    resolved_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    resolved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-resolved_at"]
+
+    def __str__(self):
+        return f"{self.request_id}: {self.outcome}"

@@ -199,6 +199,31 @@ def notify_cases_moved(
     )
 
 
+def notify_request_resolved(resolution):
+    """The lead practitioner of an open episode is told when the hub adds a new request for the
+    family to it, or passes the request to them (issue 18), with a link to the request."""
+    lead = resolution.lead_practitioner
+    if lead is None:
+        return None
+    request = resolution.request
+    family = request.family
+    added = resolution.outcome == resolution.Outcome.ADDED
+    message = (
+        f"The hub added a new request for support for the {family.name} to the episode you lead."
+        if added
+        else f"The hub passed a new request for support for the {family.name} to you, "
+        "as the family's lead practitioner."
+    )
+    return notify(
+        lead,
+        kind=Kind.REQUEST_ADDED if added else Kind.REQUEST_PASSED,
+        message=message,
+        key=f"request-resolved:{request.pk}:{lead.pk}",
+        family=family,
+        url=reverse("triage-request", args=[request.pk]),
+    )
+
+
 def review_due_on(
     started_on: date, last_review_on: date | None, *, interval: timedelta | None = None
 ) -> date:

@@ -311,7 +311,7 @@ def test_a_family_with_an_open_episode_is_not_given_a_second(
     response = hub.post(
         reverse("triage-allocate", args=[waiting.pk]), {"lead_agency": agency.pk}, follow=True
     )
-    assert "This family already has an open episode, led by Lena Lead" in response.content.decode()
+    assert "This family already has an open episode led by Lena Lead" in response.content.decode()
     assert not Allocation.objects.exists()
     assert Episode.objects.filter(family=waiting.family).count() == 1
 
