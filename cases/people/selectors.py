@@ -8,13 +8,25 @@ import re
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Case, F, FloatField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 
 from cases.episode.selectors import open_episodes
 from cases.gate import (
     families_allowing,
+    families_visible_to,
     family_record_for,
     newest_families_visible_to,
     persons_visible_to,
@@ -151,20 +163,50 @@ def _in_order(rows: QuerySet, ids: list) -> list:
     return [found[pk] for pk in ids if pk in found]
 
 
-def family_list(*, user, page_size: int = 25, page: int = 1):
+def family_list(*, user, page_size: int = 25, page: int = 1, filters: dict | None = None):
     """One page of the families a user may see, newest first, with what the list shows.
 
-    Returns (families, has_next) like the searches. It starts from the gate's newest visible
-    families, as many as the pages up to this one hold (and one more), and counts nothing:
-    the page costs what it shows, not every family the user may see.
+    Returns (families, has_next) like the searches. Unfiltered, it starts from the gate's
+    newest visible families, as many as the pages up to this one hold (and one more), and
+    counts nothing: the page costs what it shows, not every family the user may see.
+    Filtered (`filters`: lead, team, locality, status, as `FamilyFilterForm` gives them), it
+    reads the families that match newest first, asking the gate of each until the page is full.
     """
     page_size, page = max(1, page_size), max(1, page)
-    families = (
-        newest_families_visible_to(user, count=page * page_size + 1)
-        .select_related("locality")
-        .prefetch_related(Prefetch("episodes", queryset=open_episodes(), to_attr="open_episodes"))
+    if filters:
+        families = (
+            families_visible_to(user, row_by_row=True)
+            .filter(_family_filters(filters))
+            .order_by("-pk")
+        )
+    else:
+        families = newest_families_visible_to(user, count=page * page_size + 1)
+    families = families.select_related("locality").prefetch_related(
+        Prefetch("episodes", queryset=open_episodes(), to_attr="open_episodes")
     )
     return _page(families, page_size, page)
+
+
+def _family_filters(filters: dict) -> Q:
+    """The families matching every filter chosen; lead and team are of the open episode."""
+    found = Q()
+    open_now = Episode.objects.filter(family=OuterRef("pk"), status=Episode.Status.OPEN)
+    if lead := filters.get("lead"):
+        found &= Q(Exists(open_now.filter(lead_practitioner=lead)))
+    if team := filters.get("team"):
+        found &= Q(Exists(open_now.filter(lead_practitioner__team=team)))
+    if locality := filters.get("locality"):
+        found &= Q(locality=locality)
+    status = filters.get("status")
+    if status == "open":
+        found &= Q(Exists(open_now))
+    elif status == "unallocated":
+        found &= Q(Exists(open_now.filter(lead_practitioner__isnull=True)))
+    elif status == "closed":
+        found &= Q(Exists(Episode.objects.filter(family=OuterRef("pk")))) & ~Q(Exists(open_now))
+    elif status == "none":
+        found &= ~Q(Exists(Episode.objects.filter(family=OuterRef("pk"))))
+    return found
 
 
 def family_detail(family: Family) -> dict:
