@@ -176,16 +176,18 @@ def closeness(name: str, name_plain: str, sounds: tuple, term: str, term_plain: 
 
 
 _CANDIDATES = """
-SELECT part, name, plain, sound, sound_alt,
-       dmetaphone(%(plain)s), dmetaphone_alt(%(plain)s)
-  FROM cases_knownname
- WHERE name = %(term)s
-    OR plain %% %(plain)s
-    OR sound = dmetaphone(%(plain)s) OR sound_alt = dmetaphone_alt(%(plain)s)
-    OR sound = dmetaphone_alt(%(plain)s) OR sound_alt = dmetaphone(%(plain)s)
-    OR (left(plain, 1) = left(%(plain)s, 1)
-        AND length(plain) BETWEEN length(%(plain)s) - 2 AND length(%(plain)s) + 2
-        AND levenshtein_less_equal(plain, %(plain)s, 2) <= 2)
+SELECT part, name, plain, sound, sound_alt, dmetaphone(%(plain)s), dmetaphone_alt(%(plain)s)
+  FROM (SELECT * FROM cases_knownname
+         WHERE name = %(term)s
+            OR sound IN (dmetaphone(%(plain)s), dmetaphone_alt(%(plain)s))
+            OR sound_alt IN (dmetaphone(%(plain)s), dmetaphone_alt(%(plain)s))
+        UNION
+        SELECT * FROM cases_knownname WHERE plain %% %(plain)s
+        UNION
+        SELECT * FROM cases_knownname
+         WHERE left(plain, 1) = left(%(plain)s, 1)
+           AND length(plain) BETWEEN length(%(plain)s) - 2 AND length(%(plain)s) + 2
+           AND levenshtein_less_equal(plain, %(plain)s, 2) <= 2) AS alike
 """
 
 
@@ -214,6 +216,10 @@ def names_like(terms: list[str]) -> dict[str, list[tuple[float, str, str]]]:
         del names[MAX_NAMES:]
     return found
 
+
+# Three ways a known name can be like the word, each read from its own index: the same name or
+# the same sound (`known_name_sound*`), alike in trigrams (`known_name_plain_trgm`), a slip or
+# two away among names of its initial and about its length (`known_name_initial_length`).
 
 # The people who bear each known name, name by name in the order given (`names`, `parts` and
 # `ranks`, unnested in order behind a fence), each name's bearers in the order a page lists
