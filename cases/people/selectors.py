@@ -38,6 +38,7 @@ from cases.models import (
     Family,
     FamilyMember,
     Person,
+    PersonName,
     PlanAction,
     PossibleDuplicate,
 )
@@ -89,7 +90,9 @@ def person_search(*, user, query: str, page_size: int = 25, page: int = 1):
                 F("left_on").desc(nulls_first=True), "-joined_on"
             ),
             to_attr="visible_memberships",
-        )
+        ),
+        # A person found by a name they bore: the page says so.
+        Prefetch("other_names", queryset=PersonName.objects.order_by("kind", "pk")),
     )
     return _in_order(persons, ids), has_next
 

@@ -132,6 +132,7 @@ def test_the_page_searches_and_records_what_it_showed(client_for, users, world):
         world["twin"].pk,
     ]
     assert "by name and date of birth" in response.content.decode()
+    assert "Previous name: Amara Kowalczyk" in response.content.decode()
     entry = AuditEntry.objects.filter(user=users["hub"], action="search").latest("at")
     assert set(entry.listed_person_ids) == {world["amara"].pk, world["twin"].pk}
     assert world["secret"].pk not in entry.listed_person_ids
