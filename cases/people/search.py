@@ -30,6 +30,7 @@ from cases.people.rules import postcode_normalised
 
 MAX_TERMS = 4
 MAX_NAMES = 60  # the closest known names kept for a word: more would never reach a page
+MAX_PAIR_NAMES = 20  # of a first and last name typed, each one's closest names, paired
 MAX_FOUND = 500  # people matching a date, postcode or identifier read at most
 
 MONTHS = {
@@ -291,8 +292,8 @@ def ranked_names(terms: list[str]) -> tuple[str, dict]:
     one, other = terms[0], terms[-1]  # "Mary Ann Smith": Mary and Smith
     pairs = []
     for a, b in [(one, other), (other, one)]:
-        firsts = [n for n in like[a] if n[1] == KnownName.Part.FIRST]
-        lasts = [n for n in like[b] if n[1] == KnownName.Part.LAST]
+        firsts = [n for n in like[a] if n[1] == KnownName.Part.FIRST][:MAX_PAIR_NAMES]
+        lasts = [n for n in like[b] if n[1] == KnownName.Part.LAST][:MAX_PAIR_NAMES]
         pairs += [(f[0] + s[0], s[2], f[2]) for f in firsts for s in lasts]
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     pairs = list(dict.fromkeys((last, first) for _, last, first in pairs))
