@@ -26,11 +26,15 @@ pytestmark = pytest.mark.django_db
 # /families/ reads its filters' options (one query); a person search reads the known names
 # like the words typed before their bearers, and the other names of those it shows (two).
 PAGES = [
-    ("practitioner", "/", 11),  # + verbal consents awaiting their written form (issue 18)
+    # Issue 18: + the service settings (the caseload target, the review interval), read once;
+    # + verbal consents awaiting their written form.
+    ("practitioner", "/", 12),
     # The hub's home counts step-ups and step-downs beside requests (issue 18: one queue).
     ("hub", "/", 12),
-    ("manager", "/", 10),
-    ("everyone", "/", 10),
+    # Issue 18: + the service settings; + families waiting for the manager to name their lead;
+    # + single-service responses with no named lead.
+    ("manager", "/", 13),
+    ("everyone", "/", 13),
     ("programme", "/", 8),
     ("auditor", "/", 5),
     ("admin", "/", 6),

@@ -365,9 +365,10 @@ def test_a_sender_linking_nobody_in_an_open_family_sees_no_notice_and_no_audit(l
 
 
 def test_a_request_triaged_long_ago_is_decided_and_the_hub_goes_back_to_its_queue(
-    hub, settings, waiting
+    hub, set_policy, waiting
 ):
-    long_ago = timezone.now() - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS + 1)
+    window = set_policy().hub_recent_triage_days
+    long_ago = timezone.now() - timedelta(days=window + 1)
     SupportRequest.objects.filter(pk=waiting.pk).update(triaged_at=long_ago)
     response = hub.post(
         reverse("triage-open-episode", args=[waiting.pk]), {"outcome": "passed"}, follow=True

@@ -109,10 +109,10 @@ def test_a_candidate_not_yet_attached_is_judged_as_it_would_be_attached(client_f
 @pytest.mark.parametrize(
     ("day", "month", "year", "message"),
     [
-        ("31", "2", "2019", "Date must be a real date"),
-        ("15", "", "2019", "Date must include a month"),
-        ("x", "8", "2019", "Date must be a real date"),
-        ("15", "8", "19", "Date must be a real date"),
+        ("31", "2", "2019", "Date to judge the family on must be a real date"),
+        ("15", "", "2019", "Date to judge the family on must include a month"),
+        ("x", "8", "2019", "Date to judge the family on must be a real date"),
+        ("15", "8", "19", "Date to judge the family on must be a real date"),
         ("", "", "", "Enter the date to judge the family on"),
     ],
 )
