@@ -82,6 +82,16 @@ def value_words(value) -> str:
     return str(value)
 
 
+def key_words(key: str) -> str:
+    """The name of a value of evidence, as a label: "Work-related conditions"."""
+    return KEY_WORDS.get(key) or humanise(key)
+
+
+def choice_words(value: str) -> str:
+    """One allowed value, as a choice on a form: "Income Support", "Much less safe"."""
+    return _first_upper(value_words(value))
+
+
 def kind_words(kind: str) -> str:
     return KIND_WORDS.get(kind) or humanise(kind)
 
@@ -119,7 +129,7 @@ def details_words(e) -> str:
     for key, value in v.items():
         if key == "term":
             continue
-        parts.append(f"{KEY_WORDS.get(key) or humanise(key)}: {value_words(value)}")
+        parts.append(f"{key_words(key)}: {value_words(value)}")
     return "; ".join(parts)
 
 
