@@ -59,7 +59,8 @@ _TERM = re.compile(r"\b(\d{4}) (autumn|spring|summer)\b")
 _WHOLE_PCT = re.compile(r"\b(\d+)\.0%")
 _BENEFIT = re.compile(r"\b(IS|UC)\b")
 _PROBLEM_LIST = re.compile(
-    r"(headline problems evidenced by an indicator|identified but not evidenced): ([\d, ]+\d|none)"
+    r"(headline problems evidenced by an indicator|identified but not evidenced): "
+    r"(\d+(?:, \d+)*|none)"
 )
 _OWN_ID = re.compile(r"^\d+\.\d+: ")
 _SIGNS = {"≥": "at least ", "≤": "at most ", "≠": "not "}

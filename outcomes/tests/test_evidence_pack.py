@@ -143,6 +143,16 @@ def test_the_family_page_shows_the_current_results_to_those_the_gate_allows(judg
     assert "Claimable</strong>" in html and "since 20 July 2019" in html
     assert "outcomes met and sustained by 20 July 2019" in html  # the plain-English explanation
     assert 'id="results-outcomes"' in html
+    # The explanation and outcomes in the plan's words, with no record number of the family.
+    html = html.replace("&#x27;", "'")
+    results = html[html.index('id="results"') : html.index('id="members"')]
+    assert (
+        "Problem 1: Children who have not been attending school, identified at engagement"
+        in results
+    )
+    assert "Outcome 2.2: No family member has been subject to an ASB intervention" in results
+    assert f"Family {judged.pk}," not in results and judged.reference not in results
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", results)
 
 
 def test_the_family_page_shows_what_is_missing(users, client_for):
