@@ -62,3 +62,13 @@ def test_the_printable_assessment_is_offered_once_there_is_an_assessment(users, 
     assert PRINT not in html and "Printable plan</a>" in html
     assessment_start(episode=episode, by=lead)
     assert PRINT in page_of(client, family)
+
+
+def test_the_assessment_form_offers_a_printable_copy_only_once_saved(users, client_for):
+    lead = users["practitioner"]
+    family = make_family("Okafor family", members=1, lead=lead)
+    client = client_for("practitioner")
+    form = client.get(reverse("assessment", args=[family.pk])).content.decode()
+    assert 'id="submit-assessment"' in form and "Printable copy" not in form
+    assessment_start(episode=Episode.objects.get(family=family), by=lead)
+    assert "Printable copy" in client.get(reverse("assessment", args=[family.pk])).content.decode()
