@@ -32,6 +32,28 @@ def flush_passes_the_truncate_guards():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def form_posts_type_dates_into_the_boxes():
+    """Every date on a page is the GOV.UK date input: a test's form post of
+    `{"held_on": "2026-02-30"}` reaches the page as the day, month and year boxes a person fills
+    in (`tests.dates.typed`); JSON and other bodies are left as they are."""
+    from django.test import Client
+
+    from tests.dates import typed
+
+    post = Client.post
+
+    def post_typed(self, path, data=None, content_type=None, **extra):
+        if isinstance(data, dict) and content_type is None:
+            data = typed(data)
+        if content_type is None:
+            return post(self, path, data, **extra)
+        return post(self, path, data, content_type=content_type, **extra)
+
+    with mock.patch.object(Client, "post", post_typed):
+        yield
+
+
 def sign_in(client, user):
     """Sign `user` in, including the second factor where the role needs one."""
     client.force_login(user)
@@ -61,3 +83,18 @@ def client_for(client, users):
         return sign_in(Client(), users[role])
 
     return make
+
+
+@pytest.fixture
+def set_policy(db):
+    """Set the service's settings for a test, as an administrator would in the page
+    (earlyhelp.policy), e.g. `set_policy(caseload_target=12)`; returns them as read."""
+    from earlyhelp import policy
+    from earlyhelp.models import ServicePolicy
+
+    def apply(**values):
+        ServicePolicy.objects.update_or_create(pk=ServicePolicy.ONE, defaults=values)
+        policy.forget()
+        return policy.current()
+
+    return apply

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from cases.episode.forms import EpisodeForm
+from earlyhelp.date_input import DateInputField
 
 from .models import ToolScore
 from .sections import INDICATORS, Part, digest
@@ -92,7 +93,7 @@ class ToolScoreForm(EpisodeForm):
         choices=ToolScore.Stage.choices,
         widget=forms.RadioSelect,
     )
-    scored_on = forms.DateField(label="Date scored")
+    scored_on = DateInputField(name="Date scored", label="Date scored")
 
     low, high = 0, 10
 

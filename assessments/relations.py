@@ -3,11 +3,9 @@ table): a completed work conversation is a referral the hub's weekly panel alloc
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db.models import Q
 
+from earlyhelp import policy
 from earlyhelp.access import Reach, Relation, defines
 
 from .models import WorkConversation
@@ -15,8 +13,8 @@ from .models import WorkConversation
 
 @defines(Relation.EMPLOYMENT_PANEL)
 def _employment_panel(user, wanted, moment) -> dict:
-    # Like a request: awaiting the panel, or decided there in the last N days.
-    since = moment.now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS)
+    # Like a request: awaiting the panel, or decided there within the hub's window.
+    since = policy.hub_window_start(moment.now)
     referrals = WorkConversation.objects.filter(status=WorkConversation.Status.COMPLETED).filter(
         Q(decided_at__isnull=True) | Q(decided_at__gte=since)
     )

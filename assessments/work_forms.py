@@ -11,7 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from cases.people.forms import DateInput
+from earlyhelp.date_input import DateInputField
 from earlyhelp.manage_forms import GovukMessagesMixin
 
 from .models import (
@@ -32,7 +32,7 @@ class WorkConversationForm(GovukMessagesMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select who the conversation is with"},
     )
-    held_on = forms.DateField(label="Date of the conversation", widget=DateInput())
+    held_on = DateInputField(name="Date of the conversation", label="Date of the conversation")
     situation = forms.ChoiceField(
         label="What is their work situation now?",
         choices=WorkSituation.choices,

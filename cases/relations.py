@@ -9,14 +9,12 @@ whole visible set.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from earlyhelp import policy
 from earlyhelp.access import ROLE_RELATIONS, Reach, Relation, defines
-from earlyhelp.models import User
+from earlyhelp.models import Team, User
 
 from .models import (
     ClosureReason,
@@ -46,9 +44,18 @@ def _managed_episodes(user) -> QuerySet:
     return Episode.objects.filter(lead_practitioner__in=leads)
 
 
+def _unled_agency_episodes(user) -> QuerySet:
+    """The relation AGENCY_MANAGER's one definition: open episodes with no named lead whose
+    lead agency is the organisation of a team `user` manages (DOMAIN §4 step 3)."""
+    agencies = Team.objects.filter(managers=user).values("organisation")
+    return Episode.objects.filter(
+        status=Episode.Status.OPEN, lead_practitioner__isnull=True, lead_agency__in=agencies
+    )
+
+
 def _front_door_window(moment):
-    """Waiting at the front door, or decided there in the last N days (like a request)."""
-    since = moment.now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS)
+    """Waiting at the front door, or decided there within the hub's window (like a request)."""
+    since = policy.hub_window_start(moment.now)
     return Q(status=StepDecision.PENDING) | Q(decided_at__gte=since)
 
 
@@ -83,8 +90,9 @@ def _social_care(user, wanted, moment) -> dict:
 
 
 def _front_door_requests(now) -> QuerySet:
-    """The relation HUB's one definition: requests waiting, or triaged in the last N days."""
-    since = now - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS)
+    """The relation HUB's one definition: requests waiting, or triaged within the hub's window
+    after triage (the stored setting, read by the database in the same query)."""
+    since = policy.hub_window_start(now)
     return SupportRequest.objects.filter(
         Q(status__in=SupportRequest.WAITING) | Q(triaged_at__gte=since)
     )
@@ -122,6 +130,11 @@ def _manager(user, wanted, moment) -> dict:
     return {Relation.MANAGER: Reach(_managed_episodes(user))}
 
 
+@defines(Relation.AGENCY_MANAGER)
+def _agency_manager(user, wanted, moment) -> dict:
+    return {Relation.AGENCY_MANAGER: Reach(_unled_agency_episodes(user))}
+
+
 def _signed_in(user) -> bool:
     return getattr(user, "is_authenticated", False) and user.is_active
 
@@ -150,6 +163,22 @@ def requests_waiting_for(user) -> QuerySet:
     return _front_door_requests(timezone.now()).filter(status__in=SupportRequest.WAITING)
 
 
+def step_ups_waiting_for(user) -> QuerySet:
+    """The step-ups awaiting the front door's decision, for a user who sees families through
+    them (Relation.STEP_UP_AT_FRONT_DOOR): as `requests_waiting_for`, each makes its own family
+    visible, so the hub's one queue lists them without a check against the visible set."""
+    if not _holds(user, Relation.STEP_UP_AT_FRONT_DOOR):
+        return StepUp.objects.none()
+    return StepUp.objects.filter(status=StepDecision.PENDING)
+
+
+def step_downs_waiting_for(user) -> QuerySet:
+    """The step-downs awaiting the front door's decision (Relation.STEP_DOWN_AT_FRONT_DOOR)."""
+    if not _holds(user, Relation.STEP_DOWN_AT_FRONT_DOOR):
+        return StepDown.objects.none()
+    return StepDown.objects.filter(status=StepDecision.PENDING)
+
+
 def manages(user) -> bool:
     """Whether `user` sees families as a manager (Relation.MANAGER)."""
     return _holds(user, Relation.MANAGER)
@@ -171,3 +200,12 @@ def episodes_managed_by(user) -> QuerySet:
     if not manages(user):
         return Episode.objects.none()
     return _managed_episodes(user)
+
+
+def episodes_without_lead_for(user) -> QuerySet:
+    """The open episodes with no named lead through which `user` sees a family as a manager of
+    its lead agency (Relation.AGENCY_MANAGER): each makes its own family visible to them.
+    Anyone else: none."""
+    if not _holds(user, Relation.AGENCY_MANAGER):
+        return Episode.objects.none()
+    return _unled_agency_episodes(user)

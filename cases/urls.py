@@ -1,10 +1,12 @@
 from django.urls import path
 
+from cases.allocation import views as views_allocation
 from cases.closure import views as views_closure
+from cases.consent import views as views_consent
 from cases.dashboards import views as views_dashboards
 from cases.episode import views as views_episode
 from cases.front_door import views as views_requests
-from cases.front_door import views_triage
+from cases.front_door import views_open_episode, views_triage
 from cases.notifications import views as views_notifications
 from cases.people import views
 
@@ -81,6 +83,14 @@ urlpatterns = [
     path("triage/", views_triage.queue, name="triage-queue"),
     path("triage/<int:request_id>/", views_triage.request_page, name="triage-request"),
     path("triage/<int:request_id>/allocate/", views_triage.allocate, name="triage-allocate"),
+    path(
+        "requests/<int:request_id>/lead/", views_allocation.name_lead, name="allocation-name-lead"
+    ),
+    path(
+        "triage/<int:request_id>/open-episode/",
+        views_open_episode.open_episode,
+        name="triage-open-episode",
+    ),
     # The episode's work (issue 8).
     path("families/<int:family_id>/team/add/", views_episode.taf_member_add, name="taf-member-add"),
     path(
@@ -130,6 +140,28 @@ urlpatterns = [
     ),
     path("step-requests/", views_closure.step_request_list, name="step-request-list"),
     path("families/<int:family_id>/lead/", views_closure.lead_change, name="lead-change"),
+    path(
+        "families/<int:family_id>/lead/cancel/",
+        views_closure.lead_change_cancel,
+        name="lead-change-cancel",
+    ),
+    # Consent after the request (issue 18).
+    path("families/<int:family_id>/consent/add/", views_consent.consent_add, name="consent-add"),
+    path(
+        "families/<int:family_id>/consent/<int:consent_id>/written/",
+        views_consent.consent_written,
+        name="consent-written",
+    ),
+    path(
+        "families/<int:family_id>/consent/<int:consent_id>/withdraw/",
+        views_consent.consent_withdraw,
+        name="consent-withdraw",
+    ),
+    path(
+        "families/<int:family_id>/consent/<int:consent_id>/withdrawn/",
+        views_consent.consent_withdrawn,
+        name="consent-withdrawn",
+    ),
     path("notifications/", views_notifications.notification_list, name="notification-list"),
     path("notifications/read", views_notifications.notifications_read, name="notifications-read"),
 ]

@@ -55,6 +55,7 @@ class Action(StrEnum):
     UPDATE_OWN_ACTION = "update_own_action"
     SIGN_OFF = "sign_off"  # assessments and closures
     REASSIGN = "reassign"
+    NAME_LEAD = "name_lead"  # the lead agency's team manager names the lead practitioner
     TRIAGE = "triage"
     ALLOCATE = "allocate"
     ATTACH = "attach"
@@ -100,6 +101,7 @@ class Relation(StrEnum):
     STEP_DOWN_AT_FRONT_DOOR = "step-down request at the front door"
     SOCIAL_CARE = "holds the family in social care after a step-up"
     MANAGER = "manages the lead practitioner"
+    AGENCY_MANAGER = "manages a team of the lead agency, no lead practitioner named"
     PROGRAMME = "attached to the programme"
     PROGRAMME_CANDIDATE = "a candidate for the programme"
     AUDITOR = "in an audit sample"
@@ -155,6 +157,12 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     Relation.MANAGER: frozenset(
         {A.VIEW, A.VIEW_CASEWORK, A.VIEW_EVIDENCE, A.SIGN_OFF, A.REASSIGN, A.SEE_AUDIT}
     ),
+    # "the lead agency names the lead practitioner" (§4 step 3): while an open episode has no
+    # named lead, its agency's team managers read the request and the family ("manager: read")
+    # and name the lead. §1 lets a practitioner see a family "whose current episode they lead":
+    # with no lead named (a P3b single-service response, or a P3a waiting for its lead) no
+    # practitioner of the agency sees it through the agency, only its managers do.
+    Relation.AGENCY_MANAGER: frozenset({A.VIEW, A.VIEW_CASEWORK, A.NAME_LEAD}),
     # "read the family summary, evidence, outcomes and claims, not case notes or
     # the EHA narrative; attach; build claim batches" — and bring in the evidence the
     # claims rest on: the programme team uploads partners' evidence files (issue 10),
@@ -192,7 +200,7 @@ ROLE_RELATIONS: dict[str, tuple[Relation, ...]] = {
         Relation.STEP_DOWN_AT_FRONT_DOOR,
         Relation.EMPLOYMENT_PANEL,
     ),
-    Role.MANAGER: (Relation.MANAGER,),
+    Role.MANAGER: (Relation.MANAGER, Relation.AGENCY_MANAGER),
     Role.PROGRAMME: (Relation.PROGRAMME, Relation.PROGRAMME_CANDIDATE),
     Role.AUDITOR: (Relation.AUDITOR,),
     Role.ADMINISTRATOR: (Relation.BREAK_GLASS,),
@@ -364,8 +372,9 @@ def undefined_relations() -> set[Relation]:
 # `earlyhelp.middleware.GateRequestMiddleware`): a page asks the gate several times, and
 # building each relation (a practitioner's reads their agency's agreements) and compiling the
 # union of them would otherwise be done again for every list on it. Only the shape of the
-# questions is kept, never an answer: the SQL runs afresh each time. Outside a request
-# (commands, tasks, tests calling selectors) nothing is kept.
+# questions is kept, never an answer: the SQL runs afresh each time. The service's settings
+# are kept here too (earlyhelp.policy: one read a request). Outside a request (commands,
+# tasks, tests calling selectors) nothing is kept.
 _kept: contextvars.ContextVar[dict | None] = contextvars.ContextVar("gate_kept", default=None)
 
 
@@ -386,6 +395,13 @@ def kept(key: tuple, make: Callable):
     if key not in found:
         found[key] = make()
     return found[key]
+
+
+def forget(key: tuple) -> None:
+    """Make `key` afresh when next asked in this request (what it was made from changed)."""
+    found = _kept.get()
+    if found is not None:
+        found.pop(key, None)
 
 
 def user_key(user) -> tuple:

@@ -15,6 +15,17 @@ from django.core.exceptions import ValidationError
 PARTS = ("day", "month", "year")
 
 
+def date_missing(name: str) -> str:
+    """GOV.UK's message for a date left empty: "Enter the date of the review"."""
+    if name.startswith("The "):
+        return f"Enter {name[0].lower()}{name[1:]}"
+    return f"Enter the {name[0].lower()}{name[1:]}"
+
+
+def date_not_real(name: str) -> str:
+    return f"{name} must be a real date"
+
+
 class DateInputWidget(forms.MultiWidget):
     """Three text boxes named `<name>_day`, `<name>_month`, `<name>_year`."""
 
@@ -30,20 +41,21 @@ class DateInputField(forms.MultiValueField):
 
     widget = DateInputWidget
 
-    def __init__(self, *, name: str = "Date", **kwargs):
-        self.name = name
-        required = (
-            f"Enter {name[0].lower()}{name[1:]}"
-            if name.startswith("The ")
-            else f"Enter the {name.lower()}"
-        )
-        kwargs.setdefault("error_messages", {}).setdefault("required", required)
-        parts = tuple(forms.CharField(required=False, max_length=4) for _ in PARTS)
+    def __init__(self, *, name: str | None = None, **kwargs):
+        # How messages name it: the label unless told ("The date it is due by" for "By when").
+        self.name = name or str(kwargs.get("label") or "Date")
+        kwargs.setdefault("error_messages", {}).setdefault("required", date_missing(self.name))
+        parts = tuple(forms.CharField(required=False) for _ in PARTS)
         super().__init__(parts, require_all_fields=False, **kwargs)
 
     def prepare_value(self, value):
         """What the boxes show: a date (a change page's current value) as its day, month and
         year; what was typed as it was typed."""
+        if isinstance(value, str):  # a date kept as text, "2026-05-04"
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                return [value, "", ""]
         if isinstance(value, date):
             return [value.day, value.month, value.year]
         return value
@@ -55,10 +67,29 @@ class DateInputField(forms.MultiValueField):
         missing = [part for part, value in zip(PARTS, values, strict=True) if not value]
         if missing:
             raise ValidationError(f"{self.name} must include a {' and a '.join(missing)}")
-        if not all(v.isdigit() for v in values) or len(values[2]) != 4:
-            raise ValidationError(f"{self.name} must be a real date")
+        if not all(v.isdigit() and len(v) <= 4 for v in values) or len(values[2]) != 4:
+            raise ValidationError(date_not_real(self.name))
         day, month, year = (int(v) for v in values)
         try:
             return date(year, month, day)
         except ValueError:
-            raise ValidationError(f"{self.name} must be a real date") from None
+            raise ValidationError(date_not_real(self.name)) from None
+
+
+def as_typed(name: str, value: date | str | None) -> dict[str, str]:
+    """The three boxes a person fills in for `value`, as a form posts them: a date as its day,
+    month and year; "2026-02-30" as "30", "02" and "2026" (so an impossible date is typed as
+    one); anything else in the day box. The simulation and the tests post dates this way."""
+    if value is None or value == "":
+        return {f"{name}_{part}": "" for part in PARTS}
+    if isinstance(value, date):
+        return {
+            f"{name}_day": str(value.day),
+            f"{name}_month": str(value.month),
+            f"{name}_year": str(value.year),
+        }
+    year, _, rest = str(value).partition("-")
+    month, _, day = rest.partition("-")
+    if year.isdigit() and month and day:
+        return {f"{name}_day": day, f"{name}_month": month, f"{name}_year": year}
+    return {f"{name}_day": str(value), f"{name}_month": "", f"{name}_year": ""}

@@ -1,10 +1,17 @@
 """Sign-in and account forms, with error messages in the GOV.UK style."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    UsernameField,
+)
 
 
 class SignInForm(AuthenticationForm):
+    # The user model's length, as AuthenticationForm sets it when built.
+    username = UsernameField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
     error_messages = {
         "invalid_login": "Enter a correct username and password",
         "inactive": "This account has been deactivated. Ask your administrator if you need it.",
@@ -42,7 +49,11 @@ class TwoFactorCodeForm(forms.Form):
     code = forms.CharField(
         label="Security code",
         help_text="The 6-digit code shown in your authenticator app",
-        error_messages={"required": "Enter the 6-digit security code"},
+        max_length=20,
+        error_messages={
+            "required": "Enter the 6-digit security code",
+            "max_length": "The security code must be 6 digits",
+        },
     )
 
     def __init__(self, *args, devices=(), **kwargs):

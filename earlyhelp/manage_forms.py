@@ -3,7 +3,9 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import MaxLengthValidator
 
+from .limits import TEXT_MAX, too_long
 from .models import Locality, Organisation, Role, Team, User
 
 
@@ -35,6 +37,8 @@ class GovukMessagesMixin:
                     if str(field.label or "").endswith("?")
                     else " ".join(["Select", label, "from the list"])
                 )
+            if isinstance(field, forms.CharField) and not isinstance(field, forms.EmailField):
+                _cap(field)
             if isinstance(field, forms.EmailField) and _is_django_default(field, "invalid"):
                 field.error_messages["invalid"] = (
                     "Enter an email address in the correct format, like name@example.gov.uk"
@@ -58,6 +62,21 @@ def add_refusal(form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def _cap(field: forms.CharField) -> None:
+    """Every free-text answer has a most it may be (issue 18: "every free-text field capped at
+    a length the model holds"): the model's own length, or TEXT_MAX for long text, said in
+    words for the field."""
+    if field.max_length is None:
+        field.max_length = TEXT_MAX
+        field.validators.append(MaxLengthValidator(TEXT_MAX))
+    if _is_django_default(field, "max_length"):
+        # Named as the field's own "Enter …" message names it: "Enter the reason the family
+        # needs social care" gives "The reason the family needs social care must be …".
+        required = str(field.error_messages.get("required") or "")
+        name = required.removeprefix("Enter ") if required.startswith("Enter ") else field.label
+        field.error_messages["max_length"] = too_long(name or "Your answer", field.max_length)
 
 
 def _is_django_default(field, key: str) -> bool:
@@ -192,7 +211,7 @@ class UserForm(GovukMessagesMixin, forms.ModelForm):
 
 
 class UserSearchForm(forms.Form):
-    q = forms.CharField(label="Name, username or email", required=False)
+    q = forms.CharField(label="Name, username or email", required=False, max_length=200)
     role = forms.ChoiceField(
         label="Role", required=False, choices=[("", "Any role"), *Role.choices]
     )
@@ -201,3 +220,55 @@ class UserSearchForm(forms.Form):
         required=False,
         choices=[("", "Active and deactivated"), ("active", "Active"), ("inactive", "Deactivated")],
     )
+
+
+def _whole_number(label: str, said: str, unit: str, example: int, **kwargs) -> forms.IntegerField:
+    """A number of weeks, days or families: a text input that brings up a numeric keypad
+    (GOV.UK asks for no type="number"), its messages written for it. The service checks
+    the bounds."""
+    return forms.IntegerField(
+        label=label,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={
+            "required": f"Enter {said}",
+            "invalid": f"Enter {said} as a whole number of {unit}, like {example}",
+        },
+        **kwargs,
+    )
+
+
+class ServicePolicyForm(forms.Form):
+    """The service's settings (earlyhelp.policy); `services.service_policy_update` saves them."""
+
+    review_interval_weeks = _whole_number(
+        "Review interval",
+        "the review interval",
+        "weeks",
+        8,
+        help_text="A plan's next review is due this many weeks after its last review, or after "
+        "the episode started. After that it is overdue.",
+    )
+    hub_recent_triage_days = _whole_number(
+        "How long the hub sees a family after triage",
+        "how long the hub sees a family after triage",
+        "days",
+        30,
+        help_text="Hub staff see a family while its request waits, and for this many days "
+        "after they decide it. The same holds for step-ups, step-downs and employment "
+        "referrals.",
+    )
+    caseload_target = _whole_number(
+        "Caseload target",
+        "the caseload target",
+        "families",
+        10,
+        help_text="The number of open families a lead practitioner is expected to hold. "
+        "Managers and the hub see each worker's caseload against it.",
+    )
+
+    # Each field's unit, shown after its input (the GOV.UK suffix).
+    suffixes = {
+        "review_interval_weeks": "weeks",
+        "hub_recent_triage_days": "days",
+        "caseload_target": "families",
+    }

@@ -1,4 +1,5 @@
-"""Configuration pages for administrators: users, teams, organisations, localities.
+"""Configuration pages for administrators: users, teams, organisations, localities, and the
+service's settings.
 
 GOV.UK-styled pages for the everyday work; the Django admin stays for the
 rare things (lockout records, API clients, authenticator devices).
@@ -6,7 +7,7 @@ rare things (lockout records, API clients, authenticator devices).
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from django.conf import settings
@@ -21,11 +22,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import services
+from . import policy, services
 from .access import Action, page_for
 from .manage_forms import (
     LocalityForm,
     OrganisationForm,
+    ServicePolicyForm,
     TeamForm,
     UserForm,
     UserSearchForm,
@@ -272,3 +274,30 @@ def user_reset_two_factor(request, pk):
         else f"{user} had no authenticator app.",
     )
     return redirect(reverse("manage-user-edit", args=[user.pk]))
+
+
+@administrators_only
+def service_settings(request):
+    """The service's settings (issue 18: in pages, not environment variables), and every
+    change to them as a sentence: who changed what, from what to what, and when."""
+    form = ServicePolicyForm(request.POST or None, initial=asdict(policy.current()))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.service_policy_update(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_refusal(form, error)
+        else:
+            messages.success(
+                request,
+                "The service settings are saved. They apply from now on."
+                if changed
+                else "Nothing changed: the settings are as they were.",
+            )
+            return redirect("manage-service-settings")
+    fields = [(form[name], suffix) for name, suffix in form.suffixes.items()]
+    return render(
+        request,
+        "manage/service_settings.html",
+        {"form": form, "fields": fields, "history": policy.history()},
+        status=400 if form.errors else 200,
+    )

@@ -1,9 +1,11 @@
 """People and organisations: localities, partner agencies, teams, users and their roles.
 
 DOMAIN.md §1 names the roles; §3 the localities (configurable: a county has
-districts, a city clusters) and each agency's tier in the need analysis.
+districts, a city clusters) and each agency's tier in the need analysis. The service's settings
+administrators change in pages (`ServicePolicy`, issue 18).
 """
 
+import pghistory
 import pgtrigger
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
@@ -253,3 +255,57 @@ class BreakGlass(models.Model):
 
     def __str__(self):
         return f"{self.user} to {self.family_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+# (least, most) of each service setting: the form's messages and the table's checks say the same.
+REVIEW_INTERVAL_WEEKS = (2, 26)
+HUB_RECENT_TRIAGE_DAYS = (1, 90)
+CASELOAD_TARGET = (1, 50)
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    model_name="ServicePolicyEvent",
+)
+class ServicePolicy(models.Model):
+    """The service's settings that administrators change in pages (issue 18), with who changed
+    what and when (django-pghistory). One row, which a data migration makes; the database's
+    own reads (the gate's window after triage) read it in the same query, so a change holds
+    from the next request in every process, with no restart (earlyhelp/policy.py)."""
+
+    ONE = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=ONE, editable=False)
+    # A plan is reviewed this many weeks after the last review (or the episode's start); then
+    # the review is overdue (DOMAIN §4 step 5, configurable: "every 6–12 weeks").
+    review_interval_weeks = models.PositiveSmallIntegerField(default=8)
+    # Hub staff see families with a request in the queue or triaged this many days ago
+    # (DOMAIN §1, configurable), as they do step-ups, step-downs and employment referrals.
+    hub_recent_triage_days = models.PositiveSmallIntegerField(default=30)
+    # The number of open families a lead practitioner is expected to hold (DOMAIN §9:
+    # intensive workers hold about 10): each worker's caseload is shown against it.
+    caseload_target = models.PositiveSmallIntegerField(default=10)
+
+    class Meta:
+        verbose_name = "service settings"
+        verbose_name_plural = "service settings"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="service_policy_one_row"),
+            models.CheckConstraint(
+                condition=models.Q(review_interval_weeks__range=REVIEW_INTERVAL_WEEKS),
+                name="service_policy_review_interval",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hub_recent_triage_days__range=HUB_RECENT_TRIAGE_DAYS),
+                name="service_policy_hub_window",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(caseload_target__range=CASELOAD_TARGET),
+                name="service_policy_caseload_target",
+            ),
+        ]
+        triggers = [pgtrigger.Protect(name="service_policy_kept", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return "Service settings"

@@ -1,10 +1,13 @@
 """Writes for people and organisations, named `<entity>_<verb>` (CONVENTIONS.md)."""
 
+import pghistory
 from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Organisation, Role, User, UserSession
+from . import models, policy
+from .models import Organisation, Role, ServicePolicy, User, UserSession
 
 
 def user_access_flags(role: str) -> dict[str, bool]:
@@ -68,3 +71,51 @@ def organisation_create(*, name: str, kind: str, tier: int | None = None) -> Org
     org.full_clean()
     org.save()
     return org
+
+
+# What each service setting must be, and what to say when it is not (GOV.UK: the range, in
+# words for that setting).
+POLICY_BOUNDS = {
+    "review_interval_weeks": (
+        models.REVIEW_INTERVAL_WEEKS,
+        "Enter a review interval between {least} and {most} weeks",
+    ),
+    "hub_recent_triage_days": (
+        models.HUB_RECENT_TRIAGE_DAYS,
+        "Enter a number of days between {least} and {most} for the hub to see a family "
+        "after triage",
+    ),
+    "caseload_target": (
+        models.CASELOAD_TARGET,
+        "Enter a caseload target between {least} and {most} families",
+    ),
+}
+
+
+@transaction.atomic
+def service_policy_update(*, by: User, **values: int) -> list[str]:
+    """Change the service's settings (`policy.FIELDS`, each optional) as administrator `by`.
+    Kept with who changed what and when (pghistory, `by` in its context); every process
+    reads the new values from its next request. Returns the names of the settings changed:
+    none when nothing differs, and then no history is written."""
+    if not getattr(by, "is_administrator", False):
+        raise PermissionDenied("Only administrators change the service's settings.")
+    unknown = set(values) - set(policy.FIELDS)
+    if unknown:
+        raise TypeError(f"No such service setting: {', '.join(sorted(unknown))}")
+    errors = {}
+    for name, value in values.items():
+        (least, most), message = POLICY_BOUNDS[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+            errors[name] = message.format(least=least, most=most)
+    if errors:
+        raise ValidationError(errors)
+    with pghistory.context(user=by.pk):
+        row, _ = ServicePolicy.objects.select_for_update().get_or_create(pk=ServicePolicy.ONE)
+        changed = [name for name, value in values.items() if getattr(row, name) != value]
+        for name in changed:
+            setattr(row, name, values[name])
+        if changed:
+            row.save(update_fields=changed)
+    policy.forget()
+    return changed

@@ -61,6 +61,11 @@ urlpatterns = [
         manage_views.user_reset_two_factor,
         name="manage-user-reset-two-factor",
     ),
+    path(
+        "manage/service-settings/",
+        manage_views.service_settings,
+        name="manage-service-settings",
+    ),
     path("manage/<slug:slug>/", manage_views.section_list, name="manage-list"),
     path("manage/<slug:slug>/add/", manage_views.section_edit, name="manage-add"),
     path("manage/<slug:slug>/<int:pk>/", manage_views.section_edit, name="manage-edit"),

@@ -5,8 +5,8 @@ from datetime import date
 
 from django import forms
 
-from cases.people.forms import DateInput
 from earlyhelp import json_input
+from earlyhelp.date_input import DateInputField, date_missing
 from earlyhelp.manage_forms import GovukMessagesMixin
 from outcomes.engine.kinds import EVIDENCE_KINDS
 
@@ -64,14 +64,15 @@ class EvidenceForm(GovukMessagesMixin, forms.Form):
             )
         else:
             spell = self.kind.dated == "spell"
-            self.fields["period_start"] = forms.DateField(
-                label="When did it start?" if spell else "When did it happen?", widget=DateInput
+            self.fields["period_start"] = DateInputField(
+                name="The date it started" if spell else "The date it happened",
+                label="When did it start?" if spell else "When did it happen?",
             )
             if spell:
-                self.fields["period_end"] = forms.DateField(
+                self.fields["period_end"] = DateInputField(
+                    name="The date it ended",
                     label="When did it end?",
                     required=False,
-                    widget=DateInput,
                     help_text="Leave empty while it continues.",
                 )
         types = [(key, t, True) for key, t in self.kind.required]
@@ -94,18 +95,13 @@ class EvidenceForm(GovukMessagesMixin, forms.Form):
         for field in self.fields.values():
             label = str(field.label).rstrip("?").lower()
             field.error_messages["invalid"] = f"Enter a real {label}"
-            if isinstance(field, forms.DateField):
-                field.error_messages["invalid"] = f"{field.label.rstrip('?')} must be a real date"
+            if isinstance(field, DateInputField):
+                field.error_messages["required"] = date_missing(field.name)
+                continue
             if isinstance(field, forms.ChoiceField | forms.TypedChoiceField):
                 field.error_messages["required"] = f"Select {label}"
             else:
                 field.error_messages["required"] = f"Enter {label}"
-        # The answers a row's own checks read too: in the words of those checks.
-        for name in ("period_start", "period_end"):
-            if name in self.fields:
-                self.fields[name].error_messages.update(
-                    required=evidence_rows.DATE_MISSING, invalid=evidence_rows.DATE_NOT_REAL
-                )
         self.fields["source"].error_messages.update(
             required=evidence_rows.SOURCE_MISSING, max_length=evidence_rows.SOURCE_TOO_LONG
         )
@@ -168,7 +164,7 @@ def _value_field(key: str, value_type, required: bool) -> forms.Field:
     if value_type == "number":
         return forms.FloatField(label=label, min_value=0, required=required)
     if value_type == "date":
-        return forms.DateField(label=label, widget=DateInput, required=required)
+        return DateInputField(name=label, label=label, required=required)
     return forms.CharField(label=label, max_length=200, required=required)
 
 
@@ -176,9 +172,13 @@ class PlanDefinitionForm(forms.Form):
     definition = forms.CharField(
         label="The plan, as JSON",
         widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false"}),
+        max_length=1_000_000,
         help_text="Headline problems, indicators, outcomes, thresholds, windows, payments and "
         "claim windows. The format is described in outcomes/engine/FORMAT.md.",
-        error_messages={"required": "Enter the plan"},
+        error_messages={
+            "required": "Enter the plan",
+            "max_length": "The plan must be 1,000,000 characters or fewer",
+        },
     )
 
     def clean_definition(self):
@@ -196,8 +196,4 @@ class PlanDefinitionForm(forms.Form):
 
 
 class PublishForm(GovukMessagesMixin, forms.Form):
-    effective_from = forms.DateField(
-        label="Date it takes effect",
-        widget=DateInput,
-        error_messages={"invalid": "Date it takes effect must be a real date"},
-    )
+    effective_from = DateInputField(name="Date it takes effect", label="Date it takes effect")

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from earlyhelp.date_input import DateInputField
+from earlyhelp.limits import TEXT_MAX, too_long
 
 from .layouts import layout_problems
 from .models import ReturnKind
@@ -39,12 +40,20 @@ class LayoutForm(forms.Form):
         label="Columns",
         widget=forms.Textarea(attrs={"rows": 20, "class": "govuk-!-font-family-monospace"}),
         help_text="One object a column, in the file's order: header, source, format, required.",
-        error_messages={"required": "Enter the layout's columns"},
+        max_length=100_000,
+        error_messages={
+            "required": "Enter the layout's columns",
+            "max_length": "The columns must be 100,000 characters or fewer",
+        },
     )
     note = forms.CharField(
         label="What changed and why",
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say what changed and why"},
+        max_length=TEXT_MAX,
+        error_messages={
+            "required": "Say what changed and why",
+            "max_length": too_long("What changed and why"),
+        },
     )
 
     def __init__(self, *args, kind: str, **kwargs):

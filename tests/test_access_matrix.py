@@ -122,6 +122,17 @@ def managed_team(users):
     return family
 
 
+def agency_without_lead(users):
+    # The hub allocated the family to the agency of a team the manager manages; no lead yet.
+    family = make_family("Waiting family")
+    team = users["practitioner"].team
+    users["manager"].managed_teams.add(team)
+    Episode.objects.create(
+        family=family, started_on=date(2026, 9, 1), lead_agency=team.organisation
+    )
+    return family
+
+
 def attached(users):
     family = make_family("Attached family")
     episode = open_episode(family, UserFactory(role="practitioner"))
@@ -167,6 +178,7 @@ CASES = [
     ("hub", hub_queue, Action.MERGE, Action.SIGN_OFF),  # "duplicates checked" at triage
     ("hub", duplicate_to_check, Action.MERGE, Action.VIEW_CASEWORK),  # sight of both, no more
     ("manager", managed_team, Action.SIGN_OFF, Action.TRIAGE),  # "read; sign off…; reassign"
+    ("manager", agency_without_lead, Action.NAME_LEAD, Action.SIGN_OFF),  # "the lead agency names"
     ("programme", attached, Action.VIEW_EVIDENCE, Action.VIEW_CASEWORK),  # "not case notes"
     ("auditor", audit_sample, Action.RECORD_VERDICT, Action.EDIT),  # "record a verdict"
     ("administrator", break_glass, Action.VIEW, Action.EDIT),  # "break-glass access"

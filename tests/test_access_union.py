@@ -119,7 +119,13 @@ def world():
         decided_by=hub,
         decided_at=now - timedelta(days=35),
     )
-    Episode.objects.create(family=episodes[1].family, started_on=today, lead_practitioner=None)
+    # Allocated to an agency, its lead not yet named: its team managers see it.
+    Episode.objects.create(
+        family=episodes[1].family,
+        started_on=today,
+        lead_practitioner=None,
+        lead_agency=episodes[1].lead_agency,
+    )
     StepUp.objects.create(episode=episodes[4], reason="Risk", requested_by=practitioner)
     StepDown.objects.create(
         family=episodes[3].family, reason="Safe", requested_by=social_worker, handover="Notes"

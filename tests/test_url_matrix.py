@@ -19,6 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from assessments.models import WorkConversation
 from cases.models import (
+    Consent,
     Episode,
     Family,
     FamilyMember,
@@ -104,6 +105,7 @@ EXPECTED = {
     "manage-list": admin_page,
     "manage-add": admin_page,
     "manage-edit": admin_page,
+    "manage-service-settings": admin_page,
     # Families and persons: the matrix's family is led by the practitioner; the
     # gate answers 404 to every role without a relation to it (DOMAIN §1).
     "family-list": signed_in_page,
@@ -185,6 +187,11 @@ EXPECTED = {
     "triage-queue": answers(anonymous=302, hub=200, others=403),
     "triage-request": answers(anonymous=302, hub=200, others=404),
     "triage-allocate": answers(anonymous=302, hub=200, others=404),
+    # The lead agency's team manager names the lead (of a request allocated to the agency): the
+    # hub reads the request but may not name; no one else here sees the family.
+    "allocation-name-lead": answers(anonymous=302, hub=403, others=404),
+    # Its family has no open episode, so the hub is sent on to allocation (issue 18).
+    "triage-open-episode": answers(anonymous=302, hub=302, others=404),
     # The episode's work (issue 8). The lead practitioner keeps the case; managers of
     # the lead's team sign off (the matrix's manager manages no team, so 404s).
     "session-sign-in": answers(others=405),  # POST only (JSON)
@@ -202,6 +209,12 @@ EXPECTED = {
     "case-note-list": lead_only,
     "case-note-add": lead_only,
     "closure-request": lead_only,
+    # Consent after the request (issue 18): the lead records it. The matrix's consent is verbal
+    # and in force, so the page after a withdrawal sends the lead back to the family page.
+    "consent-add": lead_only,
+    "consent-written": lead_only,
+    "consent-withdraw": lead_only,
+    "consent-withdrawn": answers(anonymous=302, practitioner=302, others=404),
     "closure-sign-off": answers(anonymous=302, practitioner=403, others=404),
     "step-up-request": lead_only,
     # The matrix's step-up and step-down are of another family, in the front door's hands.
@@ -210,6 +223,8 @@ EXPECTED = {
     "step-down-decision": answers(anonymous=302, hub=200, others=404),
     "step-request-list": answers(anonymous=302, hub=200, others=403),
     "lead-change": answers(anonymous=302, practitioner=403, others=404),
+    # Cancelling a scheduled move is the same gate as making one (a GET only goes back).
+    "lead-change-cancel": answers(anonymous=302, practitioner=403, others=404),
     # Work readiness conversations (issue 10): recorded by the family's team, like case notes.
     "work-conversation-add": lead_only,
     "work-conversation": lead_only,
@@ -319,6 +334,17 @@ def objects(users):
         FamilyMember.objects.create(family=family, person=person, role="child")
     merge = PersonMerge.objects.create(
         survivor=people[0], duplicate=people[1], reason="matrix", merged_by=users["hub"]
+    )
+    # Verbal, in force, shared with no agency: it opens the family to no one.
+    Consent.objects.create(
+        person=people[0],
+        family=family,
+        kind="verbal",
+        given_by="Parent",
+        given_on="2026-09-01",
+        chase_on="2026-09-15",
+        covers=["summary"],
+        recorded_by=users["practitioner"],
     )
     # Decided already: an open one would show the hub both records.
     PossibleDuplicate.objects.create(
@@ -447,6 +473,7 @@ def concrete_path(name, pattern, users):
         "index": 0,
         "action_id": PlanAction.objects.get(what="Book a school meeting").pk,
         "member_id": TafMember.objects.get(episode__family__reference="M0000001").pk,
+        "consent_id": Consent.objects.get(family__reference="M0000001").pk,
         "step_up_id": StepUp.objects.get(reason="matrix").pk,
         "step_down_id": StepDown.objects.get(reason="matrix").pk,
         "tool": "family-star",
@@ -569,6 +596,8 @@ def test_every_role_gets_the_expected_answer_from_every_url(users, objects):
 RECORD_PAGES = [
     ("plan-action-update", "plan action", lambda r, f: {"family_id": f.pk, "action_id": r.pk}),
     ("taf-member-leave", "team member", lambda r, f: {"family_id": f.pk, "member_id": r.pk}),
+    ("consent-written", "consent", lambda r, f: {"family_id": f.pk, "consent_id": r.pk}),
+    ("consent-withdraw", "consent", lambda r, f: {"family_id": f.pk, "consent_id": r.pk}),
     ("evidence-correct", "evidence item", lambda r, f: {"evidence_id": r.pk}),
     (
         "work-conversation",
@@ -580,6 +609,8 @@ RECORD_PAGES = [
     ("employment-panel-decide", "referral", lambda r, f: {"referral_id": r.pk}),
     ("triage-request", "request", lambda r, f: {"request_id": r.pk}),
     ("triage-allocate", "request", lambda r, f: {"request_id": r.pk}),
+    ("allocation-name-lead", "request", lambda r, f: {"request_id": r.pk}),
+    ("triage-open-episode", "request", lambda r, f: {"request_id": r.pk}),
     ("audit-verdict", "sample item", lambda r, f: {"batch_id": r.batch_id, "family_id": f.pk}),
 ]
 

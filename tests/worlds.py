@@ -106,6 +106,19 @@ def record_of(kind, family, *, by):
         )
     if kind == "request":
         return SupportRequest.objects.create(family=family, received_at=timezone.now())
+    if kind == "consent":
+        from cases.models import Consent
+
+        return Consent.objects.create(
+            person=family.memberships.first().person,
+            family=family,
+            kind="verbal",
+            given_by="Parent",
+            given_on=day,
+            chase_on=day,
+            covers=["summary"],
+            recorded_by=by,
+        )
     if kind == "sample item":
         batch = ClaimBatch.objects.create(
             name=f"Batch of {family.reference}",

@@ -37,6 +37,7 @@ from cases.models import (
     ClosureReason,
     Episode,
     LeadChange,
+    OpenEpisodeResolution,
     PlanAction,
     PlanActionUpdate,
     PlanReview,
@@ -153,6 +154,11 @@ def describe(entry: Entry) -> str:
         return f"Closure {status}: {reasons.get(about, about).lower()}"
     if head == "step_up":
         return f"Step-up to social care {decisions.get(tail, tail)}"
+    if head == "request":
+        source = f" from {about}" if about else ""
+        if tail == OpenEpisodeResolution.Outcome.ADDED:
+            return f"Request for support{source} added to the episode"
+        return f"Request for support{source} passed to {entry.by or 'the lead practitioner'}"
     if head == "step_down":
         return f"Step-down to early help {decisions.get(tail, tail)}"
     return what
@@ -299,7 +305,7 @@ def _sources(family_id: int) -> dict[str, list]:
                 dated=True,
             ),
             _rows(
-                LeadChange.objects.filter(in_family),
+                LeadChange.objects.filter(in_family, status=LeadChange.Status.APPLIED),
                 kind="episode",
                 what="lead_changed",
                 at=F("changed_on"),
@@ -325,6 +331,18 @@ def _sources(family_id: int) -> dict[str, list]:
                 text=F("reason"),
                 about=Coalesce(F("social_care__name"), Value("")),
                 by="requested_by",
+            ),
+            # A request for support the hub added to the open episode, or passed to its lead.
+            _rows(
+                OpenEpisodeResolution.objects.filter(in_family).exclude(
+                    outcome=OpenEpisodeResolution.Outcome.CLOSED
+                ),
+                kind="episode",
+                what=Concat(Value("request:"), F("outcome")),
+                at=F("resolved_at"),
+                text=F("request__reason"),
+                about=Coalesce(F("request__source_agency__name"), Value("the family")),
+                by="lead_practitioner",
             ),
             _rows(
                 StepDown.objects.filter(family_id=family_id),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Count, Max
 from django.urls import reverse
@@ -30,7 +31,7 @@ from cases.models import (
     TafMember,
 )
 from cases.notifications.services import review_due_on
-from earlyhelp import compiled
+from earlyhelp import compiled, policy
 from outcomes.engine import tools
 from outcomes.selectors import plan_of
 from workspace import chronology
@@ -187,17 +188,24 @@ def episode_work(episode: Episode, *, consents, members) -> dict:
         ),
         episode.pk,
     )
-    ((meetings, last_review_on),) = compiled.rows(
+    # The review interval (the service's setting) comes with the counts: no query of its own.
+    ((meetings, last_review_on, weeks),) = compiled.rows(
         "workspace.episode_work.counts",
         lambda episode_id: (
             Episode.objects.filter(pk=episode_id)
-            .annotate(held=Count("meetings", distinct=True), last=Max("reviews__held_on"))
-            .values_list("held", "last")
+            .annotate(
+                held=Count("meetings", distinct=True),
+                last=Max("reviews__held_on"),
+                weeks=policy.stored("review_interval_weeks"),
+            )
+            .values_list("held", "last", "weeks")
         ),
         episode.pk,
     )
     counts = {"meetings": meetings, "last_review_on": last_review_on}
-    due = review_due_on(episode.started_on, counts["last_review_on"])
+    due = review_due_on(
+        episode.started_on, counts["last_review_on"], interval=timedelta(weeks=weeks)
+    )
     plan = plan_of(assessment.plan_version) if assessment else None  # before headline_problems
     facts = _facts(
         today=today,

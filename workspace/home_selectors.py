@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db.models import Count, F, OuterRef, Subquery, Window
 from django.db.models.functions import Coalesce
 
@@ -26,16 +25,17 @@ from cases.relations import (
     episodes_managed_by_id,
     manages,
 )
-from earlyhelp import compiled, listing
+from earlyhelp import compiled, listing, policy
 from earlyhelp.models import Role, User
 
 
 def _interval() -> timedelta:
-    return timedelta(weeks=settings.REVIEW_INTERVAL_WEEKS)
+    """The review interval: the service's setting (earlyhelp.policy), read once a request."""
+    return policy.review_interval()
 
 
 def _with_next_review(episodes):
-    """A review is due REVIEW_INTERVAL_WEEKS after the later of the episode's start and its
+    """A review is due the review interval after the later of the episode's start and its
     latest review, which the database keeps on the episode (`review_counted_from`)."""
     return episodes.annotate(last_review_on=F("review_counted_from"))
 
@@ -54,9 +54,9 @@ def practitioner_caseload(user, *, today: date) -> list[CaseloadRow]:
         .select_related("family")
         .order_by("last_review_on", "pk")
     )
-    rows = []
+    rows, interval = [], _interval()
     for episode in episodes:
-        due = episode.last_review_on + _interval()
+        due = episode.last_review_on + interval
         rows.append(CaseloadRow(episode, due, due < today))
     return rows
 

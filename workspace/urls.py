@@ -1,10 +1,10 @@
 from django.urls import path
 
-from . import views, views_home
+from . import reallocate, views, views_home
 
 urlpatterns = [
     path("", views_home.home, name="home"),
-    path("team/<int:user_id>/reallocate/", views_home.team_reallocate, name="team-reallocate"),
+    path("team/<int:user_id>/reallocate/", reallocate.team_reallocate, name="team-reallocate"),
     path("families/<int:family_id>/", views.family_detail, name="family-detail"),
     path(
         "families/<int:family_id>/plan/actions/add/",

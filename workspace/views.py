@@ -22,6 +22,7 @@ from cases.episode.views import (
 )
 from cases.front_door.selectors import family_requests
 from cases.gate import family_for
+from cases.models import ClosureReason
 from cases.people import selectors
 from earlyhelp.access import Action, Relation, may_update_action
 from outcomes.selectors import results_for_family_page
@@ -107,8 +108,14 @@ def closure_request(request, family_id):
         return no_open_episode(request, family)
     final_scores = has_final_scores(episode)
     unfinished = list(closure_services.unfinished_actions(episode))
+    # A page that leads here for a reason (a withdrawn consent) names it: it is chosen already.
+    reason = request.GET.get("reason")
     form = ClosureForm(
-        posted(request), episode=episode, final_scores=final_scores, unfinished=len(unfinished)
+        posted(request),
+        episode=episode,
+        final_scores=final_scores,
+        unfinished=len(unfinished),
+        initial={"reason": reason} if reason in ClosureReason.values else None,
     )
     if request.method == "POST" and form.is_valid():
         closure = apply_service(

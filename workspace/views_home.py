@@ -1,25 +1,20 @@
-"""Each role's home page (issue 9) and the manager's bulk re-allocation of a caseload."""
+"""Each role's home page (issue 9); the leaver's page is `workspace.reallocate`."""
 
 from __future__ import annotations
 
-from django import forms
-from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 
-from cases.closure.reallocation import caseload_reallocate, changed_on_problems
-from cases.episode.forms import UserChoiceField
-from cases.episode.views import apply_service
+from cases.allocation.selectors import families_waiting_for_lead, single_service_responses
+from cases.consent.selectors import awaiting_written_form
 from cases.front_door.views_triage import hub_home
 from cases.gate import families_visible_to
 from cases.notifications.selectors import families_named, notifications_for
-from cases.people.forms import DateInput
 from earlyhelp import listing
-from earlyhelp.access import Action, page_for, record_listing
-from earlyhelp.manage_forms import GovukMessagesMixin
-from earlyhelp.models import Role, User
+from earlyhelp.access import record_listing
+from earlyhelp.models import Role
+from earlyhelp.policy import caseload_target
 from outcomes import programme_selectors
 from workspace import home_selectors as selectors
 
@@ -42,12 +37,14 @@ def practitioner_home(request):
     caseload = selectors.practitioner_caseload(user, today=today)
     actions = selectors.actions_due_this_week(user, today=today)
     assessments = selectors.assessments_awaiting(user)
+    consents = awaiting_written_form(user)
     notes = _notifications(user)
     _listed(
         user,
         [row.episode.family for row in caseload]
         + [action.episode.family for action in actions]
-        + [assessment.episode.family for assessment in assessments],
+        + [assessment.episode.family for assessment in assessments]
+        + [consent.family for consent in consents],
         notes,
     )
     return render(
@@ -58,6 +55,7 @@ def practitioner_home(request):
             "overdue": [row for row in caseload if row.overdue],
             "actions": actions,
             "assessments": assessments,
+            "consents_awaiting": consents,
             "today": today,
             **notes,
         },
@@ -70,11 +68,14 @@ def manager_home(request):
     assessments = selectors.team_assessments_to_sign_off(user)
     closures = selectors.team_closures_to_sign_off(user)
     long_open = selectors.team_long_open(user, today=today)
+    waiting_for_lead = families_waiting_for_lead(user)
+    single_service = single_service_responses(user)
     notes = _notifications(user)
     _listed(
         user,
         [episode.family for episode in overdue.rows + long_open.rows]
-        + [row.episode.family for row in assessments.rows + closures.rows],
+        + [row.episode.family for row in assessments.rows + closures.rows]
+        + [row.request.family for row in waiting_for_lead.rows + single_service.rows],
         notes,
     )
     return render(
@@ -82,7 +83,9 @@ def manager_home(request):
         "home/manager.html",
         {
             "members": selectors.team_members(user, page=request.GET.get("page")),
-            "target": settings.CASELOAD_TARGET,
+            "target": caseload_target(),
+            "waiting_for_lead": waiting_for_lead,
+            "single_service": single_service,
             "overdue": overdue,
             "assessments": assessments,
             "closures": closures,
@@ -141,55 +144,6 @@ HOMES = {
     Role.AUDITOR: auditor_home,
     Role.ADMINISTRATOR: administrator_home,
 }
-
-
-class ReallocateForm(GovukMessagesMixin, forms.Form):
-    to_practitioner = UserChoiceField(
-        label="Move their open cases to", queryset=User.objects.none()
-    )
-    changed_on = forms.DateField(label="Date the new lead takes over", widget=DateInput())
-    reason = forms.CharField(label="Why the cases move", widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args, worker, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["to_practitioner"].queryset = User.objects.filter(
-            team=worker.team_id, role=Role.PRACTITIONER, is_active=True
-        ).exclude(pk=worker.pk)
-        self.fields["to_practitioner"].empty_label = "Select a worker"
-        self.fields["changed_on"].error_messages["invalid"] = "Enter a real date"
-
-    def clean(self):
-        cleaned = super().clean()
-        self.add_problems(changed_on_problems(cleaned.get("changed_on")))
-        return cleaned
-
-
-@page_for(Action.REASSIGN)
-def team_reallocate(request, user_id):
-    """Move one worker's open caseload (a leaver's) to another worker of their team."""
-    # Someone outside the manager's teams: 404, as the gate answers for a family.
-    worker = get_object_or_404(
-        User.objects.select_related("team"), pk=user_id, team__managers=request.user
-    )
-    open_cases = selectors.worker_open_cases(request.user, worker)
-    form = ReallocateForm(request.POST or None, worker=worker)
-    if request.method == "POST" and form.is_valid():
-        changes = apply_service(
-            form,
-            lambda: caseload_reallocate(
-                from_practitioner=worker, by=request.user, **form.cleaned_data
-            ),
-        )
-        if changes is not None:
-            new = form.cleaned_data["to_practitioner"]
-            messages.success(request, f"{len(changes)} open cases moved from {worker} to {new}.")
-            return redirect("home")
-    return render(
-        request,
-        "home/reallocate.html",
-        {"worker": worker, "open_cases": open_cases, "form": form},
-        status=400 if form.errors else 200,
-    )
 
 
 @login_required

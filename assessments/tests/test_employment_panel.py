@@ -88,12 +88,13 @@ def test_only_hub_staff_run_the_panel(client_for, users, case):
     assert AuditEntry.objects.filter(user=users["practitioner"], outcome="forbidden").exists()
 
 
-def test_the_hub_loses_sight_of_a_referral_decided_long_ago(client_for, users, case, settings):
+def test_the_hub_loses_sight_of_a_referral_decided_long_ago(client_for, users, case, set_policy):
+    window = set_policy(hub_recent_triage_days=20).hub_recent_triage_days
     conversation = referral(
         case.episode,
         case.adult,
         users["practitioner"],
-        decided_at=timezone.now() - timedelta(days=settings.HUB_RECENT_TRIAGE_DAYS + 1),
+        decided_at=timezone.now() - timedelta(days=window + 1),
         decided_by=users["hub"],
         not_allocated_reason="moved",
     )

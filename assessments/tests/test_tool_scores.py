@@ -61,7 +61,7 @@ def test_scores_are_recorded_and_shown_with_distance_travelled(client_for, case)
     [
         ({"stage": ""}, "Select when these scores are from"),
         ({"stage": "mid"}, "Select one of the options"),
-        ({"scored_on": ""}, "Enter date scored"),
+        ({"scored_on": ""}, "Enter the date scored"),
         ({"scored_on": "2099-01-01"}, "today or in the past"),
         ({"area_0": "0"}, "Physical health must be 1 or more"),
         ({"area_1": "11"}, "Your well-being must be 10 or less"),

@@ -137,7 +137,7 @@ def test_the_service_refuses_a_child_and_a_non_member(users, case):
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"held_on": ""}, "Enter date of the conversation"),
+        ({"held_on": ""}, "Enter the date of the conversation"),
         ({"held_on": "2026-02-30"}, "Date of the conversation must be a real date"),
         ({"held_on": "2099-01-01"}, "must be today or in the past"),
         ({"held_on": "2020-01-01"}, "must be on or after the episode began"),

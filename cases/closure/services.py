@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cases.closure.lead import LEAD_CHANGED_ON, lead_change  # noqa: F401  (its own module)
 from cases.episode.selectors import open_episodes
 from cases.episode.services import (
     Problems,
-    episode_date_problems,
     require_open,
     require_text_within_limit,
     text_limit_problems,
@@ -47,6 +47,8 @@ def _close(episode: Episode, *, reason: str, on) -> None:
     episode.ended_on = on
     episode.closure_reason = reason
     episode.save(update_fields=["status", "ended_on", "closure_reason"])
+    # A move scheduled for later lapses: there is no episode left to lead.
+    episode.lead_changes.filter(status=LeadChange.Status.SCHEDULED).delete()
 
 
 def _locked(model, pk):
@@ -63,7 +65,6 @@ DECLINED_WITHOUT_REASON = "Enter why you decline it"
 SOCIAL_WORKER_MISSING = "Select the social worker who takes it"
 HANDOVER_MISSING = "Enter the handover to social care"
 LEAD_PRACTITIONER_MISSING = "Select the lead practitioner"
-LEAD_CHANGED_ON = "Date the new lead takes over"
 
 
 def closure_request_problems(*, final_scores_recorded: bool, no_final_scores_reason) -> Problems:
@@ -327,40 +328,3 @@ def step_down_decide(
     if accept:
         notifications.notify_allocated(step_down.new_episode)
     return step_down
-
-
-# --- a change of lead ---------------------------------------------------------------------
-
-
-@transaction.atomic
-def lead_change(*, episode, to_practitioner, changed_on, reason, by) -> LeadChange:
-    """A manager reassigns the episode; the lead agency follows the new lead's organisation."""
-    episode = _locked(Episode, episode.pk)
-    problems = text_limit_problems(reason=("Why the lead changes", reason)) | episode_date_problems(
-        "changed_on", LEAD_CHANGED_ON, changed_on, episode
-    )
-    if to_practitioner == episode.lead_practitioner:
-        problems["to_practitioner"] = ["They lead this episode already"]
-    if problems:
-        raise ValidationError(problems)
-    require_open(episode)
-    change = LeadChange.objects.create(
-        episode=episode,
-        changed_on=changed_on,
-        from_practitioner=episode.lead_practitioner,
-        from_agency=episode.lead_agency,
-        to_practitioner=to_practitioner,
-        to_agency=to_practitioner.organisation,
-        reason=reason,
-        recorded_by=by,
-    )
-    episode.lead_practitioner = to_practitioner
-    episode.lead_agency = to_practitioner.organisation
-    episode.save(update_fields=["lead_practitioner", "lead_agency"])
-    # The new lead sits on the team as lead, not also as a member.
-    episode.taf_members.filter(user=to_practitioner, left_on__isnull=True).update(
-        left_on=changed_on
-    )
-    _audit(by, episode.family_id, "lead_change", detail=f"to user {to_practitioner.pk}")
-    notifications.notify_allocated(episode)
-    return change

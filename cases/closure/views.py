@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
+from cases.closure import lead as lead_services
 from cases.closure import services
+from cases.closure.lead import (
+    lead_changes_apply_due,
+    lead_since,
+    long_date,
+    scheduled_lead_change_of,
+)
 from cases.episode.forms import (
     DecisionForm,
     LeadChangeForm,
@@ -24,8 +32,13 @@ from cases.episode.views import (
     posted,
     saved,
 )
-from cases.gate import families_visible_to, family_for, family_record_for
-from cases.models import Closure, StepDecision, StepDown, StepUp
+from cases.gate import family_for, family_record_for
+from cases.models import Closure, StepDecision, StepDown, StepUp, SupportRequest
+from cases.relations import (
+    requests_waiting_for,
+    step_downs_waiting_for,
+    step_ups_waiting_for,
+)
 from earlyhelp.access import Action, page_for, record_listing
 
 
@@ -199,48 +212,89 @@ def step_down_decision(request, step_down_id):
 @page_for(Action.TRIAGE)
 def step_request_list(request):
     """The front door's step-up and step-down requests awaiting a decision."""
-    visible = families_visible_to(request.user)
+    # Each pending step request is the relation that lets the hub see its family, as in the
+    # hub's queue (cases.front_door.selectors.hub_queue): the same list on both pages.
     step_ups = (
-        StepUp.objects.filter(status=StepDecision.PENDING, episode__family__in=visible)
+        step_ups_waiting_for(request.user)
         .select_related("episode__family", "requested_by__team__organisation")
         .order_by("requested_at")
     )
     step_downs = (
-        StepDown.objects.filter(status=StepDecision.PENDING, family__in=visible)
+        step_downs_waiting_for(request.user)
         .select_related("family", "requested_by__team__organisation")
         .order_by("requested_at")
+    )
+    # Step-downs sent through the request form wait in the hub's queue as requests (issue 18):
+    # listed here too, so this page never says "None waiting" while one waits.
+    form_step_downs = list(
+        requests_waiting_for(request.user)
+        .filter(kind=SupportRequest.Kind.STEP_DOWN)
+        .select_related("family")
+        .order_by("received_at", "id")
     )
     step_ups, step_downs = list(step_ups), list(step_downs)
     record_listing(
         request.user,
-        [s.episode.family for s in step_ups] + [s.family for s in step_downs],
+        [s.episode.family for s in step_ups]
+        + [s.family for s in step_downs]
+        + [r.family for r in form_step_downs],
         action="step_requests",
     )
     return render(
         request,
         "cases/episode/step_requests.html",
-        {"step_ups": step_ups, "step_downs": step_downs},
+        {"step_ups": step_ups, "step_downs": step_downs, "form_step_downs": form_step_downs},
     )
 
 
 @login_required
 def lead_change(request, family_id):
+    """A manager moves the family to a new lead today, or schedules the move for a later day;
+    a scheduled move is shown with a way to cancel it."""
     family, episode = episode_for(request, family_id, Action.REASSIGN)
     if episode is None:
         return no_open_episode(request, family)
+    lead_changes_apply_due(episode=episode)
+    episode.refresh_from_db()
+    scheduled = scheduled_lead_change_of(episode)
     form = LeadChangeForm(posted(request), episode=episode)
     if request.method == "POST" and form.is_valid():
         change = apply_service(
             form,
             lambda: services.lead_change(episode=episode, by=request.user, **form.cleaned_data),
         )
+        if change and change.status == change.Status.SCHEDULED:
+            when = long_date(change.changed_on)
+            return saved(
+                request, family, f"{change.to_practitioner} leads this family from {when}."
+            )
         if change:
             return saved(request, family, f"{change.to_practitioner} now leads this family.")
+    since = long_date(lead_since(episode))
     return form_page(
         request,
         family,
         form,
         title="Change the lead practitioner",
         button="Change the lead",
-        intro=f"{episode.lead_practitioner or 'Nobody'} leads this family now.",
+        intro=f"{episode.lead_practitioner or 'Nobody'} has led this family since {since}.",
+        context={"scheduled_lead_change": scheduled},
     )
+
+
+@login_required
+def lead_change_cancel(request, family_id):
+    """Cancel the family's scheduled move before its day (POST only)."""
+    family, episode = episode_for(request, family_id, Action.REASSIGN)
+    if request.method != "POST":
+        return redirect("lead-change", family_id=family.pk)
+    scheduled = scheduled_lead_change_of(episode) if episode else None
+    if scheduled is None:
+        messages.error(request, "No change of lead is scheduled for this family.")
+        return redirect("family-detail", family_id=family.pk)
+    try:
+        lead_services.lead_change_cancel(change=scheduled, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("family-detail", family_id=family.pk)
+    return saved(request, family, f"The move to {scheduled.to_practitioner} is cancelled.")

@@ -309,6 +309,7 @@ def lead_agency_changes(manager, cuts: Cuts, *, visible=None) -> Table:
     changes = (
         LeadChange.objects.filter(
             episode__in=episodes_in_scope(manager, cuts, visible),
+            status=LeadChange.Status.APPLIED,
             changed_on__gte=cuts.start,
             changed_on__lte=cuts.end,
         )

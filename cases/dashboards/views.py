@@ -23,13 +23,17 @@ MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_MONTHS = 36
 
 
-class MonthField(forms.CharField):
+class MonthField(forms.Field):
+    """A month typed as 2026-01: read as its first day; anything else is refused."""
+
+    widget = forms.TextInput
+
     def __init__(self, **kwargs):
         super().__init__(required=False, **kwargs)
         self.widget.attrs.update({"class": "govuk-input--width-5", "spellcheck": "false"})
 
     def to_python(self, value):
-        value = super().to_python(value).strip()
+        value = str(value or "").strip()
         if not value:
             return None
         match = MONTH.match(value)

@@ -13,7 +13,7 @@ from cases.closure import services as closure_services
 from cases.episode import services
 from cases.episode.selectors import current_team_of
 from cases.models import CaseNote, ClosureReason, PlanAction
-from cases.people.forms import DateInput
+from earlyhelp.date_input import DateInputField
 from earlyhelp.manage_forms import GovukMessagesMixin
 from earlyhelp.models import Organisation, Role, User
 
@@ -26,10 +26,6 @@ class EpisodeForm(GovukMessagesMixin, forms.Form):
     def __init__(self, *args, episode=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.episode = episode
-        for field in self.fields.values():
-            if isinstance(field, forms.DateField):
-                field.widget = DateInput()
-                field.error_messages["invalid"] = services.date_not_real(field.label)
 
     def _past_date(self, name):
         value = self.cleaned_data.get(name)
@@ -61,7 +57,7 @@ class UserChoiceField(forms.ModelChoiceField):
 
 class TafMemberForm(EpisodeForm):
     user = UserChoiceField(label="Practitioner", queryset=User.objects.none())
-    joined_on = forms.DateField(label=services.TAF_JOINED_ON)
+    joined_on = DateInputField(name=services.TAF_JOINED_ON, label=services.TAF_JOINED_ON)
 
     def __init__(self, *args, episode, **kwargs):
         super().__init__(*args, episode=episode, **kwargs)
@@ -77,7 +73,7 @@ class TafMemberForm(EpisodeForm):
 
 
 class TafLeaveForm(EpisodeForm):
-    left_on = forms.DateField(label=services.TAF_LEFT_ON)
+    left_on = DateInputField(name=services.TAF_LEFT_ON, label=services.TAF_LEFT_ON)
 
     def clean_left_on(self):
         return self._past_date("left_on")
@@ -86,7 +82,7 @@ class TafLeaveForm(EpisodeForm):
 class PlanActionForm(EpisodeForm):
     what = forms.CharField(label="What will happen", widget=forms.Textarea(attrs={"rows": 3}))
     owner = forms.ChoiceField(label="Who will do it", widget=forms.RadioSelect)
-    due_on = forms.DateField(label=services.ACTION_DUE_ON)
+    due_on = DateInputField(name=services.ACTION_DUE_ON_NAME, label=services.ACTION_DUE_ON)
     for_person = forms.ChoiceField(
         label="Who it is for",
         required=False,
@@ -167,7 +163,7 @@ class PlanActionUpdateForm(EpisodeForm):
 
 
 class TafMeetingForm(EpisodeForm):
-    held_on = forms.DateField(label=services.MEETING_HELD_ON)
+    held_on = DateInputField(name=services.MEETING_HELD_ON, label=services.MEETING_HELD_ON)
     attendees = forms.MultipleChoiceField(
         label="Practitioners present", required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -204,7 +200,7 @@ class TafMeetingForm(EpisodeForm):
 
 
 class PlanReviewForm(EpisodeForm):
-    held_on = forms.DateField(label=services.REVIEW_HELD_ON)
+    held_on = DateInputField(name=services.REVIEW_HELD_ON, label=services.REVIEW_HELD_ON)
     progress = forms.CharField(
         label="Progress since the last review", widget=forms.Textarea(attrs={"rows": 5})
     )
@@ -230,10 +226,7 @@ class CaseNoteForm(EpisodeForm):
             "invalid_choice": services.NOTE_KIND_UNKNOWN,
         },
     )
-    happened_on = forms.DateField(
-        label=services.NOTE_HAPPENED_ON,
-        error_messages={"required": services.date_missing(services.NOTE_HAPPENED_ON)},
-    )
+    happened_on = DateInputField(name=services.NOTE_HAPPENED_ON, label=services.NOTE_HAPPENED_ON)
     about = forms.MultipleChoiceField(
         label="Who it was with or about (optional)",
         required=False,
@@ -441,7 +434,12 @@ class StepDownDecisionForm(StepDecisionForm):
 
 class LeadChangeForm(EpisodeForm):
     to_practitioner = UserChoiceField(label="New lead practitioner", queryset=User.objects.none())
-    changed_on = forms.DateField(label=closure_services.LEAD_CHANGED_ON)
+    changed_on = DateInputField(
+        name=closure_services.LEAD_CHANGED_ON,
+        label=closure_services.LEAD_CHANGED_ON,
+        help_text="Today, or a later date to schedule the move (for example, the day after "
+        "the current lead's last working day). The current lead keeps the family until then.",
+    )
     reason = forms.CharField(label="Why the lead changes", widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, episode, **kwargs):
@@ -450,6 +448,3 @@ class LeadChangeForm(EpisodeForm):
             pk=episode.lead_practitioner_id
         )
         self.fields["to_practitioner"].empty_label = "Select a practitioner"
-
-    def clean_changed_on(self):
-        return self._past_date("changed_on")

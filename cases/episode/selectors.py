@@ -55,13 +55,35 @@ class LeadPeriod:
     agency: object
     practitioner: object
     how: str
+    scheduled: bool = False
+
+    @property
+    def current(self) -> bool:
+        return self.ended_on is None and not self.scheduled
 
 
 def lead_history(episodes, lead_changes, step_ups, step_downs) -> list[LeadPeriod]:
-    """Who led the family, from when to when, and how each period began (newest first)."""
+    """Who led the family, from when to when, and how each period began (newest first): the
+    changes that have taken effect, in date order, each period ending when the next begins so
+    none overlaps; before them, an open episode's scheduled move, from its day."""
     opened_by = {s.new_episode_id: s for s in step_downs if s.new_episode_id}
+    open_ids = {e.pk for e in episodes if e.status == Episode.Status.OPEN}
     changes_of: dict[int, list[LeadChange]] = {}
-    for change in lead_changes:
+    scheduled = []
+    for change in sorted(lead_changes, key=lambda c: (c.changed_on, c.pk)):
+        if change.status == LeadChange.Status.SCHEDULED:
+            if change.episode_id in open_ids:
+                scheduled.append(
+                    LeadPeriod(
+                        change.changed_on,
+                        None,
+                        change.to_agency,
+                        change.to_practitioner,
+                        change.reason,
+                        scheduled=True,
+                    )
+                )
+            continue
         changes_of.setdefault(change.episode_id, []).append(change)
     accepted_up = {s.episode_id: s for s in step_ups if s.status == StepDecision.ACCEPTED}
     # Each event starts a period; an event without an agency only ends the one before.
@@ -94,7 +116,7 @@ def lead_history(episodes, lead_changes, step_ups, step_downs) -> list[LeadPerio
             continue
         ended_on = events[i + 1][0] if i + 1 < len(events) else None
         periods.append(LeadPeriod(started_on, ended_on, agency, practitioner, how))
-    return list(reversed(periods))
+    return list(reversed(scheduled)) + list(reversed(periods))
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from cases.models import (
     TafMember,
 )
 from cases.people.selectors import current_memberships
-from earlyhelp import audit
+from earlyhelp import audit, date_input, limits
 from earlyhelp.models import AuditEntry
 
 ALLOWED = AuditEntry.Outcome.ALLOWED
@@ -47,7 +47,7 @@ def _audit(by, episode, action, detail=""):
 
 # Free text on an episode's records: a long note runs to a few pages; a paste of megabytes is
 # a mistake that every page and export showing the note would carry.
-TEXT_MAX = 10_000
+TEXT_MAX = limits.TEXT_MAX
 
 # A write's broken rules, each field's messages under its name as the API names it.
 Problems = dict[str, list[str]]
@@ -85,18 +85,19 @@ NOTE_TEXT_MISSING = "Enter note"
 TAF_JOINED_ON = "Date they joined the team"
 TAF_LEFT_ON = "Date they left the team"
 ACTION_DUE_ON = "By when"
-ACTION_DUE_IN_THE_PAST = "By when must be today or in the future"
+ACTION_DUE_ON_NAME = "The date it is due by"
+ACTION_DUE_IN_THE_PAST = "The date it is due by must be today or in the future"
 MEETING_HELD_ON = "Date of the meeting"
 MEETING_NOBODY_THERE = "Select who was at the meeting"
 REVIEW_HELD_ON = "Date of the review"
 
 
 def date_missing(label: str) -> str:
-    return f"Enter {label.lower()}"
+    return date_input.date_missing(label)
 
 
 def date_not_real(label: str) -> str:
-    return f"{label} must be a real date"
+    return date_input.date_not_real(label)
 
 
 def date_within_episode_problem(label: str, value: date, episode: Episode | None) -> str | None:
@@ -125,7 +126,7 @@ def due_on_problems(due_on: date | None) -> Problems:
     """An action's "by when" (DOMAIN §4 step 5: "actions (what, who …, by when, …)") is today
     or later: a plan says what will happen."""
     if due_on is None:
-        return {"due_on": [date_missing(ACTION_DUE_ON)]}
+        return {"due_on": [date_missing(ACTION_DUE_ON_NAME)]}
     if due_on < timezone.localdate():
         return {"due_on": [ACTION_DUE_IN_THE_PAST]}
     return {}

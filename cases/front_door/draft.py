@@ -30,6 +30,7 @@ from cases.front_door.services import ConsentGiven, Referrer, RequestedPerson
 from cases.gate import person_to_link
 from cases.models import SupportRequest
 from cases.people.forms import ChooseMatchForm, PersonForm
+from earlyhelp.date_input import PARTS, DateInputWidget
 
 SESSION_KEY = "support_request_draft"
 
@@ -48,10 +49,13 @@ URL_NAMES = {
 
 
 def _readable_date(value) -> str:
+    """A kept date as the pages say it ("2 March 2014"); what was typed, if not a real date."""
+    typed = value if isinstance(value, dict) else {}
+    parts = [str(typed.get(part) or "").strip() for part in PARTS]
     try:
-        return formats.date_format(date.fromisoformat(value or ""), "j F Y")
-    except ValueError:
-        return value or ""
+        return formats.date_format(date(*(int(p) for p in reversed(parts))), "j F Y")
+    except (TypeError, ValueError):
+        return "/".join(p for p in parts if p)
 
 
 class DraftIncomplete(Exception):
@@ -64,6 +68,12 @@ def raw_answers(form) -> dict:
     """What the user typed into a bound form, by field name, as the session can keep it."""
     answers = {}
     for field in form:
+        if isinstance(field.field.widget, DateInputWidget):
+            # The GOV.UK date input's three boxes, kept as typed.
+            typed = {part: form.data.get(f"{field.html_name}_{part}") for part in PARTS}
+            if any(value is not None for value in typed.values()):
+                answers[field.name] = typed
+            continue
         if field.html_name not in form.data:
             continue
         if getattr(field.field.widget, "allow_multiple_selected", False):
@@ -76,7 +86,13 @@ def raw_answers(form) -> dict:
 
 def bound(form_class, answers: dict, *, prefix=None, **kwargs):
     """The form bound to kept answers, as if they had just been posted."""
-    data = {f"{prefix}-{k}" if prefix else k: v for k, v in answers.items()}
+    data = {}
+    for key, value in answers.items():
+        name = f"{prefix}-{key}" if prefix else key
+        if isinstance(value, dict):  # a date input's boxes
+            data.update({f"{name}_{part}": value.get(part) or "" for part in PARTS})
+        else:
+            data[name] = value
     return form_class(data, prefix=prefix, **kwargs)
 
 

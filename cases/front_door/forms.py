@@ -12,10 +12,12 @@ Every message comes from `rules`.
 from django import forms
 
 from cases.front_door import rules
-from cases.front_door.selectors import source_choices
-from cases.models import Consent, DataKind, Priority, SupportRequest
-from cases.people.forms import DateInput, MembershipForm
+from cases.front_door.selectors import WHAT_CHOICES, source_choices
+from cases.front_door.services import REASON_MAX
+from cases.models import Consent, DataKind, OpenEpisodeResolution, Priority, SupportRequest
+from cases.people.forms import MembershipForm
 from cases.people.rules import postcode_normalised
+from earlyhelp.date_input import DateInputField
 from earlyhelp.manage_forms import GovukMessagesMixin
 from earlyhelp.models import Locality, Organisation
 
@@ -253,16 +255,15 @@ class ConsentForm(GovukMessagesMixin, forms.Form):
         help_text="The parent or carer, or a young person who can consent for themselves.",
         error_messages={"required": rules.GIVEN_BY_MISSING},
     )
-    given_on = forms.DateField(
+    given_on = DateInputField(
+        name="Date consent was given",
         label="Date consent was given",
-        widget=DateInput,
-        error_messages={"required": rules.GIVEN_ON_MISSING, "invalid": rules.GIVEN_ON_NOT_REAL},
+        error_messages={"required": rules.GIVEN_ON_MISSING},
     )
-    chase_on = forms.DateField(
+    chase_on = DateInputField(
+        name="Date to chase the written consent form",
         label="Date to chase the written consent form (for verbal consent)",
         required=False,
-        widget=DateInput,
-        error_messages={"invalid": rules.CHASE_ON_NOT_REAL},
     )
     covers = forms.MultipleChoiceField(
         label="What they agreed may be shared",
@@ -345,19 +346,41 @@ class AgencyForm(GovukMessagesMixin, forms.Form):
         self.fields["lead_agency"].error_messages["required"] = "Select the lead agency"
 
 
+# The hub's answer "the agency's team manager names the lead practitioner".
+BY_THE_AGENCY = "agency"
+
+
 class AllocationForm(GovukMessagesMixin, forms.Form):
+    """The hub's allocation to an agency: it names a lead only from those already engaged
+    with the family (`candidates`); otherwise the agency's team manager names them."""
+
     lead_agency = forms.ModelChoiceField(
         queryset=Organisation.objects.none(), widget=forms.HiddenInput
     )
-    lead_practitioner = forms.ModelChoiceField(
-        label="Lead practitioner", queryset=None, widget=forms.RadioSelect
+    lead_practitioner = forms.ChoiceField(
+        label="Who will lead the work?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select who will lead the work, or that the agency's team manager "
+            "names them",
+            "invalid_choice": "Select who will lead the work from the list",
+        },
     )
 
-    def __init__(self, *args, candidates, **kwargs):
+    def __init__(self, *args, candidates, agency, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_agency"].queryset = Organisation.objects.filter(is_active=True)
-        self.fields["lead_practitioner"].queryset = candidates
-        self.fields["lead_practitioner"].error_messages["required"] = "Select the lead practitioner"
+        self.candidates = {str(c.pk): c for c in candidates}
+        if not candidates:
+            del self.fields["lead_practitioner"]
+            return
+        self.fields["lead_practitioner"].choices = [
+            *((pk, str(c)) for pk, c in self.candidates.items()),
+            (BY_THE_AGENCY, f"{agency}'s team manager names the lead practitioner"),
+        ]
+
+    def clean_lead_practitioner(self):
+        return self.candidates.get(self.cleaned_data["lead_practitioner"])
 
 
 class QueueFilterForm(GovukMessagesMixin, forms.Form):
@@ -367,6 +390,9 @@ class QueueFilterForm(GovukMessagesMixin, forms.Form):
         required=False,
         empty_label="All localities",
     )
+    what = forms.ChoiceField(
+        label="What it is", required=False, choices=[("", "Everything"), *WHAT_CHOICES]
+    )
     status = forms.ChoiceField(label="Status", required=False)
     source = forms.ChoiceField(label="Source", required=False)
 
@@ -374,7 +400,30 @@ class QueueFilterForm(GovukMessagesMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["locality"].queryset = Locality.objects.filter(is_active=True)
         self.fields["status"].choices = [
-            ("", "Waiting for triage or allocation"),
+            ("", "Everything waiting for the hub"),
             *SupportRequest.Status.choices,
         ]
         self.fields["source"].choices = [("", "All sources"), *source_choices()]
+
+
+class ResolveOpenForm(GovukMessagesMixin, forms.Form):
+    """The hub's way forward for a request whose family already has an open episode."""
+
+    outcome = forms.ChoiceField(
+        label="What happens to this request?",
+        widget=forms.RadioSelect,
+        choices=OpenEpisodeResolution.Outcome.choices,
+        error_messages={
+            "required": "Select what happens to the request",
+            "invalid_choice": "Select what happens to the request",
+        },
+    )
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=REASON_MAX,
+        widget=_textarea(4),
+        help_text="Needed to close the request. The lead practitioner sees it if you add the "
+        "request or pass it on.",
+        error_messages={"max_length": f"The reason must be {REASON_MAX} characters or fewer"},
+    )

@@ -7,9 +7,22 @@ queue is.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 
 from cases.episode.selectors import open_episodes
@@ -18,10 +31,21 @@ from cases.gate import (
     family_ids_visible_to,
     family_record_for,
 )
-from cases.models import Consent, Episode, SupportRequest, SupportRequestMember, TriageDecision
-from cases.relations import requests_waiting_for
+from cases.models import (
+    Consent,
+    Episode,
+    Family,
+    OpenEpisodeResolution,
+    StepDown,
+    StepUp,
+    SupportRequest,
+    SupportRequestMember,
+    TriageDecision,
+)
+from cases.people.selectors import current_memberships
+from cases.relations import requests_waiting_for, step_downs_waiting_for, step_ups_waiting_for
 from earlyhelp import compiled
-from earlyhelp.models import Organisation, Role, User
+from earlyhelp.models import Organisation
 
 # A family whose last episode closed this recently is flagged (DOMAIN §2: re-referrals).
 RECENTLY_CLOSED_DAYS = 365
@@ -35,6 +59,13 @@ AGE_BANDS = [
 ]
 
 FAMILY_SOURCE, STEP_DOWN_SOURCE = "family", "step_down"
+
+# The statuses of a request the hub resolved because its family's episode was open.
+RESOLVED = (
+    SupportRequest.Status.ADDED_TO_EPISODE,
+    SupportRequest.Status.PASSED_TO_LEAD,
+    SupportRequest.Status.CLOSED_BY_HUB,
+)
 
 
 def source_choices() -> list[tuple[str, str]]:
@@ -109,36 +140,181 @@ def triage_queue(*, user, locality=None, status: str = "", source: str = "") -> 
     return requests.order_by("received_at", "id")
 
 
+def _age(field: str, now, younger: int, older: int | None) -> Q:
+    age = Q(**{f"{field}__lte": now - timedelta(days=younger)})
+    if older is not None:
+        age &= Q(**{f"{field}__gt": now - timedelta(days=older)})
+    return age
+
+
 def queue_counts(*, user) -> dict:
-    """Waiting requests by age band and by what they wait for, in one query."""
+    """Everything waiting for the hub by age band and by what it is, in three queries (one
+    a table): requests for support by what they wait for (triage, allocation), step-ups
+    (urgent) and step-downs; and of the requests, the step-downs sent through the request form
+    and those for a family whose episode is already open."""
     now = timezone.now()
-    waiting = requests_waiting_for(user)
     columns = {}
     for i, (_label, younger, older) in enumerate(AGE_BANDS):
-        age = Q(received_at__lte=now - timedelta(days=younger))
-        if older is not None:
-            age &= Q(received_at__gt=now - timedelta(days=older))
+        age = _age("received_at", now, younger, older)
         for status in SupportRequest.WAITING:
             columns[f"{status}_{i}"] = Count("pk", filter=age & Q(status=status))
-    found = waiting.aggregate(**columns)
-    rows = []
-    for i, (label, _younger, _older) in enumerate(AGE_BANDS):
-        triage = found[f"{SupportRequest.Status.AWAITING_TRIAGE}_{i}"]
-        allocation = found[f"{SupportRequest.Status.AWAITING_ALLOCATION}_{i}"]
-        rows.append(
-            {
-                "label": label,
-                "triage": triage,
-                "allocation": allocation,
-                "total": triage + allocation,
+    open_family = Exists(open_episodes().filter(family=OuterRef("family_id")))
+    found = requests_waiting_for(user).aggregate(
+        step_down_requests=Count("pk", filter=Q(kind=SupportRequest.Kind.STEP_DOWN)),
+        open_family=Count(
+            "pk", filter=Q(open_family) & Q(status=SupportRequest.Status.AWAITING_ALLOCATION)
+        ),
+        **columns,
+    )
+    steps = {}
+    for name, waiting in (
+        ("step_up", step_ups_waiting_for(user)),
+        ("step_down", step_downs_waiting_for(user)),
+    ):
+        steps[name] = waiting.aggregate(
+            **{
+                str(i): Count("pk", filter=_age("requested_at", now, younger, older))
+                for i, (_label, younger, older) in enumerate(AGE_BANDS)
             }
         )
+    rows = []
+    for i, (label, _younger, _older) in enumerate(AGE_BANDS):
+        row = {
+            "label": label,
+            "triage": found[f"{SupportRequest.Status.AWAITING_TRIAGE}_{i}"],
+            "allocation": found[f"{SupportRequest.Status.AWAITING_ALLOCATION}_{i}"],
+            "step_up": steps["step_up"][str(i)],
+            "step_down": steps["step_down"][str(i)],
+        }
+        row["total"] = sum(row[k] for k in ("triage", "allocation", "step_up", "step_down"))
+        rows.append(row)
+    totals = {k: sum(r[k] for r in rows) for k in ("triage", "allocation", "step_up", "step_down")}
     return {
         "bands": rows,
-        "triage": sum(r["triage"] for r in rows),
-        "allocation": sum(r["allocation"] for r in rows),
-        "total": sum(r["total"] for r in rows),
+        **totals,
+        "total": sum(totals.values()),
+        "requests": totals["triage"] + totals["allocation"],
+        # A step-down is one however it was made: a StepDown, or a request of that kind.
+        "step_downs_all": totals["step_down"] + found["step_down_requests"],
+        "step_down_requests": found["step_down_requests"],
+        "open_family": found["open_family"],
     }
+
+
+# What the hub's one queue holds (issue 18: "however they were made"), as its filter names them.
+REQUEST, STEP_UP, STEP_DOWN = "request", "step_up", "step_down"
+WHAT_CHOICES = [
+    (REQUEST, "Requests for support"),
+    (STEP_UP, "Step-ups to children's social care"),
+    (STEP_DOWN, "Step-downs to early help, however they were made"),
+]
+
+
+def _as_rows(records: QuerySet, *, what: str, since: str, urgent: bool) -> QuerySet:
+    """One part of the queue's UNION: the same four columns from each kind of record."""
+    return (
+        records.order_by()
+        .annotate(
+            q_what=Value(what, output_field=CharField()),
+            q_id=F("pk"),
+            q_since=F(since),
+            q_urgent=Value(urgent, output_field=BooleanField()),
+        )
+        .values("q_what", "q_id", "q_since", "q_urgent")
+    )
+
+
+def hub_queue(
+    *, user, locality=None, status: str = "", source: str = "", what: str = ""
+) -> QuerySet:
+    """Everything waiting for the hub, however it was made: requests for support (a
+    step-down sent through the request form among them), step-ups and step-downs, as rows of
+    (what, id, since, urgent). Step-ups come first, oldest first, because a step-up is
+    urgent (a child may need children's social care now); then everything else oldest first.
+
+    Each part is the relation that lets the hub see its family (`requests_waiting_for`,
+    `step_ups_waiting_for`, `step_downs_waiting_for`), so the queue is the gate's answer.
+    The status and source filters are the requests'; a step-up or step-down awaits the front
+    door's decision, which is its triage, so it is kept under "Awaiting triage" and under the
+    step-down source. Pass a page of it to `hub_queue_items`."""
+    parts = []
+    if what in ("", REQUEST, STEP_DOWN):
+        requests = triage_queue(user=user, locality=locality, status=status, source=source)
+        if what == REQUEST:
+            requests = requests.exclude(kind=SupportRequest.Kind.STEP_DOWN)
+        elif what == STEP_DOWN:
+            requests = requests.filter(kind=SupportRequest.Kind.STEP_DOWN)
+        parts.append(_as_rows(requests, what=REQUEST, since="received_at", urgent=False))
+    undecided = status in ("", SupportRequest.Status.AWAITING_TRIAGE)
+    if undecided and what in ("", STEP_UP) and not source:
+        ups = step_ups_waiting_for(user)
+        if locality is not None:
+            ups = ups.filter(episode__family__locality=locality)
+        parts.append(_as_rows(ups, what=STEP_UP, since="requested_at", urgent=True))
+    if undecided and what in ("", STEP_DOWN) and source in ("", STEP_DOWN_SOURCE):
+        downs = step_downs_waiting_for(user)
+        if locality is not None:
+            downs = downs.filter(family__locality=locality)
+        parts.append(_as_rows(downs, what=STEP_DOWN, since="requested_at", urgent=False))
+    if not parts:
+        return _as_rows(
+            SupportRequest.objects.none(), what=REQUEST, since="received_at", urgent=False
+        )
+    first, *rest = parts
+    rows = first.union(*rest, all=True) if rest else first
+    return rows.order_by("-q_urgent", "q_since", "q_what", "q_id")
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One thing waiting for the hub: a request for support, a step-up or a step-down."""
+
+    what: str
+    record: object
+    family: Family
+    since: datetime
+    urgent: bool
+
+    @property
+    def label(self) -> str:
+        if self.what == STEP_UP:
+            return "Step-up to children's social care"
+        if self.what == STEP_DOWN:
+            return "Step-down from children's social care"
+        if self.record.kind == SupportRequest.Kind.STEP_DOWN:
+            return "Step-down, sent as a request for support"
+        return "Request for support"
+
+
+def hub_queue_items(rows) -> list[QueueItem]:
+    """The records of a page of `hub_queue`, in its order, each with its family (and a
+    request with its flags): one query for each kind of record on the page."""
+    rows = list(rows)
+    found = {REQUEST: {}, STEP_UP: {}, STEP_DOWN: {}}
+    ids = {what: [r["q_id"] for r in rows if r["q_what"] == what] for what in found}
+    if ids[REQUEST]:
+        found[REQUEST] = {
+            r.pk: (r, r.family) for r in flagged(SupportRequest.objects.filter(pk__in=ids[REQUEST]))
+        }
+    if ids[STEP_UP]:
+        found[STEP_UP] = {
+            s.pk: (s, s.episode.family)
+            for s in StepUp.objects.filter(pk__in=ids[STEP_UP]).select_related(
+                "episode__family", "requested_by__team__organisation"
+            )
+        }
+    if ids[STEP_DOWN]:
+        found[STEP_DOWN] = {
+            s.pk: (s, s.family)
+            for s in StepDown.objects.filter(pk__in=ids[STEP_DOWN]).select_related(
+                "family", "requested_by__team__organisation"
+            )
+        }
+    items = []
+    for row in rows:
+        record, family = found[row["q_what"]][row["q_id"]]
+        items.append(QueueItem(row["q_what"], record, family, row["q_since"], row["q_urgent"]))
+    return items
 
 
 def recent_decisions(*, user, limit: int = 10) -> list[TriageDecision]:
@@ -159,7 +335,13 @@ def requests_submitted_by(*, user) -> QuerySet:
     """
     return (
         SupportRequest.objects.filter(submitted_by=user)
-        .select_related("family", "decision", "allocation__lead_agency", "source_agency")
+        .select_related(
+            "family",
+            "decision",
+            "allocation__lead_agency",
+            "source_agency",
+            "open_episode_resolution",
+        )
         .prefetch_related(Prefetch("members", queryset=SupportRequestMember.objects.order_by("id")))
         .annotate(family_visible=Exists(families_visible_to(user).filter(pk=OuterRef("family_id"))))
         .order_by("-received_at", "-id")
@@ -178,6 +360,8 @@ def support_request_for(user, support_request_id, *, action):
             "allocation__lead_agency",
             "allocation__lead_practitioner",
             "allocation__allocated_by",
+            "allocation__named_by",
+            "allocation__episode",
         ),
         support_request_id,
         action=action,
@@ -203,19 +387,39 @@ def request_detail(support_request: SupportRequest) -> dict:
         .select_related("lead_practitioner", "lead_agency")
         .order_by("-started_on")[:5]
     )
-    return {"members": members, "consents": consents, "episodes": episodes}
-
-
-def allocation_candidates(*, agency: Organisation) -> QuerySet:
-    """Practitioners of the agency with their caseload (open episodes they lead), lightest first."""
-    return (
-        User.objects.filter(role=Role.PRACTITIONER, is_active=True, team__organisation=agency)
-        .select_related("team")
-        .annotate(
-            caseload=Count("led_episodes", filter=Q(led_episodes__status=Episode.Status.OPEN))
-        )
-        .order_by("caseload", "last_name", "first_name", "pk")
+    open_episode = next((e for e in episodes if e.status == Episode.Status.OPEN), None)
+    resolution = (
+        OpenEpisodeResolution.objects.filter(request=support_request)
+        .select_related("lead_practitioner", "resolved_by")
+        .first()
+        if support_request.status in RESOLVED
+        else None
     )
+    return {
+        "resolution": resolution,
+        "members": members,
+        "consents": consents,
+        "episodes": episodes,
+        "open_episode": open_episode,
+    }
+
+
+def open_episodes_of_people(user, person_ids) -> list[dict]:
+    """For the check page of a request: the open episodes of the households the people the
+    sender linked live in now, each with whether the sender may see that family (then its
+    lead is named to them) or not (then they learn only that it is already supported)."""
+    families = current_memberships().filter(person_id__in=person_ids, family__isnull=False)
+    episodes = list(
+        open_episodes().filter(family__in=families.values("family_id")).select_related("family")
+    )
+    if not episodes:
+        return []
+    visible = set(
+        families_visible_to(user)
+        .filter(pk__in=[e.family_id for e in episodes])
+        .values_list("pk", flat=True)
+    )
+    return [{"episode": e, "family": e.family, "visible": e.family_id in visible} for e in episodes]
 
 
 def family_requests(family) -> list[SupportRequest]:
@@ -229,6 +433,7 @@ def family_requests(family) -> list[SupportRequest]:
                 "decision__decided_by",
                 "allocation__lead_agency",
                 "allocation__lead_practitioner",
+                "allocation__episode",
             )
             .order_by("-received_at", "-id")
         ),

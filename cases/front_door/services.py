@@ -13,28 +13,31 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import formats, timezone
 
 from cases.episode.selectors import open_episode_of
 from cases.front_door import rules
+from cases.gate import relations_to
 from cases.models import (
     Allocation,
     Consent,
     Episode,
     Family,
     FamilyMember,
+    OpenEpisodeResolution,
     Person,
     SupportRequest,
     SupportRequestMember,
     TriageDecision,
 )
-from cases.models.triage import STATUS_AFTER
+from cases.models.triage import STATUS_AFTER, Priority
 from cases.people.rules import person_details_normalised, person_problems, postcode_normalised
 from cases.people.selectors import current_memberships
 from cases.people.services import possible_duplicates_raise
 from earlyhelp import audit
+from earlyhelp.access import Action, actions_of
 from earlyhelp.models import AuditEntry, Locality, Organisation, Role, User
 
 ALLOWED = AuditEntry.Outcome.ALLOWED
@@ -332,17 +335,46 @@ def support_request_triage(
 
 @transaction.atomic
 def support_request_allocate(
-    *, support_request_id: int, lead_agency: Organisation, lead_practitioner: User, by: User
+    *,
+    support_request_id: int,
+    lead_agency: Organisation,
+    lead_practitioner: User | None = None,
+    by: User,
 ) -> Allocation:
-    """Name the lead agency and practitioner, and open the family's episode with them."""
+    """The hub picks the lead agency, and opens the family's episode with it (§4 step 3).
+
+    "The lead agency names the lead practitioner": the hub names one itself only if they are
+    already engaged with the family (`cases.allocation.selectors`); otherwise the episode opens
+    with the agency alone and its team managers are told to name the lead
+    (`cases.allocation.services.allocation_name_lead`). The episode opens here, not at naming,
+    so that the family's one open episode is claimed by the allocation itself: a second
+    request for the family is refused now, at the hub, not later at a manager's naming. A P3b
+    single-service response goes to the agency with no named lead at all.
+    """
+    from cases.allocation.selectors import agency_managers, is_engaged
+
     support_request = _locked(support_request_id)
     if support_request.status != SupportRequest.Status.AWAITING_ALLOCATION:
         raise RequestAlreadyHandled(already_handled(support_request))
-    if not is_candidate(lead_practitioner, lead_agency):
-        raise ValidationError(f"{lead_practitioner} is not a practitioner of {lead_agency}")
-    caseload = Episode.objects.filter(
-        lead_practitioner=lead_practitioner, status=Episode.Status.OPEN
-    ).count()
+    single_service = is_single_service(support_request)
+    if lead_practitioner is not None:
+        if single_service:
+            raise ValidationError({"lead_practitioner": SINGLE_SERVICE_NO_LEAD})
+        if not is_candidate(lead_practitioner, lead_agency):
+            raise ValidationError(
+                {"lead_practitioner": f"{lead_practitioner} is not a practitioner of {lead_agency}"}
+            )
+        if not is_engaged(lead_practitioner, family_id=support_request.family_id):
+            raise ValidationError(
+                {"lead_practitioner": NOT_ENGAGED.format(practitioner=lead_practitioner)}
+            )
+    elif not agency_managers(lead_agency).exists():
+        raise ValidationError({"lead_agency": NO_MANAGER.format(agency=lead_agency)})
+    caseload = None
+    if lead_practitioner is not None:
+        caseload = Episode.objects.filter(
+            lead_practitioner=lead_practitioner, status=Episode.Status.OPEN
+        ).count()
     try:
         with transaction.atomic():
             episode = Episode.objects.create(
@@ -350,9 +382,11 @@ def support_request_allocate(
                 started_on=timezone.localdate(),
                 lead_agency=lead_agency,
                 lead_practitioner=lead_practitioner,
+                single_service=single_service,
             )
     except IntegrityError:
         raise FamilyAlreadyOpen(_already_open(support_request.family_id)) from None
+    now = timezone.now()
     allocation = Allocation.objects.create(
         request=support_request,
         episode=episode,
@@ -360,7 +394,9 @@ def support_request_allocate(
         lead_practitioner=lead_practitioner,
         caseload_then=caseload,
         allocated_by=by,
-        allocated_at=timezone.now(),
+        allocated_at=now,
+        named_by=by if lead_practitioner else None,
+        named_at=now if lead_practitioner else None,
     )
     support_request.status = SupportRequest.Status.ALLOCATED
     support_request.save(update_fields=["status"])
@@ -369,13 +405,35 @@ def support_request_allocate(
         action="allocate",
         outcome=ALLOWED,
         family_id=support_request.family_id,
-        detail=f"{support_request.reference} to {lead_practitioner} ({lead_agency})",
+        detail=f"{support_request.reference} to {allocation.lead_label} ({lead_agency})",
     )
-    # The lead practitioner hears of the new case in the service and by email.
-    from cases.notifications.services import notify_allocated
+    # The lead practitioner hears of the new case in the service and by email; with no lead
+    # named, the agency's team managers hear of it.
+    from cases.notifications.services import notify_agency_allocated, notify_allocated
 
-    notify_allocated(episode)
+    if lead_practitioner is not None:
+        notify_allocated(episode)
+    else:
+        notify_agency_allocated(allocation)
     return allocation
+
+
+SINGLE_SERVICE_NO_LEAD = (
+    "A P3b single-service response goes to the agency without a named lead practitioner"
+)
+NOT_ENGAGED = (
+    "{practitioner} is not yet engaged with this family: the agency's team manager names "
+    "the lead practitioner"
+)
+NO_MANAGER = (
+    "No team manager of {agency} can name a lead practitioner: choose another agency, or "
+    "ask an administrator to give its teams a manager"
+)
+
+
+def is_single_service(support_request: SupportRequest) -> bool:
+    """Whether the hub decided the request P3b: a single service's response, no named lead."""
+    return TriageDecision.objects.filter(request=support_request, priority=Priority.P3B).exists()
 
 
 def is_candidate(user: User, agency: Organisation) -> bool:
@@ -395,6 +453,14 @@ def _locked(support_request_id: int) -> SupportRequest:
 
 def already_handled(support_request: SupportRequest) -> str:
     Status = SupportRequest.Status
+    if support_request.status in STATUS_AFTER_RESOLUTION.values():
+        resolution = OpenEpisodeResolution.objects.select_related("resolved_by").get(
+            request=support_request
+        )
+        return (
+            f"This request was {RESOLVED_IN_WORDS[support_request.status]} by "
+            f"{resolution.resolved_by} {_when(resolution.resolved_at)}"
+        )
     if support_request.status == Status.ALLOCATED:
         allocation = Allocation.objects.select_related("allocated_by").get(request=support_request)
         return (
@@ -428,3 +494,79 @@ def _when(moment) -> str:
     if timezone.now() - moment < A_MOMENT:
         return "a moment ago"
     return "on " + formats.date_format(timezone.localtime(moment), "j F Y")
+
+
+# --- A request for a family whose episode is already open (issue 18) --------------------
+
+REASON_MAX = 2000
+Outcome = OpenEpisodeResolution.Outcome
+STATUS_AFTER_RESOLUTION = {
+    Outcome.ADDED: SupportRequest.Status.ADDED_TO_EPISODE,
+    Outcome.PASSED: SupportRequest.Status.PASSED_TO_LEAD,
+    Outcome.CLOSED: SupportRequest.Status.CLOSED_BY_HUB,
+}
+RESOLVED_IN_WORDS = {
+    SupportRequest.Status.ADDED_TO_EPISODE: "added to the open episode",
+    SupportRequest.Status.PASSED_TO_LEAD: "passed to the lead practitioner",
+    SupportRequest.Status.CLOSED_BY_HUB: "closed",
+}
+
+
+class NoOpenEpisode(ValidationError):
+    """The family's episode closed before the hub decided: allocate the request instead."""
+
+
+@transaction.atomic
+def support_request_resolve_open(
+    *, support_request_id: int, outcome: str, by: User, reason: str = ""
+) -> OpenEpisodeResolution:
+    """The hub's way forward for a request whose family already has an open episode, where
+    allocation would refuse to open a second one: add the request to that episode (its lead is
+    told, and the family's chronology shows it), pass it to the lead (told; the request is
+    closed as passed on), or close it with the hub's reason. Never a request with no action.
+
+    The request's row is locked first, as for triage and allocation: of two hub staff deciding
+    at once, the second is told who was first (`RequestAlreadyHandled`)."""
+    reason = (reason or "").strip()
+    problems = {}
+    if outcome not in Outcome.values:
+        problems["outcome"] = ["Select what happens to the request"]
+    if outcome == Outcome.CLOSED and not reason:
+        problems["reason"] = ["Enter the reason for closing the request"]
+    if len(reason) > REASON_MAX:
+        problems["reason"] = [f"The reason must be {REASON_MAX} characters or fewer"]
+    if problems:
+        raise ValidationError(problems)
+    support_request = _locked(support_request_id)
+    if Action.ALLOCATE not in actions_of(by, relations_to(by, support_request.family_id)):
+        raise PermissionDenied("Only the hub decides what happens to a request")
+    if support_request.status != SupportRequest.Status.AWAITING_ALLOCATION:
+        raise RequestAlreadyHandled(already_handled(support_request))
+    episode = open_episode_of(support_request.family_id, for_update=True)
+    if episode is None:
+        raise NoOpenEpisode(
+            "This family has no open episode now: allocate a lead practitioner instead"
+        )
+    resolution = OpenEpisodeResolution.objects.create(
+        request=support_request,
+        episode=episode,
+        outcome=outcome,
+        lead_practitioner=episode.lead_practitioner,
+        reason=reason,
+        resolved_by=by,
+        resolved_at=timezone.now(),
+    )
+    support_request.status = STATUS_AFTER_RESOLUTION[outcome]
+    support_request.save(update_fields=["status"])
+    audit.record(
+        by,
+        action="resolve_open",
+        outcome=ALLOWED,
+        family_id=support_request.family_id,
+        detail=f"{support_request.reference}: {support_request.get_status_display().lower()}",
+    )
+    if outcome != Outcome.CLOSED:
+        from cases.notifications.services import notify_request_resolved
+
+        notify_request_resolved(resolution)
+    return resolution

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from cases.front_door import rules
 from cases.front_door.draft import STEPS, URL_NAMES, Draft, DraftIncomplete
 from cases.front_door.forms import AddAnotherForm, RequestKindForm, RequestMemberForm
-from cases.front_door.selectors import requests_submitted_by
+from cases.front_door.selectors import open_episodes_of_people, requests_submitted_by
 from cases.front_door.services import support_request_submit
 from cases.gate import PersonOffers, person_offers
 from cases.models import Consent, DataKind, FamilyMember, SupportRequest
@@ -193,9 +193,11 @@ def request_check(request):
             messages.success(
                 request,
                 f"Request {support_request.reference} is sent. The hub triages requests "
-                "within one working day; its status shows here.",
+                "within one working day; its status shows here."
+                + _already_supported(request.user, support_request),
             )
             return redirect("request-list")
+    open_families = _open_families(request.user, draft)
     return render(
         request,
         "requests/check.html",
@@ -203,9 +205,40 @@ def request_check(request):
             "sections": _check_sections(draft),
             "people": _people_with_roles(draft),
             "problems": problems,
+            "open_families": open_families,
         },
         status=400 if problems else 200,
     )
+
+
+def _open_families(user, draft) -> list[dict]:
+    """The open episodes of the households of the people the sender linked: named to a sender
+    who may see the family, "already being supported" to anyone else (issue 18)."""
+    linked = [
+        int(entry["match"]) for entry in draft.people if str(entry.get("match", "")).isdigit()
+    ]
+    found = open_episodes_of_people(user, linked) if linked else []
+    named = [o["family"] for o in found if o["visible"]]
+    if named:  # the lead of a family is news about it: audited like any list naming it
+        record_listing(user, named, action="request_check")
+    return found
+
+
+def _already_supported(user, support_request) -> str:
+    """After sending: the same news for the request's own family, as far as the gate allows."""
+    found = open_episodes_of_people(user, [m.person_id for m in support_request.members.all()])
+    found = [o for o in found if o["family"].pk == support_request.family_id]
+    if not found:
+        return ""
+    if found[0]["visible"]:
+        record_listing(user, [found[0]["family"]], action="request_sent")
+        lead = found[0]["episode"].lead_practitioner
+        led = f", led by {lead}" if lead else ""
+        return (
+            f" The family already has an open episode{led}: the hub will add your request to "
+            "it or pass it to the lead practitioner."
+        )
+    return " The family is already being supported: the hub will pass your request on."
 
 
 # Where each answer the request's rules name is asked (the people's are by index).

@@ -7,34 +7,39 @@ needs `VIEW_CASEWORK` (a request is narrative about the family), deciding
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 
+from cases.allocation.selectors import (
+    ENGAGED_MEANS,
+    agency_managers,
+    engaged_candidates,
+)
 from cases.front_door.forms import AgencyForm, AllocationForm, QueueFilterForm, TriageForm
 from cases.front_door.selectors import (
-    allocation_candidates,
-    flagged,
+    hub_queue,
+    hub_queue_items,
     queue_counts,
     recent_decisions,
     request_detail,
     support_request_for,
-    triage_queue,
 )
 from cases.front_door.services import (
     FamilyAlreadyOpen,
     RequestAlreadyHandled,
     already_handled,
+    is_single_service,
     support_request_allocate,
     support_request_triage,
 )
 from cases.models import SupportRequest
 from cases.people.selectors import possible_duplicates_to_check
-from earlyhelp import listing
 from earlyhelp.access import Action, page_for, record_listing
+from earlyhelp.policy import caseload_target
 
 PAGE_SIZE = 25
 HOME_QUEUE_SIZE = 10
@@ -42,7 +47,9 @@ HOME_QUEUE_SIZE = 10
 
 @page_for(Action.TRIAGE)
 def queue(request):
-    """Every request waiting (or, filtered, decided), oldest first, with what to notice."""
+    """Everything waiting for the hub, however it was made (requests for support, step-ups,
+    step-downs): step-ups first as urgent, then oldest first, each with what to notice and
+    where the hub decides it. Filtered, a request's other statuses too."""
     form = QueueFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     chosen = {
@@ -50,17 +57,17 @@ def queue(request):
         for name, value in filters.items()
         if name in form.fields and value
     }
-    requests = triage_queue(
+    rows = hub_queue(
         user=request.user,
         locality=filters.get("locality"),
         status=filters.get("status", ""),
         source=filters.get("source", ""),
+        what=filters.get("what", ""),
     )
-    # One query finds the page and counts the queue (a window count); one more adds the flags.
-    page = listing.counted_page(requests.only("pk"), PAGE_SIZE, request.GET.get("page"))
-    shown = SupportRequest.objects.filter(pk__in=[r.pk for r in page.object_list])
-    page.object_list = list(flagged(shown))
-    record_listing(request.user, [r.family for r in page.object_list], action="triage_queue")
+    # One query counts the queue, one reads the page's rows, one each kind's records on it.
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = hub_queue_items(page.object_list)
+    record_listing(request.user, [i.family for i in page.object_list], action="triage_queue")
     count = page.paginator.count
     return render(
         request,
@@ -68,7 +75,8 @@ def queue(request):
         {
             "form": form,
             "page": page,
-            "caption": f"{count} request{pluralize(count)}, oldest first",
+            "caption": f"{count} request{pluralize(count)}: step-ups first, as urgent, "
+            "then oldest first",
             "query": urlencode(chosen),
             "filtered": bool(chosen),
         },
@@ -77,13 +85,14 @@ def queue(request):
 
 
 def hub_home(request):
-    """The hub's home page: its queue counted by age, the oldest requests, its own decisions."""
+    """The hub's home page: what waits for it counted by kind and age, step-ups first then the
+    oldest, its possible duplicates to check, its own decisions."""
     user = request.user
-    oldest = list(flagged(triage_queue(user=user)[:HOME_QUEUE_SIZE]))
+    oldest = hub_queue_items(hub_queue(user=user)[:HOME_QUEUE_SIZE])
     decisions = recent_decisions(user=user)
     checks = possible_duplicates_to_check(user=user)
     to_check = list(checks[:HOME_QUEUE_SIZE])
-    shown = {r.family.pk: r.family for r in oldest}
+    shown = {i.family.pk: i.family for i in oldest}
     shown.update({d.request.family.pk: d.request.family for d in decisions})
     people = [person for check in to_check for person in (check.person, check.known)]
     record_listing(user, shown.values(), persons=people, action="hub_home")
@@ -144,29 +153,38 @@ def request_page(request, request_id):
 
 @login_required
 def allocate(request, request_id):
-    """Pick the lead agency, then name its practitioner, seeing each one's caseload."""
+    """Pick the lead agency; name its practitioner only if already engaged with the family
+    (otherwise the agency's team manager names them); a P3b goes to the agency with no lead."""
     support_request = support_request_for(request.user, request_id, action=Action.ALLOCATE)
     if support_request.status != SupportRequest.Status.AWAITING_ALLOCATION:
         messages.error(request, already_handled(support_request))
         return redirect("triage-request", request_id=support_request.pk)
+    if support_request.open_episode:  # not a second episode: the hub's ways forward instead
+        return redirect("triage-open-episode", request_id=support_request.pk)
     posted = request.method == "POST"
     source = request.POST if posted else request.GET
     agency_form = AgencyForm(source if "lead_agency" in source else None)
     agency = agency_form.cleaned_data["lead_agency"] if agency_form.is_valid() else None
     if posted and agency is None:
         return redirect("triage-allocate", request_id=support_request.pk)
-    form, candidates = None, []
+    single_service = is_single_service(support_request)
+    form, candidates, has_manager = None, [], False
     if agency is not None:
-        candidates = allocation_candidates(agency=agency)
+        if not single_service:
+            candidates = list(
+                engaged_candidates(agency=agency, family_id=support_request.family_id)
+            )
+        has_manager = agency_managers(agency).exists()
         form = AllocationForm(
             request.POST if posted else None,
             initial={"lead_agency": agency.pk},
             candidates=candidates,
+            agency=agency,
         )
     if posted and form.is_valid():
-        practitioner = form.cleaned_data["lead_practitioner"]
+        practitioner = form.cleaned_data.get("lead_practitioner")
         try:
-            support_request_allocate(
+            allocation = support_request_allocate(
                 support_request_id=support_request.pk,
                 lead_agency=agency,
                 lead_practitioner=practitioner,
@@ -176,13 +194,11 @@ def allocate(request, request_id):
             messages.error(request, error.messages[0])
             return redirect("triage-request", request_id=support_request.pk)
         except ValidationError as error:
-            form.add_error("lead_practitioner", error)
+            # A refusal of the agency (no team manager) goes above the form: its field is hidden.
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name == "lead_practitioner" else None, problems)
         else:
-            messages.success(
-                request,
-                f"{practitioner} of {agency} is the lead practitioner. "
-                "The family's episode is open from today.",
-            )
+            messages.success(request, _allocated_message(allocation))
             return redirect("triage-request", request_id=support_request.pk)
     errors = agency_form.errors or (form is not None and form.errors)
     return render(
@@ -195,8 +211,29 @@ def allocate(request, request_id):
             "agency": agency,
             "form": form,
             "error_forms": [f for f in (agency_form, form) if f is not None and f.errors],
-            "candidates": list(candidates),
-            "target": settings.CASELOAD_TARGET,
+            "candidates": candidates,
+            "single_service": single_service,
+            "has_manager": has_manager,
+            "engaged_means": ENGAGED_MEANS,
+            "target": caseload_target(),
         },
         status=400 if errors else 200,
+    )
+
+
+def _allocated_message(allocation) -> str:
+    agency = allocation.lead_agency
+    if allocation.lead_practitioner_id:
+        return (
+            f"{allocation.lead_practitioner} of {agency} is the lead practitioner. "
+            "The family's episode is open from today."
+        )
+    if allocation.episode.single_service:
+        return (
+            f"Allocated to {agency} as a single-service response, with no named lead "
+            "practitioner. The family's episode is open from today."
+        )
+    return (
+        f"Allocated to {agency}, waiting for a lead practitioner: its team managers are told "
+        "to name one. The family's episode is open from today."
     )

@@ -14,7 +14,7 @@ from .plan import PlanAction, PlanActionUpdate, PlanReview
 from .request import SupportRequest, SupportRequestMember
 from .steps import StepDecision, StepDown, StepUp
 from .taf import CaseNote, TafMeeting
-from .triage import Allocation, Priority, TriageDecision
+from .triage import Allocation, OpenEpisodeResolution, Priority, TriageDecision
 
 __all__ = [
     "Address",
@@ -30,6 +30,7 @@ __all__ = [
     "FamilyMember",
     "LeadChange",
     "Notification",
+    "OpenEpisodeResolution",
     "Person",
     "PersonMerge",
     "KnownName",

@@ -29,11 +29,16 @@ class Episode(models.Model):
     lead_practitioner = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="led_episodes"
     )
+    # P3b (DOMAIN §2): "targeted early help, simple single-service response … straight to one
+    # service", so the lead agency holds the episode and no lead practitioner is named.
+    single_service = models.BooleanField(default=False)
     closure_reason = models.CharField(max_length=40, blank=True)
     # The later of the start and the latest review: the date the next review is counted from
-    # (REVIEW_INTERVAL_WEEKS later). Kept by the database (migration 0012's triggers on this
-    # table and on reviews), whoever writes either, so a manager's home finds and counts
-    # overdue reviews from one index rather than looking up each episode's latest review.
+    # (the review interval later, a service setting: earlyhelp.policy). Kept by the database
+    # (migration 0011's triggers on this table and on reviews), whoever writes either, so a
+    # manager's home finds and counts overdue reviews from one index rather than looking up
+    # each episode's latest review. The interval is not in the database's value: a change of
+    # the setting moves every due date at once, with nothing to recompute.
     review_counted_from = models.DateField(null=True, editable=False)
 
     class Meta:
@@ -78,6 +83,22 @@ class Episode(models.Model):
 
     def __str__(self):
         return f"Episode {self.pk} of {self.family_id} from {self.started_on}"
+
+    @property
+    def lead_label(self) -> str:
+        """Who leads, in the words every page uses, whether or not a lead is named."""
+        if self.lead_practitioner_id:
+            return str(self.lead_practitioner)
+        return no_lead_label(self.lead_agency, single_service=self.single_service)
+
+
+def no_lead_label(agency, *, single_service: bool) -> str:
+    """What a page says where an episode or allocation has no named lead practitioner."""
+    if agency is None:
+        return "Not allocated"
+    if single_service:
+        return f"No named lead: single-service response by {agency}"
+    return f"Allocated to {agency}, waiting for a lead practitioner"
 
 
 class TafMember(models.Model):

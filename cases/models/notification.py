@@ -17,6 +17,11 @@ class Notification(models.Model):
         REVIEW_OVERDUE = "review_overdue", "Review overdue"
         CLAIM_WITHDRAWN = "claim_withdrawn", "Claim withdrawn after internal audit"
         STEP_UP_RECEIVED = "step_up_received", "Family handed to you from early help"
+        AGENCY_ALLOCATED = "agency_allocated", "Family allocated to your agency"
+        CASES_MOVED_TO_YOU = "cases_moved_to_you", "Cases moved to you"
+        CONSENT_CHASE_DUE = "consent_chase_due", "Written consent form to chase"
+        REQUEST_ADDED = "request_added", "Request added to the episode you lead"
+        REQUEST_PASSED = "request_passed", "Request passed to you"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40, choices=Kind.choices)

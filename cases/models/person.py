@@ -3,7 +3,7 @@
 import pghistory
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models.functions import Upper
+from django.db.models.functions import Left, Length, Upper
 
 from cases.people.identifiers import validate_nhs_number, validate_ni_number, validate_upn
 from earlyhelp.models import Locality
@@ -170,10 +170,23 @@ class KnownName(models.Model):
 
     part = models.CharField(max_length=5, choices=Part.choices)
     name = models.CharField(max_length=100)
+    # Set by the database as each name arrives (migration 0020), for a misspelt name to find
+    # it: the name in plain letters (no accents, hyphens or apostrophes: WISNIEWSKI for
+    # WIŚNIEWSKI, OBRIEN for O'BRIEN) and how it sounds (fuzzystrmatch's double metaphone).
+    plain = models.CharField(max_length=100, blank=True, default="")
+    sound = models.CharField(max_length=20, blank=True, default="")
+    sound_alt = models.CharField(max_length=20, blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["part", "name"], name="known_name_once")]
-        indexes = [GinIndex(OpClass("name", name="gin_trgm_ops"), name="known_name_trgm")]
+        indexes = [
+            GinIndex(OpClass("name", name="gin_trgm_ops"), name="known_name_trgm"),
+            GinIndex(OpClass("plain", name="gin_trgm_ops"), name="known_name_plain_trgm"),
+            models.Index(fields=["sound"], name="known_name_sound"),
+            models.Index(fields=["sound_alt"], name="known_name_sound_alt"),
+            # A slip or two of typing: names of the same initial and about the same length.
+            models.Index(Left("plain", 1), Length("plain"), name="known_name_initial_length"),
+        ]
 
     def __str__(self):
         return self.name
@@ -197,7 +210,10 @@ class PersonName(models.Model):
             GinIndex(
                 OpClass(Upper("last_name"), name="gin_trgm_ops"),
                 name="personname_last_name_trgm",
-            )
+            ),
+            # A name search reads the people who bore each name like the one searched.
+            models.Index(Upper("last_name"), "person", name="personname_by_last_name"),
+            models.Index(Upper("first_name"), "person", name="personname_by_first_name"),
         ]
 
     def __str__(self):

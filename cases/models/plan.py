@@ -88,7 +88,8 @@ class PlanActionUpdate(models.Model):
 
 
 class PlanReview(models.Model):
-    """A review of the plan; the next is due REVIEW_INTERVAL_WEEKS after the latest."""
+    """A review of the plan; the next is due the review interval (a service setting,
+    earlyhelp.policy) after the latest."""
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="reviews")
     held_on = models.DateField()

@@ -25,6 +25,11 @@ class SupportRequest(models.Model):
         ALLOCATED = "allocated", "Allocated"
         STEPPED_UP = "stepped_up", "Passed to children's social care"
         CLOSED = "closed", "Closed at triage"
+        # A request for a family whose episode is already open (issue 18): the hub's three
+        # ways forward instead of a second episode (`support_request_resolve_open`).
+        ADDED_TO_EPISODE = "added_to_episode", "Added to the open episode"
+        PASSED_TO_LEAD = "passed_to_lead", "Passed to the lead practitioner"
+        CLOSED_BY_HUB = "closed_by_hub", "Closed by the hub"
 
     # The hub's work on the request is not done while it is in one of these.
     WAITING = (Status.AWAITING_TRIAGE, Status.AWAITING_ALLOCATION)

@@ -6,7 +6,7 @@ from django.db import models
 
 from earlyhelp.models import Organisation, User
 
-from .episode import Episode
+from .episode import Episode, no_lead_label
 from .request import SupportRequest
 
 
@@ -80,7 +80,13 @@ def describe_duration(duration: timedelta) -> str:
 
 
 class Allocation(models.Model):
-    """The hub names a lead agency and lead practitioner; this opens the family's episode."""
+    """The hub picks the lead agency; this opens the family's episode (DOMAIN §4 step 3).
+
+    "The lead agency names the lead practitioner": the hub names one itself only if they are
+    already engaged with the family (`cases.front_door.selectors.engaged_practitioners`);
+    otherwise the agency's team manager names them later (`named_by`, `named_at`). A P3b
+    single-service response goes to the agency with no named lead at all.
+    """
 
     request = models.OneToOneField(
         SupportRequest, on_delete=models.PROTECT, related_name="allocation"
@@ -89,14 +95,57 @@ class Allocation(models.Model):
     lead_agency = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="allocations"
     )
-    lead_practitioner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # Blank until a lead is named (never, for a single-service response).
+    lead_practitioner = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # The practitioner's caseload when they were chosen, against the target then.
-    caseload_then = models.PositiveIntegerField()
+    caseload_then = models.PositiveIntegerField(null=True, blank=True)
     allocated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="allocations")
     allocated_at = models.DateTimeField()
+    # Who named the lead practitioner, and when: the hub at allocation, or a team manager.
+    named_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="leads_named"
+    )
+    named_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-allocated_at"]
 
     def __str__(self):
-        return f"{self.request_id} to {self.lead_practitioner_id}"
+        return f"{self.request_id} to {self.lead_agency_id}"
+
+    @property
+    def lead_label(self) -> str:
+        if self.lead_practitioner_id:
+            return str(self.lead_practitioner)
+        return no_lead_label(self.lead_agency, single_service=self.episode.single_service)
+
+
+class OpenEpisodeResolution(models.Model):
+    """What the hub did with a request for a family whose episode was already open: added it
+    to that episode, passed it to its lead practitioner, or closed it with a reason."""
+
+    class Outcome(models.TextChoices):
+        ADDED = "added", "Add it to the open episode"
+        PASSED = "passed", "Pass it to the lead practitioner"
+        CLOSED = "closed", "Close it"
+
+    request = models.OneToOneField(
+        SupportRequest, on_delete=models.PROTECT, related_name="open_episode_resolution"
+    )
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="resolutions")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    # The lead when the hub decided: the one told, and the one the chronology names.
+    lead_practitioner = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True, max_length=2000)
+    resolved_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    resolved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-resolved_at"]
+
+    def __str__(self):
+        return f"{self.request_id}: {self.outcome}"

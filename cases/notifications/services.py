@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Episode, Notification
+from earlyhelp import policy
 from earlyhelp.models import User
 
 Kind = Notification.Kind
@@ -44,8 +45,8 @@ def notify(user, *, kind: str, message: str, key: str, family=None, url: str = "
 
 
 def managers_of(user) -> list[User]:
-    """Who oversees `user`'s caseload: the managers of their team."""
-    if not user.team_id:
+    """Who oversees `user`'s caseload: the managers of their team (none for no lead)."""
+    if user is None or not user.team_id:
         return []
     return list(User.objects.filter(managed_teams=user.team_id, is_active=True))
 
@@ -68,6 +69,40 @@ def notify_allocated(episode: Episode):
         family=episode.family,
         url=_family_url(episode),
     )
+
+
+def notify_agency_allocated(allocation) -> int:
+    """The hub allocated a family to an agency with no named lead: its team managers are told,
+    to name the lead practitioner (P3a) or to know their service holds the family (P3b)."""
+    from cases.allocation.selectors import agency_managers
+
+    episode, agency = allocation.episode, allocation.lead_agency
+    reference = episode.family.reference
+    if episode.single_service:
+        message = (
+            f"Family {reference} is allocated to {agency} as a single-service response, "
+            "with no named lead practitioner."
+        )
+        url = _family_url(episode)
+    else:
+        message = (
+            f"Family {reference} is allocated to {agency} and waits for you to name its "
+            "lead practitioner."
+        )
+        url = reverse("allocation-name-lead", args=[allocation.request_id])
+    told = 0
+    for manager in agency_managers(agency):
+        told += bool(
+            notify(
+                manager,
+                kind=Kind.AGENCY_ALLOCATED,
+                message=message,
+                key=f"agency_allocated:{episode.pk}",
+                family=episode.family,
+                url=url,
+            )
+        )
+    return told
 
 
 def notify_assessment_submitted(assessment, *, submitted_at):
@@ -127,14 +162,79 @@ def notify_step_up_received(step_up):
     )
 
 
-def review_due_on(started_on: date, last_review_on: date | None) -> date:
-    """When the plan's next review is due: REVIEW_INTERVAL_WEEKS after the last (or the start)."""
-    return (last_review_on or started_on) + timedelta(weeks=settings.REVIEW_INTERVAL_WEEKS)
+def _on(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def notify_lead_scheduled(change):
+    """The practitioner a family moves to on a later day is told now, by the family's name."""
+    family = change.episode.family
+    return notify(
+        change.to_practitioner,
+        kind=Kind.ALLOCATED,
+        message=f"{family.name} moves to you as lead practitioner on {_on(change.changed_on)}.",
+        key=f"lead-scheduled:{change.pk}",
+        family=family,
+        # No link: the family is theirs to open from that day, not before.
+    )
+
+
+def notify_cases_moved(
+    user, *, families, changed_on: date, today: date, now: int, after: int, target: int, key: str
+):
+    """A worker receiving part of a caseload is told once: which families, from when, and
+    their caseload against the target (issue 18)."""
+    shown = [family.name for family in families[:5]]
+    names = ", ".join(shown) + (f" and {len(families) - 5} more" if len(families) > 5 else "")
+    when = "from today" if changed_on <= today else f"from {_on(changed_on)}"
+    over = " That is over the target." if after > target else ""
+    count = len(families)
+    return notify(
+        user,
+        kind=Kind.CASES_MOVED_TO_YOU,
+        message=f"{count} famil{'y' if count == 1 else 'ies'} move to you as lead practitioner "
+        f"{when}: {names}. Your caseload goes from {now} to {after} (target {target}).{over}",
+        key=key,
+        url=reverse("home"),
+    )
+
+
+def notify_request_resolved(resolution):
+    """The lead practitioner of an open episode is told when the hub adds a new request for the
+    family to it, or passes the request to them (issue 18), with a link to the request."""
+    lead = resolution.lead_practitioner
+    if lead is None:
+        return None
+    request = resolution.request
+    family = request.family
+    added = resolution.outcome == resolution.Outcome.ADDED
+    message = (
+        f"The hub added a new request for support for the {family.name} to the episode you lead."
+        if added
+        else f"The hub passed a new request for support for the {family.name} to you, "
+        "as the family's lead practitioner."
+    )
+    return notify(
+        lead,
+        kind=Kind.REQUEST_ADDED if added else Kind.REQUEST_PASSED,
+        message=message,
+        key=f"request-resolved:{request.pk}:{lead.pk}",
+        family=family,
+        url=reverse("triage-request", args=[request.pk]),
+    )
+
+
+def review_due_on(
+    started_on: date, last_review_on: date | None, *, interval: timedelta | None = None
+) -> date:
+    """When the plan's next review is due: the review interval (the service's setting, unless
+    the caller read it already) after the last review, or the start."""
+    return (last_review_on or started_on) + (interval or policy.review_interval())
 
 
 def overdue_episodes(today: date):
     """Open episodes whose next review was due before `today`, with `due_on` annotated."""
-    interval = timedelta(weeks=settings.REVIEW_INTERVAL_WEEKS)
+    interval = policy.review_interval()
     return (
         Episode.objects.filter(status=Episode.Status.OPEN, lead_practitioner__isnull=False)
         .annotate(last_review_on=Coalesce(Max("reviews__held_on"), "started_on"))
@@ -147,9 +247,10 @@ def overdue_episodes(today: date):
 def notify_overdue_reviews(*, today: date | None = None) -> int:
     """Tell each lead (and their managers) once that a review is overdue. Returns how many."""
     today = today or timezone.localdate()
+    interval = policy.review_interval()  # once for the run, not once an episode
     sent = 0
     for episode in overdue_episodes(today).iterator(chunk_size=500):
-        due = review_due_on(episode.started_on, episode.last_review_on)
+        due = review_due_on(episode.started_on, episode.last_review_on, interval=interval)
         for user in [episode.lead_practitioner, *managers_of(episode.lead_practitioner)]:
             with transaction.atomic():
                 told = notify(

@@ -1,6 +1,8 @@
 """Forms for persons and household members, with GOV.UK error messages."""
 
 from django import forms
+from django.db.models import Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
 from cases.gate import BREAK_GLASS_REASON_MIN, BREAK_GLASS_REASON_TOO_SHORT
 from cases.models import Address, FamilyMember, Person
@@ -8,12 +10,9 @@ from cases.people import rules
 from cases.people.identifiers import normalise_identifier
 from cases.people.matching import likely_duplicates
 from cases.people.merging import MERGE_REASON_MIN, MERGE_REASON_TOO_SHORT
+from earlyhelp.date_input import DateInputField
 from earlyhelp.manage_forms import GovukMessagesMixin
 from earlyhelp.models import Locality
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class PersonForm(GovukMessagesMixin, forms.ModelForm):
@@ -62,11 +61,8 @@ class PersonForm(GovukMessagesMixin, forms.ModelForm):
             "school": "School or setting",
             "postcode": "Postcode",
         }
-        widgets = {
-            "date_of_birth": DateInput,
-            "expected_date_of_birth": DateInput,
-            "sex": forms.RadioSelect,
-        }
+        widgets = {"sex": forms.RadioSelect}
+        field_classes = {"date_of_birth": DateInputField, "expected_date_of_birth": DateInputField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,8 +75,6 @@ class PersonForm(GovukMessagesMixin, forms.ModelForm):
             field.widget.attrs.pop("maxlength", None)
         self.fields["first_name"].error_messages["required"] = rules.FIRST_NAME_MISSING
         self.fields["last_name"].error_messages["required"] = rules.LAST_NAME_MISSING
-        self.fields["date_of_birth"].error_messages["invalid"] = rules.DATE_OF_BIRTH_NOT_REAL
-        self.fields["expected_date_of_birth"].error_messages["invalid"] = rules.EXPECTED_NOT_REAL
         self.fields["social_care_status"].error_messages["invalid_choice"] = (
             "Select a social care status from the list: none known, child in need, child "
             "protection plan or looked after"
@@ -128,8 +122,10 @@ class MembershipForm(GovukMessagesMixin, forms.Form):
     relationship = forms.CharField(
         label="Relationship", required=False, help_text="For example: son, mother, partner."
     )
-    joined_on = forms.DateField(
-        label="Date they joined the household", required=False, widget=DateInput
+    joined_on = DateInputField(
+        name="Date they joined the household",
+        label="Date they joined the household",
+        required=False,
     )
 
 
@@ -211,14 +207,14 @@ class AddressForm(GovukMessagesMixin, forms.ModelForm):
             "locality": "Locality",
             "moved_in": "Date they moved in",
         }
-        widgets = {"moved_in": DateInput}
+        field_classes = {"moved_in": DateInputField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["locality"].queryset = Locality.objects.filter(is_active=True)
         self.fields["locality"].empty_label = "Select a locality"
         self.fields["moved_in"].required = True
-        self.fields["moved_in"].error_messages["invalid"] = "Date they moved in must be a real date"
+        self.fields["moved_in"].error_messages["required"] = rules.MOVED_IN_MISSING
 
     def clean_postcode(self):
         return rules.postcode_normalised(self.cleaned_data["postcode"])
@@ -231,3 +227,81 @@ class AddressForm(GovukMessagesMixin, forms.ModelForm):
             )
         )
         return cleaned
+
+
+class PersonSearchForm(GovukMessagesMixin, forms.Form):
+    """The one box of "Find a person": names, a date of birth, a postcode or an identifier."""
+
+    q = forms.CharField(label="Search", max_length=100, required=False)
+
+    def clean_q(self):
+        from cases.people.search import read_query
+
+        query = " ".join(self.cleaned_data["q"].split())
+        if read_query(query).bad_date:
+            raise forms.ValidationError("Date of birth must be a real date, like 27/3/2015")
+        return query
+
+
+class FamilyFilterForm(GovukMessagesMixin, forms.Form):
+    """The families list's filters, read from the address (GET) so a filtered list can be
+    shared: lead practitioner, team, locality and status."""
+
+    STATUSES = [
+        ("", "Any status"),
+        ("open", "Open episode"),
+        ("unallocated", "Open episode, no lead practitioner yet"),
+        ("closed", "Closed, no open episode"),
+        ("none", "No episode yet"),
+    ]
+
+    q = forms.CharField(label="Family name or reference", max_length=100, required=False)
+    lead = forms.TypedChoiceField(label="Lead practitioner", coerce=int, required=False)
+    team = forms.TypedChoiceField(label="Lead practitioner's team", coerce=int, required=False)
+    locality = forms.TypedChoiceField(label="Locality", coerce=int, required=False)
+    status = forms.ChoiceField(label="Status", choices=STATUSES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from earlyhelp.models import Team, User
+
+        super().__init__(*args, **kwargs)
+        # The options, as names, in one query: who leads an open episode now, every team (by
+        # agency), every locality.
+        leads = (
+            User.objects.filter(is_active=True, led_episodes__status="open")
+            .annotate(
+                option=Value("lead"),
+                label=Coalesce(
+                    NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")),
+                    "username",
+                ),
+            )
+            .order_by()
+            .values_list("option", "pk", "label")
+            .distinct()
+        )
+        teams = (
+            Team.objects.annotate(
+                option=Value("team"),
+                label=Concat("name", Value(" ("), "organisation__name", Value(")")),
+            )
+            .order_by()
+            .values_list("option", "pk", "label")
+        )
+        localities = (
+            Locality.objects.order_by()
+            .annotate(option=Value("locality"))
+            .values_list("option", "pk", "name")
+        )
+        options = {"lead": [("", "Anyone")], "team": [("", "Any team")]}
+        options["locality"] = [("", "Any locality")]
+        for kind, pk, label in sorted(leads.union(teams, localities, all=True), key=lambda o: o[2]):
+            options[kind].append((pk, label))
+        for kind, choices in options.items():
+            self.fields[kind].choices = choices
+
+    @property
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if k != "q" and v}

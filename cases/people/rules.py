@@ -10,6 +10,7 @@ Forms and the API's serializers take the words from here, so each is written onc
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -25,10 +26,12 @@ LAST_NAME_MISSING = "Enter last name"
 DATE_OF_BIRTH_NOT_REAL = "Date of birth must be a real date"
 EXPECTED_NOT_REAL = "Expected date of birth (unborn child) must be a real date"
 BORN_IN_THE_FUTURE = "Date of birth must be today or in the past"
+EXPECTED_AT_MOST = timedelta(weeks=44)
+EXPECTED_TOO_FAR = "Expected date of birth must be within the next 10 months"
 BORN_AND_EXPECTED = "Give a date of birth or an expected date of birth, not both"
 POSTCODE_INVALID = "Enter a real postcode, like LE11 3TU"
 ADDRESS_POSTCODE_MISSING = "Enter postcode"
-MOVED_IN_MISSING = "Enter date they moved in"
+MOVED_IN_MISSING = "Enter the date they moved in"
 
 Problems = dict[str, list[str]]
 
@@ -98,6 +101,10 @@ def person_problems(details: dict) -> Problems:
         add("date_of_birth", BORN_IN_THE_FUTURE)
     if born and expected:
         add("expected_date_of_birth", BORN_AND_EXPECTED)
+    elif expected and expected > timezone.localdate() + EXPECTED_AT_MOST:
+        # A pregnancy runs about 40 weeks: an expected date further off is a typing slip
+        # (a year, most often), and a child born already has a date of birth instead.
+        add("expected_date_of_birth", EXPECTED_TOO_FAR)
     if message := postcode_problem(details.get("postcode")):
         add("postcode", message)
     judged = {f.name for f in Person._meta.fields if f.name in details}

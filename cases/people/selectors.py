@@ -8,13 +8,25 @@ import re
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Case, F, FloatField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 
 from cases.episode.selectors import open_episodes
 from cases.gate import (
     families_allowing,
+    families_visible_to,
     family_record_for,
     newest_families_visible_to,
     persons_visible_to,
@@ -26,9 +38,11 @@ from cases.models import (
     Family,
     FamilyMember,
     Person,
+    PersonName,
     PlanAction,
     PossibleDuplicate,
 )
+from cases.people import search
 from earlyhelp import compiled
 from earlyhelp.access import Action, action_to_update
 
@@ -55,22 +69,19 @@ def current_members_of(family) -> list[FamilyMember]:
 
 
 def person_search(*, user, query: str, page_size: int = 25, page: int = 1):
-    """People the user may see whose name is like `query`, closest first.
-
-    One word matches a first or last name; two or more are read as first name
-    then last name, or last name then first. Returns (persons, has_next); each
-    person carries `visible_memberships`: their households the user may see,
-    the current ones first.
-    """
-    terms = _terms(query)
-    if not terms:
+    """People the user may see who match `query` (cases/people/search.py: names, current or
+    previous, spelt as they come, closest first; a date of birth, postcode, NHS number, UPN
+    or National Insurance number exactly). Returns (persons, has_next); each person carries
+    `visible_memberships`: their households the user may see, the current ones first."""
+    read = search.read_query(query)
+    if read.bad_date:
         return [], False
-    if len(terms) == 1:
-        ids, has_next = _by_known_names(user, terms[0], page_size=page_size, page=page)
+    if read.criteria is not None:
+        ids, has_next = search.people_matching(user, read, page_size=page_size, page=page)
+    elif read.names:
+        ids, has_next = search.people_named(user, read.names, page_size=page_size, page=page)
     else:
-        # "Priya Shah" or "Shah Priya": the first word is the first name or the last.
-        word, rest = terms[0], " ".join(terms[1:])
-        ids, has_next = _by_known_name_pairs(user, word, rest, page_size=page_size, page=page)
+        return [], False
     memberships = rows_of_visible_families(user, FamilyMember.objects.all())
     persons = Person.objects.filter(pk__in=ids).prefetch_related(
         Prefetch(
@@ -79,7 +90,9 @@ def person_search(*, user, query: str, page_size: int = 25, page: int = 1):
                 F("left_on").desc(nulls_first=True), "-joined_on"
             ),
             to_attr="visible_memberships",
-        )
+        ),
+        # A person found by a name they bore: the page says so.
+        Prefetch("other_names", queryset=PersonName.objects.order_by("kind", "pk")),
     )
     return _in_order(persons, ids), has_next
 
@@ -110,113 +123,6 @@ def family_search(*, user, query: str, page_size: int = 25, page: int = 1):
         )
     )
     return _in_order(families, ids), has_next
-
-
-# One word: the names like it (each first or last name once, `KnownName`), closest first, a
-# surname before a first name as close, then by name; for each, the people who bear it in the
-# order a page lists them (`person_by_last_name`, `person_by_first_name`); the gate asked of
-# each person in that order, stopping when the page is full. A common surname is one name to
-# compare, and its 5,000 bearers are read only as far as the page needs. The order is the
-# nested loop's own (a LATERAL join of ordered reads, which PostgreSQL runs on one core here:
-# the names are far too few for a parallel plan), so there is no ORDER BY to make it read all.
-_BY_KNOWN_NAMES = """
-SELECT "bearer"."id"
-  FROM (SELECT part, name, similarity(name, %(term)s) AS score
-          FROM cases_knownname
-         WHERE name %% %(term)s
-         ORDER BY score DESC, part = 'last' DESC, name
-        OFFSET 0) AS "known"
- CROSS JOIN LATERAL (
-        (SELECT id FROM cases_person
-          WHERE "known".part = 'last' AND upper(last_name) = "known".name
-            AND merged_into_id IS NULL
-          ORDER BY upper(last_name), last_name, first_name, id)
-        UNION ALL
-        (SELECT id FROM cases_person
-          WHERE "known".part = 'first' AND upper(first_name) = "known".name
-            AND merged_into_id IS NULL
-          ORDER BY upper(first_name), last_name, first_name, id)) AS "bearer"
- WHERE EXISTS ({gate})
- LIMIT %(limit)s
-"""
-
-
-# Two words or more: each pair of a known first name like one word and a known last name like
-# the other (either way round), closest pair first (the two closenesses added), then by name;
-# for each pair, the people who bear both, in page order (`person_by_full_name`); the gate asked
-# of each in that order, stopping when the page is full.
-_BY_KNOWN_NAME_PAIRS = """
-WITH firsts_one AS MATERIALIZED (
-         SELECT name, similarity(name, %(one)s) AS score FROM cases_knownname
-          WHERE part = 'first' AND name %% %(one)s),
-     lasts_other AS MATERIALIZED (
-         SELECT name, similarity(name, %(other)s) AS score FROM cases_knownname
-          WHERE part = 'last' AND name %% %(other)s),
-     firsts_other AS MATERIALIZED (
-         SELECT name, similarity(name, %(other)s) AS score FROM cases_knownname
-          WHERE part = 'first' AND name %% %(other)s),
-     lasts_one AS MATERIALIZED (
-         SELECT name, similarity(name, %(one)s) AS score FROM cases_knownname
-          WHERE part = 'last' AND name %% %(one)s)
-SELECT "bearer"."id"
-  FROM (SELECT first, last, score FROM (
-            SELECT f.name AS first, l.name AS last, f.score + l.score AS score
-              FROM firsts_one f CROSS JOIN lasts_other l
-            UNION ALL
-            SELECT f.name, l.name, f.score + l.score
-              FROM firsts_other f CROSS JOIN lasts_one l) AS pairs
-         ORDER BY score DESC, last, first
-        OFFSET 0) AS "known"
- CROSS JOIN LATERAL (
-        SELECT id FROM cases_person
-         WHERE upper(last_name) = "known".last AND upper(first_name) = "known".first
-           AND merged_into_id IS NULL
-         ORDER BY upper(last_name), upper(first_name), last_name, first_name, id) AS "bearer"
- WHERE EXISTS ({gate})
- LIMIT %(limit)s
-"""
-
-
-def _by_known_name_pairs(user, one: str, other: str, *, page_size: int, page: int):
-    """One page of the people the user may see whose first and last names are like `one` and
-    `other`, either way round; as `_by_known_names`."""
-    return _first_bearers(
-        user, _BY_KNOWN_NAME_PAIRS, {"one": one, "other": other}, page_size=page_size, page=page
-    )
-
-
-def _by_known_names(user, term: str, *, page_size: int, page: int):
-    """The ids of one page of the people the user may see bearing a first or last name like
-    `term`, and whether another page follows. One query (another only when people bearing two
-    names like it show twice, so the page must read further)."""
-    return _first_bearers(user, _BY_KNOWN_NAMES, {"term": term}, page_size=page_size, page=page)
-
-
-def _first_bearers(user, sql: str, terms: dict, *, page_size: int, page: int):
-    """Run a known-names search (`sql`, whose bearers are "bearer"."id" and whose gate is
-    `{gate}`) for one page: the ids, in its order, once each, and whether another follows."""
-    page_size, page = max(1, page_size), max(1, page)
-    wanted = page * page_size + 1
-    gate_sql, gate_params = _asked_of(
-        lambda row_id: rows_of_visible_families(
-            user, FamilyMember.objects.filter(person_id=row_id)
-        ),
-        "bearer",
-    )
-    # The gate's SQL takes its parameters by position; the query's are named.
-    names = {f"gate_{i}": value for i, value in enumerate(gate_params)}
-    gate_sql = gate_sql.replace("%s", "%({})s").format(*names)
-    limit = wanted
-    while True:
-        with connection.cursor() as cursor:
-            cursor.execute(sql.format(gate=gate_sql), {**terms, "limit": limit, **names})
-            found = [row[0] for row in cursor.fetchall()]
-        ids = list(dict.fromkeys(found))  # someone found twice: at the closer
-        if len(ids) >= wanted or len(found) < limit:
-            break
-        limit *= 2
-    start = (page - 1) * page_size
-    return ids[start : start + page_size], len(ids) > start + page_size
 
 
 def _first_visible(ranked: QuerySet, asked, *, columns, page_size: int, page: int):
@@ -260,20 +166,50 @@ def _in_order(rows: QuerySet, ids: list) -> list:
     return [found[pk] for pk in ids if pk in found]
 
 
-def family_list(*, user, page_size: int = 25, page: int = 1):
+def family_list(*, user, page_size: int = 25, page: int = 1, filters: dict | None = None):
     """One page of the families a user may see, newest first, with what the list shows.
 
-    Returns (families, has_next) like the searches. It starts from the gate's newest visible
-    families, as many as the pages up to this one hold (and one more), and counts nothing:
-    the page costs what it shows, not every family the user may see.
+    Returns (families, has_next) like the searches. Unfiltered, it starts from the gate's
+    newest visible families, as many as the pages up to this one hold (and one more), and
+    counts nothing: the page costs what it shows, not every family the user may see.
+    Filtered (`filters`: lead, team, locality, status, as `FamilyFilterForm` gives them), it
+    reads the families that match newest first, asking the gate of each until the page is full.
     """
     page_size, page = max(1, page_size), max(1, page)
-    families = (
-        newest_families_visible_to(user, count=page * page_size + 1)
-        .select_related("locality")
-        .prefetch_related(Prefetch("episodes", queryset=open_episodes(), to_attr="open_episodes"))
+    if filters:
+        families = (
+            families_visible_to(user, row_by_row=True)
+            .filter(_family_filters(filters))
+            .order_by("-pk")
+        )
+    else:
+        families = newest_families_visible_to(user, count=page * page_size + 1)
+    families = families.select_related("locality").prefetch_related(
+        Prefetch("episodes", queryset=open_episodes(), to_attr="open_episodes")
     )
     return _page(families, page_size, page)
+
+
+def _family_filters(filters: dict) -> Q:
+    """The families matching every filter chosen; lead and team are of the open episode."""
+    found = Q()
+    open_now = Episode.objects.filter(family=OuterRef("pk"), status=Episode.Status.OPEN)
+    if lead := filters.get("lead"):
+        found &= Q(Exists(open_now.filter(lead_practitioner=lead)))
+    if team := filters.get("team"):
+        found &= Q(Exists(open_now.filter(lead_practitioner__team=team)))
+    if locality := filters.get("locality"):
+        found &= Q(locality=locality)
+    status = filters.get("status")
+    if status == "open":
+        found &= Q(Exists(open_now))
+    elif status == "unallocated":
+        found &= Q(Exists(open_now.filter(lead_practitioner__isnull=True)))
+    elif status == "closed":
+        found &= Q(Exists(Episode.objects.filter(family=OuterRef("pk")))) & ~Q(Exists(open_now))
+    elif status == "none":
+        found &= ~Q(Exists(Episode.objects.filter(family=OuterRef("pk"))))
+    return found
 
 
 def family_detail(family: Family) -> dict:

@@ -1,5 +1,7 @@
 """Pages about families and persons. Every record is reached through the access gate."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -29,11 +31,14 @@ from cases.people.forms import (
     AddressForm,
     BreakGlassForm,
     ChooseMatchForm,
+    FamilyFilterForm,
     MembershipForm,
     MergeForm,
     PersonForm,
+    PersonSearchForm,
 )
 from cases.people.matching import likely_duplicates
+from cases.people.search import read_query
 from earlyhelp import audit
 from earlyhelp.access import Action, as_id, page_for, record_listing, role_may
 from earlyhelp.models import AuditEntry, BreakGlass
@@ -86,28 +91,53 @@ def _search_page(request, search, query):
 
 @login_required
 def family_list(request):
-    query = request.GET.get("q", "").strip()[:100]
+    """Families the user may see: newest first, found by name or reference, or filtered by
+    lead practitioner, team, locality and status (in the address, so a list can be shared)."""
+    form = FamilyFilterForm(request.GET or None)
+    filters = form.filters if form.is_bound else {}
+    query = (
+        form.cleaned_data.get("q", "").strip()[:100] if form.is_bound and form.is_valid() else ""
+    )
     if query:
         page = _search_page(request, selectors.family_search, query)
     else:
-        page = _rows_page(request, selectors.family_list)
-    record_listing(request.user, page.object_list, action="search" if query else "list")
+        page = _rows_page(request, selectors.family_list, filters=filters)
+    record_listing(request.user, page.object_list, action="search" if query or filters else "list")
+    shared = request.GET.copy()
+    shared.pop("page", None)
     return render(
         request,
         "cases/family_list.html",
-        {"page": page, "q": query, "query": f"q={query}" if query else ""},
+        {
+            "form": form,
+            "page": page,
+            "q": query,
+            "filtered": bool(filters),
+            "query": shared.urlencode(),
+        },
     )
 
 
 @login_required
 def person_list(request):
-    """Find a person by name: ranked by similarity, only people the user may see."""
-    query = request.GET.get("q", "").strip()[:100]
+    """Find a person by name (current or previous, spelt as it comes), date of birth,
+    postcode, NHS number, unique pupil number or National Insurance number: only people the
+    user may see, closest first."""
+    form = PersonSearchForm(request.GET or None, auto_id="%s")
+    query = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
     page = _search_page(request, selectors.person_search, query) if query else None
     if page is not None:
         record_listing(request.user, persons=page.object_list, action="search")
     return render(
-        request, "cases/person_list.html", {"page": page, "q": query, "query": f"q={query}"}
+        request,
+        "cases/person_list.html",
+        {
+            "form": form,
+            "page": page,
+            "q": query,
+            "searched_by": read_query(query).described if query else [],
+            "query": urlencode({"q": query}),
+        },
     )
 
 

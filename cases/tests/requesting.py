@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from cases.models import SupportRequest
 from earlyhelp.models import Locality, Organisation
+from tests.dates import typed
 
 CHILD = {
     "member-role": "child",
@@ -88,7 +89,7 @@ def world():
 
 
 def post_ok(client, name, data, **kwargs):
-    response = client.post(reverse(name, **kwargs), data)
+    response = client.post(reverse(name, **kwargs), typed(data))
     assert response.status_code == 302, (
         f"{name}: {response.status_code}\n{response.content.decode()[:3000]}"
     )

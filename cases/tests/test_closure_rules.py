@@ -180,12 +180,13 @@ def test_bad_step_down_decisions_are_refused(step_down, users, decision, problem
 @pytest.mark.parametrize(
     "changed, message",
     [
-        (1, "Date the new lead takes over must be today or in the past"),
+        (-1, "The date the new lead takes over must be today or in the future"),
         (
             -STARTED - 1,
-            "Date the new lead takes over must be on or after the episode began ({})",
+            "The date the new lead takes over must be the same as or after {}, when {} "
+            "became the lead",
         ),
-        (None, "Enter date the new lead takes over"),
+        (None, "Enter the date the new lead takes over"),
     ],
 )
 def test_a_new_lead_takes_over_within_the_episode(episode, users, changed, message):
@@ -200,25 +201,28 @@ def test_a_new_lead_takes_over_within_the_episode(episode, users, changed, messa
         )
     )
     began = f"{episode.started_on.day} {episode.started_on:%B %Y}"
-    assert problems == {"changed_on": [message.format(began)]}
+    assert problems == {"changed_on": [message.format(began, lead)]}
     assert not LeadChange.objects.exists()
     assert Episode.objects.get(pk=episode.pk).lead_practitioner == lead
 
 
-def test_a_caseload_moves_today_or_before(episode, users):
-    """Re-allocating a leaver's caseload (issue 9) is a change of lead for each episode."""
+def test_a_caseload_moves_today_or_later(episode, users):
+    """Re-allocating a leaver's caseload (issues 9, 18) is a change of lead for each episode,
+    so it is never back-dated either."""
     ann = episode.lead_practitioner
     bob = UserFactory(role="practitioner", team=ann.team)
     users["manager"].managed_teams.add(ann.team)
     problems = refused(
         lambda: caseload_reallocate(
             from_practitioner=ann,
-            to_practitioner=bob,
-            changed_on=days(1),
+            moves={episode: bob},
+            changed_on=days(-1),
             reason="Leaving",
             by=users["manager"],
         )
     )
-    assert problems == {"changed_on": ["The date must be today or in the past"]}
+    assert problems == {
+        "changed_on": ["The date the new lead takes over must be today or in the future"]
+    }
     assert not LeadChange.objects.exists()
     assert Episode.objects.get(pk=episode.pk).lead_practitioner == ann

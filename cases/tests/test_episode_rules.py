@@ -32,7 +32,7 @@ def began(episode) -> str:
     [
         (1, "Date they joined the team must be today or in the past"),
         (-STARTED - 1, "Date they joined the team must be on or after the episode began ({})"),
-        (None, "Enter date they joined the team"),
+        (None, "Enter the date they joined the team"),
     ],
 )
 def test_a_member_joins_within_the_episode(episode, users, joined, message):
@@ -80,7 +80,7 @@ def test_an_action_is_due_today_or_later(episode, users):
             by=users["practitioner"],
         )
     )
-    assert problems == {"due_on": ["By when must be today or in the future"]}
+    assert problems == {"due_on": ["The date it is due by must be today or in the future"]}
     assert not PlanAction.objects.exists()
 
 
@@ -141,7 +141,7 @@ def test_anyone_present_is_enough(episode, users, who):
     [
         (1, "Date of the meeting must be today or in the past"),
         (-STARTED - 1, "Date of the meeting must be on or after the episode began ({})"),
-        (None, "Enter date of the meeting"),
+        (None, "Enter the date of the meeting"),
     ],
 )
 def test_a_meeting_is_held_within_the_episode(episode, users, held, message):
@@ -161,7 +161,7 @@ def test_a_meeting_is_held_within_the_episode(episode, users, held, message):
     [
         (1, "Date of the review must be today or in the past"),
         (-STARTED - 1, "Date of the review must be on or after the episode began ({})"),
-        (None, "Enter date of the review"),
+        (None, "Enter the date of the review"),
     ],
 )
 def test_a_review_is_held_within_the_episode(episode, users, held, message):

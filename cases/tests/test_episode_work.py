@@ -11,6 +11,7 @@ from django.utils import timezone
 from cases.models import CaseNote, PlanAction, PlanActionUpdate, PlanReview, TafMeeting, TafMember
 from conftest import sign_in
 from earlyhelp.models import AuditEntry
+from tests.dates import typed
 from tests.episode_worlds import agency_user
 from tests.worlds import make_family
 
@@ -26,9 +27,9 @@ def dated(data: dict) -> dict:
     "tomorrow" already today."""
     today = timezone.localdate()
     days = {"TOMORROW": today + timedelta(days=1), "YESTERDAY": today - timedelta(days=1)}
-    return {
-        k: days[v].isoformat() if isinstance(v, str) and v in days else v for k, v in data.items()
-    }
+    return typed(
+        {k: days[v].isoformat() if isinstance(v, str) and v in days else v for k, v in data.items()}
+    )
 
 
 @pytest.fixture
@@ -52,13 +53,17 @@ def url(name, family, *args):
 def test_members_from_two_agencies_join_see_the_family_and_lose_it_on_leaving(lead, case):
     teacher, nurse = agency_user("education"), agency_user("health")
     for user in (teacher, nurse):
-        response = lead.post(url("taf-member-add", case), {"user": user.pk, "joined_on": YESTERDAY})
+        response = lead.post(
+            url("taf-member-add", case), typed({"user": user.pk, "joined_on": YESTERDAY})
+        )
         assert response.status_code == 302
     as_teacher = sign_in(Client(), teacher)
     assert as_teacher.get(url("family-detail", case)).status_code == 200
     member = TafMember.objects.get(user=teacher)
     assert (
-        lead.post(url("taf-member-leave", case, member.pk), {"left_on": YESTERDAY}).status_code
+        lead.post(
+            url("taf-member-leave", case, member.pk), typed({"left_on": YESTERDAY})
+        ).status_code
         == 302
     )
     assert as_teacher.get(url("family-detail", case)).status_code == 404
@@ -73,7 +78,7 @@ def test_members_from_two_agencies_join_see_the_family_and_lose_it_on_leaving(le
         ({"joined_on": "YESTERDAY"}, "Select practitioner"),
         ({"user": "999999", "joined_on": "YESTERDAY"}, "Select practitioner from the list"),
         ({"user": "LEAD", "joined_on": "YESTERDAY"}, "Select practitioner from the list"),
-        ({"user": "USER"}, "Enter date they joined the team"),
+        ({"user": "USER"}, "Enter the date they joined the team"),
         ({"user": "USER", "joined_on": "2026-02-30"}, "must be a real date"),
         ({"user": "USER", "joined_on": "TOMORROW"}, "must be today or in the past"),
         ({"user": "USER", "joined_on": "2001-01-01"}, "must be on or after the episode began"),
@@ -94,17 +99,20 @@ def test_bad_team_members_are_refused(lead, case, users, data, message):
 
 def test_someone_already_on_the_team_is_not_offered_again(lead, case):
     user = agency_user("education")
-    lead.post(url("taf-member-add", case), {"user": user.pk, "joined_on": YESTERDAY})
-    response = lead.post(url("taf-member-add", case), {"user": user.pk, "joined_on": YESTERDAY})
+    lead.post(url("taf-member-add", case), typed({"user": user.pk, "joined_on": YESTERDAY}))
+    response = lead.post(
+        url("taf-member-add", case), typed({"user": user.pk, "joined_on": YESTERDAY})
+    )
     assert response.status_code == 400 and TafMember.objects.count() == 1
 
 
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({}, "Enter date they left the team"),
+        ({}, "Enter the date they left the team"),
         ({"left_on": "TOMORROW"}, "must be today or in the past"),
-        ({"left_on": "yesterday"}, "must be a real date"),
+        ({"left_on": "2026-02-30"}, "must be a real date"),
+        ({"left_on": "yesterday"}, "must include a month and a year"),
     ],
 )
 def test_bad_leaving_dates_are_refused(lead, case, data, message):
@@ -125,12 +133,14 @@ def test_the_lead_adds_actions_for_a_member_or_the_family(lead, case, users):
     for owner in (teacher.pk, "family"):
         response = lead.post(
             url("plan-action-add", case),
-            {
-                "what": "Attend parenting group",
-                "owner": owner,
-                "due_on": TOMORROW,
-                "link": "outcome:6.4",
-            },
+            typed(
+                {
+                    "what": "Attend parenting group",
+                    "owner": owner,
+                    "due_on": TOMORROW,
+                    "link": "outcome:6.4",
+                }
+            ),
         )
         assert response.status_code == 302
     actions = PlanAction.objects.order_by("pk")
@@ -147,10 +157,10 @@ def test_the_lead_adds_actions_for_a_member_or_the_family(lead, case, users):
             {"what": "x", "owner": "12345", "due_on": "TOMORROW"},
             "Select who will do it from the list",
         ),
-        ({"what": "x", "owner": "family"}, "Enter by when"),
+        ({"what": "x", "owner": "family"}, "Enter the date it is due by"),
         (
             {"what": "x", "owner": "family", "due_on": "YESTERDAY"},
-            "By when must be today or in the future",
+            "The date it is due by must be today or in the future",
         ),
         (
             {"what": "x", "owner": "family", "due_on": "TOMORROW", "link": "need:9.9"},
@@ -231,12 +241,14 @@ def test_meetings_record_who_was_there_and_what_was_decided(lead, case, users):
     member = case.memberships.first()
     response = lead.post(
         url("taf-meeting-add", case),
-        {
-            "held_on": YESTERDAY,
-            "attendees": [users["practitioner"].pk],
-            "family_present": [member.pk],
-            "decisions": "School meeting next week",
-        },
+        typed(
+            {
+                "held_on": YESTERDAY,
+                "attendees": [users["practitioner"].pk],
+                "family_present": [member.pk],
+                "decisions": "School meeting next week",
+            }
+        ),
     )
     assert response.status_code == 302
     meeting = TafMeeting.objects.get()
@@ -248,7 +260,7 @@ def test_meetings_record_who_was_there_and_what_was_decided(lead, case, users):
     "data, message",
     [
         ({"held_on": "YESTERDAY", "others_present": "Aunt"}, "Enter decisions"),
-        ({"decisions": "x", "others_present": "Aunt"}, "Enter date of the meeting"),
+        ({"decisions": "x", "others_present": "Aunt"}, "Enter the date of the meeting"),
         ({"held_on": "YESTERDAY", "decisions": "x"}, "Select who was at the meeting"),
         (
             {"held_on": "TOMORROW", "decisions": "x", "others_present": "Aunt"},
@@ -266,10 +278,10 @@ def test_bad_meetings_are_refused(lead, case, data, message):
     assert not TafMeeting.objects.exists()
 
 
-def test_a_review_moves_the_next_review_date(lead, case, settings):
-    settings.REVIEW_INTERVAL_WEEKS = 8
+def test_a_review_moves_the_next_review_date(lead, case, set_policy):
+    set_policy(review_interval_weeks=8)
     response = lead.post(
-        url("plan-review-add", case), {"held_on": YESTERDAY, "progress": "Going well"}
+        url("plan-review-add", case), typed({"held_on": YESTERDAY, "progress": "Going well"})
     )
     assert response.status_code == 302
     page = lead.get(url("family-detail", case)).content.decode()
@@ -288,7 +300,7 @@ def test_an_overdue_review_is_flagged_on_the_family_page(lead, case):
     "data, message",
     [
         ({"held_on": "YESTERDAY"}, "Enter progress since the last review"),
-        ({"progress": "x"}, "Enter date of the review"),
+        ({"progress": "x"}, "Enter the date of the review"),
         ({"held_on": "2001-01-01", "progress": "x"}, "on or after the episode began"),
     ],
 )
@@ -305,12 +317,14 @@ def test_a_taf_member_adds_case_notes_and_reads_them(case, users):
     member = case.memberships.first()
     response = client.post(
         url("case-note-add", case),
-        {
-            "kind": "visit",
-            "happened_on": YESTERDAY,
-            "about": [member.pk],
-            "text": "Home visit: well",
-        },
+        typed(
+            {
+                "kind": "visit",
+                "happened_on": YESTERDAY,
+                "about": [member.pk],
+                "text": "Home visit: well",
+            }
+        ),
     )
     assert response.status_code == 302
     note = CaseNote.objects.get()
@@ -329,7 +343,7 @@ def test_a_taf_member_adds_case_notes_and_reads_them(case, users):
             {"kind": "letter", "happened_on": "YESTERDAY", "text": "x"},
             "Select kind of note from the list",
         ),
-        ({"kind": "call", "text": "x"}, "Enter date it happened"),
+        ({"kind": "call", "text": "x"}, "Enter the date it happened"),
         ({"kind": "call", "happened_on": "TOMORROW", "text": "x"}, "today or in the past"),
         ({"kind": "call", "happened_on": "YESTERDAY"}, "Enter note"),
         (
@@ -375,7 +389,8 @@ LONG = "x" * 10_001
         (
             "step-up-request",
             {"reason": LONG},
-            "Why the family needs social care must be 10,000 characters or fewer",
+            "The reason the family needs children&#x27;s social care must be 10,000 characters "
+            "or fewer",
         ),
     ],
 )
@@ -396,7 +411,7 @@ def test_free_text_over_the_cap_is_refused_on_its_field(lead, case, page, data, 
 def test_a_note_of_exactly_the_cap_is_saved(lead, case):
     response = lead.post(
         url("case-note-add", case),
-        {"kind": "call", "happened_on": YESTERDAY, "text": "x" * 10_000},
+        typed({"kind": "call", "happened_on": YESTERDAY, "text": "x" * 10_000}),
     )
     assert response.status_code == 302
     assert len(CaseNote.objects.get().text) == 10_000

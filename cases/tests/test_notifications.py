@@ -49,9 +49,9 @@ def test_notifications_are_listed_and_marked_read(users, client_for):
 
 
 def test_overdue_reviews_are_notified_once_however_often_the_command_runs(
-    users, settings, django_capture_on_commit_callbacks
+    users, set_policy, django_capture_on_commit_callbacks
 ):
-    settings.REVIEW_INTERVAL_WEEKS = 8
+    set_policy(review_interval_weeks=8)
     managed_by(users["manager"], users["practitioner"])
     overdue = make_family("Late family", lead=users["practitioner"])
     episode = overdue.episodes.get()

@@ -36,6 +36,11 @@ BAD_DETAILS = [
         {"expected_date_of_birth": TOMORROW},
         {"expected_date_of_birth": ["Give a date of birth or an expected date of birth, not both"]},
     ),
+    (
+        # An unborn child has an expected date, a pregnancy's length ahead at most.
+        {"date_of_birth": None, "expected_date_of_birth": TOMORROW + timedelta(weeks=44)},
+        {"expected_date_of_birth": ["Expected date of birth must be within the next 10 months"]},
+    ),
     ({"postcode": "LE11"}, {"postcode": ["Enter a real postcode, like LE11 3TU"]}),
 ]
 
@@ -72,7 +77,7 @@ def test_a_person_is_not_updated_with_bad_details(users, details, problems):
     [
         ({"postcode": "LE11 3T"}, {"postcode": ["Enter a real postcode, like LE11 3TU"]}),
         ({"postcode": ""}, {"postcode": ["Enter postcode"]}),
-        ({"moved_in": None}, {"moved_in": ["Enter date they moved in"]}),
+        ({"moved_in": None}, {"moved_in": ["Enter the date they moved in"]}),
     ],
 )
 def test_a_new_address_is_refused_without_a_real_postcode_or_a_date(users, address, problems):

@@ -21,6 +21,7 @@ from cases.models import (
 from conftest import sign_in
 from earlyhelp.models import AuditEntry, Organisation
 from earlyhelp.tests.factories import TeamFactory, UserFactory
+from tests.dates import typed
 from tests.worlds import make_family, open_episode
 
 from .requesting import (
@@ -128,17 +129,17 @@ def test_a_known_person_is_linked_not_typed_twice_and_the_request_joins_their_fa
     organisation = Organisation.objects.get(name="Loughborough Primary")
     post_ok(practitioner, "request-referrer", referrer_answers(organisation))
     post_ok(practitioner, "request-reason", REASON)
-    offered = practitioner.post(reverse("request-person-add"), CHILD)
+    offered = practitioner.post(reverse("request-person-add"), typed(CHILD))
     page = offered.content.decode()
     assert offered.status_code == 200 and "We may already know this person" in page
     assert f'value="{tomasz.pk}"' in page
     assert AuditEntry.objects.filter(action="duplicate_check", listed_person_ids=[tomasz.pk])
 
-    unanswered = practitioner.post(reverse("request-person-add"), {**CHILD, "match": ""})
+    unanswered = practitioner.post(reverse("request-person-add"), typed({**CHILD, "match": ""}))
     assert "Select a record, or that none of these is the person" in unanswered.content.decode()
     post_ok(practitioner, "request-person-add", {**CHILD, "match": tomasz.pk})
     # The same record twice is refused.
-    twice = practitioner.post(reverse("request-person-add"), {**CHILD, "match": tomasz.pk})
+    twice = practitioner.post(reverse("request-person-add"), typed({**CHILD, "match": tomasz.pk}))
     assert "You have already added this person" in twice.content.decode()
     post_ok(practitioner, "request-person-add", PARENT)
     post_ok(practitioner, "request-people", {"add_another": "no"})
@@ -446,7 +447,7 @@ def test_every_bad_answer_is_refused_with_the_error_summary_and_nothing_kept(
 ):
     fill_until(practitioner, step)
     before = (counts(), dict(practitioner.session.get(SESSION_KEY) or {}))
-    response = practitioner.post(reverse(name), data)
+    response = practitioner.post(reverse(name), typed(data))
     page = html.unescape(response.content.decode())
     assert response.status_code == 400
     assert "govuk-error-summary" in page and "<title>Error:" in page
@@ -519,9 +520,9 @@ def test_continuing_past_the_offered_records_without_choosing_is_an_error(practi
         (reverse("request-person-add"), CHILD),
         (reverse("member-add", args=[family.pk]), member_add),
     ]:
-        offered = practitioner.post(url, data)
+        offered = practitioner.post(url, typed(data))
         assert offered.status_code == 200 and 'name="matches_offered"' in offered.content.decode()
-        unanswered = practitioner.post(url, {**data, "matches_offered": "1"})
+        unanswered = practitioner.post(url, typed({**data, "matches_offered": "1"}))
         page = unanswered.content.decode()
         assert unanswered.status_code == 400 and "govuk-error-summary" in page
         assert "Select a record, or that none of these is the person" in page
@@ -534,7 +535,7 @@ def test_a_date_of_birth_in_the_future_is_refused_when_a_member_is_added(practit
     family = make_family("Nowak family", members=0, lead=users["practitioner"])
     parent = {k: v for k, v in CHILD.items() if k != "member-concerns"}
     parent.update({"member-role": "parent_carer", "person-date_of_birth": "2030-01-01"})
-    response = practitioner.post(reverse("member-add", args=[family.pk]), parent)
+    response = practitioner.post(reverse("member-add", args=[family.pk]), typed(parent))
     page = html.unescape(response.content.decode())
     assert response.status_code == 400
     assert "Date of birth must be today or in the past" in page

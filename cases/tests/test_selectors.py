@@ -90,7 +90,8 @@ def test_a_search_page_costs_the_same_queries_however_many_match(
 
     # Each in a transaction of its own that plans it on one core: its start and end, and the
     # SET LOCAL, then the page and what it shows.
-    with django_assert_max_num_queries(3 + 2):  # the page, and the households shown on it
+    # The names like it, the page, and the households and other names shown on it.
+    with django_assert_max_num_queries(3 + 4):
         people, more_people = person_search(user=hub, query="Patel", page_size=25)
     with django_assert_max_num_queries(3 + 3):  # the page, its members, its open episodes
         families, more_families = family_search(user=hub, query="Patel", page_size=25)
@@ -114,40 +115,38 @@ def test_the_next_page_carries_on_where_the_first_stopped(users):
 
 
 def closest_by_name(people, term: str) -> list:
-    """What a one-word person search promises, worked out in Python: each person at their
-    closest first or last name like `term` (pg_trgm's threshold, 0.3); closest first, a surname
-    before a first name as close, then by that name, then by last name, first name, record."""
-    from cases.people.nicknames import trigram_similarity
+    """What a one-word person search promises, worked out in Python from the known names like
+    `term` (cases/people/search.py: `names_like`, closest first): the bearers of each name in
+    turn, each by last name, first name and record, someone bearing two at the closer."""
+    from cases.people.search import names_like
 
+    rank = {(part, name): i for i, (_, part, name) in enumerate(names_like([term])[term])}
     keyed = []
     for person in people:
-        names = [(person.last_name.upper(), 0), (person.first_name.upper(), 1)]
-        scored = [(trigram_similarity(name, term), part, name) for name, part in names]
-        score, part, name = max(scored, key=lambda s: (s[0], -s[1]))
-        if score >= 0.3:
-            keyed.append(
-                ((-score, part, name, person.last_name, person.first_name, person.pk), person)
-            )
+        ranks = [
+            rank[key]
+            for key in [("last", person.last_name.upper()), ("first", person.first_name.upper())]
+            if key in rank
+        ]
+        if ranks:
+            key = (min(ranks), person.last_name, person.first_name, person.pk)
+            keyed.append((key, person))
     return [person for _, person in sorted(keyed, key=lambda k: k[0])]
 
 
 def closest_by_full_name(people, one: str, other: str) -> list:
-    """What a search of two words promises: a first name like one and a last name like the
-    other, either way round; the closest pair first (the two closenesses added), then by last
-    and first name, then by record."""
-    from cases.people.nicknames import trigram_similarity
+    """What a search of two words promises: the pairs of a known first name like one and a
+    known last name like the other, either way round, closest pair first (`ranked_names`);
+    the bearers of each pair in turn, by last and first name, then by record."""
+    from cases.people.search import ranked_names
 
+    _, pairs = ranked_names([one, other])
+    rank = {pair: i for i, pair in enumerate(zip(pairs["firsts"], pairs["lasts"], strict=True))}
     keyed = []
     for person in people:
-        first, last = person.first_name.upper(), person.last_name.upper()
-        scores = [
-            trigram_similarity(first, a) + trigram_similarity(last, b)
-            for a, b in ((one, other), (other, one))
-            if trigram_similarity(first, a) >= 0.3 and trigram_similarity(last, b) >= 0.3
-        ]
-        if scores:
-            key = (-max(scores), last, first, person.last_name, person.first_name, person.pk)
-            keyed.append((key, person))
+        pair = (person.first_name.upper(), person.last_name.upper())
+        if pair in rank:
+            keyed.append(((rank[pair], person.last_name, person.first_name, person.pk), person))
     return [person for _, person in sorted(keyed, key=lambda k: k[0])]
 
 

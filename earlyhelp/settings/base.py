@@ -246,27 +246,29 @@ CELERY_BEAT_SCHEDULE["notify-overdue-reviews"] = {
     "task": "cases.tasks.notify_overdue_reviews",
     "schedule": 60 * 60,  # hourly; the command is idempotent, so a re-run notifies nobody twice
 }
+CELERY_BEAT_SCHEDULE["notify-consent-chase-due"] = {
+    "task": "cases.tasks.notify_consent_chase_due",
+    "schedule": 60 * 60,  # hourly, like reviews: one notification per consent and chase date
+}
 
 # The caseload dashboard serves figures computed at most this many minutes ago (the page
 # says when); beat recomputes each manager's default view more often than that.
 DASHBOARD_FIGURES_MAX_AGE_MINUTES = env_int("DASHBOARD_FIGURES_MAX_AGE_MINUTES", 15)
+# A scheduled change of lead takes effect on its day: a minute past every hour (the first run
+# of the day at 00:01), idempotent, so a missed or doubled run moves nothing twice.
+CELERY_BEAT_SCHEDULE["apply-scheduled-lead-changes"] = {
+    "task": "cases.tasks.apply_scheduled_lead_changes",
+    "schedule": crontab(minute=1),
+}
 CELERY_BEAT_SCHEDULE["refresh-dashboard-figures"] = {
     "task": "cases.tasks.refresh_dashboard_figures",
     "schedule": 10 * 60,
 }
 
-# Hub staff see families with a request in the queue or triaged this many days ago
-# (DOMAIN §1, configurable).
-HUB_RECENT_TRIAGE_DAYS = env_int("HUB_RECENT_TRIAGE_DAYS", 30)
-# The number of open families a lead practitioner is expected to hold; the hub
-# sees each candidate's caseload against it when allocating (DOMAIN §9: intensive
-# workers hold about 10).
-CASELOAD_TARGET = env_int("CASELOAD_TARGET", 10)
+# The review interval, the hub's window after triage and the caseload target are the
+# service's settings, which administrators change in a page (earlyhelp/policy.py, issue 18).
 # How long an administrator's break-glass access to one family lasts.
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 4)
-# A plan is reviewed this many weeks after the last review (or the episode's start);
-# after that the review is overdue (DOMAIN §4 step 5, configurable: "every 6–12 weeks").
-REVIEW_INTERVAL_WEEKS = env_int("REVIEW_INTERVAL_WEEKS", 8)
 # Assessment drafts are saved this long after the last keystroke.
 AUTOSAVE_DELAY_MS = env_int("AUTOSAVE_DELAY_MS", 1500)
 

@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 from assessments.models import EarlyHelpAssessment
 from cases.models import Consent, DataKind, Episode, FamilyMember
 from cases.notifications.services import notify_allocated
+from tests.browser.dates import fill_date
 from tests.browser.test_autosave import signed_in
 from tests.browser.test_smoke import sign_in
 from tests.episode_worlds import agency_user, ensure_plan_v9
@@ -208,7 +209,7 @@ def test_the_episode_from_allocation_to_closure(page, new_page, live_server, che
         page.get_by_label("Practitioner", exact=True).select_option(
             label=f"{member.get_full_name()}, {member.organisation}"
         )
-        page.get_by_label("Date they joined the team").fill(today)
+        fill_date(page, "Date they joined the team", today)
         page.get_by_role("button", name="Add").click()
         expect(page.locator(".govuk-notification-banner")).to_contain_text("is on the team")
     check_a11y(page, "family page with the team")
@@ -220,18 +221,14 @@ def test_the_episode_from_allocation_to_closure(page, new_page, live_server, che
     page.get_by_label(
         f"{world['teacher'].get_full_name()}, {world['teacher'].organisation}"
     ).check()
-    page.get_by_label("By when", exact=True).fill(
-        (timezone.localdate() + timedelta(days=14)).isoformat()
-    )
+    fill_date(page, "By when", timezone.localdate() + timedelta(days=14))
     page.get_by_label("Need or outcome it works towards").select_option("need:1.1")
     page.get_by_role("button", name="Add").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("added to the plan")
     page.get_by_role("button", name="Add an action").click()
     page.get_by_label("What will happen").fill("Book a debt advice appointment")
     page.get_by_label("The family", exact=True).check()
-    page.get_by_label("By when", exact=True).fill(
-        (timezone.localdate() + timedelta(days=7)).isoformat()
-    )
+    fill_date(page, "By when", timezone.localdate() + timedelta(days=7))
     page.get_by_label("Need or outcome it works towards").select_option("need:3.4")
     page.get_by_role("button", name="Add").click()
     expect(page.locator(".app-plan")).to_contain_text("Book a debt advice appointment")
@@ -239,7 +236,7 @@ def test_the_episode_from_allocation_to_closure(page, new_page, live_server, che
     # A meeting and a review.
     page.get_by_role("button", name="Record a meeting").click()
     check_a11y(page, "record a meeting")
-    page.get_by_label("Date of the meeting").fill(today)
+    fill_date(page, "Date of the meeting", today)
     page.get_by_label(
         f"{world['teacher'].get_full_name()}, {world['teacher'].organisation}"
     ).check()
@@ -250,9 +247,9 @@ def test_the_episode_from_allocation_to_closure(page, new_page, live_server, che
     page.get_by_role("button", name="Record a review").click()
     check_a11y(page, "record a review")
     page.get_by_role("button", name="Save").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter date of the review")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the date of the review")
     check_a11y(page, "record a review with errors")
-    page.get_by_label("Date of the review").fill(today)
+    fill_date(page, "Date of the review", today)
     page.get_by_label("Progress since the last review").fill("Attendance up to 92%.")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("review is recorded")
@@ -281,7 +278,7 @@ def test_the_episode_from_allocation_to_closure(page, new_page, live_server, che
     school.get_by_role("button", name="Add a case note").click()
     check_a11y(school, "add a case note")
     school.get_by_label("Phone call", exact=True).check()
-    school.get_by_label("Date it happened").fill(today)
+    fill_date(school, "Date it happened", today)
     school.get_by_label("Note", exact=True).fill("Spoke to Mum about Monday absences.")
     school.get_by_role("button", name="Save the note").click()
     expect(school.get_by_text("Spoke to Mum about Monday absences.")).to_be_visible()
@@ -297,7 +294,7 @@ def test_the_episode_from_allocation_to_closure(page, new_page, live_server, che
         "link", name=re.compile(f"Leaves the team.*{world['nurse'].last_name}")
     ).click()
     check_a11y(page, "a member leaves")
-    page.get_by_label("Date they left the team").fill(today)
+    fill_date(page, "Date they left the team", today)
     page.get_by_role("button", name="Record that they left").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("has left the team")
     response = health.goto(family_url)

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from earlyhelp.tests.factories import UserFactory
+from tests.browser.dates import fill_date
 from tests.browser.test_smoke import sign_in
 from tests.worlds import make_family
 
@@ -67,10 +68,10 @@ def test_practitioner_records_evidence_and_reads_the_plan(page, live_server, che
     page.get_by_role("button", name="Continue").click()
     check_a11y(page, "offence form")
     page.get_by_role("button", name="Save").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a date, like 2026-09-01")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the date it happened")
     check_a11y(page, "offence form with errors")
     page.get_by_label("Who is it about?").select_option(label="Member1 Okafor")
-    page.get_by_label("When did it happen?").fill("2026-05-04")
+    fill_date(page, "When did it happen?", "2026-05-04")
     page.get_by_label("Yes").check()
     page.get_by_label("Where did it come from?").fill("Youth Offending Service")
     page.get_by_role("button", name="Save").click()
@@ -109,7 +110,7 @@ def test_someone_known_elsewhere_is_linked_by_the_hub_not_the_practitioner(
     page.get_by_label("Child or young person").check()
     page.get_by_label("First name").fill("Niamh")
     page.get_by_label("Last name").fill("Bennett")
-    page.get_by_label("Date of birth", exact=True).fill("2015-12-16")
+    fill_date(page, "Date of birth", "2015-12-16")
     page.get_by_role("button", name="Check for existing records and add").click()
     warning = page.locator(".govuk-warning-text")
     expect(warning).to_contain_text("may already be known to the service")

@@ -5,11 +5,14 @@ and the lead practitioner finds the family. The request form is completed by key
 from datetime import date, timedelta
 
 import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from cases.models import Allocation, Episode, SupportRequest
 from earlyhelp.models import Locality, Organisation, Team
 from earlyhelp.tests.factories import UserFactory
+from tests.browser.dates import fill_date
 from tests.browser.test_smoke import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -64,20 +67,17 @@ def tick(page, label):
 
 
 def type_date(page, label, day: date):
-    """A date field, typed as a person would: day, month, year.
-
-    Chromium orders a date field's parts by its own interface language, which
-    headless Chromium keeps American whatever the page's locale; where the
-    day-first digits land wrong, go back along the parts and type month first.
-    """
-    field = page.get_by_label(label, exact=True)
-    tab_to(page, field)
-    page.keyboard.type(f"{day:%d%m%Y}")
-    if field.input_value() != day.isoformat():
-        page.keyboard.press("ArrowLeft")
-        page.keyboard.press("ArrowLeft")
-        page.keyboard.type(f"{day:%m%d%Y}")
-    expect(field).to_have_value(day.isoformat())
+    """The GOV.UK date input, typed as a person would from the keyboard: day, Tab, month, Tab,
+    year."""
+    group = page.get_by_role("group", name=label, exact=True)
+    tab_to(page, group.get_by_label("Day"))
+    page.keyboard.type(str(day.day))
+    page.keyboard.press("Tab")
+    page.keyboard.type(str(day.month))
+    page.keyboard.press("Tab")
+    page.keyboard.type(str(day.year))
+    expect(group.get_by_label("Year")).to_be_focused()
+    expect(group.get_by_label("Day")).to_have_value(str(day.day))
 
 
 def press_button(page, name):
@@ -111,6 +111,9 @@ def world():
         username="harry", first_name="Harry", last_name="Bennett", role="hub", team=hub_team
     )
     UserFactory(username="priya", first_name="Priya", last_name="Shah", team=family_support)
+    maya = UserFactory(username="maya", first_name="Maya", last_name="Manager", role="manager")
+    maya.managed_teams.add(family_support)
+    TOTPDevice.objects.create(user=maya, name="phone", confirmed=True)
     return charnwood
 
 
@@ -214,7 +217,7 @@ def test_a_school_asks_the_hub_triages_and_allocates_and_the_lead_finds_the_fami
     check_a11y(page, "the family, refused to the sender")
     page.get_by_role("button", name="Sign out").click()
 
-    # 2. The hub triages it P3a and allocates a lead practitioner.
+    # 2. The hub triages it P3a and allocates it to a lead agency.
     sign_in(page, base, "harry", check_a11y)
     expect(page.get_by_role("heading", level=1)).to_have_text("Your triage queue")
     expect(page.locator("main")).to_contain_text("Verbal consent: chase by")
@@ -239,30 +242,62 @@ def test_a_school_asks_the_hub_triages_and_allocates_and_the_lead_finds_the_fami
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Decision recorded")
     check_a11y(page, "request page, decided")
 
-    page.get_by_role("button", name="Allocate a lead practitioner").click()
+    # The hub picks the lead agency; no one of it is engaged with the family yet, so its team
+    # manager names the lead practitioner (DOMAIN §4 step 3).
+    page.get_by_role("button", name="Allocate to a lead agency").click()
     check_a11y(page, "allocate: agency")
     page.get_by_label("Lead agency").select_option(label="Children and Family Wellbeing Service")
     page.get_by_role("button", name="Continue").click()
-    expect(page.locator("main")).to_contain_text("0 of 10 families")
-    check_a11y(page, "allocate: practitioner")
-    page.get_by_role("button", name="Allocate").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Select the lead practitioner")
-    check_a11y(page, "allocate with errors")
-    page.get_by_label("Priya Shah", exact=False).check()
-    page.get_by_role("button", name="Allocate").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        "Priya Shah of Children and Family Wellbeing Service is the lead practitioner"
+    expect(page.locator("main")).to_contain_text(
+        "No practitioner of Children and Family Wellbeing Service is already engaged"
     )
-    check_a11y(page, "request page, allocated")
+    check_a11y(page, "allocate: to the agency")
+    page.get_by_role("button", name="Allocate to Children and Family Wellbeing Service").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Allocated to Children and Family Wellbeing Service, waiting for a lead practitioner"
+    )
+    expect(page.locator("main")).to_contain_text(
+        "Allocated to Children and Family Wellbeing Service, waiting for a lead practitioner"
+    )
+    check_a11y(page, "request page, allocated to the agency")
     page.get_by_role("link", name="Home").first.click()
     expect(page.locator("main")).to_contain_text("Your recent decisions")
     check_a11y(page, "hub home with a decision")
     page.get_by_role("button", name="Sign out").click()
-    assert Allocation.objects.get().lead_practitioner.username == "priya"
-    assert Episode.objects.get(family=family).status == "open"
+    episode = Episode.objects.get(family=family)
+    assert episode.status == "open" and episode.lead_practitioner is None
+
+    # 2b. The agency's team manager finds the family waiting and names its lead practitioner.
+    sign_in(page, base, "maya", check_a11y)
+    device = TOTPDevice.objects.get(user__username="maya")
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=6):06d}"
+    page.get_by_label("Security code").fill(code)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#waiting-for-lead")).to_contain_text("Nowak family")
+    check_a11y(page, "manager home, a family waiting for a lead")
+    page.get_by_role("link", name="Name the lead practitioner for the Nowak family").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Name the lead practitioner")
+    expect(page.locator("main")).to_contain_text("0 of 10 families")
+    check_a11y(page, "name the lead")
+    page.get_by_role("button", name="Name the lead practitioner").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select the lead practitioner")
+    check_a11y(page, "name the lead with errors")
+    page.get_by_label("Priya Shah", exact=False).check()
+    page.get_by_role("button", name="Name the lead practitioner").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Priya Shah is the lead practitioner for the Nowak family"
+    )
+    expect(page.locator("#waiting-for-lead")).to_contain_text("No family is waiting")
+    check_a11y(page, "manager home, lead named")
+    page.get_by_role("button", name="Sign out").click()
+    allocation = Allocation.objects.get()
+    assert allocation.lead_practitioner.username == "priya"
+    assert allocation.named_by.username == "maya"
+    assert Episode.objects.get(family=family).lead_practitioner.username == "priya"
 
     # 3. The lead practitioner finds the family on their own page.
     sign_in(page, base, "priya", check_a11y)
+    expect(page.locator("main")).to_contain_text("is allocated to you as lead practitioner")
     check_a11y(page, "lead's home")
     page.get_by_role("link", name="Families").first.click()
     expect(page.get_by_role("link", name="Nowak family")).to_be_visible()
@@ -308,7 +343,7 @@ def test_a_person_we_already_hold_is_offered_and_chosen(page, live_server, check
     page.get_by_label("Child or young person").check()
     page.get_by_label("First name").fill("Tomasz")
     page.get_by_label("Last name").fill("Nowak")
-    page.get_by_label("Date of birth", exact=True).fill("2014-03-02")
+    fill_date(page, "Date of birth", "2014-03-02")
     page.get_by_role("button", name="Check for existing records and continue").click()
     expect(page.get_by_role("heading", name="We may already know this person")).to_be_visible()
     check_a11y(page, "person with likely matches")

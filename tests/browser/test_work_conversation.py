@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from assessments.models import WorkConversation
 from assessments.tests.work_worlds import ensure_providers, work_case
+from tests.browser.dates import fill_date
 from tests.browser.test_autosave import signed_in
 from tests.episode_worlds import agency_user, ensure_plan_v9
 
@@ -53,7 +54,7 @@ def test_a_conversation_becomes_a_referral_the_panel_allocates(
 
     # Completing with only a name and a date: the error summary names what is missing.
     page.get_by_label(family.adult.full_name).check()
-    page.get_by_label("Date of the conversation").fill(timezone.localdate().isoformat())
+    fill_date(page, "Date of the conversation", timezone.localdate())
     page.get_by_role("button", name="Complete and refer").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()

@@ -1,7 +1,7 @@
 """Closure with a manager's sign-off; step-up and step-down as requests decided at the front
 door (DOMAIN §4 steps 7–8); the lead-agency history; re-referrals after a step-down."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -30,6 +30,11 @@ from tests.worlds import make_family
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
+
+
+def date_fields(name, value):
+    """A date as the GOV.UK date input posts it: day, month and year."""
+    return {f"{name}_day": value.day, f"{name}_month": value.month, f"{name}_year": value.year}
 
 
 @pytest.fixture
@@ -392,7 +397,7 @@ def test_a_manager_changes_the_lead_and_the_history_keeps_both(client_for, case,
     manager = client_for("manager")
     data = {
         "to_practitioner": new_lead.pk,
-        "changed_on": (TODAY - timedelta(days=1)).isoformat(),
+        **date_fields("changed_on", TODAY),
         "reason": "Caseload",
     }
     assert manager.post(url("lead-change", case.pk), data).status_code == 302
@@ -412,18 +417,25 @@ def test_a_manager_changes_the_lead_and_the_history_keeps_both(client_for, case,
     [
         ({"changed_on": "TODAY", "reason": "x"}, "Select new lead practitioner"),
         ({"to_practitioner": "LEAD", "changed_on": "TODAY", "reason": "x"}, "from the list"),
-        ({"to_practitioner": "NEW", "reason": "x"}, "Enter date the new lead takes over"),
+        ({"to_practitioner": "NEW", "reason": "x"}, "Enter the date the new lead takes over"),
         ({"to_practitioner": "NEW", "changed_on": "TODAY"}, "Enter why the lead changes"),
         (
             {"to_practitioner": "NEW", "changed_on": "1999-01-01", "reason": "x"},
-            "on or after the episode began",
+            "must be the same as or after",
+        ),
+        (
+            {"to_practitioner": "NEW", "changed_on": "YESTERDAY", "reason": "x"},
+            "must be today or in the future",
         ),
     ],
 )
 def test_bad_lead_changes_are_refused(client_for, case, users, data, message):
     new_lead = agency_user("family_support")
     subs = {"LEAD": users["practitioner"].pk, "NEW": new_lead.pk, "TODAY": TODAY.isoformat()}
+    subs["YESTERDAY"] = (TODAY - timedelta(days=1)).isoformat()
     data = {k: subs.get(v, v) for k, v in data.items()}
+    if "changed_on" in data:
+        data |= date_fields("changed_on", date.fromisoformat(data.pop("changed_on")))
     response = client_for("manager").post(url("lead-change", case.pk), data)
     assert response.status_code == 400 and message in response.content.decode()
     assert not LeadChange.objects.exists()

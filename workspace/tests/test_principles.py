@@ -96,11 +96,11 @@ def test_no_meeting_is_a_lack_of_the_team_approach(users):
     )
 
 
-def test_the_review_interval_is_configurable(users, settings):
+def test_the_review_interval_is_configurable(users, set_policy):
     family, episode, _ = complete_case(users)
     review_overdue(family, episode, weeks=7)
     assert principles_of(family)["review"].met
-    settings.REVIEW_INTERVAL_WEEKS = 6
+    set_policy(review_interval_weeks=6)
     assert not principles_of(family)["review"].met
 
 
