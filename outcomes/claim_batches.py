@@ -43,6 +43,7 @@ from .models import (
     OutcomesPlanVersion,
 )
 from .snapshots import snapshots_for
+from .wording import Words
 
 
 def claim_windows(on: date | None = None) -> list:
@@ -113,7 +114,7 @@ def _fresh_results(family_ids: list[int], submitted_on: date) -> dict:
     return answers
 
 
-def _refusal_reasons(answer) -> tuple[str, ...]:
+def _refusal_reasons(answer, family_id) -> tuple[str, ...]:
     if answer is None:
         return ("The family was not attached on the submission date",)
     if isinstance(answer, Exception):
@@ -123,7 +124,8 @@ def _refusal_reasons(answer) -> tuple[str, ...]:
         return (REASON_TEXT["already_claimed"],)
     if claim.reasons:
         return tuple(r.text for r in claim.reasons)
-    return ("Not claimable on the submission date: " + "; ".join(answer.missing),)
+    missing = Words.for_family(family_id).missing(answer)  # named people, dates in words
+    return ("Not claimable on the submission date: " + "; ".join(missing),)
 
 
 def _check_window(opens: date, closes: date, submitted_on: date) -> None:
@@ -189,7 +191,8 @@ def claim_batch_submit(
     for family_id in sorted(allowed):
         answer = answers.get(family_id)
         if answer is None or isinstance(answer, Exception) or answer.claim.status != CLAIMABLE:
-            refused.append(Refusal(family_id, names[family_id], _refusal_reasons(answer)))
+            reasons = _refusal_reasons(answer, family_id)
+            refused.append(Refusal(family_id, names[family_id], reasons))
             continue
         try:
             with transaction.atomic():

@@ -6,27 +6,36 @@ records (`outcomes.explanations`), and the pack says so where they have changed 
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
-from fpdf import FPDF
-
+from earlyhelp.pdf import new_pdf
 from outcomes.engine.explain import long_date
 
 from .decisions import OutcomeDecision
 from .explanations import claim_words, decision_words, explain
 from .models import Evidence, FamilyResult
 from .selectors import claim_since_result, current_result
+from .wording import Section, Words, details_words, kind_words, when_words
 
 
 @dataclass
 class OutcomeLine:
-    outcome: str
-    rule: str
+    outcome: str  # the plan's number and words: "Outcome 1.1: All school age children …"
     status: str
     met_on: object
     sustained_on: object
     evidence: list = field(default_factory=list)
+
+
+@dataclass
+class EvidenceLine:
+    """An evidence row as the pack says it."""
+
+    row: Evidence
+    when: str
+    what: str
+    who: str
+    details: str
 
 
 @dataclass
@@ -36,8 +45,10 @@ class EvidencePack:
     headline: str = ""
     outcomes: list[OutcomeLine] = field(default_factory=list)
     evidence: list = field(default_factory=list)  # every row any step cites
-    for_auditor: str = ""
-    for_practitioner: str = ""
+    evidence_lines: list[EvidenceLine] = field(default_factory=list)  # the same, in words
+    for_auditor: list[Section] = field(default_factory=list)  # every step, in words
+    for_practitioner: list[str] = field(default_factory=list)
+    words: Words | None = None  # names people, evidence and the plan's outcomes
     notice: str = ""  # the records have changed since the decision: the explanation is today's
 
 
@@ -60,8 +71,6 @@ def evidence_pack_for(family) -> EvidencePack:
     claim = claim_since_result(row)  # made since the night: the batch's word until the next
     pack.headline = claim_words(claim) if claim else decision_words(row)
     pack.notice = explained.notice
-    pack.for_auditor = explained.auditor()
-    pack.for_practitioner = explained.practitioner()
     decision = row.decision
     rows = {
         e.pk: e
@@ -70,65 +79,49 @@ def evidence_pack_for(family) -> EvidencePack:
         .order_by("period_start", "id")
     }
     pack.evidence = list(rows.values())
-    rules = explained.plan.outcomes if explained.plan is not None else {}
+    words = pack.words = Words.for_family(family, plan=explained.plan, evidence=pack.evidence)
+    pack.evidence_lines = [
+        EvidenceLine(
+            e, when_words(e), kind_words(e.kind), words.person(e.person_id), details_words(e)
+        )
+        for e in pack.evidence
+    ]
+    if explained.answer is not None:
+        pack.for_auditor = words.for_auditor(explained.answer)
+        pack.for_practitioner = words.for_practitioner(explained.answer)
     for o in decision.outcomes:
         pack.outcomes.append(
             OutcomeLine(
-                o.outcome,
-                rules[o.outcome].rule if o.outcome in rules else "",
+                words.outcome(o.outcome),
                 _status(o),
                 o.met_on,
                 o.sustained_on,
-                [rows[i] for i in o.evidence if i in rows],
+                [(rows[i], words.item(rows[i])) for i in o.evidence if i in rows],
             )
         )
     return pack
 
 
-# fpdf2's core fonts speak Latin-1 only. Names and notes may not: typographic punctuation gets its
-# plain equivalent, accented letters outside Latin-1 lose their accent (Ł stays a "?"), so a pack
-# for any family prints instead of crashing.
-_PLAIN = str.maketrans(
-    {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "•": "-"}
-)
-
-
-def latin1(text: str) -> str:
-    text = str(text).translate(_PLAIN)
-    out = []
-    for ch in text:
-        if ord(ch) < 256:
-            out.append(ch)
-            continue
-        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-        out.append(base if base and all(ord(c) < 256 for c in base) else "?")
-    return "".join(out)
-
-
-def _evidence_text(e: Evidence) -> str:
-    period = str(e.period_start) + (
-        f" to {e.period_end}" if e.period_end and e.period_end != e.period_start else ""
-    )
-    who = str(e.person) if e.person_id else "Whole family"
-    values = "; ".join(f"{k}: {v}" for k, v in e.values.items())
+def _evidence_text(words: Words, e: Evidence) -> str:
     return (
-        f"#{e.pk} {e.get_kind_display()}, {who}, {period}. {values}. Source {e.source}, "
-        f"recorded {e.recorded_on}"
+        f"{words.item(e)}. {details_words(e)}. From {e.source}, recorded "
+        f"{long_date(e.recorded_on)}."
     )
 
 
 def evidence_pack_pdf(pack: EvidencePack) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.set_title(latin1(f"Evidence pack: {pack.family.name}"))
-    pdf.set_auto_page_break(auto=True, margin=15)
+    """The pack as a PDF, in DejaVu Sans (`earlyhelp.pdf`): every name printed as written."""
+    pdf = new_pdf(title=f"Evidence pack: {pack.family.name}")
     pdf.add_page()
     width = pdf.epw
 
-    def para(text, size=10, style="", mono=False):
-        pdf.set_font("Courier" if mono else "Helvetica", style, size)
-        pdf.multi_cell(width, 5 if mono else 6, latin1(text), new_x="LMARGIN", new_y="NEXT")
+    def para(text, size=10, style=""):
+        pdf.set_font(size=size, style=style)
+        pdf.multi_cell(width, size * 0.55, str(text), new_x="LMARGIN", new_y="NEXT")
 
-    para(f"Evidence pack: {pack.family.name} ({pack.family.reference})", 16, "B")
+    para(f"Evidence pack: {pack.family.name}", 16, "B")
+    if pack.words is not None and pack.words.people:
+        para("Family members: " + ", ".join(sorted(pack.words.people.values())))
     if pack.row is None:
         para("No results yet: the nightly job has not judged this family.")
         return bytes(pdf.output())
@@ -138,15 +131,25 @@ def evidence_pack_pdf(pack: EvidencePack) -> bytes:
         para(pack.notice, 10, "B")
     para("Outcomes", 13, "B")
     for o in pack.outcomes:
-        para(f"Outcome {o.outcome} ({o.rule}): {o.status}", 10, "B")
-        for e in o.evidence:
-            para("  " + _evidence_text(e), 9)
+        para(f"{o.outcome}. {o.status}.", 10, "B")
+        for _, said in o.evidence:
+            para("    " + said, 9)
     para("Evidence used", 13, "B")
     for e in pack.evidence:
-        para(_evidence_text(e), 9)
+        para(_evidence_text(pack.words, e), 9)
     pdf.add_page()
     para("Explanation, step by step", 13, "B")
     if pack.notice:
         para(pack.notice, 9, "B")
-    para(pack.for_auditor, 7, mono=True)
+    for section in pack.for_auditor:
+        para(section.heading, 11, "B")
+        for line in section.lines:
+            para(line, 9)
+        for step in section.steps:
+            para(f"{step.verdict}: {step.about}", 9, "B")
+            if step.needed:
+                para(f"    Needed: {step.needed}", 8)
+            if step.evidence:
+                para("    Evidence: " + "; ".join(step.evidence), 8)
+            para(f"    Found: {step.found}", 8)
     return bytes(pdf.output())

@@ -12,10 +12,7 @@ from outcomes.engine.kinds import EVIDENCE_KINDS
 
 from . import evidence_rows
 from .models import SchoolTerm
-
-
-def humanise(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+from .wording import choice_words, key_words
 
 
 def kind_choices(plan) -> list[tuple[str, str]]:
@@ -146,11 +143,11 @@ class EvidenceForm(GovukMessagesMixin, forms.Form):
 
 
 def _value_field(key: str, value_type, required: bool) -> forms.Field:
-    label = humanise(key)
+    label = key_words(key)
     if isinstance(value_type, tuple):
         return forms.ChoiceField(
             label=label,
-            choices=[(v, humanise(v)) for v in value_type],
+            choices=[(v, choice_words(v)) for v in value_type],
             widget=forms.RadioSelect,
             required=required,
         )

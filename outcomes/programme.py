@@ -30,6 +30,7 @@ from outcomes.engine import snapshot as engine
 from .models import Attachment, ProblemIdentified
 from .selectors import plan_in_force
 from .snapshots import Standing, family_snapshots
+from .wording import Words
 
 
 @dataclass
@@ -42,8 +43,10 @@ class AttachmentReadiness:
     eligible: bool = False
     eligibility: list[str] = field(default_factory=list)  # the engine's findings, in words
     problems_evidenced: tuple[str, ...] = ()
+    problems_evidenced_words: list[str] = field(default_factory=list)  # number and name
     principles: list[Principle] = field(default_factory=list)
     indicators: list[str] = field(default_factory=list)
+    indicator_words: list[str] = field(default_factory=list)  # each in the plan's words
     plan_version: object = None
     lead_agency: object = None
     assessment: EarlyHelpAssessment | None = None
@@ -99,6 +102,9 @@ def attachment_check(family, *, on: date | None = None) -> AttachmentReadiness:
     )
     check.assessment = assessment
     check.indicators = list(assessment.indicators) if assessment else []
+    if check.plan_version is not None:
+        words = Words(people={}, evidence={}, plan=check.plan_version.plan)
+        check.indicator_words = [words.indicator(i) for i in check.indicators]
     members = current_members_of(family)
     actions = PlanAction.objects.filter(episode=episode).exclude(status=PlanAction.Status.STOPPED)
     plan = check.plan_version.plan if check.plan_version else None
@@ -146,14 +152,19 @@ def _eligibility(check: AttachmentReadiness, family, episode, plan) -> None:
     except EvaluationError as error:
         check.eligibility = [f"the assessment's indicators do not fit the plan in force: {error}"]
         return
+    words = Words.for_family(family, plan=plan)
     check.eligible = result.eligibility.eligible
     check.problems_evidenced = result.eligibility.problems_evidenced
-    check.eligibility = [step.note for step in result.eligibility.explanation]
+    check.problems_evidenced_words = [
+        words.problem_list([p]) for p in result.eligibility.problems_evidenced
+    ]
+    check.eligibility = [words.step(step).found for step in result.eligibility.explanation]
     for problem in result.problems:
         for i in problem.identifications:
             if not i.evidenced:
                 check.eligibility.extend(
-                    f"indicator {i.indicator}: {s.note}" for s in i.explanation
+                    f"{words.indicator(i.indicator)}: not shown ({words.say(s.note)})"
+                    for s in i.explanation
                 )
 
 

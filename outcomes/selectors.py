@@ -12,6 +12,7 @@ from outcomes.engine.plan import Plan
 
 from .explanations import claim_words, decision_words, explain, reason_texts
 from .models import Claim, ClaimStatus, Evidence, FamilyResult, NightlyRun, OutcomesPlanVersion
+from .wording import Words
 
 
 def plan_in_force(on: date) -> OutcomesPlanVersion | None:
@@ -118,14 +119,25 @@ def results_for_family_page(family) -> dict | None:
         return None
     explained = explain(row)
     claim = claim_since_result(row)
+    words = Words.for_family(family, plan=explained.plan)
+    answer = explained.answer
     return {
         "row": row,
         "claim": claim,
         "headline": claim_words(claim) if claim else decision_words(row),
         "reasons": reason_texts(row),
-        "outcomes": row.decision.applying(),
-        "missing": list(explained.missing),
-        "explanation": explained.practitioner(),
+        "outcomes": [
+            {
+                "outcome": words.outcome(o.outcome),
+                "met": o.met,
+                "met_on": o.met_on,
+                "sustained_on": o.sustained_on,
+                "sustain_due_on": o.sustain_due_on,
+            }
+            for o in row.decision.applying()
+        ],
+        "missing": words.missing(answer),
+        "explanation": words.for_practitioner(answer) if answer is not None else [],
         "notice": explained.notice,
     }
 

@@ -17,6 +17,7 @@ from earlyhelp.access import Action, page_for
 from . import selectors, services
 from .forms import EvidenceForm, EvidenceKindForm, PlanDefinitionForm, PublishForm
 from .models import Evidence, OutcomesPlanVersion
+from .wording import details_words, when_words
 
 administrators_only = page_for(Action.CONFIGURE)
 
@@ -25,6 +26,8 @@ administrators_only = page_for(Action.CONFIGURE)
 def evidence_list(request, family_id):
     family = family_for(request.user, family_id, action=Action.VIEW_EVIDENCE)
     page = Paginator(selectors.evidence_for_family(family), 50).get_page(request.GET.get("page"))
+    for item in page.object_list:  # said in words, not as the keys and codes it is kept in
+        item.when_words, item.details_words = when_words(item), details_words(item)
     return render(
         request,
         "outcomes/evidence_list.html",

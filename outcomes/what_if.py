@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from outcomes.engine import EvaluationError, evaluate
-from outcomes.engine.explain import for_auditor, for_practitioner, headline, long_date
+from outcomes.engine.explain import headline, long_date
 from outcomes.engine.results import FamilyResult as Answer
 
 from . import programme
 from .decisions import decision_of
-from .models import OutcomesPlanVersion
+from .models import Evidence, OutcomesPlanVersion
 from .snapshots import snapshots_for
+from .wording import Section, Words
 
 
 @dataclass(frozen=True)
@@ -31,35 +32,41 @@ class WhatIf:
     attached: bool  # judged as attached on the date, or as a candidate not yet attached
     answer: Answer | None = None
     problem: str = ""  # why the engine could not answer, in words
+    words: Words | None = None  # names the family's people, its evidence and the plan's outcomes
 
     @property
     def headline(self) -> str:
         return headline(self.answer) if self.answer is not None else ""
 
     @property
-    def missing(self) -> tuple[str, ...]:
-        return self.answer.missing if self.answer is not None else ()
+    def missing(self) -> list[str]:
+        return self.words.missing(self.answer) if self.answer is not None else []
 
     @property
     def outcomes(self) -> list:
-        return decision_of(self.answer).applying() if self.answer is not None else []
-
-    def practitioner(self) -> str:
-        """The practitioner's explanation of each problem: without its first line (which names
-        the family by its number: the page names it), the headline and what is still needed,
-        which the page shows above it."""
         if self.answer is None:
-            return ""
-        lines = for_practitioner(self.answer).split("\n")[2:]
-        return "\n".join(
-            lines[: lines.index("Still needed:")] if "Still needed:" in lines else lines
-        )
+            return []
+        return [
+            {
+                "outcome": self.words.outcome(o.outcome),
+                "met": o.met,
+                "met_on": o.met_on,
+                "sustained_on": o.sustained_on,
+                "sustain_due_on": o.sustain_due_on,
+            }
+            for o in decision_of(self.answer).applying()
+        ]
 
-    def auditor(self) -> str:
-        """Every step, as the evidence pack shows them (without the first line, as above)."""
+    def practitioner(self) -> list[str]:
+        """Each problem's state, in words: the page shows the headline and what is still
+        needed above it."""
         if self.answer is None:
-            return ""
-        return for_auditor(self.answer).split("\n", 1)[-1]
+            return []
+        return self.words.for_practitioner(self.answer)[1:]
+
+    def auditor(self) -> list[Section]:
+        """Every step, as the evidence pack shows them."""
+        return self.words.for_auditor(self.answer) if self.answer is not None else []
 
 
 def what_if(family, *, on: date) -> WhatIf:
@@ -98,6 +105,9 @@ def _as_candidate(family, on: date) -> WhatIf:
 
 def _judged(family, on, attached, snapshot, plan) -> WhatIf:
     try:
-        return WhatIf(family, on, attached, evaluate(snapshot, plan))
+        answer = evaluate(snapshot, plan)
     except EvaluationError as error:
         return WhatIf(family, on, attached, problem=str(error))
+    cited = Evidence.objects.filter(family=family, pk__in=decision_of(answer).evidence)
+    words = Words.for_family(family, plan=plan, evidence=cited.select_related("person"))
+    return WhatIf(family, on, attached, answer, words=words)

@@ -307,6 +307,19 @@ def _link_label(action, plan) -> str:
     return ""
 
 
+def _printable(open_episode, recent, story) -> str:
+    """What the printable page (the open episode's, else the latest episode's assessment and
+    plan) has to print: "assessment", "plan", or "" when nothing is behind the link yet."""
+    if open_episode is not None:
+        has_assessment, has_plan = story.get("assessment") is not None, bool(story.get("actions"))
+    elif recent is not None:
+        has_assessment = EarlyHelpAssessment.objects.filter(episode=recent).exists()
+        has_plan = has_assessment or PlanAction.objects.filter(episode=recent).exists()
+    else:
+        return ""
+    return "assessment" if has_assessment else "plan" if has_plan else ""
+
+
 def family_story(family, *, episodes, members, consents, can, kind=None, page=None) -> dict:
     """Everything the family page adds about its episodes, in a fixed number of queries."""
     open_episode = next((e for e in episodes if e.status == Episode.Status.OPEN), None)
@@ -371,6 +384,7 @@ def family_story(family, *, episodes, members, consents, can, kind=None, page=No
             open_episode.pk,
         )
     if "view_casework" in can:
+        story["printable"] = _printable(open_episode, recent, story)
         kind = kind if kind in chronology.KINDS else None
         story["chronology"] = chronology.chronology_page(
             family.pk, kind=kind, number=page, size=CHRONOLOGY_PAGE

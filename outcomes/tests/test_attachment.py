@@ -76,6 +76,15 @@ def test_attaches_when_eligible_and_all_four_principles_hold(users, client_for):
     html = page.content.decode()
     assert "Eligible" in html and "Missing" not in html
     assert html.count("Holds") == 4
+    # The indicators and problems in the plan's own words, not its numbers alone.
+    html = html.replace("&#x27;", "'")
+    assert "<li>Indicator 2.2: An adult or child who has received an anti-social behaviour" in html
+    assert "<li>Indicator 6.2: A child who has been assessed as needing early help</li>" in html
+    assert (
+        "Headline problems evidenced: 2 (Parents and children involved in crime or anti-social "
+        "behaviour); 6 (" in html
+    )
+    assert family.reference not in html[html.index("<main") :]
     response = programme.post(reverse("programme-attach", args=[family.pk]))
     assert response.status_code == 302
     attachment = Attachment.objects.get(family=family)
@@ -197,8 +206,11 @@ def test_not_eligible_when_a_problem_is_not_evidenced(users, client_for):
     assert check.problems_evidenced == ("2",)
     response = client_for("programme").post(reverse("programme-attach", args=[family.pk]))
     assert response.status_code == 400
-    assert "The family is not eligible" in response.content.decode()
-    assert "identified but not evidenced: 6" in response.content.decode()
+    html = response.content.decode().replace("&#x27;", "'")
+    assert "The family is not eligible" in html
+    assert "identified but not evidenced: 6 (" in html
+    assert "Indicator 6.2: A child who has been assessed as needing early help: not shown" in html
+    assert "indicator 6.2:" not in html
     assert not Attachment.objects.exists()
 
 

@@ -167,6 +167,7 @@ def test_a_family_no_longer_claimable_on_the_submission_date_is_refused(users):
     (refusal,) = batch.refused
     assert refusal["family_id"] == slipped.pk
     assert "Outcome 2.2" in refusal["reasons"][0]
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", refusal["reasons"][0])  # dates in words
     # Submitted the day before the warning, it would still have been claimable.
     earlier = submit(users, [slipped], submitted_on=date(2019, 9, 19))
     assert Claim.objects.get(batch=earlier).family == slipped

@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from cases.models import TafMember
 from earlyhelp.tests.factories import UserFactory
+from outcomes.engine.kinds import BENEFITS
+from outcomes.forms import _value_field
 from outcomes.models import Evidence, OutcomesPlanVersion
 from tests.worlds import make_family, open_episode
 
@@ -45,7 +47,23 @@ def test_lead_practitioner_records_evidence_in_a_form(client_for, family):
         date(2026, 5, 4),
     )
     listing = client.get(reverse("evidence-list", args=[family.pk])).content.decode()
-    assert "Youth Offending Service" in listing and "proven: True" in listing
+    assert "Youth Offending Service" in listing and "Proven: Yes" in listing
+    assert "proven: True" not in listing and "4 May 2026" in listing  # words, not keys and codes
+
+
+def test_benefits_are_named_as_people_write_them(client_for, family):
+    page = client_for("practitioner").get(
+        reverse("evidence-add-kind", args=[family.pk, "benefit_claim"])
+    )
+    html = page.content.decode()
+    assert "Income Support" in html and "Universal Credit" in html
+    assert "Work-related conditions" in html
+    assert _value_field("benefit", BENEFITS, True).choices == [
+        ("JSA", "JSA"),
+        ("ESA", "ESA"),
+        ("IS", "Income Support"),
+        ("UC", "Universal Credit"),
+    ]
 
 
 @pytest.mark.parametrize(

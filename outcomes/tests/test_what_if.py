@@ -72,6 +72,10 @@ def test_an_attached_family_is_judged_on_the_date_and_nothing_is_saved(client_fo
     assert re.search(r'id="decision">Claimable since 20 July 2019', html)
     assert 'id="what-if-explanation"' in html and "Problem " in html
     assert f"Family {attached.pk}" not in html  # named, never numbered
+    # Every step in words: the plan's outcomes, verdicts, no codes or ISO dates.
+    assert "Outcome 1.1: All school age children have a school place" in html
+    assert "[PASS]" not in html and "school_attendance_at_least" not in html
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", html[html.index('id="what-if-answer"') :])
 
     assert counts() == before
     assert AuditEntry.objects.count() == audits + 1  # the gate's entry for viewing the family

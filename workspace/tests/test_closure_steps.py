@@ -240,8 +240,9 @@ def test_an_accepted_step_up_closes_the_episode_and_hands_the_family_to_social_c
     page = as_social.get(url("family-detail", case.pk)).content.decode()
     assert "Stepped up to children&#x27;s social care" in page
     assert "Ask for a step-down to early help" in page
-    # Every record the page links to opens: the last early help plan, though never assessed.
-    assert "Printable assessment and plan" in page
+    # Links only where there is something behind them: never assessed, no plan, nothing to
+    # print (the page itself still opens, for a link kept from before).
+    assert "Printable assessment" not in page and "Printable plan" not in page
     assert as_social.get(url("assessment-print", case.pk)).status_code == 200
     # Issue 18: the receiving social worker is told, by the family's name, and only she is.
     told = Notification.objects.get(kind="step_up_received")
