@@ -1,3 +1,4 @@
+import logging
 import sys
 from datetime import date
 
@@ -32,6 +33,8 @@ class Command(BaseCommand):
                 "The database holds families already: the simulation needs an empty one "
                 "(make simulate makes its own)"
             )
+        # One line a night from Celery's eager task runner would bury the progress bar.
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         summary = simulate_year(
             families=families, days=days, seed=seed, start=start, out=self.stdout, progress=True
         )
