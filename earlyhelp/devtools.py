@@ -1,4 +1,5 @@
-"""The newcomer's two commands, `make run` and `make test`, as plain Python (and `make bench`, `make simulate`).
+"""The newcomer's two commands, `make run` and `make test`, as plain Python (and `make bench`,
+`make simulate`).
 
 Kept free of Django imports: it decides which PostgreSQL and Redis to use
 *before* settings are loaded, then hands over to manage.py or pytest.
