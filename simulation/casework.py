@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, Max, OuterRef
 
 from assessments.models import EarlyHelpAssessment
 from assessments.sections import INDICATORS, parts_for
@@ -42,7 +43,6 @@ from cases.models import (
     ClosureReason,
     Episode,
     PlanAction,
-    PlanReview,
     StepDecision,
     StepDown,
     StepUp,
@@ -68,36 +68,60 @@ INDICATORS_BY_ROLE = {"child": "1.1", "parent_carer": "3.1"}
 ALWAYS = "2.2"
 
 
+def open_episodes():
+    """The open episodes, each with what `episode_day` asks of it read in the same query."""
+    of_episode = {"episode": OuterRef("pk")}
+    return (
+        Episode.objects.filter(status=Episode.Status.OPEN)
+        .select_related("family", "lead_practitioner")
+        .annotate(
+            assessment_status=F("assessment__status"),
+            last_review=Max("reviews__held_on"),
+            has_actions=Exists(PlanAction.objects.filter(**of_episode)),
+            open_actions=Exists(
+                PlanAction.objects.filter(**of_episode, status__in=PlanAction.OPEN)
+            ),
+            has_team=Exists(TafMember.objects.filter(**of_episode)),
+            closure_waiting=Exists(
+                Closure.objects.filter(**of_episode, status=Closure.Status.AWAITING_SIGN_OFF)
+            ),
+        )
+        .order_by("pk")
+    )
+
+
 def episode_day(world: World, episode: Episode) -> None:
-    today = world.today
-    assessment = EarlyHelpAssessment.objects.filter(episode=episode).first()
-    if assessment is None and today - episode.started_on >= timedelta(days=3):
+    """What the lead, the team and the manager do today for one of `open_episodes()`."""
+    today, rng, Status = world.today, world.rng, EarlyHelpAssessment.Status
+    status = episode.assessment_status
+    if status is None and today - episode.started_on >= timedelta(days=3):
         assessment_write(world, episode)
-    elif assessment is not None and assessment.status == EarlyHelpAssessment.Status.SUBMITTED:
-        assessment_sign_off(world, episode, assessment)
-    elif assessment is not None and assessment.status == EarlyHelpAssessment.Status.RETURNED:
-        assessment_rewrite(world, episode, assessment)
-    elif assessment is not None and assessment.status == EarlyHelpAssessment.Status.SIGNED_OFF:
-        if not PlanAction.objects.filter(episode=episode).exists():
-            plan_write(world, episode, assessment)
+    elif status == Status.SUBMITTED:
+        assessment_sign_off(world, episode, episode.assessment)
+    elif status == Status.RETURNED:
+        assessment_rewrite(world, episode, episode.assessment)
+    elif status == Status.SIGNED_OFF and not episode.has_actions:
+        plan_write(world, episode, episode.assessment)
     if today - episode.started_on >= timedelta(days=7):
-        taf_day(world, episode)
-    if world.rng.random() < ACTION_MOVES_CHANCE:
+        if not episode.has_team:
+            taf_join(world, episode)
+        elif rng.random() < TAF_LEAVES_CHANCE:
+            taf_leave(world, episode)
+    if episode.open_actions and rng.random() < ACTION_MOVES_CHANCE:
         action_moves(world, episode)
-    last = PlanReview.objects.filter(episode=episode).order_by("-held_on").first()
-    if (last.held_on if last else episode.started_on) + REVIEW_EVERY <= today:
+    if (episode.last_review or episode.started_on) + REVIEW_EVERY <= today:
         review(world, episode)
-    if world.rng.random() < NOTE_CHANCE:
+    if rng.random() < NOTE_CHANCE:
         case_note(world, episode)
-    pending_closure = Closure.objects.filter(
-        episode=episode, status=Closure.Status.AWAITING_SIGN_OFF
-    ).first()
-    if pending_closure is not None:
-        closure_sign_off(world, pending_closure)
+    if episode.closure_waiting:
+        closure_sign_off(world, Closure.objects.get(episode=episode, status=_WAITING))
     elif _ready_to_close(world, episode):
         close(world, episode)
-    elif world.rng.random() < STEP_UP_CHANCE:
+    elif rng.random() < STEP_UP_CHANCE:
         step_up(world, episode)
+
+
+_WAITING = Closure.Status.AWAITING_SIGN_OFF
 
 
 def _lead(episode: Episode):
@@ -173,15 +197,18 @@ def plan_write(world: World, episode: Episode, assessment) -> None:
         world.did("plan action added")
 
 
-def taf_day(world: World, episode: Episode) -> None:
-    rng, today = world.rng, world.today
+def taf_join(world: World, episode: Episode) -> None:
+    rng = world.rng
+    for user in rng.sample(world.staff.partners, k=rng.choice((1, 2))):
+        taf_member_add(episode=episode, user=user, joined_on=world.today, by=_lead(episode))
+        world.did("TAF member joined")
+
+
+def taf_leave(world: World, episode: Episode) -> None:
     current = list(TafMember.objects.filter(episode=episode, left_on__isnull=True))
-    if not TafMember.objects.filter(episode=episode).exists():
-        for user in rng.sample(world.staff.partners, k=rng.choice((1, 2))):
-            taf_member_add(episode=episode, user=user, joined_on=today, by=_lead(episode))
-            world.did("TAF member joined")
-    elif current and rng.random() < TAF_LEAVES_CHANCE:
-        taf_member_leave(member=rng.choice(current), left_on=today, by=_lead(episode))
+    if current:
+        member = world.rng.choice(current)
+        taf_member_leave(member=member, left_on=world.today, by=_lead(episode))
         world.did("TAF member left")
 
 
@@ -229,10 +256,9 @@ def case_note(world: World, episode: Episode) -> None:
 
 
 def _ready_to_close(world: World, episode: Episode) -> bool:
-    if world.today - episode.started_on < timedelta(days=120):
-        return False
-    actions = PlanAction.objects.filter(episode=episode)
-    return actions.exists() and not actions.filter(status__in=PlanAction.OPEN).exists()
+    """Four months on, every action of the plan done."""
+    old_enough = world.today - episode.started_on >= timedelta(days=120)
+    return old_enough and episode.has_actions and not episode.open_actions
 
 
 def close(world: World, episode: Episode) -> None:

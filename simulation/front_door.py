@@ -78,12 +78,14 @@ def request_arrives(world: World, *, agencies: dict[str, Organisation]) -> Suppo
     people = _people_of_request(world)
     locality = rng.choice(staff.localities)
     consent_kind = "verbal" if rng.random() < 0.3 else "written"
+    # The concerns are written for the children, or for the first person if none is a child.
+    worried = [p for p in people if p["role"] == "child"] or people[:1]
     requested = [
         RequestedPerson(
             details={} if p.get("existing") else p["details"],
             role=p["role"],
             relationship=p["relationship"],
-            concerns="Attendance and routines" if p["role"] == "child" else "",
+            concerns="Attendance and routines" if any(p is w for w in worried) else "",
             existing=p.get("existing"),
         )
         for p in people

@@ -102,13 +102,16 @@ def one_open_episode(day: date) -> list[Broken]:
 def lead_periods() -> dict[int, list]:
     """Every family's lead history, as the family page shows it (in four queries)."""
     by_family = defaultdict(lambda: ([], [], [], []))
-    for episode in Episode.objects.all():
+    for episode in Episode.objects.select_related("lead_practitioner", "lead_agency"):
         by_family[episode.family_id][0].append(episode)
-    for change in LeadChange.objects.select_related("episode").order_by("changed_on", "pk"):
+    changes = LeadChange.objects.select_related(
+        "episode", "from_practitioner", "from_agency", "to_practitioner", "to_agency"
+    )
+    for change in changes.order_by("changed_on", "pk"):
         by_family[change.episode.family_id][1].append(change)
-    for step in StepUp.objects.select_related("episode"):
+    for step in StepUp.objects.select_related("episode", "social_care", "received_by"):
         by_family[step.episode.family_id][2].append(step)
-    for step in StepDown.objects.all():
+    for step in StepDown.objects.select_related("lead_agency", "lead_practitioner"):
         by_family[step.family_id][3].append(step)
     return {family_id: lead_history(*parts) for family_id, parts in by_family.items()}
 

@@ -12,6 +12,7 @@ import json
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.test import override_settings
 
 from cases.closure.reallocation import caseload_reallocate
@@ -41,6 +42,7 @@ HEADINGS += ["external_id"]
 # assumption; seed 002 reports a 35% claim rate as the aim, "should achieve a claim rate of 35%").
 TURNED_AROUND = 0.6
 DISAGREE_CHANCE = 0.1
+JOB_AFTER = 60  # days after the episode began that a parent turned around finds work
 LEAVER_EVERY = 60  # days between one worker leaving and the next (our assumption)
 FILE_ROWS = 10_000  # a file holds at most 20,000 rows (outcomes.evidence_files.MAX_ROWS)
 QUARTER_ENDS = {(3, 31), (6, 30), (9, 30), (12, 31)}
@@ -99,7 +101,12 @@ def evidence_rows(world: World) -> list[dict]:
     today = world.today
     terms = list(SchoolTerm.objects.filter(ends_on__lt=today).order_by("starts_on"))
     rows = []
-    episodes = Episode.objects.filter(assessment__status="signed_off").select_related("family")
+    # The families the programme team may add evidence to: candidates (an open episode) and
+    # those attached.
+    episodes = Episode.objects.filter(
+        Q(status=Episode.Status.OPEN) | Q(attachment__isnull=False),
+        assessment__status="signed_off",
+    ).select_related("family")
     for episode in episodes.order_by("pk"):
         good, ref = _turned_around(episode.family_id), episode.family.reference
         began = episode.started_on
@@ -128,9 +135,13 @@ def evidence_rows(world: World) -> list[dict]:
                         )
                     )
             elif member.role == FamilyMember.Role.PARENT_CARER:
+                # DWP sends a parent's claim once it knows how it went on, so a row it sent is
+                # never sent again with other content (that would need a correction).
                 claim_from = began - timedelta(days=300)
-                job_from = began + timedelta(days=90)
-                working = good and job_from < today
+                job_from = began + timedelta(days=JOB_AFTER)
+                if job_from > today:
+                    continue
+                working = good
                 rows.append(
                     _row(
                         ref,
@@ -171,7 +182,8 @@ def evidence_rows(world: World) -> list[dict]:
                     intervention="acceptable behaviour contract",
                 )
             )
-    return rows
+    # A person in two episodes' households is in the feeds once: the first episode's row.
+    return list({row["external_id"]: row for row in reversed(rows)}.values())
 
 
 def _row(family, person, kind, start, end, source, external_id, **values) -> dict:

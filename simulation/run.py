@@ -113,10 +113,7 @@ def simulate_year(
 
 def working_day(world: World, *, agencies) -> None:
     front_door.front_door_day(world, agencies=agencies)
-    open_episodes = Episode.objects.filter(status=Episode.Status.OPEN).select_related(
-        "family", "lead_practitioner"
-    )
-    for episode in open_episodes.order_by("pk"):
+    for episode in casework.open_episodes():
         try:
             casework.episode_day(world, episode)
         except ValidationError as error:
@@ -130,7 +127,12 @@ def working_day(world: World, *, agencies) -> None:
         programme.evidence_arrives(world)
     programme.claims(world)
     programme.audit_verdicts(world)
-    reads(world, list(open_episodes.order_by("?")[:READS_A_DAY]))
+    open_ids = list(Episode.objects.filter(status=Episode.Status.OPEN).values_list("pk", flat=True))
+    chosen = world.rng.sample(open_ids, k=min(READS_A_DAY, len(open_ids)))
+    reads(
+        world,
+        list(Episode.objects.filter(pk__in=chosen).select_related("family", "lead_practitioner")),
+    )
 
 
 def reads(world: World, episodes: list[Episode]) -> None:
