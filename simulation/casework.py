@@ -58,7 +58,7 @@ from .world import World
 NOTE_CHANCE = 0.15
 ACTION_MOVES_CHANCE = 0.08
 TAF_LEAVES_CHANCE = 0.004
-STEP_UP_CHANCE = 0.0015
+STEP_UP_CHANCE = 0.002
 STEP_DOWN_CHANCE = 0.02  # a day, for a family social care holds after a step-up, after 8 weeks
 RETURN_CHANCE = 0.2  # a manager returns an assessment or closure with comments
 REVIEW_EVERY = timedelta(weeks=8)
