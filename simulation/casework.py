@@ -205,7 +205,7 @@ def taf_join(world: World, episode: Episode) -> None:
 
 
 def taf_leave(world: World, episode: Episode) -> None:
-    current = list(TafMember.objects.filter(episode=episode, left_on__isnull=True))
+    current = list(TafMember.objects.filter(episode=episode, left_on__isnull=True).order_by("pk"))
     if current:
         member = world.rng.choice(current)
         taf_member_leave(member=member, left_on=world.today, by=_lead(episode))
@@ -300,7 +300,9 @@ def step_up(world: World, episode: Episode) -> None:
 def step_ups_decide(world: World) -> None:
     """The front door decides the step-ups waiting: most accepted, to a social worker."""
     rng = world.rng
-    for pending in StepUp.objects.filter(status=StepDecision.PENDING).select_related("episode"):
+    for pending in (
+        StepUp.objects.filter(status=StepDecision.PENDING).select_related("episode").order_by("pk")
+    ):
         accept = rng.random() < 0.8
         step_up_decide(
             step_up=pending,
@@ -318,7 +320,7 @@ def step_downs_request(world: World) -> None:
     held = StepUp.objects.filter(
         status=StepDecision.ACCEPTED, decided_at__date__lte=world.today - timedelta(weeks=8)
     ).exclude(step_downs__isnull=False)
-    for step in held.select_related("episode__family", "received_by"):
+    for step in held.select_related("episode__family", "received_by").order_by("pk"):
         if world.rng.random() < STEP_DOWN_CHANCE:
             try:
                 step_down_request(
@@ -334,7 +336,9 @@ def step_downs_request(world: World) -> None:
 
 
 def step_downs_decide(world: World) -> None:
-    for pending in StepDown.objects.filter(status=StepDecision.PENDING).select_related("family"):
+    for pending in (
+        StepDown.objects.filter(status=StepDecision.PENDING).select_related("family").order_by("pk")
+    ):
         if Episode.objects.filter(family=pending.family, status=Episode.Status.OPEN).exists():
             world.skipped["step-down waits: the family has an open episode"] += 1
             continue

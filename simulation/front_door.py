@@ -199,9 +199,11 @@ def duplicates_resolve(world: World) -> None:
     """The hub checks the day's possible duplicates: a match of the same name or birth date it
     merges (the referrer wrote the same person twice), any other it marks as different."""
     hub = world.staff.hub[0]
-    for check in PossibleDuplicate.objects.filter(decision="").select_related("person", "known")[
-        :20
-    ]:
+    for check in (
+        PossibleDuplicate.objects.filter(decision="")
+        .select_related("person", "known")
+        .order_by("pk")[:20]
+    ):
         person, known = check.person, check.known
         if person.merged_into_id or known.merged_into_id:
             continue

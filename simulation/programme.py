@@ -251,7 +251,7 @@ def claims(world: World) -> None:
 
 def audit_verdicts(world: World) -> None:
     auditor = world.staff.auditor
-    for item in AuditSampleItem.objects.filter(verdict="").select_related("family"):
+    for item in AuditSampleItem.objects.filter(verdict="").select_related("family").order_by("pk"):
         disagree = world.rng.random() < DISAGREE_CHANCE
         audit_verdict_record(
             item=item,

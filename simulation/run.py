@@ -127,7 +127,11 @@ def working_day(world: World, *, agencies) -> None:
         programme.evidence_arrives(world)
     programme.claims(world)
     programme.audit_verdicts(world)
-    open_ids = list(Episode.objects.filter(status=Episode.Status.OPEN).values_list("pk", flat=True))
+    open_ids = list(
+        Episode.objects.filter(status=Episode.Status.OPEN)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     chosen = world.rng.sample(open_ids, k=min(READS_A_DAY, len(open_ids)))
     reads(
         world,
