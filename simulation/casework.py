@@ -29,6 +29,7 @@ from cases.closure.services import (
     step_up_decide,
     step_up_request,
 )
+from cases.consent.services import consent_withdraw
 from cases.episode.services import (
     case_note_add,
     plan_action_add,
@@ -41,6 +42,7 @@ from cases.models import (
     CaseNote,
     Closure,
     ClosureReason,
+    Consent,
     Episode,
     PlanAction,
     StepDecision,
@@ -60,6 +62,7 @@ ACTION_MOVES_CHANCE = 0.08
 TAF_LEAVES_CHANCE = 0.004
 STEP_UP_CHANCE = 0.002
 STEP_DOWN_CHANCE = 0.02  # a day, for a family social care holds after a step-up, after 8 weeks
+WITHDRAW_CHANCE = 0.001  # the family withdraws consent (DOMAIN §1), a day
 RETURN_CHANCE = 0.2  # a manager returns an assessment or closure with comments
 REVIEW_EVERY = timedelta(weeks=8)
 # Indicators a whole-family assessment ticks (outcomes plan v9): school attendance (1.1, for a
@@ -93,6 +96,8 @@ def open_episodes():
 def episode_day(world: World, episode: Episode) -> None:
     """What the lead, the team and the manager do today for one of `open_episodes()`."""
     today, rng, Status = world.today, world.rng, EarlyHelpAssessment.Status
+    if episode.lead_practitioner is None:
+        return  # a single service's response, or a lead not named yet: no casework here
     status = episode.assessment_status
     if status is None and today - episode.started_on >= timedelta(days=3):
         assessment_write(world, episode)
@@ -119,6 +124,8 @@ def episode_day(world: World, episode: Episode) -> None:
         close(world, episode)
     elif rng.random() < STEP_UP_CHANCE:
         step_up(world, episode)
+    elif rng.random() < WITHDRAW_CHANCE:
+        consent_withdrawn(world, episode)
 
 
 _WAITING = Closure.Status.AWAITING_SIGN_OFF
@@ -286,6 +293,33 @@ def closure_sign_off(world: World, closure: Closure) -> None:
         by=_manager(world, closure.episode),
     )
     world.did("closure returned" if returned else "closure signed off")
+
+
+def consent_withdrawn(world: World, episode: Episode) -> None:
+    """The family withdraw their consent: the lead records it (ending the access it gave the
+    agencies) and asks for closure with that reason."""
+    consents = Consent.objects.filter(family=episode.family_id, withdrawn_on__isnull=True)
+    if not consents.exists():
+        return
+    for consent in consents.order_by("pk"):
+        consent_withdraw(
+            consent=consent,
+            withdrawn_on=world.today,
+            withdrawn_by=consent.given_by,
+            reason="The family no longer want the service's help.",
+            by=_lead(episode),
+        )
+        world.did("consent withdrawn")
+    closure_request(
+        episode=episode,
+        reason=ClosureReason.WITHDREW,
+        needs_at_closure="Unmet: the family withdrew their consent.",
+        final_scores_recorded=False,
+        no_final_scores_reason="The family withdrew their consent.",
+        unfinished_confirmed=True,
+        by=_lead(episode),
+    )
+    world.did("closure requested: consent withdrawn")
 
 
 def step_up(world: World, episode: Episode) -> None:

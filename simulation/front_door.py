@@ -12,18 +12,28 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 
+from cases.allocation.services import allocation_name_lead
 from cases.episode.selectors import open_episode_of
 from cases.front_door.services import (
     ConsentGiven,
     FamilyAlreadyOpen,
     Referrer,
     RequestedPerson,
+    is_single_service,
     support_request_allocate,
+    support_request_resolve_open,
     support_request_submit,
     support_request_triage,
 )
-from cases.models import DataKind, Episode, Person, PossibleDuplicate, SupportRequest
-from cases.models.triage import Priority
+from cases.models import (
+    Allocation,
+    DataKind,
+    Episode,
+    Person,
+    PossibleDuplicate,
+    SupportRequest,
+)
+from cases.models.triage import OpenEpisodeResolution, Priority
 from cases.people.merging import person_merge
 from cases.people.services import possible_duplicate_decide_different
 from earlyhelp.models import Organisation
@@ -142,20 +152,13 @@ def _people_of_request(world: World) -> list[dict]:
 
 
 def triage(world: World, support_request: SupportRequest) -> None:
-    """The hub's decision. A request for a family with an open episode cannot be allocated
-    (today's `support_request_allocate` refuses a second episode), so the hub closes it with
-    that reason instead of leaving it stuck: until the hub can add it to the open episode
-    (issue 18, the `hub` work), that is the only decision with a way forward."""
+    """The hub's decision, in the seeds' proportions."""
     rng, hub = world.rng, world.rng.choice(world.staff.hub)
     if support_request.kind == SupportRequest.Kind.STEP_DOWN:
         priority = Priority.P3A
     else:
         priority = rng.choices(list(PRIORITY_WEIGHTS), weights=PRIORITY_WEIGHTS.values())[0]
     rationale = RATIONALE[priority]
-    if priority in (Priority.P3A, Priority.P3B) and open_episode_of(support_request.family_id):
-        priority = Priority.NFA
-        rationale = "The family has an open episode: passed to its lead practitioner."
-        world.did("request for an open family closed")
     try:
         support_request_triage(
             support_request_id=support_request.pk, priority=priority, rationale=rationale, by=hub
@@ -167,23 +170,47 @@ def triage(world: World, support_request: SupportRequest) -> None:
 
 
 def allocate(world: World, support_request: SupportRequest) -> None:
-    """The hub names the lead agency and, today, the practitioner too: the one of the family's
-    locality team holding fewest open cases (DOMAIN §4 step 3 has the agency's manager name
-    them: the `alloc` work)."""
-    staff = world.staff
-    team = staff.teams.get(support_request.locality_id) or next(iter(staff.teams.values()))
-    worker = least_loaded(world, team.pk)
+    """The hub picks the lead agency (DOMAIN §4 step 3); its manager names the lead later
+    (`leads_name`). A request for a family with an open episode is resolved instead: added
+    to the episode, passed to its lead, or closed with a reason."""
+    hub = world.rng.choice(world.staff.hub)
+    if open_episode_of(support_request.family_id):
+        outcome = world.rng.choice(OpenEpisodeResolution.Outcome.values)
+        support_request_resolve_open(
+            support_request_id=support_request.pk,
+            outcome=outcome,
+            reason="The lead already works with the family on this." if outcome == "closed" else "",
+            by=hub,
+        )
+        world.did(f"request for an open family {outcome}")
+        return
     try:
         support_request_allocate(
-            support_request_id=support_request.pk,
-            lead_agency=staff.family_support,
-            lead_practitioner=worker,
-            by=world.rng.choice(staff.hub),
+            support_request_id=support_request.pk, lead_agency=world.staff.family_support, by=hub
         )
     except FamilyAlreadyOpen:
         world.skipped["allocation refused: the family has an open episode"] += 1
         return
-    world.did("allocate")
+    world.did("allocate to the agency")
+
+
+def leads_name(world: World) -> None:
+    """The lead agency's team manager names the lead: the worker of the family's locality team
+    holding fewest open cases. A P3b single-service response has no named lead."""
+    waiting = Allocation.objects.filter(
+        lead_practitioner__isnull=True, episode__status=Episode.Status.OPEN
+    ).select_related("request")
+    for allocation in waiting.order_by("pk"):
+        if is_single_service(allocation.request):
+            continue
+        staff = world.staff
+        team = staff.teams.get(allocation.request.locality_id) or next(iter(staff.teams.values()))
+        allocation_name_lead(
+            allocation_id=allocation.pk,
+            lead_practitioner=least_loaded(world, team.pk),
+            by=staff.managers[team.pk],
+        )
+        world.did("lead named by the manager")
 
 
 def least_loaded(world: World, team_id: int, *, besides=None):
@@ -236,6 +263,7 @@ def front_door_day(world: World, *, agencies) -> None:
         status=SupportRequest.Status.AWAITING_ALLOCATION
     ).order_by("received_at"):
         allocate(world, waiting)
+    leads_name(world)
 
 
 def arrivals_today(world: World) -> int:

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.test import override_settings
 
-from cases.closure.reallocation import caseload_reallocate
+from cases.closure.reallocation import caseload_reallocate, receiving_workers
 from cases.models import Episode, FamilyMember
 from cases.people.selectors import current_memberships
 from earlyhelp.services import user_deactivate
@@ -33,7 +33,6 @@ from returns.models import ReturnKind
 from returns.selectors import NoLayout, national_return
 from returns.services import return_made_record
 
-from .front_door import least_loaded
 from .world import World, _user
 
 HEADINGS = ["family", "person", "kind", "period_start", "period_end", "values", "source"]
@@ -278,8 +277,8 @@ def returns(world: World) -> None:
 
 
 def worker_leaves(world: World) -> None:
-    """Every so often a worker leaves: their manager moves all their cases to the colleague
-    with fewest (today's `caseload_reallocate` moves them all to one, today), then the
+    """Every so often a worker leaves: their manager splits their cases across the team's
+    other workers, each to whoever holds fewest at that moment, from today; then the
     administrator deactivates them and a new worker starts."""
     if (world.today - world.start).days % LEAVER_EVERY or world.today == world.start:
         return
@@ -287,10 +286,20 @@ def worker_leaves(world: World) -> None:
     team_id = world.rng.choice(sorted(staff.practitioners))
     workers = [u for u in staff.practitioners[team_id] if u.is_active]
     leaver = world.rng.choice(workers)
-    to = least_loaded(world, team_id, besides=leaver)
+    load = {w.pk: w.open_cases for w in receiving_workers(leaver)}
+    others = {w.pk: w for w in receiving_workers(leaver)}
+    moves = {}
+    for episode in (
+        Episode.objects.filter(lead_practitioner=leaver, status=Episode.Status.OPEN)
+        .select_related("family")
+        .order_by("pk")
+    ):
+        to = min(others.values(), key=lambda w: (load[w.pk], w.pk))
+        moves[episode] = to
+        load[to.pk] += 1
     caseload_reallocate(
         from_practitioner=leaver,
-        to_practitioner=to,
+        moves=moves,
         changed_on=world.today,
         reason=f"{leaver.get_full_name()} left the service",
         by=staff.managers[team_id],
@@ -300,4 +309,4 @@ def worker_leaves(world: World) -> None:
     staff.practitioners[team_id].append(
         _user(f"sim-{team_id}-joiner-{world.leavers}", leaver.role, leaver.team, world.rng)
     )
-    world.did("worker left, cases moved")
+    world.did("worker left, cases split")

@@ -127,11 +127,8 @@ def working_day(world: World, *, agencies) -> None:
         programme.evidence_arrives(world)
     programme.claims(world)
     programme.audit_verdicts(world)
-    open_ids = list(
-        Episode.objects.filter(status=Episode.Status.OPEN)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    led = Episode.objects.filter(status=Episode.Status.OPEN, lead_practitioner__isnull=False)
+    open_ids = list(led.order_by("pk").values_list("pk", flat=True))
     chosen = world.rng.sample(open_ids, k=min(READS_A_DAY, len(open_ids)))
     reads(
         world,
