@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint format vendor bench stop-db clean code evaluate
+.PHONY: install run test lint format vendor bench simulate stop-db clean code evaluate
 
 # Installs exactly the versions in requirements.lock; re-runs only when it changes.
 $(STAMP): requirements.lock
@@ -39,6 +39,12 @@ vendor:
 # ARGS="search --families 5000" runs only matching scripts, with those options.
 bench: install
 	$(BIN)/python -m earlyhelp.devtools bench $(ARGS)
+
+# A council's year played through the services, every invariant checked after each day, on a
+# fresh database of its own (simulation/); exits non-zero if any broke.
+# ARGS="--families 150 --days 365 --seed 7" (default: 5,000 families, 365 days, seed 1).
+simulate: install
+	$(BIN)/python -m earlyhelp.devtools simulate $(ARGS)
 
 stop-db: install
 	$(BIN)/python -m earlyhelp.devtools stop-db

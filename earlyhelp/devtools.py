@@ -1,4 +1,5 @@
-"""The newcomer's two commands, `make run` and `make test`, as plain Python (and `make bench`).
+"""The newcomer's two commands, `make run` and `make test`, as plain Python (and `make bench`,
+`make simulate`).
 
 Kept free of Django imports: it decides which PostgreSQL and Redis to use
 *before* settings are loaded, then hands over to manage.py or pytest.
@@ -266,6 +267,34 @@ def bench(argv: list[str]) -> int:
     return 1 if failed else 0
 
 
+SIMULATION_DB = "earlyhelp_simulation"
+
+
+def simulate(argv: list[str]) -> int:
+    """`make simulate`: a council's year played through the services (simulation/), on a
+    database of its own made afresh each time on the server `make test` uses, with the test
+    settings (mail kept in memory, Celery tasks run in the process). Options go to the
+    command: `make simulate ARGS="--families 150 --seed 7"`."""
+    import psycopg2
+
+    url, source = database_for_test()
+    parts = urlsplit(url)
+    conn = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{SIMULATION_DB}"')
+            cur.execute(f'CREATE DATABASE "{SIMULATION_DB}"')
+    finally:
+        conn.close()
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="earlyhelp.settings.test")
+    env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{SIMULATION_DB}"))
+    print(f"The simulation uses a fresh database {SIMULATION_DB} on PostgreSQL from {source}")
+    manage("migrate", "--verbosity", "0", env=env)
+    command = [sys.executable, "manage.py", "simulate_year", *argv]
+    return subprocess.run(command, cwd=ROOT, env=env).returncode
+
+
 def main() -> int:
     command, *rest = sys.argv[1:] or ["help"]
     if command == "run":
@@ -274,6 +303,8 @@ def main() -> int:
         return test(rest)
     if command == "bench":
         return bench(rest)
+    if command == "simulate":
+        return simulate(rest)
     if command == "manage":
         # manage.py itself picks the database `make run` uses when none is given.
         return subprocess.run([sys.executable, "manage.py", *rest], cwd=ROOT).returncode
@@ -281,7 +312,10 @@ def main() -> int:
         embedded_stop(DATA / "postgres")
         embedded_stop(DATA / "test-postgres")
         return 0
-    print("usage: python -m earlyhelp.devtools run|test|bench|manage ARGS|stop-db", file=sys.stderr)
+    print(
+        "usage: python -m earlyhelp.devtools run|test|bench|simulate|manage ARGS|stop-db",
+        file=sys.stderr,
+    )
     return 2
 
 

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     # Only the demo generator and its command (`manage.py seed_demo`); it refuses to run
     # with DEBUG off.
     "demo",
+    "simulation",
 ]
 
 MIDDLEWARE = [
