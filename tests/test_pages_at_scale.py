@@ -59,8 +59,9 @@ PAGES = [
     ("everyone", "/dashboards/caseload/", 8),
     # The demo practitioner's first case: attached, so the page shows its signed-off
     # assessment and explains its nightly result (its snapshot reads steps up and down too);
-    # its outcome tool scores bring their plan version with them, and with none no plan is read.
-    ("practitioner", "/families/{family}/", 34),
+    # its outcome tool scores bring their plan version with them, and with none no plan is read;
+    # the explanation in words names the family's people (`outcomes.wording`, issue 18).
+    ("practitioner", "/families/{family}/", 35),
 ]
 
 

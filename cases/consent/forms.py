@@ -7,7 +7,8 @@ from django import forms
 
 from cases.consent import services
 from cases.front_door import rules
-from cases.models import Consent, DataKind
+from cases.front_door.forms import ConsentGivenForm
+from cases.models import Consent
 from earlyhelp.date_input import DateInputField
 from earlyhelp.manage_forms import GovukMessagesMixin
 from earlyhelp.models import Organisation
@@ -32,8 +33,10 @@ class WrittenReceivedForm(GovukMessagesMixin, forms.Form):
         return cleaned
 
 
-class ConsentAddForm(GovukMessagesMixin, forms.Form):
+class ConsentAddForm(ConsentGivenForm):
     """A member's consent: one who had none, or one agreeing to share with another agency."""
+
+    field_order = ["person", "kind", "given_by", *ConsentGivenForm.base_fields]
 
     person = forms.ChoiceField(
         label="Whose consent is it?",
@@ -59,27 +62,6 @@ class ConsentAddForm(GovukMessagesMixin, forms.Form):
         error_messages={
             "required": rules.GIVEN_BY_MISSING,
             "max_length": "Who gave consent must be 200 characters or fewer",
-        },
-    )
-    given_on = DateInputField(name="Date consent was given", label="Date consent was given")
-    chase_on = DateInputField(
-        name="Date to chase the written consent form",
-        label="Date to chase the written consent form (for verbal consent)",
-        required=False,
-    )
-    covers = forms.MultipleChoiceField(
-        label="What they agreed may be shared",
-        choices=DataKind.choices,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": rules.COVERS_MISSING, "invalid_choice": rules.COVERS_UNKNOWN},
-    )
-    agencies = forms.ModelMultipleChoiceField(
-        label="Agencies they agreed may share information",
-        queryset=Organisation.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "required": rules.AGENCIES_MISSING,
-            "invalid_choice": rules.AGENCIES_UNKNOWN,
         },
     )
 

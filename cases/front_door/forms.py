@@ -235,26 +235,10 @@ class RequestAddressForm(GovukMessagesMixin, forms.Form):
         return cleaned
 
 
-class ConsentForm(GovukMessagesMixin, forms.Form):
-    """The family's consent to the request (DOMAIN §2): written, or verbal with a chase date."""
+class ConsentGivenForm(GovukMessagesMixin, forms.Form):
+    """When a consent was given, what it covers and for which agencies: the answers a request's
+    consent and a consent recorded later on the family page share."""
 
-    kind = forms.ChoiceField(
-        label="How did the family give consent?",
-        choices=Consent.Kind.choices,
-        widget=forms.RadioSelect,
-        help_text="Without consent, do not send a request: if you think a child is at risk "
-        "of harm, contact children's social care now.",
-        error_messages={
-            "required": rules.CONSENT_KIND_MISSING,
-            "invalid_choice": rules.CONSENT_KIND_UNKNOWN,
-        },
-    )
-    given_by = _text(
-        "Who gave consent",
-        "given_by",
-        help_text="The parent or carer, or a young person who can consent for themselves.",
-        error_messages={"required": rules.GIVEN_BY_MISSING},
-    )
     given_on = DateInputField(
         name="Date consent was given",
         label="Date consent was given",
@@ -279,6 +263,30 @@ class ConsentForm(GovukMessagesMixin, forms.Form):
             "required": rules.AGENCIES_MISSING,
             "invalid_choice": rules.AGENCIES_UNKNOWN,
         },
+    )
+
+
+class ConsentForm(ConsentGivenForm):
+    """The family's consent to the request (DOMAIN §2): written, or verbal with a chase date."""
+
+    field_order = ["kind", "given_by", *ConsentGivenForm.base_fields]
+
+    kind = forms.ChoiceField(
+        label="How did the family give consent?",
+        choices=Consent.Kind.choices,
+        widget=forms.RadioSelect,
+        help_text="Without consent, do not send a request: if you think a child is at risk "
+        "of harm, contact children's social care now.",
+        error_messages={
+            "required": rules.CONSENT_KIND_MISSING,
+            "invalid_choice": rules.CONSENT_KIND_UNKNOWN,
+        },
+    )
+    given_by = _text(
+        "Who gave consent",
+        "given_by",
+        help_text="The parent or carer, or a young person who can consent for themselves.",
+        error_messages={"required": rules.GIVEN_BY_MISSING},
     )
 
     def __init__(self, *args, **kwargs):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0021_notification_kinds_consent"),
+        ("cases", "0019_consent_life"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
