@@ -170,7 +170,7 @@ class KnownName(models.Model):
 
     part = models.CharField(max_length=5, choices=Part.choices)
     name = models.CharField(max_length=100)
-    # Set by the database as each name arrives (migration 0021), for a misspelt name to find
+    # Set by the database as each name arrives (migration 0020), for a misspelt name to find
     # it: the name in plain letters (no accents, hyphens or apostrophes: WISNIEWSKI for
     # WIŚNIEWSKI, OBRIEN for O'BRIEN) and how it sounds (fuzzystrmatch's double metaphone).
     plain = models.CharField(max_length=100, blank=True, default="")

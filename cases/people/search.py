@@ -150,7 +150,7 @@ def read_query(text: str) -> Query:
 
 
 def plain(name: str) -> str:
-    """A name in plain capital letters, as migration 0021 keeps `KnownName.plain`."""
+    """A name in plain capital letters, as migration 0020 keeps `KnownName.plain`."""
     folded = unicodedata.normalize("NFKD", name.upper().replace("Ł", "L"))
     return re.sub(r"[^A-Z]", "", folded.encode("ascii", "ignore").decode())
 

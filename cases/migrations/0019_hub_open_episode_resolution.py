@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0019_consent_life"),
+        ("cases", "0018_consent_life"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

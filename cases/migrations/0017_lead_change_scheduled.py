@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0017_allocation_to_agency"),
+        ("cases", "0016_allocation_to_agency"),
         ("earlyhelp", "0005_refuse_truncate"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

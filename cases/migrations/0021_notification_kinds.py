@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0021_search_names"),
+        ("cases", "0020_search_names"),
     ]
 
     operations = [

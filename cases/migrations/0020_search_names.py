@@ -48,7 +48,7 @@ DROP FUNCTION cases_known_name_plain();
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0020_hub_open_episode_resolution"),
+        ("cases", "0019_hub_open_episode_resolution"),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0018_lead_change_scheduled"),
+        ("cases", "0017_lead_change_scheduled"),
         ("earlyhelp", "0005_refuse_truncate"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
