@@ -19,6 +19,7 @@ PACKAGES = [
     "reports",
     "returns",
     "demo",
+    "simulation",
 ]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
@@ -64,6 +65,8 @@ def copy_of_the_tree(tmp_path):
         # …assessments do not import partners, nobody imports the demo generator…
         ("assessments/probe.py", "import partners.models", "Layers"),
         ("outcomes/probe.py", "from demo import families", "Layers"),
+        # …and nothing imports the simulated year, not even the demo it builds on…
+        ("demo/probe.py", "from simulation import clock", "Layers"),
         # …the reports read the apps below them, and no app below reads a report…
         ("outcomes/probe.py", "from reports import registry", "Layers"),
         ("workspace/probe.py", "import reports.views", "Layers"),
