@@ -78,15 +78,20 @@ def _taf(user, wanted, moment) -> dict:
     return {Relation.TAF: Reach(member, "episode__family")}
 
 
-@defines(Relation.SOCIAL_CARE)
-def _social_care(user, wanted, moment) -> dict:
+def step_ups_held_by(user) -> QuerySet:
+    """The accepted step-ups whose families this social worker holds: handed to her, and not
+    handed back to early help by an accepted step-down."""
     handed_back = Exists(
         StepDown.objects.filter(from_step_up=OuterRef("pk"), status=StepDecision.ACCEPTED)
     )
-    holding = StepUp.objects.filter(status=StepDecision.ACCEPTED, received_by=user).filter(
+    return StepUp.objects.filter(status=StepDecision.ACCEPTED, received_by=user).filter(
         ~Q(handed_back)
     )
-    return {Relation.SOCIAL_CARE: Reach(holding, "episode__family")}
+
+
+@defines(Relation.SOCIAL_CARE)
+def _social_care(user, wanted, moment) -> dict:
+    return {Relation.SOCIAL_CARE: Reach(step_ups_held_by(user), "episode__family")}
 
 
 def _front_door_requests(now) -> QuerySet:

@@ -27,8 +27,8 @@ pytestmark = pytest.mark.django_db
 # like the words typed before their bearers, and the other names of those it shows (two).
 PAGES = [
     # Issue 18: + the service settings (the caseload target, the review interval), read once;
-    # + verbal consents awaiting their written form.
-    ("practitioner", "/", 12),
+    # + verbal consents awaiting their written form; + the families a social worker holds.
+    ("practitioner", "/", 13),
     # The hub's home counts step-ups and step-downs beside requests (issue 18: one queue).
     ("hub", "/", 12),
     # Issue 18: + the service settings; + families waiting for the manager to name their lead;

@@ -14,16 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, F, OuterRef, Subquery, Window
+from django.db.models import Count, Exists, F, OuterRef, Subquery, Window
 from django.db.models.functions import Coalesce
 
 from assessments.models import EarlyHelpAssessment
 from cases.gate import families_visible_to
-from cases.models import Closure, Episode, PlanAction
+from cases.models import Closure, Episode, PlanAction, StepDown
+from cases.models.steps import StepDecision
 from cases.relations import (
     episodes_led_by,
     episodes_managed_by_id,
     manages,
+    step_ups_held_by,
 )
 from earlyhelp import compiled, listing, policy
 from earlyhelp.models import Role, User
@@ -232,4 +234,18 @@ def worker_open_cases(manager, worker):
         .filter(lead_practitioner=worker)
         .select_related("family")
         .order_by("started_on", "pk")
+    )
+
+
+def families_held_in_social_care(user, *, limit: int = 50) -> list:
+    """The families a social worker holds from early help (issue 18: "her home lists the
+    families and requests she holds"): each accepted step-up handed to her and not handed
+    back, newest first, with whether her step-down of it waits for the front door. One query;
+    the relation is the gate's own (SOCIAL_CARE), so it lists only families she may see."""
+    waiting = StepDown.objects.filter(from_step_up=OuterRef("pk"), status=StepDecision.PENDING)
+    return list(
+        step_ups_held_by(user)
+        .annotate(step_down_waiting=Exists(waiting))
+        .select_related("episode__family", "requested_by")
+        .order_by("-decided_at", "-pk")[:limit]
     )

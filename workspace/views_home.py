@@ -38,10 +38,12 @@ def practitioner_home(request):
     actions = selectors.actions_due_this_week(user, today=today)
     assessments = selectors.assessments_awaiting(user)
     consents = awaiting_written_form(user)
+    held = selectors.families_held_in_social_care(user)
     notes = _notifications(user)
     _listed(
         user,
-        [row.episode.family for row in caseload]
+        [step_up.episode.family for step_up in held]
+        + [row.episode.family for row in caseload]
         + [action.episode.family for action in actions]
         + [assessment.episode.family for assessment in assessments]
         + [consent.family for consent in consents],
@@ -56,6 +58,7 @@ def practitioner_home(request):
             "actions": actions,
             "assessments": assessments,
             "consents_awaiting": consents,
+            "held_in_social_care": held,
             "today": today,
             **notes,
         },

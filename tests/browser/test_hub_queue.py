@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases.models import StepUp, SupportRequest
+from cases.models import Notification, StepUp, SupportRequest
 from earlyhelp.models import Organisation, Team
 from earlyhelp.tests.factories import UserFactory
 from tests.browser.test_smoke import sign_in
@@ -24,6 +24,16 @@ def test_a_step_up_and_an_open_family_request_reach_a_decision(page, live_server
         username="lena", first_name="Lena", last_name="Lead", role="practitioner", team=team
     )
     UserFactory(username="harry", first_name="Harry", last_name="Bennett", role="hub")
+    social_care = Organisation.objects.create(
+        name="Children's Social Care", kind="social_care", tier=1
+    )
+    sofia = UserFactory(
+        username="sofia",
+        first_name="Sofia",
+        last_name="Worker",
+        role="practitioner",
+        team=Team.objects.create(name="Duty and assessment", organisation=social_care),
+    )
     risky = make_family("Risk family", lead=lena)
     StepUp.objects.create(
         episode=risky.episodes.get(), reason="Bruises seen at school", requested_by=lena
@@ -62,6 +72,15 @@ def test_a_step_up_and_an_open_family_request_reach_a_decision(page, live_server
     page.get_by_role("link", name="Decide the step-up").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Decide the step-up")
     check_a11y(page, "the step-up's decision")
+    # Accepted, with the social worker who takes the family: she is told, by the family's name.
+    page.get_by_label("Accept").check()
+    page.get_by_label("Social worker who takes the family").select_option(
+        label=f"{sofia.get_full_name()}, {social_care}"
+    )
+    page.get_by_label("Handover to social care").fill("Strategy discussion booked for today.")
+    page.get_by_role("button", name="Save the decision").click()
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    assert Notification.objects.filter(user=sofia, kind="step_up_received").exists()
 
     # The open family's request: added to the episode, not refused.
     page.goto(f"{base}/triage/")
@@ -99,3 +118,13 @@ def test_a_step_up_and_an_open_family_request_reach_a_decision(page, live_server
         "Request for support from the family added to the episode"
     )
     check_a11y(page, "the family's page, with its chronology")
+    page.get_by_role("button", name="Sign out").click()
+
+    # Sofia, the social worker, finds the family handed to her on her home and notifications.
+    sign_in(page, base, "sofia", check_a11y)
+    page.goto(f"{base}/")
+    expect(page.locator("#held-in-social-care + table")).to_contain_text("Risk family")
+    check_a11y(page, "the social worker's home")
+    page.goto(f"{base}/notifications/")
+    expect(page.locator("main")).to_contain_text("Risk family is handed to you")
+    check_a11y(page, "the social worker's notifications")
