@@ -12,14 +12,16 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, Max, OuterRef
 
-from assessments.models import EarlyHelpAssessment
+from assessments.models import EarlyHelpAssessment, ToolScore
 from assessments.sections import INDICATORS, parts_for
+from assessments.selectors import has_final_scores
 from assessments.services import (
     Change,
     assessment_decide,
     assessment_parts_save,
     assessment_start,
     assessment_submit,
+    tool_score_record,
 )
 from cases.closure.services import (
     closure_decide,
@@ -29,20 +31,23 @@ from cases.closure.services import (
     step_up_decide,
     step_up_request,
 )
-from cases.consent.services import consent_withdraw
+from cases.consent.services import consent_add, consent_withdraw, consent_written_received
 from cases.episode.services import (
     case_note_add,
     plan_action_add,
     plan_action_update,
     plan_review_record,
+    taf_meeting_record,
     taf_member_add,
     taf_member_leave,
+    team_of,
 )
 from cases.models import (
     CaseNote,
     Closure,
     ClosureReason,
     Consent,
+    DataKind,
     Episode,
     PlanAction,
     StepDecision,
@@ -51,6 +56,7 @@ from cases.models import (
     TafMember,
 )
 from cases.people.selectors import current_members_of
+from earlyhelp import policy
 
 from .front_door import least_loaded
 from .world import World
@@ -64,7 +70,8 @@ STEP_UP_CHANCE = 0.002
 STEP_DOWN_CHANCE = 0.02  # a day, for a family social care holds after a step-up, after 8 weeks
 WITHDRAW_CHANCE = 0.001  # the family withdraws consent (DOMAIN §1), a day
 RETURN_CHANCE = 0.2  # a manager returns an assessment or closure with comments
-REVIEW_EVERY = timedelta(weeks=8)
+FINAL_SCORES_CHANCE = 0.8  # the family score again at closure
+WRITTEN_ARRIVES_CHANCE = 0.1  # a day, for a verbal consent's written form (chased at 14 days)
 # Indicators a whole-family assessment ticks (outcomes plan v9): school attendance (1.1, for a
 # child), anti-social behaviour (2.2), out-of-work benefits (3.1, for a parent), as the demo's.
 INDICATORS_BY_ROLE = {"child": "1.1", "parent_carer": "3.1"}
@@ -85,6 +92,13 @@ def open_episodes():
                 PlanAction.objects.filter(**of_episode, status__in=PlanAction.OPEN)
             ),
             has_team=Exists(TafMember.objects.filter(**of_episode)),
+            verbal_waiting=Exists(
+                Consent.objects.filter(
+                    family=OuterRef("family"),
+                    kind=Consent.Kind.VERBAL,
+                    withdrawn_on__isnull=True,
+                )
+            ),
             closure_waiting=Exists(
                 Closure.objects.filter(**of_episode, status=Closure.Status.AWAITING_SIGN_OFF)
             ),
@@ -114,7 +128,9 @@ def episode_day(world: World, episode: Episode) -> None:
             taf_leave(world, episode)
     if episode.open_actions and rng.random() < ACTION_MOVES_CHANCE:
         action_moves(world, episode)
-    if (episode.last_review or episode.started_on) + REVIEW_EVERY <= today:
+    if episode.verbal_waiting and rng.random() < WRITTEN_ARRIVES_CHANCE:
+        consent_written(world, episode)
+    if (episode.last_review or episode.started_on) + policy.review_interval() <= today:
         review(world, episode)
     if rng.random() < NOTE_CHANCE:
         case_note(world, episode)
@@ -202,13 +218,82 @@ def plan_write(world: World, episode: Episode, assessment) -> None:
             by=lead,
         )
         world.did("plan action added")
+    family_star(world, episode, ToolScore.Stage.START)
+
+
+def family_star(world: World, episode: Episode, stage: str) -> None:
+    """The lead scores the Family Star with the parents: low at the start, higher at closure
+    for a family whose needs were met."""
+    areas = episode.assessment.plan_version.plan.family_star_areas
+    low, high = (2, 5) if stage == ToolScore.Stage.START else (5, 9)
+    tool_score_record(
+        episode=episode,
+        tool=ToolScore.Tool.FAMILY_STAR,
+        stage=stage,
+        person=None,
+        scored_on=world.today,
+        scores={area: world.rng.randint(low, high) for area in areas},
+        by=_lead(episode),
+    )
+    world.did(f"Family Star scored ({stage})")
 
 
 def taf_join(world: World, episode: Episode) -> None:
+    """Partners join the team; the family agree to share with each partner's agency their
+    consent did not name yet (a new consent, DOMAIN §1: one for each giving)."""
     rng = world.rng
-    for user in rng.sample(world.staff.partners, k=rng.choice((1, 2))):
+    joining = rng.sample(world.staff.partners, k=rng.choice((1, 2)))
+    for user in joining:
         taf_member_add(episode=episode, user=user, joined_on=world.today, by=_lead(episode))
         world.did("TAF member joined")
+    members = current_members_of(episode.family)
+    if not members:
+        return
+    giver = members[0]
+    shared = set(
+        Consent.objects.filter(
+            family=episode.family_id, person=giver.person_id, withdrawn_on__isnull=True
+        ).values_list("agencies", flat=True)
+    )
+    new = sorted({u.team.organisation for u in joining} - {None}, key=lambda o: o.pk)
+    new = [agency for agency in new if agency.pk not in shared]
+    if new:
+        consent_add(
+            family=episode.family,
+            person_id=giver.person_id,
+            kind=Consent.Kind.WRITTEN,
+            given_by=giver.person.full_name,
+            given_on=world.today,
+            chase_on=None,
+            covers=[DataKind.SUMMARY, DataKind.CASEWORK],
+            agencies=new,
+            by=_lead(episode),
+        )
+        world.did("consent added for a team member's agency")
+
+
+def consent_written(world: World, episode: Episode) -> None:
+    """The signed form arrives for each verbal consent the family gave."""
+    for consent in Consent.objects.filter(
+        family=episode.family_id, kind=Consent.Kind.VERBAL, withdrawn_on__isnull=True
+    ).order_by("pk"):
+        consent_written_received(consent=consent, received_on=world.today, by=_lead(episode))
+        world.did("written consent received after verbal")
+
+
+def taf_meeting(world: World, episode: Episode) -> None:
+    """The team meets with the family before each review."""
+    members = current_members_of(episode.family)
+    taf_meeting_record(
+        episode=episode,
+        held_on=world.today,
+        attendees=team_of(episode),
+        family_present=members[:2],
+        others_present="",
+        decisions="Keep the plan; the school will report attendance weekly.",
+        by=_lead(episode),
+    )
+    world.did("TAF meeting")
 
 
 def taf_leave(world: World, episode: Episode) -> None:
@@ -239,6 +324,8 @@ def action_moves(world: World, episode: Episode) -> None:
 
 
 def review(world: World, episode: Episode) -> None:
+    if episode.has_team:
+        taf_meeting(world, episode)
     plan_review_record(
         episode=episode,
         held_on=world.today,
@@ -269,13 +356,19 @@ def _ready_to_close(world: World, episode: Episode) -> bool:
 
 
 def close(world: World, episode: Episode) -> None:
+    """The lead scores the Family Star again with the family (most agree to; a closure
+    returned once keeps the scores it had) and asks the manager to close."""
+    scored = has_final_scores(episode)
+    if not scored and world.rng.random() < FINAL_SCORES_CHANCE:
+        family_star(world, episode, ToolScore.Stage.CLOSE)
+        scored = True
     try:
         closure_request(
             episode=episode,
             reason=ClosureReason.NEEDS_MET,
             needs_at_closure="None outstanding: the family manage with universal services.",
-            final_scores_recorded=False,
-            no_final_scores_reason="The family did not want to score again.",
+            final_scores_recorded=scored,
+            no_final_scores_reason="" if scored else "The family did not want to score again.",
             by=_lead(episode),
         )
     except ValidationError as error:

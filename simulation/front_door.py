@@ -214,7 +214,11 @@ def leads_name(world: World) -> None:
 
 
 def least_loaded(world: World, team_id: int, *, besides=None):
-    workers = [u for u in world.staff.practitioners[team_id] if u.is_active and u != besides]
+    workers = [
+        u
+        for u in world.staff.practitioners[team_id]
+        if u.is_active and u != besides and u.pk not in world.leaving
+    ]
     loads = {
         u.pk: Episode.objects.filter(lead_practitioner=u, status=Episode.Status.OPEN).count()
         for u in workers

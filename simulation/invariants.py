@@ -14,12 +14,13 @@ from datetime import date, timedelta
 from django.db.models import Count
 
 from cases.episode.selectors import lead_history
-from cases.front_door.selectors import triage_queue
+from cases.front_door.selectors import REQUEST, STEP_DOWN, STEP_UP, hub_queue
 from cases.gate import relations_to
 from cases.models import (
     Consent,
     Episode,
     LeadChange,
+    StepDecision,
     StepDown,
     StepUp,
     SupportRequest,
@@ -59,16 +60,17 @@ class Read:
 
 def requests_reach_a_decision(day: date, *, hub) -> list[Broken]:
     """Every request not decided is in the hub's queue with an action it can take: triage, or
-    allocation (impossible while the family has an open episode: today's dead end)."""
+    allocation (impossible while the family has an open episode: the old dead end). So is
+    every step-up and step-down waiting for the front door's decision."""
     name = "every request is decided or in the hub's queue with an action"
     waiting = SupportRequest.objects.filter(status__in=SupportRequest.WAITING)
-    queued = set(triage_queue(user=hub).values_list("pk", flat=True))
+    queued = {(row["q_what"], row["q_id"]) for row in hub_queue(user=hub)}
     open_families = set(
         Episode.objects.filter(status=Episode.Status.OPEN).values_list("family_id", flat=True)
     )
     broken = []
     for request in waiting:
-        if request.pk not in queued:
+        if (REQUEST, request.pk) not in queued:
             broken.append(Broken(name, request.family_id, f"{request.reference} is not queued"))
         elif (
             request.status == SupportRequest.Status.AWAITING_ALLOCATION
@@ -82,6 +84,14 @@ def requests_reach_a_decision(day: date, *, hub) -> list[Broken]:
                     "episode: allocation is refused and no other action is offered",
                 )
             )
+    for step in StepUp.objects.filter(status=StepDecision.PENDING).select_related("episode"):
+        if (STEP_UP, step.pk) not in queued:
+            broken.append(
+                Broken(name, step.episode.family_id, "a step-up waits but is not in the queue")
+            )
+    for step in StepDown.objects.filter(status=StepDecision.PENDING):
+        if (STEP_DOWN, step.pk) not in queued:
+            broken.append(Broken(name, step.family_id, "a step-down waits but is not in the queue"))
     return broken
 
 
@@ -100,7 +110,8 @@ def one_open_episode(day: date) -> list[Broken]:
 
 
 def lead_periods() -> dict[int, list]:
-    """Every family's lead history, as the family page shows it (in four queries)."""
+    """Every family's lead history, as the family page shows it (in four queries), without
+    the moves scheduled for a later day: they are plans, not history yet."""
     by_family = defaultdict(lambda: ([], [], [], []))
     for episode in Episode.objects.select_related("lead_practitioner", "lead_agency"):
         by_family[episode.family_id][0].append(episode)
@@ -113,7 +124,10 @@ def lead_periods() -> dict[int, list]:
         by_family[step.episode.family_id][2].append(step)
     for step in StepDown.objects.select_related("lead_agency", "lead_practitioner"):
         by_family[step.family_id][3].append(step)
-    return {family_id: lead_history(*parts) for family_id, parts in by_family.items()}
+    return {
+        family_id: [p for p in lead_history(*parts) if not p.scheduled]
+        for family_id, parts in by_family.items()
+    }
 
 
 def past_periods(day: date, periods: dict[int, list]) -> dict[int, set]:
@@ -210,13 +224,23 @@ def access_ended(day: date) -> list[Broken]:
             for agency in consent.agencies.all():
                 if live.filter(agencies=agency).exists():
                     continue
-                for team in agency.teams.all():
-                    for user in team.members.all():
-                        if Relation.AGENCY in relations_to(user, consent.family_id):
-                            broken.append(
-                                Broken(name, consent.family_id, f"{agency} still sees it")
-                            )
+                for user in _one_of_each_kind(agency):
+                    if Relation.AGENCY in relations_to(user, consent.family_id):
+                        broken.append(Broken(name, consent.family_id, f"{agency} still sees it"))
     return broken
+
+
+def _one_of_each_kind(agency) -> list:
+    """One active member of each of the agency's teams in each role: the relation an agency's
+    consent gives depends only on the user's team's organisation and role
+    (`partners.relations`), so they answer for the rest; asking each of a large service's
+    hundreds of workers took seconds a day."""
+    chosen = {}
+    for team in agency.teams.all():
+        for user in team.members.all():
+            if user.is_active:
+                chosen.setdefault((team.pk, user.role), user)
+    return list(chosen.values())
 
 
 def claims_once_and_claimable(day: date) -> list[Broken]:

@@ -18,7 +18,9 @@ from django.test import override_settings
 from cases.closure.reallocation import caseload_reallocate, receiving_workers
 from cases.models import Episode, FamilyMember
 from cases.people.selectors import current_memberships
-from earlyhelp.services import user_deactivate
+from cases.tasks import apply_scheduled_lead_changes, notify_consent_chase_due
+from earlyhelp.models import User
+from earlyhelp.services import service_policy_update, user_deactivate
 from outcomes.claim_batches import (
     audit_verdict_record,
     claim_batch_submit,
@@ -43,6 +45,11 @@ TURNED_AROUND = 0.6
 DISAGREE_CHANCE = 0.1
 JOB_AFTER = 60  # days after the episode began that a parent turned around finds work
 LEAVER_EVERY = 60  # days between one worker leaving and the next (our assumption)
+NOTICE = timedelta(weeks=2)  # a leaver who gives notice has their cases moved from their last day
+# Half-way through the year the administrator shortens the review interval in the settings
+# page's service, and every review after follows it without a restart.
+POLICY_CHANGE_AFTER = timedelta(days=183)
+SHORTER_REVIEWS_WEEKS = 6
 FILE_ROWS = 10_000  # a file holds at most 20,000 rows (outcomes.evidence_files.MAX_ROWS)
 QUARTER_ENDS = {(3, 31), (6, 30), (9, 30), (12, 31)}
 
@@ -53,6 +60,31 @@ def nightly(world: World) -> NightlyRun:
         run_id = nightly_schedule.apply().get()
     world.did("nightly run")
     return NightlyRun.objects.get(pk=run_id)
+
+
+def hourly(world: World) -> None:
+    """The beat's hourly tasks, as the morning's first run: the lead moves scheduled for
+    today take effect, and leads are told of verbal consents whose chase date has passed."""
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=True):
+        applied = apply_scheduled_lead_changes.apply().get()
+        chased = notify_consent_chase_due.apply().get()
+    world.did("scheduled lead move applied", applied)
+    world.did("lead told a written consent is overdue", chased)
+    for leaver in world.staff.workers():
+        last_day = world.leaving.get(leaver.pk)
+        if last_day is not None and last_day <= world.today:
+            user_deactivate(leaver)  # the staff list's own record, so it is inactive there too
+            del world.leaving[leaver.pk]
+            world.did("worker left on their notified day")
+
+
+def settings_change(world: World) -> None:
+    """The administrator changes the review interval once, in the year's middle."""
+    if world.today != world.start + POLICY_CHANGE_AFTER:
+        return
+    admin = User.objects.get(username="admin")
+    if service_policy_update(by=admin, review_interval_weeks=SHORTER_REVIEWS_WEEKS):
+        world.did("service setting changed")
 
 
 def attach(world: World) -> None:
@@ -278,16 +310,26 @@ def returns(world: World) -> None:
 
 def worker_leaves(world: World) -> None:
     """Every so often a worker leaves: their manager splits their cases across the team's
-    other workers, each to whoever holds fewest at that moment, from today; then the
-    administrator deactivates them and a new worker starts."""
+    other workers, each to whoever holds fewest at that moment. Every other leaver goes at
+    once (the cases move today and the administrator deactivates them); the rest give notice
+    (the moves are scheduled for their last day, two weeks on, and they are deactivated then,
+    by `hourly`). A new worker starts either way."""
     if (world.today - world.start).days % LEAVER_EVERY or world.today == world.start:
         return
     staff = world.staff
     team_id = world.rng.choice(sorted(staff.practitioners))
-    workers = [u for u in staff.practitioners[team_id] if u.is_active]
-    leaver = world.rng.choice(workers)
-    load = {w.pk: w.open_cases for w in receiving_workers(leaver)}
-    others = {w.pk: w for w in receiving_workers(leaver)}
+    workers = [u for u in staff.practitioners[team_id] if u.is_active and u.pk not in world.leaving]
+    holding = set(
+        Episode.objects.filter(lead_practitioner__in=workers, status=Episode.Status.OPEN)
+        .values_list("lead_practitioner", flat=True)
+        .distinct()
+    )
+    # Someone with cases to move, where anyone holds any (a small year's teams may not).
+    leaver = world.rng.choice([u for u in workers if u.pk in holding] or workers)
+    notice = world.leavers % 2 == 1
+    last_day = world.today + NOTICE if notice else world.today
+    others = {w.pk: w for w in receiving_workers(leaver) if w.pk not in world.leaving}
+    load = {pk: w.open_cases for pk, w in others.items()}
     moves = {}
     for episode in (
         Episode.objects.filter(lead_practitioner=leaver, status=Episode.Status.OPEN)
@@ -300,13 +342,17 @@ def worker_leaves(world: World) -> None:
     caseload_reallocate(
         from_practitioner=leaver,
         moves=moves,
-        changed_on=world.today,
+        changed_on=last_day,
         reason=f"{leaver.get_full_name()} left the service",
         by=staff.managers[team_id],
     )
-    user_deactivate(leaver)
     world.leavers += 1
+    if notice:
+        world.leaving[leaver.pk] = last_day
+        world.did("worker gave notice, cases split from their last day")
+    else:
+        user_deactivate(leaver)
+        world.did("worker left, cases split")
     staff.practitioners[team_id].append(
         _user(f"sim-{team_id}-joiner-{world.leavers}", leaver.role, leaver.team, world.rng)
     )
-    world.did("worker left, cases split")

@@ -67,6 +67,7 @@ class World:
     made_returns: set = field(default_factory=set)
     batched_windows: set = field(default_factory=set)
     attach_after: dict = field(default_factory=dict)  # episode id -> when to look again
+    leaving: dict = field(default_factory=dict)  # worker id -> last day, for those on notice
 
     def did(self, kind: str, n: int = 1) -> None:
         self.counts[kind] += n

@@ -40,6 +40,12 @@ def long_date(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def left_the_service(user) -> str:
+    """A deactivated user cannot be given a family to lead (a page never offers them; a stale
+    choice, or the API, could)."""
+    return f"{user.get_full_name() or user} has left the service: select someone else"
+
+
 def lead_before_current(since: date, lead) -> str:
     who = f"{lead} became the lead" if lead else "the current lead began"
     return (
@@ -126,6 +132,8 @@ def lead_change(
         problems["to_practitioner"] = ["Select the new lead practitioner"]
     elif to_practitioner == episode.lead_practitioner:
         problems["to_practitioner"] = [ALREADY_LEADS]
+    elif not to_practitioner.is_active:
+        problems["to_practitioner"] = [left_the_service(to_practitioner)]
     if scheduled := scheduled_lead_change_of(episode):
         problems.setdefault("changed_on", []).append(_already_scheduled(scheduled))
     if problems:

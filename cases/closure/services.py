@@ -13,7 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases.closure.lead import LEAD_CHANGED_ON, lead_change  # noqa: F401  (its own module)
+from cases.closure.lead import (  # noqa: F401  (lead_change: its own module)
+    LEAD_CHANGED_ON,
+    lead_change,
+    left_the_service,
+)
 from cases.episode.selectors import open_episodes
 from cases.episode.services import (
     Problems,
@@ -134,6 +138,8 @@ def step_down_decision_problems(*, accept: bool, note, lead_practitioner) -> Pro
     problems = step_decision_problems(accept=accept, note=note)
     if accept and lead_practitioner is None:
         problems["lead_practitioner"] = [LEAD_PRACTITIONER_MISSING]
+    elif accept and not lead_practitioner.is_active:
+        problems["lead_practitioner"] = [left_the_service(lead_practitioner)]
     return problems
 
 

@@ -7,6 +7,7 @@ import pytest
 from cases.closure import services
 from cases.closure.reallocation import caseload_reallocate
 from cases.models import Closure, Episode, LeadChange, StepDecision, StepDown, StepUp
+from earlyhelp.services import user_deactivate
 from earlyhelp.tests.factories import UserFactory
 from tests.episode_worlds import agency_user, days, episode_begun, refused
 from tests.worlds import make_family
@@ -171,6 +172,24 @@ def test_bad_step_down_decisions_are_refused(step_down, users, decision, problem
     assert refusal == problems
     step_down.refresh_from_db()
     assert step_down.status == StepDecision.PENDING and step_down.new_episode is None
+    assert not Episode.objects.filter(family=step_down.family).exists()
+
+
+def test_a_step_down_is_not_given_to_someone_who_has_left(step_down, users):
+    leaver = UserFactory(
+        role="practitioner", team=users["practitioner"].team, first_name="Dee", last_name="Parr"
+    )
+    user_deactivate(leaver)
+    refusal = refused(
+        lambda: services.step_down_decide(
+            step_down=step_down,
+            accept=True,
+            note="Early help can meet the needs",
+            lead_practitioner=leaver,
+            by=users["hub"],
+        )
+    )
+    assert refusal == {"lead_practitioner": ["Dee Parr has left the service: select someone else"]}
     assert not Episode.objects.filter(family=step_down.family).exists()
 
 

@@ -21,6 +21,7 @@ from cases.episode.selectors import lead_history
 from cases.models import Episode, LeadChange, Notification
 from conftest import sign_in
 from earlyhelp.models import AuditEntry
+from earlyhelp.services import user_deactivate
 from earlyhelp.tests.factories import UserFactory
 from tests.episode_worlds import agency_user, days
 from tests.worlds import make_family
@@ -104,6 +105,13 @@ def test_a_change_before_the_current_leads_start_names_that_start(episode, peopl
             f"when {people['sam']} became the lead"
         ]
     }
+
+
+def test_a_lead_who_has_left_the_service_is_refused(episode, people):
+    user_deactivate(people["kit"])
+    problems = problems_of(lambda: change(episode, people, "kit", days(0)))
+    assert problems == {"to_practitioner": ["Kit Bell has left the service: select someone else"]}
+    assert not LeadChange.objects.exists()
 
 
 def test_a_change_today_takes_effect_at_once(episode, people):

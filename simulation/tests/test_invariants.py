@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from cases.gate import family_for
-from cases.models import Episode, LeadChange, SupportRequest, TafMember
+from cases.models import Episode, LeadChange, StepDown, StepUp, SupportRequest, TafMember
 from cases.tests.requesting import waiting_request
 from earlyhelp.access import Relation
 from earlyhelp.models import AuditEntry
@@ -31,6 +31,24 @@ def lead(db):
 
 def names(broken):
     return [b.family_id for b in broken]
+
+
+def test_step_ups_and_step_downs_waiting_must_be_in_the_hubs_queue(users, lead):
+    family = make_family("Nowak family", lead=lead)
+    episode = Episode.objects.get(family=family)
+    StepUp.objects.create(episode=episode, reason="Disclosure at school", requested_by=lead)
+    stepped = make_family("Reid family")
+    StepDown.objects.create(
+        family=stepped, reason="CIN plan ended", handover="Mum engaging", requested_by=lead
+    )
+    assert invariants.requests_reach_a_decision(DAY, hub=users["hub"]) == []
+    # Broken on purpose: a "hub" whose queue holds nothing, so neither is in it.
+    broken = invariants.requests_reach_a_decision(DAY, hub=lead)
+    assert sorted(names(broken)) == sorted([family.pk, stepped.pk])
+    assert {b.message for b in broken} == {
+        "a step-up waits but is not in the queue",
+        "a step-down waits but is not in the queue",
+    }
 
 
 def test_a_request_left_awaiting_allocation_for_an_open_family_has_no_way_forward(users, lead):
