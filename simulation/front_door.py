@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 
 from cases.allocation.services import allocation_name_lead
 from cases.episode.selectors import open_episode_of
+from cases.front_door.open_episode import support_request_resolve_open
 from cases.front_door.services import (
     ConsentGiven,
     FamilyAlreadyOpen,
@@ -21,7 +22,6 @@ from cases.front_door.services import (
     RequestedPerson,
     is_single_service,
     support_request_allocate,
-    support_request_resolve_open,
     support_request_submit,
     support_request_triage,
 )

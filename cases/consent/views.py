@@ -15,7 +15,14 @@ from django.urls import reverse
 from cases.consent import selectors, services
 from cases.consent.forms import ConsentAddForm, WithdrawForm, WrittenReceivedForm
 from cases.episode.selectors import open_episode_of
-from cases.episode.views import apply_service, episode_for, no_open_episode, posted
+from cases.episode.views import (
+    apply_service,
+    episode_for,
+    form_page,
+    no_open_episode,
+    posted,
+    saved,
+)
 from cases.gate import family_record_for
 from cases.models import Closure, ClosureReason, Consent
 from earlyhelp.access import Action
@@ -35,25 +42,17 @@ def _consent_for(request, family_id, consent_id) -> Consent:
 
 
 def _page(request, family, form, *, title, button, consent=None, intro=None):
-    return render(
+    context = {"consent": consent, "agencies": selectors.agencies_of(consent) if consent else ()}
+    return form_page(
         request,
-        FORM_PAGE,
-        {
-            "family": family,
-            "form": form,
-            "title": title,
-            "button": button,
-            "consent": consent,
-            "agencies": selectors.agencies_of(consent) if consent else (),
-            "intro": intro,
-        },
-        status=400 if form.errors else 200,
+        family,
+        form,
+        title=title,
+        button=button,
+        intro=intro,
+        context=context,
+        template=FORM_PAGE,
     )
-
-
-def _to_consent(request, family, message):
-    messages.success(request, message)
-    return redirect(reverse("family-detail", args=[family.pk]) + "#consent")
 
 
 @login_required
@@ -72,7 +71,7 @@ def consent_written(request, family_id, consent_id):
             ),
         )
         if done:
-            return _to_consent(request, family, f"{consent.person}'s consent is now written.")
+            return saved(request, family, f"{consent.person}'s consent is now written.", "#consent")
     return _page(
         request,
         family,
@@ -107,7 +106,7 @@ def consent_add(request, family_id):
             ),
         )
         if consent:
-            return _to_consent(request, family, f"{consent.person}'s consent is recorded.")
+            return saved(request, family, f"{consent.person}'s consent is recorded.", "#consent")
     return _page(
         request,
         family,

@@ -47,10 +47,14 @@ def no_open_episode(request, family):
     return redirect("family-detail", family_id=family.pk)
 
 
-def form_page(request, family, form, *, title, button, intro=None, context=None):
+def form_page(
+    request, family, form, *, title, button, intro=None, context=None, template=FORM_PAGE
+):
+    """One form about a family: its title, button and intro, 400 while the form has errors.
+    `template` is another page built on the same blocks (the consent pages)."""
     return render(
         request,
-        FORM_PAGE,
+        template,
         {
             "family": family,
             "form": form,

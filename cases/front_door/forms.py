@@ -12,8 +12,8 @@ Every message comes from `rules`.
 from django import forms
 
 from cases.front_door import rules
+from cases.front_door.open_episode import REASON_MAX
 from cases.front_door.selectors import WHAT_CHOICES, source_choices
-from cases.front_door.services import REASON_MAX
 from cases.models import Consent, DataKind, OpenEpisodeResolution, Priority, SupportRequest
 from cases.people.forms import MembershipForm
 from cases.people.rules import postcode_normalised

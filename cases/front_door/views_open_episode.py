@@ -11,13 +11,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from cases.front_door.forms import ResolveOpenForm
+from cases.front_door.open_episode import NoOpenEpisode, support_request_resolve_open
 from cases.front_door.selectors import request_detail, support_request_for
-from cases.front_door.services import (
-    NoOpenEpisode,
-    RequestAlreadyHandled,
-    already_handled,
-    support_request_resolve_open,
-)
+from cases.front_door.services import RequestAlreadyHandled, already_handled
 from cases.gate import relations_to
 from cases.models import OpenEpisodeResolution, SupportRequest
 from earlyhelp.access import Action

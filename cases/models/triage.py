@@ -149,3 +149,16 @@ class OpenEpisodeResolution(models.Model):
 
     def __str__(self):
         return f"{self.request_id}: {self.outcome}"
+
+
+# The request's status once the hub has resolved it, and that status in the hub's words.
+STATUS_AFTER_RESOLUTION = {
+    OpenEpisodeResolution.Outcome.ADDED: SupportRequest.Status.ADDED_TO_EPISODE,
+    OpenEpisodeResolution.Outcome.PASSED: SupportRequest.Status.PASSED_TO_LEAD,
+    OpenEpisodeResolution.Outcome.CLOSED: SupportRequest.Status.CLOSED_BY_HUB,
+}
+RESOLVED_IN_WORDS = {
+    SupportRequest.Status.ADDED_TO_EPISODE: "added to the open episode",
+    SupportRequest.Status.PASSED_TO_LEAD: "passed to the lead practitioner",
+    SupportRequest.Status.CLOSED_BY_HUB: "closed",
+}

@@ -11,12 +11,9 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.front_door.open_episode import NoOpenEpisode, support_request_resolve_open
 from cases.front_door.selectors import open_episodes_of_people
-from cases.front_door.services import (
-    NoOpenEpisode,
-    RequestAlreadyHandled,
-    support_request_resolve_open,
-)
+from cases.front_door.services import RequestAlreadyHandled
 from cases.models import (
     Allocation,
     Episode,
