@@ -344,6 +344,11 @@ def test_hub_staff_merge_and_unmerge_through_the_pages(client_for, users):
     pointer = practitioner.get(reverse("person-detail", args=[dupe.pk]))
     assert pointer.status_code == 302 and pointer.url == reverse("person-detail", args=[keep.pk])
 
+    # The person's page tells the merge in names and dates, never record numbers.
+    kept = hub.get(reverse("person-detail", args=[keep.pk])).content.decode()
+    assert "A record of Peggy Reid, born 2 March 1980, merged into this one by" in kept
+    assert f"Record {dupe.pk}" not in kept
+
     merge = keep.merges_kept.get()
     assert practitioner.post(reverse("person-unmerge", args=[merge.pk])).status_code == 403
     assert hub.post(reverse("person-unmerge", args=[merge.pk])).status_code == 302

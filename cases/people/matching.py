@@ -130,7 +130,10 @@ def likely_duplicates(
             merged_score, merged_reasons = _score(wanted, people[hit_id])
             if merged_score > score:
                 score = merged_score
-                reasons = [*merged_reasons, f"Through record {hit_id}, merged into this one"]
+                reasons = [
+                    *merged_reasons,
+                    f"Through {people[hit_id]}'s record, merged into this one",
+                ]
         if score >= MATCH_THRESHOLD:
             matches.append(Match(person=survivor, score=score, reasons=reasons))
     matches.sort(key=lambda m: (-m.score, m.person.last_name, m.person.first_name, m.person.pk))

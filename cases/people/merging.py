@@ -20,7 +20,7 @@ import pghistory
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from pghistory.models import Event
 
 from cases.models import Person, PersonMerge, PossibleDuplicate
@@ -72,6 +72,13 @@ def _is_history(model: type[models.Model]) -> bool:
     return issubclass(model, Event)
 
 
+def _described(person: Person) -> str:
+    """A record in words a hub worker tells apart: the name, and the date of birth if known."""
+    if person.date_of_birth is None:
+        return f"the record of {person}"
+    return f"the record of {person}, born {formats.date_format(person.date_of_birth, 'j F Y')}"
+
+
 @transaction.atomic
 def person_merge(*, survivor: Person, duplicate: Person, reason: str, by) -> PersonMerge:
     """Move every live link from `duplicate` to `survivor`, leaving `duplicate` as a pointer."""
@@ -82,13 +89,13 @@ def person_merge(*, survivor: Person, duplicate: Person, reason: str, by) -> Per
     survivor, duplicate = _lock(survivor.pk, duplicate.pk)
     if duplicate.merged_into_id:
         raise ValidationError(
-            f"Record {duplicate.pk} ({duplicate}) was already merged into record "
-            f"{duplicate.merged_into_id}."
+            f"This record of {duplicate} was already merged into "
+            f"{_described(duplicate.merged_into)}: there is nothing more to merge."
         )
     if survivor.merged_into_id:
         raise ValidationError(
-            f"Record {survivor.pk} ({survivor}) was itself merged into record "
-            f"{survivor.merged_into_id}: merge into that record instead."
+            f"This record of {survivor} was itself merged into "
+            f"{_described(survivor.merged_into)}: merge into that record instead."
         )
 
     merge = PersonMerge.objects.create(
@@ -138,12 +145,12 @@ def person_unmerge(*, merge: PersonMerge, by) -> None:
     survivor, duplicate = _lock(merge.survivor_id, merge.duplicate_id)
     if survivor.merged_into_id:
         raise ValidationError(
-            f"Record {survivor.pk} ({survivor}) has since been merged into record "
-            f"{survivor.merged_into_id}: undo that merge first."
+            f"The record of {survivor} has since been merged into "
+            f"{_described(survivor.merged_into)}: undo that merge first."
         )
     if duplicate.merged_into_id != survivor.pk:
         raise ValidationError(
-            f"Record {duplicate.pk} no longer points at record {survivor.pk}, "
+            f"This record of {duplicate} is no longer merged into {_described(survivor)}, "
             "so this merge cannot be undone safely."
         )
 

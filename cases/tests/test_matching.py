@@ -294,7 +294,8 @@ def test_a_merged_record_is_never_offered_but_its_survivor_is():
     )
     match = _only_match(first_name="Kate", last_name="Rutherfrod", date_of_birth=BORN)
     assert match.person == survivor
-    assert match.reasons[-1] == f"Through record {merged.pk}, merged into this one"
+    assert match.reasons[-1] == "Through Kate Rutherfrod's record, merged into this one"
+    assert str(merged.pk) not in " ".join(match.reasons)
 
 
 def test_a_chain_of_merges_offers_the_last_survivor():
