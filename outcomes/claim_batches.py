@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from cases.gate import families_allowing
 from cases.models import Notification
-from cases.notifications.services import notify
+from cases.notifications.services import FAMILY, notify
 from earlyhelp import audit
 from earlyhelp.access import Action
 from earlyhelp.models import AuditEntry
@@ -259,7 +259,7 @@ def _withdraw(item: AuditSampleItem, *, reason: str, by) -> None:
         notify(
             batch.created_by,
             kind=Notification.Kind.CLAIM_WITHDRAWN,
-            message=f"The claim for {item.family.name} was withdrawn from {batch.name}: "
+            message=f"The claim for the {FAMILY} was withdrawn from {batch.name}: "
             f"internal audit found it not supported ({reason})",
             key=f"claim-withdrawn:{batch.pk}:{item.family_id}",
             family=item.family,

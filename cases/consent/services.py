@@ -26,7 +26,7 @@ from django.utils import timezone
 from cases.consent import selectors
 from cases.front_door import rules
 from cases.models import Consent, FamilyMember, Notification
-from cases.notifications.services import notify
+from cases.notifications.services import FAMILY, notify
 from earlyhelp import audit
 from earlyhelp.models import AuditEntry, User
 
@@ -224,8 +224,9 @@ def consent_withdraw(
 def consent_chase_notify(*, today: date | None = None) -> int:
     """Tell the lead practitioner, once per consent and chase date, that a verbal consent's
     written form has not arrived by its chase date. Idempotent (the notification's key): the
-    hourly sweep may run twice at once. The message names the family's reference, never a
-    person (it is emailed too). Returns how many were sent."""
+    hourly sweep may run twice at once. The message names the family as notifications do
+    (`cases.notifications.services`: its name in the service, its reference by email).
+    Returns how many were sent."""
     today = today or timezone.localdate()
     overdue = list(selectors.chase_overdue(today))
     leads = User.objects.in_bulk({consent.lead_id for consent in overdue})
@@ -235,7 +236,7 @@ def consent_chase_notify(*, today: date | None = None) -> int:
             told = notify(
                 leads[consent.lead_id],
                 kind=Notification.Kind.CONSENT_CHASE_DUE,
-                message=f"The written consent form for family {consent.family.reference} was "
+                message=f"The written consent form for the {FAMILY} was "
                 f"to be chased by {_long(consent.chase_on)} and has not been recorded.",
                 key=f"consent-chase:{consent.pk}:{consent.chase_on.isoformat()}",
                 family=consent.family,

@@ -2,8 +2,13 @@
 
 Each has a key that makes it one of a kind (per user), so sending it twice is a
 no-op: `notify_overdue_reviews` can run every hour, or twice at once, and a
-review that falls overdue is announced once. Emails name the family's
-reference only, never a person: an inbox is not the case record.
+review that falls overdue is announced once.
+
+One rule for naming families: a message says `{family}` where its one family goes. In the
+service it reads the family's name ("The Nowak family is allocated to you"), shown only while
+the gate lets the user see that family; the email says only the family's reference ("The
+family T0000123 is allocated to you"), never a name: an inbox is not the case record. A
+message about several families names none of them (their names would outlive the access).
 """
 
 from __future__ import annotations
@@ -25,18 +30,32 @@ from earlyhelp.models import User
 Kind = Notification.Kind
 
 
+FAMILY = "{family}"
+
+
+def worded(message: str, *, family=None, for_email: bool = False) -> str:
+    """`message` with its family put in: by name in the service, by reference alone in an
+    email (the module's one rule)."""
+    if family is None:
+        return message
+    return message.replace(FAMILY, f"family {family.reference}" if for_email else family.name)
+
+
 def notify(user, *, kind: str, message: str, key: str, family=None, url: str = ""):
-    """Tell `user` once per `key`, in the service and by email. None if already told."""
+    """Tell `user` once per `key`, in the service and by email. None if already told.
+    `message` says `{family}` where the family goes: see the module."""
+    shown = worded(message, family=family)
     notification, created = Notification.objects.get_or_create(
         user=user,
         key=key[:200],
-        defaults={"kind": kind, "message": message[:300], "family": family, "url": url},
+        defaults={"kind": kind, "message": shown[:300], "family": family, "url": url},
     )
     if not created:
         return None
     if user.email:
         subject = f"{settings.SERVICE_NAME}: {Kind(kind).label.lower()}"
-        body = f"{message}\n\nSign in to {settings.SERVICE_NAME} to see it"
+        emailed = worded(message, family=family, for_email=True)
+        body = f"{emailed}\n\nSign in to {settings.SERVICE_NAME} to see it"
         body += f": {settings.SERVICE_URL.rstrip('/')}{url}" if settings.SERVICE_URL else "."
         transaction.on_commit(
             lambda: send_mail(subject, body, None, [user.email], fail_silently=True)
@@ -60,11 +79,10 @@ def notify_allocated(episode: Episode):
     lead = episode.lead_practitioner
     if lead is None:
         return None
-    reference = episode.family.reference
     return notify(
         lead,
         kind=Kind.ALLOCATED,
-        message=f"Family {reference} is allocated to you as lead practitioner.",
+        message="The {family} is allocated to you as lead practitioner.",
         key=f"allocated:{episode.pk}:{lead.pk}",
         family=episode.family,
         url=_family_url(episode),
@@ -77,16 +95,15 @@ def notify_agency_allocated(allocation) -> int:
     from cases.allocation.selectors import agency_managers
 
     episode, agency = allocation.episode, allocation.lead_agency
-    reference = episode.family.reference
     if episode.single_service:
         message = (
-            f"Family {reference} is allocated to {agency} as a single-service response, "
+            f"The {FAMILY} is allocated to {agency} as a single-service response, "
             "with no named lead practitioner."
         )
         url = _family_url(episode)
     else:
         message = (
-            f"Family {reference} is allocated to {agency} and waits for you to name its "
+            f"The {FAMILY} is allocated to {agency} and waits for you to name its "
             "lead practitioner."
         )
         url = reverse("allocation-name-lead", args=[allocation.request_id])
@@ -111,8 +128,7 @@ def notify_assessment_submitted(assessment, *, submitted_at):
         notify(
             manager,
             kind=Kind.ASSESSMENT_AWAITS_SIGN_OFF,
-            message=f"The Early Help Assessment of family {episode.family.reference} "
-            "awaits your sign-off.",
+            message="The Early Help Assessment of the {family} awaits your sign-off.",
             key=f"assessment-submitted:{assessment.pk}:{submitted_at.isoformat()}",
             family=episode.family,
             url=reverse("assessment-sign-off", args=[episode.family_id]),
@@ -125,7 +141,7 @@ def notify_assessment_decided(assessment, *, change):
     notify(
         episode.lead_practitioner,
         kind=Kind.ASSESSMENT_RETURNED if returned else Kind.ASSESSMENT_SIGNED_OFF,
-        message=f"The Early Help Assessment of family {episode.family.reference} was "
+        message="The Early Help Assessment of the {family} was "
         + ("returned with comments." if returned else "signed off."),
         key=f"assessment-decided:{change.pk}",
         family=episode.family,
@@ -139,8 +155,7 @@ def notify_closure_requested(closure):
         notify(
             manager,
             kind=Kind.CLOSURE_AWAITS_SIGN_OFF,
-            message=f"The closure of family {episode.family.reference}'s episode awaits "
-            "your sign-off.",
+            message="The closure of the {family}'s episode awaits your sign-off.",
             key=f"closure-requested:{closure.pk}",
             family=episode.family,
             url=reverse("closure-sign-off", args=[episode.family_id]),
@@ -154,7 +169,7 @@ def notify_step_up_received(step_up):
     notify(
         step_up.received_by,
         kind=Kind.STEP_UP_RECEIVED,
-        message=f"{family.name} is handed to you: the front door accepted the step-up from "
+        message="The {family} is handed to you: the front door accepted the step-up from "
         "early help to children's social care. The handover is on the family's page.",
         key=f"step-up-received:{step_up.pk}",
         family=family,
@@ -172,7 +187,7 @@ def notify_lead_scheduled(change):
     return notify(
         change.to_practitioner,
         kind=Kind.ALLOCATED,
-        message=f"{family.name} moves to you as lead practitioner on {_on(change.changed_on)}.",
+        message=f"The {FAMILY} moves to you as lead practitioner on {_on(change.changed_on)}.",
         key=f"lead-scheduled:{change.pk}",
         family=family,
         # No link: the family is theirs to open from that day, not before.
@@ -182,18 +197,18 @@ def notify_lead_scheduled(change):
 def notify_cases_moved(
     user, *, families, changed_on: date, today: date, now: int, after: int, target: int, key: str
 ):
-    """A worker receiving part of a caseload is told once: which families, from when, and
-    their caseload against the target (issue 18)."""
-    shown = [family.name for family in families[:5]]
-    names = ", ".join(shown) + (f" and {len(families) - 5} more" if len(families) > 5 else "")
+    """A worker receiving part of a caseload is told once: how many families, from when, and
+    their caseload against the target (issue 18). It names none: their home page lists them,
+    through the gate, from the day they move."""
     when = "from today" if changed_on <= today else f"from {_on(changed_on)}"
     over = " That is over the target." if after > target else ""
     count = len(families)
     return notify(
         user,
         kind=Kind.CASES_MOVED_TO_YOU,
-        message=f"{count} famil{'y' if count == 1 else 'ies'} move to you as lead practitioner "
-        f"{when}: {names}. Your caseload goes from {now} to {after} (target {target}).{over}",
+        message=f"{count} {'family moves' if count == 1 else 'families move'} to you as lead "
+        f"practitioner {when}; your home page lists {'it' if count == 1 else 'them'}. Your "
+        f"caseload goes from {now} to {after} (target {target}).{over}",
         key=key,
         url=reverse("home"),
     )
@@ -209,9 +224,9 @@ def notify_request_resolved(resolution):
     family = request.family
     added = resolution.outcome == resolution.Outcome.ADDED
     message = (
-        f"The hub added a new request for support for the {family.name} to the episode you lead."
+        "The hub added a new request for support for the {family} to the episode you lead."
         if added
-        else f"The hub passed a new request for support for the {family.name} to you, "
+        else "The hub passed a new request for support for the {family} to you, "
         "as the family's lead practitioner."
     )
     return notify(
@@ -256,7 +271,7 @@ def notify_overdue_reviews(*, today: date | None = None) -> int:
                 told = notify(
                     user,
                     kind=Kind.REVIEW_OVERDUE,
-                    message=f"The plan review of family {episode.family.reference} was due "
+                    message=f"The plan review of the {FAMILY} was due "
                     f"on {due.day} {due:%B %Y} and is overdue.",
                     key=f"review-overdue:{episode.pk}:{due.isoformat()}",
                     family=episode.family,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cases import tasks
 from cases.models import Notification, PlanReview
-from cases.notifications.services import notify_allocated, notify_overdue_reviews
+from cases.notifications.services import notify, notify_allocated, notify_overdue_reviews
 from tests.episode_worlds import managed_by
 from tests.worlds import make_family
 
@@ -30,7 +30,7 @@ def test_allocation_notifies_the_lead_once_in_the_service_and_by_email(
     assert len(mail.outbox) == 1
     assert family.reference in mail.outbox[0].body and "Begum" not in mail.outbox[0].body
     home = client_for("practitioner").get(reverse("home")).content.decode()
-    assert f"Family {family.reference} is allocated to you" in home and "1 new" in home
+    assert "The Begum family is allocated to you" in home and "1 new" in home
 
 
 def test_notifications_are_listed_and_marked_read(users, client_for):
@@ -99,7 +99,7 @@ def test_a_family_no_longer_worked_with_is_not_named_again_and_the_shown_ones_ar
     client = client_for("practitioner")
     for name in ("home", "notification-list"):
         page = client.get(reverse(name)).content.decode()
-        assert f"Family {family.reference} is allocated to you" in page
+        assert "The Begum family is allocated to you" in page
         shown = AuditEntry.objects.filter(user=users["practitioner"]).latest("id")
         assert shown.listed_family_ids == [family.pk]
 
@@ -112,3 +112,23 @@ def test_a_family_no_longer_worked_with_is_not_named_again_and_the_shown_ones_ar
         assert "Case allocated: a family you no longer work with" in page
         shown = AuditEntry.objects.filter(user=users["practitioner"]).latest("id")
         assert shown.listed_family_ids == []
+
+
+def test_one_rule_names_a_family_in_the_service_and_only_its_reference_by_email(
+    users, client_for, django_capture_on_commit_callbacks
+):
+    """The module's rule, for every kind: `{family}` reads the family's name in the service
+    and "family <reference>" in the email, which never carries a name."""
+    family = make_family("Wiśniewski family", lead=users["practitioner"])
+    with django_capture_on_commit_callbacks(execute=True):
+        told = notify(
+            users["practitioner"],
+            kind=Notification.Kind.STEP_UP_RECEIVED,
+            message="The {family} is handed to you.",
+            key="rule-test",
+            family=family,
+        )
+    assert told.message == "The Wiśniewski family is handed to you."
+    (email,) = mail.outbox
+    assert email.body.startswith(f"The family {family.reference} is handed to you.")
+    assert "Wiśniewski" not in email.body and "Wiśniewski" not in email.subject

@@ -122,9 +122,9 @@ def test_the_episode_from_allocation_to_closure(page, new_page, live_server, che
 
     # --- The lead practitioner: from the notification to the assessment ---------------------
     sign_in(page, base, "priya")
-    expect(page.get_by_text(f"Family {family.reference} is allocated to you")).to_be_visible()
+    expect(page.get_by_text(f"The {family.name} is allocated to you")).to_be_visible()
     check_a11y(page, "home with a notification")
-    page.get_by_role("link", name=f"Family {family.reference} is allocated to you").click()
+    page.get_by_role("link", name=f"The {family.name} is allocated to you").click()
     expect(page.get_by_role("heading", name="Okafor family", level=1)).to_be_visible()
     expect(page.get_by_text("The assessment has not been started")).to_be_visible()
     check_a11y(page, "family page at allocation")

@@ -247,7 +247,7 @@ def test_an_accepted_step_up_closes_the_episode_and_hands_the_family_to_social_c
     # Issue 18: the receiving social worker is told, by the family's name, and only she is.
     told = Notification.objects.get(kind="step_up_received")
     assert told.user == social_worker and told.family == case
-    assert told.message.startswith("Hussain family is handed to you")
+    assert told.message.startswith("The Hussain family is handed to you")
     assert told.url == url("family-detail", case.pk)
 
 
