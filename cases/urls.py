@@ -87,6 +87,11 @@ urlpatterns = [
         "requests/<int:request_id>/lead/", views_allocation.name_lead, name="allocation-name-lead"
     ),
     path(
+        "families/<int:family_id>/end-without-lead/",
+        views_allocation.end_unled,
+        name="episode-end-unled",
+    ),
+    path(
         "triage/<int:request_id>/open-episode/",
         views_open_episode.open_episode,
         name="triage-open-episode",

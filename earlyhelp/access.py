@@ -56,6 +56,9 @@ class Action(StrEnum):
     SIGN_OFF = "sign_off"  # assessments and closures
     REASSIGN = "reassign"
     NAME_LEAD = "name_lead"  # the lead agency's team manager names the lead practitioner
+    # ... or ends an episode no one leads: a single-service response whose support ended, or a
+    # family gone before a lead was named (there is no lead to ask for closure).
+    END_UNLED = "end_unled"
     TRIAGE = "triage"
     ALLOCATE = "allocate"
     ATTACH = "attach"
@@ -162,7 +165,7 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     # and name the lead. §1 lets a practitioner see a family "whose current episode they lead":
     # with no lead named (a P3b single-service response, or a P3a waiting for its lead) no
     # practitioner of the agency sees it through the agency, only its managers do.
-    Relation.AGENCY_MANAGER: frozenset({A.VIEW, A.VIEW_CASEWORK, A.NAME_LEAD}),
+    Relation.AGENCY_MANAGER: frozenset({A.VIEW, A.VIEW_CASEWORK, A.NAME_LEAD, A.END_UNLED}),
     # "read the family summary, evidence, outcomes and claims, not case notes or
     # the EHA narrative; attach; build claim batches" — and bring in the evidence the
     # claims rest on: the programme team uploads partners' evidence files (issue 10),

@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 
 from cases.allocation.services import allocation_name_lead
+from cases.closure.services import unled_episode_end
 from cases.episode.selectors import open_episode_of
 from cases.front_door.open_episode import support_request_resolve_open
 from cases.front_door.services import (
@@ -27,6 +28,7 @@ from cases.front_door.services import (
 )
 from cases.models import (
     Allocation,
+    ClosureReason,
     DataKind,
     Episode,
     Person,
@@ -213,6 +215,30 @@ def leads_name(world: World) -> None:
         world.did("lead named by the manager")
 
 
+SINGLE_SERVICE_WEEKS = 10  # a P3b's support: "short-term ... (up to ~3 months)", DOMAIN §2
+
+
+def single_services_end(world: World) -> None:
+    """The agency's team manager records that a single-service response's support ended, some
+    ten weeks on: with no lead to ask for closure, they end the episode themselves."""
+    due = Episode.objects.filter(
+        status=Episode.Status.OPEN,
+        single_service=True,
+        lead_practitioner__isnull=True,
+        started_on__lte=world.today - timedelta(weeks=SINGLE_SERVICE_WEEKS),
+    ).select_related("family")
+    staff = world.staff
+    for episode in due.order_by("pk"):
+        team = staff.teams.get(episode.family.locality_id) or next(iter(staff.teams.values()))
+        unled_episode_end(
+            episode=episode,
+            reason=ClosureReason.NEEDS_MET,
+            needs_at_closure="Six sessions with the service; no needs outstanding.",
+            by=staff.managers[team.pk],
+        )
+        world.did("single-service response ended by the agency")
+
+
 def least_loaded(world: World, team_id: int, *, besides=None):
     workers = [
         u
@@ -268,6 +294,7 @@ def front_door_day(world: World, *, agencies) -> None:
     ).order_by("received_at"):
         allocate(world, waiting)
     leads_name(world)
+    single_services_end(world)
 
 
 def arrivals_today(world: World) -> int:

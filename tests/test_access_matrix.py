@@ -179,6 +179,7 @@ CASES = [
     ("hub", duplicate_to_check, Action.MERGE, Action.VIEW_CASEWORK),  # sight of both, no more
     ("manager", managed_team, Action.SIGN_OFF, Action.TRIAGE),  # "read; sign off…; reassign"
     ("manager", agency_without_lead, Action.NAME_LEAD, Action.SIGN_OFF),  # "the lead agency names"
+    ("manager", agency_without_lead, Action.END_UNLED, Action.CLOSE),  # no lead to ask for closure
     ("programme", attached, Action.VIEW_EVIDENCE, Action.VIEW_CASEWORK),  # "not case notes"
     ("auditor", audit_sample, Action.RECORD_VERDICT, Action.EDIT),  # "record a verdict"
     ("administrator", break_glass, Action.VIEW, Action.EDIT),  # "break-glass access"

@@ -190,6 +190,9 @@ EXPECTED = {
     # The lead agency's team manager names the lead (of a request allocated to the agency): the
     # hub reads the request but may not name; no one else here sees the family.
     "allocation-name-lead": answers(anonymous=302, hub=403, others=404),
+    # Ending an episode no one leads is for the lead agency's managers; the matrix family has
+    # a lead, who sees it but may not (403); no one else here sees it.
+    "episode-end-unled": answers(anonymous=302, practitioner=403, others=404),
     # Its family has no open episode, so the hub is sent on to allocation (issue 18).
     "triage-open-episode": answers(anonymous=302, hub=302, others=404),
     # The episode's work (issue 8). The lead practitioner keeps the case; managers of

@@ -11,10 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
-from cases.allocation.forms import NameLeadForm
+from cases.allocation.forms import EndUnledForm, NameLeadForm
 from cases.allocation.selectors import ENGAGED_MEANS, allocation_candidates
 from cases.allocation.services import LeadAlreadyNamed, allocation_name_lead
+from cases.closure.services import unled_episode_end
+from cases.episode.selectors import open_episode_of
+from cases.episode.views import apply_service, form_page, saved
 from cases.front_door.selectors import request_detail, support_request_for
+from cases.gate import family_for
 from earlyhelp.access import Action
 from earlyhelp.manage_forms import add_refusal
 from earlyhelp.policy import caseload_target
@@ -77,4 +81,35 @@ def name_lead(request, request_id):
             **request_detail(support_request),
         },
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def end_unled(request, family_id):
+    """A manager of the lead agency ends the family's episode that no one leads (a P3b's
+    support ended, or a family gone before a lead was named): END_UNLED, which only the relation
+    "manages a team of the lead agency, no lead practitioner named" grants."""
+    family = family_for(request.user, family_id, action=Action.END_UNLED)
+    episode = open_episode_of(family.pk)
+    form = EndUnledForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        ended = apply_service(
+            form,
+            lambda: unled_episode_end(
+                episode=episode,
+                reason=form.cleaned_data["reason"],
+                needs_at_closure=form.cleaned_data["needs_at_closure"],
+                by=request.user,
+            ),
+        )
+        if ended:
+            return saved(request, family, f"The {family.name}'s episode has ended.")
+    return form_page(
+        request,
+        family,
+        form,
+        title="End the episode",
+        button="End the episode",
+        intro=f"{episode.lead_label}. With no lead practitioner to ask for closure, you end "
+        "the episode for your agency; it is closed at once and kept with your name.",
     )

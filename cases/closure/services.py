@@ -9,7 +9,7 @@ episode. Every change of lead is kept with its date.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from cases.episode.services import (
     require_text_within_limit,
     text_limit_problems,
 )
+from cases.gate import relations_to
 from cases.models import (
     Closure,
     ClosureReason,
@@ -37,6 +38,7 @@ from cases.models import (
 )
 from cases.notifications import services as notifications
 from earlyhelp import audit
+from earlyhelp.access import Action, actions_of
 from earlyhelp.models import AuditEntry, Organisation
 
 ALLOWED = AuditEntry.Outcome.ALLOWED
@@ -215,6 +217,60 @@ def closure_decide(*, closure: Closure, sign_off: bool, comments: str, by) -> Cl
     if sign_off:
         _close(closure.episode, reason=closure.reason, on=timezone.localdate())
     _audit(by, closure.episode.family_id, "closure_" + closure.status)
+    return closure
+
+
+# --- an episode no one leads -------------------------------------------------------------
+
+UNLED_REASONS = [c for c in ClosureReason if c not in (ClosureReason.STEPPED_UP,)]
+UNLED_NEEDS_MISSING = "Enter what the service did and what the family need now"
+UNLED_REASON_MISSING = "Select why the episode ends"
+UNLED_HAS_LEAD = (
+    "A lead practitioner leads this episode now: they ask for its closure, and a manager signs "
+    "it off"
+)
+NO_FINAL_SCORES_UNLED = "No lead practitioner was named, so no outcome tools were scored."
+
+
+def unled_end_problems(*, reason, needs_at_closure) -> Problems:
+    problems = text_limit_problems(needs_at_closure=("What the service did", needs_at_closure))
+    if reason not in UNLED_REASONS:
+        problems["reason"] = [UNLED_REASON_MISSING]
+    if not (needs_at_closure or "").strip():
+        problems.setdefault("needs_at_closure", []).append(UNLED_NEEDS_MISSING)
+    return problems
+
+
+@transaction.atomic
+def unled_episode_end(*, episode, reason, needs_at_closure, by) -> Closure:
+    """The lead agency's team manager ends an episode that has no named lead: a single-service
+    response (P3b) whose support has ended ("short-term targeted single-agency support (up to ~3
+    months)", DOMAIN §2), or a family gone before a lead was named. There is no lead to ask
+    and no one else to sign off, so the manager's ending is the closure, kept as one signed
+    off by them. Without it such an episode stayed open for ever, and every later request for
+    the family met "already has an open episode"."""
+    problems = unled_end_problems(reason=reason, needs_at_closure=needs_at_closure)
+    if problems:
+        raise ValidationError(problems)
+    episode = _locked(Episode, episode.pk)
+    require_open(episode)
+    if episode.lead_practitioner_id is not None:
+        raise ValidationError(UNLED_HAS_LEAD)
+    if Action.END_UNLED not in actions_of(by, relations_to(by, episode.family_id)):
+        raise PermissionDenied("Only a manager of the lead agency ends an episode with no lead")
+    now = timezone.now()
+    closure = Closure.objects.create(
+        episode=episode,
+        reason=reason,
+        needs_at_closure=needs_at_closure.strip(),
+        no_final_scores_reason=NO_FINAL_SCORES_UNLED,
+        status=Closure.Status.SIGNED_OFF,
+        requested_by=by,
+        decided_by=by,
+        decided_at=now,
+    )
+    _close(episode, reason=reason, on=timezone.localdate())
+    _audit(by, episode.family_id, "unled_episode_end")
     return closure
 
 

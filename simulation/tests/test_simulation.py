@@ -26,6 +26,7 @@ def test_a_short_year_breaks_no_invariant():
         "triage advice",
         "allocate to the agency",
         "lead named by the manager",
+        "single-service response ended by the agency",
         "assessment written and submitted",
         "assessment returned",
         "assessment signed off",
