@@ -16,7 +16,7 @@ from cases.allocation.selectors import ENGAGED_MEANS, allocation_candidates
 from cases.allocation.services import LeadAlreadyNamed, allocation_name_lead
 from cases.closure.services import unled_episode_end
 from cases.episode.selectors import open_episode_of
-from cases.episode.views import apply_service, form_page, saved
+from cases.episode.views import apply_service, form_page
 from cases.front_door.selectors import request_detail, support_request_for
 from cases.gate import family_for
 from earlyhelp.access import Action
@@ -103,7 +103,10 @@ def end_unled(request, family_id):
             ),
         )
         if ended:
-            return saved(request, family, f"The {family.name}'s episode has ended.")
+            # Home, not the family page: with the episode closed, the family is no longer
+            # the agency manager's to open.
+            messages.success(request, f"The {family.name}'s episode has ended.")
+            return redirect("home")
     return form_page(
         request,
         family,

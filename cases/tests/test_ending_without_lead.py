@@ -39,9 +39,11 @@ def test_a_manager_of_the_agency_ends_it_from_their_home_and_it_closes_at_once(
     episode = world["allocation"].episode
     assert page.status_code == 200 and episode.lead_label in page.content.decode()
 
-    done = manager.post(url(world), ENDED)
+    done = manager.post(url(world), ENDED, follow=True)
 
-    assert done.status_code == 302
+    # Back home, told it ended (the family page is no longer theirs to open).
+    assert done.redirect_chain[-1][0] == reverse("home") and done.status_code == 200
+    assert "The Khan family&#x27;s episode has ended." in done.content.decode()
     episode.refresh_from_db()
     assert episode.status == "closed" and episode.closure_reason == "needs_met"
     closure = Closure.objects.get(episode=episode)

@@ -356,3 +356,60 @@ def test_a_person_we_already_hold_is_offered_and_chosen(page, live_server, check
     expect(page.get_by_role("heading", level=1)).to_have_text("You have added 1 person")
     expect(page.locator("main")).to_contain_text("Linked to a record we already hold")
     check_a11y(page, "people, one linked")
+
+
+def test_the_agencys_manager_ends_a_single_service_response_with_no_lead(
+    page, live_server, check_a11y, world
+):
+    """A P3b goes to the service with no named lead; when its support ends, the agency's manager
+    records it from their home (there is no lead to ask for closure), and the family is free
+    for the next request."""
+    from cases.front_door.services import support_request_allocate
+    from cases.models import Closure, Family, TriageDecision
+    from earlyhelp.models import User
+
+    family = Family.objects.create(reference="B0000001", name="Nowak family")
+    single = SupportRequest.objects.create(
+        family=family, received_at=date.today(), status="awaiting_allocation"
+    )
+    TriageDecision.objects.create(
+        request=single,
+        priority="p3b",
+        rationale="One need that one service can meet",
+        decided_by=User.objects.get(username="harry"),
+        decided_at=date.today(),
+        time_to_decision=timedelta(hours=1),
+    )
+    support_request_allocate(
+        support_request_id=single.pk,
+        lead_agency=Organisation.objects.get(name="Children and Family Wellbeing Service"),
+        by=User.objects.get(username="harry"),
+    )
+    base = live_server.url
+    sign_in(page, base, "maya", check_a11y)
+    device = TOTPDevice.objects.get(user__username="maya")
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=6):06d}"
+    page.get_by_label("Security code").fill(code)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#single-service")).to_contain_text("Nowak family")
+    page.get_by_role("link", name="Record that the support ended for the Nowak family").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("End the episode")
+    expect(page.locator("main")).to_contain_text("No named lead: single-service response")
+    check_a11y(page, "end an episode with no lead")
+    page.get_by_role("button", name="End the episode").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select why the episode ends")
+    check_a11y(page, "end an episode with no lead, with errors")
+    page.get_by_label("Needs met").check()
+    page.get_by_label("What the service did, and what the family need now").fill(
+        "Six sessions on routines with the family; nothing outstanding."
+    )
+    page.get_by_role("button", name="End the episode").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "The Nowak family's episode has ended."
+    )
+    expect(page.locator("#single-service")).to_have_count(0)  # none left to end
+    check_a11y(page, "manager home after the episode ended")
+    episode = Episode.objects.get(family=family)
+    assert episode.status == "closed" and Closure.objects.get(episode=episode).status == (
+        "signed_off"
+    )
