@@ -32,11 +32,11 @@ from cases.models import (
     DataKind,
     Episode,
     Person,
-    PossibleDuplicate,
     SupportRequest,
 )
 from cases.models.triage import OpenEpisodeResolution, Priority
 from cases.people.merging import person_merge
+from cases.people.selectors import possible_duplicates_to_check
 from cases.people.services import possible_duplicate_decide_different
 from earlyhelp.models import Organisation
 
@@ -253,31 +253,40 @@ def least_loaded(world: World, team_id: int, *, besides=None):
 
 
 def duplicates_resolve(world: World) -> None:
-    """The hub checks the day's possible duplicates: a match of the same name or birth date it
-    merges (the referrer wrote the same person twice), any other it marks as different."""
-    hub = world.staff.hub[0]
-    for check in (
-        PossibleDuplicate.objects.filter(decision="")
-        .select_related("person", "known")
-        .order_by("pk")[:20]
-    ):
-        person, known = check.person, check.known
-        if person.merged_into_id or known.merged_into_id:
-            continue
-        same = (person.first_name, person.last_name) == (known.first_name, known.last_name) or (
-            person.first_name == known.first_name and person.date_of_birth == known.date_of_birth
-        )
-        try:
-            if same:
-                person_merge(
-                    survivor=known, duplicate=person, reason="The same person written twice", by=hub
-                )
-                world.did("merge duplicate")
-            else:
-                possible_duplicate_decide_different(check_id=check.pk, by=hub)
-                world.did("duplicate marked different")
-        except ValidationError as error:
-            world.skipped[f"duplicate not resolved: {_first(error)}"] += 1
+    """The hub checks the day's possible duplicates, each from its own list (the checks it may
+    see: never one it raised itself, `Relation.DUPLICATE_TO_CHECK`): a match of the same name or
+    birth date it merges (the referrer wrote the same person twice), any other it marks as
+    different."""
+    decided = set()
+    for hub in world.staff.hub:
+        for check in possible_duplicates_to_check(user=hub)[:20]:
+            if check.pk in decided:
+                continue
+            decided.add(check.pk)
+            person, known = check.person, check.known
+            if person.merged_into_id or known.merged_into_id:
+                continue
+            same = (person.first_name, person.last_name) == (
+                known.first_name,
+                known.last_name,
+            ) or (
+                person.first_name == known.first_name
+                and person.date_of_birth == known.date_of_birth
+            )
+            try:
+                if same:
+                    person_merge(
+                        survivor=known,
+                        duplicate=person,
+                        reason="The same person written twice",
+                        by=hub,
+                    )
+                    world.did("merge duplicate")
+                else:
+                    possible_duplicate_decide_different(check_id=check.pk, by=hub)
+                    world.did("duplicate marked different")
+            except ValidationError as error:
+                world.skipped[f"duplicate not resolved: {_first(error)}"] += 1
 
 
 def front_door_day(world: World, *, agencies) -> None:
