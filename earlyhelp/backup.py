@@ -194,8 +194,9 @@ def backup_write(folder: Path, *, keep: int | None = None) -> Path:
         _write_whole(archive, lambda partial: _run(*command, f"--file={partial}"))
         manifest["rows"] = table_row_counts(cursor)
         manifest["triggers"] = enabled_triggers(cursor)
-        cursor.execute(MIGRATIONS)
-        manifest["migrations"] = {app: {"applied": n, "latest": last} for app, n, last in cursor}
+        manifest["migrations"] = (
+            _migrations(cursor) if "django_migrations" in manifest["rows"] else {}
+        )
         manifest["postgres"] = {"server": connection.pg_version, "pg_dump": str(pg_dump)}
     manifest["archive"] = _file_facts(archive)
     manifest["documents"] = _documents_write(folder / f"{stem}-documents.tar.gz")
@@ -205,6 +206,11 @@ def backup_write(folder: Path, *, keep: int | None = None) -> Path:
     if keep is not None:
         _prune(folder, database=database, keep=keep)
     return path
+
+
+def _migrations(cursor) -> dict:
+    cursor.execute(MIGRATIONS)
+    return {app: {"applied": n, "latest": last} for app, n, last in cursor.fetchall()}
 
 
 def _write_whole(path: Path, write) -> None:

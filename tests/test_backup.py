@@ -20,7 +20,14 @@ from django.test import Client
 from django.urls import reverse
 
 from conftest import sign_in
-from earlyhelp.backup import Difference, Restored, differences, table_row_counts
+from earlyhelp import backup
+from earlyhelp.backup import (
+    BackupError,
+    Difference,
+    Restored,
+    differences,
+    table_row_counts,
+)
 from earlyhelp.db_roles import database_roles_apply
 from earlyhelp.management.commands import restore_database
 from tests.episode_worlds import complete_case, ensure_plan_v9
@@ -220,6 +227,27 @@ def test_differences_name_each_table_whose_rows_or_triggers_changed():
         Difference("c", "rows", None, 0),
         Difference("a", "triggers", 3, None),
     ]
+
+
+def fake_tool(folder, major: int):
+    tool = folder / str(major) / "pg_dump"
+    tool.parent.mkdir()
+    tool.write_text(f"#!/bin/sh\necho 'pg_dump (PostgreSQL) {major}.2'\n")
+    tool.chmod(0o755)
+    return tool
+
+
+def test_the_pg_dump_of_the_servers_version_is_chosen_else_the_oldest_newer_one(
+    tmp_path, monkeypatch
+):
+    """A newer pg_dump reads an older server; a newer pg_restore may write what it refuses."""
+    tools = [fake_tool(tmp_path, major) for major in (18, 15, 17)]
+    monkeypatch.setattr(backup, "_tool_candidates", lambda name: tools)
+    assert backup.postgres_tool("pg_dump", server_major=15) == tools[1]
+    assert backup.postgres_tool("pg_dump", server_major=16) == tools[2]
+    assert backup.postgres_tool("pg_dump", server_major=18) == tools[0]
+    with pytest.raises(BackupError, match=r"No pg_dump for PostgreSQL 19 \(found: .*18/pg_dump"):
+        backup.postgres_tool("pg_dump", server_major=19)
 
 
 def a_backup(folder, content=b"an archive"):
