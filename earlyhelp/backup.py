@@ -156,7 +156,9 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def differences(manifest: dict, *, rows: dict[str, int], triggers: dict[str, int]) -> list:
+def differences(
+    manifest: dict, *, rows: dict[str, int], triggers: dict[str, int]
+) -> list[Difference]:
     """Each table whose rows or enabled triggers differ from what the manifest recorded."""
     found = []
     for what, restored in (("rows", rows), ("triggers", triggers)):
@@ -343,7 +345,10 @@ def backup_restore(archive: Path, *, into: str, owner: str, service: str) -> Res
     )
     if done.returncode:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise BackupError(f"The database was restored, but its roles were not applied: {last}")
+        raise BackupError(
+            f"{target['NAME']} was restored but its roles were not applied (run db_roles on it "
+            f"once this is fixed): {last}"
+        )
     with _connected(target) as cursor:
         found = differences(
             manifest, rows=table_row_counts(cursor), triggers=enabled_triggers(cursor)
