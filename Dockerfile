@@ -19,11 +19,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     WEB_CONCURRENCY=3
 
 # Unprivileged runtime user with a fixed UID/GID so volume ownership is
-# predictable. The application code stays root-owned and read-only to it.
+# predictable (a new named volume takes the ownership of the folder it is
+# mounted on: beat's schedule, the nightly backups). The application code
+# stays root-owned and read-only to it.
 RUN groupadd --system --gid 10001 earlyhelp \
     && useradd --system --uid 10001 --gid earlyhelp --no-create-home \
        --home-dir /nonexistent --shell /usr/sbin/nologin earlyhelp \
-    && install -d -o earlyhelp -g earlyhelp -m 0750 /var/lib/earlyhelp
+    && install -d -o earlyhelp -g earlyhelp -m 0750 /var/lib/earlyhelp /var/backups/earlyhelp
 
 WORKDIR /app
 

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint format vendor bench simulate stop-db clean code evaluate
+.PHONY: install run test lint format vendor bench simulate backup restore stop-db clean code evaluate
 
 # Installs exactly the versions in requirements.lock; re-runs only when it changes.
 $(STAMP): requirements.lock
@@ -45,6 +45,19 @@ bench: install
 # ARGS="--families 150 --days 365 --seed 7" (default: 5,000 families, 365 days, seed 1).
 simulate: install
 	$(BIN)/python -m earlyhelp.devtools simulate $(ARGS)
+
+# A backup of the database `make run` uses (DATABASE_URL's, if set) into BACKUP_DIR: a pg_dump
+# archive, its manifest and the documents if any (README, "Backups and restore").
+# ARGS="--keep 14" keeps only the newest 14.
+BACKUP_DIR ?= .data/backups
+backup: install
+	mkdir -p $(BACKUP_DIR)
+	$(BIN)/python -m earlyhelp.devtools manage backup_database $(BACKUP_DIR) $(ARGS)
+
+# Restore one into an empty database on the same server (made if missing), re-apply the roles
+# and check every table: make restore ARGS=".data/backups/earlyhelp-….dump --into earlyhelp_restored"
+restore: install
+	$(BIN)/python -m earlyhelp.devtools manage restore_database $(ARGS)
 
 stop-db: install
 	$(BIN)/python -m earlyhelp.devtools stop-db

@@ -31,6 +31,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+# The names a deployment uses (docker-compose.yml, `make run`); the commands' defaults.
+OWNER = "earlyhelp"
+SERVICE = "earlyhelp_service"
 READ_ONLY = ["django_migrations"]
 # pghistory upserts a request's context (`_pgh_attach_context`): INSERT … ON CONFLICT DO
 # UPDATE needs UPDATE of the columns it sets, even when no row conflicts.

@@ -17,6 +17,7 @@ import ipaddress
 import json
 import re
 import shlex
+import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -733,6 +734,91 @@ def test_app_services_never_hold_the_owner_password(compose, name):
     env = environment_of(compose["services"][name])
     holding = [key for key, value in env.items() if TEST_ENV["POSTGRES_PASSWORD"] in (value or "")]
     assert not holding, f"{name} can log in as the owner through {holding}"
+
+
+def backup_script(service: dict) -> str:
+    argv = as_argv(service.get("command"))
+    return argv[2] if argv[:2] == ["sh", "-c"] and len(argv) == 3 else shlex.join(argv)
+
+
+def backup_arguments(service: dict) -> list[str] | None:
+    """What follows `manage.py backup_database` in the service's command, in or out of a loop."""
+    for segment in re.split(r";|&&", backup_script(service)):
+        step = shlex.split(segment)
+        if "manage.py" in step and step[step.index("manage.py") + 1 :][:1] == ["backup_database"]:
+            return step[step.index("manage.py") + 2 :]
+    return None
+
+
+def backup_service(compose: dict) -> tuple[str, dict]:
+    found = [(n, s) for n, s in compose["services"].items() if backup_arguments(s) is not None]
+    assert len(found) == 1, f"expected one service running backup_database, found {found}"
+    return found[0]
+
+
+def test_one_service_backs_up_the_database_every_night_into_a_named_volume(compose):
+    """Issue 19: `manage.py backup_database` nightly, its archives on a volume of their own."""
+    name, backup = backup_service(compose)
+    folder, *options = backup_arguments(backup)
+    assert folder.startswith("/"), folder
+    mounted = [
+        target.rstrip("/")
+        for target, volume in zip(volume_targets_of(backup), backup.get("volumes", []), strict=True)
+        if isinstance(volume, str) and volume.split(":")[0] in named_volumes_of(backup)
+    ]
+    assert any(folder == t or folder.startswith(t + "/") for t in mounted), (folder, mounted)
+    assert option_value(options, "--keep") == "14", "keep a fortnight, or the volume fills"
+    assert re.search(r"while true;\s*do sleep ", backup_script(backup)), "a loop, once a day"
+    assert backup.get("restart") == "unless-stopped"
+    assert depends_on_of(backup).get("migrate") == "service_completed_successfully"
+    assert depends_on_of(backup).get("db") == "service_healthy"
+    assert (backup.get("healthcheck") or {}).get("disable"), "it serves no /healthz"
+    # Reading is all a backup does: the service role, never the owner's password.
+    assert database_login(backup) == database_login(compose["services"]["web"])
+    env = environment_of(backup)
+    assert not [k for k, v in env.items() if TEST_ENV["POSTGRES_PASSWORD"] in (v or "")], name
+
+
+@pytest.mark.parametrize(
+    ("hour", "now", "sleeps"),
+    [
+        ("0", "23:59:00", 60),
+        ("0", "00:00:00", 86400),
+        ("0", "00:00:01", 86399),
+        ("2", "01:00:00", 3600),
+        ("2", "02:30:00", 84600),
+    ],
+)
+def test_the_backup_loop_sleeps_until_the_next_backup_hour(hour, now, sleeps, tmp_path):
+    """The loop's arithmetic, run by a shell with `date` fixed to a UTC time of day."""
+    compose = load_compose({**TEST_ENV, "BACKUP_HOUR_UTC": hour})
+    _, backup = backup_service(compose)
+    sleep = next(s for s in backup_script(backup).split(";") if "sleep" in s)
+    h, m, sec = map(int, now.split(":"))
+    epoch = 20_000 * 86400 + h * 3600 + m * 60 + sec
+    script = f"date() {{ echo {epoch}; }}; sleep() {{ echo $1; }}; {sleep.replace('do ', '', 1)}"
+    result = subprocess.run(["sh", "-c", script], capture_output=True, text=True, check=True)
+    assert int(result.stdout) == sleeps
+
+
+def test_backups_kept_can_be_changed():
+    compose = load_compose({**TEST_ENV, "BACKUP_KEEP": "30"})
+    _, backup = backup_service(compose)
+    assert option_value(backup_arguments(backup), "--keep") == "30"
+
+
+def test_the_image_makes_the_backup_folder_for_its_runtime_user(compose):
+    """A new named volume takes the ownership of the folder it is mounted on."""
+    _, backup = backup_service(compose)
+    folder = backup_arguments(backup)[0]
+    user = instructions_named("USER")[-1].split(":")[0]
+    made = [
+        shlex.split(segment)
+        for run in instructions_named("RUN")
+        for segment in run.split("&&")
+        if segment.split()[:2] == ["install", "-d"]
+    ]
+    assert any(folder in step and option_value(step, "-o") == user for step in made), made
 
 
 def test_db_service(compose):

@@ -2,7 +2,7 @@ import os
 
 from django.core.management.base import BaseCommand
 
-from earlyhelp.db_roles import database_roles_apply
+from earlyhelp.db_roles import OWNER, SERVICE, database_roles_apply
 
 
 class Command(BaseCommand):
@@ -14,8 +14,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--owner", default="earlyhelp", help="runs migrations, owns it all")
-        parser.add_argument("--service", default="earlyhelp_service", help="what the app uses")
+        parser.add_argument("--owner", default=OWNER, help="runs migrations, owns it all")
+        parser.add_argument("--service", default=SERVICE, help="what the app uses")
 
     def handle(self, *args, owner, service, **options):
         # From the environment, never the command line, where `ps` would show it.
